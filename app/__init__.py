@@ -1,0 +1,85 @@
+"""The application factory: settings, database, doors, error handlers, commands."""
+import logging
+
+from flask import Flask, jsonify
+from flask_smorest import Api
+from peewee import InterfaceError, OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import Settings, configure
+from app.database import close_unless_in_transaction, db, init_database
+from app.http import error_response, register_error_handlers
+
+API_SPEC = {
+    "API_TITLE": "weishang",
+    "API_VERSION": "1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+
+
+def create_app(overrides=None):
+    """Build the Flask app; `overrides` replace settings read from the environment."""
+    settings = configure(Settings.from_env(overrides))
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=settings.MAX_BODY_BYTES,
+                      JSON_AS_ASCII=False, WEISHANG=settings, **API_SPEC)
+    app.json.ensure_ascii = False
+    if settings.TRUSTED_PROXIES:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.TRUSTED_PROXIES, x_proto=settings.TRUSTED_PROXIES)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    register_database(app, settings)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_database(app, settings):
+    """Bind the database and give each request a connection, returned on teardown."""
+    init_database(settings.DATABASE_URL, max_connections=settings.DB_MAX_CONNECTIONS)
+
+    @app.before_request
+    def connect():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def release(_exc):
+        close_unless_in_transaction()
+
+    def database_down(exc):
+        logging.getLogger(__name__).warning("database error: %s", exc)
+        return error_response(503, "database_unavailable", "数据库暂时不可用，请稍后再试", retry_after=5)
+
+    app.register_error_handler(OperationalError, database_down)
+    app.register_error_handler(InterfaceError, database_down)
+
+
+def register_blueprints(app):
+    """Mount the three doors and the health check."""
+    import bot
+    import miniprogram_api
+    from app import admin
+
+    api = Api(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer"}}}})
+    for blueprint in miniprogram_api.BLUEPRINTS + admin.BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    app.register_blueprint(bot.blp)
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db.execute_sql("SELECT 1")
+        except (OperationalError, InterfaceError):
+            return jsonify(status="degraded", database="unreachable"), 503
+        return jsonify(status="ok", database="ok")
+
+
+def register_commands(app):
+    """The `flask` CLI: db, users, seed."""
+    from app.cli import COMMAND_GROUPS
+
+    for group in COMMAND_GROUPS:
+        app.cli.add_command(group)

@@ -1,0 +1,165 @@
+"""Signing in: WeChat login for the mini-program, passwords for the console."""
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from peewee import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+from wechatpy.exceptions import WeChatClientException
+
+from app import wechat
+from app.clock import utcnow
+from app.config import get_settings
+from app.database import db
+from app.errors import Conflict, Forbidden, InvalidInput, RateLimited, Unauthenticated, Unavailable
+from app.accounts.models import ADMIN_ROLES, AdminUser, LoginFailure, WechatUser
+from app.tokens import issue_token, read_token
+
+log = logging.getLogger(__name__)
+
+INVALID_CODE_ERRCODES = {40029: "登录凭证无效，请重新登录", 40163: "登录凭证已被使用，请重新登录"}
+WECHAT_RATE_LIMIT_ERRCODE = 45011
+MIN_PASSWORD_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in principal and the bearer token that proves it."""
+
+    user_id: int
+    token: str
+    expires_in: int
+
+
+def login_wechat_user(js_code):
+    """Exchange a wx.login() code for our token, creating the WeChat user on first login."""
+    if not js_code or len(js_code) > 128:
+        raise InvalidInput.on("code", "登录凭证格式不正确")
+    session = _code_to_session(js_code)
+    openid = session["openid"]
+    with db.atomic():
+        user = WechatUser.get_or_none(WechatUser.openid == openid)
+        if user is None:
+            user = _create_wechat_user(openid)
+        user.unionid = session.get("unionid") or user.unionid
+        user.session_key = session.get("session_key", "")
+        user.last_login_at = utcnow()
+        user.save()
+    ttl = get_settings().TOKEN_TTL_SECONDS
+    return Session(user.id, issue_token("wx", user.id, user.token_version), ttl)
+
+
+def _create_wechat_user(openid):
+    try:
+        with db.atomic():
+            return WechatUser.create(openid=openid)
+    except IntegrityError:
+        return WechatUser.get(WechatUser.openid == openid)
+
+
+def _code_to_session(js_code):
+    if not get_settings().wechat_mp_configured:
+        raise Unavailable("小程序尚未配置，无法登录", code="wechat_not_configured")
+    client = wechat.mini_program_client()
+    try:
+        return client.wxa.code_to_session(js_code)
+    except WeChatClientException as exc:
+        if exc.errcode in INVALID_CODE_ERRCODES:
+            raise Unauthenticated(INVALID_CODE_ERRCODES[exc.errcode], code="invalid_code") from exc
+        if exc.errcode == WECHAT_RATE_LIMIT_ERRCODE:
+            raise RateLimited("微信登录请求过于频繁，请稍后再试") from exc
+        log.warning("code2session failed: errcode=%s", exc.errcode)
+        raise Unavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable") from exc
+    except wechat.NETWORK_ERRORS as exc:
+        log.warning("code2session unreachable: %s", type(exc).__name__)
+        raise Unavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable") from exc
+
+
+def wechat_user_from_token(token):
+    """The WeChat user a mini-program token belongs to, or Unauthenticated."""
+    user_id, version = read_token(token, "wx", get_settings().TOKEN_TTL_SECONDS)
+    user = WechatUser.get_or_none(WechatUser.id == user_id)
+    if user is None or user.token_version != version:
+        raise Unauthenticated("登录已失效，请重新登录", code="token_revoked")
+    return user
+
+
+def create_admin_user(*, username, password, role, display_name=""):
+    """Create a console account; the password is stored only as a salted hash."""
+    username = (username or "").strip()
+    if not username or len(username) > 64:
+        raise InvalidInput.on("username", "用户名不能为空且不超过64个字符")
+    if role not in ADMIN_ROLES:
+        raise InvalidInput.on("role", "角色必须是 " + "、".join(ADMIN_ROLES) + " 之一")
+    _check_password_strength(password)
+    try:
+        with db.atomic():
+            return AdminUser.create(username=username, password_hash=generate_password_hash(password),
+                                    role=role, display_name=display_name or username)
+    except IntegrityError as exc:
+        raise Conflict("用户名已存在", code="username_taken", fields={"username": "用户名已存在"}) from exc
+
+
+def list_admin_users():
+    """Every console account, oldest first."""
+    return list(AdminUser.select().order_by(AdminUser.id))
+
+
+def _check_password_strength(password):
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput.on("password", f"密码至少{MIN_PASSWORD_LENGTH}位")
+
+
+def login_admin(*, username, password, ip):
+    """Check a console password, throttling repeated failures per username and per address."""
+    settings = get_settings()
+    _refuse_if_throttled(username, ip, settings)
+    user = AdminUser.get_or_none(AdminUser.username == username)
+    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
+        LoginFailure.create(username=username[:64], ip=ip[:64])
+        raise Unauthenticated("用户名或密码错误", code="bad_credentials")
+    with db.atomic():
+        LoginFailure.delete().where(LoginFailure.username == username).execute()
+        AdminUser.update(last_login_at=utcnow()).where(AdminUser.id == user.id).execute()
+    ttl = settings.ADMIN_TOKEN_TTL_SECONDS
+    return user, Session(user.id, issue_token("admin", user.id, user.token_version), ttl)
+
+
+def _refuse_if_throttled(username, ip, settings):
+    since = utcnow() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    recent = LoginFailure.created_at >= since
+    by_user = LoginFailure.select().where(recent, LoginFailure.username == username).count()
+    by_ip = LoginFailure.select().where(recent, LoginFailure.ip == ip).count()
+    if by_user >= settings.LOGIN_FAILURE_LIMIT or by_ip >= settings.LOGIN_FAILURE_LIMIT * 4:
+        raise RateLimited("登录失败次数过多，请15分钟后再试", code="login_throttled",
+                          retry_after=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+def admin_from_token(token):
+    """The active console user a token belongs to, or Unauthenticated."""
+    user_id, version = read_token(token, "admin", get_settings().ADMIN_TOKEN_TTL_SECONDS)
+    user = AdminUser.get_or_none(AdminUser.id == user_id)
+    if user is None or not user.active or user.token_version != version:
+        raise Unauthenticated("登录已失效，请重新登录", code="token_revoked")
+    return user
+
+
+def require_role(user, roles):
+    """Forbidden unless the user holds one of `roles`; the owner may do everything."""
+    if user.role != "owner" and user.role not in roles:
+        raise Forbidden("当前角色无权执行此操作", code="role_forbidden")
+
+
+def logout_admin(user):
+    """Revoke every token the user holds."""
+    AdminUser.update(token_version=AdminUser.token_version + 1).where(AdminUser.id == user.id).execute()
+
+
+def change_admin_password(user, *, old_password, new_password):
+    """Change a password after checking the old one; every earlier token stops working."""
+    if not check_password_hash(user.password_hash, old_password or ""):
+        raise InvalidInput.on("old_password", "原密码不正确")
+    _check_password_strength(new_password)
+    (AdminUser.update(password_hash=generate_password_hash(new_password),
+                      token_version=AdminUser.token_version + 1)
+     .where(AdminUser.id == user.id).execute())

@@ -1,0 +1,4 @@
+"""The brand owner's console: the JSON API under /admin/api (and, later, its pages)."""
+from app.admin import auth, users
+
+BLUEPRINTS = [auth.blp, users.blp]

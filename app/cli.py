@@ -1,0 +1,62 @@
+"""The `flask` commands: `db upgrade|status|downgrade`, `users create`, `seed`."""
+import secrets
+
+import click
+from flask.cli import AppGroup
+
+from app import migrate
+from app.accounts import service as accounts
+from app.errors import DomainError
+
+db_cli = AppGroup("db", help="Database schema migrations.")
+users_cli = AppGroup("users", help="Console accounts.")
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Apply every pending migration."""
+    applied = migrate.upgrade()
+    click.echo("applied: " + ", ".join(applied) if applied else "database is up to date")
+
+
+@db_cli.command("status")
+def db_status():
+    """List migrations, applied and pending."""
+    for migration in migrate.status():
+        state = f"applied {migration.applied:%Y-%m-%d %H:%M}" if migration.applied else "pending"
+        click.echo(f"{migration.name:40} {state}")
+
+
+@db_cli.command("downgrade")
+@click.option("--target", default=None, help="Revert back through this migration (default: the last one).")
+def db_downgrade(target):
+    """Revert the last migration (or back through --target)."""
+    reverted = migrate.runner().down(target)
+    click.echo("reverted: " + ", ".join(reverted))
+
+
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--password", default=None, help="Omit to be prompted.")
+@click.option("--role", required=True, type=click.Choice(["owner", "staff", "finance", "warehouse"]))
+def users_create(username, password, role):
+    """Create a console account."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_admin_user(username=username, password=password, role=role)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"created {user.role} {user.username} (id {user.id})")
+
+
+@click.command("seed")
+def seed():
+    """Seed a demo brand once: an owner account and demo data."""
+    from app.seed import seed_demo
+
+    for line in seed_demo(password=secrets.token_urlsafe(9)):
+        click.echo(line)
+
+
+COMMAND_GROUPS = [db_cli, users_cli, seed]

@@ -1,0 +1,27 @@
+"""Time: stored in UTC (naive datetimes), shown and scheduled in the brand's timezone."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from app.config import get_settings
+
+
+def utcnow():
+    """Now in UTC as a naive datetime, the form every table stores."""
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def local_zone():
+    """The brand's timezone (Asia/Shanghai unless configured)."""
+    return ZoneInfo(get_settings().TIMEZONE)
+
+
+def to_local(moment):
+    """A stored UTC datetime as an aware datetime in the brand's timezone."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc).astimezone(local_zone())
+
+
+def isoformat(moment):
+    """A stored UTC datetime as ISO 8601 with its offset, for JSON."""
+    return moment.replace(tzinfo=timezone.utc).isoformat() if moment else None

@@ -1,0 +1,66 @@
+"""The one database handle, bound late to SQLite or MySQL from a URL."""
+import os
+from urllib.parse import urlparse
+
+from peewee import DatabaseProxy, Model
+from playhouse.db_url import connect
+from pymysql.constants import CLIENT
+
+db = DatabaseProxy()
+
+SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "normal"}
+
+
+class BaseModel(Model):
+    """Base of every table: bound to the proxy, snake_case table names."""
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+def open_database(url, *, max_connections=20):
+    """Build the Database for `url` (sqlite:///path or mysql://user:pass@host/db)."""
+    scheme = urlparse(url).scheme
+    if scheme.startswith("sqlite"):
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if path and path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        # IMMEDIATE: a transaction takes the write lock when it begins, so two writers
+        # queue on busy_timeout instead of failing when a reader upgrades to a writer.
+        return connect(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False, lock_type="IMMEDIATE")
+    if scheme.startswith("mysql"):
+        pooled = url if scheme == "mysql+pool" else "mysql+pool" + url[len(scheme):]
+        # FOUND_ROWS: an UPDATE reports the rows it matched, as SQLite does, so a
+        # guarded UPDATE's row count means the same thing on both databases.
+        return connect(pooled, charset="utf8mb4", max_connections=max_connections,
+                       stale_timeout=300, timeout=10, client_flag=CLIENT.FOUND_ROWS)
+    raise ValueError(f"unsupported DATABASE_URL scheme: {scheme}")
+
+
+def init_database(url, *, max_connections=20):
+    """Point the proxy at the database for `url` and return it."""
+    database = open_database(url, max_connections=max_connections)
+    db.initialize(database)
+    return database
+
+
+def is_mysql():
+    """True when the bound database is MySQL/MariaDB."""
+    return type(db.obj).__name__.endswith("MySQLDatabase")
+
+
+def close_unless_in_transaction():
+    """Return the connection to the pool, except inside a transaction (tests, nested work)."""
+    if db.obj is not None and not db.is_closed() and not db.in_transaction():
+        db.close()
+
+
+def upsert(model, values, *, conflict_fields, update_fields):
+    """INSERT, or UPDATE `update_fields` when a row with the same `conflict_fields` exists."""
+    query = model.insert(**values)
+    if is_mysql():
+        query = query.on_conflict(preserve=update_fields)
+    else:
+        query = query.on_conflict(conflict_target=conflict_fields, preserve=update_fields)
+    return query.execute()

@@ -1,0 +1,124 @@
+"""Door plumbing shared by every JSON blueprint: the error shape, bearer auth, client address."""
+import logging
+from functools import wraps
+
+from flask import g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from app.accounts import service as accounts
+from app.errors import DomainError, Unauthenticated
+from app.schemas import flatten_messages
+
+log = logging.getLogger(__name__)
+
+JSON_PREFIXES = ("/api/", "/admin/api/")
+
+_HTTP_ERRORS = {
+    400: ("bad_request", "请求格式有误"),
+    401: ("unauthenticated", "请先登录"),
+    403: ("forbidden", "没有权限执行此操作"),
+    404: ("not_found", "接口不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    409: ("conflict", "操作与当前状态冲突"),
+    413: ("payload_too_large", "请求内容过大"),
+    415: ("unsupported_media_type", "请求内容类型不支持，请使用 application/json"),
+    422: ("invalid_input", "输入有误"),
+    429: ("rate_limited", "操作过于频繁，请稍后再试"),
+    500: ("internal_error", "服务器内部错误，请稍后再试"),
+    503: ("unavailable", "服务暂时不可用，请稍后再试"),
+}
+
+
+def error_response(status, code, message, fields=None, *, retry_after=None):
+    """A JSON error in the one shape: {"error": {"code", "message", "fields"}}."""
+    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+    response.status_code = status
+    if retry_after:
+        response.headers["Retry-After"] = str(int(retry_after))
+    return response
+
+
+def wants_json():
+    """True for paths whose errors must be JSON."""
+    path = request.path if request.path.endswith("/") else request.path + "/"
+    return path.startswith(JSON_PREFIXES)
+
+
+def _handle_domain_error(exc):
+    return error_response(exc.status, exc.code, exc.message, exc.fields, retry_after=exc.retry_after)
+
+
+def _handle_http_exception(exc):
+    if not wants_json():
+        return exc
+    status = exc.code or 500
+    code, message = _HTTP_ERRORS.get(status, ("http_error", exc.name))
+    fields = {}
+    data = getattr(exc, "data", None) or {}
+    if status == 422 and "messages" in data:
+        for location_messages in data["messages"].values():
+            fields.update(flatten_messages(location_messages))
+    elif status == 400 and "messages" in data:
+        message = "请求体不是合法的 JSON"
+        code = "bad_json"
+    response = error_response(status, code, message, fields)
+    if status == 405 and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def _handle_unexpected(exc):
+    if isinstance(exc, HTTPException):
+        return _handle_http_exception(exc)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    if wants_json():
+        return error_response(500, *_HTTP_ERRORS[500])
+    return "服务器内部错误，请稍后再试", 500
+
+
+def register_error_handlers(app):
+    """Make every error under the JSON prefixes answer in the one JSON shape."""
+    app.register_error_handler(DomainError, _handle_domain_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(Exception, _handle_unexpected)
+
+
+def bearer_token():
+    """The token of an `Authorization: Bearer …` header, or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _require_token():
+    token = bearer_token()
+    if token is None:
+        raise Unauthenticated("请先登录", code="token_missing")
+    return token
+
+
+def wechat_login_required(view):
+    """Let only a signed-in mini-program user through; sets g.wechat_user."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.wechat_user = accounts.wechat_user_from_token(_require_token())
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def admin_required(*roles):
+    """Let only a console user holding one of `roles` (or the owner) through; sets g.admin."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            g.admin = accounts.admin_from_token(_require_token())
+            if roles:
+                accounts.require_role(g.admin, roles)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def client_ip():
+    """The caller's address (the proxy in front sets X-Forwarded-For; ProxyFix trusts one hop)."""
+    return request.remote_addr or "unknown"

@@ -1,0 +1,13 @@
+"""Every table of the app, for the schema check and the test suite's clean-up.
+
+Each domain adds its models here when it is created.
+"""
+from app.accounts.models import AdminUser, LoginFailure, WechatUser
+from app.wechat import WechatCacheEntry
+
+ALL_MODELS = [
+    AdminUser,
+    LoginFailure,
+    WechatUser,
+    WechatCacheEntry,
+]

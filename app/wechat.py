@@ -1,0 +1,99 @@
+"""The one WeChat client: wechatpy pointed at WECHAT_API_BASE, tokens shared through the database.
+
+wechatpy does the protocol work. Two of its defaults are unsafe here (see
+WECHAT.md): it fetches tokens from a hard-coded host, and on an expired token it
+retries without limit. Clients made here fix both.
+"""
+from datetime import timedelta
+
+import requests
+from peewee import CharField, DateTimeField, TextField
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+from wechatpy.session import SessionStorage
+
+from app.clock import utcnow
+from app.config import DEFAULT_WECHAT_API_BASE, get_settings
+from app.database import BaseModel, upsert
+
+TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
+RATE_LIMIT_ERRCODE = 45009
+
+
+class WechatCacheEntry(BaseModel):
+    """A value wechatpy keeps between calls (the access token), shared by every process."""
+
+    key = CharField(max_length=191, unique=True)
+    value = TextField()
+    expires_at = DateTimeField(null=True)
+
+
+class DatabaseSessionStorage(SessionStorage):
+    """wechatpy session storage in the database, honouring ttl."""
+
+    def get(self, key, default=None):
+        entry = WechatCacheEntry.get_or_none(WechatCacheEntry.key == key)
+        if entry is None or (entry.expires_at and entry.expires_at <= utcnow()):
+            return default
+        return entry.value
+
+    def set(self, key, value, ttl=None):
+        expires_at = utcnow() + timedelta(seconds=int(ttl)) if ttl else None
+        upsert(WechatCacheEntry, {"key": key, "value": value, "expires_at": expires_at},
+               conflict_fields=[WechatCacheEntry.key],
+               update_fields=[WechatCacheEntry.value, WechatCacheEntry.expires_at])
+
+    def delete(self, key):
+        WechatCacheEntry.delete().where(WechatCacheEntry.key == key).execute()
+
+
+class ConfiguredClient(WeChatClient):
+    """A WeChatClient whose every call, the token included, goes to `api_base`."""
+
+    def __init__(self, appid, secret, *, api_base, timeout):
+        super().__init__(appid, secret, session=DatabaseSessionStorage(), timeout=timeout, auto_retry=False)
+        self.api_base = api_base
+        self.API_BASE_URL = api_base + "cgi-bin/"
+        for name in dir(self):
+            endpoint = getattr(self, name, None)
+            base = getattr(endpoint, "API_BASE_URL", None)
+            if endpoint is not self and isinstance(base, str) and base.startswith(DEFAULT_WECHAT_API_BASE):
+                endpoint.API_BASE_URL = api_base + base[len(DEFAULT_WECHAT_API_BASE):]
+
+    def fetch_access_token(self):
+        return self._fetch_access_token(
+            url=self.api_base + "cgi-bin/token",
+            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+        )
+
+
+def _client(appid, secret):
+    settings = get_settings()
+    return ConfiguredClient(appid, secret, api_base=settings.WECHAT_API_BASE,
+                            timeout=settings.WECHAT_TIMEOUT_SECONDS)
+
+
+def mini_program_client():
+    """The client for the agents' mini-program."""
+    settings = get_settings()
+    return _client(settings.WECHAT_MP_APPID, settings.WECHAT_MP_SECRET)
+
+
+def official_account_client():
+    """The client for the brand's official account."""
+    settings = get_settings()
+    return _client(settings.WECHAT_OA_APPID, settings.WECHAT_OA_SECRET)
+
+
+def call_with_token_refresh(client, call):
+    """Run `call()`; on an expired/invalid token refetch it once and retry once."""
+    try:
+        return call()
+    except WeChatClientException as exc:
+        if exc.errcode not in TOKEN_ERRCODES:
+            raise
+    client.fetch_access_token()
+    return call()
+
+
+NETWORK_ERRORS = (requests.RequestException,)

@@ -1,0 +1,4 @@
+"""The mini-program's JSON API under /api/mp: agents and consumers."""
+from miniprogram_api import auth
+
+BLUEPRINTS = [auth.blp]

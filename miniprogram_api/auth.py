@@ -1,0 +1,41 @@
+"""Mini-program login: wx.login() code in, bearer token out."""
+from flask import g
+from flask_smorest import Blueprint
+
+from app.accounts import service as accounts
+from app.http import wechat_login_required
+from app.schemas import Schema, fields, validate
+
+blp = Blueprint("mp_auth", __name__, url_prefix="/api/mp/auth", description="小程序登录")
+
+
+class MpLoginBody(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=128))
+
+
+class MpSessionOut(Schema):
+    token = fields.String()
+    expires_in = fields.Integer()
+    user_id = fields.Integer()
+
+
+class MpMeOut(Schema):
+    user_id = fields.Integer(attribute="id")
+    openid = fields.String()
+
+
+@blp.route("/login", methods=["POST"])
+@blp.arguments(MpLoginBody)
+@blp.response(200, MpSessionOut)
+def login(body):
+    """Exchange a wx.login() code for a bearer token."""
+    session = accounts.login_wechat_user(body["code"])
+    return {"token": session.token, "expires_in": session.expires_in, "user_id": session.user_id}
+
+
+@blp.route("/me", methods=["GET"])
+@wechat_login_required
+@blp.response(200, MpMeOut)
+def me():
+    """The signed-in WeChat user."""
+    return g.wechat_user

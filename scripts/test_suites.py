@@ -1,0 +1,59 @@
+"""Run the test suite on SQLite, then on MySQL (`make test`).
+
+MySQL comes from TEST_MYSQL_URL (default mysql://root@127.0.0.1:3306/weishang_test);
+its database is created when missing. When the server cannot be reached the MySQL
+run is skipped, unless REQUIRE_MYSQL=1, which makes that an error (CI sets it).
+Extra arguments go to pytest.
+"""
+import os
+import subprocess
+import sys
+from urllib.parse import urlparse
+
+import pymysql
+
+DEFAULT_MYSQL_URL = "mysql://root@127.0.0.1:3306/weishang_test"
+
+
+def ensure_mysql_database(url):
+    """Create the test database if missing; False when the server is unreachable."""
+    parts = urlparse(url)
+    try:
+        connection = pymysql.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
+                                     user=parts.username or "root", password=parts.password or "",
+                                     connect_timeout=5)
+    except pymysql.err.OperationalError as exc:
+        print(f"MySQL unreachable at {parts.hostname}:{parts.port}: {exc}")
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{parts.path.lstrip('/')}` "
+                       "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    connection.close()
+    return True
+
+
+def run_pytest(label, database_url, args):
+    print(f"\n===== test suite on {label} =====", flush=True)
+    env = dict(os.environ)
+    env.pop("TEST_DATABASE_URL", None)
+    if database_url:
+        env["TEST_DATABASE_URL"] = database_url
+    return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
+
+
+def main(args):
+    failures = 0
+    failures += run_pytest("SQLite", None, args) != 0
+    mysql_url = os.environ.get("TEST_MYSQL_URL", DEFAULT_MYSQL_URL)
+    if ensure_mysql_database(mysql_url):
+        failures += run_pytest("MySQL", mysql_url, args) != 0
+    elif os.environ.get("REQUIRE_MYSQL") == "1":
+        print("REQUIRE_MYSQL=1 and MySQL is unreachable: failing")
+        failures += 1
+    else:
+        print("MySQL run skipped (set REQUIRE_MYSQL=1 to make this an error)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

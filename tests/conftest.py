@@ -1,0 +1,111 @@
+"""One suite for SQLite and MySQL: TEST_DATABASE_URL picks the database.
+
+The schema is built once per session through the migrations. Each test runs in
+a transaction that is rolled back; tests marked `committed` (threads, live HTTP,
+several connections) commit for real and have every table emptied afterwards.
+"""
+import os
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app, migrate
+from app.database import db, is_mysql
+from app.models import ALL_MODELS
+from tests.fake_wechat import FakeWeChat
+
+MP_APPID, MP_SECRET = "wx-mp-test", "mp-secret"
+OA_APPID, OA_SECRET = "wx-oa-test", "oa-secret"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "committed: the test commits for real; tables are emptied afterwards")
+    config.addinivalue_line("markers", "mysql_only: needs MySQL (skipped on SQLite)")
+
+
+@pytest.fixture(scope="session")
+def fake_wechat():
+    with FakeWeChat() as fake:
+        fake.add_app(MP_APPID, MP_SECRET)
+        fake.add_app(OA_APPID, OA_SECRET)
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db')}/weishang-test.db"
+
+
+@pytest.fixture(scope="session")
+def app(fake_wechat, database_url):
+    application = create_app({
+        "ENV": "testing",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "WECHAT_API_BASE": fake_wechat.url,
+        "WECHAT_TIMEOUT_SECONDS": 2.0,
+        "WECHAT_MP_APPID": MP_APPID,
+        "WECHAT_MP_SECRET": MP_SECRET,
+        "WECHAT_OA_APPID": OA_APPID,
+        "WECHAT_OA_SECRET": OA_SECRET,
+        "WECHAT_OA_TOKEN": "oa-token",
+        "MAX_BODY_BYTES": 64 * 1024,
+    })
+    application.testing = True
+    _drop_every_table()
+    migrate.upgrade()
+    db.close()
+    return application
+
+
+def _drop_every_table():
+    if is_mysql():
+        tables = [row[0] for row in db.execute_sql("SHOW TABLES").fetchall()]
+        db.execute_sql("SET FOREIGN_KEY_CHECKS = 0")
+        for table in tables:
+            db.execute_sql(f"DROP TABLE `{table}`")
+        db.execute_sql("SET FOREIGN_KEY_CHECKS = 1")
+    else:
+        for table in db.get_tables():
+            db.execute_sql(f'DROP TABLE "{table}"')
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request, app, fake_wechat):
+    """Roll back each test's writes (or empty the tables after a committed test)."""
+    fake_wechat.reset()
+    if request.node.get_closest_marker("mysql_only") and not is_mysql():
+        pytest.skip("needs MySQL")
+    if request.node.get_closest_marker("committed"):
+        yield
+        _empty_every_table()
+        return
+    db.connect(reuse_if_open=True)
+    with db.atomic() as transaction:
+        yield
+        transaction.rollback()
+    db.close()
+
+
+def _empty_every_table():
+    db.connect(reuse_if_open=True)
+    with db.atomic():
+        for model in reversed(ALL_MODELS):
+            model.delete().execute()
+    db.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served over real HTTP on 127.0.0.1 (use with @pytest.mark.committed)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

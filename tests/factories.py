@@ -1,0 +1,33 @@
+"""Builders for the objects tests need, with sensible defaults."""
+import itertools
+
+from app.accounts import service as accounts
+
+_sequence = itertools.count(1)
+DEFAULT_PASSWORD = "correct-horse-9"
+
+
+def unique(prefix):
+    """A name no other object in this test run has."""
+    return f"{prefix}{next(_sequence)}"
+
+
+def make_admin(role="owner", *, username=None, password=DEFAULT_PASSWORD):
+    """A console user of `role`."""
+    return accounts.create_admin_user(username=username or unique(role), password=password, role=role)
+
+
+def admin_headers(client, user, password=DEFAULT_PASSWORD):
+    """Authorization headers for a console user, obtained through the login endpoint."""
+    response = client.post("/admin/api/auth/login", json={"username": user.username, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return {"Authorization": "Bearer " + response.get_json()["token"]}
+
+
+def wechat_login(client, fake_wechat, openid=None):
+    """Log a WeChat user in through the fake WeChat server; returns (headers, body)."""
+    code = fake_wechat.issue_login_code(openid or unique("openid-"))
+    response = client.post("/api/mp/auth/login", json={"code": code})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    return {"Authorization": "Bearer " + body["token"]}, body

@@ -1,0 +1,27 @@
+"""Settings come from the environment and refuse unsafe production setups."""
+import pytest
+
+from app.config import ConfigError, Settings
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        Settings.from_env({"ENV": "production"})
+
+
+def test_production_starts_with_a_secret_key():
+    assert Settings.from_env({"ENV": "production", "SECRET_KEY": "s3cret"}).is_production
+
+
+def test_environment_variables_are_read_and_typed(monkeypatch):
+    monkeypatch.setenv("MAX_BODY_BYTES", "1234")
+    monkeypatch.setenv("WECHAT_OA_TOKEN", "tok")
+    settings = Settings.from_env()
+    assert settings.MAX_BODY_BYTES == 1234
+    assert settings.WECHAT_OA_TOKEN == "tok"
+
+
+def test_api_base_must_end_with_a_slash():
+    with pytest.raises(ConfigError):
+        Settings.from_env({"WECHAT_API_BASE": "http://127.0.0.1:1"})
