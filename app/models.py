@@ -3,6 +3,8 @@
 Each domain adds its models here when it is created.
 """
 from app.accounts.models import AdminUser, LoginFailure, WechatUser
+from app.agents.models import AgentLevel
+from app.notify.models import Notification
 from app.wechat import WechatCacheEntry
 
 ALL_MODELS = [
@@ -10,4 +12,6 @@ ALL_MODELS = [
     LoginFailure,
     WechatUser,
     WechatCacheEntry,
+    AgentLevel,
+    Notification,
 ]

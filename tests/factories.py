@@ -31,3 +31,12 @@ def wechat_login(client, fake_wechat, openid=None):
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     return {"Authorization": "Bearer " + body["token"]}, body
+
+
+def make_level(name=None, rank=None, **fields):
+    """An agent level; rank defaults to one below every existing level."""
+    from app.agents.models import AgentLevel
+
+    if rank is None:
+        rank = (AgentLevel.select(AgentLevel.rank).order_by(AgentLevel.rank.desc()).scalar() or 0) + 1
+    return AgentLevel.create(name=name or unique("等级"), rank=rank, **fields)

@@ -1,0 +1,30 @@
+"""The notification outbox: every outgoing message is first a row here."""
+from peewee import AutoField, CharField, DateTimeField, IntegerField, TextField
+
+from app.clock import utcnow
+from app.database import BaseModel
+
+RECIPIENT_OWNERS = "owners"
+STATUSES = ("pending", "sending", "sent", "failed", "held")
+
+
+class Notification(BaseModel):
+    """One message to deliver; `dedupe_key` makes queuing the same event twice a no-op.
+
+    recipient is "owners" (every owner account), "admin:<id>" or "agent:<id>".
+    """
+
+    id = AutoField()
+    dedupe_key = CharField(max_length=191, unique=True)
+    kind = CharField(max_length=48, index=True)
+    recipient = CharField(max_length=48, index=True)
+    data = TextField()
+    status = CharField(max_length=16, default="pending")
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(default=utcnow)
+    last_error = CharField(max_length=255, default="")
+    created_at = DateTimeField(default=utcnow, index=True)
+    sent_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "next_attempt_at"), False),)
