@@ -6,6 +6,7 @@ from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app.accounts import service as accounts
+from app.agents import service as agents
 from app.errors import DomainError, Unauthenticated
 from app.schemas import flatten_messages
 
@@ -102,6 +103,16 @@ def wechat_login_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         g.wechat_user = accounts.wechat_user_from_token(_require_token())
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def agent_required(view):
+    """Let only a signed-in agent through; sets g.wechat_user and g.agent."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.wechat_user = accounts.wechat_user_from_token(_require_token())
+        g.agent = agents.agent_for_wechat_user(g.wechat_user.id)
         return view(*args, **kwargs)
     return wrapper
 

@@ -3,7 +3,7 @@
 Each domain adds its models here when it is created.
 """
 from app.accounts.models import AdminUser, LoginFailure, WechatUser
-from app.agents.models import AgentLevel
+from app.agents.models import Agent, AgentLevel
 from app.notify.models import Notification
 from app.wechat import WechatCacheEntry
 
@@ -13,5 +13,6 @@ ALL_MODELS = [
     WechatUser,
     WechatCacheEntry,
     AgentLevel,
+    Agent,
     Notification,
 ]

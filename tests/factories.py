@@ -40,3 +40,35 @@ def make_level(name=None, rank=None, **fields):
     if rank is None:
         rank = (AgentLevel.select(AgentLevel.rank).order_by(AgentLevel.rank.desc()).scalar() or 0) + 1
     return AgentLevel.create(name=name or unique("等级"), rank=rank, **fields)
+
+
+def make_wechat_user(openid=None):
+    """A WeChat user of the mini-program."""
+    from app.accounts.models import WechatUser
+
+    return WechatUser.create(openid=openid or unique("openid-"))
+
+
+def make_agent(*, level=None, upline=None, status="active", province="广东省", city="深圳市",
+               wechat_user=None, **fields):
+    """An agent (active, in Shenzhen, at a new level unless given)."""
+    from app.agents.models import Agent
+
+    return Agent.create(level=level or make_level(), upline=upline, status=status, province=province,
+                        city=city, wechat_user=wechat_user, name=fields.pop("name", unique("代理")),
+                        phone=fields.pop("phone", "138%08d" % next(_sequence)),
+                        invite_code=fields.pop("invite_code", unique("INV")), **fields)
+
+
+def agent_headers(client, fake_wechat, agent=None, **agent_fields):
+    """Log an agent in through the fake WeChat server; returns (headers, agent)."""
+    from app.accounts.models import WechatUser
+    from app.agents.models import Agent
+
+    headers, body = wechat_login(client, fake_wechat)
+    wechat_user = WechatUser.get_by_id(body["user_id"])
+    if agent is None:
+        agent = make_agent(wechat_user=wechat_user, **agent_fields)
+    else:
+        Agent.update(wechat_user=wechat_user).where(Agent.id == agent.id).execute()
+    return headers, agent
