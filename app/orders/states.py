@@ -1,0 +1,61 @@
+"""The order state machine: the one table of allowed transitions."""
+from app.errors import Conflict
+
+STATE_NAMES = {
+    "awaiting_approval": "待上级审核",
+    "rejected": "上级已驳回",
+    "pending_payment": "待付款",
+    "paid": "已付款",
+    "picking": "配货中",
+    "shipped": "已发货",
+    "received": "已签收",
+    "completed": "已完成",
+    "cancelled": "已取消",
+    "refunded": "已退款",
+}
+
+ACTION_NAMES = {
+    "approve": "审核通过",
+    "reject": "驳回",
+    "pay": "确认付款",
+    "pick": "开始配货",
+    "ship": "发货",
+    "receive": "确认收货",
+    "complete": "完成",
+    "cancel": "取消",
+    "refund": "全额退款",
+}
+
+TRANSITIONS = {
+    ("awaiting_approval", "approve"): "pending_payment",
+    ("awaiting_approval", "reject"): "rejected",
+    ("awaiting_approval", "cancel"): "cancelled",
+    ("pending_payment", "pay"): "paid",
+    ("pending_payment", "cancel"): "cancelled",
+    ("paid", "pick"): "picking",
+    ("paid", "cancel"): "cancelled",
+    ("paid", "refund"): "refunded",
+    ("picking", "ship"): "shipped",
+    ("picking", "refund"): "refunded",
+    ("shipped", "receive"): "received",
+    ("shipped", "refund"): "refunded",
+    ("received", "complete"): "completed",
+    ("received", "refund"): "refunded",
+    ("completed", "refund"): "refunded",
+}
+
+PAID_STATES = frozenset({"paid", "picking", "shipped", "received", "completed"})
+
+
+def next_state(state, action):
+    """The state `action` leads to from `state`, or Conflict (409) when it is not allowed."""
+    target = TRANSITIONS.get((state, action))
+    if target is None:
+        raise Conflict(f"订单{STATE_NAMES.get(state, state)}，不能{ACTION_NAMES.get(action, action)}",
+                       code="illegal_transition")
+    return target
+
+
+def allowed_actions(state):
+    """The actions allowed from `state`, in table order."""
+    return [action for (source, action) in TRANSITIONS if source == state]
