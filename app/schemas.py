@@ -5,6 +5,7 @@ also writes the OpenAPI document). Users read these messages, so they are Chines
 """
 from marshmallow import Schema, ValidationError, fields, validate
 
+from app.clock import isoformat
 from app.money import format_yuan, parse_yuan
 
 _FIELD_MESSAGES = {
@@ -97,4 +98,11 @@ def flatten_messages(messages, prefix=""):
     return flat
 
 
-__all__ = ["Schema", "ValidationError", "fields", "validate", "Yuan", "ErrorBodySchema", "flatten_messages"]
+__all__ = ["Schema", "ValidationError", "fields", "validate", "Yuan", "UtcDateTime", "ErrorBodySchema", "flatten_messages"]
+
+
+class UtcDateTime(fields.DateTime):
+    """A stored (naive UTC) datetime, written as ISO 8601 with its +00:00 offset."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return isoformat(value)

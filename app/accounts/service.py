@@ -37,14 +37,14 @@ def login_wechat_user(js_code):
         raise InvalidInput.on("code", "登录凭证格式不正确")
     session = _code_to_session(js_code)
     openid = session["openid"]
-    with db.atomic():
-        user = WechatUser.get_or_none(WechatUser.openid == openid)
-        if user is None:
-            user = _create_wechat_user(openid)
-        user.unionid = session.get("unionid") or user.unionid
-        user.session_key = session.get("session_key", "")
-        user.last_login_at = utcnow()
-        user.save()
+    # Created in a transaction of its own, before the update: a duplicate-key error
+    # inside a longer transaction leaves a shared lock that concurrent first logins
+    # of the same user then deadlock on when they update the row.
+    user = WechatUser.get_or_none(WechatUser.openid == openid) or _create_wechat_user(openid)
+    user.unionid = session.get("unionid") or user.unionid
+    user.session_key = session.get("session_key", "")
+    user.last_login_at = utcnow()
+    user.save()
     ttl = get_settings().TOKEN_TTL_SECONDS
     return Session(user.id, issue_token("wx", user.id, user.token_version), ttl)
 
