@@ -93,7 +93,7 @@ def make_chain(length, *, level=None, top=None):
     return chain
 
 
-def buy(agent, amount_yuan, *, days_ago=1):
+def buy(agent, amount_yuan, *, days_ago=0):
     """Record a purchase of the agent's through the ledger the orders domain will feed."""
     from datetime import timedelta
 
