@@ -37,19 +37,19 @@ def login_wechat_user(js_code):
         raise InvalidInput.on("code", "登录凭证格式不正确")
     session = _code_to_session(js_code)
     openid = session["openid"]
-    # Created in a transaction of its own, before the update: a duplicate-key error
-    # inside a longer transaction leaves a shared lock that concurrent first logins
-    # of the same user then deadlock on when they update the row.
     user = WechatUser.get_or_none(WechatUser.openid == openid) or _create_wechat_user(openid)
-    user.unionid = session.get("unionid") or user.unionid
-    user.session_key = session.get("session_key", "")
-    user.last_login_at = utcnow()
-    user.save()
+    (WechatUser
+     .update(unionid=session.get("unionid") or user.unionid, session_key=session.get("session_key", ""),
+             last_login_at=utcnow())
+     .where(WechatUser.id == user.id)
+     .execute())
     ttl = get_settings().TOKEN_TTL_SECONDS
     return Session(user.id, issue_token("wx", user.id, user.token_version), ttl)
 
 
 def _create_wechat_user(openid):
+    # Outside any transaction on purpose: after losing the race to insert, the
+    # re-read must see the winner's committed row (REPEATABLE READ would not).
     try:
         with db.atomic():
             return WechatUser.create(openid=openid)
