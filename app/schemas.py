@@ -98,7 +98,7 @@ def flatten_messages(messages, prefix=""):
     return flat
 
 
-__all__ = ["Schema", "ValidationError", "fields", "validate", "Yuan", "UtcDateTime", "ErrorBodySchema", "flatten_messages"]
+__all__ = ["Schema", "ValidationError", "fields", "validate", "Yuan", "UtcDateTime", "RowId", "ErrorBodySchema", "flatten_messages"]
 
 
 class UtcDateTime(fields.DateTime):
@@ -106,3 +106,13 @@ class UtcDateTime(fields.DateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return isoformat(value)
+
+
+MAX_ROW_ID = 2**63 - 1
+
+
+class RowId(fields.Integer):
+    """A row id: a positive integer that fits BIGINT (a larger one would overflow the database driver)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=1, max=MAX_ROW_ID), **kwargs)

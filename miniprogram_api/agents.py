@@ -7,7 +7,7 @@ from app.agents import service as agents
 from app.agents.schemas import (AgentApplicationOut, AgentOut, AgentPerformanceOut, AgentPeriodQuery, AgentTeamOut,
                                 AgentTeamQuery)
 from app.http import agent_required, wechat_login_required
-from app.schemas import Schema, fields, validate
+from app.schemas import RowId, Schema, fields, validate
 
 blp = Blueprint("mp_agents", __name__, url_prefix="/api/mp/agents", description="代理申请与下级")
 me_blp = Blueprint("mp_me", __name__, url_prefix="/api/mp/me", description="我的代理资料")
@@ -21,7 +21,7 @@ class MpApplyBody(Schema):
     phone = fields.String(required=True, validate=validate.Length(min=1, max=20))
     province = fields.String(load_default="", validate=validate.Length(max=32))
     city = fields.String(load_default="", validate=validate.Length(max=32))
-    level_id = fields.Integer(load_default=None, allow_none=True)
+    level_id = RowId(load_default=None, allow_none=True)
 
 
 class MpBindBody(Schema):
@@ -59,7 +59,7 @@ def bind(body):
     return agents.bind_wechat(wechat_user_id=g.wechat_user.id, **body)
 
 
-@blp.route("/<int:agent_id>", methods=["GET"])
+@blp.route("/<id:agent_id>", methods=["GET"])
 @agent_required
 @blp.response(200, AgentOut)
 def downline_profile(agent_id):
@@ -67,7 +67,7 @@ def downline_profile(agent_id):
     return agents.visible_agent(g.agent, agent_id)
 
 
-@blp.route("/<int:agent_id>/team", methods=["GET"])
+@blp.route("/<id:agent_id>/team", methods=["GET"])
 @agent_required
 @blp.arguments(AgentTeamQuery, location="query")
 @blp.response(200, AgentTeamOut)

@@ -124,3 +124,9 @@ def test_warehouse_may_read_agents_but_not_change_them(client):
                            json={"status": "suspended", "reason": "x"})
     assert response.status_code == 403
     assert Agent.get_by_id(agent.id).status == "active"
+
+
+def test_an_id_too_large_for_the_database_is_a_404_or_422_never_a_500(client):
+    headers = owner(client)
+    assert client.get("/admin/api/agents/99999999999999999999999", headers=headers).status_code == 404
+    assert client.get("/admin/api/agents?level_id=99999999999999999999999", headers=headers).status_code == 422

@@ -9,7 +9,7 @@ from app.agents.models import Agent, AgentChange
 from app.clock import local_today
 from app.errors import Forbidden
 from app.notify.models import Notification
-from tests.factories import admin_headers, make_admin, make_agent
+from tests.factories import admin_headers, buy, make_admin, make_agent, make_level
 
 TODAY = local_today()
 
@@ -93,3 +93,10 @@ def test_an_agent_past_its_term_cannot_be_reactivated_without_renewal(client):
                            json={"status": "active", "reason": "恢复"})
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "term_expired"
+
+
+def test_the_first_order_must_reach_the_levels_minimum_and_later_ones_need_not():
+    agent = make_agent(level=make_level(min_first_purchase_fen=300000))
+    assert agents.minimum_first_order_fen(agent) == 300000
+    buy(agent, 3000)
+    assert agents.minimum_first_order_fen(agent) == 0

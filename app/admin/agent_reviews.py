@@ -67,7 +67,7 @@ def list_applications(query):
     return {"items": items, "total": total}
 
 
-@blp.route("/applications/<int:application_id>/approve", methods=["POST"])
+@blp.route("/applications/<id:application_id>/approve", methods=["POST"])
 @admin_required(*MANAGERS)
 @blp.response(200, AdminAgentOut)
 def approve_application(application_id):
@@ -75,7 +75,7 @@ def approve_application(application_id):
     return agents.approve_application(application_id=application_id, actor_id=g.admin.id)
 
 
-@blp.route("/applications/<int:application_id>/reject", methods=["POST"])
+@blp.route("/applications/<id:application_id>/reject", methods=["POST"])
 @admin_required(*MANAGERS)
 @blp.arguments(AdminReasonBody)
 @blp.response(200, AgentApplicationOut)
@@ -102,7 +102,7 @@ def list_proposals(query):
     return {"items": items, "total": total}
 
 
-@blp.route("/proposals/<int:proposal_id>/approve", methods=["POST"])
+@blp.route("/proposals/<id:proposal_id>/approve", methods=["POST"])
 @admin_required(*MANAGERS)
 @blp.response(200, AdminProposalOut)
 def approve_proposal(proposal_id):
@@ -110,7 +110,7 @@ def approve_proposal(proposal_id):
     return agents.approve_proposal(proposal_id=proposal_id, actor_id=g.admin.id)
 
 
-@blp.route("/proposals/<int:proposal_id>/reject", methods=["POST"])
+@blp.route("/proposals/<id:proposal_id>/reject", methods=["POST"])
 @admin_required(*MANAGERS)
 @blp.arguments(AdminReasonBody)
 @blp.response(200, AdminProposalOut)

@@ -12,7 +12,7 @@ from app.agents.performance import RANKING_METRICS
 from app.http import admin_required
 from app.agents.schemas import (AgentOut, AgentPageQuery, AgentPerformanceOut, AgentPeriodQuery, AgentTeamOut,
                                 AgentTeamQuery)
-from app.schemas import Schema, UtcDateTime, Yuan, fields, validate
+from app.schemas import RowId, Schema, UtcDateTime, Yuan, fields, validate
 
 blp = Blueprint("admin_agents", __name__, url_prefix="/admin/api/agents", description="代理管理")
 
@@ -26,11 +26,11 @@ REASON = fields.String(required=True, validate=validate.Length(min=1, max=255))
 
 
 class AdminAgentQuery(AgentPageQuery):
-    level_id = fields.Integer()
+    level_id = RowId()
     province = fields.String(validate=validate.Length(max=32))
     city = fields.String(validate=validate.Length(max=32))
     status = fields.String(validate=validate.OneOf(AGENT_STATUSES))
-    upline_id = fields.Integer()
+    upline_id = RowId()
     top_only = fields.Boolean(load_default=False)
     search = fields.String(data_key="q", validate=validate.Length(min=1, max=64))
 
@@ -90,21 +90,21 @@ class AdminRankingRowOut(Schema):
 class AdminAgentCreateBody(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     phone = fields.String(required=True, validate=validate.Length(max=20))
-    level_id = fields.Integer(required=True)
+    level_id = RowId(required=True)
     province = fields.String(load_default="", validate=validate.Length(max=32))
     city = fields.String(load_default="", validate=validate.Length(max=32))
-    upline_id = fields.Integer(load_default=None, allow_none=True)
+    upline_id = RowId(load_default=None, allow_none=True)
     term_end = fields.Date(load_default=None, allow_none=True)
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class AdminAgentLevelBody(Schema):
-    level_id = fields.Integer(required=True)
+    level_id = RowId(required=True)
     reason = REASON
 
 
 class AdminAgentUplineBody(Schema):
-    upline_id = fields.Integer(required=True, allow_none=True)
+    upline_id = RowId(required=True, allow_none=True)
     reason = REASON
 
 
@@ -148,7 +148,7 @@ def ranking(query):
             for position, (agent, value) in enumerate(agents.ranking(**query), start=1)]
 
 
-@blp.route("/<int:agent_id>", methods=["GET"])
+@blp.route("/<id:agent_id>", methods=["GET"])
 @admin_required(*READERS)
 @blp.response(200, AdminAgentDetailOut)
 def agent_detail(agent_id):
@@ -157,7 +157,7 @@ def agent_detail(agent_id):
             "history": agents.history(agent_id)}
 
 
-@blp.route("/<int:agent_id>/team", methods=["GET"])
+@blp.route("/<id:agent_id>/team", methods=["GET"])
 @admin_required(*READERS)
 @blp.arguments(AgentTeamQuery, location="query")
 @blp.response(200, AgentTeamOut)
@@ -166,7 +166,7 @@ def agent_team(query, agent_id):
     return agents.team(agent_id=agent_id, **query)
 
 
-@blp.route("/<int:agent_id>/performance", methods=["GET"])
+@blp.route("/<id:agent_id>/performance", methods=["GET"])
 @admin_required(*READERS)
 @blp.arguments(AgentPeriodQuery, location="query")
 @blp.response(200, AgentPerformanceOut)
@@ -175,7 +175,7 @@ def agent_performance(query, agent_id):
     return agents.performance(agent_id, **query)
 
 
-@blp.route("/<int:agent_id>/level", methods=["POST"])
+@blp.route("/<id:agent_id>/level", methods=["POST"])
 @admin_required(*MANAGERS)
 @blp.arguments(AdminAgentLevelBody)
 @blp.response(200, AdminAgentOut)
@@ -184,7 +184,7 @@ def change_level(body, agent_id):
     return agents.change_level(agent_id=agent_id, actor_id=g.admin.id, **body)
 
 
-@blp.route("/<int:agent_id>/upline", methods=["POST"])
+@blp.route("/<id:agent_id>/upline", methods=["POST"])
 @admin_required(*MANAGERS)
 @blp.arguments(AdminAgentUplineBody)
 @blp.response(200, AdminAgentOut)
@@ -193,7 +193,7 @@ def change_upline(body, agent_id):
     return agents.change_upline(agent_id=agent_id, actor_id=g.admin.id, **body)
 
 
-@blp.route("/<int:agent_id>/status", methods=["POST"])
+@blp.route("/<id:agent_id>/status", methods=["POST"])
 @admin_required(*MANAGERS)
 @blp.arguments(AdminAgentStatusBody)
 @blp.response(200, AdminAgentOut)
@@ -202,7 +202,7 @@ def change_status(body, agent_id):
     return agents.change_status(agent_id=agent_id, actor_id=g.admin.id, **body)
 
 
-@blp.route("/<int:agent_id>/renew", methods=["POST"])
+@blp.route("/<id:agent_id>/renew", methods=["POST"])
 @admin_required(*MANAGERS)
 @blp.arguments(AdminAgentRenewBody)
 @blp.response(200, AdminAgentOut)

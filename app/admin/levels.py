@@ -54,7 +54,7 @@ def create_level(body):
     return agents.create_level(**body)
 
 
-@blp.route("/<int:level_id>", methods=["GET"])
+@blp.route("/<id:level_id>", methods=["GET"])
 @admin_required("staff", "finance", "warehouse")
 @blp.response(200, AdminLevelOut)
 def get_level(level_id):
@@ -62,7 +62,7 @@ def get_level(level_id):
     return agents.get_level(level_id)
 
 
-@blp.route("/<int:level_id>", methods=["PATCH"])
+@blp.route("/<id:level_id>", methods=["PATCH"])
 @admin_required("owner")
 @blp.arguments(AdminLevelPatchBody)
 @blp.response(200, AdminLevelOut)
@@ -71,7 +71,7 @@ def update_level(body, level_id):
     return agents.update_level(level_id, **body)
 
 
-@blp.route("/<int:level_id>", methods=["DELETE"])
+@blp.route("/<id:level_id>", methods=["DELETE"])
 @admin_required("owner")
 @blp.response(204)
 def delete_level(level_id):

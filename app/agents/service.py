@@ -389,8 +389,10 @@ def visible_agent(viewer, agent_id):
 def team(*, agent_id, page=1, per_page=20, max_depth=None):
     """An agent's downline: counts (in all, direct, by depth, by level) and one page of members, nearest first."""
     get_agent(agent_id)
-    by_depth = tree.counts_by_depth(agent_id)
-    by_level = tree.counts_by_level(agent_id)
+    by_depth, by_level = {}, {}
+    for depth, level_id, count in tree.counts(agent_id):
+        by_depth[depth] = by_depth.get(depth, 0) + count
+        by_level[level_id] = by_level.get(level_id, 0) + count
     levels = {level.id: level for level in AgentLevel.select().where(AgentLevel.id.in_(list(by_level) or [0]))}
     return {
         "agent_id": agent_id,
@@ -423,5 +425,5 @@ def my_performance(agent, *, start=None, end=None):
 
 def count_downline(agent_id):
     """How many current members the agent's downline has."""
-    return sum(tree.counts_by_depth(agent_id).values())
+    return sum(count for _, _, count in tree.counts(agent_id))
 

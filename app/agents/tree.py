@@ -92,17 +92,11 @@ def _current_members(root_id):
             .where(AgentClosure.ancestor == root_id, AgentClosure.depth > 0, Agent.status != "left"))
 
 
-def counts_by_depth(root_id):
-    """{depth: members} of the current downline (agents who left are not counted)."""
-    query = (_current_members(root_id).select(AgentClosure.depth, fn.COUNT(AgentClosure.descendant))
-             .group_by(AgentClosure.depth))
-    return dict(query.tuples())
-
-
-def counts_by_level(root_id):
-    """{level id: members} of the current downline."""
-    query = _current_members(root_id).select(Agent.level, fn.COUNT(AgentClosure.descendant)).group_by(Agent.level)
-    return dict(query.tuples())
+def counts(root_id):
+    """[(depth, level id, members)] of the current downline (agents who left are not counted)."""
+    query = (_current_members(root_id).select(AgentClosure.depth, Agent.level, fn.COUNT(AgentClosure.descendant))
+             .group_by(AgentClosure.depth, Agent.level))
+    return list(query.tuples())
 
 
 def members(root_id, *, offset, limit, max_depth=None):
