@@ -98,7 +98,8 @@ def flatten_messages(messages, prefix=""):
     return flat
 
 
-__all__ = ["Schema", "ValidationError", "fields", "validate", "Yuan", "UtcDateTime", "RowId", "ErrorBodySchema", "flatten_messages"]
+__all__ = ["Schema", "ValidationError", "fields", "validate", "Yuan", "UtcDateTime", "RowId", "ErrorBodySchema",
+           "flatten_messages"]
 
 
 class UtcDateTime(fields.DateTime):

@@ -196,3 +196,9 @@ def test_concurrent_applications_of_one_user_leave_one_pending(app):
     results = outcomes_in_threads(lambda: agents.apply(wechat_user_id=user.id, invite_code=inviter.invite_code,
                                                        name="并发", phone="13900000000"), 4)
     assert sorted(results) == ["Conflict"] * 3 + ["ok"]
+
+
+def test_a_blank_name_is_refused(client, fake_wechat, inviter):
+    headers, _ = wechat_login(client, fake_wechat)
+    response = apply_with_invite(client, headers, inviter, name="   ")
+    assert response.status_code == 422 and "name" in error_of(response)["fields"]

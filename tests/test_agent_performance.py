@@ -87,7 +87,8 @@ def test_the_owner_ranks_agents_by_team_purchases(client):
 def test_ranking_by_recruits_gives_counts(client):
     top = make_agent()
     make_agent(upline=top), make_agent(upline=top)
-    rows = client.get("/admin/api/agents/ranking?metric=recruits", headers=admin_headers(client, make_admin())).get_json()
+    headers = admin_headers(client, make_admin())
+    rows = client.get("/admin/api/agents/ranking?metric=recruits", headers=headers).get_json()
     assert rows[0]["agent"]["id"] == top.id and rows[0]["count"] == 2
 
 

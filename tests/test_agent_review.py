@@ -12,6 +12,7 @@ from tests.factories import admin_headers, buy, make_admin, make_agent, make_net
 
 PROMOTE_AT_50000 = {"promote_purchase_fen": 5_000_000, "promote_recruits": 10}
 DEMOTE_UNDER_5000 = {"demote_below_purchase_fen": 500_000}
+PROMOTE_AT_1_WITH_APPROVAL = {"promote_purchase_fen": 100, "level_changes_need_approval": True}
 
 
 def settled(level, days=200):
@@ -74,7 +75,7 @@ def test_the_lowest_level_is_never_demoted():
 
 
 def test_a_level_needing_approval_leaves_the_proposal_to_the_owner(client):
-    general, regional, _ = make_network_levels(general={"promote_purchase_fen": 100, "level_changes_need_approval": True})
+    general, regional, _ = make_network_levels(general=PROMOTE_AT_1_WITH_APPROVAL)
     agent = settled(regional)
     buy(agent, 1)
     assert agents.review_levels()["waiting"] == 1
@@ -89,7 +90,7 @@ def test_a_level_needing_approval_leaves_the_proposal_to_the_owner(client):
 
 
 def test_the_owner_rejects_a_proposal_with_a_reason(client):
-    _, regional, _ = make_network_levels(general={"promote_purchase_fen": 100, "level_changes_need_approval": True})
+    _, regional, _ = make_network_levels(general=PROMOTE_AT_1_WITH_APPROVAL)
     agent = settled(regional)
     buy(agent, 1)
     agents.review_levels()
@@ -103,7 +104,7 @@ def test_the_owner_rejects_a_proposal_with_a_reason(client):
 
 
 def test_running_the_review_again_proposes_nothing_twice():
-    _, regional, _ = make_network_levels(general={"promote_purchase_fen": 100, "level_changes_need_approval": True})
+    _, regional, _ = make_network_levels(general=PROMOTE_AT_1_WITH_APPROVAL)
     buy(settled(regional), 1)
     agents.review_levels()
     assert agents.review_levels() == {"proposed": 0, "applied": 0, "waiting": 0, "skipped": 1}
@@ -111,8 +112,7 @@ def test_running_the_review_again_proposes_nothing_twice():
 
 
 def test_a_proposal_outdated_by_a_change_by_hand_cannot_be_applied():
-    general, regional, ordinary = make_network_levels(general={"promote_purchase_fen": 100,
-                                                               "level_changes_need_approval": True})
+    general, regional, ordinary = make_network_levels(general=PROMOTE_AT_1_WITH_APPROVAL)
     agent = settled(regional)
     buy(agent, 1)
     agents.review_levels()

@@ -67,7 +67,8 @@ def _candidates(today):
     for level in levels:
         above, below = next_level(level, direction="up"), next_level(level, direction="down")
         if above and (above.promote_purchase_fen is not None or above.promote_recruits is not None):
-            purchases, recruits = windows.purchases(above.review_window_days), windows.recruits(above.review_window_days)
+            days = above.review_window_days
+            purchases, recruits = windows.purchases(days), windows.recruits(days)
             for agent_id, name, _, _ in holders[level.id]:
                 reason = _promotion_reason(above, purchases.get(agent_id, 0), recruits.get(agent_id, 0))
                 if reason:

@@ -65,6 +65,13 @@ def normalize_phone(phone):
     return digits
 
 
+def _require_name(name):
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput.on("name", "请填写姓名")
+    return name
+
+
 def _unused_code(column):
     while True:
         code = invites.new_code()
@@ -102,7 +109,7 @@ def create_agent(*, actor_id, name, phone, level_id, province="", city="", uplin
         tree.lock_tree()
         if upline_id is not None:
             _locked_agent(upline_id)
-        agent = _join(name=name.strip(), phone=phone, province=province, city=city, level=level, upline_id=upline_id,
+        agent = _join(name=_require_name(name), phone=phone, province=province, city=city, level=level, upline_id=upline_id,
                       wechat_user_id=None, term_end=term_end, notes=notes, source="manual", actor_id=actor_id)
     return get_agent(agent.id)
 
@@ -147,13 +154,14 @@ def apply(*, wechat_user_id, invite_code, name, phone, province="", city="", lev
     level = _usable_level(level_id) if level_id else _lowest_level()
     _refuse_if_cannot_recruit(inviter, level)
     phone = normalize_phone(phone)
+    name = _require_name(name)
     if Agent.select().where(Agent.wechat_user == wechat_user_id).exists():
         raise Conflict("您已经是代理（或曾是代理），请联系品牌方", code="already_agent")
     with db.atomic():
         try:
             with db.atomic():
                 application = AgentApplication.create(
-                    wechat_user=wechat_user_id, inviter=inviter.id, level=level.id, name=name.strip(), phone=phone,
+                    wechat_user=wechat_user_id, inviter=inviter.id, level=level.id, name=name, phone=phone,
                     province=province, city=city, pending_key=wechat_user_id)
         except IntegrityError as exc:
             raise Conflict("您已有待审核的申请，请耐心等待", code="application_pending") from exc
