@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Settings, configure
 from app.database import close_unless_in_transaction, db, init_database
-from app.http import error_response, register_error_handlers
+from app.http import RowIdConverter, error_response, register_error_handlers
 
 API_SPEC = {
     "API_TITLE": "weishang",
@@ -62,6 +62,7 @@ def register_blueprints(app):
     import miniprogram_api
     from app import admin
 
+    app.url_map.converters["id"] = RowIdConverter
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}})
     for blueprint in miniprogram_api.BLUEPRINTS + admin.BLUEPRINTS:

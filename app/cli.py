@@ -1,4 +1,4 @@
-"""The `flask` commands: `db upgrade|status|downgrade`, `users create`, `seed`."""
+"""The `flask` commands: `db upgrade|status|downgrade`, `users create`, `seed`, and each domain's group."""
 import secrets
 
 import click
@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from app import migrate
 from app.accounts import service as accounts
+from app.agents.cli import agents_cli
 from app.errors import DomainError
 
 db_cli = AppGroup("db", help="Database schema migrations.")
@@ -60,3 +61,5 @@ def seed():
 
 
 COMMAND_GROUPS = [db_cli, users_cli, seed]
+
+COMMAND_GROUPS.append(agents_cli)

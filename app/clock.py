@@ -25,3 +25,14 @@ def to_local(moment):
 def isoformat(moment):
     """A stored UTC datetime as ISO 8601 with its offset, for JSON."""
     return moment.replace(tzinfo=timezone.utc).isoformat() if moment else None
+
+
+def local_today():
+    """Today's date in the brand's timezone (terms and review windows count local days)."""
+    return datetime.now(local_zone()).date()
+
+
+def utc_start_of_local_day(day):
+    """The stored (naive UTC) form of midnight at the start of local `day`."""
+    local_midnight = datetime.combine(day, datetime.min.time(), local_zone())
+    return local_midnight.astimezone(timezone.utc).replace(tzinfo=None)

@@ -64,3 +64,22 @@ def upsert(model, values, *, conflict_fields, update_fields):
     else:
         query = query.on_conflict(conflict_target=conflict_fields, preserve=update_fields)
     return query.execute()
+
+
+def for_update(query, *, shared=False):
+    """`query` as a locking read on MySQL (FOR UPDATE, or LOCK IN SHARE MODE when `shared`); SQLite
+    needs none (its transactions take the write lock at BEGIN).
+
+    A locking read sees the latest committed rows, where a plain read inside a
+    transaction sees its snapshot. After a duplicate-key error use `shared`: the
+    failed INSERT already holds a shared lock, and asking for an exclusive one
+    from several such transactions deadlocks.
+    """
+    if not is_mysql():
+        return query
+    return query.for_update("LOCK IN SHARE MODE" if shared else True)
+
+
+def page_of(query, page, per_page):
+    """One page of `query` (pages count from 1) and the total number of rows: (items, total)."""
+    return list(query.paginate(page, per_page)), query.count()

@@ -4,11 +4,12 @@ from functools import wraps
 
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from app.accounts import service as accounts
 from app.agents import service as agents
 from app.errors import DomainError, Unauthenticated
-from app.schemas import flatten_messages
+from app.schemas import MAX_ROW_ID, flatten_messages
 
 log = logging.getLogger(__name__)
 
@@ -133,3 +134,10 @@ def admin_required(*roles):
 def client_ip():
     """The caller's address (the proxy in front sets X-Forwarded-For; ProxyFix trusts one hop)."""
     return request.remote_addr or "unknown"
+
+
+class RowIdConverter(IntegerConverter):
+    """`<id:name>` in a route: a positive id that fits BIGINT; anything else is a 404, never an overflow."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)

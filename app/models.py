@@ -3,7 +3,8 @@
 Each domain adds its models here when it is created.
 """
 from app.accounts.models import AdminUser, LoginFailure, WechatUser
-from app.agents.models import Agent, AgentLevel
+from app.agents.models import (Agent, AgentApplication, AgentChange, AgentClosure, AgentInviteImage, AgentLevel,
+                               AgentPurchase, AgentRetailSale, AgentTreeLock, LevelProposal)
 from app.notify.models import Notification
 from app.wechat import WechatCacheEntry
 
@@ -14,5 +15,13 @@ ALL_MODELS = [
     WechatCacheEntry,
     AgentLevel,
     Agent,
+    AgentTreeLock,
+    AgentClosure,
+    AgentApplication,
+    AgentChange,
+    LevelProposal,
+    AgentPurchase,
+    AgentRetailSale,
+    AgentInviteImage,
     Notification,
 ]

@@ -5,6 +5,7 @@ also writes the OpenAPI document). Users read these messages, so they are Chines
 """
 from marshmallow import Schema, ValidationError, fields, validate
 
+from app.clock import isoformat
 from app.money import format_yuan, parse_yuan
 
 _FIELD_MESSAGES = {
@@ -97,4 +98,22 @@ def flatten_messages(messages, prefix=""):
     return flat
 
 
-__all__ = ["Schema", "ValidationError", "fields", "validate", "Yuan", "ErrorBodySchema", "flatten_messages"]
+__all__ = ["Schema", "ValidationError", "fields", "validate", "Yuan", "UtcDateTime", "RowId", "ErrorBodySchema",
+           "flatten_messages"]
+
+
+class UtcDateTime(fields.DateTime):
+    """A stored (naive UTC) datetime, written as ISO 8601 with its +00:00 offset."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return isoformat(value)
+
+
+MAX_ROW_ID = 2**63 - 1
+
+
+class RowId(fields.Integer):
+    """A row id: a positive integer that fits BIGINT (a larger one would overflow the database driver)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=1, max=MAX_ROW_ID), **kwargs)

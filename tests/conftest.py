@@ -92,6 +92,10 @@ def _empty_every_table():
     db.connect(reuse_if_open=True)
     with db.atomic():
         for model in reversed(ALL_MODELS):
+            # A self-reference (an agent's upline) is cut first: RESTRICT is checked row by row.
+            for field in model._meta.refs:
+                if field.rel_model is model and field.null:
+                    model.update({field: None}).execute()
             model.delete().execute()
     db.close()
 

@@ -52,12 +52,15 @@ def make_wechat_user(openid=None):
 def make_agent(*, level=None, upline=None, status="active", province="广东省", city="深圳市",
                wechat_user=None, **fields):
     """An agent (active, in Shenzhen, at a new level unless given)."""
+    from app.agents import tree
     from app.agents.models import Agent
 
-    return Agent.create(level=level or make_level(), upline=upline, status=status, province=province,
-                        city=city, wechat_user=wechat_user, name=fields.pop("name", unique("代理")),
-                        phone=fields.pop("phone", "138%08d" % next(_sequence)),
-                        invite_code=fields.pop("invite_code", unique("INV")), **fields)
+    agent = Agent.create(level=level or make_level(), upline=upline, status=status, province=province,
+                         city=city, wechat_user=wechat_user, name=fields.pop("name", unique("代理")),
+                         phone=fields.pop("phone", "138%08d" % next(_sequence)),
+                         invite_code=fields.pop("invite_code", unique("INV")), **fields)
+    tree.attach(agent.id, agent.upline_id)
+    return agent
 
 
 def agent_headers(client, fake_wechat, agent=None, **agent_fields):
@@ -72,3 +75,66 @@ def agent_headers(client, fake_wechat, agent=None, **agent_fields):
     else:
         Agent.update(wechat_user=wechat_user).where(Agent.id == agent.id).execute()
     return headers, agent
+
+
+# --- agents: the network (issue 3) ---
+
+def make_network_levels(*, general=None, regional=None, ordinary=None):
+    """The three usual levels, highest first: 总代理, 区域代理, 普通代理 (each with optional settings)."""
+    return [make_level(unique(name), **(settings or {}))
+            for name, settings in (("总代理", general), ("区域代理", regional), ("普通代理", ordinary))]
+
+
+def make_chain(length, *, level=None, top=None):
+    """`length` agents each recruited by the one before (under `top` if given), top first."""
+    chain = []
+    for _ in range(length):
+        chain.append(make_agent(level=level or (top.level if top else None), upline=chain[-1] if chain else top))
+    return chain
+
+
+def buy(agent, amount_yuan, *, days_ago=0):
+    """Record a purchase of the agent's through the ledger the orders domain will feed."""
+    from datetime import timedelta
+
+    from app.agents import service as agents
+    from app.clock import utcnow
+
+    order_id = next(_sequence)
+    agents.record_purchase(order_id=order_id, agent_id=agent.id, amount_fen=int(amount_yuan * 100),
+                           at=utcnow() - timedelta(days=days_ago))
+    return order_id
+
+
+def apply_with_invite(client, headers, inviter, **body):
+    """POST an application with the inviter's code; returns the response."""
+    payload = {"invite_code": inviter.invite_code, "name": unique("申请人"), "phone": "13912345678", **body}
+    return client.post("/api/mp/agents/applications", headers=headers, json=payload)
+
+
+def outcomes_in_threads(call, times):
+    """Run `call` in `times` threads at once, each on its own connection; sorted outcomes:
+    "ok", or the class name of the domain error it raised."""
+    import threading
+
+    from app.database import db
+    from app.errors import DomainError
+
+    barrier, outcomes = threading.Barrier(times), []
+
+    def run():
+        db.connect(reuse_if_open=True)
+        try:
+            barrier.wait()
+            call()
+            outcomes.append("ok")
+        except DomainError as exc:
+            outcomes.append(type(exc).__name__)
+        finally:
+            db.close()
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)

@@ -1,6 +1,35 @@
-"""Agent use cases: who is calling, and (with the agents issue) the whole network."""
-from app.agents.models import Agent
-from app.errors import Forbidden
+"""Agent use cases: who is calling, joining (applications, bind codes), the tree, changes by hand, terms.
+
+This module is the domain's public face: doors and other domains call it. The
+ledgers and figures (`record_purchase`, `performance` …), the levels, the review
+and the term jobs live in sibling modules and are re-exported at the bottom.
+"""
+import re
+from datetime import timedelta
+
+from peewee import IntegrityError
+
+from app.agents import changes, invites, tree
+from app.agents.invites import invite_image  # noqa: F401
+from app.agents.levels import create_level, delete_level, get_level, list_levels, update_level  # noqa: F401
+from app.agents.models import Agent, AgentApplication, AgentChange, AgentLevel, AgentPurchase
+from app.agents.performance import (performance, ranking, record_purchase, record_retail_sale,  # noqa: F401
+                                    reverse_purchase)
+from app.agents.review import approve_proposal, list_proposals, reject_proposal, review_levels  # noqa: F401
+from app.agents.terms import expire_lapsed_agents, warn_expiring_terms  # noqa: F401
+from app.clock import local_today, utcnow
+from app.database import db, for_update, page_of
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.notify import service as notify
+
+PHONE_PATTERN = re.compile(r"1[3-9]\d{9}")
+STATUSES_SET_BY_HAND = ("active", "suspended", "left")
+ORDER_REFUSALS = {
+    "pending": "您的代理资格尚在审核中，暂不能下单",
+    "suspended": "您的代理资格已被暂停，暂不能下单，请联系品牌方",
+    "expired": "代理期限已到期，请续期后再下单",
+    "left": "您已退出代理，不能下单",
+}
 
 
 def agent_for_wechat_user(wechat_user_id):
@@ -9,3 +38,400 @@ def agent_for_wechat_user(wechat_user_id):
     if agent is None or agent.status == "left":
         raise Forbidden("您还不是代理，请先使用邀请码申请", code="not_an_agent")
     return agent
+
+
+def get_agent(agent_id):
+    """One agent with its level, or NotFound."""
+    agent = (Agent.select(Agent, AgentLevel).join(AgentLevel).where(Agent.id == agent_id).first())
+    if agent is None:
+        raise NotFound("代理不存在", code="agent_not_found")
+    return agent
+
+
+def _locked_agent(agent_id):
+    agent = for_update(Agent.select().where(Agent.id == agent_id)).first()
+    if agent is None:
+        raise NotFound("代理不存在", code="agent_not_found")
+    if agent.status == "left":
+        raise Conflict("该代理已退出", code="agent_left")
+    return agent
+
+
+def normalize_phone(phone):
+    """A mainland mobile number (11 digits, 1[3-9]…) without spaces or dashes, or InvalidInput."""
+    digits = re.sub(r"[\s-]", "", phone or "")
+    if not PHONE_PATTERN.fullmatch(digits):
+        raise InvalidInput.on("phone", "手机号格式不正确，应为11位大陆手机号")
+    return digits
+
+
+def _require_name(name):
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput.on("name", "请填写姓名")
+    return name
+
+
+def _unused_code(column):
+    while True:
+        code = invites.new_code()
+        if not Agent.select().where(column == code).exists():
+            return code
+
+
+def _join(*, name, phone, province, city, level, upline_id, wechat_user_id, term_end, notes, source, actor_id):
+    """Create an active agent under `upline_id` (the caller holds the tree lock)."""
+    today = local_today()
+    agent = Agent.create(name=name, phone=phone, province=province, city=city, level=level.id, upline=upline_id,
+                         wechat_user=wechat_user_id, status="active", term_start=today,
+                         term_end=term_end or today + timedelta(days=level.term_days),
+                         invite_code=_unused_code(Agent.invite_code), notes=notes,
+                         bind_code=None if wechat_user_id else _unused_code(Agent.bind_code))
+    tree.attach(agent.id, upline_id)
+    changes.record(agent.id, "joined", None, level.id, reason="加入", source=source, actor_id=actor_id)
+    return agent
+
+
+def _usable_level(level_id):
+    level = get_level(level_id)
+    if not level.active:
+        raise InvalidInput.on("level_id", "该等级已停用")
+    return level
+
+
+def create_agent(*, actor_id, name, phone, level_id, province="", city="", upline_id=None, term_end=None, notes=""):
+    """The owner adds an agent directly (e.g. a general agent at the top); it gets a bind code for WeChat."""
+    phone = normalize_phone(phone)
+    level = _usable_level(level_id)
+    if term_end is not None and term_end <= local_today():
+        raise InvalidInput.on("term_end", "到期日必须晚于今天")
+    with db.atomic():
+        tree.lock_tree()
+        if upline_id is not None:
+            _locked_agent(upline_id)
+        agent = _join(name=_require_name(name), phone=phone, province=province, city=city, level=level, upline_id=upline_id,
+                      wechat_user_id=None, term_end=term_end, notes=notes, source="manual", actor_id=actor_id)
+    return get_agent(agent.id)
+
+
+def bind_wechat(*, wechat_user_id, bind_code):
+    """Link the signed-in WeChat user to the agent the owner created, by the agent's one-time bind code."""
+    code = invites.normalize_code(bind_code)
+    agent = Agent.get_or_none(Agent.bind_code == code) if code else None
+    if agent is None or agent.status == "left":
+        raise InvalidInput.on("bind_code", "绑定码无效", code="bind_code_invalid")
+    try:
+        with db.atomic():
+            bound = (Agent.update(wechat_user=wechat_user_id, bind_code=None)
+                     .where(Agent.id == agent.id, Agent.bind_code == code, Agent.wechat_user.is_null()).execute())
+    except IntegrityError as exc:
+        raise Conflict("该微信已经绑定了代理身份", code="already_agent") from exc
+    if not bound:
+        raise InvalidInput.on("bind_code", "绑定码无效", code="bind_code_invalid")
+    return get_agent(agent.id)
+
+
+def _refuse_if_cannot_recruit(inviter, level):
+    if inviter.status != "active" or (inviter.term_end and inviter.term_end < local_today()):
+        raise InvalidInput.on("invite_code", "邀请码已失效：邀请人当前不能发展代理", code="invite_expired")
+    if not inviter.level.may_recruit:
+        raise Forbidden("邀请人所在等级不能发展代理", code="level_may_not_recruit")
+    if level.rank < inviter.level.rank:
+        raise Forbidden("只能发展与邀请人同级或更低等级的代理", code="recruit_above_level")
+
+
+def apply(*, wechat_user_id, invite_code, name, phone, province="", city="", level_id=None):
+    """A WeChat user applies to join under the agent whose invite code it holds.
+
+    The application waits for the owner unless the level applied for approves
+    automatically. By default one applies for the lowest active level.
+    """
+    code = invites.normalize_code(invite_code)
+    inviter = (Agent.select(Agent, AgentLevel).join(AgentLevel).where(Agent.invite_code == code).first()
+               if code else None)
+    if inviter is None:
+        raise InvalidInput.on("invite_code", "邀请码不存在，请向邀请人核对", code="invite_not_found")
+    level = _usable_level(level_id) if level_id else _lowest_level()
+    _refuse_if_cannot_recruit(inviter, level)
+    phone = normalize_phone(phone)
+    name = _require_name(name)
+    if Agent.select().where(Agent.wechat_user == wechat_user_id).exists():
+        raise Conflict("您已经是代理（或曾是代理），请联系品牌方", code="already_agent")
+    with db.atomic():
+        try:
+            with db.atomic():
+                application = AgentApplication.create(
+                    wechat_user=wechat_user_id, inviter=inviter.id, level=level.id, name=name, phone=phone,
+                    province=province, city=city, pending_key=wechat_user_id)
+        except IntegrityError as exc:
+            raise Conflict("您已有待审核的申请，请耐心等待", code="application_pending") from exc
+        data = {"application_id": application.id, "name": application.name, "phone": phone,
+                "level": level.name, "inviter": inviter.name}
+        key = f"agent_application_received:{application.id}"
+        notify.enqueue(kind="agent_application_received", recipient=notify.RECIPIENT_OWNERS, data=data,
+                       dedupe_key=key + ":owners")
+        notify.enqueue(kind="agent_application_received", recipient=notify.recipient_agent(inviter.id), data=data,
+                       dedupe_key=key + ":inviter")
+        if level.auto_approve_applications:
+            _approve(application, actor_id=None)
+    return AgentApplication.get_by_id(application.id)
+
+
+def _lowest_level():
+    level = AgentLevel.select().where(AgentLevel.active == True).order_by(AgentLevel.rank.desc()).first()  # noqa: E712
+    if level is None:
+        raise Conflict("品牌尚未设置代理等级", code="no_levels")
+    return level
+
+
+def my_application(wechat_user_id):
+    """The WeChat user's latest application, or NotFound."""
+    application = (AgentApplication.select().where(AgentApplication.wechat_user == wechat_user_id)
+                   .order_by(AgentApplication.id.desc()).first())
+    if application is None:
+        raise NotFound("没有申请记录", code="application_not_found")
+    return application
+
+
+def _decide(application_id, status, *, actor_id, reason=""):
+    decided = (AgentApplication.update(status=status, pending_key=None, decided_by=actor_id, decided_at=utcnow(),
+                                       decision_reason=reason)
+               .where(AgentApplication.id == application_id, AgentApplication.status == "pending").execute())
+    if not decided:
+        if not AgentApplication.select().where(AgentApplication.id == application_id).exists():
+            raise NotFound("申请不存在", code="application_not_found")
+        raise Conflict("该申请已处理", code="application_decided")
+
+
+def _approve(application, *, actor_id):
+    tree.lock_tree()
+    _decide(application.id, "approved", actor_id=actor_id)
+    inviter = get_agent(application.inviter_id)
+    if inviter.status == "left":
+        raise Conflict("邀请人已退出，请拒绝该申请", code="inviter_left")
+    try:
+        with db.atomic():
+            agent = _join(name=application.name, phone=application.phone, province=application.province,
+                          city=application.city, level=application.level, upline_id=inviter.id,
+                          wechat_user_id=application.wechat_user_id, term_end=None, notes="",
+                          source="application", actor_id=actor_id)
+    except IntegrityError as exc:
+        raise Conflict("该微信已经是代理", code="already_agent") from exc
+    AgentApplication.update(agent=agent.id).where(AgentApplication.id == application.id).execute()
+    data = {"application_id": application.id, "agent_id": agent.id, "name": agent.name,
+            "level": application.level.name, "invite_code": agent.invite_code}
+    key = f"agent_application_approved:{application.id}"
+    notify.enqueue(kind="agent_application_approved", recipient=notify.recipient_agent(agent.id), data=data,
+                   dedupe_key=key + ":agent")
+    notify.enqueue(kind="agent_application_approved", recipient=notify.recipient_agent(inviter.id), data=data,
+                   dedupe_key=key + ":inviter")
+    return agent
+
+
+def _get_application(application_id):
+    application = AgentApplication.get_or_none(AgentApplication.id == application_id)
+    if application is None:
+        raise NotFound("申请不存在", code="application_not_found")
+    return application
+
+
+def approve_application(*, application_id, actor_id):
+    """The owner approves a pending application: the applicant becomes an active agent under the inviter."""
+    with db.atomic():
+        agent = _approve(_get_application(application_id), actor_id=actor_id)
+    return get_agent(agent.id)
+
+
+def reject_application(*, application_id, actor_id, reason):
+    """The owner rejects a pending application, saying why."""
+    reason = changes.require_reason(reason)
+    with db.atomic():
+        _decide(application_id, "rejected", actor_id=actor_id, reason=reason)
+    return _get_application(application_id)
+
+
+def list_applications(*, status=None, page=1, per_page=20):
+    """Applications, newest first, one page: (items, total)."""
+    query = AgentApplication.select()
+    if status:
+        query = query.where(AgentApplication.status == status)
+    return page_of(query.order_by(AgentApplication.id.desc()), page, per_page)
+
+
+def change_level(*, agent_id, level_id, reason, actor_id):
+    """The owner sets an agent's level by hand; the reason is required and kept in the history."""
+    reason = changes.require_reason(reason)
+    level = _usable_level(level_id)
+    agent = get_agent(agent_id)
+    if agent.status == "left":
+        raise Conflict("该代理已退出", code="agent_left")
+    if agent.level_id == level.id:
+        raise Conflict("代理已是该等级", code="same_level")
+    with db.atomic():
+        changes.set_level(agent, level, reason=reason, source="manual", actor_id=actor_id)
+    return get_agent(agent_id)
+
+
+def change_upline(*, agent_id, upline_id, reason, actor_id):
+    """The owner moves an agent (with its whole team) under another upline, or to the top (None)."""
+    reason = changes.require_reason(reason)
+    with db.atomic():
+        tree.lock_tree()
+        agent = _locked_agent(agent_id)
+        if upline_id == agent.upline_id:
+            raise Conflict("代理已在该上级之下", code="same_upline")
+        if upline_id is not None:
+            _locked_agent(upline_id)
+            if tree.is_within(agent.id, upline_id):
+                raise Conflict("不能把代理挂到自己或自己的下级之下", code="upline_cycle")
+        tree.move(agent.id, upline_id)
+        Agent.update(upline=upline_id).where(Agent.id == agent.id).execute()
+        changes.record(agent.id, "upline", agent.upline_id, upline_id, reason=reason, source="manual",
+                       actor_id=actor_id)
+    return get_agent(agent_id)
+
+
+def leave(*, agent_id, reason, actor_id):
+    """An agent leaves the network: its direct downline moves to its upline (recorded); it is kept as `left`."""
+    reason = changes.require_reason(reason)
+    with db.atomic():
+        tree.lock_tree()
+        agent = _locked_agent(agent_id)
+        children = [row[0] for row in Agent.select(Agent.id).where(Agent.upline == agent.id).tuples()]
+        tree.lift_subtree(agent.id)
+        Agent.update(upline=agent.upline_id).where(Agent.upline == agent.id).execute()
+        moved = f"上级{agent.name}退出，转到其上级"
+        AgentChange.insert_many([
+            {"agent": child, "kind": "upline", "old_value": str(agent.id), "new_value": str(agent.upline_id or ""),
+             "reason": moved, "source": "leave", "actor": actor_id} for child in children]).execute()
+        Agent.update(status="left", bind_code=None).where(Agent.id == agent.id).execute()
+        changes.record(agent.id, "status", agent.status, "left", reason=reason, source="manual", actor_id=actor_id)
+    return get_agent(agent_id)
+
+
+def change_status(*, agent_id, status, reason, actor_id):
+    """The owner activates, suspends or lets an agent leave; the reason is kept in the history."""
+    if status not in STATUSES_SET_BY_HAND:
+        raise InvalidInput.on("status", "状态必须是 " + "、".join(STATUSES_SET_BY_HAND) + " 之一")
+    if status == "left":
+        return leave(agent_id=agent_id, reason=reason, actor_id=actor_id)
+    reason = changes.require_reason(reason)
+    with db.atomic():
+        agent = _locked_agent(agent_id)
+        if agent.status == status:
+            raise Conflict("状态未变化", code="same_status")
+        if status == "active" and agent.term_end and agent.term_end < local_today():
+            raise Conflict("代理期限已过，请先续期", code="term_expired")
+        Agent.update(status=status).where(Agent.id == agent.id).execute()
+        changes.record(agent.id, "status", agent.status, status, reason=reason, source="manual", actor_id=actor_id)
+    return get_agent(agent_id)
+
+
+def renew_term(*, agent_id, actor_id, term_end=None, reason="续期"):
+    """Extend an agent's term (by its level's term length from today or the old end, or to `term_end`);
+    an expired agent becomes active again."""
+    reason = changes.require_reason(reason)
+    today = local_today()
+    with db.atomic():
+        agent = _locked_agent(agent_id)
+        if term_end is None:
+            term_end = max(agent.term_end or today, today) + timedelta(days=agent.level.term_days)
+        if term_end <= today:
+            raise InvalidInput.on("term_end", "续期后的到期日必须晚于今天")
+        status = "active" if agent.status == "expired" else agent.status
+        Agent.update(term_end=term_end, status=status).where(Agent.id == agent.id).execute()
+        changes.record(agent.id, "term", agent.term_end, term_end, reason=reason, source="manual", actor_id=actor_id)
+        if status != agent.status:
+            changes.record(agent.id, "status", agent.status, status, reason=reason, source="manual",
+                           actor_id=actor_id)
+    return get_agent(agent_id)
+
+
+def ensure_may_order(agent):
+    """Forbidden (with the reason, in Chinese) unless the agent is active and within its term."""
+    if agent.status != "active":
+        raise Forbidden(ORDER_REFUSALS.get(agent.status, "您当前不能下单"), code=f"agent_{agent.status}")
+    if agent.term_end and agent.term_end < local_today():
+        raise Forbidden(ORDER_REFUSALS["expired"], code="agent_expired")
+
+
+def minimum_first_order_fen(agent):
+    """The smallest first order the agent's level asks for (0 once the agent has bought anything)."""
+    if AgentPurchase.select().where(AgentPurchase.agent == agent.id).exists():
+        return 0
+    return agent.level.min_first_purchase_fen
+
+
+def list_agents(*, level_id=None, province=None, city=None, status=None, upline_id=None, top_only=False,
+                search=None, page=1, per_page=20):
+    """Agents matching every filter given, oldest first, one page: (items, total)."""
+    query = Agent.select(Agent, AgentLevel).join(AgentLevel)
+    for column, value in ((Agent.level, level_id), (Agent.province, province), (Agent.city, city),
+                          (Agent.status, status), (Agent.upline, upline_id)):
+        if value is not None:
+            query = query.where(column == value)
+    if top_only:
+        query = query.where(Agent.upline.is_null())
+    if search:
+        query = query.where(Agent.name.contains(search) | Agent.phone.startswith(search))
+    return page_of(query.order_by(Agent.id), page, per_page)
+
+
+def history(agent_id):
+    """The agent's history, newest first."""
+    get_agent(agent_id)
+    return list(AgentChange.select().where(AgentChange.agent == agent_id)
+                .order_by(AgentChange.id.desc()))
+
+
+def visible_agent(viewer, agent_id):
+    """An agent the viewer may look at: itself or someone in its current downline; NotFound otherwise
+    (an agent cannot even learn whether others exist)."""
+    if agent_id != viewer.id:
+        target = Agent.get_or_none(Agent.id == agent_id)
+        if target is None or target.status == "left" or not tree.is_within(viewer.id, agent_id):
+            raise NotFound("代理不存在", code="agent_not_found")
+    return get_agent(agent_id)
+
+
+def team(*, agent_id, page=1, per_page=20, max_depth=None):
+    """An agent's downline: counts (in all, direct, by depth, by level) and one page of members, nearest first."""
+    get_agent(agent_id)
+    by_depth, by_level = {}, {}
+    for depth, level_id, count in tree.counts(agent_id):
+        by_depth[depth] = by_depth.get(depth, 0) + count
+        by_level[level_id] = by_level.get(level_id, 0) + count
+    levels = {level.id: level for level in AgentLevel.select().where(AgentLevel.id.in_(list(by_level) or [0]))}
+    return {
+        "agent_id": agent_id,
+        "total": sum(by_depth.values()),
+        "direct": by_depth.get(1, 0),
+        "by_depth": [{"depth": depth, "count": by_depth[depth]} for depth in sorted(by_depth)],
+        "by_level": [{"level_id": level_id, "level_name": levels[level_id].name, "count": count}
+                     for level_id, count in sorted(by_level.items(), key=lambda item: levels[item[0]].rank)],
+        "members": tree.members(agent_id, offset=(page - 1) * per_page, limit=per_page, max_depth=max_depth),
+        "page": page,
+        "per_page": per_page,
+    }
+
+
+def team_for_viewer(viewer, *, agent_id, **paging):
+    """The team of `agent_id` as the viewer may see it: its own or a downline member's, if its level may."""
+    visible_agent(viewer, agent_id)
+    if not viewer.level.may_see_team:
+        raise Forbidden("您所在的等级不能查看团队数据", code="team_hidden")
+    return team(agent_id=agent_id, **paging)
+
+
+def my_performance(agent, *, start=None, end=None):
+    """The agent's own figures; the team's purchases only when its level may see team figures."""
+    figures = performance(agent.id, start=start, end=end)
+    if not agent.level.may_see_team:
+        figures["team_purchase"] = None
+    return figures
+
+
+def count_downline(agent_id):
+    """How many current members the agent's downline has."""
+    return sum(count for _, _, count in tree.counts(agent_id))
+

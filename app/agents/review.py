@@ -1,0 +1,169 @@
+"""Promotion and demotion: the review applies each level's rules over its rolling window and
+turns the agents who meet them into proposals, applied at once or left for the owner.
+
+Rules (see AgentLevel): promotion into a level is judged by that level's
+thresholds, demotion out of a level by that level's floor; one rank per review.
+An agent is demoted only after holding its level for a whole window. Running the
+review twice in a day proposes nothing new (one pending proposal per agent).
+"""
+import logging
+from datetime import timedelta
+
+from peewee import IntegrityError
+
+from app.agents import changes
+from app.agents.levels import next_level
+from app.agents.models import Agent, AgentLevel, LevelProposal
+from app.agents.performance import purchases_by_agent, recruits_by_agent
+from app.clock import local_today, utc_start_of_local_day, utcnow
+from app.database import db, for_update, page_of
+from app.errors import Conflict, NotFound
+from app.money import format_yuan
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+class _Windows:
+    """Per-window figures, each queried once per review however many levels share the window."""
+
+    def __init__(self, today):
+        self.until = utc_start_of_local_day(today + timedelta(days=1))
+        self.today = today
+        self._purchases, self._recruits = {}, {}
+
+    def since(self, days):
+        return utc_start_of_local_day(self.today - timedelta(days=days - 1))
+
+    def purchases(self, days):
+        if days not in self._purchases:
+            self._purchases[days] = purchases_by_agent(since=self.since(days), until=self.until)
+        return self._purchases[days]
+
+    def recruits(self, days):
+        if days not in self._recruits:
+            self._recruits[days] = recruits_by_agent(since=self.since(days), until=self.until)
+        return self._recruits[days]
+
+
+def _promotion_reason(target, bought, recruited):
+    days = target.review_window_days
+    if target.promote_purchase_fen is not None and bought >= target.promote_purchase_fen:
+        return f"近{days}天进货¥{format_yuan(bought)}，达到{target.name}标准¥{format_yuan(target.promote_purchase_fen)}"
+    if target.promote_recruits is not None and recruited >= target.promote_recruits:
+        return f"近{days}天直推{recruited}人，达到{target.name}标准{target.promote_recruits}人"
+    return None
+
+
+def _candidates(today):
+    """(agent id, agent name, from level, to level, reason) of every agent the rules move."""
+    levels = list(AgentLevel.select().where(AgentLevel.active == True))  # noqa: E712
+    holders = {level.id: [] for level in levels}
+    for row in (Agent.select(Agent.id, Agent.name, Agent.level, Agent.level_since)
+                .where(Agent.status == "active").tuples()):
+        holders.get(row[2], []).append(row)
+    windows = _Windows(today)
+    promoted = set()
+    for level in levels:
+        above, below = next_level(level, direction="up"), next_level(level, direction="down")
+        if above and (above.promote_purchase_fen is not None or above.promote_recruits is not None):
+            days = above.review_window_days
+            purchases, recruits = windows.purchases(days), windows.recruits(days)
+            for agent_id, name, _, _ in holders[level.id]:
+                reason = _promotion_reason(above, purchases.get(agent_id, 0), recruits.get(agent_id, 0))
+                if reason:
+                    promoted.add(agent_id)
+                    yield agent_id, name, level, above, reason
+        if below and level.demote_below_purchase_fen is not None:
+            days = level.review_window_days
+            purchases, held_since = windows.purchases(days), windows.since(days)
+            for agent_id, name, _, level_since in holders[level.id]:
+                bought = purchases.get(agent_id, 0)
+                if agent_id not in promoted and level_since <= held_since and bought < level.demote_below_purchase_fen:
+                    yield agent_id, name, level, below, (
+                        f"近{days}天进货¥{format_yuan(bought)}，低于{level.name}保级标准"
+                        f"¥{format_yuan(level.demote_below_purchase_fen)}")
+
+
+def review_levels(*, today=None):
+    """Run the review: propose every promotion and demotion the rules call for, and apply those the
+    levels' policy lets through at once. Returns counts: proposed, applied, waiting, skipped."""
+    today = today or local_today()
+    summary = {"proposed": 0, "applied": 0, "waiting": 0, "skipped": 0}
+    batch = []
+    for candidate in _candidates(today):
+        batch.append(candidate)
+        if len(batch) >= BATCH:
+            _propose_batch(batch, summary)
+            batch = []
+    _propose_batch(batch, summary)
+    log.info("level review %s: %s", today, summary)
+    return summary
+
+
+def _propose_batch(batch, summary):
+    with db.atomic():
+        for candidate in batch:
+            try:
+                with db.atomic():
+                    outcome = _propose(*candidate)
+            except (IntegrityError, Conflict):
+                summary["skipped"] += 1  # already waiting for the owner, or changed by hand meanwhile
+                continue
+            summary["proposed"] += 1
+            summary[outcome] += 1
+
+
+def _propose(agent_id, name, from_level, to_level, reason):
+    direction = "up" if to_level.rank < from_level.rank else "down"
+    proposal = LevelProposal.create(agent=agent_id, from_level=from_level.id, to_level=to_level.id,
+                                    direction=direction, reason=reason, pending_key=agent_id)
+    gate = to_level if direction == "up" else from_level
+    if gate.level_changes_need_approval:
+        return "waiting"
+    _apply(proposal, Agent(id=agent_id, name=name, level=from_level), to_level, actor_id=None)
+    return "applied"
+
+
+def _apply(proposal, agent, to_level, *, actor_id):
+    changes.set_level(agent, to_level, reason=proposal.reason, source="review", actor_id=actor_id)
+    LevelProposal.update(status="applied", pending_key=None, decided_by=actor_id, decided_at=utcnow()).where(
+        LevelProposal.id == proposal.id).execute()
+
+
+def _pending_proposal(proposal_id):
+    proposal = for_update(LevelProposal.select().where(LevelProposal.id == proposal_id)).first()
+    if proposal is None:
+        raise NotFound("调级建议不存在", code="proposal_not_found")
+    if proposal.status != "pending":
+        raise Conflict("该调级建议已处理", code="proposal_decided")
+    return proposal
+
+
+def approve_proposal(*, proposal_id, actor_id):
+    """The owner applies a waiting proposal (409 if the agent's level changed since)."""
+    with db.atomic():
+        proposal = _pending_proposal(proposal_id)
+        agent = Agent.select(Agent, AgentLevel).join(AgentLevel).where(Agent.id == proposal.agent_id).first()
+        if agent.level_id != proposal.from_level_id or agent.status != "active":
+            raise Conflict("代理的等级或状态已变化，该建议已失效，请驳回", code="proposal_stale")
+        _apply(proposal, agent, proposal.to_level, actor_id=actor_id)
+    return LevelProposal.get_by_id(proposal_id)
+
+
+def reject_proposal(*, proposal_id, actor_id, reason):
+    """The owner turns a waiting proposal down, saying why."""
+    reason = changes.require_reason(reason)
+    with db.atomic():
+        _pending_proposal(proposal_id)
+        LevelProposal.update(status="rejected", pending_key=None, decided_by=actor_id, decided_at=utcnow(),
+                             decision_reason=reason).where(LevelProposal.id == proposal_id).execute()
+    return LevelProposal.get_by_id(proposal_id)
+
+
+def list_proposals(*, status=None, page=1, per_page=20):
+    """Proposals, newest first, one page: (items, total)."""
+    query = LevelProposal.select()
+    if status:
+        query = query.where(LevelProposal.status == status)
+    return page_of(query.order_by(LevelProposal.id.desc()), page, per_page)

@@ -1,0 +1,119 @@
+"""Agents in the mini-program: applying with an invite, binding, and an agent's own profile,
+invite, team and performance (and those of its downline, never anyone else's)."""
+from flask import Response, g
+from flask_smorest import Blueprint
+
+from app.agents import service as agents
+from app.agents.schemas import (AgentApplicationOut, AgentOut, AgentPerformanceOut, AgentPeriodQuery, AgentTeamOut,
+                                AgentTeamQuery)
+from app.http import agent_required, wechat_login_required
+from app.schemas import RowId, Schema, fields, validate
+
+blp = Blueprint("mp_agents", __name__, url_prefix="/api/mp/agents", description="代理申请与下级")
+me_blp = Blueprint("mp_me", __name__, url_prefix="/api/mp/me", description="我的代理资料")
+
+INVITE_IMAGE_PATH = "/api/mp/me/invite.png"
+
+
+class MpApplyBody(Schema):
+    invite_code = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    phone = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    province = fields.String(load_default="", validate=validate.Length(max=32))
+    city = fields.String(load_default="", validate=validate.Length(max=32))
+    level_id = RowId(load_default=None, allow_none=True)
+
+
+class MpBindBody(Schema):
+    bind_code = fields.String(required=True, validate=validate.Length(min=1, max=16))
+
+
+class MpInviteOut(Schema):
+    invite_code = fields.String()
+    image_url = fields.String()
+
+
+@blp.route("/applications", methods=["POST"])
+@wechat_login_required
+@blp.arguments(MpApplyBody)
+@blp.response(201, AgentApplicationOut)
+def apply(body):
+    """Apply to join with an agent's invite code."""
+    return agents.apply(wechat_user_id=g.wechat_user.id, **body)
+
+
+@blp.route("/applications/mine", methods=["GET"])
+@wechat_login_required
+@blp.response(200, AgentApplicationOut)
+def my_application():
+    """The state of my latest application."""
+    return agents.my_application(g.wechat_user.id)
+
+
+@blp.route("/bind", methods=["POST"])
+@wechat_login_required
+@blp.arguments(MpBindBody)
+@blp.response(200, AgentOut)
+def bind(body):
+    """Link my WeChat to the agent the brand created for me, with its bind code."""
+    return agents.bind_wechat(wechat_user_id=g.wechat_user.id, **body)
+
+
+@blp.route("/<id:agent_id>", methods=["GET"])
+@agent_required
+@blp.response(200, AgentOut)
+def downline_profile(agent_id):
+    """A member of my downline (404 for anyone else)."""
+    return agents.visible_agent(g.agent, agent_id)
+
+
+@blp.route("/<id:agent_id>/team", methods=["GET"])
+@agent_required
+@blp.arguments(AgentTeamQuery, location="query")
+@blp.response(200, AgentTeamOut)
+def downline_team(query, agent_id):
+    """The team of a member of my downline."""
+    return agents.team_for_viewer(g.agent, agent_id=agent_id, **query)
+
+
+@me_blp.route("/profile", methods=["GET"])
+@agent_required
+@me_blp.response(200, AgentOut)
+def my_profile():
+    """My agent profile: level, status, term, invite code."""
+    return agents.get_agent(g.agent.id)
+
+
+@me_blp.route("/invite", methods=["GET"])
+@agent_required
+@me_blp.response(200, MpInviteOut)
+def my_invite():
+    """My invite code, and where to fetch its mini-program code image."""
+    return {"invite_code": g.agent.invite_code, "image_url": INVITE_IMAGE_PATH}
+
+
+@me_blp.route("/invite.png", methods=["GET"])
+@agent_required
+@me_blp.doc(responses={"200": {"description": "PNG", "content": {"image/png": {}}}})
+def my_invite_image():
+    """My invite as a mini-program code (PNG) that opens the application form."""
+    png = agents.invite_image(g.agent)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"})
+
+
+@me_blp.route("/team", methods=["GET"])
+@agent_required
+@me_blp.arguments(AgentTeamQuery, location="query")
+@me_blp.response(200, AgentTeamOut)
+def my_team(query):
+    """My downline: counts by depth and level, and one page of members."""
+    return agents.team_for_viewer(g.agent, agent_id=g.agent.id, **query)
+
+
+@me_blp.route("/performance", methods=["GET"])
+@agent_required
+@me_blp.arguments(AgentPeriodQuery, location="query")
+@me_blp.response(200, AgentPerformanceOut)
+def my_performance(query):
+    """My purchases, my team's purchases, new recruits and retail sales over a period."""
+    return agents.my_performance(g.agent, **query)

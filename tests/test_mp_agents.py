@@ -1,0 +1,144 @@
+"""The mini-program: my profile, invite, team, and nobody else's."""
+from app.agents.invites import INVITE_PAGE
+from app.agents.models import AgentInviteImage
+from tests.factories import agent_headers, make_agent, make_level, wechat_login
+
+INVITE_IMAGE = "/api/mp/me/invite.png"
+
+
+def png_text(png):
+    """The tEXt chunks of a PNG (the fake WeChat server writes scene and page there)."""
+    texts, offset = {}, 8
+    while offset < len(png):
+        length = int.from_bytes(png[offset:offset + 4], "big")
+        kind, data = png[offset + 4:offset + 8], png[offset + 8:offset + 8 + length]
+        if kind == b"tEXt":
+            key, _, value = data.partition(b"\0")
+            texts[key.decode()] = value.decode()
+        offset += 12 + length
+    return texts
+
+
+def test_an_agent_reads_its_own_profile(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat)
+    body = client.get("/api/mp/me/profile", headers=headers).get_json()
+    assert (body["id"], body["level_name"], body["invite_code"]) == (agent.id, agent.level.name, agent.invite_code)
+
+
+def test_a_wechat_user_who_is_no_agent_has_no_profile(client, fake_wechat):
+    headers, _ = wechat_login(client, fake_wechat)
+    assert client.get("/api/mp/me/profile", headers=headers).status_code == 403
+
+
+def test_an_agent_cannot_read_another_agents_profile(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    stranger = make_agent()
+    response = client.get(f"/api/mp/agents/{stranger.id}", headers=headers)
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "agent_not_found"
+
+
+def test_an_agent_cannot_read_its_uplines_profile(client, fake_wechat):
+    upline = make_agent()
+    headers, _ = agent_headers(client, fake_wechat, upline=upline)
+    assert client.get(f"/api/mp/agents/{upline.id}", headers=headers).status_code == 404
+
+
+def test_an_agent_reads_the_profile_of_someone_in_its_downline(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat)
+    grandchild = make_agent(upline=make_agent(upline=agent))
+    assert client.get(f"/api/mp/agents/{grandchild.id}", headers=headers).get_json()["id"] == grandchild.id
+
+
+def test_an_agent_cannot_read_another_agents_team(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    stranger = make_agent()
+    make_agent(upline=stranger)
+    assert client.get(f"/api/mp/agents/{stranger.id}/team", headers=headers).status_code == 404
+
+
+def test_a_level_that_may_not_see_its_team_is_forbidden_its_team(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat, level=make_level(may_see_team=False))
+    response = client.get("/api/mp/me/team", headers=headers)
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "team_hidden"
+
+
+def test_an_agent_sees_its_team_with_depth_and_counts(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat)
+    child = make_agent(upline=agent)
+    make_agent(upline=child)
+    body = client.get("/api/mp/me/team?per_page=1", headers=headers).get_json()
+    assert (body["total"], body["direct"], len(body["members"])) == (2, 1, 1)
+    assert body["members"][0]["depth"] == 1
+
+
+def test_a_malformed_page_is_a_422(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    assert client.get("/api/mp/me/team?page=0", headers=headers).status_code == 422
+    assert client.get("/api/mp/me/team?per_page=100000", headers=headers).status_code == 422
+
+
+def test_my_invite_gives_the_code_and_the_image_address(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat)
+    body = client.get("/api/mp/me/invite", headers=headers).get_json()
+    assert body == {"invite_code": agent.invite_code, "image_url": INVITE_IMAGE}
+
+
+def test_the_invite_image_is_a_mini_program_code_carrying_the_invite_code(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat)
+    response = client.get(INVITE_IMAGE, headers=headers)
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert png_text(response.data) == {"scene": agent.invite_code, "page": INVITE_PAGE}
+
+
+def test_the_invite_image_is_drawn_by_wechat_once(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    first = client.get(INVITE_IMAGE, headers=headers).data
+    assert client.get(INVITE_IMAGE, headers=headers).data == first
+    assert len(fake_wechat.calls("/wxa/getwxacodeunlimit")) == 1
+
+
+def test_a_new_invite_code_draws_a_new_image(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat)
+    client.get(INVITE_IMAGE, headers=headers)
+    agent.invite_code = "NEWCODE2"
+    agent.save()
+    assert png_text(client.get(INVITE_IMAGE, headers=headers).data)["scene"] == "NEWCODE2"
+    assert AgentInviteImage.get_by_id(agent.id).invite_code == "NEWCODE2"
+
+
+def test_an_expired_wechat_token_is_refreshed_once_for_the_image(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    fake_wechat.expire_tokens()
+    assert client.get(INVITE_IMAGE, headers=headers).status_code == 200
+
+
+def test_wechat_failing_to_draw_the_image_is_a_503(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    fake_wechat.fail_next("/wxa/getwxacodeunlimit", -1)
+    response = client.get(INVITE_IMAGE, headers=headers)
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "wechat_unavailable"
+
+
+def test_an_agent_created_by_the_owner_binds_its_wechat_with_its_bind_code(client, fake_wechat):
+    agent = make_agent(bind_code="BIND2345")
+    headers, _ = wechat_login(client, fake_wechat)
+    response = client.post("/api/mp/agents/bind", headers=headers, json={"bind_code": "bind2345"})
+    assert response.status_code == 200 and response.get_json()["id"] == agent.id
+    assert client.get("/api/mp/me/profile", headers=headers).get_json()["id"] == agent.id
+
+
+def test_a_bind_code_works_once(client, fake_wechat):
+    make_agent(bind_code="ONCE2345")
+    client.post("/api/mp/agents/bind", headers=wechat_login(client, fake_wechat)[0], json={"bind_code": "ONCE2345"})
+    again = client.post("/api/mp/agents/bind", headers=wechat_login(client, fake_wechat)[0],
+                        json={"bind_code": "ONCE2345"})
+    assert again.status_code == 422
+
+
+def test_a_wechat_user_who_is_an_agent_cannot_bind_another(client, fake_wechat):
+    make_agent(bind_code="SECOND23")
+    headers, _ = agent_headers(client, fake_wechat)
+    assert client.post("/api/mp/agents/bind", headers=headers, json={"bind_code": "SECOND23"}).status_code == 409
