@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from app import migrate
 from app.accounts import service as accounts
 from app.errors import DomainError
+from app.inventory.cli import stock_cli
 
 db_cli = AppGroup("db", help="Database schema migrations.")
 users_cli = AppGroup("users", help="Console accounts.")
@@ -59,4 +60,4 @@ def seed():
         click.echo(line)
 
 
-COMMAND_GROUPS = [db_cli, users_cli, seed]
+COMMAND_GROUPS = [db_cli, users_cli, seed, stock_cli]

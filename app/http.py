@@ -133,3 +133,8 @@ def admin_required(*roles):
 def client_ip():
     """The caller's address (the proxy in front sets X-Forwarded-For; ProxyFix trusts one hop)."""
     return request.remote_addr or "unknown"
+
+
+def admin_actor():
+    """Who did it, as stock moves and histories record a console user: "admin:<id>"."""
+    return f"admin:{g.admin.id}"
