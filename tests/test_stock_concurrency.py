@@ -14,20 +14,28 @@ from tests.factories import admin_headers, line, make_admin, make_warehouse, sto
 pytestmark = pytest.mark.committed
 
 
-def in_threads(count, work):
-    """Run work(i) for i in range(count), all released at once, each thread on its own connection."""
+def all_at_once(count, work):
+    """Run work(i) for i in range(count) in as many threads, all released at the same moment."""
     start = threading.Barrier(count)
 
     def run(i):
         start.wait()
+        return work(i)
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def in_threads(count, work):
+    """all_at_once, each thread on its own database connection."""
+    def connected(i):
         db.connect(reuse_if_open=True)
         try:
             return work(i)
         finally:
             db.close()
 
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(run, range(count)))
+    return all_at_once(count, connected)
 
 
 def reserve_one(product, warehouse):
@@ -86,7 +94,7 @@ def test_fifty_http_clients_taking_one_unit_of_twenty_take_exactly_twenty(app, l
         return requests.post(f"{live_server}/admin/api/stock/adjustments", json=body, headers=headers,
                              timeout=30).status_code
 
-    statuses = in_threads(50, work)
+    statuses = all_at_once(50, work)
     assert statuses.count(201) == 20 and statuses.count(409) == 30
     assert stock_of(product, warehouse) == (0, 0)
     assert inventory.check_ledger() == []
