@@ -110,7 +110,7 @@ def _rows(product_id):
 def _shipped_to_served_provinces(product_id):
     """{(warehouse, product): (units shipped in 7 days, in 30 days)} to the provinces each warehouse serves."""
     now = utcnow()
-    units = -StockMove.on_hand_delta
+    units = 0 - StockMove.on_hand_delta  # (unary minus on a peewee field means DESC)
     recent = Case(None, [(StockMove.created_at >= now - timedelta(days=SHORT_WINDOW_DAYS), units)], 0)
     query = (StockMove.select(WarehouseProvince.warehouse, StockMove.product, fn.SUM(recent), fn.SUM(units))
              .join(WarehouseProvince, on=(WarehouseProvince.province == StockMove.province))
