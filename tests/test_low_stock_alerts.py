@@ -42,6 +42,12 @@ def test_a_warehouse_threshold_overrides_the_products():
     assert [a["threshold"] for a in alerts()] == [9]
 
 
+def test_receiving_stock_that_stays_under_the_threshold_leaves_it_to_the_scan():
+    stocked(3, product=make_product(low_stock_threshold=5))
+    assert alerts() == []
+    assert jobs.scan_low_stock() == 1
+
+
 def test_the_scan_finds_rows_already_under_the_threshold():
     product, warehouse = stocked(3)
     inventory.set_threshold(warehouse_id=warehouse.id, product_id=product.id, threshold=5)
@@ -50,6 +56,7 @@ def test_the_scan_finds_rows_already_under_the_threshold():
 
 
 def test_the_alert_is_keyed_to_the_local_day():
-    product, warehouse = stocked(3, product=make_product(low_stock_threshold=5))
+    product, warehouse = stocked(10, product=make_product(low_stock_threshold=5))
+    inventory.adjust(warehouse_id=warehouse.id, product_id=product.id, delta=-7, reason="破损")
     today = to_local(utcnow()).date().isoformat()
     assert notify.queued("low_stock")[0].dedupe_key == f"low_stock:{warehouse.id}:{product.id}:{today}"

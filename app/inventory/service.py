@@ -22,15 +22,15 @@ MAX_EXPORT_ROWS = 100_000
 
 
 def run_and_alert(work):
-    """Run a stock change (see ledger.run), then queue low-stock alerts for the rows it touched.
+    """Run a stock change (see ledger.run), then queue low-stock alerts for the rows it took under threshold.
 
-    The alert check runs after COMMIT on purpose: it keeps the hot Stock row
-    locked only for its UPDATE; an alert lost to a crash in between is found by
-    the scheduled scan (jobs.scan_low_stock).
+    The alert is queued after COMMIT on purpose: the hot Stock row stays locked
+    only for its UPDATE; an alert lost to a crash in between is found by the
+    scheduled scan (jobs.scan_low_stock).
     """
     change = ledger.run(work)
-    if not change.repeated:
-        alerts.alert_low_stock({(d.warehouse_id, d.product_id) for d in change.deltas})
+    if change.fell_under_threshold:
+        alerts.alert_low_stock(change.fell_under_threshold)
     return change
 
 
@@ -118,7 +118,7 @@ def receive(*, warehouse_id, lines, reference=None, reason="", actor=""):
     """Book goods into a warehouse (入库); the same reference twice books them once."""
     quantities = ledger.product_quantities(lines)
     reference = ledger.reference_text(reference)
-    ledger.usable_warehouse(warehouse_id)
+    ledger.require_usable_warehouse(warehouse_id)
     deltas = [Delta(warehouse_id, product_id, on_hand=q) for product_id, q in quantities.items()]
     return run_and_alert(lambda: ledger.post_moves("receive", deltas, reference=reference, actor=actor,
                                                    reason=reason))
@@ -131,7 +131,7 @@ def adjust(*, warehouse_id, product_id, delta, reason, reference=None, actor="")
     if not (reason or "").strip():
         raise InvalidInput.on("reason", "请填写调整原因")
     reference = ledger.reference_text(reference)
-    ledger.usable_warehouse(warehouse_id)
+    ledger.require_usable_warehouse(warehouse_id)
     deltas = [Delta(warehouse_id, product_id, on_hand=delta)]
     return run_and_alert(lambda: ledger.post_moves("adjust", deltas, reference=reference, actor=actor,
                                                    reason=reason.strip()))
@@ -154,7 +154,7 @@ def reserve(*, reference, warehouse_id, lines, actor=""):
     """Hold stock for an order: all lines or none (409 naming the short product); once per reference."""
     reference = _required_reference(reference)
     quantities = ledger.product_quantities(lines)
-    ledger.usable_warehouse(warehouse_id)
+    ledger.require_usable_warehouse(warehouse_id)
     deltas = [Delta(warehouse_id, product_id, reserved=q) for product_id, q in quantities.items()]
     return run_and_alert(lambda: ledger.post_moves("reserve", deltas, reference=reference, actor=actor))
 
@@ -189,7 +189,7 @@ def return_stock(*, reference, warehouse_id, lines, reason="", actor=""):
     """Take returned goods back on hand (refund); once per reference."""
     reference = _required_reference(reference)
     quantities = ledger.product_quantities(lines)
-    ledger.usable_warehouse(warehouse_id)
+    ledger.require_usable_warehouse(warehouse_id)
     deltas = [Delta(warehouse_id, product_id, on_hand=q) for product_id, q in quantities.items()]
     return run_and_alert(lambda: ledger.post_moves("return", deltas, reference=reference, actor=actor,
                                                    reason=reason))

@@ -23,7 +23,7 @@ MAX_SHEET_ROWS = 10_000
 
 def open_stock_take(*, warehouse_id, actor=""):
     """Start counting an active warehouse; one open count per warehouse at a time."""
-    ledger.usable_warehouse(warehouse_id)
+    ledger.require_usable_warehouse(warehouse_id)
     with db.atomic():
         for_update(Warehouse.select().where(Warehouse.id == warehouse_id)).get()
         if StockTake.select().where(StockTake.warehouse == warehouse_id, StockTake.status == "open").exists():

@@ -15,8 +15,8 @@ def dispatch_transfer(*, from_warehouse_id, to_warehouse_id, lines, note="", act
     quantities = ledger.product_quantities(lines)
     if from_warehouse_id == to_warehouse_id:
         raise InvalidInput.on("to_warehouse_id", "调出和调入仓库不能相同")
-    ledger.usable_warehouse(from_warehouse_id)
-    ledger.usable_warehouse(to_warehouse_id)
+    ledger.require_usable_warehouse(from_warehouse_id)
+    ledger.require_usable_warehouse(to_warehouse_id)
 
     created = {}
 
