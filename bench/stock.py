@@ -6,9 +6,11 @@ and `flask stock check` over a large ledger.
 The database named in --url is emptied and rebuilt. Prints readable figures, then one line of JSON.
 """
 import argparse
+import itertools
 import json
 import logging
 import os
+import statistics
 import sys
 import threading
 import time
@@ -25,6 +27,7 @@ from app.catalog import service as catalog  # noqa: E402
 
 DEFAULT_URL = "mysql://root@127.0.0.1:3306/weishang_bench_stock"
 HOT_STOCK = 10**9
+RUN_IDS = itertools.count()
 LEDGER_PRODUCTS = 1000
 
 
@@ -47,16 +50,20 @@ def recreate_database(url):
 def run_clients(clients, seconds, make_worker):
     """Run `clients` threads for `seconds`; each calls its worker's op() in a loop. Returns (ops, latencies)."""
     stop, start = threading.Event(), threading.Barrier(clients + 1)
-    results = []
+    results, errors = [], []
 
     def client(index):
-        op, close = make_worker(index)
+        op, close = make_worker(f"{next(RUN_IDS)}:{index}")
         latencies = []
         start.wait()
-        while not stop.is_set():
-            began = time.perf_counter()
-            op()
-            latencies.append(time.perf_counter() - began)
+        try:
+            while not stop.is_set():
+                began = time.perf_counter()
+                op()
+                latencies.append(time.perf_counter() - began)
+        except Exception as exc:  # reported below: a failing client must fail the benchmark
+            errors.append(exc)
+            stop.set()
         close()
         results.append(latencies)
 
@@ -70,6 +77,8 @@ def run_clients(clients, seconds, make_worker):
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    if errors:
+        raise errors[0]
     latencies = sorted(x for r in results for x in r)
     return len(latencies) / elapsed, latencies
 
@@ -80,17 +89,17 @@ def percentile(sorted_values, fraction):
 
 def raw_worker(url, warehouse_id, product_id, hot_update_last):
     """One guarded UPDATE and one INSERT of a move per transaction, straight PyMySQL."""
-    def make(index):
+    def make(client):
         connection = raw_connection(url)
         cursor = connection.cursor()
-        counter = iter(range(10**12))
+        counter = itertools.count()
         update = ("UPDATE stock SET reserved = reserved + 1 WHERE warehouse_id = %s AND product_id = %s "
                   "AND on_hand - reserved >= 1")
         insert = ("INSERT INTO stock_move (warehouse_id, product_id, kind, on_hand_delta, reserved_delta, reference, "
                   "reason, province, actor, created_at) VALUES (%s, %s, 'reserve', 0, 1, %s, '', '', '', UTC_TIMESTAMP())")
 
         def op():
-            reference = f"raw{int(hot_update_last)}:{index}:{next(counter)}"
+            reference = f"raw:{client}:{next(counter)}"
             if hot_update_last:
                 cursor.execute(insert, (warehouse_id, product_id, reference))
                 matched = cursor.execute(update, (warehouse_id, product_id))
@@ -106,12 +115,12 @@ def raw_worker(url, warehouse_id, product_id, hot_update_last):
 
 def service_worker(warehouse_id, product_id):
     """inventory.reserve, one unit per call, each thread on its own pooled connection."""
-    def make(index):
+    def make(client):
         db.connect(reuse_if_open=True)
-        counter = iter(range(10**12))
+        counter = itertools.count()
 
         def op():
-            inventory.reserve(reference=f"bench:{index}:{next(counter)}", warehouse_id=warehouse_id,
+            inventory.reserve(reference=f"bench:{client}:{next(counter)}", warehouse_id=warehouse_id,
                               lines=[{"product_id": product_id, "quantity": 1}])
 
         return op, db.close
@@ -155,7 +164,7 @@ def main():
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--clients", type=int, default=32)
     args = parser.parse_args()
-    seconds = 3 if args.quick else 15
+    rounds, seconds = (2, 2) if args.quick else (3, 8)
     ledger_moves = 100_000 if args.quick else 1_000_000
 
     recreate_database(args.url)
@@ -167,19 +176,28 @@ def main():
     inventory.receive(warehouse_id=warehouse.id, lines=[{"product_id": product.id, "quantity": HOT_STOCK}])
     db.close()
 
-    print(f"one hot product, {args.clients} concurrent clients, {seconds} s per phase")
-    figures = {"clients": args.clients, "seconds_per_phase": seconds}
-    for label, key, make_worker in [
+    print(f"one hot product, {args.clients} concurrent clients, {rounds} rounds of {seconds} s per phase "
+          "(phases interleaved so that other load on the machine hits them alike; medians shown)")
+    figures = {"clients": args.clients, "rounds": rounds, "seconds_per_phase": seconds}
+    phases = [
         ("raw: UPDATE then INSERT", "raw_update_first", raw_worker(args.url, warehouse.id, product.id, False)),
         ("raw: INSERT then UPDATE", "raw_update_last", raw_worker(args.url, warehouse.id, product.id, True)),
         ("service: inventory.reserve", "service", service_worker(warehouse.id, product.id)),
-    ]:
-        before = deadlocks(args.url)
-        rate, latencies = run_clients(args.clients, seconds, make_worker)
-        figures[key] = {"per_second": round(rate), "p50_ms": round(percentile(latencies, 0.5), 2),
-                        "p99_ms": round(percentile(latencies, 0.99), 2), "deadlocks": deadlocks(args.url) - before}
-        print(f"  {label:30} {rate:8.0f} reservations/s   p50 {figures[key]['p50_ms']:6.2f} ms   "
-              f"p99 {figures[key]['p99_ms']:6.2f} ms   deadlocks {figures[key]['deadlocks']}")
+    ]
+    runs = {key: [] for _, key, _ in phases}
+    for _ in range(rounds):
+        for _, key, make_worker in phases:
+            before = deadlocks(args.url)
+            rate, latencies = run_clients(args.clients, seconds, make_worker)
+            runs[key].append((rate, percentile(latencies, 0.5), percentile(latencies, 0.99),
+                              deadlocks(args.url) - before))
+    for label, key, _ in phases:
+        rate, p50, p99 = (statistics.median(run[i] for run in runs[key]) for i in range(3))
+        figures[key] = {"per_second": round(rate), "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
+                        "deadlocks": sum(run[3] for run in runs[key]),
+                        "rounds_per_second": [round(run[0]) for run in runs[key]]}
+        print(f"  {label:30} {rate:8.0f} reservations/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
+              f"deadlocks {figures[key]['deadlocks']}   (rounds: {figures[key]['rounds_per_second']})")
     floor = max(figures["raw_update_first"]["per_second"], figures["raw_update_last"]["per_second"])
     figures["service_to_raw_ratio"] = round(figures["service"]["per_second"] / floor, 2)
     print(f"  service / best raw floor = {figures['service_to_raw_ratio']:.2f} (target >= 0.5)")
