@@ -1,6 +1,7 @@
 """A demo brand for `make run`: created once, left alone after that."""
 from app.accounts import service as accounts
 from app.accounts.models import AdminUser
+from app.inventory.demo import seed_demo_stock
 
 DEMO_OWNER = "owner"
 
@@ -12,3 +13,4 @@ def seed_demo(*, password):
         return
     accounts.create_admin_user(username=DEMO_OWNER, password=password, role="owner", display_name="品牌方")
     yield f"demo owner account created: username={DEMO_OWNER} password={password}"
+    yield from seed_demo_stock()

@@ -61,21 +61,21 @@ def test_a_suggestion_becomes_a_transfer_in_one_call_and_then_counts_as_in_trans
     assert row_for(rows, south).in_transit == 20 and suggestions == []
 
 
-def test_an_order_ships_from_a_warehouse_serving_the_buyer_with_enough_stock():
+def near_and_far(near_units):
+    """A warehouse serving 浙江省 holding `near_units`, and one serving 四川省 holding 50."""
     product = make_product()
-    near = make_warehouse(provinces=["浙江省"])
-    far = make_warehouse(provinces=["四川省"])
-    stocked(5, product=product, warehouse=near)
-    stocked(50, product=product, warehouse=far)
+    near = stocked(near_units, product=product, warehouse=make_warehouse(provinces=["浙江省"]))[1]
+    far = stocked(50, product=product, warehouse=make_warehouse(provinces=["四川省"]))[1]
+    return product, near, far
+
+
+def test_an_order_ships_from_a_warehouse_serving_the_buyer_with_enough_stock():
+    product, near, _ = near_and_far(5)
     assert inventory.choose_warehouse(province="浙江省", lines=[line(product, 3)]).id == near.id
 
 
 def test_without_a_serving_warehouse_with_enough_the_one_with_most_available_ships():
-    product = make_product()
-    near = make_warehouse(provinces=["浙江省"])
-    far = make_warehouse(provinces=["四川省"])
-    stocked(2, product=product, warehouse=near)
-    stocked(50, product=product, warehouse=far)
+    product, _, far = near_and_far(2)
     assert inventory.choose_warehouse(province="浙江省", lines=[line(product, 3)]).id == far.id
 
 

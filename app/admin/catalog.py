@@ -1,6 +1,7 @@
 """Console: products, level prices (拿货价) with their history, price ranges (控价)."""
 from flask_smorest import Blueprint
 
+from app.admin.stock import READ_ROLES, WRITE_ROLES
 from app.catalog import service as catalog
 from app.clock import isoformat
 from app.http import admin_actor, admin_required
@@ -8,8 +9,6 @@ from app.schemas import PageArgs, Schema, Yuan, fields, page_body, page_schema, 
 
 blp = Blueprint("admin_catalog", __name__, url_prefix="/admin/api/products", description="商品与价格")
 
-WRITE_ROLES = ("warehouse",)
-READ_ROLES = ("warehouse", "finance")
 
 
 class AdminProductBody(Schema):

@@ -13,6 +13,7 @@ from app.schemas import PageArgs, Schema, fields, page_body, page_schema, valida
 
 blp = Blueprint("admin_stock", __name__, url_prefix="/admin/api/stock", description="库存")
 
+# Who may use the catalogue and stock console: the warehouse staff change, finance reads (the owner does all).
 WRITE_ROLES = ("warehouse",)
 READ_ROLES = ("warehouse", "finance")
 QUANTITY = validate.Range(min=1, max=10**9)

@@ -1,6 +1,7 @@
 """Console: warehouses, the provinces they serve and their low-stock thresholds."""
 from flask_smorest import Blueprint
 
+from app.admin.stock import READ_ROLES, WRITE_ROLES
 from app.http import admin_required
 from app.inventory import service as inventory
 from app.regions import PROVINCES
@@ -8,8 +9,6 @@ from app.schemas import Schema, fields, validate
 
 blp = Blueprint("admin_warehouses", __name__, url_prefix="/admin/api/warehouses", description="仓库")
 
-WRITE_ROLES = ("warehouse",)
-READ_ROLES = ("warehouse", "finance")
 
 
 class AdminWarehouseBody(Schema):

@@ -59,7 +59,7 @@ def create_warehouse(*, name, address="", provinces=(), active=True):
             warehouse = Warehouse.create(name=name, address=address or "", active=active)
             _replace_provinces(warehouse.id, provinces)
     except IntegrityError as exc:
-        raise Conflict("仓库名称已存在", code="warehouse_name_taken", fields={"name": "仓库名称已存在"}) from exc
+        raise _name_taken() from exc
     return get_warehouse(warehouse.id)
 
 
@@ -76,8 +76,12 @@ def update_warehouse(warehouse_id, *, name=None, address=None, provinces=None, a
             if provinces is not None:
                 _replace_provinces(warehouse_id, _clean_provinces(provinces))
     except IntegrityError as exc:
-        raise Conflict("仓库名称已存在", code="warehouse_name_taken", fields={"name": "仓库名称已存在"}) from exc
+        raise _name_taken() from exc
     return get_warehouse(warehouse_id)
+
+
+def _name_taken():
+    return Conflict("仓库名称已存在", code="warehouse_name_taken", fields={"name": "仓库名称已存在"})
 
 
 def _replace_provinces(warehouse_id, provinces):
