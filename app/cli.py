@@ -8,6 +8,7 @@ from app import migrate
 from app.accounts import service as accounts
 from app.agents.cli import agents_cli
 from app.errors import DomainError
+from app.inventory.cli import stock_cli
 
 db_cli = AppGroup("db", help="Database schema migrations.")
 users_cli = AppGroup("users", help="Console accounts.")
@@ -60,6 +61,4 @@ def seed():
         click.echo(line)
 
 
-COMMAND_GROUPS = [db_cli, users_cli, seed]
-
-COMMAND_GROUPS.append(agents_cli)
+COMMAND_GROUPS = [db_cli, users_cli, seed, agents_cli, stock_cli]

@@ -1,8 +1,10 @@
 """The one database handle, bound late to SQLite or MySQL from a URL."""
 import os
+import random
+import time
 from urllib.parse import urlparse
 
-from peewee import DatabaseProxy, Model
+from peewee import DatabaseProxy, Model, OperationalError
 from playhouse.db_url import connect
 from pymysql.constants import CLIENT
 
@@ -80,6 +82,32 @@ def for_update(query, *, shared=False):
     return query.for_update("LOCK IN SHARE MODE" if shared else True)
 
 
-def page_of(query, page, per_page):
-    """One page of `query` (pages count from 1) and the total number of rows: (items, total)."""
-    return list(query.paginate(page, per_page)), query.count()
+LOCK_CONFLICT_ERRORS = (1213, 1205)  # InnoDB deadlock victim, lock wait timeout
+
+
+def mysql_error_code(exc):
+    """The MySQL error number of a peewee error (peewee passes the driver's args after the original)."""
+    return exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+
+
+def atomic_with_retry(work, *, attempts=4):
+    """Run `work()` in a transaction, retried when InnoDB picks it as a deadlock victim.
+
+    Inside an enclosing transaction there is nothing to retry (InnoDB rolled the
+    whole transaction back), so the error goes to the caller at once.
+    """
+    if db.in_transaction():
+        attempts = 1
+    for attempt in range(1, attempts + 1):
+        try:
+            with db.atomic():
+                return work()
+        except OperationalError as exc:
+            if attempt == attempts or mysql_error_code(exc) not in LOCK_CONFLICT_ERRORS:
+                raise
+            time.sleep(random.uniform(0, 0.005 * attempt))
+
+
+def paginate(query, *, page, per_page):
+    """One page of `query` and the count of every row it matches."""
+    return list(query.paginate(page, per_page)), query.order_by().count()

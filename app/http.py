@@ -141,3 +141,8 @@ class RowIdConverter(IntegerConverter):
 
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=MAX_ROW_ID)
+
+
+def admin_actor():
+    """Who did it, as stock moves and histories record a console user: "admin:<id>"."""
+    return f"admin:{g.admin.id}"

@@ -5,6 +5,9 @@ Each domain adds its models here when it is created.
 from app.accounts.models import AdminUser, LoginFailure, WechatUser
 from app.agents.models import (Agent, AgentApplication, AgentChange, AgentClosure, AgentInviteImage, AgentLevel,
                                AgentPurchase, AgentRetailSale, AgentTreeLock, LevelProposal)
+from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
+from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
+                                  WarehouseProvince)
 from app.notify.models import Notification
 from app.wechat import WechatCacheEntry
 
@@ -24,4 +27,16 @@ ALL_MODELS = [
     AgentRetailSale,
     AgentInviteImage,
     Notification,
+    Product,
+    LevelPrice,
+    LevelPriceChange,
+    PriceRange,
+    Warehouse,
+    WarehouseProvince,
+    Stock,
+    StockMove,
+    Transfer,
+    TransferLine,
+    StockTake,
+    StockTakeCount,
 ]

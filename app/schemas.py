@@ -99,7 +99,7 @@ def flatten_messages(messages, prefix=""):
 
 
 __all__ = ["Schema", "ValidationError", "fields", "validate", "Yuan", "UtcDateTime", "RowId", "ErrorBodySchema",
-           "flatten_messages"]
+           "flatten_messages", "PageArgs", "page_schema", "page_body"]
 
 
 class UtcDateTime(fields.DateTime):
@@ -117,3 +117,23 @@ class RowId(fields.Integer):
 
     def __init__(self, **kwargs):
         super().__init__(validate=validate.Range(min=1, max=MAX_ROW_ID), **kwargs)
+
+
+class PageArgs(Schema):
+    """?page=&per_page= on every listing (per_page at most 200)."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+def page_schema(item_schema):
+    """The schema of one page of `item_schema` items: {"items", "total", "page", "per_page"}."""
+    return Schema.from_dict({"items": fields.List(fields.Nested(item_schema)), "total": fields.Integer(),
+                             "page": fields.Integer(), "per_page": fields.Integer()},
+                            name=item_schema.__name__.removesuffix("Out") + "PageOut")
+
+
+def page_body(items_and_total, args):
+    """The response body of a page: a service's (items, total) and the request's page arguments."""
+    items, total = items_and_total
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}

@@ -2,6 +2,7 @@
 from app.accounts import service as accounts
 from app.accounts.models import AdminUser
 from app.agents import service as agents
+from app.inventory.demo import seed_demo_stock
 
 DEMO_OWNER = "owner"
 
@@ -14,6 +15,7 @@ def seed_demo(*, password):
     owner = accounts.create_admin_user(username=DEMO_OWNER, password=password, role="owner", display_name="品牌方")
     yield f"demo owner account created: username={DEMO_OWNER} password={password}"
     yield from seed_agent_network(owner)
+    yield from seed_demo_stock()
 
 
 DEMO_LEVELS = (

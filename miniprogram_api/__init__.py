@@ -1,5 +1,4 @@
 """The mini-program's JSON API under /api/mp: agents and consumers."""
-from miniprogram_api import agents, auth
+from miniprogram_api import agents, auth, catalogue
 
-BLUEPRINTS = [auth.blp]
-BLUEPRINTS += [agents.blp, agents.me_blp]
+BLUEPRINTS = [auth.blp, agents.blp, agents.me_blp, catalogue.blp]

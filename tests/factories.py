@@ -138,3 +138,41 @@ def outcomes_in_threads(call, times):
     for thread in threads:
         thread.join()
     return sorted(outcomes)
+
+
+# --- catalogue and inventory ---
+
+def make_product(**fields):
+    """An active product with a unique name (Chinese, as the brand names them)."""
+    from app.catalog import service as catalog
+
+    return catalog.create_product(name=fields.pop("name", unique("玫瑰面霜")), **fields)
+
+
+def make_warehouse(*, provinces=("广东省",), **fields):
+    """An active warehouse serving `provinces`."""
+    from app.inventory import service as inventory
+
+    return inventory.create_warehouse(name=fields.pop("name", unique("仓库")), provinces=provinces, **fields)
+
+
+def stocked(on_hand=20, *, product=None, warehouse=None):
+    """A product received into a warehouse (`on_hand` units); returns (product, warehouse)."""
+    from app.inventory import service as inventory
+
+    product, warehouse = product or make_product(), warehouse or make_warehouse()
+    inventory.receive(warehouse_id=warehouse.id, lines=[{"product_id": product.id, "quantity": on_hand}])
+    return product, warehouse
+
+
+def stock_of(product, warehouse):
+    """(on_hand, reserved) of a product in a warehouse, read fresh."""
+    from app.inventory.models import Stock
+
+    row = Stock.get_or_none(Stock.product == product.id, Stock.warehouse == warehouse.id)
+    return (row.on_hand, row.reserved) if row else (0, 0)
+
+
+def line(product, quantity):
+    """One order line for the stock service."""
+    return {"product_id": product.id, "quantity": quantity}

@@ -1,6 +1,9 @@
 """The brand owner's console: the JSON API under /admin/api (and, later, its pages)."""
-from app.admin import auth, users
-from app.admin import agent_reviews, agents, levels
+from app.admin import (agent_reviews, agents, auth, catalog, levels, stock, stocktakes, transfers, users,
+                       warehouses)
 
-BLUEPRINTS = [auth.blp, users.blp]
-BLUEPRINTS += [levels.blp, agents.blp, agent_reviews.blp]
+BLUEPRINTS = [
+    auth.blp, users.blp,
+    levels.blp, agents.blp, agent_reviews.blp,
+    catalog.blp, warehouses.blp, stock.blp, transfers.blp, stocktakes.blp,
+]

@@ -16,6 +16,11 @@ def list_levels():
     return list(AgentLevel.select().order_by(AgentLevel.rank))
 
 
+def active_levels():
+    """Every active level, highest first."""
+    return list(AgentLevel.select().where(AgentLevel.active).order_by(AgentLevel.rank))
+
+
 def get_level(level_id):
     """One level, or NotFound."""
     level = AgentLevel.get_or_none(AgentLevel.id == level_id)

@@ -16,7 +16,7 @@ from app.agents.levels import next_level
 from app.agents.models import Agent, AgentLevel, LevelProposal
 from app.agents.performance import purchases_by_agent, recruits_by_agent
 from app.clock import local_today, utc_start_of_local_day, utcnow
-from app.database import db, for_update, page_of
+from app.database import db, for_update, paginate
 from app.errors import Conflict, NotFound
 from app.money import format_yuan
 
@@ -166,4 +166,4 @@ def list_proposals(*, status=None, page=1, per_page=20):
     query = LevelProposal.select()
     if status:
         query = query.where(LevelProposal.status == status)
-    return page_of(query.order_by(LevelProposal.id.desc()), page, per_page)
+    return paginate(query.order_by(LevelProposal.id.desc()), page=page, per_page=per_page)

@@ -11,14 +11,15 @@ from peewee import IntegrityError
 
 from app.agents import changes, invites, tree
 from app.agents.invites import invite_image  # noqa: F401
-from app.agents.levels import create_level, delete_level, get_level, list_levels, update_level  # noqa: F401
+from app.agents.levels import (active_levels, create_level, delete_level, get_level, list_levels,  # noqa: F401
+                               update_level)
 from app.agents.models import Agent, AgentApplication, AgentChange, AgentLevel, AgentPurchase
 from app.agents.performance import (performance, ranking, record_purchase, record_retail_sale,  # noqa: F401
                                     reverse_purchase)
 from app.agents.review import approve_proposal, list_proposals, reject_proposal, review_levels  # noqa: F401
 from app.agents.terms import expire_lapsed_agents, warn_expiring_terms  # noqa: F401
 from app.clock import local_today, utcnow
-from app.database import db, for_update, page_of
+from app.database import db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.notify import service as notify
 
@@ -255,7 +256,7 @@ def list_applications(*, status=None, page=1, per_page=20):
     query = AgentApplication.select()
     if status:
         query = query.where(AgentApplication.status == status)
-    return page_of(query.order_by(AgentApplication.id.desc()), page, per_page)
+    return paginate(query.order_by(AgentApplication.id.desc()), page=page, per_page=per_page)
 
 
 def change_level(*, agent_id, level_id, reason, actor_id):
@@ -374,7 +375,7 @@ def list_agents(*, level_id=None, province=None, city=None, status=None, upline_
         query = query.where(Agent.upline.is_null())
     if search:
         query = query.where(Agent.name.contains(search) | Agent.phone.startswith(search))
-    return page_of(query.order_by(Agent.id), page, per_page)
+    return paginate(query.order_by(Agent.id), page=page, per_page=per_page)
 
 
 def history(agent_id):

@@ -1,0 +1,1 @@
+"""The catalogue: products, level prices (拿货价) with their history, price ranges (控价)."""

@@ -1,0 +1,198 @@
+"""Catalogue use cases: products, level prices with history, price ranges, what an order may cost."""
+from dataclasses import dataclass
+
+from peewee import IntegrityError, fn
+
+from app.agents import service as agents
+from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
+from app.clock import utcnow
+from app.database import db, for_update, paginate
+from app.errors import Conflict, InvalidInput, NotFound
+from app.money import MAX_FEN
+
+GTIN_LENGTHS = (8, 12, 13, 14)
+PRODUCT_FIELDS = ("name", "spec", "unit", "gtin", "image_url", "cost_fen", "retail_fen",
+                  "low_stock_threshold", "active")
+MAX_QUANTITY = 10**9
+
+
+def gtin_is_valid(code):
+    """True when `code` is a GTIN-8/12/13/14 whose last digit is the GS1 mod-10 check digit."""
+    if not isinstance(code, str) or not code.isdigit() or not code.isascii() or len(code) not in GTIN_LENGTHS:
+        return False
+    body, check = code[:-1], int(code[-1])
+    total = sum(int(digit) * (3 if position % 2 == 0 else 1) for position, digit in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
+
+
+def _clean_product_fields(values):
+    values = {key: value for key, value in values.items() if key in PRODUCT_FIELDS}
+    if "name" in values:
+        values["name"] = (values["name"] or "").strip()
+        if not values["name"] or len(values["name"]) > 64:
+            raise InvalidInput.on("name", "商品名称不能为空且不超过64个字符")
+    if "gtin" in values:
+        values["gtin"] = (values["gtin"] or "").strip() or None
+        if values["gtin"] is not None and not gtin_is_valid(values["gtin"]):
+            raise InvalidInput.on("gtin", "条码无效：应为8、12、13或14位数字且校验位正确")
+    for field in ("cost_fen", "retail_fen"):
+        if field in values and not 0 <= values[field] <= MAX_FEN:
+            raise InvalidInput.on(field, "金额不能为负数")
+    if "low_stock_threshold" in values and not 0 <= values["low_stock_threshold"] <= MAX_QUANTITY:
+        raise InvalidInput.on("low_stock_threshold", "预警数量必须是不小于0的整数")
+    return values
+
+
+def _gtin_taken():
+    return Conflict("条码已被其他商品使用", code="gtin_taken", fields={"gtin": "条码已被其他商品使用"})
+
+
+def create_product(**fields):
+    """Create a product (name required; GTIN optional but check-digit valid and unique)."""
+    values = _clean_product_fields(fields)
+    if "name" not in values:
+        raise InvalidInput.on("name", "商品名称不能为空且不超过64个字符")
+    try:
+        with db.atomic():
+            return Product.create(**values)
+    except IntegrityError as exc:
+        raise _gtin_taken() from exc
+
+
+def update_product(product_id, **changes):
+    """Change some fields of a product; returns the product as it now is."""
+    product = get_product(product_id)
+    values = _clean_product_fields(changes)
+    try:
+        with db.atomic():
+            if values:
+                Product.update(**values).where(Product.id == product.id).execute()
+    except IntegrityError as exc:
+        raise _gtin_taken() from exc
+    return get_product(product_id)
+
+
+def get_product(product_id):
+    """The product with this id, or NotFound."""
+    product = Product.get_or_none(Product.id == product_id)
+    if product is None:
+        raise NotFound("商品不存在", code="product_not_found")
+    return product
+
+
+def list_products(*, active=None, search=None, page=1, per_page=50):
+    """Products, newest first, optionally only (in)active ones or matching a name or barcode."""
+    query = Product.select().order_by(Product.id.desc())
+    if active is not None:
+        query = query.where(Product.active == active)
+    if search:
+        query = query.where(Product.name.contains(search) | (Product.gtin == search))
+    return paginate(query, page=page, per_page=per_page)
+
+
+def set_level_price(*, product_id, level_id, price_fen, actor=""):
+    """Set what agents of a level pay for a product; every change is kept in the history."""
+    get_product(product_id)
+    agents.get_level(level_id)
+    if not 0 < price_fen <= MAX_FEN:
+        raise InvalidInput.on("price", "拿货价必须大于0")
+    try:
+        with db.atomic():
+            current = for_update(LevelPrice.select()
+                                 .where(LevelPrice.product == product_id, LevelPrice.level == level_id)).first()
+            if current is not None and current.price_fen == price_fen:
+                return current
+            if current is None:
+                current = LevelPrice.create(product=product_id, level=level_id, price_fen=price_fen)
+                old_fen = None
+            else:
+                old_fen = current.price_fen
+                (LevelPrice.update(price_fen=price_fen, updated_at=utcnow())
+                 .where(LevelPrice.id == current.id).execute())
+            LevelPriceChange.create(product=product_id, level=level_id, old_fen=old_fen, new_fen=price_fen,
+                                    changed_by=actor)
+    except IntegrityError as exc:
+        raise Conflict("拿货价正在被同时修改，请重试", code="concurrent_change") from exc
+    return LevelPrice.get_by_id(current.id)
+
+
+def level_prices(product_id):
+    """A product's price at every level that has one, highest level first."""
+    get_product(product_id)
+    return list(LevelPrice.select().where(LevelPrice.product == product_id).order_by(LevelPrice.level))
+
+
+def level_price_history(product_id):
+    """Every change of a product's level prices, newest first."""
+    get_product(product_id)
+    return list(LevelPriceChange.select().where(LevelPriceChange.product == product_id)
+                .order_by(LevelPriceChange.id.desc()))
+
+
+def set_price_range(*, product_id, level_id, min_fen, max_fen):
+    """Set the retail prices agents of a level may charge for a product (控价)."""
+    get_product(product_id)
+    agents.get_level(level_id)
+    if not 0 <= min_fen <= MAX_FEN:
+        raise InvalidInput.on("min_price", "最低价不能为负数")
+    if not min_fen <= max_fen <= MAX_FEN:
+        raise InvalidInput.on("max_price", "最高价不能低于最低价")
+    with db.atomic():
+        updated = (PriceRange.update(min_fen=min_fen, max_fen=max_fen, updated_at=utcnow())
+                   .where(PriceRange.product == product_id, PriceRange.level == level_id).execute())
+        if not updated:
+            PriceRange.create(product=product_id, level=level_id, min_fen=min_fen, max_fen=max_fen)
+    return price_range_for(product_id=product_id, level_id=level_id)
+
+
+def price_ranges(product_id):
+    """A product's price range at every level that has one."""
+    get_product(product_id)
+    return list(PriceRange.select().where(PriceRange.product == product_id).order_by(PriceRange.level))
+
+
+def price_range_for(*, product_id, level_id):
+    """The price range of a product at a level, or None when the brand set none."""
+    return PriceRange.get_or_none(PriceRange.product == product_id, PriceRange.level == level_id)
+
+
+def price_for(*, product_id, level_id):
+    """What an agent of `level_id` pays for one unit, in fen; Conflict while the product cannot be ordered.
+
+    A product can be ordered only when it is active and every active level has a
+    price, so that no agent ever meets a half-priced catalogue.
+    """
+    product = get_product(product_id)
+    if not product.active:
+        raise Conflict(f"商品「{product.name}」已下架", code="product_inactive")
+    prices = {row.level_id: row.price_fen for row in LevelPrice.select().where(LevelPrice.product == product_id)}
+    missing = [level.name for level in agents.active_levels() if level.id not in prices]
+    if missing or level_id not in prices:
+        names = "、".join(missing) or "该等级"
+        raise Conflict(f"商品「{product.name}」尚未设置{names}的拿货价，暂不能下单", code="level_price_missing")
+    return prices[level_id]
+
+
+@dataclass(frozen=True)
+class CatalogueItem:
+    """A product as an agent of one level sees it: the product and that level's price."""
+
+    product: Product
+    price_fen: int
+
+
+def catalogue_for_level(level_id):
+    """Active products an agent of `level_id` can order (every active level priced), with its price."""
+    rows = (Product.select(Product, LevelPrice.price_fen)
+            .join(LevelPrice, on=(LevelPrice.product == Product.id) & (LevelPrice.level == level_id))
+            .where(Product.active)
+            .order_by(Product.id)
+            .objects())
+    active_level_ids = [level.id for level in agents.active_levels()]
+    if active_level_ids:
+        fully_priced = (LevelPrice.select(LevelPrice.product)
+                        .where(LevelPrice.level.in_(active_level_ids))
+                        .group_by(LevelPrice.product)
+                        .having(fn.COUNT(LevelPrice.id) == len(active_level_ids)))
+        rows = rows.where(Product.id.in_(fully_priced))
+    return [CatalogueItem(product=row, price_fen=row.price_fen) for row in rows]

@@ -1,0 +1,1 @@
+"""Stock: warehouses, the stock ledger, reservations, transfers, stock-takes, alerts, allocation."""

@@ -1,0 +1,207 @@
+"""The one way stock changes: StockMove rows and guarded UPDATEs of Stock in one transaction.
+
+Every public stock use case ends in `post_moves`. It writes the moves first and
+the guarded UPDATEs last, in (product id, warehouse id) order: the UPDATE is
+what locks a hot Stock row, so the lock is held only from it to COMMIT, and
+rows are always locked in one global order so concurrent multi-product changes
+cannot deadlock each other.
+"""
+from dataclasses import dataclass, field
+
+from peewee import IntegrityError
+
+from app.catalog import service as catalog
+from app.clock import utcnow
+from app.database import atomic_with_retry, db
+from app.errors import Conflict, InvalidInput, NotFound
+from app.inventory.models import Stock, StockMove, Warehouse
+
+MAX_QUANTITY = 10**9
+
+# The hot path is plain SQL: building these statements with peewee took more CPU
+# than the database spends running them (bench/stock.py measures the difference).
+INSERT_MOVES = ("INSERT INTO stock_move (warehouse_id, product_id, kind, on_hand_delta, reserved_delta, reference, "
+                "reason, province, actor, created_at) VALUES ")
+MOVE_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+GUARDED_UPDATE = ("UPDATE stock SET on_hand = on_hand + ?, reserved = reserved + ? "
+                  "WHERE warehouse_id = ? AND product_id = ? AND on_hand - reserved >= ? AND reserved >= ?")
+STAYS_AT_THRESHOLD = (" AND on_hand - reserved - ? >= COALESCE(low_stock_threshold, "
+                      "(SELECT low_stock_threshold FROM product WHERE product.id = stock.product_id))")
+
+
+def _sql(statement):
+    """A statement written with ? placeholders, in the bound database's placeholder style."""
+    return statement.replace("?", db.param) if db.param != "?" else statement
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A change of one Stock row: (warehouse, product) and how on-hand and reserved move."""
+
+    warehouse_id: int
+    product_id: int
+    on_hand: int = 0
+    reserved: int = 0
+
+    @property
+    def lock_order(self):
+        return (self.product_id, self.warehouse_id)
+
+    @property
+    def takes_available(self):
+        """Units of available stock this change uses up (0 when it adds or keeps available)."""
+        return max(0, self.reserved - self.on_hand)
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """What one use case did: its kind and reference, the rows it changed, whether it was a repeat."""
+
+    kind: str
+    reference: str
+    deltas: list = field(default_factory=list)
+    repeated: bool = False
+    fell_under_threshold: frozenset = frozenset()
+
+
+def quantity(value, field_name="quantity"):
+    """A positive whole number of units, or InvalidInput naming `field_name`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_QUANTITY:
+        raise InvalidInput.on(field_name, "数量必须是大于0的整数")
+    return value
+
+
+def product_quantities(lines):
+    """[{"product_id", "quantity"}, …] checked and merged as {product_id: quantity}, smallest id first."""
+    if not isinstance(lines, (list, tuple)) or not lines:
+        raise InvalidInput.on("lines", "至少需要一行商品")
+    merged = {}
+    for index, line in enumerate(lines):
+        if not isinstance(line, dict):
+            raise InvalidInput.on(f"lines.{index}", "每行必须包含 product_id 和 quantity")
+        product_id = line.get("product_id")
+        if isinstance(product_id, bool) or not isinstance(product_id, int) or product_id <= 0:
+            raise InvalidInput.on(f"lines.{index}.product_id", "商品编号无效")
+        merged[product_id] = merged.get(product_id, 0) + quantity(line.get("quantity"), f"lines.{index}.quantity")
+        quantity(merged[product_id], f"lines.{index}.quantity")
+    return dict(sorted(merged.items()))
+
+
+def require_usable_warehouse(warehouse_id):
+    """NotFound unless a warehouse with this id exists, Conflict (停用) unless it is active."""
+    row = db.execute_sql(_sql("SELECT active FROM warehouse WHERE id = ?"), (warehouse_id,)).fetchone()
+    if row is not None and row[0]:
+        return
+    warehouse = Warehouse.get_or_none(Warehouse.id == warehouse_id)
+    if warehouse is None:
+        raise NotFound("仓库不存在", code="warehouse_not_found")
+    if not warehouse.active:
+        raise Conflict(f"仓库「{warehouse.name}」已停用", code="warehouse_inactive")
+    return warehouse
+
+
+def reference_text(reference):
+    """A reference checked for length; None stays None (no idempotency)."""
+    if reference is None:
+        return None
+    if not isinstance(reference, str) or not reference.strip() or len(reference) > 64:
+        raise InvalidInput.on("reference", "单据号不能为空且不超过64个字符")
+    return reference.strip()
+
+
+def post_moves(kind, deltas, *, reference=None, actor="", reason="", province=""):
+    """Write one move per delta, then apply each to its Stock row; returns the StockChange.
+
+    Call inside `run`. A (reference, kind) posted before raises RepeatedChange,
+    which `run` turns into a no-op; a row lacking the stock raises Conflict.
+    """
+    deltas = sorted(deltas, key=lambda d: d.lock_order)
+    now = utcnow()
+    try:
+        db.execute_sql(_sql(INSERT_MOVES + ", ".join([MOVE_VALUES] * len(deltas))),
+                       [value for d in deltas for value in (d.warehouse_id, d.product_id, kind, d.on_hand, d.reserved,
+                                                            reference, reason[:255], province[:32], actor[:48], now)])
+    except IntegrityError as exc:
+        if reference is not None and already_posted(reference, kind):
+            raise RepeatedChange(kind, reference) from exc
+        _raise_unknown_ids(deltas)
+        raise
+    fell_under = frozenset((d.warehouse_id, d.product_id) for d in deltas if _apply(d))
+    return StockChange(kind, reference, deltas, fell_under_threshold=fell_under)
+
+
+def run(work):
+    """Run a stock use case in its own transaction (deadlocks retried); a repeat returns the earlier change."""
+    try:
+        return atomic_with_retry(work)
+    except RepeatedChange as exc:
+        return exc.change
+
+
+class RepeatedChange(Exception):
+    """A concurrent call with the same (reference, kind) committed first; this one must roll back."""
+
+    def __init__(self, kind, reference):
+        super().__init__(f"{kind} {reference} already posted")
+        self.change = StockChange(kind, reference, [], repeated=True)
+
+
+def already_posted(reference, kind):
+    """True when moves of `kind` with this reference exist."""
+    return StockMove.select().where(StockMove.reference == reference, StockMove.kind == kind).exists()
+
+
+def _apply(delta):
+    """Apply one delta to its row; True when it left available stock under the row's low-stock threshold.
+
+    A change that uses up available stock first tries the UPDATE that also
+    requires the row to stay at its threshold: when that matches (the usual
+    case) no further query is needed to know that no alert is due.
+    """
+    if delta.takes_available and _guarded_update(delta, stay_at_threshold=True):
+        return False
+    if _guarded_update(delta):
+        return bool(delta.takes_available)
+    if delta.on_hand > 0 and delta.reserved == 0 and _create_row(delta):
+        return False
+    _raise_shortage(delta)
+
+
+def _guarded_update(delta, *, stay_at_threshold=False):
+    """The UPDATE matches only when the row stays within on_hand >= reserved >= 0; True if it did."""
+    params = [delta.on_hand, delta.reserved, delta.warehouse_id, delta.product_id, delta.reserved - delta.on_hand,
+              -delta.reserved]
+    statement = GUARDED_UPDATE
+    if stay_at_threshold:
+        statement += STAYS_AT_THRESHOLD
+        params.append(delta.takes_available)
+    return db.execute_sql(_sql(statement), params).rowcount == 1
+
+
+def _create_row(delta):
+    """Create the missing Stock row holding the delta (or, if another transaction just made it, update it)."""
+    try:
+        Stock.create(warehouse=delta.warehouse_id, product=delta.product_id, on_hand=delta.on_hand)
+    except IntegrityError:
+        return _guarded_update(delta)
+    return True
+
+
+def _raise_shortage(delta):
+    product = catalog.get_product(delta.product_id)
+    warehouse = Warehouse.get_by_id(delta.warehouse_id)
+    stock = Stock.get_or_none(Stock.warehouse == delta.warehouse_id, Stock.product == delta.product_id)
+    available = stock.on_hand - stock.reserved if stock else 0
+    if delta.reserved < 0:
+        raise Conflict(f"「{product.name}」在「{warehouse.name}」的预留不足，无法释放或发货",
+                       code="insufficient_reserved")
+    needed = delta.reserved - delta.on_hand
+    raise Conflict(f"库存不足：「{product.name}」在「{warehouse.name}」可用 {available}{product.unit}，"
+                   f"需要 {needed}{product.unit}", code="insufficient_stock")
+
+
+def _raise_unknown_ids(deltas):
+    for delta in deltas:
+        catalog.get_product(delta.product_id)
+        if not Warehouse.select().where(Warehouse.id == delta.warehouse_id).exists():
+            raise NotFound("仓库不存在", code="warehouse_not_found")

@@ -1,0 +1,333 @@
+"""Stock use cases: warehouses, receiving, adjusting, the order path and what can be seen of stock.
+
+The orders domain calls `choose_warehouse`, then `reserve` on payment, `release`
+on cancellation, `ship` on shipment and `return_stock` on refund. Each takes a
+`reference` ("order:123"); repeating a call with the same reference changes
+nothing and returns a StockChange with `repeated=True`.
+"""
+from dataclasses import dataclass
+
+from peewee import IntegrityError, fn
+
+from app.catalog import service as catalog
+from app.catalog.models import Product
+from app.database import db, for_update, paginate, upsert
+from app.errors import Conflict, InvalidInput, NotFound
+from app.inventory import alerts, ledger
+from app.inventory.ledger import Delta
+from app.inventory.models import MOVE_KINDS, Stock, StockMove, Warehouse, WarehouseProvince
+from app import regions
+
+MAX_EXPORT_ROWS = 100_000
+
+
+def run_and_alert(work):
+    """Run a stock change (see ledger.run), then queue low-stock alerts for the rows it took under threshold.
+
+    The alert is queued after COMMIT on purpose: the hot Stock row stays locked
+    only for its UPDATE; an alert lost to a crash in between is found by the
+    scheduled scan (jobs.scan_low_stock).
+    """
+    change = ledger.run(work)
+    if change.fell_under_threshold:
+        alerts.alert_low_stock(change.fell_under_threshold)
+    return change
+
+
+# Warehouses
+
+def _clean_provinces(provinces):
+    provinces = list(dict.fromkeys(provinces or []))
+    unknown = [p for p in provinces if p not in regions.provinces()]
+    if unknown:
+        raise InvalidInput.on("provinces", "未知省份：" + "、".join(map(str, unknown[:5])))
+    return provinces
+
+
+def _clean_name(name):
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise InvalidInput.on("name", "仓库名称不能为空且不超过64个字符")
+    return name
+
+
+def create_warehouse(*, name, address="", provinces=(), active=True):
+    """Create a warehouse serving `provinces` (full names, e.g. 广东省)."""
+    name, provinces = _clean_name(name), _clean_provinces(provinces)
+    try:
+        with db.atomic():
+            warehouse = Warehouse.create(name=name, address=address or "", active=active)
+            _replace_provinces(warehouse.id, provinces)
+    except IntegrityError as exc:
+        raise _name_taken() from exc
+    return get_warehouse(warehouse.id)
+
+
+def update_warehouse(warehouse_id, *, name=None, address=None, provinces=None, active=None):
+    """Change a warehouse's name, address, provinces served or active flag (None leaves a field alone)."""
+    get_warehouse(warehouse_id)
+    changes = {key: value for key, value in
+               {"name": None if name is None else _clean_name(name), "address": address, "active": active}.items()
+               if value is not None}
+    try:
+        with db.atomic():
+            if changes:
+                Warehouse.update(**changes).where(Warehouse.id == warehouse_id).execute()
+            if provinces is not None:
+                _replace_provinces(warehouse_id, _clean_provinces(provinces))
+    except IntegrityError as exc:
+        raise _name_taken() from exc
+    return get_warehouse(warehouse_id)
+
+
+def _name_taken():
+    return Conflict("仓库名称已存在", code="warehouse_name_taken", fields={"name": "仓库名称已存在"})
+
+
+def _replace_provinces(warehouse_id, provinces):
+    WarehouseProvince.delete().where(WarehouseProvince.warehouse == warehouse_id).execute()
+    if provinces:
+        WarehouseProvince.insert_many([{"warehouse": warehouse_id, "province": p} for p in provinces]).execute()
+
+
+def get_warehouse(warehouse_id):
+    """The warehouse with this id (with `.province_names`), or NotFound."""
+    warehouse = Warehouse.get_or_none(Warehouse.id == warehouse_id)
+    if warehouse is None:
+        raise NotFound("仓库不存在", code="warehouse_not_found")
+    return _with_provinces([warehouse])[0]
+
+
+def list_warehouses(*, active=None):
+    """Every warehouse (optionally only active or inactive ones), each with `.province_names`."""
+    query = Warehouse.select().order_by(Warehouse.id)
+    if active is not None:
+        query = query.where(Warehouse.active == active)
+    return _with_provinces(list(query))
+
+
+def _with_provinces(warehouses):
+    names = {}
+    rows = WarehouseProvince.select().where(WarehouseProvince.warehouse.in_([w.id for w in warehouses] or [0]))
+    for row in rows.order_by(WarehouseProvince.id):
+        names.setdefault(row.warehouse_id, []).append(row.province)
+    for warehouse in warehouses:
+        warehouse.province_names = names.get(warehouse.id, [])
+    return warehouses
+
+
+# Changes made in the warehouse
+
+def receive(*, warehouse_id, lines, reference=None, reason="", actor=""):
+    """Book goods into a warehouse (入库); the same reference twice books them once."""
+    quantities = ledger.product_quantities(lines)
+    reference = ledger.reference_text(reference)
+    ledger.require_usable_warehouse(warehouse_id)
+    deltas = [Delta(warehouse_id, product_id, on_hand=q) for product_id, q in quantities.items()]
+    return run_and_alert(lambda: ledger.post_moves("receive", deltas, reference=reference, actor=actor,
+                                                   reason=reason))
+
+
+def adjust(*, warehouse_id, product_id, delta, reason, reference=None, actor=""):
+    """Correct on-hand stock by `delta` units (damage, found goods …) with a reason; never below reserved."""
+    if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0 or abs(delta) > ledger.MAX_QUANTITY:
+        raise InvalidInput.on("delta", "调整数量必须是非0整数")
+    if not (reason or "").strip():
+        raise InvalidInput.on("reason", "请填写调整原因")
+    reference = ledger.reference_text(reference)
+    ledger.require_usable_warehouse(warehouse_id)
+    deltas = [Delta(warehouse_id, product_id, on_hand=delta)]
+    return run_and_alert(lambda: ledger.post_moves("adjust", deltas, reference=reference, actor=actor,
+                                                   reason=reason.strip()))
+
+
+def set_threshold(*, warehouse_id, product_id, threshold):
+    """Set this warehouse's low-stock threshold for a product (None: use the product's default)."""
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int)
+                                  or not 0 <= threshold <= ledger.MAX_QUANTITY):
+        raise InvalidInput.on("threshold", "预警数量必须是不小于0的整数")
+    get_warehouse(warehouse_id)
+    catalog.get_product(product_id)
+    upsert(Stock, {"warehouse": warehouse_id, "product": product_id, "low_stock_threshold": threshold},
+           conflict_fields=[Stock.warehouse, Stock.product], update_fields=[Stock.low_stock_threshold])
+
+
+# The order path
+
+def reserve(*, reference, warehouse_id, lines, actor=""):
+    """Hold stock for an order: all lines or none (409 naming the short product); once per reference."""
+    reference = _required_reference(reference)
+    quantities = ledger.product_quantities(lines)
+    ledger.require_usable_warehouse(warehouse_id)
+    deltas = [Delta(warehouse_id, product_id, reserved=q) for product_id, q in quantities.items()]
+    return run_and_alert(lambda: ledger.post_moves("reserve", deltas, reference=reference, actor=actor))
+
+
+def release(*, reference, actor=""):
+    """Give back what `reference` reserved (order cancelled); nothing reserved is nothing to do."""
+    reference = _required_reference(reference)
+
+    def work():
+        reserved = _reserved_under(reference, settling="release")
+        deltas = [Delta(d.warehouse_id, d.product_id, reserved=-d.reserved) for d in reserved]
+        if not deltas:
+            return ledger.StockChange("release", reference)
+        return ledger.post_moves("release", deltas, reference=reference, actor=actor)
+    return run_and_alert(work)
+
+
+def ship(*, reference, province="", actor=""):
+    """Send what `reference` reserved: on-hand and reserved both drop; `province` is where it goes."""
+    reference = _required_reference(reference)
+
+    def work():
+        reserved = _reserved_under(reference, settling="ship")
+        if not reserved:
+            raise Conflict("该单据没有库存预留，无法发货", code="not_reserved")
+        deltas = [Delta(d.warehouse_id, d.product_id, on_hand=-d.reserved, reserved=-d.reserved) for d in reserved]
+        return ledger.post_moves("ship", deltas, reference=reference, actor=actor, province=province or "")
+    return run_and_alert(work)
+
+
+def return_stock(*, reference, warehouse_id, lines, reason="", actor=""):
+    """Take returned goods back on hand (refund); once per reference."""
+    reference = _required_reference(reference)
+    quantities = ledger.product_quantities(lines)
+    ledger.require_usable_warehouse(warehouse_id)
+    deltas = [Delta(warehouse_id, product_id, on_hand=q) for product_id, q in quantities.items()]
+    return run_and_alert(lambda: ledger.post_moves("return", deltas, reference=reference, actor=actor,
+                                                   reason=reason))
+
+
+_SETTLES_A_RESERVATION = {"release": ("ship", "该单据已发货，不能释放预留"), "ship": ("release", "该单据的预留已释放，不能发货")}
+
+
+def _reserved_under(reference, *, settling):
+    """The reserve moves of `reference`, locked so that a release and a ship cannot both settle them."""
+    moves = list(for_update(StockMove.select().where(StockMove.reference == reference, StockMove.kind == "reserve")))
+    other_kind, message = _SETTLES_A_RESERVATION[settling]
+    if moves and ledger.already_posted(reference, other_kind):
+        raise Conflict(message, code="reservation_settled")
+    return [Delta(m.warehouse_id, m.product_id, reserved=m.reserved_delta) for m in moves]
+
+
+def _required_reference(reference):
+    if reference is None:
+        raise InvalidInput.on("reference", "单据号不能为空且不超过64个字符")
+    return ledger.reference_text(reference)
+
+
+def choose_warehouse(*, province, lines):
+    """The warehouse to ship an order from: one serving `province` with enough of every line, else the one
+    with the most available of the ordered products."""
+    quantities = ledger.product_quantities(lines)
+    warehouses = list_warehouses(active=True)
+    if not warehouses:
+        raise Conflict("没有可用的仓库", code="no_warehouse")
+    available = {(row.warehouse_id, row.product_id): row.on_hand - row.reserved for row in
+                 Stock.select().where(Stock.product.in_(list(quantities)),
+                                      Stock.warehouse.in_([w.id for w in warehouses]))}
+
+    def total(warehouse):
+        return sum(available.get((warehouse.id, p), 0) for p in quantities)
+
+    def enough(warehouse):
+        return all(available.get((warehouse.id, p), 0) >= q for p, q in quantities.items())
+
+    serving = [w for w in warehouses if province in w.province_names and enough(w)]
+    return max(serving or warehouses, key=lambda w: (total(w), -w.id))
+
+
+# What can be seen
+
+def available_by_product(product_ids):
+    """Units available to order per product, over every active warehouse."""
+    rows = (Stock.select(Stock.product, fn.SUM(Stock.on_hand - Stock.reserved).alias("available"))
+            .join(Warehouse).where(Warehouse.active, Stock.product.in_(list(product_ids) or [0]))
+            .group_by(Stock.product).tuples())
+    return {product_id: int(available) for product_id, available in rows}
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """A product as one agent level sees it: its price at that level and the units available."""
+
+    product: Product
+    price_fen: int
+    available: int
+
+
+def catalogue_for_level(level_id):
+    """The orderable catalogue for agents of `level_id`: their own price and the stock available."""
+    items = catalog.catalogue_for_level(level_id)
+    available = available_by_product([item.product.id for item in items])
+    return [CatalogueEntry(item.product, item.price_fen, available.get(item.product.id, 0)) for item in items]
+
+
+def list_stock(*, warehouse_id=None, product_id=None, below_threshold=False, page=1, per_page=50):
+    """Stock rows with names, available and effective threshold, filtered and paged."""
+    query = (Stock.select(Stock.warehouse, Stock.product, Stock.on_hand, Stock.reserved,
+                          (Stock.on_hand - Stock.reserved).alias("available"),
+                          alerts.effective_threshold().alias("threshold"),
+                          Product.name.alias("product_name"), Warehouse.name.alias("warehouse_name"))
+             .join(Product).switch(Stock).join(Warehouse)
+             .order_by(Stock.warehouse, Stock.product))
+    if warehouse_id is not None:
+        query = query.where(Stock.warehouse == warehouse_id)
+    if product_id is not None:
+        query = query.where(Stock.product == product_id)
+    if below_threshold:
+        query = query.where(alerts.below_threshold())
+    return paginate(query.dicts(), page=page, per_page=per_page)
+
+
+def _moves_query(*, warehouse_id=None, product_id=None, kind=None, reference=None, since=None, until=None):
+    if kind is not None and kind not in MOVE_KINDS:
+        raise InvalidInput.on("kind", "类型必须是以下之一：" + "、".join(MOVE_KINDS))
+    query = (StockMove.select(StockMove, Product.name.alias("product_name"), Warehouse.name.alias("warehouse_name"))
+             .join(Product).switch(StockMove).join(Warehouse)
+             .order_by(StockMove.id.desc()))
+    filters = [(warehouse_id, StockMove.warehouse == warehouse_id), (product_id, StockMove.product == product_id),
+               (kind, StockMove.kind == kind), (reference, StockMove.reference == reference),
+               (since, StockMove.created_at >= since), (until, StockMove.created_at < until)]
+    for value, condition in filters:
+        if value is not None:
+            query = query.where(condition)
+    return query
+
+
+def list_moves(*, page=1, per_page=50, **filters):
+    """Stock moves, newest first, filtered by warehouse, product, kind, reference and time; paged."""
+    return paginate(_moves_query(**filters).objects(), page=page, per_page=per_page)
+
+
+def export_moves(**filters):
+    """Every stock move matching the filters, newest first (at most MAX_EXPORT_ROWS, else InvalidInput)."""
+    moves = list(_moves_query(**filters).limit(MAX_EXPORT_ROWS + 1).objects())
+    if len(moves) > MAX_EXPORT_ROWS:
+        raise InvalidInput.on("since", f"导出超过{MAX_EXPORT_ROWS}行，请缩小时间范围")
+    return moves
+
+
+@dataclass(frozen=True)
+class LedgerDifference:
+    """A Stock row whose quantities differ from the sum of its moves."""
+
+    warehouse_id: int
+    product_id: int
+    on_hand: int
+    reserved: int
+    ledger_on_hand: int
+    ledger_reserved: int
+
+
+def check_ledger():
+    """Every (warehouse, product) whose Stock row differs from the sum of its moves (empty when all agree)."""
+    sums = {(w, p): (int(on_hand), int(reserved)) for w, p, on_hand, reserved in
+            StockMove.select(StockMove.warehouse, StockMove.product, fn.SUM(StockMove.on_hand_delta),
+                             fn.SUM(StockMove.reserved_delta))
+            .group_by(StockMove.warehouse, StockMove.product).tuples()}
+    rows = {(w, p): (on_hand, reserved) for w, p, on_hand, reserved in
+            Stock.select(Stock.warehouse, Stock.product, Stock.on_hand, Stock.reserved).tuples()}
+    return [LedgerDifference(w, p, *rows.get((w, p), (0, 0)), *sums.get((w, p), (0, 0)))
+            for w, p in sorted(sums.keys() | rows.keys()) if rows.get((w, p), (0, 0)) != sums.get((w, p), (0, 0))]

@@ -1,0 +1,223 @@
+"""Stock benchmark: reservations per second on one hot product, service layer against the raw floor,
+and `flask stock check` over a large ledger.
+
+    .venv/bin/python bench/stock.py [--quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_stock]
+
+The database named in --url is emptied and rebuilt. Prints readable figures, then one line of JSON.
+"""
+import argparse
+import itertools
+import json
+import logging
+import os
+import statistics
+import sys
+import threading
+import time
+from urllib.parse import urlparse
+
+import pymysql
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from app import create_app, migrate  # noqa: E402
+from app.database import db  # noqa: E402
+from app.inventory import service as inventory  # noqa: E402
+from app.catalog import service as catalog  # noqa: E402
+
+DEFAULT_URL = "mysql://root@127.0.0.1:3306/weishang_bench_stock"
+HOT_STOCK = 10**9
+RUN_IDS = itertools.count()
+LEDGER_PRODUCTS = 1000
+
+
+def raw_connection(url, *, use_database=True):
+    parts = urlparse(url)
+    return pymysql.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
+                           password=parts.password or "", database=parts.path.lstrip("/") if use_database else None,
+                           charset="utf8mb4", autocommit=False)
+
+
+def recreate_database(url):
+    name = urlparse(url).path.lstrip("/")
+    connection = raw_connection(url, use_database=False)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    connection.close()
+
+
+def run_clients(clients, seconds, make_worker):
+    """Run `clients` threads for `seconds`; each calls its worker's op() in a loop. Returns (ops, latencies)."""
+    stop, start = threading.Event(), threading.Barrier(clients + 1)
+    results, errors = [], []
+
+    def client(index):
+        op, close = make_worker(f"{next(RUN_IDS)}:{index}")
+        latencies = []
+        start.wait()
+        try:
+            while not stop.is_set():
+                began = time.perf_counter()
+                op()
+                latencies.append(time.perf_counter() - began)
+        except Exception as exc:  # reported below: a failing client must fail the benchmark
+            errors.append(exc)
+            stop.set()
+        close()
+        results.append(latencies)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    if errors:
+        raise errors[0]
+    latencies = sorted(x for r in results for x in r)
+    return len(latencies) / elapsed, latencies
+
+
+def percentile(sorted_values, fraction):
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * fraction))] * 1000
+
+
+def raw_worker(url, warehouse_id, product_id, hot_update_last):
+    """One guarded UPDATE and one INSERT of a move per transaction, straight PyMySQL."""
+    def make(client):
+        connection = raw_connection(url)
+        cursor = connection.cursor()
+        counter = itertools.count()
+        update = ("UPDATE stock SET reserved = reserved + 1 WHERE warehouse_id = %s AND product_id = %s "
+                  "AND on_hand - reserved >= 1")
+        insert = ("INSERT INTO stock_move (warehouse_id, product_id, kind, on_hand_delta, reserved_delta, reference, "
+                  "reason, province, actor, created_at) VALUES (%s, %s, 'reserve', 0, 1, %s, '', '', '', UTC_TIMESTAMP())")
+
+        def op():
+            reference = f"raw:{client}:{next(counter)}"
+            if hot_update_last:
+                cursor.execute(insert, (warehouse_id, product_id, reference))
+                matched = cursor.execute(update, (warehouse_id, product_id))
+            else:
+                matched = cursor.execute(update, (warehouse_id, product_id))
+                cursor.execute(insert, (warehouse_id, product_id, reference))
+            assert matched == 1
+            connection.commit()
+
+        return op, connection.close
+    return make
+
+
+def service_worker(warehouse_id, product_id):
+    """inventory.reserve, one unit per call, each thread on its own pooled connection."""
+    def make(client):
+        db.connect(reuse_if_open=True)
+        counter = itertools.count()
+
+        def op():
+            inventory.reserve(reference=f"bench:{client}:{next(counter)}", warehouse_id=warehouse_id,
+                              lines=[{"product_id": product_id, "quantity": 1}])
+
+        return op, db.close
+    return make
+
+
+def deadlocks(url):
+    connection = raw_connection(url)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'")
+        row = cursor.fetchone()
+    connection.close()
+    return int(row[1]) if row else 0
+
+
+def fill_ledger(url, moves, pairs):
+    """Insert `moves` receive moves spread over (warehouse, product) `pairs`, and their stock rows."""
+    connection = raw_connection(url)
+    cursor = connection.cursor()
+    batch = 10_000
+    for start in range(0, moves, batch):
+        rows = [pairs[i % len(pairs)] for i in range(start, min(moves, start + batch))]
+        values = ",".join(f"({w},{p},'receive',1,0,NULL,'','','bench',UTC_TIMESTAMP())" for w, p in rows)
+        cursor.execute("INSERT INTO stock_move (warehouse_id, product_id, kind, on_hand_delta, reserved_delta, "
+                       "reference, reason, province, actor, created_at) VALUES " + values)
+        connection.commit()
+    cursor.execute("INSERT INTO stock (warehouse_id, product_id, on_hand, reserved) "
+                   "SELECT warehouse_id, product_id, SUM(on_hand_delta), SUM(reserved_delta) FROM stock_move "
+                   "GROUP BY warehouse_id, product_id "
+                   "ON DUPLICATE KEY UPDATE on_hand = VALUES(on_hand), reserved = VALUES(reserved)")
+    connection.commit()
+    cursor.execute("SELECT COUNT(*) FROM stock_move")
+    total = cursor.fetchone()[0]
+    connection.close()
+    return total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short phases and a 100,000-move ledger")
+    parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--clients", type=int, default=32)
+    args = parser.parse_args()
+    rounds, seconds = (2, 2) if args.quick else (3, 8)
+    ledger_moves = 100_000 if args.quick else 1_000_000
+
+    recreate_database(args.url)
+    app = create_app({"DATABASE_URL": args.url, "DB_MAX_CONNECTIONS": args.clients + 8})
+    logging.getLogger().setLevel(logging.WARNING)
+    migrate.upgrade()
+    product = catalog.create_product(name="玫瑰面霜")
+    warehouse = inventory.create_warehouse(name="华南仓", provinces=["广东省"])
+    inventory.receive(warehouse_id=warehouse.id, lines=[{"product_id": product.id, "quantity": HOT_STOCK}])
+    db.close()
+
+    print(f"one hot product, {args.clients} concurrent clients, {rounds} rounds of {seconds} s per phase "
+          "(phases interleaved so that other load on the machine hits them alike; medians shown)")
+    figures = {"clients": args.clients, "rounds": rounds, "seconds_per_phase": seconds}
+    phases = [
+        ("raw: UPDATE then INSERT", "raw_update_first", raw_worker(args.url, warehouse.id, product.id, False)),
+        ("raw: INSERT then UPDATE", "raw_update_last", raw_worker(args.url, warehouse.id, product.id, True)),
+        ("service: inventory.reserve", "service", service_worker(warehouse.id, product.id)),
+    ]
+    runs = {key: [] for _, key, _ in phases}
+    for _ in range(rounds):
+        for _, key, make_worker in phases:
+            before = deadlocks(args.url)
+            rate, latencies = run_clients(args.clients, seconds, make_worker)
+            runs[key].append((rate, percentile(latencies, 0.5), percentile(latencies, 0.99),
+                              deadlocks(args.url) - before))
+    for label, key, _ in phases:
+        rate, p50, p99 = (statistics.median(run[i] for run in runs[key]) for i in range(3))
+        figures[key] = {"per_second": round(rate), "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
+                        "deadlocks": sum(run[3] for run in runs[key]),
+                        "rounds_per_second": [round(run[0]) for run in runs[key]]}
+        print(f"  {label:30} {rate:8.0f} reservations/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
+              f"deadlocks {figures[key]['deadlocks']}   (rounds: {figures[key]['rounds_per_second']})")
+    floor = max(figures["raw_update_first"]["per_second"], figures["raw_update_last"]["per_second"])
+    figures["service_to_raw_ratio"] = round(figures["service"]["per_second"] / floor, 2)
+    print(f"  service / best raw floor = {figures['service_to_raw_ratio']:.2f} (target >= 0.5)")
+
+    with app.app_context():
+        pairs = [(warehouse.id, product.id)] + [(warehouse.id, catalog.create_product(name=f"商品{n}").id)
+                                                for n in range(LEDGER_PRODUCTS - 1)]
+        db.close()
+        began = time.perf_counter()
+        total = fill_ledger(args.url, ledger_moves, pairs)
+        fill_seconds = time.perf_counter() - began
+        began = time.perf_counter()
+        result = app.test_cli_runner().invoke(args=["stock", "check"])
+        check_seconds = time.perf_counter() - began
+    figures["check"] = {"moves": total, "stock_rows": len(pairs), "seconds": round(check_seconds, 2),
+                        "exit_code": result.exit_code, "fill_seconds": round(fill_seconds, 1)}
+    print(f"flask stock check over {total:,} moves in {len(pairs)} stock rows: {check_seconds:.2f} s "
+          f"(exit {result.exit_code}; target < 10 s)")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
