@@ -4,6 +4,7 @@ import logging
 from flask import Flask, jsonify
 from flask_smorest import Api
 from peewee import InterfaceError, OperationalError
+from playhouse.pool import MaxConnectionsExceeded
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Settings, configure
@@ -54,6 +55,7 @@ def register_database(app, settings):
 
     app.register_error_handler(OperationalError, database_down)
     app.register_error_handler(InterfaceError, database_down)
+    app.register_error_handler(MaxConnectionsExceeded, database_down)
 
 
 def register_blueprints(app):

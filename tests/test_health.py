@@ -11,3 +11,4 @@ def test_openapi_document_lists_the_endpoints(client):
     spec = client.get("/api/openapi.json").get_json()
     assert "/api/mp/auth/login" in spec["paths"]
     assert "/admin/api/auth/login" in spec["paths"]
+
