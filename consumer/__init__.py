@@ -4,6 +4,8 @@ Server-rendered, small and self-contained (inline CSS, no scripts, fonts or
 images from elsewhere), so it opens fast on any phone and leaks no visit to a
 third party. It never shows who the agent is.
 """
+import functools
+
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from app import regions
@@ -22,6 +24,11 @@ PIN_ANSWERS = {
     "locked": ("bad", "该码的刮开码验证次数过多，请联系品牌方核实"),
     "no_pin": ("info", "该防伪码没有刮开码"),
 }
+
+
+@functools.lru_cache(maxsize=1)
+def _provinces():
+    return tuple(regions.provinces())
 
 
 def _page(template, status=200, **context):
@@ -51,7 +58,7 @@ def scan(code):
     """Check the code and record the scan; the consumer may pick a region (?province=&city=)."""
     verdict = codes.look_up(text=code[:64], ip=client_ip(), user_agent=request.headers.get("User-Agent", ""),
                             province=request.args.get("province", "")[:32], city=request.args.get("city", "")[:32])
-    return _page("scan.html", verdict=verdict, provinces=regions.provinces())
+    return _page("scan.html", verdict=verdict, provinces=_provinces())
 
 
 @blp.route("/<path:code>/pin", methods=["POST"])

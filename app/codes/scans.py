@@ -96,12 +96,15 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
     user_agent = (user_agent or "")[:255]
     with db.atomic():
         scan = _repeated_scan(row, ip=ip, user_agent=user_agent, openid=openid)
-        if scan is None:
-            Code.update(scan_count=Code.scan_count + 1).where(Code.id == row.id).execute()
-            scan = CodeScan.create(code=row.id, ip=ip, user_agent=user_agent, openid=(openid or "")[:64],
-                                   province=province, city=city, channel=channel)
-            _check_scan(row.id, scan)
-    return _verdict(row, scan)
+        if scan is not None:
+            return _verdict(row, scan, CodeScan.select().where(CodeScan.code == row.id, CodeScan.id < scan.id).count())
+        Code.update(scan_count=Code.scan_count + 1).where(Code.id == row.id).execute()
+        scan = CodeScan.create(code=row.id, ip=ip, user_agent=user_agent, openid=(openid or "")[:64],
+                               province=province, city=city, channel=channel)
+        scans_before = row.scan_count
+        row.scan_count += 1
+        _check_scan(row, scan)
+    return _verdict(row, scan, scans_before)
 
 
 def _repeated_scan(code, *, ip, user_agent, openid):
@@ -111,11 +114,11 @@ def _repeated_scan(code, *, ip, user_agent, openid):
             .order_by(CodeScan.id.desc()).first())
 
 
-def _verdict(code, scan):
+def _verdict(code, scan, scans_before):
     settings = get_settings()
-    earlier = CodeScan.select().where(CodeScan.code == code.id, CodeScan.id < scan.id)
-    scans_before = earlier.count()
-    first = earlier.order_by(CodeScan.id).first()
+    first = None
+    if scans_before:
+        first = CodeScan.select().where(CodeScan.code == code.id, CodeScan.id < scan.id).order_by(CodeScan.id).first()
     product = catalog.get_product(code.batch.product_id)
     verdict = "repeat" if scans_before else "genuine"
     return Verdict(verdict=verdict, code=code.code, message=MESSAGES[verdict], brand=settings.BRAND_NAME,
@@ -125,9 +128,8 @@ def _verdict(code, scan):
                    warning=scans_before >= settings.SCAN_WARN_AFTER, has_pin=bool(code.pin_hash), scan_id=scan.id)
 
 
-def _check_scan(code_id, scan):
-    """Flags and 窜货 for a scan whose facts are now known; runs in the scan's transaction."""
-    code = Code.get_by_id(code_id)
+def _check_scan(code, scan):
+    """Flags and 窜货 for a scan whose facts are now known (`code` with its count); runs in the scan's transaction."""
     settings = get_settings()
     if code.scan_count >= settings.CLONE_FLAG_SCANS:
         _flag(code, "many_scans", {"scan_count": code.scan_count, "scan_id": scan.id})
@@ -219,7 +221,7 @@ def report(*, text, token, province="", city="", price_fen=None, place=""):
         with db.atomic():
             if province and not scan.province:
                 CodeScan.update(province=province, city=city).where(CodeScan.id == scan.id).execute()
-                _check_scan(code.id, CodeScan.get_by_id(scan.id))
+                _check_scan(code, CodeScan.get_by_id(scan.id))
             if price_fen is None and not place:
                 return None
             consumer_report = ConsumerReport.create(code=code.id, scan=scan.id, price_fen=price_fen, place=place)
