@@ -25,6 +25,7 @@ run: seed
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install
+	sh scripts/ensure_browser.sh
 	$(BIN)/python scripts/test_suites.py $(PYTEST_ARGS)
 
 clean:

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.config import Settings, configure
 from app.database import close_unless_in_transaction, db, init_database
 from app.http import RowIdConverter, error_response, register_error_handlers
+from app.ratelimit import init_limiter
 
 API_SPEC = {
     "API_TITLE": "weishang",
@@ -31,6 +32,7 @@ def create_app(overrides=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.TRUSTED_PROXIES, x_proto=settings.TRUSTED_PROXIES)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     register_database(app, settings)
+    init_limiter(app, settings)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -61,6 +63,7 @@ def register_database(app, settings):
 def register_blueprints(app):
     """Mount the three doors and the health check."""
     import bot
+    import consumer
     import miniprogram_api
     from app import admin
 
@@ -70,6 +73,7 @@ def register_blueprints(app):
     for blueprint in miniprogram_api.BLUEPRINTS + admin.BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(bot.blp)
+    app.register_blueprint(consumer.blp)
 
     @app.get("/healthz")
     def healthz():

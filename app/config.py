@@ -43,6 +43,22 @@ class Settings:
     LOGIN_FAILURE_WINDOW_SECONDS: int = 15 * 60
     DB_MAX_CONNECTIONS: int = 20
     TRUSTED_PROXIES: int = 0
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    RATELIMIT_KEY_PREFIX: str = "weishang"
+    BRAND_NAME: str = "本品牌"
+    SCAN_RATE_LIMIT: str = "60/minute;600/hour"
+    SCAN_OPENID_RATE_LIMIT: str = "30/minute;300/hour"
+    SCAN_WARN_AFTER: int = 3
+    SCAN_REPEAT_SECONDS: int = 30
+    CLONE_FLAG_SCANS: int = 20
+    CLONE_FLAG_DISTANCE_KM: int = 800
+    CLONE_FLAG_WINDOW_HOURS: int = 24
+    ENUMERATION_MISSES: int = 10
+    ENUMERATION_WINDOW_SECONDS: int = 600
+    PIN_MAX_FAILURES: int = 10
+    CODE_PIN_KEY: str = ""
+    CROSS_REGION_NOTIFY_UPLINE: bool = False
+    PRICE_BLOCK_OUT_OF_RANGE: bool = False
     extra: dict = field(default_factory=dict)
 
     @property

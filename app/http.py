@@ -146,3 +146,14 @@ class RowIdConverter(IntegerConverter):
 def admin_actor():
     """Who did it, as stock moves and histories record a console user: "admin:<id>"."""
     return f"admin:{g.admin.id}"
+
+
+def wechat_login_optional(view):
+    """Let anyone through; a signed-in mini-program user (a valid token) sets g.wechat_user and g.openid."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        token = bearer_token()
+        g.wechat_user = accounts.wechat_user_from_token(token) if token else None
+        g.openid = g.wechat_user.openid if g.wechat_user else ""
+        return view(*args, **kwargs)
+    return wrapper

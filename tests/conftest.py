@@ -6,6 +6,7 @@ several connections) commit for real and have every table emptied afterwards.
 """
 import os
 import threading
+import uuid
 
 import pytest
 from werkzeug.serving import make_server
@@ -51,6 +52,8 @@ def app(fake_wechat, database_url):
         "WECHAT_OA_SECRET": OA_SECRET,
         "WECHAT_OA_TOKEN": "oa-token",
         "MAX_BODY_BYTES": 64 * 1024,
+        "RATELIMIT_STORAGE_URI": os.environ.get("TEST_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379"),
+        "RATELIMIT_KEY_PREFIX": f"weishang-test-{uuid.uuid4().hex}",
     })
     application.testing = True
     _drop_every_table()

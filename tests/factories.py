@@ -176,3 +176,63 @@ def stock_of(product, warehouse):
 def line(product, quantity):
     """One order line for the stock service."""
     return {"product_id": product.id, "quantity": quantity}
+
+
+# --- authenticity codes and price control (issue 7) ---
+
+def make_batch(quantity=3, *, product=None, **fields):
+    """A batch of `quantity` item codes for a product (a new one unless given)."""
+    from app.codes import service as codes
+
+    return codes.create_batch(product_id=(product or make_product()).id, lot=fields.pop("lot", unique("LOT")),
+                              quantity=quantity, **fields)
+
+
+def codes_of(batch, *, boxes=False):
+    """The texts of a batch's item (or box) codes, in serial order."""
+    from app.codes import service as codes
+
+    return [code for _, code in codes.iter_codes(batch.id, boxes=boxes)]
+
+
+def shipped(batch, agent, *, order_id=None, count=None):
+    """Bind the batch's first `count` item codes (all by default) to an order of `agent`; returns the codes."""
+    from app.codes import service as codes
+
+    texts = codes_of(batch)[:count]
+    codes.bind_codes_for_shipment(order_id=order_id or next(_sequence), agent_id=agent.id, province="",
+                                  expected={batch.product_id: len(texts)}, codes=texts, actor="test")
+    return texts
+
+
+def scan_client(app):
+    """A test client that looks up codes from an address of its own (rate limits count per address)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"10.{next(_sequence) % 250}.{next(_sequence) % 250}.7"
+    return client
+
+
+def mistype(code):
+    """The code with one character changed (the check character then fails)."""
+    swapped = "A" if code[0] != "A" else "B"
+    return swapped + code[1:]
+
+
+class overridden_settings:
+    """Context manager: run with some settings changed, restored afterwards."""
+
+    def __init__(self, **values):
+        self.values = values
+
+    def __enter__(self):
+        from dataclasses import replace
+
+        from app.config import configure, get_settings
+
+        self.saved = get_settings()
+        configure(replace(self.saved, **self.values))
+
+    def __exit__(self, *exc):
+        from app.config import configure
+
+        configure(self.saved)

@@ -1,0 +1,1 @@
+"""Authenticity codes (防伪码) and price control (控价)."""

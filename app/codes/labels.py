@@ -1,0 +1,184 @@
+"""Printable labels: each code's QR of `{PUBLIC_BASE_URL}/v/{code}` as CSV rows, PNG/SVG images in a zip, or an
+A4 PDF sheet. Files stream chunk by chunk; nothing holds a whole batch in memory.
+
+The QR is built at one fixed version (the smallest that holds the URL, found
+once per base URL), error correction M and mask 0: letting `qrcode` try all
+eight masks for each code costs several times more than drawing it.
+"""
+import functools
+import io
+import zipfile
+from xml.sax.saxutils import escape
+
+import qrcode
+from PIL import Image
+from qrcode.constants import ERROR_CORRECT_M
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from app.codes import codec
+from app.config import get_settings
+from app.exports import csv_bytes
+
+MASK_PATTERN = 0
+QUIET_ZONE = 4
+PIXELS_PER_MODULE = 8
+MAX_PDF_LABELS = 2000
+PDF_FONT = "STSong-Light"
+
+
+def scan_url(code):
+    """The address a code's QR opens."""
+    return f"{get_settings().PUBLIC_BASE_URL.rstrip('/')}/v/{code}"
+
+
+@functools.lru_cache(maxsize=8)
+def _version_for_length(length):
+    probe = qrcode.QRCode(error_correction=ERROR_CORRECT_M)
+    probe.add_data("x" * length)
+    return probe.best_fit()
+
+
+def qr_matrix(url):
+    """The QR modules of `url` (rows of booleans, no quiet zone) at a fixed version and mask."""
+    qr = qrcode.QRCode(version=_version_for_length(len(url)), error_correction=ERROR_CORRECT_M,
+                       mask_pattern=MASK_PATTERN, border=0)
+    qr.add_data(url)
+    qr.make(fit=False)
+    return qr.get_matrix()
+
+
+def qr_png(url, *, pixels_per_module=PIXELS_PER_MODULE):
+    """A PNG of the QR of `url` with its quiet zone: drawn one pixel per module, then scaled up."""
+    matrix = qr_matrix(url)
+    size = len(matrix) + 2 * QUIET_ZONE
+    white_row = b"\xff" * size
+    margin = b"\xff" * QUIET_ZONE
+    rows = [white_row] * QUIET_ZONE
+    rows += [margin + bytes(0 if dark else 255 for dark in row) + margin for row in matrix]
+    rows += [white_row] * QUIET_ZONE
+    image = Image.frombytes("L", (size, size), b"".join(rows)).convert("1")
+    image = image.resize((size * pixels_per_module,) * 2, Image.NEAREST)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _dark_runs(matrix):
+    """(row, first column, length) of each horizontal run of dark modules."""
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                yield y, start, x - start
+            else:
+                x += 1
+
+
+def qr_svg(url):
+    """An SVG of the QR of `url` (one path of dark runs, quiet zone included)."""
+    matrix = qr_matrix(url)
+    size = len(matrix) + 2 * QUIET_ZONE
+    path = "".join(f"M{x + QUIET_ZONE},{y + QUIET_ZONE}h{n}v1h-{n}z" for y, x, n in _dark_runs(matrix))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
+            f'<title>{escape(url)}</title><rect width="{size}" height="{size}" fill="#fff"/>'
+            f'<path d="{path}" fill="#000"/></svg>').encode()
+
+
+def _label_rows(batch, codes, include_pin):
+    for serial, code in codes:
+        row = [serial, code, scan_url(code)]
+        if batch.box_size:
+            row.append((serial - 1) // batch.box_size + 1)
+        if include_pin:
+            row.append(codec.pin_for(code))
+        yield row
+
+
+def csv_stream(batch, codes, *, boxes=False):
+    """A label printer's CSV (UTF-8 with BOM), yielded in pieces: serial, code, url, [box], [pin]."""
+    include_pin = batch.with_pin and not boxes
+    headers = ["serial", "code", "url"] + (["box"] if batch.box_size and not boxes else []) + (
+        ["pin"] if include_pin else [])
+    rows = _label_rows(batch, codes, include_pin)
+    if boxes:
+        rows = ([serial, code, url] for serial, code, url, *_ in rows)
+    yield csv_bytes(headers, [])
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == 1000:
+            yield csv_bytes([], chunk)[len("\ufeff\r\n".encode()):]
+            chunk = []
+    if chunk:
+        yield csv_bytes([], chunk)[len("\ufeff\r\n".encode()):]
+
+
+class _Pipe(io.RawIOBase):
+    """A write-only stream whose written bytes are taken out as they come (zipfile writes to it)."""
+
+    def __init__(self):
+        super().__init__()
+        self.pending = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.pending += data
+        return len(data)
+
+    def take(self):
+        data, self.pending = bytes(self.pending), bytearray()
+        return data
+
+
+def zip_stream(codes, *, image_format, prefix="code"):
+    """A zip of one PNG or SVG per code, yielded entry by entry."""
+    render, extension = (qr_png, "png") if image_format == "png" else (qr_svg, "svg")
+    pipe = _Pipe()
+    with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_STORED) as archive:
+        for serial, code in codes:
+            archive.writestr(f"{prefix}-{serial:07d}-{code}.{extension}", render(scan_url(code)))
+            yield pipe.take()
+    yield pipe.take()
+
+
+def pdf_sheet(batch, codes, *, columns, rows, include_pin):
+    """An A4 PDF of labels in a `columns` × `rows` grid per page: the QR, the code and (optionally) the PIN."""
+    pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer, pagesize=A4)
+    sheet.setTitle(f"防伪标签 批次{batch.id} {batch.lot}")
+    page_width, page_height = A4
+    margin = 8 * mm
+    cell_width, cell_height = (page_width - 2 * margin) / columns, (page_height - 2 * margin) / rows
+    text_height = 9 if not include_pin else 18
+    per_page = columns * rows
+    for index, (serial, code) in enumerate(codes):
+        if index and index % per_page == 0:
+            sheet.showPage()
+        column, row = index % per_page % columns, index % per_page // columns
+        left = margin + column * cell_width
+        top = page_height - margin - row * cell_height
+        matrix = qr_matrix(scan_url(code))
+        side = min(cell_width, cell_height - text_height) * 0.9
+        module = side / len(matrix)
+        origin_x, origin_y = left + (cell_width - side) / 2, top - side - 2
+        for y, x, length in _dark_runs(matrix):
+            sheet.rect(origin_x + x * module, origin_y + side - (y + 1) * module, length * module, module,
+                       stroke=0, fill=1)
+        font_size = max(4.0, min(7.0, cell_width / 12))
+        sheet.setFont(PDF_FONT, font_size)
+        sheet.drawCentredString(left + cell_width / 2, origin_y - font_size - 1, f"{code}  #{serial}")
+        if include_pin:
+            sheet.drawCentredString(left + cell_width / 2, origin_y - 2 * font_size - 2,
+                                    f"刮开码 {codec.pin_for(code)}")
+    sheet.save()
+    return buffer.getvalue()

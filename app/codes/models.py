@@ -1,0 +1,159 @@
+"""Authenticity codes and price control: batches, codes, scans, flags, consumer reports, retail sales, violations."""
+from peewee import (AutoField, BigAutoField, BigIntegerField, BooleanField, CharField, DateTimeField,
+                    ForeignKeyField, IntegerField, TextField)
+
+from app.agents.models import Agent
+from app.catalog.models import Product
+from app.clock import utcnow
+from app.database import BaseModel
+
+FLAG_REASONS = ("many_scans", "distant_scans")
+FLAG_STATUSES = ("open", "cleared", "confirmed")
+VIOLATION_KINDS = ("cross_region", "price_low", "price_high")
+VIOLATION_SOURCES = ("scan", "retail_sale", "consumer_report")
+VIOLATION_STATUSES = ("open", "warned", "noted", "suspended", "dismissed")
+
+
+class CodeBatch(BaseModel):
+    """Codes generated together for one product and production lot."""
+
+    id = AutoField()
+    product = ForeignKeyField(Product, on_delete="RESTRICT", index=True)
+    lot = CharField(max_length=32)
+    quantity = IntegerField()
+    box_size = IntegerField(default=0)
+    with_pin = BooleanField(default=False)
+    note = CharField(max_length=255, default="")
+    created_by = CharField(max_length=48, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Code(BaseModel):
+    """One printed code: an item's, or a box's that contains item codes; bound to an order at shipment."""
+
+    id = BigAutoField()
+    code = CharField(max_length=17, unique=True)
+    batch = ForeignKeyField(CodeBatch, on_delete="RESTRICT")
+    serial = IntegerField()
+    is_box = BooleanField(default=False)
+    box = ForeignKeyField("self", null=True, on_delete="RESTRICT", index=True)
+    pin_hash = CharField(max_length=32, null=True)
+    pin_failures = IntegerField(default=0)
+    order_id = BigIntegerField(null=True, index=True)
+    agent = ForeignKeyField(Agent, null=True, on_delete="RESTRICT", index=True)
+    province = CharField(max_length=32, default="")
+    bound_at = DateTimeField(null=True)
+    bound_by = CharField(max_length=48, default="")
+    scan_count = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("batch", "is_box", "serial"), True),)
+
+
+class CodeScan(BaseModel):
+    """One counted look-up of a known code (a refresh by the same visitor is not counted again)."""
+
+    id = BigAutoField()
+    code = ForeignKeyField(Code, on_delete="RESTRICT")
+    at = DateTimeField(default=utcnow, index=True)
+    ip = CharField(max_length=45)
+    user_agent = CharField(max_length=255, default="")
+    openid = CharField(max_length=64, default="")
+    province = CharField(max_length=32, default="")
+    city = CharField(max_length=32, default="")
+    channel = CharField(max_length=8, default="page")
+
+    class Meta:
+        indexes = ((("code", "at"), False), (("province", "at"), False))
+
+
+class CodeMiss(BaseModel):
+    """A look-up of a code that is mistyped or unknown: the evidence of counterfeits and of enumeration."""
+
+    id = BigAutoField()
+    text = CharField(max_length=40)
+    verdict = CharField(max_length=16)
+    ip = CharField(max_length=45)
+    openid = CharField(max_length=64, default="")
+    at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("ip", "at"), False), (("openid", "at"), False))
+
+
+class CodeFlag(BaseModel):
+    """A code held for the owner's review: scanned too often, or far apart too soon. Never a verdict of fake."""
+
+    id = AutoField()
+    code = ForeignKeyField(Code, on_delete="RESTRICT")
+    reason = CharField(max_length=16)
+    evidence = TextField(default="{}")
+    status = CharField(max_length=16, default="open", index=True)
+    created_at = DateTimeField(default=utcnow)
+    reviewed_by = CharField(max_length=48, default="")
+    reviewed_at = DateTimeField(null=True)
+    note = CharField(max_length=255, default="")
+
+    class Meta:
+        indexes = ((("code", "reason"), True),)
+
+
+class ConsumerReport(BaseModel):
+    """What a consumer said after a scan: the price paid and where they bought."""
+
+    id = AutoField()
+    code = ForeignKeyField(Code, on_delete="RESTRICT", index=True)
+    scan = ForeignKeyField(CodeScan, on_delete="RESTRICT", unique=True)
+    price_fen = IntegerField(null=True)
+    place = CharField(max_length=64, default="")
+    at = DateTimeField(default=utcnow)
+
+
+class RetailSale(BaseModel):
+    """A sale an agent recorded to one of its customers; `client_ref` makes a retried upload a no-op."""
+
+    id = AutoField()
+    agent = ForeignKeyField(Agent, on_delete="RESTRICT")
+    client_ref = CharField(max_length=64)
+    customer_name = CharField(max_length=64)
+    customer_phone = CharField(max_length=20, default="")
+    total_fen = BigIntegerField()
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("agent", "client_ref"), True), (("agent", "at"), False))
+
+
+class RetailSaleLine(BaseModel):
+    """One product of a retail sale at its unit price."""
+
+    id = AutoField()
+    sale = ForeignKeyField(RetailSale, on_delete="CASCADE", index=True, backref="lines")
+    product = ForeignKeyField(Product, on_delete="RESTRICT")
+    quantity = IntegerField()
+    unit_fen = IntegerField()
+
+
+class Violation(BaseModel):
+    """Something an agent did against the brand's rules, with its evidence, and what the owner did about it."""
+
+    id = AutoField()
+    agent = ForeignKeyField(Agent, on_delete="RESTRICT")
+    kind = CharField(max_length=16, index=True)
+    source = CharField(max_length=16)
+    code = ForeignKeyField(Code, null=True, on_delete="RESTRICT", index=True)
+    product = ForeignKeyField(Product, null=True, on_delete="RESTRICT")
+    price_fen = IntegerField(null=True)
+    min_fen = IntegerField(null=True)
+    max_fen = IntegerField(null=True)
+    province = CharField(max_length=32, default="")
+    evidence = TextField(default="{}")
+    dedupe_key = CharField(max_length=191, unique=True)
+    status = CharField(max_length=16, default="open", index=True)
+    created_at = DateTimeField(default=utcnow)
+    acted_by = CharField(max_length=48, default="")
+    acted_at = DateTimeField(null=True)
+    action_note = CharField(max_length=255, default="")
+
+    class Meta:
+        indexes = ((("agent", "created_at"), False),)

@@ -1,0 +1,267 @@
+"""The consumer's look-up of a code: the verdict, the scan record, clone flags, 窜货, PIN and price reports.
+
+The verdict never names the agent, and never says "fake" about a known code:
+counterfeiters can scan genuine codes to raise false alarms, so unusual
+patterns only flag the code for the owner's review.
+"""
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from peewee import IntegrityError
+
+from app import regions
+from app.agents import service as agents
+from app.catalog import service as catalog
+from app.clock import utcnow
+from app.codes import codec, geo, price_control, violations
+from app.codes.models import Code, CodeBatch, CodeFlag, CodeMiss, CodeScan, ConsumerReport
+from app.config import get_settings
+from app.database import db
+from app.errors import Conflict, InvalidInput, NotFound
+from app.notify import service as notify
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    "genuine": "正品验证通过，这是该防伪码的首次查询",
+    "repeat": "该防伪码已被查询过",
+    "mistyped": "请检查输入",
+    "unknown": "未查询到, 谨防假冒",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a look-up tells the consumer (and nothing about who sold the item)."""
+
+    verdict: str
+    code: str
+    message: str
+    brand: str = ""
+    product_name: str = ""
+    product_spec: str = ""
+    lot: str = ""
+    scans_before: int = 0
+    first_scan_at: object = None
+    first_scan_place: str = ""
+    warning: bool = False
+    has_pin: bool = False
+    scan_id: int = None
+
+    @property
+    def genuine(self):
+        return self.verdict in ("genuine", "repeat")
+
+    @property
+    def report_token(self):
+        """Signed proof of this scan, for the consumer's follow-up report."""
+        return _token_serializer().dumps(self.scan_id) if self.scan_id else None
+
+
+REPORT_TOKEN_MAX_AGE = 7 * 24 * 3600
+
+
+def _token_serializer():
+    return URLSafeTimedSerializer(get_settings().SECRET_KEY, salt="code-scan-report-v1")
+
+
+def _region(province, city):
+    province = regions.normalize_province(province) if province else None
+    city = regions.normalize_city(city, province) if province and city else None
+    return province or "", city or ""
+
+
+def _place(scan):
+    return (scan.province + (scan.city if scan.city != scan.province else "")) or "未知地点"
+
+
+def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel="page"):
+    """Check a typed or scanned code and record the look-up; returns a Verdict.
+
+    A repeat by the same visitor (address, browser, openid) within SCAN_REPEAT_SECONDS
+    is the same scan (a refresh), not counted again.
+    """
+    shape, code_text = codec.classify(text)
+    row = None
+    if shape == "valid":
+        row = (Code.select(Code, CodeBatch).join(CodeBatch).where(Code.code == code_text).first())
+    if row is None:
+        verdict = shape if shape == "mistyped" else "unknown"
+        _record_miss(code_text, verdict, ip=ip, openid=openid)
+        return Verdict(verdict=verdict, code=code_text, message=MESSAGES[verdict])
+    province, city = _region(province, city)
+    user_agent = (user_agent or "")[:255]
+    with db.atomic():
+        scan = _repeated_scan(row, ip=ip, user_agent=user_agent, openid=openid)
+        if scan is not None:
+            return _verdict(row, scan, CodeScan.select().where(CodeScan.code == row.id, CodeScan.id < scan.id).count())
+        Code.update(scan_count=Code.scan_count + 1).where(Code.id == row.id).execute()
+        scan = CodeScan.create(code=row.id, ip=ip, user_agent=user_agent, openid=(openid or "")[:64],
+                               province=province, city=city, channel=channel)
+        scans_before = row.scan_count
+        row.scan_count += 1
+        _check_scan(row, scan)
+    return _verdict(row, scan, scans_before)
+
+
+def _repeated_scan(code, *, ip, user_agent, openid):
+    since = utcnow() - timedelta(seconds=get_settings().SCAN_REPEAT_SECONDS)
+    return (CodeScan.select().where(CodeScan.code == code.id, CodeScan.at >= since, CodeScan.ip == ip,
+                                    CodeScan.user_agent == user_agent, CodeScan.openid == (openid or "")[:64])
+            .order_by(CodeScan.id.desc()).first())
+
+
+def _verdict(code, scan, scans_before):
+    settings = get_settings()
+    first = None
+    if scans_before:
+        first = CodeScan.select().where(CodeScan.code == code.id, CodeScan.id < scan.id).order_by(CodeScan.id).first()
+    product = catalog.get_product(code.batch.product_id)
+    verdict = "repeat" if scans_before else "genuine"
+    return Verdict(verdict=verdict, code=code.code, message=MESSAGES[verdict], brand=settings.BRAND_NAME,
+                   product_name=product.name, product_spec=product.spec, lot=code.batch.lot,
+                   scans_before=scans_before, first_scan_at=first.at if first else None,
+                   first_scan_place=_place(first) if first else "",
+                   warning=scans_before >= settings.SCAN_WARN_AFTER, has_pin=bool(code.pin_hash), scan_id=scan.id)
+
+
+def _check_scan(code, scan):
+    """Flags and 窜货 for a scan whose facts are now known (`code` with its count); runs in the scan's transaction."""
+    settings = get_settings()
+    if code.scan_count >= settings.CLONE_FLAG_SCANS:
+        _flag(code, "many_scans", {"scan_count": code.scan_count, "scan_id": scan.id})
+    if not scan.province:
+        return
+    since = scan.at - timedelta(hours=settings.CLONE_FLAG_WINDOW_HOURS)
+    elsewhere = (CodeScan.select(CodeScan.province).distinct()
+                 .where(CodeScan.code == code.id, CodeScan.at >= since, CodeScan.province != "",
+                        CodeScan.province != scan.province))
+    for (other,) in elsewhere.tuples():
+        distance = geo.distance_km(other, scan.province)
+        if distance > settings.CLONE_FLAG_DISTANCE_KM:
+            _flag(code, "distant_scans", {"provinces": [other, scan.province], "distance_km": round(distance),
+                                          "window_hours": settings.CLONE_FLAG_WINDOW_HOURS, "scan_id": scan.id})
+            break
+    if code.agent_id and code.province and scan.province != code.province:
+        violations.record_violation(
+            agent_id=code.agent_id, kind="cross_region", source="scan", code_id=code.id, province=scan.province,
+            dedupe_key=f"cross_region:{code.id}:{scan.province}",
+            evidence={"code": code.code, "order_id": code.order_id, "bound_province": code.province,
+                      "scan_id": scan.id, "scan_province": scan.province, "scan_city": scan.city,
+                      "scan_at": scan.at, "scan_ip": scan.ip})
+
+
+def _flag(code, reason, evidence):
+    inserted = (CodeFlag.insert(code=code.id, reason=reason, evidence=json.dumps(evidence, ensure_ascii=False))
+                .on_conflict_ignore().as_rowcount().execute())
+    if inserted:
+        notify.enqueue(kind="code_flagged", recipient="owners", dedupe_key=f"code_flag:{code.id}:{reason}",
+                       data={"code": code.code, "reason": reason, **evidence})
+
+
+def _record_miss(text, verdict, *, ip, openid):
+    settings = get_settings()
+    with db.atomic():
+        CodeMiss.create(text=text[:40], verdict=verdict, ip=ip, openid=(openid or "")[:64])
+        since = utcnow() - timedelta(seconds=settings.ENUMERATION_WINDOW_SECONDS)
+        source = CodeMiss.openid == openid if openid else CodeMiss.ip == ip
+        misses = CodeMiss.select().where(source, CodeMiss.at >= since).count()
+        if misses >= settings.ENUMERATION_MISSES:
+            log.warning("enumeration attempt: %d unknown codes from ip=%s openid=%s in %ss", misses, ip, openid,
+                        settings.ENUMERATION_WINDOW_SECONDS)
+            hour = utcnow().strftime("%Y%m%d%H")
+            notify.enqueue(kind="code_enumeration", recipient="owners", dedupe_key=f"code_enum:{ip}:{openid}:{hour}",
+                           data={"ip": ip, "openid": openid, "misses": misses})
+
+
+def _known_code(text):
+    shape, code_text = codec.classify(text)
+    code = Code.get_or_none(Code.code == code_text) if shape == "valid" else None
+    if code is None:
+        raise NotFound("未查询到该防伪码", code="code_not_found")
+    return code
+
+
+def check_pin(*, text, pin):
+    """"correct", "wrong", "locked" (too many wrong PINs for this code) or "no_pin" for a code's scratch-off PIN."""
+    code = _known_code(text)
+    if not code.pin_hash:
+        return "no_pin"
+    if code.pin_failures >= get_settings().PIN_MAX_FAILURES:
+        return "locked"
+    if codec.pin_matches(code.code, pin, code.pin_hash):
+        return "correct"
+    with db.atomic():
+        Code.update(pin_failures=Code.pin_failures + 1).where(Code.id == code.id).execute()
+    return "wrong"
+
+
+def report(*, text, token, province="", city="", price_fen=None, place=""):
+    """The consumer's region (when the scan had none), price paid and place of purchase, after a scan.
+
+    The region may reveal 窜货 or a distant clone; a price is checked against the
+    range of the level of the agent the code was shipped to.
+    """
+    code = _known_code(text)
+    try:
+        scan_id = _token_serializer().loads(token or "", max_age=REPORT_TOKEN_MAX_AGE)
+    except BadSignature:
+        scan_id = None
+    scan = CodeScan.get_or_none(CodeScan.id == scan_id, CodeScan.code == code.id) if scan_id else None
+    if scan is None:
+        raise NotFound("查询记录不存在", code="scan_not_found")
+    province, city = _region(province, city)
+    if price_fen is not None and not 0 < price_fen <= 10**8:
+        raise InvalidInput.on("price", "价格不正确")
+    place = (place or "").strip()[:64]
+    try:
+        with db.atomic():
+            if province and not scan.province:
+                CodeScan.update(province=province, city=city).where(CodeScan.id == scan.id).execute()
+                _check_scan(code, CodeScan.get_by_id(scan.id))
+            if price_fen is None and not place:
+                return None
+            consumer_report = ConsumerReport.create(code=code.id, scan=scan.id, price_fen=price_fen, place=place)
+            if price_fen is not None and code.agent_id:
+                price_control.record_price_violation(
+                    agent=agents.get_agent(code.agent_id), product_id=code.batch.product_id, unit_fen=price_fen,
+                    source="consumer_report", dedupe_key=f"consumer_report:{consumer_report.id}", code_id=code.id,
+                    evidence={"code": code.code, "report_id": consumer_report.id, "place": place,
+                              "scan_province": province or scan.province})
+    except IntegrityError:
+        raise Conflict("本次查询已提交过反馈", code="already_reported") from None
+    return consumer_report
+
+
+def list_flags(*, status=None, page=1, per_page=50):
+    """Flagged codes, newest first, with the code's text and scan count."""
+    query = (CodeFlag.select(CodeFlag, Code).join(Code).order_by(CodeFlag.id.desc()))
+    if status:
+        query = query.where(CodeFlag.status == status)
+    return list(query.paginate(page, per_page)), query.order_by().count()
+
+
+def review_flag(*, flag_id, action, note, actor):
+    """The owner clears a flag (a false alarm) or confirms it (a copied label)."""
+    statuses = {"clear": "cleared", "confirm": "confirmed"}
+    if action not in statuses:
+        raise InvalidInput.on("action", "操作必须是 clear 或 confirm")
+    with db.atomic():
+        updated = (CodeFlag.update(status=statuses[action], reviewed_by=actor, reviewed_at=utcnow(),
+                                   note=(note or "").strip()[:255])
+                   .where(CodeFlag.id == flag_id, CodeFlag.status == "open").execute())
+        flag = CodeFlag.get_or_none(CodeFlag.id == flag_id)
+        if flag is None:
+            raise NotFound("标记不存在", code="flag_not_found")
+        if not updated:
+            raise Conflict("该标记已处理", code="flag_reviewed")
+    return flag
+
+
+def scans_of(code_text):
+    """Every counted scan of a code, oldest first (for the owner)."""
+    code = _known_code(code_text)
+    return code, list(CodeScan.select().where(CodeScan.code == code.id).order_by(CodeScan.id))

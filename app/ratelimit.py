@@ -1,0 +1,33 @@
+"""Request rate limits (flask-limiter) kept in storage every web process shares.
+
+`RATELIMIT_STORAGE_URI` is `memory://` for development and a Redis URL in
+production, where several gunicorn workers and machines must count together.
+"""
+from flask import g
+from flask_limiter import Limiter
+
+from app.config import get_settings
+from app.http import client_ip
+
+limiter = Limiter(key_func=client_ip, default_limits=[])
+
+
+def init_limiter(app, settings):
+    """Bind the limiter to `app` with the configured storage and key prefix."""
+    app.config.update(RATELIMIT_STORAGE_URI=settings.RATELIMIT_STORAGE_URI,
+                      RATELIMIT_KEY_PREFIX=settings.RATELIMIT_KEY_PREFIX,
+                      RATELIMIT_HEADERS_ENABLED=True)
+    limiter.init_app(app)
+
+
+def openid_key():
+    """The caller's WeChat openid (set by the door before the limit is checked), else ""."""
+    return getattr(g, "openid", "") or ""
+
+
+def lookup_limited(view):
+    """Limit code look-ups per address and per openid, counted together over the page and the JSON API."""
+    per_openid = limiter.shared_limit(lambda: get_settings().SCAN_OPENID_RATE_LIMIT, scope="code_lookup_openid",
+                                      key_func=openid_key, exempt_when=lambda: not openid_key())
+    per_address = limiter.shared_limit(lambda: get_settings().SCAN_RATE_LIMIT, scope="code_lookup_ip")
+    return per_address(per_openid(view))

@@ -1,0 +1,193 @@
+"""Codes benchmark: codes generated and stored per second (service against a raw bulk INSERT floor), QR label
+images per second on one core (`qrcode` defaults against a fixed version and mask), and scan-page requests per
+second under gunicorn (2 workers) with concurrent clients against a trivial endpoint of the same server.
+
+    .venv/bin/python bench/codes.py [--quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_codes]
+
+The database named in --url is emptied and rebuilt. Prints readable figures, then one line of JSON.
+"""
+import argparse
+import http.client
+import io
+import itertools
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import qrcode
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from app import create_app, migrate  # noqa: E402
+from app.catalog import service as catalog  # noqa: E402
+from app.codes import codec, labels  # noqa: E402
+from app.codes import service as codes  # noqa: E402
+from app.codes.batches import INSERT_CHUNK  # noqa: E402
+from app.database import db  # noqa: E402
+from bench.stock import raw_connection, recreate_database  # noqa: E402
+
+DEFAULT_URL = "mysql://root@127.0.0.1:3306/weishang_bench_codes"
+FLOOR_CHUNK = INSERT_CHUNK
+
+
+def generation(url, product_id, quantity):
+    """(service codes/s, raw floor rows/s, code drawing alone codes/s) for `quantity` codes."""
+    began = time.perf_counter()
+    drawn = codec.new_codes(quantity)
+    drawing = quantity / (time.perf_counter() - began)
+
+    began = time.perf_counter()
+    batch = codes.create_batch(product_id=product_id, lot="BENCH", quantity=quantity)
+    service = quantity / (time.perf_counter() - began)
+    assert codes.batch_counts(batch.id)["bound"] == 0
+
+    # The floor: the same rows, already drawn, as literals in multi-row INSERTs of the same size, one transaction.
+    connection = raw_connection(url)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE code_floor LIKE code")
+        began = time.perf_counter()
+        for start in range(0, quantity, FLOOR_CHUNK):
+            values = ", ".join(f"('{code}', {batch.id}, {serial}, 0, NULL, NULL, 0, '', '', 0)"
+                               for serial, code in enumerate(drawn[start:start + FLOOR_CHUNK], start + 1))
+            cursor.execute("INSERT INTO code_floor (code, batch_id, serial, is_box, box_id, pin_hash, pin_failures, "
+                           "province, bound_by, scan_count) VALUES " + values)
+        connection.commit()
+        floor = quantity / (time.perf_counter() - began)
+        cursor.execute("DROP TABLE code_floor")
+    connection.close()
+    return service, floor, drawing
+
+
+def qr_rates(count):
+    """(qrcode.make PNG/s, fixed version and mask PNG/s, fixed SVG/s) on this one core."""
+    urls = [labels.scan_url(code) for code in codec.new_codes(count)]
+    rates = []
+    for render in (lambda url: qrcode.make(url).save(io.BytesIO()), labels.qr_png, labels.qr_svg):
+        began = time.perf_counter()
+        for url in urls:
+            render(url)
+        rates.append(count / (time.perf_counter() - began))
+    return rates
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(url, port):
+    env = {**os.environ, "DATABASE_URL": url, "SCAN_RATE_LIMIT": "100000000/minute",
+           "SCAN_OPENID_RATE_LIMIT": "100000000/minute", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+           "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex}", "SCAN_REPEAT_SECONDS": "0",
+           "CLONE_FLAG_SCANS": "1000000"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+                               "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def http_rate(port, paths, clients, seconds):
+    """Requests per second of `clients` threads fetching `paths` in turn; any non-200 answer fails the run."""
+    stop, errors, counts = threading.Event(), [], []
+    path_cycle = itertools.cycle(paths)
+    lock = threading.Lock()
+
+    def client():
+        done = 0
+        try:
+            while not stop.is_set():
+                with lock:
+                    path = next(path_cycle)
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request("GET", path, headers={"User-Agent": "bench"})
+                response = connection.getresponse()
+                response.read()
+                connection.close()
+                if response.status != 200:
+                    raise RuntimeError(f"{path} answered {response.status}")
+                done += 1
+        except Exception as exc:  # reported below: a failing client fails the benchmark
+            errors.append(exc)
+            stop.set()
+        counts.append(done)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return sum(counts) / (time.perf_counter() - began)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="50,000 codes, 200 QR images, 3 s HTTP phases")
+    parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    quantity, images, seconds = (50_000, 200, 3) if args.quick else (1_000_000, 1000, 10)
+
+    recreate_database(args.url)
+    create_app({"DATABASE_URL": args.url})
+    logging.getLogger().setLevel(logging.WARNING)
+    migrate.upgrade()
+    product = catalog.create_product(name="玫瑰面霜")
+
+    service, floor, drawing = generation(args.url, product.id, quantity)
+    print(f"codes for a batch of {quantity:,} on MariaDB (one transaction, multi-row INSERTs of {FLOOR_CHUNK}):")
+    print(f"  service codes.create_batch      {service:10,.0f} codes/s")
+    print(f"  raw bulk INSERT floor            {floor:10,.0f} rows/s   (service at {service / floor:.0%} of it)")
+    print(f"  drawing codes alone (no storage) {drawing:10,.0f} codes/s")
+
+    default_png, fixed_png, fixed_svg = qr_rates(images)
+    print(f"QR label images on one core ({images} codes, URL {len(labels.scan_url('X' * 17))} characters):")
+    print(f"  qrcode.make (version and mask searched)  {default_png:8,.0f} PNG/s")
+    print(f"  fixed version, EC M, mask 0              {fixed_png:8,.0f} PNG/s   ({fixed_png / default_png:.1f}×)")
+    print(f"  fixed version, SVG                       {fixed_svg:8,.0f} SVG/s")
+
+    scan_batch = codes.create_batch(product_id=product.id, lot="SCAN", quantity=20_000)
+    scan_paths = [f"/v/{code}" for _, code in codes.iter_codes(scan_batch.id)]
+    db.close()
+    port = free_port()
+    server = start_gunicorn(args.url, port)
+    try:
+        http_rate(port, ["/healthz"], 2, 1)
+        health = http_rate(port, ["/healthz"], args.clients, seconds)
+        scans = http_rate(port, scan_paths, args.clients, seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"HTTP under gunicorn (2 sync workers), {args.clients} clients, {seconds} s each, clients on the same "
+          "2 cores:")
+    print(f"  floor: GET /healthz (one SELECT 1)  {health:8,.0f} requests/s")
+    print(f"  scan page GET /v/<code>             {scans:8,.0f} requests/s   ({scans / health:.0%} of the floor)")
+
+    figures = {"batch": quantity, "codes_per_second": round(service), "raw_insert_floor_per_second": round(floor),
+               "drawing_per_second": round(drawing), "qr_default_png_per_second": round(default_png, 1),
+               "qr_fixed_png_per_second": round(fixed_png, 1), "qr_fixed_svg_per_second": round(fixed_svg, 1),
+               "http_clients": args.clients, "floor_requests_per_second": round(health, 1),
+               "scan_requests_per_second": round(scans, 1)}
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

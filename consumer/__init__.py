@@ -1,0 +1,96 @@
+"""The consumer's door: the page WeChat opens when the QR on a product is scanned (`/v/<code>`).
+
+Server-rendered, small and self-contained (inline CSS, no scripts, fonts or
+images from elsewhere), so it opens fast on any phone and leaks no visit to a
+third party. It never shows who the agent is.
+"""
+import functools
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from app import regions
+from app.clock import to_local
+from app.codes import service as codes
+from app.errors import DomainError
+from app.http import client_ip
+from app.money import parse_yuan
+from app.ratelimit import lookup_limited
+
+blp = Blueprint("consumer", __name__, url_prefix="/v", template_folder="templates")
+
+PIN_ANSWERS = {
+    "correct": ("ok", "刮开码正确：您手中的标签是品牌原装标签"),
+    "wrong": ("bad", "刮开码不正确，请核对后重试"),
+    "locked": ("bad", "该码的刮开码验证次数过多，请联系品牌方核实"),
+    "no_pin": ("info", "该防伪码没有刮开码"),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _provinces():
+    return tuple(regions.provinces())
+
+
+def _page(template, status=200, **context):
+    return render_template(f"consumer/{template}", **context), status, {
+        "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+        "form-action 'self'; img-src data:"}
+
+
+@blp.app_template_filter("local_time")
+def local_time(moment):
+    """A stored UTC time as the brand's local "YYYY-MM-DD HH:MM"."""
+    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@blp.route("/", methods=["GET"])
+def typed_code():
+    """The form to type a code by hand; a typed code goes to its page."""
+    code = (request.args.get("code") or "").strip()[:64]
+    if code:
+        return redirect(url_for("consumer.scan", code=code.replace("/", "")))
+    return _page("enter.html")
+
+
+@blp.route("/<path:code>", methods=["GET"])
+@lookup_limited
+def scan(code):
+    """Check the code and record the scan; the consumer may pick a region (?province=&city=)."""
+    verdict = codes.look_up(text=code[:64], ip=client_ip(), user_agent=request.headers.get("User-Agent", ""),
+                            province=request.args.get("province", "")[:32], city=request.args.get("city", "")[:32])
+    return _page("scan.html", verdict=verdict, provinces=_provinces())
+
+
+@blp.route("/<path:code>/pin", methods=["POST"])
+@lookup_limited
+def pin(code):
+    """Check the scratch-off PIN of a code."""
+    try:
+        kind, message = PIN_ANSWERS[codes.check_pin(text=code[:64], pin=request.form.get("pin", "")[:16])]
+    except DomainError as exc:
+        kind, message = "bad", exc.message
+    return _page("message.html", code=code[:64], kind=kind, message=message)
+
+
+@blp.route("/<path:code>/report", methods=["POST"])
+@lookup_limited
+def report(code):
+    """The consumer's region, price paid and place of purchase after a scan."""
+    form = request.form
+    try:
+        price = (form.get("price") or "").strip()
+        codes.report(text=code[:64], token=form.get("token", "")[:512], province=form.get("province", "")[:32],
+                     city=form.get("city", "")[:32], price_fen=parse_yuan(price) if price else None,
+                     place=form.get("place", "")[:64])
+        kind, message = "ok", "感谢您的反馈！"
+    except ValueError:
+        kind, message = "bad", "价格格式不正确，请填写数字，如 99.00"
+    except DomainError as exc:
+        kind, message = "bad", exc.message
+    return _page("message.html", code=code[:64], kind=kind, message=message)
+
+
+@blp.errorhandler(429)
+def too_many(_exc):
+    """Too many look-ups from one address: a Chinese page, not JSON."""
+    return _page("message.html", 429, code="", kind="bad", message="查询过于频繁，请稍后再试")
