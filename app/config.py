@@ -43,6 +43,12 @@ class Settings:
     LOGIN_FAILURE_WINDOW_SECONDS: int = 15 * 60
     DB_MAX_CONNECTIONS: int = 20
     TRUSTED_PROXIES: int = 0
+    WECHAT_PAY_MCH_ID: str = ""
+    WECHAT_PAY_API_KEY: str = ""
+    ORDER_PAYMENT_TIMEOUT_MINUTES: int = 24 * 60
+    ORDER_AUTO_RECEIVE_DAYS: int = 10
+    ORDER_AUTO_COMPLETE_DAYS: int = 7
+    UPLOAD_DIR: str = "instance/uploads"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -56,6 +62,10 @@ class Settings:
     @property
     def wechat_oa_configured(self):
         return bool(self.WECHAT_OA_APPID and self.WECHAT_OA_SECRET)
+
+    @property
+    def wechat_pay_configured(self):
+        return bool(self.WECHAT_MP_APPID and self.WECHAT_PAY_MCH_ID and self.WECHAT_PAY_API_KEY)
 
     @classmethod
     def from_env(cls, overrides=None):

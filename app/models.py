@@ -9,6 +9,8 @@ from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
 from app.notify.models import Notification
+from app.orders.models import (Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine, Promotion,
+                               ShippingTemplate)
 from app.wechat import WechatCacheEntry
 
 ALL_MODELS = [
@@ -39,4 +41,11 @@ ALL_MODELS = [
     TransferLine,
     StockTake,
     StockTakeCount,
+    Order,
+    OrderLine,
+    OrderEvent,
+    OrderRefund,
+    OrderRefundLine,
+    Promotion,
+    ShippingTemplate,
 ]
