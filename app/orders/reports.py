@@ -100,11 +100,18 @@ def by_period(*, granularity="day", since=None, until=None):
             .group_by(day).tuples())
     buckets = {}
     for day_value, orders, units, amount in rows:
-        key = _bucket(day_value if isinstance(day_value, date) else date.fromisoformat(str(day_value)), granularity)
+        key = _bucket(_as_date(day_value), granularity)
         figures = buckets.setdefault(key, [0, 0, 0])
         for i, value in enumerate((orders, units, amount)):
             figures[i] += int(value or 0)
     return [Row(key, key, *figures) for key, figures in sorted(buckets.items())]
+
+
+def _as_date(value):
+    """A day as the drivers return it (date, datetime or text) as a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _bucket(day, granularity):
