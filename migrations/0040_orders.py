@@ -73,7 +73,7 @@ def up(migrator, db):
                 (("status", "received_at"), False),
                 (("approver", "status"), False),
                 (("created_at", "status"), False),
-                (("paid_at", "province", "city", "units", "refunded_units", "total_fen", "refunded_fen"), False),
+                (("province", "city", "paid_at", "units", "refunded_units", "total_fen", "refunded_fen"), False),
                 (("paid_at", "level", "units", "refunded_units", "total_fen", "refunded_fen"), False),
             )
             constraints = [Check("refunded_fen >= 0"), Check("refunded_fen <= total_fen")]
@@ -95,7 +95,7 @@ def up(migrator, db):
         class Meta:
             indexes = (
                 (("order", "product"), True),
-                (("paid_at", "product", "order", "quantity", "refunded_quantity", "paid_fen", "refunded_fen"), False),
+                (("product", "paid_at", "quantity", "refunded_quantity", "paid_fen", "refunded_fen"), False),
             )
             constraints = [Check("quantity > 0"), Check("refunded_quantity >= 0"),
                            Check("refunded_quantity <= quantity")]

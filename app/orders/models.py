@@ -3,7 +3,9 @@ that price it.
 
 Report columns are denormalised on purpose: `paid_at` is copied onto each line at
 payment, and the covering indexes below let the reports aggregate lines and
-orders without touching the table rows.
+orders without touching the table rows. The product and region indexes lead with
+the grouped columns, so a report reads its index in group order (no temporary
+table): about as fast as a plain scan of the table, whatever the period.
 """
 from peewee import (AutoField, BigAutoField, BigIntegerField, BooleanField, Check, CharField, DateTimeField,
                     ForeignKeyField, IntegerField)
@@ -72,7 +74,7 @@ class Order(BaseModel):
             (("status", "received_at"), False),
             (("approver", "status"), False),
             (("created_at", "status"), False),
-            (("paid_at", "province", "city", "units", "refunded_units", "total_fen", "refunded_fen"), False),
+            (("province", "city", "paid_at", "units", "refunded_units", "total_fen", "refunded_fen"), False),
             (("paid_at", "level", "units", "refunded_units", "total_fen", "refunded_fen"), False),
         )
         constraints = [Check("refunded_fen >= 0"), Check("refunded_fen <= total_fen")]
@@ -97,7 +99,7 @@ class OrderLine(BaseModel):
     class Meta:
         indexes = (
             (("order", "product"), True),
-            (("paid_at", "product", "order", "quantity", "refunded_quantity", "paid_fen", "refunded_fen"), False),
+            (("product", "paid_at", "quantity", "refunded_quantity", "paid_fen", "refunded_fen"), False),
         )
         constraints = [Check("quantity > 0"), Check("refunded_quantity >= 0"),
                        Check("refunded_quantity <= quantity")]
