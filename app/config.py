@@ -59,6 +59,12 @@ class Settings:
     CODE_PIN_KEY: str = ""
     CROSS_REGION_NOTIFY_UPLINE: bool = False
     PRICE_BLOCK_OUT_OF_RANGE: bool = False
+    WECHAT_PAY_MCH_ID: str = ""
+    WECHAT_PAY_API_KEY: str = ""
+    ORDER_PAYMENT_TIMEOUT_MINUTES: int = 24 * 60
+    ORDER_AUTO_RECEIVE_DAYS: int = 10
+    ORDER_AUTO_COMPLETE_DAYS: int = 7
+    UPLOAD_DIR: str = "instance/uploads"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -72,6 +78,10 @@ class Settings:
     @property
     def wechat_oa_configured(self):
         return bool(self.WECHAT_OA_APPID and self.WECHAT_OA_SECRET)
+
+    @property
+    def wechat_pay_configured(self):
+        return bool(self.WECHAT_MP_APPID and self.WECHAT_PAY_MCH_ID and self.WECHAT_PAY_API_KEY)
 
     @classmethod
     def from_env(cls, overrides=None):

@@ -11,6 +11,8 @@ from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodeScan, Con
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
 from app.notify.models import Notification
+from app.orders.models import (Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine, Promotion,
+                               ShippingTemplate)
 from app.wechat import WechatCacheEntry
 
 ALL_MODELS = [
@@ -41,6 +43,13 @@ ALL_MODELS = [
     TransferLine,
     StockTake,
     StockTakeCount,
+    Order,
+    OrderLine,
+    OrderEvent,
+    OrderRefund,
+    OrderRefundLine,
+    Promotion,
+    ShippingTemplate,
     CodeBatch,
     Code,
     CodeScan,

@@ -236,3 +236,47 @@ class overridden_settings:
         from app.config import configure
 
         configure(self.saved)
+# --- orders (issue 5) ---
+
+ADDRESS = {"address": "科技园路1号"}
+
+
+def orderable(price_yuan=100, *, on_hand=50, cost_yuan=40, retail_yuan=300, warehouse=None, **product_fields):
+    """A product priced at `price_yuan` for every active level and stocked; returns (product, warehouse)."""
+    from app.agents import service as agents
+    from app.catalog import service as catalog
+
+    product = make_product(cost_fen=int(cost_yuan * 100), retail_fen=int(retail_yuan * 100), **product_fields)
+    for level in agents.active_levels():
+        catalog.set_level_price(product_id=product.id, level_id=level.id, price_fen=int(price_yuan * 100))
+    return stocked(on_hand, product=product, warehouse=warehouse)
+
+
+def place(agent, *items, key=None, consignee=None, remark=""):
+    """An order of `agent` for (product, quantity) pairs, placed as the mini-program does."""
+    from app.orders import placement
+
+    return placement.place_order(placed_by=f"agent:{agent.id}", idempotency_key=key or unique("key-"),
+                                 buyer_agent=agent, items=[line(p, q) for p, q in items],
+                                 consignee=consignee or ADDRESS, remark=remark)
+
+
+def paid(order, actor="admin:1"):
+    """The order with its payment confirmed in full; returns it fresh."""
+    from app.orders import service
+
+    service.confirm_payment(order.id, actor=actor, method="offline", amount_fen=order.total_fen)
+    return service.get_order(order.id)
+
+
+def advanced(order, *actions):
+    """The order taken through `actions` (pay, pick, ship, receive, complete) in turn; returns it fresh."""
+    from app.orders import service
+
+    steps = {"pay": lambda: paid(order), "pick": lambda: service.pick(order.id, actor="admin:1"),
+             "ship": lambda: service.ship(order.id, actor="admin:1", carrier="顺丰", tracking_no=unique("SF")),
+             "receive": lambda: service.receive(order.id, actor="admin:1"),
+             "complete": lambda: service.complete(order.id, actor="admin:1")}
+    for action in actions:
+        steps[action]()
+    return service.get_order(order.id)

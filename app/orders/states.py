@@ -24,6 +24,10 @@ ACTION_NAMES = {
     "complete": "完成",
     "cancel": "取消",
     "refund": "全额退款",
+    "place": "下单",
+    "partial_refund": "部分退款",
+    "pay_repeated": "重复付款确认（未处理）",
+    "stock_short": "库存不足",
 }
 
 TRANSITIONS = {

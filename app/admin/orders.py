@@ -1,0 +1,283 @@
+"""Console: orders — list, detail, entry for an agent or a customer, every transition, batch work, documents.
+
+Roles: staff enter and process orders; finance confirms payments and refunds;
+warehouse picks and ships; every console role reads; the owner does all.
+"""
+from io import BytesIO
+
+from flask import request, send_file
+from flask_smorest import Blueprint
+
+from app.errors import InvalidInput
+from app.exports import table_file
+from app.http import admin_actor, admin_required
+from app.orders import batch, documents, payments, placement, refunds, service
+from app.orders.schemas import (STATUS, ConsigneeBody, OrderDetailOut, OrderPageOut, OrderItemBody, OrderOut, OrderPlacedOut,
+                                OrderQuoteBody, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody, QuickEntryBody)
+from app.schemas import PageArgs, RowId, Schema, Yuan, fields, page_body, validate
+
+blp = Blueprint("admin_orders", __name__, url_prefix="/admin/api/orders", description="订单")
+
+READ_ROLES = ("staff", "finance", "warehouse")
+STAFF, FINANCE, WAREHOUSE = ("staff",), ("finance",), ("warehouse",)
+ORDER_IDS = fields.List(RowId(strict=True), required=True, validate=validate.Length(min=1, max=500))
+
+
+class AdminOrderFilterArgs(Schema):
+    status = fields.String(validate=STATUS)
+    agent_id = RowId()
+    customers_only = fields.Boolean(load_default=False)
+    province = fields.String(validate=validate.Length(max=32))
+    since = fields.Date()
+    until = fields.Date()
+    search = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class AdminOrderListArgs(PageArgs, AdminOrderFilterArgs):
+    pass
+
+
+class AdminOrderBody(Schema):
+    idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    agent_id = RowId(load_default=None, strict=True)
+    items = fields.List(fields.Nested(OrderItemBody), required=True, validate=validate.Length(min=1, max=50))
+    consignee = fields.Nested(ConsigneeBody, load_default=None)
+    remark = fields.String(load_default="", validate=validate.Length(max=255))
+
+
+class AdminQuoteBody(OrderQuoteBody):
+    agent_id = RowId(load_default=None, strict=True)
+
+
+class AdminQuickEntryBody(QuickEntryBody):
+    agent_id = RowId(load_default=None, strict=True)
+
+
+class AdminPaymentForm(Schema):
+    amount = Yuan(required=True)
+    payment_ref = fields.String(load_default="", validate=validate.Length(max=64))
+
+
+class AdminShipBody(Schema):
+    carrier = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    tracking_no = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class AdminRefundBody(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    lines = fields.List(fields.Nested(OrderItemBody), load_default=None, validate=validate.Length(min=1, max=50))
+    goods_back = fields.Boolean(load_default=False)
+
+
+class AdminOrderIdsBody(Schema):
+    order_ids = ORDER_IDS
+
+
+class AdminPaymentOut(Schema):
+    order = fields.Nested(OrderOut)
+    confirmed_now = fields.Boolean()
+    message = fields.String()
+
+
+class AdminRefundOut(Schema):
+    id = fields.Integer()
+    order_id = fields.Integer()
+    whole_order = fields.Boolean()
+    goods_back = fields.Boolean()
+    amount = Yuan(attribute="amount_fen")
+    shipping = Yuan(attribute="shipping_fen")
+    reason = fields.String()
+    actor = fields.String()
+
+
+class AdminBatchRowOut(Schema):
+    row = fields.Integer()
+    order_no = fields.String()
+    outcome = fields.String()
+    message = fields.String()
+
+
+def _filters(args):
+    return {("buyer_agent_id" if key == "agent_id" else key): value for key, value in args.items()}
+
+
+@blp.route("", methods=["GET"])
+@admin_required(*READ_ROLES)
+@blp.arguments(AdminOrderListArgs, location="query")
+@blp.response(200, OrderPageOut)
+def list_orders(args):
+    """Orders, newest first, filtered by status, agent, customers only, province, local dates or a search."""
+    return page_body(service.list_orders(**_filters(args)), args)
+
+
+@blp.route("", methods=["POST"])
+@admin_required(*STAFF)
+@blp.arguments(AdminOrderBody)
+@blp.response(201, OrderPlacedOut)
+def enter_order(body):
+    """Enter an order for an agent (agent_id) or a direct customer (no agent_id; consignee required)."""
+    order = placement.enter_order(actor=admin_actor(), **body)
+    return order, 200 if order.repeated else 201
+
+
+@blp.route("/quote", methods=["POST"])
+@admin_required(*READ_ROLES)
+@blp.arguments(AdminQuoteBody)
+@blp.response(200, OrderQuoteOut)
+def quote(body):
+    """What an order would cost for the agent (its level price) or a customer (retail)."""
+    return placement.staff_quote(**body)
+
+
+@blp.route("/quick-entry", methods=["POST"])
+@admin_required(*STAFF)
+@blp.arguments(AdminQuickEntryBody)
+def quick_entry(body):
+    """Pasted chat text in, a draft order out (against the agent's catalogue, or every active product)."""
+    return placement.staff_draft(body["text"], agent_id=body["agent_id"]).to_dict()
+
+
+@blp.route("/<id:order_id>", methods=["GET"])
+@admin_required(*READ_ROLES)
+@blp.response(200, OrderDetailOut)
+def order_detail(order_id):
+    """One order with its lines and its event log."""
+    return service.get_order(order_id)
+
+
+@blp.route("/<id:order_id>/approve", methods=["POST"])
+@admin_required(*STAFF)
+@blp.arguments(OrderReasonBody)
+@blp.response(200, OrderOut)
+def approve(body, order_id):
+    """Approve an order waiting for its upline (the brand decides instead)."""
+    return service.approve(order_id, actor=admin_actor(), reason=body["reason"])
+
+
+@blp.route("/<id:order_id>/reject", methods=["POST"])
+@admin_required(*STAFF)
+@blp.arguments(OrderRequiredReasonBody)
+@blp.response(200, OrderOut)
+def reject(body, order_id):
+    """Reject an order waiting for approval, with a reason."""
+    return service.reject(order_id, actor=admin_actor(), reason=body["reason"])
+
+
+@blp.route("/<id:order_id>/pay", methods=["POST"])
+@admin_required(*FINANCE)
+@blp.arguments(AdminPaymentForm, location="form")
+@blp.response(200, AdminPaymentOut)
+def confirm_payment(form, order_id):
+    """Confirm an offline transfer (multipart: amount, payment_ref, proof image); a second time changes nothing."""
+    upload = request.files.get("proof")
+    order, now = payments.confirm_offline_payment(order_id, actor=admin_actor(), amount_fen=form["amount"],
+                                                  payment_ref=form["payment_ref"],
+                                                  proof_content=upload.read() if upload else None)
+    return {"order": order, "confirmed_now": now, "message": "已确认付款" if now else "此前已确认付款，未重复处理"}
+
+
+@blp.route("/<id:order_id>/pick", methods=["POST"])
+@admin_required(*WAREHOUSE)
+@blp.response(200, OrderOut)
+def pick(order_id):
+    """Start picking (配货)."""
+    return service.pick(order_id, actor=admin_actor())
+
+
+@blp.route("/<id:order_id>/ship", methods=["POST"])
+@admin_required(*WAREHOUSE)
+@blp.arguments(AdminShipBody)
+@blp.response(200, OrderOut)
+def ship(body, order_id):
+    """Ship with carrier and tracking number."""
+    return service.ship(order_id, actor=admin_actor(), **body)
+
+
+@blp.route("/<id:order_id>/receive", methods=["POST"])
+@admin_required(*STAFF)
+@blp.response(200, OrderOut)
+def receive(order_id):
+    """Confirm receipt on the agent's behalf."""
+    return service.receive(order_id, actor=admin_actor())
+
+
+@blp.route("/<id:order_id>/complete", methods=["POST"])
+@admin_required(*STAFF)
+@blp.response(200, OrderOut)
+def complete(order_id):
+    """Complete a received order."""
+    return service.complete(order_id, actor=admin_actor())
+
+
+@blp.route("/<id:order_id>/cancel", methods=["POST"])
+@admin_required(*STAFF)
+@blp.arguments(OrderRequiredReasonBody)
+@blp.response(200, OrderOut)
+def cancel(body, order_id):
+    """Cancel an order not yet picked (a paid one gets its stock released and its money refunded in full)."""
+    return service.cancel(order_id, actor=admin_actor(), reason=body["reason"])
+
+
+@blp.route("/<id:order_id>/refund", methods=["POST"])
+@admin_required(*FINANCE)
+@blp.arguments(AdminRefundBody)
+@blp.response(201, AdminRefundOut)
+def refund(body, order_id):
+    """Refund the whole order, or some units of some lines (after shipment); goods_back returns them to stock."""
+    return refunds.refund(order_id, actor=admin_actor(), **body)
+
+
+@blp.route("/<id:order_id>/refunds", methods=["GET"])
+@admin_required(*READ_ROLES)
+@blp.response(200, AdminRefundOut(many=True))
+def order_refunds(order_id):
+    """The refunds of an order."""
+    return refunds.list_refunds(order_id)
+
+
+@blp.route("/batch/pay", methods=["POST"])
+@admin_required(*FINANCE)
+@blp.arguments(AdminOrderIdsBody)
+@blp.response(200, AdminBatchRowOut(many=True))
+def batch_pay(body):
+    """Confirm the full payment of many orders; one result per order."""
+    return batch.confirm_payments(body["order_ids"], actor=admin_actor())
+
+
+@blp.route("/batch/pick", methods=["POST"])
+@admin_required(*WAREHOUSE)
+@blp.arguments(AdminOrderIdsBody)
+@blp.response(200, AdminBatchRowOut(many=True))
+def batch_pick(body):
+    """Start picking many orders; one result per order."""
+    return batch.mark_picked(body["order_ids"], actor=admin_actor())
+
+
+@blp.route("/batch/ship", methods=["POST"])
+@admin_required(*WAREHOUSE)
+@blp.response(200, AdminBatchRowOut(many=True))
+def batch_ship():
+    """Ship from an uploaded .xlsx/.csv (multipart `file`; columns 订单号, 快递公司, 快递单号); one result per row."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput.on("file", "请上传 .xlsx 或 .csv 文件")
+    return batch.ship_from_file(upload.read(), filename=upload.filename, actor=admin_actor())
+
+
+@blp.route("/picking-list", methods=["POST"])
+@admin_required(*WAREHOUSE)
+@blp.arguments(AdminOrderIdsBody)
+def picking_list(body):
+    """Picking lists (配货单) as one PDF, a page per order."""
+    return send_file(BytesIO(documents.picking_list_pdf(body["order_ids"])), mimetype="application/pdf",
+                     as_attachment=True, download_name="picking-list.pdf")
+
+
+@blp.route("/export", methods=["GET"])
+@admin_required(*READ_ROLES)
+@blp.arguments(AdminOrderFilterArgs, location="query")
+def export_orders(args):
+    """The filtered orders as .xlsx (at most 100,000)."""
+    content, mimetype, extension = table_file("xlsx", documents.EXPORT_HEADERS,
+                                              documents.export_rows(**_filters(args)), title="订单")
+    return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=f"orders.{extension}")

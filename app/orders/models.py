@@ -1,0 +1,172 @@
+"""Orders: the order with its priced lines, its event log, refunds, and the promotions and shipping templates
+that price it.
+
+Report columns are denormalised on purpose: `paid_at` is copied onto each line at
+payment, and the covering indexes below let the reports aggregate lines and
+orders without touching the table rows. The product and region indexes lead with
+the grouped columns, so a report reads its index in group order (no temporary
+table): about as fast as a plain scan of the table, whatever the period.
+"""
+from peewee import (AutoField, BigAutoField, BigIntegerField, BooleanField, Check, CharField, DateTimeField,
+                    ForeignKeyField, IntegerField)
+
+from app.agents.models import Agent, AgentLevel
+from app.catalog.models import Product
+from app.clock import utcnow
+from app.database import BaseModel
+from app.inventory.models import Warehouse
+
+
+class Order(BaseModel):
+    """A purchase order of an agent (buyer_agent) or of a direct customer (buyer_agent NULL).
+
+    `idempotency_scope` is who placed it ("agent:<id>" or "admin:<id>"); with
+    `idempotency_key` it is unique, so a retried placement finds the first order.
+    Amounts are the pricing breakdown at placement, in fen.
+    """
+
+    id = AutoField()
+    buyer_agent = ForeignKeyField(Agent, null=True, on_delete="RESTRICT", index=False)
+    level = ForeignKeyField(AgentLevel, null=True, on_delete="RESTRICT")
+    approver = ForeignKeyField(Agent, null=True, on_delete="RESTRICT", backref="+")
+    placed_by = CharField(max_length=48)
+    idempotency_scope = CharField(max_length=48)
+    idempotency_key = CharField(max_length=64)
+    request_hash = CharField(max_length=64)
+    status = CharField(max_length=24)
+    consignee_name = CharField(max_length=64)
+    consignee_phone = CharField(max_length=20)
+    province = CharField(max_length=32)
+    city = CharField(max_length=32, default="")
+    district = CharField(max_length=32, default="")
+    address = CharField(max_length=255)
+    dropship = BooleanField(default=False)
+    remark = CharField(max_length=255, default="")
+    units = IntegerField()
+    subtotal_fen = BigIntegerField()
+    level_discount_fen = BigIntegerField(default=0)
+    promotion_discount_fen = BigIntegerField(default=0)
+    promotion_name = CharField(max_length=64, default="")
+    shipping_fen = BigIntegerField(default=0)
+    total_fen = BigIntegerField()
+    refunded_fen = BigIntegerField(default=0)
+    refunded_units = IntegerField(default=0)
+    warehouse = ForeignKeyField(Warehouse, null=True, on_delete="RESTRICT")
+    payment_method = CharField(max_length=16, default="")
+    payment_ref = CharField(max_length=64, default="")
+    payment_proof = CharField(max_length=128, default="")
+    carrier = CharField(max_length=32, default="")
+    tracking_no = CharField(max_length=64, default="")
+    created_at = DateTimeField(default=utcnow)
+    payment_due_at = DateTimeField(null=True)
+    paid_at = DateTimeField(null=True)
+    shipped_at = DateTimeField(null=True)
+    received_at = DateTimeField(null=True)
+    closed_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "sales_order"
+        indexes = (
+            (("idempotency_scope", "idempotency_key"), True),
+            (("buyer_agent", "status", "id"), False),
+            (("status", "payment_due_at"), False),
+            (("status", "shipped_at"), False),
+            (("status", "received_at"), False),
+            (("approver", "status"), False),
+            (("created_at", "status"), False),
+            (("province", "city", "paid_at", "units", "refunded_units", "total_fen", "refunded_fen"), False),
+            (("paid_at", "level", "units", "refunded_units", "total_fen", "refunded_fen"), False),
+        )
+        constraints = [Check("refunded_fen >= 0"), Check("refunded_fen <= total_fen")]
+
+
+class OrderLine(BaseModel):
+    """One product of an order at the prices true when it was placed; `paid_fen` is after its discount share."""
+
+    id = AutoField()
+    order = ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
+    product = ForeignKeyField(Product, on_delete="RESTRICT")
+    product_name = CharField(max_length=64)
+    quantity = IntegerField()
+    unit_price_fen = BigIntegerField()
+    discount_fen = BigIntegerField(default=0)
+    paid_fen = BigIntegerField()
+    unit_cost_fen = BigIntegerField(default=0)
+    refunded_quantity = IntegerField(default=0)
+    refunded_fen = BigIntegerField(default=0)
+    paid_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("order", "product"), True),
+            (("product", "paid_at", "quantity", "refunded_quantity", "paid_fen", "refunded_fen"), False),
+        )
+        constraints = [Check("quantity > 0"), Check("refunded_quantity >= 0"),
+                       Check("refunded_quantity <= quantity")]
+
+
+class OrderEvent(BaseModel):
+    """One step of an order's life: the action, the states before and after, who, why, when."""
+
+    id = BigAutoField()
+    order = ForeignKeyField(Order, backref="events", on_delete="CASCADE")
+    action = CharField(max_length=24)
+    from_state = CharField(max_length=24, default="")
+    to_state = CharField(max_length=24)
+    actor = CharField(max_length=48)
+    reason = CharField(max_length=255, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class OrderRefund(BaseModel):
+    """Money given back on an order, whole or some lines; `goods_back` says whether goods came back to stock."""
+
+    id = AutoField()
+    order = ForeignKeyField(Order, backref="refunds", on_delete="CASCADE")
+    whole_order = BooleanField()
+    goods_back = BooleanField()
+    amount_fen = BigIntegerField()
+    shipping_fen = BigIntegerField(default=0)
+    reason = CharField(max_length=255)
+    actor = CharField(max_length=48)
+    created_at = DateTimeField(default=utcnow)
+
+
+class OrderRefundLine(BaseModel):
+    """How many units of one order line a refund gave back, and for how much."""
+
+    id = AutoField()
+    refund = ForeignKeyField(OrderRefund, backref="lines", on_delete="CASCADE")
+    order_line = ForeignKeyField(OrderLine, on_delete="CASCADE")
+    quantity = IntegerField()
+    amount_fen = BigIntegerField()
+
+
+PROMOTION_KINDS = ("amount_off", "level_discount")
+
+
+class Promotion(BaseModel):
+    """满减 (amount_off: `off_fen` off from `threshold_fen`) or a level's percentage discount (`discount_bp`)."""
+
+    id = AutoField()
+    name = CharField(max_length=64)
+    kind = CharField(max_length=16)
+    threshold_fen = BigIntegerField(default=0)
+    off_fen = BigIntegerField(default=0)
+    level = ForeignKeyField(AgentLevel, null=True, on_delete="CASCADE")
+    discount_bp = IntegerField(default=0)
+    active = BooleanField(default=True)
+    starts_at = DateTimeField(null=True)
+    ends_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class ShippingTemplate(BaseModel):
+    """Shipping to one province ("" is the default for provinces without their own)."""
+
+    id = AutoField()
+    province = CharField(max_length=32, unique=True)
+    first_unit_fen = BigIntegerField()
+    additional_unit_fen = BigIntegerField(default=0)
+    free_over_fen = BigIntegerField(null=True)
+    updated_at = DateTimeField(default=utcnow)

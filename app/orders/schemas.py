@@ -1,0 +1,133 @@
+"""Request and response shapes the console and the mini-program share for orders."""
+from app.orders import service
+from app.orders.states import ACTION_NAMES, STATE_NAMES, allowed_actions
+from app.schemas import RowId, Schema, UtcDateTime, Yuan, fields, page_schema, validate
+
+STATUS = validate.OneOf(list(STATE_NAMES))
+
+
+class OrderItemBody(Schema):
+    product_id = RowId(required=True, strict=True)
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=9999))
+
+
+class ConsigneeBody(Schema):
+    name = fields.String(load_default="", validate=validate.Length(max=64))
+    phone = fields.String(load_default="", validate=validate.Length(max=20))
+    province = fields.String(load_default="", validate=validate.Length(max=32))
+    city = fields.String(load_default="", validate=validate.Length(max=32))
+    district = fields.String(load_default="", validate=validate.Length(max=32))
+    address = fields.String(load_default="", validate=validate.Length(max=255))
+
+
+ITEMS = dict(required=True, validate=validate.Length(min=1, max=50))
+
+
+class OrderQuoteBody(Schema):
+    items = fields.List(fields.Nested(OrderItemBody), **ITEMS)
+    province = fields.String(load_default="", validate=validate.Length(max=32))
+
+
+class OrderPlaceBody(Schema):
+    idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    items = fields.List(fields.Nested(OrderItemBody), **ITEMS)
+    consignee = fields.Nested(ConsigneeBody, load_default=None)
+    remark = fields.String(load_default="", validate=validate.Length(max=255))
+
+
+class OrderReasonBody(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=255))
+
+
+class OrderRequiredReasonBody(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
+
+
+class QuickEntryBody(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class QuoteLineOut(Schema):
+    product_id = fields.Integer()
+    product_name = fields.String()
+    quantity = fields.Integer()
+    unit_price = Yuan(attribute="unit_price_fen")
+    amount = Yuan(attribute="amount_fen")
+    discount = Yuan(attribute="discount_fen")
+    paid = Yuan(attribute="paid_fen")
+
+
+class OrderQuoteOut(Schema):
+    lines = fields.Method("quote_lines")
+    subtotal = Yuan(attribute="breakdown.subtotal_fen")
+    level_discount = Yuan(attribute="breakdown.level_discount_fen")
+    promotion_discount = Yuan(attribute="breakdown.promotion_discount_fen")
+    promotion_name = fields.String(attribute="breakdown.promotion_name")
+    shipping = Yuan(attribute="breakdown.shipping_fen")
+    total = Yuan(attribute="breakdown.total_fen")
+
+    def quote_lines(self, quote):
+        return [{**QuoteLineOut().dump(line), "product_name": quote.names[line.product_id]}
+                for line in quote.breakdown.lines]
+
+
+class OrderLineOut(Schema):
+    product_id = fields.Integer()
+    product_name = fields.String()
+    quantity = fields.Integer()
+    unit_price = Yuan(attribute="unit_price_fen")
+    discount = Yuan(attribute="discount_fen")
+    paid = Yuan(attribute="paid_fen")
+    refunded_quantity = fields.Integer()
+    refunded = Yuan(attribute="refunded_fen")
+
+
+class OrderEventOut(Schema):
+    action = fields.String()
+    action_name = fields.Function(lambda event: ACTION_NAMES.get(event.action, event.action))
+    from_state = fields.String()
+    to_state = fields.String()
+    actor = fields.String()
+    reason = fields.String()
+    created_at = UtcDateTime()
+
+
+class OrderOut(Schema):
+    id = fields.Integer()
+    order_no = fields.Function(service.order_no)
+    status = fields.String()
+    status_name = fields.Function(lambda order: STATE_NAMES.get(order.status, order.status))
+    actions = fields.Function(lambda order: allowed_actions(order.status))
+    buyer_agent_id = fields.Integer(allow_none=True)
+    consignee = fields.Function(lambda order: {
+        "name": order.consignee_name, "phone": order.consignee_phone, "province": order.province,
+        "city": order.city, "district": order.district, "address": order.address})
+    dropship = fields.Boolean()
+    remark = fields.String()
+    units = fields.Integer()
+    subtotal = Yuan(attribute="subtotal_fen")
+    level_discount = Yuan(attribute="level_discount_fen")
+    promotion_discount = Yuan(attribute="promotion_discount_fen")
+    promotion_name = fields.String()
+    shipping = Yuan(attribute="shipping_fen")
+    total = Yuan(attribute="total_fen")
+    refunded = Yuan(attribute="refunded_fen")
+    payment_method = fields.String()
+    carrier = fields.String()
+    tracking_no = fields.String()
+    created_at = UtcDateTime()
+    paid_at = UtcDateTime(allow_none=True)
+    shipped_at = UtcDateTime(allow_none=True)
+    received_at = UtcDateTime(allow_none=True)
+
+
+OrderPageOut = page_schema(OrderOut)
+
+
+class OrderDetailOut(OrderOut):
+    lines = fields.List(fields.Nested(OrderLineOut), attribute="line_list")
+    events = fields.List(fields.Nested(OrderEventOut), attribute="event_log")
+
+
+class OrderPlacedOut(OrderDetailOut):
+    repeated = fields.Boolean()

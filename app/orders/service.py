@@ -1,0 +1,316 @@
+"""Order use cases after placement: reading, every transition with its stock effect, and the facts for finance.
+
+Each transition locks the order row, asks the state machine (states.py) for the
+next state, applies the stock effect through the inventory service (reference
+"order:<id>"), and writes an OrderEvent (who, when, why) in the same transaction.
+"""
+from datetime import timedelta
+
+from peewee import fn
+
+from app.agents import service as agents
+from app.clock import to_local, utc_start_of_local_day, utcnow
+from app.config import get_settings
+from app.database import atomic_with_retry, for_update, paginate
+from app.errors import Conflict, InvalidInput, NotFound
+from app.finance import inputs as finance
+from app.inventory import service as inventory
+from app.money import format_yuan
+from app.notify.models import RECIPIENT_OWNERS
+from app.notify.service import enqueue, recipient_agent
+from app.orders.models import Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine
+from app.orders.states import PAID_STATES, next_state
+
+SYSTEM = "system"
+
+
+def payment_due(moment):
+    """When an order that became payable at `moment` is cancelled if still unpaid."""
+    return moment + timedelta(minutes=get_settings().ORDER_PAYMENT_TIMEOUT_MINUTES)
+
+
+def stock_reference(order_id):
+    """The inventory reference of an order's reservation and shipment."""
+    return f"order:{order_id}"
+
+
+def order_no(order):
+    """The order number people see: the local date of placement and the id (e.g. 250314000123)."""
+    return f"{to_local(order.created_at):%y%m%d}{order.id:06d}"
+
+
+def id_from_order_no(text):
+    """The order id an order number names, or None when it is not one."""
+    text = (text or "").strip()
+    if not text.isdigit() or len(text) < 12:
+        return None
+    order = Order.get_or_none(Order.id == int(text[6:]))
+    return order.id if order is not None and order_no(order) == text else None
+
+
+# Reading
+
+def get_order(order_id, *, agent=None):
+    """The order (with .lines and .event_log); for an agent only its own, anyone else's is NotFound."""
+    query = Order.select().where(Order.id == order_id)
+    if agent is not None:
+        query = query.where(Order.buyer_agent == agent.id)
+    order = query.first()
+    if order is None:
+        raise NotFound("订单不存在", code="order_not_found")
+    order.line_list = list(order.lines.order_by(OrderLine.id))
+    order.event_log = list(order.events.order_by(OrderEvent.id))
+    return order
+
+
+def list_orders(*, status=None, buyer_agent_id=None, customers_only=False, province=None, since=None, until=None,
+                search=None, approver_id=None, page=1, per_page=50):
+    """Orders matching every filter given (since/until: local dates placed), newest first, one page: (items, total)."""
+    query = Order.select().order_by(Order.id.desc())
+    for column, value in ((Order.status, status), (Order.buyer_agent, buyer_agent_id), (Order.province, province),
+                          (Order.approver, approver_id)):
+        if value is not None:
+            query = query.where(column == value)
+    if customers_only:
+        query = query.where(Order.buyer_agent.is_null())
+    if since is not None:
+        query = query.where(Order.created_at >= utc_start_of_local_day(since))
+    if until is not None:
+        query = query.where(Order.created_at < utc_start_of_local_day(until + timedelta(days=1)))
+    if search:
+        order_id = id_from_order_no(search)
+        query = query.where((Order.id == order_id) if order_id else
+                            (Order.consignee_name.startswith(search) | Order.consignee_phone.startswith(search)
+                             | (Order.tracking_no == search)))
+    return paginate(query, page=page, per_page=per_page)
+
+
+def awaiting_my_approval(agent, *, page=1, per_page=50):
+    """Orders of the agent's downline waiting for its approval."""
+    return list_orders(status="awaiting_approval", approver_id=agent.id, page=page, per_page=per_page)
+
+
+# Transitions
+
+def lock_order(order_id, *, agent=None, approver=None):
+    """The order, its row locked for this transaction (an agent's or approver's own only), or NotFound."""
+    query = Order.select().where(Order.id == order_id)
+    if agent is not None:
+        query = query.where(Order.buyer_agent == agent.id)
+    if approver is not None:
+        query = query.where(Order.approver == approver.id)
+    order = for_update(query).first()
+    if order is None:
+        raise NotFound("订单不存在", code="order_not_found")
+    return order
+
+
+def move_order(order, action, *, actor, reason="", **changes):
+    """Set the order's next state (and `changes`) and log the event; the caller holds the row lock."""
+    target = next_state(order.status, action)
+    now = utcnow()
+    Order.update(status=target, **changes).where(Order.id == order.id).execute()
+    OrderEvent.create(order=order.id, action=action, from_state=order.status, to_state=target, actor=actor,
+                      reason=(reason or "")[:255], created_at=now)
+    for field, value in changes.items():
+        setattr(order, field, value)
+    order.status = target
+    return order
+
+
+def log_event(order, action, *, actor, reason=""):
+    """Write an event that does not change the state (a repeated confirmation, a partial refund …)."""
+    OrderEvent.create(order=order.id, action=action, from_state=order.status, to_state=order.status, actor=actor,
+                      reason=(reason or "")[:255])
+
+
+def _transition(order_id, action, *, actor, reason="", agent=None, approver=None, effect=None, **changes):
+    def work():
+        order = lock_order(order_id, agent=agent, approver=approver)
+        next_state(order.status, action)
+        if effect:
+            effect(order)
+        return move_order(order, action, actor=actor, reason=reason, **changes)
+    return atomic_with_retry(work)
+
+
+def _required_reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput.on("reason", "请填写原因")
+    return reason
+
+
+def approve(order_id, *, actor, approver=None, reason=""):
+    """The upline (or staff) approves a downline's order: it becomes payable."""
+    def notify(order):
+        enqueue(kind="order_approved", recipient=recipient_agent(order.buyer_agent_id),
+                data={"order_id": order.id, "order_no": order_no(order)}, dedupe_key=f"order:{order.id}:approved")
+    return _transition(order_id, "approve", actor=actor, approver=approver, reason=reason, effect=notify,
+                       payment_due_at=payment_due(utcnow()))
+
+
+def reject(order_id, *, actor, reason, approver=None):
+    """The upline (or staff) rejects a downline's order, with a reason the agent is told."""
+    reason = _required_reason(reason)
+
+    def notify(order):
+        enqueue(kind="order_rejected", recipient=recipient_agent(order.buyer_agent_id),
+                data={"order_id": order.id, "order_no": order_no(order), "reason": reason},
+                dedupe_key=f"order:{order.id}:rejected")
+    return _transition(order_id, "reject", actor=actor, approver=approver, reason=reason, effect=notify,
+                       closed_at=utcnow())
+
+
+def reserve_stock(order):
+    """Reserve the order's goods in the warehouse the inventory rules choose; False when stock is short."""
+    lines = [{"product_id": line.product_id, "quantity": line.quantity} for line in order.lines]
+    try:
+        warehouse = inventory.choose_warehouse(province=order.province, lines=lines)
+        inventory.reserve(reference=stock_reference(order.id), warehouse_id=warehouse.id, lines=lines, actor=SYSTEM)
+    except Conflict:
+        return False
+    Order.update(warehouse=warehouse.id).where(Order.id == order.id).execute()
+    order.warehouse_id = warehouse.id
+    return True
+
+
+def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proof=""):
+    """Mark an order paid (offline transfer or WeChat Pay) and reserve its stock; returns (order, confirmed_now).
+
+    A second confirmation of a paid order changes nothing and answers confirmed_now
+    False; an amount that is not the order's total is refused. When stock is short
+    the payment still counts (the money is in) and picking waits for stock.
+    """
+    def work():
+        order = lock_order(order_id)
+        if order.status in PAID_STATES or (order.paid_at and order.status == "refunded"):
+            log_event(order, "pay_repeated", actor=actor, reason=f"重复的付款确认 {payment_ref}".strip())
+            return order, False
+        next_state(order.status, "pay")
+        if amount_fen != order.total_fen:
+            raise Conflict(f"付款金额{format_yuan(amount_fen)}元与订单应付{format_yuan(order.total_fen)}元不符",
+                           code="amount_mismatch")
+        now = utcnow()
+        move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64],
+              payment_proof=proof[:128], paid_at=now)
+        OrderLine.update(paid_at=now).where(OrderLine.order == order.id).execute()
+        if not reserve_stock(order):
+            log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
+            enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
+                    dedupe_key=f"order:{order.id}:stock_short")
+        if order.buyer_agent_id:
+            agents.record_purchase(order_id=order.id, agent_id=order.buyer_agent_id,
+                                   amount_fen=order.total_fen - order.shipping_fen, at=now)
+            enqueue(kind="order_paid", recipient=recipient_agent(order.buyer_agent_id),
+                    data={"order_id": order.id, "order_no": order_no(order), "amount": format_yuan(order.total_fen)},
+                    dedupe_key=f"order:{order.id}:paid")
+        return order, True
+    return atomic_with_retry(work)
+
+
+def pick(order_id, *, actor):
+    """Start picking (配货); an order paid while stock was short reserves it now (409 if still short)."""
+    def need_stock(order):
+        if order.warehouse_id is None and not reserve_stock(order):
+            raise Conflict("库存不足，无法配货", code="insufficient_stock")
+    return _transition(order_id, "pick", actor=actor, effect=need_stock)
+
+
+def ship(order_id, *, actor, carrier, tracking_no):
+    """Ship a picked order with its carrier and tracking number; stock leaves the warehouse."""
+    carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
+    if not carrier or len(carrier) > 32:
+        raise InvalidInput.on("carrier", "请填写快递公司（不超过32个字符）")
+    if not tracking_no or len(tracking_no) > 64:
+        raise InvalidInput.on("tracking_no", "请填写快递单号（不超过64个字符）")
+
+    def send(order):
+        inventory.ship(reference=stock_reference(order.id), province=order.province, actor=actor)
+        if order.buyer_agent_id:
+            enqueue(kind="order_shipped", recipient=recipient_agent(order.buyer_agent_id),
+                    data={"order_id": order.id, "order_no": order_no(order), "carrier": carrier,
+                          "tracking_no": tracking_no}, dedupe_key=f"order:{order.id}:shipped")
+    return _transition(order_id, "ship", actor=actor, effect=send, carrier=carrier, tracking_no=tracking_no,
+                       shipped_at=utcnow())
+
+
+def receive(order_id, *, actor, agent=None):
+    """Confirm receipt (签收): by the buying agent, staff, or the system after the configured days."""
+    return _transition(order_id, "receive", actor=actor, agent=agent, received_at=utcnow())
+
+
+def complete(order_id, *, actor):
+    """Close a received order as completed."""
+    return _transition(order_id, "complete", actor=actor, closed_at=utcnow())
+
+
+def cancel(order_id, *, actor, reason="", agent=None):
+    """Cancel an order not yet picked; a paid one gets its reservation released and its purchase reversed.
+
+    An agent may cancel only its own orders and only while they are unpaid.
+    """
+    def undo(order):
+        if agent is not None and order.status in PAID_STATES:
+            raise Conflict("订单已付款，请联系客服取消", code="already_paid")
+        if order.status in PAID_STATES:
+            inventory.release(reference=stock_reference(order.id), actor=actor)
+            Order.update(refunded_fen=order.total_fen, refunded_units=order.units).where(
+                Order.id == order.id).execute()
+            OrderLine.update(refunded_quantity=OrderLine.quantity, refunded_fen=OrderLine.paid_fen).where(
+                OrderLine.order == order.id).execute()
+            if order.buyer_agent_id:
+                agents.reverse_purchase(order_id=order.id)
+    return _transition(order_id, "cancel", actor=actor, agent=agent, reason=reason, effect=undo,
+                       closed_at=utcnow())
+
+
+# Facts for finance
+
+def paid_order_facts(order_id):
+    """The paid order as finance needs it (lines with their snapshotted prices, discount shares and costs)."""
+    order = get_order(order_id)
+    if order.paid_at is None:
+        raise Conflict("订单尚未付款", code="not_paid")
+    return finance.PaidOrder(
+        order_id=order.id, order_no=order_no(order), buyer_agent_id=order.buyer_agent_id, paid_at=order.paid_at,
+        lines=tuple(finance.SoldLine(line.product_id, line.quantity, line.unit_price_fen, line.discount_fen,
+                             line.unit_cost_fen) for line in order.line_list),
+        subtotal_fen=order.subtotal_fen, discount_fen=order.level_discount_fen + order.promotion_discount_fen,
+        shipping_fen=order.shipping_fen, total_fen=order.total_fen)
+
+
+def refund_facts(refund_id):
+    """A refund as finance needs it: which units of which products, for how much, and the shipping returned."""
+    record = OrderRefund.get_or_none(OrderRefund.id == refund_id)
+    if record is None:
+        raise NotFound("退款记录不存在", code="refund_not_found")
+    rows = (OrderRefundLine.select(OrderRefundLine, OrderLine).join(OrderLine)
+            .where(OrderRefundLine.refund == record.id).order_by(OrderRefundLine.id))
+    return finance.OrderRefund(
+        refund_id=f"refund:{record.id}", order_id=record.order_id, refunded_at=record.created_at,
+        lines=tuple(finance.RefundedLine(row.order_line.product_id, row.quantity, row.amount_fen) for row in rows),
+        shipping_fen=record.shipping_fen, whole_order=record.whole_order)
+
+
+# Scheduled work
+
+def overdue(status, *, before, limit=1000):
+    """Ids of orders in `status` whose clock for the next automatic step ran out before `before`."""
+    column = {"pending_payment": Order.payment_due_at, "shipped": Order.shipped_at,
+              "received": Order.received_at}[status]
+    return [row.id for row in Order.select(Order.id).where(Order.status == status, column < before)
+            .order_by(Order.id).limit(limit)]
+
+
+def day_figures(day):
+    """The local day's orders placed, paid (with the amount) and shipped, for the owners' digest."""
+    start = utc_start_of_local_day(day)
+    end = utc_start_of_local_day(day + timedelta(days=1))
+
+    def between(column):
+        return Order.select().where(column >= start, column < end)
+    return {"day": day.isoformat(), "placed": between(Order.created_at).count(),
+            "paid": between(Order.paid_at).count(),
+            "paid_amount": format_yuan(between(Order.paid_at).select(fn.SUM(Order.total_fen)).scalar() or 0),
+            "shipped": between(Order.shipped_at).count()}

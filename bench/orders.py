@@ -1,0 +1,231 @@
+"""Orders benchmark: orders placed per second through the HTTP API (16 clients, gunicorn with 2 workers) against
+the raw HTTP floor of a trivial endpoint on the same server, and the product/region report over many orders.
+
+    .venv/bin/python bench/orders.py [--quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_orders]
+
+The database named in --url is emptied and rebuilt. Prints readable figures, then one line of JSON.
+"""
+import argparse
+import http.client
+import json
+import logging
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from urllib.parse import urlparse
+
+import pymysql
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from app import create_app, migrate  # noqa: E402
+from app.clock import local_today  # noqa: E402
+from app.database import db  # noqa: E402
+
+DEFAULT_URL = "mysql://root@127.0.0.1:3306/weishang_bench_orders"
+PROVINCES = (("广东省", "深圳市"), ("广东省", "广州市"), ("浙江省", "杭州市"), ("江苏省", "南京市"), ("上海市", "上海市"),
+             ("北京市", "北京市"), ("四川省", "成都市"), ("湖北省", "武汉市"), ("山东省", "青岛市"), ("福建省", "厦门市"))
+REPORT_PRODUCTS = 20
+
+
+def wsgi_app():
+    """The app gunicorn serves in the bench: the real app plus a trivial endpoint for the HTTP floor."""
+    application = create_app()
+
+    @application.get("/bench/ping")
+    def ping():
+        return {"ok": True}
+    return application
+
+
+def recreate_database(url):
+    parts = urlparse(url)
+    connection = pymysql.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
+                                 password=parts.password or "")
+    name = parts.path.lstrip("/")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    connection.close()
+
+
+def seed_buyers(clients):
+    """A level, a product priced for it with plenty of stock, and one agent (with a token) per client."""
+    from app.accounts.models import WechatUser
+    from app.tokens import issue_token
+    from tests.factories import make_agent, make_level, orderable
+
+    level = make_level(name="总代理")
+    product, _ = orderable(100, on_hand=10**8, name="玫瑰面霜")
+    tokens = []
+    for index in range(clients):
+        user = WechatUser.create(openid=f"bench-{index}")
+        make_agent(level=level, wechat_user=user, name=f"代理{index}")
+        tokens.append(issue_token("wx", user.id, user.token_version))
+    return product.id, tokens
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(url, port):
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret", "ENV": "bench", "PYTHONPATH": ROOT}
+    process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", "2",
+                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench.orders:wsgi_app()"],
+                               cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def _client(args):
+    port, token, product_id, seconds, kind, index = args
+    done, failures, latencies = 0, 0, []
+    deadline = time.perf_counter() + seconds
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    while time.perf_counter() < deadline:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        began = time.perf_counter()
+        if kind == "ping":
+            connection.request("GET", "/bench/ping")
+        else:
+            body = {"idempotency_key": f"{index}-{done + failures}", "consignee": {"address": "科技园路1号"},
+                    "items": [{"product_id": product_id, "quantity": 2}]}
+            connection.request("POST", "/api/mp/orders", body=json.dumps(body), headers=headers)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        latencies.append(time.perf_counter() - began)
+        if response.status in (200, 201):
+            done += 1
+        else:
+            failures += 1
+    return done, failures, latencies
+
+
+def load(port, tokens, product_id, seconds, kind):
+    """Each client process loops for `seconds`; returns (per second, failures, p50 ms, p95 ms)."""
+    jobs = [(port, token, product_id, seconds, kind, index) for index, token in enumerate(tokens)]
+    with multiprocessing.Pool(len(jobs)) as pool:
+        results = pool.map(_client, jobs)
+    done = sum(r[0] for r in results)
+    latencies = sorted(latency for r in results for latency in r[2])
+    return (done / seconds, sum(r[1] for r in results), 1000 * statistics.median(latencies),
+            1000 * latencies[int(len(latencies) * 0.95)])
+
+
+def bulk_orders(count, level_id, product_ids):
+    """`count` paid orders over the last year (two lines each), inserted in SQL from MariaDB's sequence engine."""
+    provinces = ", ".join(f"'{p}'" for p, _ in PROVINCES)
+    cities = ", ".join(f"'{c}'" for _, c in PROVINCES)
+    first_product, products = product_ids[0], len(product_ids)
+    db.execute_sql("SET unique_checks = 0")
+    db.execute_sql(f"""
+        INSERT INTO sales_order (level_id, placed_by, idempotency_scope, idempotency_key, request_hash, status,
+            consignee_name, consignee_phone, province, city, district, address, dropship, remark, units,
+            subtotal_fen, level_discount_fen, promotion_discount_fen, promotion_name, shipping_fen, total_fen,
+            refunded_fen, refunded_units, payment_method, payment_ref, payment_proof, carrier, tracking_no,
+            created_at, paid_at)
+        SELECT {level_id}, 'bench', 'bench', seq, '', 'completed', '张三', '13800000000',
+            ELT(1 + MOD(seq, 10), {provinces}), ELT(1 + MOD(seq, 10), {cities}), '', '路1号', 0, '', 3,
+            30000, 0, 0, '', 0, 30000, IF(MOD(seq, 50) = 0, 10000, 0), IF(MOD(seq, 50) = 0, 1, 0), 'offline', '', '', '', '',
+            UTC_TIMESTAMP() - INTERVAL MOD(seq, 525600) MINUTE, UTC_TIMESTAMP() - INTERVAL MOD(seq, 525600) MINUTE
+        FROM seq_1_to_{count}""")
+    db.execute_sql(f"""
+        INSERT INTO order_line (order_id, product_id, product_name, quantity, unit_price_fen, discount_fen, paid_fen,
+            unit_cost_fen, refunded_quantity, refunded_fen, paid_at)
+        SELECT o.id, {first_product} + MOD(o.id + k.seq, {products}), '商品', IF(k.seq = 0, 2, 1), 10000, 0,
+            IF(k.seq = 0, 20000, 10000), 4000, 0, 0, o.paid_at
+        FROM sales_order o JOIN seq_0_to_1 k WHERE o.placed_by = 'bench'""")
+    db.execute_sql("SET unique_checks = 1")
+    db.execute_sql("ANALYZE TABLE sales_order, order_line")
+
+
+def timed(call, rounds=3):
+    """The median of `rounds` timings of call(), in seconds, and its last result."""
+    timings, result = [], None
+    for _ in range(rounds):
+        began = time.perf_counter()
+        result = call()
+        timings.append(time.perf_counter() - began)
+    return statistics.median(timings), result
+
+
+def report_bench(count):
+    from app.agents.models import AgentLevel
+    from app.orders import reports
+    from tests.factories import orderable
+
+    products = [orderable(100, on_hand=1, name=f"商品{i}")[0].id for i in range(REPORT_PRODUCTS)]
+    began = time.perf_counter()
+    bulk_orders(count, AgentLevel.select().first().id, products)
+    inserted = time.perf_counter() - began
+    since = local_today() - timedelta(days=366)
+    product_s, by_product = timed(lambda: reports.by_product(since=since))
+    region_s, by_region = timed(lambda: reports.by_region(since=since))
+    floor_s, _ = timed(lambda: db.execute_sql("SELECT SUM(total_fen) FROM sales_order").fetchone())
+    assert sum(row.units for row in by_product) > 0 and len(by_region) == len(PROVINCES)
+    return {"report_orders": count, "insert_seconds": round(inserted, 1), "by_product_seconds": round(product_s, 3),
+            "by_region_seconds": round(region_s, 3), "product_and_region_seconds": round(product_s + region_s, 3),
+            "full_scan_floor_seconds": round(floor_s, 3)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small run (seconds, not minutes)")
+    parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    options = parser.parse_args()
+    logging.disable(logging.INFO)
+    clients, seconds = 16, 3 if options.quick else 15
+    report_orders = 20_000 if options.quick else 1_000_000
+
+    recreate_database(options.url)
+    create_app({"DATABASE_URL": options.url, "SECRET_KEY": "bench-secret"})
+    db.connect(reuse_if_open=True)
+    migrate.upgrade()
+    product_id, tokens = seed_buyers(clients)
+    db.close()
+
+    port = free_port()
+    server = start_gunicorn(options.url, port)
+    try:
+        load(port, tokens, product_id, 1, "ping")  # warm both workers
+        floor = load(port, tokens, product_id, seconds, "ping")
+        placed = load(port, tokens, product_id, seconds, "order")
+    finally:
+        server.terminate()
+        server.wait()
+
+    db.connect(reuse_if_open=True)
+    report = report_bench(report_orders)
+    figures = {"clients": clients, "seconds": seconds, "orders_per_second": round(placed[0], 1),
+               "order_failures": placed[1], "order_p50_ms": round(placed[2], 1), "order_p95_ms": round(placed[3], 1),
+               "http_floor_per_second": round(floor[0], 1), "http_floor_p50_ms": round(floor[2], 1),
+               "orders_to_floor_ratio": round(placed[0] / floor[0], 3), **report}
+    print(f"HTTP floor (trivial endpoint, gunicorn 2 workers, {clients} clients): {figures['http_floor_per_second']}/s,"
+          f" p50 {figures['http_floor_p50_ms']} ms")
+    print(f"orders placed through POST /api/mp/orders: {figures['orders_per_second']}/s, p50 "
+          f"{figures['order_p50_ms']} ms, p95 {figures['order_p95_ms']} ms, failures {placed[1]} "
+          f"(ratio to floor {figures['orders_to_floor_ratio']})")
+    print(f"report over {report_orders:,} orders: by product {report['by_product_seconds']} s, by province/city "
+          f"{report['by_region_seconds']} s (full-scan floor {report['full_scan_floor_seconds']} s; "
+          f"bulk insert {report['insert_seconds']} s)")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

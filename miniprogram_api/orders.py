@@ -1,0 +1,109 @@
+"""An agent's own orders: quote, place, follow, cancel while unpaid, confirm receipt, quick entry, and the
+downline orders waiting for its approval."""
+from flask import g
+from flask_smorest import Blueprint
+
+from app.http import agent_required
+from app.orders import placement, service
+from app.orders.schemas import (STATUS, OrderDetailOut, OrderPageOut, OrderOut, OrderPlaceBody, OrderPlacedOut, OrderQuoteBody,
+                                OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody, QuickEntryBody)
+from app.schemas import PageArgs, fields, page_body
+
+blp = Blueprint("mp_orders", __name__, url_prefix="/api/mp/orders", description="我的订单")
+
+
+def _me():
+    return f"agent:{g.agent.id}"
+
+
+class MpOrderListArgs(PageArgs):
+    status = fields.String(validate=STATUS)
+
+
+@blp.route("/quote", methods=["POST"])
+@agent_required
+@blp.arguments(OrderQuoteBody)
+@blp.response(200, OrderQuoteOut)
+def quote(body):
+    """What an order would cost at my level: subtotal, discounts, shipping to the province, total."""
+    return placement.quote(items=body["items"], province=body["province"] or g.agent.province, buyer_agent=g.agent)
+
+
+@blp.route("", methods=["POST"])
+@agent_required
+@blp.arguments(OrderPlaceBody)
+@blp.response(201, OrderPlacedOut)
+def place(body):
+    """Place an order; a retry with the same idempotency_key answers the first order (repeated: true)."""
+    order = placement.place_order(placed_by=_me(), buyer_agent=g.agent, **body)
+    return order, 200 if order.repeated else 201
+
+
+@blp.route("", methods=["GET"])
+@agent_required
+@blp.arguments(MpOrderListArgs, location="query")
+@blp.response(200, OrderPageOut)
+def my_orders(args):
+    """My orders, newest first (optionally of one status)."""
+    return page_body(service.list_orders(buyer_agent_id=g.agent.id, status=args.get("status"),
+                                         page=args["page"], per_page=args["per_page"]), args)
+
+
+@blp.route("/<id:order_id>", methods=["GET"])
+@agent_required
+@blp.response(200, OrderDetailOut)
+def my_order(order_id):
+    """One of my orders with its lines and event log (anyone else's is 404)."""
+    return service.get_order(order_id, agent=g.agent)
+
+
+@blp.route("/<id:order_id>/cancel", methods=["POST"])
+@agent_required
+@blp.arguments(OrderReasonBody)
+@blp.response(200, OrderOut)
+def cancel(body, order_id):
+    """Cancel one of my orders while it is unpaid."""
+    return service.cancel(order_id, actor=_me(), agent=g.agent, reason=body["reason"] or "代理取消")
+
+
+@blp.route("/<id:order_id>/receive", methods=["POST"])
+@agent_required
+@blp.response(200, OrderOut)
+def receive(order_id):
+    """Confirm that one of my shipped orders arrived (签收)."""
+    return service.receive(order_id, actor=_me(), agent=g.agent)
+
+
+@blp.route("/quick-entry", methods=["POST"])
+@agent_required
+@blp.arguments(QuickEntryBody)
+def quick_entry(body):
+    """Pasted chat text in, a draft order out (each field with how sure the parser is)."""
+    return placement.draft_from_text(body["text"], buyer_agent=g.agent).to_dict()
+
+
+@blp.route("/approvals", methods=["GET"])
+@agent_required
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, OrderPageOut)
+def awaiting_my_approval(args):
+    """My downline's orders waiting for my approval."""
+    return page_body(service.awaiting_my_approval(g.agent, page=args["page"], per_page=args["per_page"]), args)
+
+
+@blp.route("/approvals/<id:order_id>/approve", methods=["POST"])
+@agent_required
+@blp.arguments(OrderReasonBody)
+@blp.response(200, OrderOut)
+def approve(body, order_id):
+    """Approve a downline's order: it becomes payable."""
+    return service.approve(order_id, actor=_me(), approver=g.agent, reason=body["reason"])
+
+
+@blp.route("/approvals/<id:order_id>/reject", methods=["POST"])
+@agent_required
+@blp.arguments(OrderRequiredReasonBody)
+@blp.response(200, OrderOut)
+def reject(body, order_id):
+    """Reject a downline's order with a reason."""
+    return service.reject(order_id, actor=_me(), approver=g.agent, reason=body["reason"])

@@ -1,0 +1,125 @@
+"""The mini-program's order API: quote, place, mine, detail, cancel, receipt, quick entry, approvals."""
+from tests.factories import ADDRESS, advanced, agent_headers, make_agent, make_level, orderable, place
+
+
+def body(product, quantity=2, key="k-1", **extra):
+    return {"idempotency_key": key, "items": [{"product_id": product.id, "quantity": quantity}],
+            "consignee": ADDRESS, **extra}
+
+
+def test_the_quote_shows_the_breakdown_at_my_level(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    product, _ = orderable(99.9)
+    response = client.post("/api/mp/orders/quote", headers=headers,
+                           json={"items": [{"product_id": product.id, "quantity": 2}]})
+    assert response.status_code == 200
+    assert response.get_json()["total"] == "199.80" and response.get_json()["lines"][0]["unit_price"] == "99.90"
+
+
+def test_placing_answers_201_and_a_retry_200_with_the_same_order(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    product, _ = orderable(100)
+    first = client.post("/api/mp/orders", headers=headers, json=body(product))
+    again = client.post("/api/mp/orders", headers=headers, json=body(product))
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json()["id"] == again.get_json()["id"] and again.get_json()["repeated"] is True
+
+
+def test_the_same_key_with_another_body_is_a_409(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    product, _ = orderable(100)
+    client.post("/api/mp/orders", headers=headers, json=body(product))
+    response = client.post("/api/mp/orders", headers=headers, json=body(product, quantity=5))
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_malformed_items_are_a_422_in_chinese(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    response = client.post("/api/mp/orders", headers=headers,
+                           json={"idempotency_key": "k", "items": [{"product_id": "x", "quantity": 0}]})
+    assert response.status_code == 422 and response.get_json()["error"]["fields"]
+
+
+def test_an_unknown_product_is_a_404(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    response = client.post("/api/mp/orders", headers=headers, json={**body(orderable(100)[0]), "items": [
+        {"product_id": 2**62, "quantity": 1}]})
+    assert response.status_code == 404
+
+
+def test_my_orders_filter_by_status_and_show_the_event_log(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat)
+    product, _ = orderable(100)
+    unpaid, shipped = place(agent, (product, 1)), advanced(place(agent, (product, 1)), "pay", "pick", "ship")
+    listed = client.get("/api/mp/orders?status=shipped", headers=headers).get_json()
+    assert [o["id"] for o in listed["items"]] == [shipped.id] and listed["total"] == 1
+    detail = client.get(f"/api/mp/orders/{shipped.id}", headers=headers).get_json()
+    assert [e["action"] for e in detail["events"]] == ["place", "pay", "pick", "ship"]
+    assert detail["actions"] == ["receive", "refund"] and unpaid.id != shipped.id
+
+
+def test_another_agents_order_is_404_to_read_cancel_or_receive(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    other = make_agent()
+    product, _ = orderable(100)
+    theirs = place(other, (product, 1))
+    assert client.get(f"/api/mp/orders/{theirs.id}", headers=headers).status_code == 404
+    assert client.post(f"/api/mp/orders/{theirs.id}/cancel", headers=headers, json={}).status_code == 404
+    assert client.post(f"/api/mp/orders/{theirs.id}/receive", headers=headers).status_code == 404
+    assert client.get(f"/api/mp/orders/{theirs.id + 10**6}", headers=headers).status_code == 404
+
+
+def test_i_cancel_my_unpaid_order_but_not_a_paid_one(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat)
+    product, _ = orderable(100)
+    unpaid, settled = place(agent, (product, 1)), advanced(place(agent, (product, 1)), "pay")
+    assert client.post(f"/api/mp/orders/{unpaid.id}/cancel", headers=headers, json={}).get_json()[
+        "status"] == "cancelled"
+    response = client.post(f"/api/mp/orders/{settled.id}/cancel", headers=headers, json={})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "already_paid"
+
+
+def test_i_confirm_receipt_of_a_shipped_order(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat)
+    product, _ = orderable(100)
+    order = advanced(place(agent, (product, 1)), "pay", "pick", "ship")
+    assert client.post(f"/api/mp/orders/{order.id}/receive", headers=headers).get_json()["status"] == "received"
+
+
+def test_quick_entry_turns_chat_text_into_a_draft(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    product, _ = orderable(100, name="精华液")
+    response = client.post("/api/mp/orders/quick-entry", headers=headers,
+                           json={"text": "收货人：王五，电话 139-1234-5678，浙江省杭州市西湖区文三路8号 精华液 3瓶"})
+    draft = response.get_json()
+    assert response.status_code == 200 and draft["name"]["value"] == "王五"
+    assert draft["phone"]["value"] == "13912345678" and draft["city"]["value"] == "杭州市"
+    assert [(i["product_id"], i["quantity"]) for i in draft["items"]] == [(product.id, 3)]
+
+
+def test_an_upline_sees_and_approves_its_downlines_orders(client, fake_wechat):
+    headers, upline = agent_headers(client, fake_wechat)
+    agent = make_agent(upline=upline, level=make_level(orders_need_upline_approval=True))
+    product, _ = orderable(100)
+    order = place(agent, (product, 1))
+    listed = client.get("/api/mp/orders/approvals", headers=headers).get_json()
+    assert [o["id"] for o in listed["items"]] == [order.id]
+    response = client.post(f"/api/mp/orders/approvals/{order.id}/approve", headers=headers, json={})
+    assert response.get_json()["status"] == "pending_payment"
+
+
+def test_only_the_upline_may_decide(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    agent = make_agent(upline=make_agent(), level=make_level(orders_need_upline_approval=True))
+    product, _ = orderable(100)
+    order = place(agent, (product, 1))
+    response = client.post(f"/api/mp/orders/approvals/{order.id}/reject", headers=headers, json={"reason": "不行"})
+    assert response.status_code == 404
+
+
+def test_a_rejection_without_a_reason_is_a_422(client, fake_wechat):
+    headers, upline = agent_headers(client, fake_wechat)
+    agent = make_agent(upline=upline, level=make_level(orders_need_upline_approval=True))
+    product, _ = orderable(100)
+    order = place(agent, (product, 1))
+    assert client.post(f"/api/mp/orders/approvals/{order.id}/reject", headers=headers, json={}).status_code == 422
