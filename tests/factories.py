@@ -236,6 +236,8 @@ class overridden_settings:
         from app.config import configure
 
         configure(self.saved)
+
+
 # --- orders (issue 5) ---
 
 ADDRESS = {"address": "科技园路1号"}

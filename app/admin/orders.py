@@ -58,9 +58,27 @@ class AdminPaymentForm(Schema):
     payment_ref = fields.String(load_default="", validate=validate.Length(max=64))
 
 
+def _scanned_codes(**kwargs):
+    return fields.List(fields.String(validate=validate.Length(min=1, max=64)), data_key="codes",
+                       attribute="codes_scanned", validate=validate.Length(max=10000), **kwargs)
+
+
 class AdminShipBody(Schema):
     carrier = fields.String(required=True, validate=validate.Length(min=1, max=32))
     tracking_no = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    codes_scanned = _scanned_codes(load_default=list)
+
+
+class AdminBindCodesBody(Schema):
+    codes_scanned = _scanned_codes(required=True)
+
+
+class AdminCodesBoundOut(Schema):
+    order_id = fields.Integer()
+    bound = fields.Integer()
+    boxes = fields.Integer()
+    repeated = fields.Boolean()
+    per_product = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
 class AdminRefundBody(Schema):
@@ -191,6 +209,15 @@ def pick(order_id):
 def ship(body, order_id):
     """Ship with carrier and tracking number."""
     return service.ship(order_id, actor=admin_actor(), **body)
+
+
+@blp.route("/<id:order_id>/codes", methods=["POST"])
+@admin_required(*WAREHOUSE)
+@blp.arguments(AdminBindCodesBody)
+@blp.response(200, AdminCodesBoundOut)
+def bind_codes(body, order_id):
+    """Bind authenticity codes (items, boxes or batch ranges) to a packed or shipped order."""
+    return service.bind_codes(order_id, actor=admin_actor(), **body)
 
 
 @blp.route("/<id:order_id>/receive", methods=["POST"])

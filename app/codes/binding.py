@@ -113,6 +113,8 @@ def _refuse_bound_elsewhere(rows, order_id):
 def bind_codes_for_shipment(*, order_id, agent_id, province, expected, codes, actor):
     """Bind item codes, box codes (with their items) or ranges of a batch to a shipped order, its agent and region.
 
+    `agent_id` is None for an order to a direct customer: the codes then carry only the region.
+
     `expected` is {product_id: quantity} of the order's lines. All or nothing: a code
     that is unknown, bound to another order, of another product, repeated or beyond a
     line's quantity is refused, naming it. A repeat of the same binding changes nothing.
@@ -123,8 +125,8 @@ def bind_codes_for_shipment(*, order_id, agent_id, province, expected, codes, ac
         raise InvalidInput.on("codes", "请扫描或粘贴防伪码")
     if len(codes) > MAX_ENTRIES:
         raise InvalidInput.on("codes", f"一次最多提交 {MAX_ENTRIES} 条", code="too_many_codes")
-    agent = agents.get_agent(agent_id)
-    region = agent.province or province or ""
+    agent = agents.get_agent(agent_id) if agent_id else None
+    region = (agent.province if agent else "") or province or ""
 
     def bind():
         items, boxes = _with_box_items(_resolve(codes))
@@ -133,7 +135,7 @@ def bind_codes_for_shipment(*, order_id, agent_id, province, expected, codes, ac
         new = [row for row in items + boxes if row.order_id is None]
         now = utcnow()
         for chunk in _chunks(row.id for row in new):
-            updated = (Code.update(order_id=order_id, agent=agent.id, province=region, bound_at=now,
+            updated = (Code.update(order_id=order_id, agent=agent.id if agent else None, province=region, bound_at=now,
                                    bound_by=actor)
                        .where(Code.id.in_(chunk), Code.order_id.is_null()).execute())
             if updated != len(chunk):

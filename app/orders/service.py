@@ -9,6 +9,7 @@ from datetime import timedelta
 from peewee import fn
 
 from app.agents import service as agents
+from app.codes import binding as codes
 from app.clock import to_local, utc_start_of_local_day, utcnow
 from app.config import get_settings
 from app.database import atomic_with_retry, for_update, paginate
@@ -217,8 +218,12 @@ def pick(order_id, *, actor):
     return _transition(order_id, "pick", actor=actor, effect=need_stock)
 
 
-def ship(order_id, *, actor, carrier, tracking_no):
-    """Ship a picked order with its carrier and tracking number; stock leaves the warehouse."""
+def ship(order_id, *, actor, carrier, tracking_no, codes_scanned=()):
+    """Ship a picked order with its carrier and tracking number; stock leaves the warehouse.
+
+    Authenticity codes scanned at the packing table (items, boxes or ranges) are bound
+    to the order in the same transaction: a refused code stops the whole shipment.
+    """
     carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
     if not carrier or len(carrier) > 32:
         raise InvalidInput.on("carrier", "请填写快递公司（不超过32个字符）")
@@ -227,12 +232,34 @@ def ship(order_id, *, actor, carrier, tracking_no):
 
     def send(order):
         inventory.ship(reference=stock_reference(order.id), province=order.province, actor=actor)
+        if codes_scanned:
+            _bind(order, codes_scanned, actor)
         if order.buyer_agent_id:
             enqueue(kind="order_shipped", recipient=recipient_agent(order.buyer_agent_id),
                     data={"order_id": order.id, "order_no": order_no(order), "carrier": carrier,
                           "tracking_no": tracking_no}, dedupe_key=f"order:{order.id}:shipped")
     return _transition(order_id, "ship", actor=actor, effect=send, carrier=carrier, tracking_no=tracking_no,
                        shipped_at=utcnow())
+
+
+CODE_BINDING_STATES = ("picking", "shipped", "received", "completed")
+
+
+def bind_codes(order_id, *, codes_scanned, actor):
+    """Bind authenticity codes to an order being packed or already shipped (all or nothing)."""
+    def work():
+        order = lock_order(order_id)
+        if order.status not in CODE_BINDING_STATES:
+            raise Conflict("订单配货或发货后才能绑定防伪码", code="codes_not_bindable")
+        return _bind(order, codes_scanned, actor)
+    return atomic_with_retry(work)
+
+
+def _bind(order, codes_scanned, actor):
+    expected = dict(OrderLine.select(OrderLine.product, fn.SUM(OrderLine.quantity))
+                    .where(OrderLine.order == order.id).group_by(OrderLine.product).tuples())
+    return codes.bind_codes_for_shipment(order_id=order.id, agent_id=order.buyer_agent_id, province=order.province,
+                                         expected=expected, codes=list(codes_scanned), actor=actor)
 
 
 def receive(order_id, *, actor, agent=None):
