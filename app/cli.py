@@ -1,4 +1,4 @@
-"""The `flask` commands: `db upgrade|status|downgrade`, `users create`, `seed`."""
+"""The `flask` commands: `db upgrade|status|downgrade`, `users create`, `seed` (and `jobs`, `scheduler`)."""
 import secrets
 
 import click
@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from app import migrate
 from app.accounts import service as accounts
 from app.errors import DomainError
+from app.jobs.cli import jobs_cli, scheduler
 
 db_cli = AppGroup("db", help="Database schema migrations.")
 users_cli = AppGroup("users", help="Console accounts.")
@@ -59,4 +60,4 @@ def seed():
         click.echo(line)
 
 
-COMMAND_GROUPS = [db_cli, users_cli, seed]
+COMMAND_GROUPS = [db_cli, users_cli, seed, jobs_cli, scheduler]

@@ -14,7 +14,7 @@ from wechatpy.session import SessionStorage
 
 from app.clock import utcnow
 from app.config import DEFAULT_WECHAT_API_BASE, get_settings
-from app.database import BaseModel, upsert
+from app.database import BaseModel, db, is_mysql, upsert
 
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
 RATE_LIMIT_ERRCODE = 45009
@@ -60,11 +60,35 @@ class ConfiguredClient(WeChatClient):
             if endpoint is not self and isinstance(base, str) and base.startswith(DEFAULT_WECHAT_API_BASE):
                 endpoint.API_BASE_URL = api_base + base[len(DEFAULT_WECHAT_API_BASE):]
 
+    @property
+    def access_token(self):
+        """The shared token; remembered so that a refresh can tell whether another process already replaced it."""
+        token = super().access_token
+        self._token_in_use = token
+        return token
+
     def fetch_access_token(self):
-        return self._fetch_access_token(
-            url=self.api_base + "cgi-bin/token",
-            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
-        )
+        """Refresh the shared token under a database lock: of racing processes one fetches, the rest reuse its token.
+
+        A new token invalidates the old one after five minutes, so a refresh per
+        process would make processes knock each other's tokens out.
+        """
+        with db.atomic():
+            _lock_cache_row(self.access_token_key + ":refresh")
+            current = self.session.get(self.access_token_key)
+            if current and current != getattr(self, "_token_in_use", None):
+                return {"access_token": current}
+            return self._fetch_access_token(
+                url=self.api_base + "cgi-bin/token",
+                params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+            )
+
+
+def _lock_cache_row(key):
+    """Hold a row lock on a cache row until the transaction ends (SQLite: the IMMEDIATE transaction already does)."""
+    WechatCacheEntry.insert(key=key, value="").on_conflict_ignore().execute()
+    if is_mysql():
+        WechatCacheEntry.select(WechatCacheEntry.id).where(WechatCacheEntry.key == key).for_update().get()
 
 
 def _client(appid, secret):

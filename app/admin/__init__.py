@@ -1,4 +1,4 @@
 """The brand owner's console: the JSON API under /admin/api (and, later, its pages)."""
-from app.admin import auth, users
+from app.admin import auth, users, wechat
 
-BLUEPRINTS = [auth.blp, users.blp]
+BLUEPRINTS = [auth.blp, users.blp, wechat.blp]
