@@ -37,7 +37,7 @@ from app.notify.models import RECIPIENT_OPENID_PREFIX, RECIPIENT_OWNERS, Notific
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = 20
 BACKOFF_FIRST_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
 SENDING_CLAIM_SECONDS = 120
@@ -130,12 +130,22 @@ def _record(message_id, outcome, now):
 
 
 def _reconcile_lapsed_claims(now):
-    """A message still `sending` after its claim lapsed was cut off mid-send: mark it unknown, never resend it."""
-    with db.atomic():
-        return (Notification
-                .update(status="unknown", last_error="发送中断，微信可能已收到；请核实后在后台重试")
-                .where(Notification.status == "sending", Notification.next_attempt_at < now)
-                .execute())
+    """A message still `sending` after its claim lapsed was cut off mid-send: mark it unknown, never resend it.
+
+    Row by row by primary key: a range UPDATE over the status index would deadlock on
+    MySQL with another sender's claims.
+    """
+    lapsed = Notification.select(Notification.id).where(Notification.status == "sending",
+                                                        Notification.next_attempt_at < now)
+    marked = 0
+    for row in list(lapsed):
+        with db.atomic():
+            marked += (Notification
+                       .update(status="unknown", last_error="发送中断，微信可能已收到；请核实后在后台重试")
+                       .where(Notification.id == row.id, Notification.status == "sending",
+                              Notification.next_attempt_at < now)
+                       .execute())
+    return marked
 
 
 def _expand_owner_messages(now, limit):
