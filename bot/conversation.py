@@ -6,6 +6,7 @@ from wechatpy.events import ClickEvent, ScanEvent, SubscribeEvent, SubscribeScan
 from wechatpy.messages import TextMessage
 
 from app.chat import service as chat
+from app.database import db
 from app.errors import DomainError
 from app.notify import service as notify
 from bot import commands
@@ -31,24 +32,26 @@ def answer(message, *, budget_seconds):
     goes out through the outbox as a customer-service message instead.
     """
     key = message_key(message)
-    claim = chat.claim_message(key)
-    if not claim.new:
-        return claim.reply
-    started = time.monotonic()
-    text = _respond(message)
-    if text and time.monotonic() - started > budget_seconds:
-        notify.enqueue_chat_reply(openid=message.source, text=text, dedupe_key="chat:" + key)
-        text = None
-    chat.record_reply(key, text)
-    return text
+
+    def respond():
+        started = time.monotonic()
+        text = _respond(message)
+        if text and time.monotonic() - started > budget_seconds:
+            notify.enqueue_chat_reply(openid=message.source, text=text, dedupe_key="chat:" + key)
+            return None
+        return text
+
+    return chat.handle_once(key, respond)[1]
 
 
 def _respond(message):
+    """The answer; a failure undoes its own changes and still answers, never WeChat's "unavailable" page."""
     try:
-        return _dispatch(message, chat.who_is(message.source))
+        with db.atomic():
+            return _dispatch(message, chat.who_is(message.source))
     except DomainError as exc:
         return exc.message
-    except Exception:  # the user must get an answer, never WeChat's "unavailable" page
+    except Exception:
         log.exception("chat message %s failed", message_key(message))
         return BUSY
 

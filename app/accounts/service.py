@@ -37,10 +37,10 @@ def login_wechat_user(js_code):
         raise InvalidInput.on("code", "登录凭证格式不正确")
     session = _code_to_session(js_code)
     openid = session["openid"]
+    # Found or created before the transaction: inside it, MySQL's snapshot would hide the
+    # row a concurrent first login just inserted, and the recovery read would find nothing.
+    user = WechatUser.get_or_none(WechatUser.openid == openid) or _create_wechat_user(openid)
     with db.atomic():
-        user = WechatUser.get_or_none(WechatUser.openid == openid)
-        if user is None:
-            user = _create_wechat_user(openid)
         user.unionid = session.get("unionid") or user.unionid
         user.session_key = session.get("session_key", "")
         user.last_login_at = utcnow()

@@ -5,7 +5,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from peewee import IntegrityError
 from wechatpy.exceptions import WeChatClientException
 
 from app import wechat
@@ -50,14 +49,6 @@ class Asker:
     def record_id(self):
         """The admin user's or agent's id behind the account."""
         return int(self.account.split(":", 1)[1]) if self.account else None
-
-
-@dataclass(frozen=True)
-class Claim:
-    """The outcome of claiming an inbound message: new, or a repeat with the reply given before."""
-
-    new: bool
-    reply: str = None
 
 
 def _hash(token):
@@ -148,19 +139,20 @@ def who_is(openid):
     return Asker(openid)
 
 
-def claim_message(key):
-    """Claim an inbound message by its key; a repeat returns the reply given the first time."""
-    try:
-        with db.atomic():
-            InboundMessage.create(key=key)
-        return Claim(new=True)
-    except IntegrityError:
-        return Claim(new=False, reply=InboundMessage.get(InboundMessage.key == key).reply)
+def handle_once(key, respond):
+    """Run `respond()` for the first delivery of `key` only; a repeat gets the reply given the first time.
 
-
-def record_reply(key, reply):
-    """Remember the passive reply given to a claimed message (None: answered later or not at all)."""
-    InboundMessage.update(reply=reply).where(InboundMessage.key == key).execute()
+    The claim, whatever `respond` changes and the reply it returns commit in one
+    transaction: a repeat arriving meanwhile waits on the unique key, then reads the reply.
+    Returns (first delivery?, reply).
+    """
+    with db.atomic():
+        claimed = InboundMessage.insert(key=key).on_conflict_ignore().as_rowcount().execute()
+        if not claimed:
+            return False, InboundMessage.get(InboundMessage.key == key).reply
+        reply = respond()
+        InboundMessage.update(reply=reply).where(InboundMessage.key == key).execute()
+        return True, reply
 
 
 def prune_handled_messages():
