@@ -179,9 +179,9 @@ def serve(env):
     base = f"http://127.0.0.1:{PORT}"
     for _ in range(100):
         try:
-            if requests.get(base + "/bench/floor", timeout=1).status_code == 200:
+            if requests.get(base + "/bench/floor", timeout=5).status_code == 200:
                 return process, base
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     process.kill()
     raise SystemExit("gunicorn did not start")

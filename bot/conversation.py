@@ -6,7 +6,6 @@ from wechatpy.events import ClickEvent, ScanEvent, SubscribeEvent, SubscribeScan
 from wechatpy.messages import TextMessage
 
 from app.chat import service as chat
-from app.database import db
 from app.errors import DomainError
 from app.notify import service as notify
 from bot import commands
@@ -45,10 +44,9 @@ def answer(message, *, budget_seconds):
 
 
 def _respond(message):
-    """The answer; a failure undoes its own changes and still answers, never WeChat's "unavailable" page."""
+    """The answer, even on failure: never WeChat's "unavailable" page (each service undoes its own failed changes)."""
     try:
-        with db.atomic():
-            return _dispatch(message, chat.who_is(message.source))
+        return _dispatch(message, chat.who_is(message.source))
     except DomainError as exc:
         return exc.message
     except Exception:

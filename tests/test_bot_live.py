@@ -7,18 +7,17 @@ import pytest
 import requests
 
 from app.chat import service as chat
-from app.chat.models import BindToken, InboundMessage, WechatBinding
+from app.chat.models import InboundMessage, WechatBinding
 from app.clock import utcnow
-from tests.factories import event_xml, make_admin, signed_query
+from tests.factories import bind_scene_from_fake, event_xml, make_admin, signed_query
 
 pytestmark = pytest.mark.committed
 
 
-def test_concurrent_repeats_of_a_bind_event_bind_once_and_get_the_same_reply(live_server):
+def test_concurrent_repeats_of_a_bind_event_bind_once_and_get_the_same_reply(live_server, fake_wechat):
     user = make_admin("staff")
-    BindToken.create(token_hash=chat._hash("tok-live"), account=f"admin:{user.id}",
-                     expires_at=utcnow() + timedelta(minutes=5))
-    xml = event_xml("oa-openid-live", "SCAN", key="bind:tok-live", created=1700000000).encode()
+    chat.issue_bind_qr(account=f"admin:{user.id}")
+    xml = event_xml("oa-openid-live", "SCAN", key=bind_scene_from_fake(fake_wechat), created=1700000000).encode()
     query = signed_query()
     with ThreadPoolExecutor(6) as pool:
         bodies = list(pool.map(lambda _: requests.post(f"{live_server}/wechat", params=query, data=xml,
