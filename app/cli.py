@@ -1,4 +1,4 @@
-"""The `flask` commands: `db upgrade|status|downgrade`, `users create`, `seed`, and each domain's group."""
+"""The `flask` commands: `db upgrade|status|downgrade`, `users create`, `seed`, `jobs`, `scheduler`, and each domain's group."""
 import secrets
 
 import click
@@ -9,6 +9,7 @@ from app.accounts import service as accounts
 from app.agents.cli import agents_cli
 from app.errors import DomainError
 from app.inventory.cli import stock_cli
+from app.jobs.cli import jobs_cli, scheduler
 
 db_cli = AppGroup("db", help="Database schema migrations.")
 users_cli = AppGroup("users", help="Console accounts.")
@@ -61,4 +62,4 @@ def seed():
         click.echo(line)
 
 
-COMMAND_GROUPS = [db_cli, users_cli, seed, agents_cli, stock_cli]
+COMMAND_GROUPS = [db_cli, users_cli, seed, jobs_cli, scheduler, agents_cli, stock_cli]

@@ -2,6 +2,7 @@
 
 The variable names are a public interface: deployment scripts set them.
 """
+import json
 import os
 from dataclasses import dataclass, field, fields, replace
 
@@ -65,6 +66,11 @@ class Settings:
     ORDER_AUTO_RECEIVE_DAYS: int = 10
     ORDER_AUTO_COMPLETE_DAYS: int = 7
     UPLOAD_DIR: str = "instance/uploads"
+    NOTIFY_TEMPLATES: str = "{}"
+    BIND_TOKEN_TTL_SECONDS: int = 600
+    BOT_REPLY_BUDGET_SECONDS: float = 4.0
+    SCHEDULER_LEASE_SECONDS: int = 30
+    SCHEDULER_RENEW_SECONDS: int = 5
     extra: dict = field(default_factory=dict)
 
     @property
@@ -110,6 +116,14 @@ class Settings:
             raise ConfigError("SECRET_KEY must be set in production")
         if not self.WECHAT_API_BASE.endswith("/"):
             raise ConfigError("WECHAT_API_BASE must end with '/'")
+        try:
+            templates = json.loads(self.NOTIFY_TEMPLATES or "{}")
+        except ValueError as exc:
+            raise ConfigError(f"NOTIFY_TEMPLATES is not valid JSON: {exc}") from exc
+        if not isinstance(templates, dict):
+            raise ConfigError("NOTIFY_TEMPLATES must be a JSON object keyed by notification kind")
+        if self.SCHEDULER_RENEW_SECONDS * 2 > self.SCHEDULER_LEASE_SECONDS:
+            raise ConfigError("SCHEDULER_LEASE_SECONDS must be at least twice SCHEDULER_RENEW_SECONDS")
 
 
 def _coerce(type_name, raw):

@@ -6,10 +6,12 @@ from app.accounts.models import AdminUser, LoginFailure, WechatUser
 from app.agents.models import (Agent, AgentApplication, AgentChange, AgentClosure, AgentInviteImage, AgentLevel,
                                AgentPurchase, AgentRetailSale, AgentTreeLock, LevelProposal)
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
+from app.chat.models import BindToken, InboundMessage, WechatBinding
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodeScan, ConsumerReport, RetailSale,
                               RetailSaleLine, Violation)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
+from app.jobs.models import JobRun, SchedulerLease
 from app.notify.models import Notification
 from app.orders.models import (Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine, Promotion,
                                ShippingTemplate)
@@ -59,4 +61,9 @@ ALL_MODELS = [
     RetailSale,
     RetailSaleLine,
     Violation,
+    WechatBinding,
+    BindToken,
+    InboundMessage,
+    SchedulerLease,
+    JobRun,
 ]

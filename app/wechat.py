@@ -14,7 +14,7 @@ from wechatpy.session import SessionStorage
 
 from app.clock import utcnow
 from app.config import DEFAULT_WECHAT_API_BASE, get_settings
-from app.database import BaseModel, upsert
+from app.database import BaseModel, db, is_mysql, upsert
 
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
 RATE_LIMIT_ERRCODE = 45009
@@ -53,18 +53,59 @@ class ConfiguredClient(WeChatClient):
     def __init__(self, appid, secret, *, api_base, timeout):
         super().__init__(appid, secret, session=DatabaseSessionStorage(), timeout=timeout, auto_retry=False)
         self.api_base = api_base
+        self._token_in_use = None
         self.API_BASE_URL = api_base + "cgi-bin/"
-        for name in dir(self):
-            endpoint = getattr(self, name, None)
+        # The API endpoints are instance attributes (wechatpy sets them in __new__); walking
+        # dir(self) instead would evaluate the access_token property and fetch a token.
+        for endpoint in list(vars(self).values()):
             base = getattr(endpoint, "API_BASE_URL", None)
-            if endpoint is not self and isinstance(base, str) and base.startswith(DEFAULT_WECHAT_API_BASE):
+            if isinstance(base, str) and base.startswith(DEFAULT_WECHAT_API_BASE):
                 endpoint.API_BASE_URL = api_base + base[len(DEFAULT_WECHAT_API_BASE):]
 
+    @property
+    def access_token(self):
+        """The shared token; remembered so that a refresh can tell whether another process already replaced it."""
+        token = super().access_token
+        self._token_in_use = token
+        return token
+
     def fetch_access_token(self):
-        return self._fetch_access_token(
-            url=self.api_base + "cgi-bin/token",
-            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
-        )
+        """Refresh the shared token under a database lock: of racing processes one fetches, the rest reuse its token.
+
+        A new token invalidates the old one after five minutes, so a refresh per
+        process would make processes knock each other's tokens out.
+        """
+        lock_id = _cache_row_id(self.access_token_key + ":refresh")
+        with db.atomic():
+            _lock_cache_row(lock_id)
+            current = self.session.get(self.access_token_key)
+            if current and current != self._token_in_use:
+                return {"access_token": current}
+            return self._fetch_access_token(
+                url=self.api_base + "cgi-bin/token",
+                params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+            )
+
+
+def _cache_row_id(key):
+    """The id of a cache row, created if missing.
+
+    Outside the locking transaction on purpose: racing INSERTs of a missing row inside
+    locking transactions deadlock on MySQL's gap locks, and a read inside it would fix
+    the transaction's snapshot before the lock is held.
+    """
+    WechatCacheEntry.insert(key=key, value="").on_conflict_ignore().execute()
+    return WechatCacheEntry.get(WechatCacheEntry.key == key).id
+
+
+def _lock_cache_row(row_id):
+    """Hold a row lock until the transaction ends, by primary key (SQLite: the IMMEDIATE transaction already does).
+
+    By primary key because a locking read through the unique `key` index takes a
+    next-key lock whose gap holds the token row, whose upsert would then deadlock.
+    """
+    if is_mysql():
+        WechatCacheEntry.select(WechatCacheEntry.id).where(WechatCacheEntry.id == row_id).for_update().get()
 
 
 def _client(appid, secret):

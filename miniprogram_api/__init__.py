@@ -1,4 +1,5 @@
 """The mini-program's JSON API under /api/mp: agents and consumers."""
-from miniprogram_api import agents, auth, catalogue, codes, orders, pay
+from miniprogram_api import agents, auth, catalogue, codes, orders, pay, wechat
 
-BLUEPRINTS = [auth.blp, agents.blp, agents.me_blp, catalogue.blp, orders.blp, pay.blp, codes.blp, codes.sales_blp]
+BLUEPRINTS = [auth.blp, agents.blp, agents.me_blp, catalogue.blp, orders.blp, pay.blp, codes.blp, codes.sales_blp,
+              wechat.blp]

@@ -4,6 +4,7 @@ The schema is built once per session through the migrations. Each test runs in
 a transaction that is rolled back; tests marked `committed` (threads, live HTTP,
 several connections) commit for real and have every table emptied afterwards.
 """
+import json
 import os
 import threading
 import uuid
@@ -18,6 +19,12 @@ from tests.fake_wechat import FakeWeChat
 
 MP_APPID, MP_SECRET = "wx-mp-test", "mp-secret"
 OA_APPID, OA_SECRET = "wx-oa-test", "oa-secret"
+OA_AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aQ"
+NOTIFY_TEMPLATES = json.dumps({"low_stock": {
+    "official": {"template_id": "TPL-LOW-STOCK", "fields": {"thing1": "{product}", "number2": "{available}"},
+                 "page": "pages/stock/index"},
+    "mini_program": {"template_id": "SUB-LOW-STOCK", "fields": {"thing1": "{product}"}, "page": "pages/stock/index"},
+}})
 
 
 def pytest_configure(config):
@@ -51,6 +58,8 @@ def app(fake_wechat, database_url):
         "WECHAT_OA_APPID": OA_APPID,
         "WECHAT_OA_SECRET": OA_SECRET,
         "WECHAT_OA_TOKEN": "oa-token",
+        "WECHAT_OA_AES_KEY": OA_AES_KEY,
+        "NOTIFY_TEMPLATES": NOTIFY_TEMPLATES,
         "MAX_BODY_BYTES": 64 * 1024,
         "RATELIMIT_STORAGE_URI": os.environ.get("TEST_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379"),
         "RATELIMIT_KEY_PREFIX": f"weishang-test-{uuid.uuid4().hex}",

@@ -1,5 +1,9 @@
 """Builders for the objects tests need, with sensible defaults."""
+import contextlib
+import dataclasses
 import itertools
+import re
+import time
 
 from app.accounts import service as accounts
 
@@ -282,3 +286,90 @@ def advanced(order, *actions):
     for action in actions:
         steps[action]()
     return service.get_order(order.id)
+
+
+# --- chat and notifications (official account, outbox) -------------------------
+
+OA_TOKEN = "oa-token"
+
+
+@contextlib.contextmanager
+def settings_changed(**changes):
+    """Run the block with some settings replaced (the services and /wechat read them per call)."""
+    from app.config import configure, get_settings
+
+    original = get_settings()
+    configure(dataclasses.replace(original, **changes))
+    try:
+        yield
+    finally:
+        configure(original)
+
+
+def signed_query(token=OA_TOKEN, **extra):
+    """The query string WeChat sends: timestamp, nonce and their signature with `token`."""
+    from wechatpy.utils import WeChatSigner
+
+    timestamp, nonce = str(int(time.time())), unique("nonce")
+    signer = WeChatSigner()
+    signer.add_data(token, timestamp, nonce)
+    return {"timestamp": timestamp, "nonce": nonce, "signature": signer.signature, **extra}
+
+
+def text_xml(openid, content, *, msg_id=None):
+    """A text message as WeChat posts it."""
+    return (f"<xml><ToUserName><![CDATA[gh_brand]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id or next(_sequence) + 10**15}</MsgId></xml>")
+
+
+def event_xml(openid, event, *, key=None, created=None):
+    """An event (subscribe, SCAN, unsubscribe, CLICK) as WeChat posts it."""
+    event_key = f"<EventKey><![CDATA[{key}]]></EventKey>" if key is not None else ""
+    return (f"<xml><ToUserName><![CDATA[gh_brand]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{created or int(time.time()) + next(_sequence)}</CreateTime>"
+            f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{event}]]></Event>{event_key}</xml>")
+
+
+def post_wechat(client, xml, *, safe=False, query=None):
+    """POST a message to /wechat, signed (and in safe mode encrypted) as WeChat does; returns the response."""
+    query = query or signed_query()
+    body = xml
+    if safe:
+        from tests.conftest import OA_AES_KEY, OA_APPID
+        from wechatpy.crypto import WeChatCrypto
+
+        crypto = WeChatCrypto(OA_TOKEN, OA_AES_KEY, OA_APPID)
+        envelope = crypto.encrypt_message(xml, query["nonce"], query["timestamp"])
+        body = envelope
+        msg_signature = re.search(r"<MsgSignature><!\[CDATA\[(\w+)\]\]>", envelope).group(1)
+        query = {**query, "encrypt_type": "aes", "msg_signature": msg_signature}
+    return client.post("/wechat", query_string=query, data=body.encode() if isinstance(body, str) else body,
+                       content_type="text/xml")
+
+
+def reply_content(response):
+    """The text of a passive reply (plaintext mode), or None for "success"."""
+    body = response.get_data(as_text=True)
+    if body == "success":
+        return None
+    return re.search(r"<Content><!\[CDATA\[(.*)\]\]></Content>", body, re.S).group(1)
+
+
+def chat(client, openid, content, **kwargs):
+    """Send a text message and return the reply text."""
+    response = post_wechat(client, text_xml(openid, content, **kwargs))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return reply_content(response)
+
+
+def make_binding(account, openid=None):
+    """A follower of the official account bound to `account` ("admin:<id>" / "agent:<id>")."""
+    from app.chat.models import WechatBinding
+
+    return WechatBinding.create(account=account, openid=openid or unique("oa-openid-"))
+
+
+def bind_scene_from_fake(fake_wechat):
+    """The scene string of the last bind QR created at the fake WeChat server."""
+    return fake_wechat.delivered("/cgi-bin/qrcode/create")[-1]["action_info"]["scene"]["scene_str"]

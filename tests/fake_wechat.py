@@ -228,6 +228,10 @@ class FakeWeChat:
         body = f"<html><body><h1>{status}</h1></body></html>".encode()
         self._add_script(path, _Script(reply=Reply(status, "text/html", body)), times)
 
+    def fail_alternately(self, path, errcode, *, times):
+        """Answer the first of each of the next `times` pairs of calls with a WeChat error; the second is handled normally."""
+        self._add_script(path, [_Script(reply=error_reply(errcode)), _Script(accept_before_pause=True)], times)
+
     def hang_next(self, path, seconds, *, times=1, accept=False):
         """Pause the next `times` calls; accept=True handles them before the pause, else after it if the client still waits."""
         self._add_script(path, _Script(pause_seconds=seconds, accept_before_pause=accept), times)
@@ -253,9 +257,10 @@ class FakeWeChat:
             self._clear_state()
 
     def _add_script(self, path, script, times):
-        """Queue a scripted answer `times` times for path."""
+        """Queue a scripted answer (or a list of them) `times` times for path."""
+        scripts = script if isinstance(script, list) else [script]
         with self._lock:
-            self._scripts.setdefault(normalize_path(path), deque()).extend([script] * times)
+            self._scripts.setdefault(normalize_path(path), deque()).extend(scripts * times)
 
     def _pop_script(self, path):
         """Take the next scripted answer for path, if any."""
@@ -449,6 +454,9 @@ class _Handler(BaseHTTPRequestHandler):
     """Hands each HTTP request to the FakeWeChat that owns the server."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm on, a keep-alive client
+    # (wechatpy's requests.Session) waits ~40 ms for the body on every call.
+    disable_nagle_algorithm = True
 
     def do_GET(self):
         self._serve("GET")

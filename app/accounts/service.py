@@ -163,3 +163,15 @@ def change_admin_password(user, *, old_password, new_password):
     (AdminUser.update(password_hash=generate_password_hash(new_password),
                       token_version=AdminUser.token_version + 1)
      .where(AdminUser.id == user.id).execute())
+
+
+def active_admin_user(admin_user_id):
+    """The active console user with this id, or None."""
+    user = AdminUser.get_or_none(AdminUser.id == admin_user_id)
+    return user if user is not None and user.active else None
+
+
+def active_owner_ids():
+    """Ids of every active owner account."""
+    query = AdminUser.select(AdminUser.id).where(AdminUser.role == "owner", AdminUser.active == True)  # noqa: E712
+    return [user.id for user in query.order_by(AdminUser.id)]

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from peewee import IntegrityError
 
+from app.accounts.models import WechatUser
 from app.agents import changes, invites, tree
 from app.agents.invites import invite_image  # noqa: F401
 from app.agents.levels import (active_levels, create_level, delete_level, get_level, list_levels,  # noqa: F401
@@ -43,7 +44,7 @@ def agent_for_wechat_user(wechat_user_id):
 
 def get_agent(agent_id):
     """One agent with its level, or NotFound."""
-    agent = (Agent.select(Agent, AgentLevel).join(AgentLevel).where(Agent.id == agent_id).first())
+    agent = agent_with_level(agent_id)
     if agent is None:
         raise NotFound("代理不存在", code="agent_not_found")
     return agent
@@ -436,3 +437,13 @@ def count_downline(agent_id):
     """How many current members the agent's downline has."""
     return sum(count for _, _, count in tree.counts(agent_id))
 
+
+def agent_with_level(agent_id):
+    """The agent with its level loaded, or None (for callers to whom a missing agent is no error)."""
+    return Agent.select(Agent, AgentLevel).join(AgentLevel).where(Agent.id == agent_id).first()
+
+
+def mini_program_openid(agent_id):
+    """The openid the agent signs in to the mini-program with, or None."""
+    agent = Agent.select(Agent, WechatUser).join(WechatUser).where(Agent.id == agent_id).first()
+    return agent.wechat_user.openid if agent else None

@@ -5,13 +5,20 @@ from app.clock import utcnow
 from app.database import BaseModel
 
 RECIPIENT_OWNERS = "owners"
-STATUSES = ("pending", "sending", "sent", "failed", "held")
+RECIPIENT_OPENID_PREFIX = "openid:"
+# pending: waits for next_attempt_at; sending: an attempt began (recorded before the call);
+# sent; failed: permanently (unfollowed, refused, not bound, out of attempts);
+# held: no template configured for its kind; unknown: a send that may have reached WeChat
+# (timeout after the request went out, or a crash mid-send) — never resent automatically;
+# expanded: an "owners" message copied into one message per bound owner.
+STATUSES = ("pending", "sending", "sent", "failed", "held", "unknown", "expanded")
 
 
 class Notification(BaseModel):
     """One message to deliver; `dedupe_key` makes queuing the same event twice a no-op.
 
-    recipient is "owners" (every owner account), "admin:<id>" or "agent:<id>".
+    recipient is "owners" (every owner account), "admin:<id>", "agent:<id>", or
+    "openid:<official-account openid>" for a chat answer sent as a customer-service message.
     """
 
     id = AutoField()

@@ -1,0 +1,161 @@
+"""Official-account chat use cases: binding accounts to followers, knowing who asks, handling each message once."""
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from wechatpy.exceptions import WeChatClientException
+
+from app import wechat
+from app.accounts import service as accounts
+from app.agents import service as agents
+from app.chat.models import BindToken, InboundMessage, WechatBinding
+from app.clock import utcnow
+from app.config import get_settings
+from app.database import db
+from app.errors import Conflict, Unavailable
+
+log = logging.getLogger(__name__)
+
+BIND_SCENE_PREFIX = "bind:"
+HANDLED_MESSAGE_RETENTION_DAYS = 3
+ACTIVE_AGENT_STATUSES = ("pending", "active", "suspended", "expired")
+
+
+@dataclass(frozen=True)
+class BindQr:
+    """A temporary parametric QR of the official account whose scan binds the scanner."""
+
+    url: str
+    image_url: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who sent a chat message: always an openid; an account and role once bound."""
+
+    openid: str
+    account: str = None
+    role: str = None
+    name: str = ""
+
+    @property
+    def bound(self):
+        return self.account is not None
+
+    @property
+    def record_id(self):
+        """The admin user's or agent's id behind the account."""
+        return int(self.account.split(":", 1)[1]) if self.account else None
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_bind_qr(*, account):
+    """A one-time bind QR for `account` ("admin:<id>" or "agent:<id>"), valid BIND_TOKEN_TTL_SECONDS."""
+    settings = get_settings()
+    if not settings.wechat_oa_configured:
+        raise Unavailable("公众号尚未配置，无法生成绑定二维码", code="wechat_not_configured")
+    token = secrets.token_urlsafe(18)
+    ttl = settings.BIND_TOKEN_TTL_SECONDS
+    with db.atomic():
+        BindToken.create(token_hash=_hash(token), account=account, expires_at=utcnow() + timedelta(seconds=ttl))
+    client = wechat.official_account_client()
+    request = {"expire_seconds": ttl, "action_name": "QR_STR_SCENE",
+               "action_info": {"scene": {"scene_str": BIND_SCENE_PREFIX + token}}}
+    try:
+        qr = wechat.call_with_token_refresh(client, lambda: client.qrcode.create(request))
+    except (WeChatClientException, *wechat.NETWORK_ERRORS) as exc:
+        log.warning("qrcode/create failed: %s", exc)
+        raise Unavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable") from exc
+    return BindQr(url=qr["url"], image_url=client.qrcode.get_url(qr["ticket"]),
+                  expires_in=int(qr.get("expire_seconds", ttl)))
+
+
+def is_bind_scene(scene):
+    """True when a QR scene is one of our bind scenes."""
+    return bool(scene) and scene.startswith(BIND_SCENE_PREFIX)
+
+
+def bind_by_scene(*, scene, openid):
+    """Bind the follower to the account whose unused, unexpired token the scene carries; returns the account.
+
+    The token is spent in the same transaction; an earlier binding of the account or of
+    the openid is replaced.
+    """
+    token_hash = _hash(scene[len(BIND_SCENE_PREFIX):])
+    now = utcnow()
+    with db.atomic():
+        spent = (BindToken.update(used_at=now)
+                 .where(BindToken.token_hash == token_hash, BindToken.used_at.is_null(), BindToken.expires_at > now)
+                 .execute())
+        if not spent:
+            raise Conflict("绑定二维码已过期或已使用，请重新生成", code="bind_token_invalid")
+        account = BindToken.get(BindToken.token_hash == token_hash).account
+        WechatBinding.delete().where((WechatBinding.account == account) | (WechatBinding.openid == openid)).execute()
+        WechatBinding.create(account=account, openid=openid)
+    return account
+
+
+def unbind_account(*, account):
+    """Remove the account's binding; True if there was one."""
+    return bool(WechatBinding.delete().where(WechatBinding.account == account).execute())
+
+
+def unbind_openid(*, openid):
+    """Remove whatever binding the follower has; True if there was one."""
+    return bool(WechatBinding.delete().where(WechatBinding.openid == openid).execute())
+
+
+def binding_of(account):
+    """The account's binding, or None."""
+    return WechatBinding.get_or_none(WechatBinding.account == account)
+
+
+def openid_of(account):
+    """The official-account openid bound to `account`, or None."""
+    binding = binding_of(account)
+    return binding.openid if binding else None
+
+
+def who_is(openid):
+    """The asker behind an openid; unbound when no binding, or the account is gone or inactive."""
+    binding = WechatBinding.get_or_none(WechatBinding.openid == openid)
+    if binding is None:
+        return Asker(openid)
+    kind, _, record_id = binding.account.partition(":")
+    if kind == "admin":
+        user = accounts.active_admin_user(int(record_id))
+        if user is not None:
+            return Asker(openid, binding.account, user.role, user.display_name or user.username)
+    elif kind == "agent":
+        agent = agents.agent_with_level(int(record_id))
+        if agent is not None and agent.status in ACTIVE_AGENT_STATUSES:
+            return Asker(openid, binding.account, "agent", agent.name)
+    return Asker(openid)
+
+
+def handle_once(key, respond):
+    """Run `respond()` for the first delivery of `key` only; a repeat gets the reply given the first time.
+
+    The claim, whatever `respond` changes and the reply it returns commit in one
+    transaction: a repeat arriving meanwhile waits on the unique key, then reads the reply.
+    Returns (first delivery?, reply).
+    """
+    with db.atomic():
+        claimed = InboundMessage.insert(key=key).on_conflict_ignore().as_rowcount().execute()
+        if not claimed:
+            return False, InboundMessage.get(InboundMessage.key == key).reply
+        reply = respond()
+        InboundMessage.update(reply=reply).where(InboundMessage.key == key).execute()
+        return True, reply
+
+
+def prune_handled_messages():
+    """Forget handled messages older than WeChat could ever repeat them; returns how many."""
+    cutoff = utcnow() - timedelta(days=HANDLED_MESSAGE_RETENTION_DAYS)
+    return InboundMessage.delete().where(InboundMessage.created_at < cutoff).execute()

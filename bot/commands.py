@@ -1,0 +1,114 @@
+"""Chat commands: Chinese names with short aliases, who may ask each, and the 帮助 menu.
+
+A domain adds its command with one decorated function that calls its service and
+words the answer, e.g.
+
+    @command("库存", aliases=("kc",), roles=BRAND, summary="低于安全库存的商品")
+    def low_stock(asker, args):
+        return format_low_stock(inventory.products_under_threshold())
+
+The check of who may ask runs before the function: an agent asking a brand command
+learns nothing but that it is not theirs.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+from app.agents import service as agents
+from app.chat import service as chat
+from app.clock import to_local, utcnow
+
+BRAND = frozenset({"owner", "staff"})
+AGENT = frozenset({"agent"})
+BOUND = frozenset({"owner", "staff", "finance", "warehouse", "agent"})
+ANYONE = frozenset()
+
+NOT_BOUND = "您还没有绑定账号。请在后台（品牌方）或小程序（代理）中打开「绑定公众号」，用微信扫描二维码完成绑定。"
+AGENT_STATUS_NAMES = {"pending": "待审核", "active": "正常", "suspended": "已暂停", "expired": "已到期", "left": "已退出"}
+
+
+@dataclass(frozen=True)
+class Command:
+    """A chat command: its name, aliases, who may ask, a one-line summary and the function answering it."""
+
+    name: str
+    aliases: tuple
+    roles: frozenset
+    summary: str
+    answer: Callable
+
+
+_COMMANDS = []
+_BY_WORD = {}
+
+
+def command(name, *, aliases=(), roles=ANYONE, summary):
+    """Register the decorated `answer(asker, args) -> str` as a chat command."""
+    def register(answer):
+        entry = Command(name, tuple(aliases), frozenset(roles), summary, answer)
+        for word in (name, *aliases):
+            if word.lower() in _BY_WORD:
+                raise ValueError(f"chat command word {word!r} is taken")
+            _BY_WORD[word.lower()] = entry
+        _COMMANDS.append(entry)
+        return answer
+    return register
+
+
+def may_ask(entry, asker):
+    """True when the asker's role allows the command (ANYONE lets even the unbound ask)."""
+    return not entry.roles or asker.role in entry.roles
+
+
+def answer_text(text, asker):
+    """The reply to a text message: the command's answer, a refusal, or the menu for unknown input."""
+    word, _, args = " ".join(text.split()).partition(" ")
+    entry = _BY_WORD.get(word.lower())
+    if entry is None:
+        return "没有这个指令。\n" + menu(asker)
+    if not may_ask(entry, asker):
+        return NOT_BOUND if not asker.bound else f"「{entry.name}」不在您可用的指令中。\n" + menu(asker)
+    return entry.answer(asker, args)
+
+
+def menu(asker):
+    """The commands this asker may use, one line each."""
+    lines = [f"{entry.name}（{'/'.join(entry.aliases)}）：{entry.summary}" if entry.aliases
+             else f"{entry.name}：{entry.summary}"
+             for entry in _COMMANDS if may_ask(entry, asker)]
+    header = f"{asker.name}，您可以发送：" if asker.bound else "您可以发送："
+    return "\n".join([header, *lines])
+
+
+@command("帮助", aliases=("help", "h", "?", "？", "菜单"), summary="显示可用指令")
+def help_menu(asker, _args):
+    return menu(asker)
+
+
+@command("绑定", aliases=("bd",), summary="如何绑定账号")
+def how_to_bind(asker, _args):
+    return f"您已绑定账号：{asker.name}。" if asker.bound else NOT_BOUND
+
+
+@command("解绑", aliases=("jb",), roles=BOUND, summary="解除微信与账号的绑定")
+def unbind(asker, _args):
+    chat.unbind_account(account=asker.account)
+    return "已解除绑定，您将不再收到通知。"
+
+
+@command("我的", aliases=("wd", "me"), roles=AGENT, summary="我的等级与代理期限")
+def my_agency(asker, _args):
+    agent = agents.agent_with_level(asker.record_id)
+    lines = [f"代理：{agent.name}", f"等级：{agent.level.name}",
+             f"状态：{AGENT_STATUS_NAMES.get(agent.status, agent.status)}", _term_line(agent)]
+    return "\n".join(lines)
+
+
+def _term_line(agent):
+    if agent.term_end is None:
+        return "代理期限：未设置"
+    today = to_local(utcnow()).date()
+    start = f"{agent.term_start:%Y-%m-%d} 至 " if agent.term_start else "至 "
+    left = (agent.term_end - today).days
+    state = f"剩余{left}天" if left >= 0 else f"已过期{-left}天"
+    return f"代理期限：{start}{agent.term_end:%Y-%m-%d}（{state}）"
+

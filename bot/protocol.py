@@ -1,0 +1,101 @@
+"""WeChat's message protocol: signatures, safe-mode crypto, defused parsing and replies.
+
+Every body is checked by defusedxml (no DTD, no entities) before wechatpy's parser sees
+it, in safe mode both the envelope and the decrypted message.
+"""
+from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError
+
+import wechatpy
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.replies import create_reply
+from wechatpy.utils import check_signature
+
+from app.errors import BadRequest, Forbidden, Unavailable
+
+MAX_MESSAGE_BYTES = 16 * 1024
+MAX_REPLY_BYTES = 2000
+NO_REPLY = "success"
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A parsed message and how to answer it (crypto is set in safe mode)."""
+
+    message: object
+    crypto: WeChatCrypto = None
+    nonce: str = ""
+    timestamp: str = ""
+
+
+def check_origin(args, settings):
+    """Forbidden unless the query's signature proves the request comes from WeChat."""
+    if not settings.WECHAT_OA_TOKEN:
+        raise Unavailable("公众号消息接口尚未配置", code="wechat_not_configured")
+    try:
+        check_signature(settings.WECHAT_OA_TOKEN, args.get("signature", ""), args.get("timestamp", ""),
+                        args.get("nonce", ""))
+    except InvalidSignatureException as exc:
+        raise Forbidden("签名无效", code="bad_signature") from exc
+
+
+def open_message(body, args, settings):
+    """Check, decrypt (safe mode) and parse a POSTed message; BadRequest for anything malformed or hostile."""
+    _check_safe_xml(body)
+    if args.get("encrypt_type", "raw") == "raw":
+        return Envelope(_parse(body))
+    if args.get("encrypt_type") != "aes" or not settings.WECHAT_OA_AES_KEY:
+        raise BadRequest("不支持的加密方式", code="bad_encryption")
+    crypto = WeChatCrypto(settings.WECHAT_OA_TOKEN, settings.WECHAT_OA_AES_KEY, settings.WECHAT_OA_APPID)
+    nonce, timestamp = args.get("nonce", ""), args.get("timestamp", "")
+    try:
+        plaintext = crypto.decrypt_message(body, args.get("msg_signature", ""), timestamp, nonce)
+    except InvalidSignatureException as exc:
+        raise Forbidden("签名无效", code="bad_signature") from exc
+    except Exception as exc:  # bad base64, padding or appid: whatever it is, the body is not ours to handle
+        raise BadRequest("消息无法解密", code="bad_message") from exc
+    plaintext = plaintext.encode() if isinstance(plaintext, str) else plaintext
+    _check_safe_xml(plaintext)
+    return Envelope(_parse(plaintext), crypto, nonce, timestamp)
+
+
+def render_reply(envelope, text):
+    """The HTTP body answering a message: a text reply in the message's mode, or "success" for none."""
+    if not text:
+        return NO_REPLY
+    reply = create_reply(_fit(text), envelope.message, render=True)
+    if envelope.crypto is None:
+        return reply
+    return envelope.crypto.encrypt_message(reply, envelope.nonce, envelope.timestamp)
+
+
+def _fit(text):
+    """Cut a reply to WeChat's limit for a passive text reply."""
+    encoded = text.encode()
+    if len(encoded) <= MAX_REPLY_BYTES:
+        return text
+    return encoded[:MAX_REPLY_BYTES - 3].decode(errors="ignore") + "…"
+
+
+def _check_safe_xml(body):
+    if not body or len(body) > MAX_MESSAGE_BYTES:
+        raise BadRequest("消息为空或过大", code="bad_message")
+    try:
+        root = fromstring(body, forbid_dtd=True)
+    except (DefusedXmlException, ParseError, ValueError) as exc:
+        raise BadRequest("消息格式无效", code="bad_message") from exc
+    if root.tag != "xml":
+        raise BadRequest("消息格式无效", code="bad_message")
+
+
+def _parse(body):
+    try:
+        message = wechatpy.parse_message(body)
+    except Exception as exc:  # wechatpy raises KeyError/ValueError/TypeError on missing or odd fields
+        raise BadRequest("消息格式无效", code="bad_message") from exc
+    if not message.source:
+        raise BadRequest("消息格式无效", code="bad_message")
+    return message

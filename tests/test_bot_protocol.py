@@ -1,0 +1,91 @@
+"""/wechat speaks WeChat's protocol: signatures, safe mode, and nothing done for forged or hostile requests."""
+import re
+
+from wechatpy.crypto import WeChatCrypto
+
+from app.chat.models import InboundMessage
+from tests.conftest import OA_AES_KEY, OA_APPID
+from tests.factories import OA_TOKEN, post_wechat, reply_content, signed_query, text_xml, unique
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<xml><ToUserName>gh</ToUserName><FromUserName>attacker</FromUserName><CreateTime>1</CreateTime>
+<MsgType>text</MsgType><Content>&lol4;</Content><MsgId>1</MsgId></xml>"""
+
+
+def test_server_check_echoes_echostr(client):
+    response = client.get("/wechat", query_string=signed_query(echostr="hello-wechat"))
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "hello-wechat")
+
+
+def test_server_check_with_a_forged_signature_is_403(client):
+    response = client.get("/wechat", query_string=signed_query(token="not-our-token", echostr="x"))
+    assert response.status_code == 403
+    assert "x" not in response.get_data(as_text=True)
+
+
+def test_message_with_a_forged_signature_is_403_and_not_handled(client):
+    response = post_wechat(client, text_xml("openid-x", "帮助", msg_id=4242), query=signed_query(token="forged"))
+    assert response.status_code == 403
+    assert not InboundMessage.select().exists()
+
+
+def test_plaintext_message_gets_a_plaintext_reply(client):
+    response = post_wechat(client, text_xml("openid-plain", "帮助"))
+    assert response.status_code == 200
+    assert "<ToUserName><![CDATA[openid-plain]]></ToUserName>" in response.get_data(as_text=True)
+    assert "帮助" in reply_content(response)
+
+
+def test_safe_mode_message_gets_an_encrypted_reply(client):
+    query = signed_query()
+    response = post_wechat(client, text_xml("openid-safe", "帮助"), safe=True, query=query)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "<Encrypt>" in body and "帮助" not in body
+    signature = re.search(r"<MsgSignature><!\[CDATA\[(\w+)\]\]>", body).group(1)
+    timestamp = re.search(r"<TimeStamp>(\d+)</TimeStamp>", body).group(1)
+    plain = WeChatCrypto(OA_TOKEN, OA_AES_KEY, OA_APPID).decrypt_message(body, signature, timestamp, query["nonce"])
+    assert "<ToUserName><![CDATA[openid-safe]]></ToUserName>" in plain and "帮助" in plain
+
+
+def test_safe_mode_with_a_forged_message_signature_is_403(client):
+    query = {**signed_query(), "encrypt_type": "aes", "msg_signature": "0" * 40}
+    envelope = WeChatCrypto(OA_TOKEN, OA_AES_KEY, OA_APPID).encrypt_message(
+        text_xml("openid-x", "帮助"), query["nonce"], query["timestamp"])
+    response = client.post("/wechat", query_string=query, data=envelope.encode(), content_type="text/xml")
+    assert response.status_code == 403
+    assert not InboundMessage.select().exists()
+
+
+def test_billion_laughs_is_400_and_not_handled(client):
+    response = post_wechat(client, BILLION_LAUGHS)
+    assert response.status_code == 400
+    assert not InboundMessage.select().exists()
+
+
+def test_oversized_body_is_400(client):
+    response = post_wechat(client, text_xml("openid-big", "帮" * 20000))
+    assert response.status_code == 400
+
+
+def test_malformed_xml_is_400(client):
+    assert post_wechat(client, "<xml><MsgType>text</MsgType>").status_code == 400
+
+
+def test_xml_without_a_sender_is_400(client):
+    assert post_wechat(client, "<xml><MsgType>text</MsgType><Content>帮助</Content></xml>").status_code == 400
+
+
+def test_unknown_encryption_is_400(client):
+    response = post_wechat(client, text_xml("openid-x", "帮助"), query=signed_query(encrypt_type="rot13"))
+    assert response.status_code == 400
+
+
+def test_repeated_delivery_of_a_message_is_handled_once(client):
+    xml = text_xml(unique("openid-"), "帮助", msg_id=987654321)
+    first, second = post_wechat(client, xml), post_wechat(client, xml)
+    assert first.get_data() == second.get_data()
+    assert InboundMessage.select().where(InboundMessage.key == "msg:987654321").count() == 1

@@ -1,0 +1,66 @@
+"""Jobs: each run logged, a failing job contained, by hand from the CLI, and the scheduler lease."""
+from datetime import timedelta
+
+from app.clock import utcnow
+from app.jobs import service as jobs
+from app.jobs.models import JobRun
+from app.jobs.service import Job
+
+
+def broken():
+    raise RuntimeError("库存表不存在")
+
+
+def test_a_job_run_is_logged_with_its_summary():
+    run = jobs.run_job(Job("counting", lambda: "counted=3", every_seconds=60), holder="test")
+    assert (run.status, run.detail, run.holder) == ("ok", "counted=3", "test")
+    assert run.finished_at is not None
+
+
+def test_a_failing_job_is_logged_and_does_not_raise():
+    run = jobs.run_job(Job("broken", broken, every_seconds=60), holder="test")
+    assert (run.status, run.detail) == ("failed", "RuntimeError: 库存表不存在")
+
+
+def test_jobs_run_by_hand_from_the_cli(app):
+    result = app.test_cli_runner().invoke(args=["jobs", "run", "drain_outbox"])
+    assert result.exit_code == 0, result.output
+    assert "drain_outbox: ok sent=0" in result.output
+    assert JobRun.get(JobRun.job == "drain_outbox").holder == "manual"
+
+
+def test_jobs_run_refuses_an_unknown_job(app):
+    result = app.test_cli_runner().invoke(args=["jobs", "run", "make_coffee"])
+    assert result.exit_code != 0 and "no job named" in result.output
+
+
+def test_jobs_list_shows_each_job_and_its_last_run(app):
+    app.test_cli_runner().invoke(args=["jobs", "run", "drain_outbox"])
+    output = app.test_cli_runner().invoke(args=["jobs", "list"]).output
+    assert "drain_outbox" in output and "every 3s" in output and "ok at" in output
+    assert "prune_job_runs" in output and "never run" in output
+
+
+def test_the_lease_is_held_by_one_holder_at_a_time():
+    assert jobs.hold_lease(holder="a", seconds=30)
+    assert not jobs.hold_lease(holder="b", seconds=30)
+    assert jobs.hold_lease(holder="a", seconds=30)
+
+
+def test_an_expired_lease_is_taken_over():
+    jobs.hold_lease(holder="a", seconds=30)
+    assert jobs.hold_lease(holder="b", seconds=30, now=utcnow() + timedelta(seconds=31))
+    assert not jobs.hold_lease(holder="a", seconds=30, now=utcnow() + timedelta(seconds=32))
+
+
+def test_a_released_lease_is_free_at_once():
+    jobs.hold_lease(holder="a", seconds=30)
+    jobs.release_lease(holder="a")
+    assert jobs.hold_lease(holder="b", seconds=30)
+
+
+def test_old_job_runs_are_pruned():
+    JobRun.create(job="old", holder="x", started_at=utcnow() - timedelta(days=8))
+    JobRun.create(job="new", holder="x")
+    assert jobs.prune_job_runs() == 1
+    assert [run.job for run in JobRun.select()] == ["new"]
