@@ -1,9 +1,12 @@
 """Jobs: each run logged, a failing job contained, by hand from the CLI, and the scheduler lease."""
 from datetime import timedelta
 
+import pytest
+
 from app.clock import utcnow
 from app.jobs import service as jobs
 from app.jobs.models import JobRun
+from app.jobs.registry import JOBS, summarised
 from app.jobs.service import Job
 
 
@@ -64,3 +67,25 @@ def test_old_job_runs_are_pruned():
     JobRun.create(job="new", holder="x")
     assert jobs.prune_job_runs() == 1
     assert [run.job for run in JobRun.select()] == ["new"]
+
+
+def test_jobs_list_shows_every_registered_job(app):
+    output = app.test_cli_runner().invoke(args=["jobs", "list"]).output
+    for job in JOBS:
+        assert job.name in output
+    assert "daily at 21:00" in output
+
+
+@pytest.mark.parametrize("name", [job.name for job in JOBS])
+def test_each_job_runs_by_hand_on_an_empty_database(app, name):
+    result = app.test_cli_runner().invoke(args=["jobs", "run", name])
+    assert result.exit_code == 0, result.output
+    assert f"{name}: ok " in result.output
+
+
+def test_a_count_is_summarised_with_its_label():
+    assert summarised("cancelled", lambda: 2)() == "cancelled=2"
+
+
+def test_a_dict_of_counts_is_summarised_key_by_key():
+    assert summarised("review", lambda: {"proposed": 1, "applied": 0})() == "proposed=1 applied=0"

@@ -1,20 +1,47 @@
 """Every scheduled job. A domain plugs its job in with one line here.
 
 Each job function is idempotent (running it twice, or by hand while the scheduler also
-runs it, changes nothing more) and returns a one-line summary for the job log. Jobs to
-add as their domains land: low-stock scan, auto-cancel unpaid orders, auto-receive
-shipped orders, release available commission, agent level review, agency-term
-warnings, and the owners' daily digest at 21:00.
+runs it, changes nothing more) and returns a one-line summary for the job log; a domain
+function that returns a count or a dict of counts is wrapped by `summarised`. Times are
+the brand's timezone (TIMEZONE, Asia/Shanghai by default).
 """
+from app.agents import jobs as agent_jobs
 from app.chat import service as chat
+from app.clock import local_today
+from app.inventory import jobs as inventory_jobs
 from app.jobs import service as jobs
 from app.jobs.service import Job
 from app.notify import jobs as notify_jobs
+from app.orders import jobs as order_jobs
+
+
+def summarised(label, run):
+    """`run` returning a count (or a dict of counts) turned into a job returning "label=N" ("k=v …" for a dict)."""
+    def job():
+        outcome = run()
+        if isinstance(outcome, dict):
+            return " ".join(f"{key}={value}" for key, value in outcome.items())
+        return f"{label}={int(outcome)}"
+    return job
+
+
+def send_todays_digest():
+    """The owners' digest of today's orders, sent in the evening (once per day)."""
+    return order_jobs.send_daily_digest(local_today())
+
 
 JOBS = [
     Job("drain_outbox", notify_jobs.drain_outbox, every_seconds=3),
-    Job("prune_handled_messages", chat.prune_handled_messages, at="04:10"),
-    Job("prune_job_runs", jobs.prune_job_runs, at="04:20"),
+    Job("scan_low_stock", summarised("queued", inventory_jobs.scan_low_stock), every_seconds=1800),
+    Job("cancel_unpaid_orders", summarised("cancelled", order_jobs.cancel_unpaid_orders), every_seconds=300),
+    Job("receive_shipped_orders", summarised("received", order_jobs.receive_shipped_orders), every_seconds=600),
+    Job("complete_received_orders", summarised("completed", order_jobs.complete_received_orders), at="03:30"),
+    Job("expire_lapsed_agents", summarised("expired", agent_jobs.expire_lapsed_agents), at="00:10"),
+    Job("review_agent_levels", summarised("review", agent_jobs.review_levels), at="02:00"),
+    Job("warn_expiring_terms", summarised("queued", agent_jobs.warn_expiring_terms), at="09:00"),
+    Job("send_order_digest", summarised("queued", send_todays_digest), at="21:00"),
+    Job("prune_handled_messages", summarised("pruned", chat.prune_handled_messages), at="04:10"),
+    Job("prune_job_runs", summarised("pruned", jobs.prune_job_runs), at="04:20"),
 ]
 
 
