@@ -7,8 +7,11 @@ words the answer, e.g.
     def low_stock(asker, args):
         return format_low_stock(inventory.products_under_threshold())
 
-The check of who may ask runs before the function: an agent asking a brand command
-learns nothing but that it is not theirs.
+A command may also `recognise` input that starts with no command word (a bare
+authenticity code): its function then gets the whole text as `args`. The check of who
+may ask runs before the function: an agent asking a brand command learns nothing but
+that it is not theirs. The commands live beside this registry, one module per
+domain (`bot/*_commands.py`), imported by `bot/__init__.py`.
 """
 from dataclasses import dataclass
 from typing import Callable
@@ -33,18 +36,19 @@ class Command:
     name: str
     aliases: tuple
     roles: frozenset
-    summary: str
+    summary: object  # a str, or {role: str, "": default} when the command differs by role
     answer: Callable
+    recognises: Callable = None
 
 
 _COMMANDS = []
 _BY_WORD = {}
 
 
-def command(name, *, aliases=(), roles=ANYONE, summary):
-    """Register the decorated `answer(asker, args) -> str` as a chat command."""
+def command(name, *, aliases=(), roles=ANYONE, summary, recognises=None):
+    """Register the decorated `answer(asker, args) -> str` as a chat command (also for text `recognises(text)`)."""
     def register(answer):
-        entry = Command(name, tuple(aliases), frozenset(roles), summary, answer)
+        entry = Command(name, tuple(aliases), frozenset(roles), summary, answer, recognises)
         for word in (name, *aliases):
             if word.lower() in _BY_WORD:
                 raise ValueError(f"chat command word {word!r} is taken")
@@ -61,8 +65,11 @@ def may_ask(entry, asker):
 
 def answer_text(text, asker):
     """The reply to a text message: the command's answer, a refusal, or the menu for unknown input."""
-    word, _, args = " ".join(text.split()).partition(" ")
+    text = " ".join(text.split())
+    word, _, args = text.partition(" ")
     entry = _BY_WORD.get(word.lower())
+    if entry is None:
+        entry, args = next((entry for entry in _COMMANDS if entry.recognises and entry.recognises(text)), None), text
     if entry is None:
         return "没有这个指令。\n" + menu(asker)
     if not may_ask(entry, asker):
@@ -72,11 +79,18 @@ def answer_text(text, asker):
 
 def menu(asker):
     """The commands this asker may use, one line each."""
-    lines = [f"{entry.name}（{'/'.join(entry.aliases)}）：{entry.summary}" if entry.aliases
-             else f"{entry.name}：{entry.summary}"
+    lines = [f"{entry.name}（{'/'.join(entry.aliases)}）：{_summary(entry, asker)}" if entry.aliases
+             else f"{entry.name}：{_summary(entry, asker)}"
              for entry in _COMMANDS if may_ask(entry, asker)]
     header = f"{asker.name}，您可以发送：" if asker.bound else "您可以发送："
     return "\n".join([header, *lines])
+
+
+def _summary(entry, asker):
+    """The command's summary, or for a command that means different things by role, the asker's."""
+    if isinstance(entry.summary, str):
+        return entry.summary
+    return entry.summary.get(asker.role) or entry.summary[""]
 
 
 @command("帮助", aliases=("help", "h", "?", "？", "菜单"), summary="显示可用指令")
@@ -112,3 +126,13 @@ def _term_line(agent):
     state = f"剩余{left}天" if left >= 0 else f"已过期{-left}天"
     return f"代理期限：{start}{agent.term_end:%Y-%m-%d}（{state}）"
 
+
+
+def short_time(moment):
+    """A stored UTC time as the brand's local "月-日 时:分", short enough for a chat line."""
+    return f"{to_local(moment):%m-%d %H:%M}"
+
+
+def clipped(text, length):
+    """The text cut to `length` characters (with "…" when cut), for one chat line."""
+    return text if len(text) <= length else text[:length - 1] + "…"

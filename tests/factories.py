@@ -373,3 +373,40 @@ def make_binding(account, openid=None):
 def bind_scene_from_fake(fake_wechat):
     """The scene string of the last bind QR created at the fake WeChat server."""
     return fake_wechat.delivered("/cgi-bin/qrcode/create")[-1]["action_info"]["scene"]["scene_str"]
+
+
+# --- chat commands that reach other domains (issue 8) ---
+
+def bound_admin(role="owner"):
+    """A console user of `role` whose WeChat follows the official account; returns (user, openid)."""
+    user = make_admin(role)
+    return user, make_binding(f"admin:{user.id}").openid
+
+
+def bound_agent(**fields):
+    """An agent whose WeChat follows the official account; returns (agent, openid)."""
+    agent = make_agent(**fields)
+    return agent, make_binding(f"agent:{agent.id}").openid
+
+
+def pending_application(inviter=None, *, name=None):
+    """An application waiting for the owner, under `inviter` (a new agent unless given)."""
+    from app.agents import service as agents
+
+    return agents.apply(wechat_user_id=make_wechat_user().id, invite_code=(inviter or make_agent()).invite_code,
+                        name=name or unique("申请人"), phone="13912345678")
+
+
+def pending_proposal():
+    """A promotion waiting for the owner (the top level needs approval); returns (proposal, agent)."""
+    from datetime import timedelta
+
+    from app.agents import service as agents
+    from app.agents.models import LevelProposal
+    from app.clock import utcnow
+
+    _, regional, _ = make_network_levels(general={"promote_purchase_fen": 100, "level_changes_need_approval": True})
+    agent = make_agent(level=regional, level_since=utcnow() - timedelta(days=200))
+    buy(agent, 1)
+    agents.review_levels()
+    return LevelProposal.get(LevelProposal.agent == agent.id, LevelProposal.status == "pending"), agent

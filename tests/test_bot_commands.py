@@ -3,18 +3,12 @@ from datetime import date, timedelta
 
 from app.chat.models import WechatBinding
 from app.notify.models import Notification
-from tests.factories import (chat, event_xml, make_admin, make_agent, make_binding, make_level, post_wechat,
+from tests.factories import (bound_admin, bound_agent, chat, event_xml, make_binding, make_level, post_wechat,
                              reply_content, settings_changed, text_xml, unique)
 
 
 def bound_owner():
-    owner = make_admin("owner", username=unique("boss"))
-    return make_binding(f"admin:{owner.id}").openid
-
-
-def bound_agent(**fields):
-    agent = make_agent(**fields)
-    return agent, make_binding(f"agent:{agent.id}").openid
+    return bound_admin("owner")[1]
 
 
 def test_help_lists_what_an_unbound_follower_may_ask(client):

@@ -131,6 +131,12 @@ def purchases_by_agent(*, since, until):
     return {agent_id: int(total) for agent_id, total in query.tuples()}
 
 
+def count_joined(day):
+    """How many agents joined on the local date `day` (directly or through an application)."""
+    since, until = _bounds(day, day)
+    return Agent.select().where(Agent.joined_at >= since, Agent.joined_at < until).count()
+
+
 def recruits_by_agent(*, since, until):
     """{agent id: direct recruits who joined in [since, until)}; for the review."""
     query, _, _ = _metric("recruits", since, until)

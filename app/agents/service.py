@@ -15,8 +15,9 @@ from app.agents.invites import invite_image  # noqa: F401
 from app.agents.levels import (active_levels, create_level, delete_level, get_level, list_levels,  # noqa: F401
                                update_level)
 from app.agents.models import Agent, AgentApplication, AgentChange, AgentLevel, AgentPurchase
-from app.agents.performance import (performance, ranking, record_purchase, record_retail_sale,  # noqa: F401
-                                    reverse_purchase)
+from app.agents.pending import pending_decisions  # noqa: F401
+from app.agents.performance import (count_joined, performance, ranking, record_purchase,  # noqa: F401
+                                    record_retail_sale, reverse_purchase)
 from app.agents.review import approve_proposal, list_proposals, reject_proposal, review_levels  # noqa: F401
 from app.agents.terms import expire_lapsed_agents, warn_expiring_terms  # noqa: F401
 from app.clock import local_today, utcnow

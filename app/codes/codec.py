@@ -48,6 +48,12 @@ def normalize(text):
     return (text or "").translate(_SEPARATORS).upper()
 
 
+def looks_like_code(text):
+    """True when the text, as typed, is a code or a code short of its check character (16–17 code characters)."""
+    code = normalize(text)
+    return BODY_LENGTH <= len(code) <= CODE_LENGTH and all(char in ALPHABET for char in code)
+
+
 def classify(text):
     """("valid", code), ("mistyped", code) when the shape is wrong or the check fails, of a typed code."""
     code = normalize(text)

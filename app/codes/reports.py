@@ -1,9 +1,13 @@
-"""Scan reports, aggregated in SQL: scans per product and province, and a map-ready table of scan regions."""
+"""Reports, aggregated in SQL: scans per product and province, a map-ready table of scan regions, open alerts."""
+from dataclasses import dataclass
+
 from peewee import fn
 
+from app.agents import service as agents
 from app.catalog import service as catalog
 from app.codes import geo
-from app.codes.models import Code, CodeBatch, CodeScan
+from app.codes.models import Code, CodeBatch, CodeFlag, CodeScan, Violation
+from app.codes.violations import KIND_LABELS
 
 UNKNOWN_PROVINCE = "未知"
 
@@ -41,3 +45,35 @@ def scan_map(*, since=None, until=None, product_id=None):
         query = query.join(Code).join(CodeBatch).where(CodeBatch.product == product_id)
     return [{"province": row["province"], **geo.province_point(row["province"]), "scans": row["scans"],
              "codes": row["codes"]} for row in _between(query, since, until).dicts()]
+
+
+FLAG_LABELS = {"many_scans": "查询次数过多", "distant_scans": "短时间内异地查询"}
+
+
+@dataclass(frozen=True)
+class OpenAlerts:
+    """What waits for the owner: open violations counted per kind [(label, count)], open flags, the latest few."""
+
+    violation_counts: list
+    flag_count: int
+    latest_violations: list
+    latest_flags: list
+
+
+def open_alerts(*, limit=3):
+    """Open price (低于/高于控价) and cross-region violations per kind, open code flags, and the newest `limit` of
+    each, with Chinese labels (`kind_label`, `reason_label`) and the agent's name."""
+    by_kind = dict(Violation.select(Violation.kind, fn.COUNT(Violation.id))
+                   .where(Violation.status == "open").group_by(Violation.kind).tuples())
+    latest = list(Violation.select(Violation.id, Violation.agent, Violation.kind, Violation.province,
+                                   Violation.created_at)
+                  .where(Violation.status == "open").order_by(Violation.id.desc()).limit(limit).dicts())
+    for row in latest:
+        row.update(agent_name=agents.get_agent(row["agent"]).name, kind_label=KIND_LABELS[row["kind"]])
+    flags = CodeFlag.select().where(CodeFlag.status == "open")
+    latest_flags = list(flags.select(CodeFlag.id, Code.code, CodeFlag.reason, CodeFlag.created_at).join(Code)
+                        .order_by(CodeFlag.id.desc()).limit(limit).dicts())
+    for row in latest_flags:
+        row["reason_label"] = FLAG_LABELS.get(row["reason"], row["reason"])
+    return OpenAlerts(violation_counts=[(label, by_kind[kind]) for kind, label in KIND_LABELS.items() if kind in by_kind],
+                      flag_count=flags.count(), latest_violations=latest, latest_flags=latest_flags)

@@ -53,10 +53,19 @@ def id_from_order_no(text):
 
 def get_order(order_id, *, agent=None):
     """The order (with .lines and .event_log); for an agent only its own, anyone else's is NotFound."""
+    return _order_with_log(order_id, buyer_agent_id=agent.id if agent is not None else None)
+
+
+def get_order_by_no(text, *, buyer_agent_id=None):
+    """The order an order number names, as get_order (an agent's own only when `buyer_agent_id` is given)."""
+    return _order_with_log(id_from_order_no(text), buyer_agent_id=buyer_agent_id)
+
+
+def _order_with_log(order_id, *, buyer_agent_id):
     query = Order.select().where(Order.id == order_id)
-    if agent is not None:
-        query = query.where(Order.buyer_agent == agent.id)
-    order = query.first()
+    if buyer_agent_id is not None:
+        query = query.where(Order.buyer_agent == buyer_agent_id)
+    order = query.first() if order_id is not None else None
     if order is None:
         raise NotFound("订单不存在", code="order_not_found")
     order.line_list = list(order.lines.order_by(OrderLine.id))
@@ -331,7 +340,7 @@ def overdue(status, *, before, limit=1000):
 
 
 def day_figures(day):
-    """The local day's orders placed, paid (with the amount) and shipped, for the owners' digest."""
+    """The local day's orders placed, paid (with the amount) and shipped, and the agents who joined."""
     start = utc_start_of_local_day(day)
     end = utc_start_of_local_day(day + timedelta(days=1))
 
@@ -340,4 +349,4 @@ def day_figures(day):
     return {"day": day.isoformat(), "placed": between(Order.created_at).count(),
             "paid": between(Order.paid_at).count(),
             "paid_amount": format_yuan(between(Order.paid_at).select(fn.SUM(Order.total_fen)).scalar() or 0),
-            "shipped": between(Order.shipped_at).count()}
+            "shipped": between(Order.shipped_at).count(), "new_agents": agents.count_joined(day)}
