@@ -4,7 +4,8 @@ from flask import Blueprint, Response, request
 from app.config import get_settings
 from app.errors import BadRequest, DomainError
 from bot import conversation, protocol
-from bot import brand_commands, code_commands, order_commands, review_commands  # noqa: F401 (they register their commands)
+# Importing a command module registers its commands.
+from bot import brand_commands, code_commands, order_commands, review_commands  # noqa: F401
 
 blp = Blueprint("bot", __name__, url_prefix="/wechat")
 

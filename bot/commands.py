@@ -68,8 +68,10 @@ def answer_text(text, asker):
     text = " ".join(text.split())
     word, _, args = text.partition(" ")
     entry = _BY_WORD.get(word.lower())
-    if entry is None:
-        entry, args = next((entry for entry in _COMMANDS if entry.recognises and entry.recognises(text)), None), text
+    if entry is None:  # no command word: maybe text a command recognises whole, such as a bare code
+        entry = next((candidate for candidate in _COMMANDS if candidate.recognises and candidate.recognises(text)),
+                     None)
+        args = text
     if entry is None:
         return "没有这个指令。\n" + menu(asker)
     if not may_ask(entry, asker):

@@ -22,8 +22,8 @@ def pending(_asker, _args):
     lines = [f"待审核：申请 {waiting.application_total} 个，调级 {waiting.proposal_total} 个"]
     lines += [f"S{row['id']} {clipped(row['name'], 10)} 申请成为{row['level']}（邀请人 {clipped(row['inviter'], 10)}）"
               for row in waiting.applications]
-    lines += [f"T{row['id']} {clipped(row['agent'], 10)} {row['from_level']}→{row['to_level']}：{clipped(row['reason'], 30)}"
-              for row in waiting.proposals]
+    lines += [f"T{row['id']} {clipped(row['agent'], 10)} {row['from_level']}→{row['to_level']}："
+              f"{clipped(row['reason'], 30)}" for row in waiting.proposals]
     hidden = (waiting.application_total + waiting.proposal_total
               - len(waiting.applications) - len(waiting.proposals))
     if hidden:

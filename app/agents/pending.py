@@ -20,7 +20,8 @@ def pending_decisions(*, limit=5):
     applications = (AgentApplication
                     .select(AgentApplication.id, AgentApplication.name, AgentLevel.name.alias("level"),
                             inviter.name.alias("inviter"))
-                    .join(AgentLevel).switch(AgentApplication).join(inviter, on=(AgentApplication.inviter == inviter.id))
+                    .join(AgentLevel).switch(AgentApplication)
+                    .join(inviter, on=(AgentApplication.inviter == inviter.id))
                     .where(AgentApplication.status == "pending"))
     from_level, to_level = AgentLevel.alias(), AgentLevel.alias()
     proposals = (LevelProposal

@@ -75,5 +75,6 @@ def open_alerts(*, limit=3):
                         .order_by(CodeFlag.id.desc()).limit(limit).dicts())
     for row in latest_flags:
         row["reason_label"] = FLAG_LABELS.get(row["reason"], row["reason"])
-    return OpenAlerts(violation_counts=[(label, by_kind[kind]) for kind, label in KIND_LABELS.items() if kind in by_kind],
-                      flag_count=flags.count(), latest_violations=latest, latest_flags=latest_flags)
+    counts = [(label, by_kind[kind]) for kind, label in KIND_LABELS.items() if kind in by_kind]
+    return OpenAlerts(violation_counts=counts, flag_count=flags.count(), latest_violations=latest,
+                      latest_flags=latest_flags)
