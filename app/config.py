@@ -43,6 +43,9 @@ class Settings:
     LOGIN_FAILURE_WINDOW_SECONDS: int = 15 * 60
     DB_MAX_CONNECTIONS: int = 20
     TRUSTED_PROXIES: int = 0
+    COMMISSION_RETURN_WINDOW_DAYS: int = 7
+    WITHDRAWAL_MIN_FEN: int = 1000
+    UPLOAD_DIR: str = "instance/uploads"
     extra: dict = field(default_factory=dict)
 
     @property

@@ -6,6 +6,8 @@ from app.accounts.models import AdminUser, LoginFailure, WechatUser
 from app.agents.models import (Agent, AgentApplication, AgentChange, AgentClosure, AgentInviteImage, AgentLevel,
                                AgentPurchase, AgentRetailSale, AgentTreeLock, LevelProposal)
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
+from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, JournalEntry,
+                                OrderSettlement, Posting, SettlementRefund, Withdrawal)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
 from app.notify.models import Notification
@@ -39,4 +41,13 @@ ALL_MODELS = [
     TransferLine,
     StockTake,
     StockTakeCount,
+    CommissionRuleVersion,
+    OrderSettlement,
+    SettlementRefund,
+    CommissionLine,
+    JournalEntry,
+    Posting,
+    AgentBalance,
+    Withdrawal,
+    Expense,
 ]

@@ -40,3 +40,11 @@ def queued(kind=None):
     if kind:
         query = query.where(Notification.kind == kind)
     return list(query)
+
+
+def enqueue_many(messages):
+    """Queue several messages at once ([{kind, recipient, data, dedupe_key}]); ones queued before are skipped."""
+    rows = [{"kind": m["kind"], "recipient": m["recipient"], "dedupe_key": m["dedupe_key"],
+             "data": json.dumps(m["data"], ensure_ascii=False, sort_keys=True, default=str)} for m in messages]
+    for start in range(0, len(rows), 500):
+        Notification.insert_many(rows[start:start + 500]).on_conflict_ignore().execute()

@@ -1,0 +1,15 @@
+"""Finance use cases: the public face of the domain for doors, jobs and the orders domain.
+
+Orders hand over `app.finance.inputs` facts: `settle_paid_order`, `record_refund`,
+`cancel_settlement`, `mark_order_completed`. The rest serves the console, the
+mini-program and the scheduler.
+"""
+from app.finance.accounts import agent_ledger, balance, commission_lines  # noqa: F401
+from app.finance.ledger import check as check_ledger  # noqa: F401
+from app.finance.settlement import (cancel_settlement, get_settlement, mark_order_completed,  # noqa: F401
+                                    record_refund, release_available_commissions, settle_paid_order,
+                                    settle_paid_orders)
+from app.finance.team_bonus import award_team_bonus  # noqa: F401
+from app.finance.versions import create_version, get_version, list_versions, rules_of  # noqa: F401
+from app.finance.withdrawals import (approve_withdrawal, get_withdrawal, list_withdrawals,  # noqa: F401
+                                     mark_withdrawal_paid, reject_withdrawal, request_withdrawal)
