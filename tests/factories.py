@@ -268,3 +268,19 @@ def with_available(amount_fen, *, agent=None):
     finance.settle_paid_order(paid)
     completed_and_released(paid)
     return agent
+
+
+def ladder_order(*, quantity=2, discount_fen=0, shipping_fen=0):
+    """A settled order of a buyer (¥100) under uplines at ¥80, ¥60 and ¥50 (cost ¥30 a unit): returns
+    (paid, product, [buyer, regional, general, top])."""
+    from app.finance import service as finance
+
+    levels = [make_level() for _ in range(4)]
+    product = priced_product(dict(zip(levels, (5000, 6000, 8000, 10000))), cost_fen=3000)
+    make_rules(level_difference={})
+    chain = []
+    for level in levels:
+        chain.append(make_agent(level=level, upline=chain[-1] if chain else None))
+    paid = paid_order(chain[-1], [(product, quantity, 10000, discount_fen)], shipping_fen=shipping_fen)
+    finance.settle_paid_order(paid)
+    return paid, product, chain[::-1]

@@ -11,3 +11,10 @@ def release_available_commissions():
     released = finance.release_available_commissions()
     log.info("commission released for %d orders", released)
     return released
+
+
+def award_team_bonus(period=None):
+    """Monthly (after last month's return window has passed): credit last month's team bonuses."""
+    credited = finance.award_team_bonus(period=period)
+    log.info("team bonus credited to %d agents", credited)
+    return credited

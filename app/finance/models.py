@@ -65,6 +65,12 @@ class OrderSettlement(BaseModel):
     released_at = DateTimeField(null=True)
     lines = TextField()
 
+    @property
+    def gross_margin_fen(self):
+        """What the order leaves the brand: charged, less refunds, cost of goods kept and commission kept."""
+        return (self.total_fen - self.refunded_goods_fen - self.refunded_shipping_fen
+                - (self.cost_fen - self.returned_cost_fen) - (self.commission_fen - self.commission_reversed_fen))
+
     class Meta:
         indexes = (
             (("paid_on",), False),

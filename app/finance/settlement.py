@@ -12,7 +12,7 @@ from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import to_local, utcnow
 from app.config import get_settings
-from app.database import atomic_with_retry, db, for_update
+from app.database import atomic_with_retry, db, for_update, paginate
 from app.errors import Conflict, InvalidInput, NotFound
 from app.finance import ledger
 from app.finance.engine import month_of, order_commissions
@@ -159,6 +159,19 @@ def get_settlement(order_id):
     if settlement is None:
         raise NotFound("该订单尚未结算", code="settlement_not_found")
     return settlement
+
+
+def list_settlements(*, start=None, end=None, buyer_agent_id=None, page=1, per_page=50):
+    """Settlements, latest paid first, optionally between two local dates or of one buyer: (items, total)."""
+    query = OrderSettlement.select()
+    if start is not None:
+        query = query.where(OrderSettlement.paid_on >= start)
+    if end is not None:
+        query = query.where(OrderSettlement.paid_on <= end)
+    if buyer_agent_id is not None:
+        query = query.where(OrderSettlement.buyer_agent == buyer_agent_id)
+    return paginate(query.order_by(OrderSettlement.paid_at.desc(), OrderSettlement.order_id.desc()),
+                    page=page, per_page=per_page)
 
 
 def _locked_settlement(order_id):
