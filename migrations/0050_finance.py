@@ -58,7 +58,8 @@ def up(migrator, db):
         class Meta:
             indexes = (
                 (("paid_on",), False),
-                (("period",), False),
+                (("period", "paid_on", "subtotal_fen", "discount_fen", "shipping_fen", "cost_fen",
+                  "commission_fen"), False),
                 (("buyer_agent", "paid_at"), False),
                 (("released_at", "release_after"), False),
             )

@@ -1,12 +1,14 @@
 """The finance doors: the mini-program's balance, lines and withdrawals; the console's rules, queue, expenses,
 reports and settlements."""
 import io
+from datetime import timedelta
 
 import pytest
 
-from app.clock import local_today
+from app.clock import local_today, utcnow
+from app.finance import service as finance
 from app.finance.models import AgentBalance
-from tests.factories import admin_headers, agent_headers, ladder_order, make_admin, with_available
+from tests.factories import admin_headers, agent_headers, balance_of, ladder_order, make_admin, with_available
 
 TODAY = local_today()
 MONTH = f"{TODAY.year}-{TODAY.month:02d}"
@@ -139,7 +141,8 @@ def test_expenses_are_created_changed_listed_and_deleted(client, finance_headers
     assert created.status_code == 201
     url = f"/admin/api/finance/expenses/{created.get_json()['id']}"
     assert client.patch(url, headers=finance_headers, json={"amount": "99"}).get_json()["amount"] == "99.00"
-    assert client.get("/admin/api/finance/expenses?category=marketing", headers=finance_headers).get_json()["total"] == 1
+    listed = client.get("/admin/api/finance/expenses?category=marketing", headers=finance_headers).get_json()
+    assert listed["total"] == 1
     assert client.delete(url, headers=finance_headers).status_code == 204
     assert client.get(url, headers=finance_headers).status_code == 404
 
@@ -166,3 +169,16 @@ def test_finance_check_passes_on_a_consistent_ledger_and_fails_on_a_tampered_bal
     AgentBalance.update(pending_fen=AgentBalance.pending_fen + 1).where(AgentBalance.agent == chain[1].id).execute()
     result = runner.invoke(args=["finance", "check"])
     assert result.exit_code == 1 and f"agent {chain[1].id} pending" in result.output
+
+
+def test_the_release_command_makes_due_commission_available(app):
+    paid, _, chain = ladder_order()
+    finance.mark_order_completed(order_id=paid.order_id, at=utcnow() - timedelta(days=8))
+    result = app.test_cli_runner().invoke(args=["finance", "release"])
+    assert result.exit_code == 0 and "1 orders" in result.output
+    assert balance_of(chain[1]) == (0, 4000, 0, 0)
+
+
+def test_the_team_bonus_command_refuses_a_malformed_month(app):
+    result = app.test_cli_runner().invoke(args=["finance", "team-bonus", "--month", "2024-13"])
+    assert result.exit_code != 0 and "YYYY-MM" in result.output

@@ -1,9 +1,13 @@
-"""Under real concurrency (threads with their own connections) a balance is never spent twice."""
+"""Under real concurrency (threads with their own connections, real HTTP) a balance is never spent twice."""
+import threading
+
 import pytest
+import requests
 
 from app.finance import service as finance
 from app.finance.models import Withdrawal
-from tests.factories import balance_of, outcomes_in_threads, with_available
+from tests.factories import (agent_headers, balance_of, make_agent, make_level, make_rules, outcomes_in_threads,
+                             paid_order, priced_product, with_available)
 
 pytestmark = pytest.mark.committed
 
@@ -26,8 +30,6 @@ def test_many_withdrawals_at_once_never_overdraw(app):
 
 
 def test_the_same_order_settled_at_once_in_two_threads_pays_once(app):
-    from tests.factories import make_agent, make_level, make_rules, paid_order, priced_product
-
     upper, lower = make_level(), make_level()
     product = priced_product({upper: 8000, lower: 10000})
     make_rules(level_difference={})
@@ -36,3 +38,20 @@ def test_the_same_order_settled_at_once_in_two_threads_pays_once(app):
     assert outcomes_in_threads(lambda: finance.settle_paid_order(paid), 2) == ["ok", "ok"]
     assert balance_of(regional) == (2000, 0, 0, 0)
     assert finance.check_ledger() == []
+
+
+def test_two_withdrawals_over_real_http_at_once_spend_the_balance_once(app, client, fake_wechat, live_server):
+    headers, agent = agent_headers(client, fake_wechat, agent=with_available(30000))
+    barrier, statuses = threading.Barrier(2), []
+
+    def ask():
+        barrier.wait()
+        statuses.append(requests.post(f"{live_server}/api/mp/finance/withdrawals", headers=headers,
+                                      json={"amount": "200.00"}, timeout=30).status_code)
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201, 409]
+    assert balance_of(agent) == (0, 10000, 20000, 0)

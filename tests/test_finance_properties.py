@@ -23,7 +23,7 @@ PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 def build(scenario):
     """Levels, products, a chain (buyer first) and the rules of a scenario; returns (agents, make an order,
-    refund a share of what is left)."""
+    refund an order in the scenario's parts, each a share of what is left)."""
     levels = [make_level() for _ in range(4)]
     products = [priced_product(dict(zip(levels, prices)), cost_fen=50) for prices in scenario["prices"]]
     make_rules(max_depth=scenario["max_depth"], level_difference={},
@@ -43,11 +43,12 @@ def build(scenario):
             items.append((product, quantity, price, price * quantity * discount_percent // 100))
         return paid_order(agents[0], items, shipping_fen=300)
 
-    def refund_part(paid, percent):
-        settlement = OrderSettlement.get_by_id(paid.order_id)
-        remaining = settlement.subtotal_fen - settlement.discount_fen - settlement.refunded_goods_fen
-        finance.record_refund(refund_of(paid, [(products[0], 0, remaining * percent // 100)]))
-    return agents, order, refund_part
+    def refund_in_parts(paid):
+        for percent in scenario["refund_percents"]:
+            settlement = OrderSettlement.get_by_id(paid.order_id)
+            remaining = settlement.subtotal_fen - settlement.discount_fen - settlement.refunded_goods_fen
+            finance.record_refund(refund_of(paid, [(products[0], 0, remaining * percent // 100)]))
+    return agents, order, refund_in_parts
 
 
 def in_savepoint(check):
@@ -61,11 +62,10 @@ def in_savepoint(check):
 @given(scenarios)
 def test_every_journal_entry_sums_to_zero(scenario):
     def check():
-        agents, order, refund_part = build(scenario)
+        _, order, refund_in_parts = build(scenario)
         paid = order()
         finance.settle_paid_order(paid)
-        for percent in scenario["refund_percents"]:
-            refund_part(paid, percent)
+        refund_in_parts(paid)
         assert finance.check_ledger() == []
     in_savepoint(check)
 
@@ -85,7 +85,7 @@ def test_no_commission_flows_beyond_the_configured_depth(scenario):
 @given(scenarios)
 def test_a_full_refund_returns_every_balance_to_where_it_was(scenario):
     def check():
-        agents, order, refund_part = build(scenario)
+        agents, order, refund_in_parts = build(scenario)
         earlier = order()
         finance.settle_paid_order(earlier)
         completed_and_released(earlier)
@@ -94,8 +94,7 @@ def test_a_full_refund_returns_every_balance_to_where_it_was(scenario):
         finance.settle_paid_order(paid)
         if scenario["release_first"]:
             completed_and_released(paid)
-        for percent in scenario["refund_percents"]:
-            refund_part(paid, percent)
+        refund_in_parts(paid)
         finance.record_refund(refund_of(paid, whole=True))
         assert [balance_of(agent) for agent in agents] == before
         assert OrderSettlement.get_by_id(paid.order_id).commission_reversed_fen == \

@@ -6,9 +6,9 @@ rows move in the same statement batch as the postings.
 """
 from dataclasses import dataclass, field
 
-from peewee import EXCLUDED, IntegrityError, fn
+from peewee import fn
 
-from app.database import db, is_mysql
+from app.database import bulk_insert
 from app.errors import Conflict
 from app.finance.models import AGENT_ACCOUNTS, AgentBalance, JournalEntry, Posting
 
@@ -49,6 +49,8 @@ def _chunks(rows):
 def post_entries(entries, *, keep_available_non_negative=False):
     """Write balanced entries and move the balances; IntegrityError when a key was posted before.
 
+    The balance rows move last: they are the rows concurrent settlements share (an
+    upline's), so their locks are held for the shortest time before the caller commits.
     With `keep_available_non_negative` (one agent's withdrawal) the balance UPDATE is
     guarded so that `available` stays ≥ 0, and Conflict is raised when it would not.
     """
@@ -62,38 +64,21 @@ def post_entries(entries, *, keep_available_non_negative=False):
             if agent_id is not None and amount:
                 per_agent = deltas.setdefault(agent_id, {})
                 per_agent[account] = per_agent.get(account, 0) + amount
-    apply_balances(deltas, keep_available_non_negative=keep_available_non_negative)
     for chunk in _chunks(entries):
-        JournalEntry.insert_many([{"key": e.key, "kind": e.kind, "order_id": e.order_id, "memo": e.memo[:255],
-                                   "created_at": e.at} for e in chunk]).execute()
+        bulk_insert(JournalEntry, [{"key": e.key, "kind": e.kind, "order_id": e.order_id, "memo": e.memo[:255],
+                                    "created_at": e.at} for e in chunk])
         ids = dict(JournalEntry.select(JournalEntry.key, JournalEntry.id)
                    .where(JournalEntry.key.in_([e.key for e in chunk])).tuples())
-        rows = [{"entry": ids[e.key], "agent": agent_id, "account": account, "amount_fen": amount}
-                for e in chunk for agent_id, account, amount in e.postings]
-        for rows_chunk in _chunks(rows):
-            Posting.insert_many(rows_chunk).execute()
-
-
-def post_once(entry, **options):
-    """Write one entry unless its key was posted before; True when written now."""
-    try:
-        with db.atomic():
-            post_entries([entry], **options)
-        return True
-    except IntegrityError:
-        return False
-
-
-def _incoming(column):
-    """The value an upsert tried to insert into `column` (VALUES() on MySQL, EXCLUDED elsewhere)."""
-    return fn.VALUES(column) if is_mysql() else getattr(EXCLUDED, column.name)
+        bulk_insert(Posting, [{"entry": ids[e.key], "agent": agent_id, "account": account, "amount_fen": amount}
+                              for e in chunk for agent_id, account, amount in e.postings])
+    apply_balances(deltas, keep_available_non_negative=keep_available_non_negative)
 
 
 def apply_balances(deltas, *, keep_available_non_negative=False):
     """Add {agent id: {account: fen}} to the balance rows (created when missing), in agent-id order.
 
-    One upsert per chunk takes each row's exclusive lock at once (an INSERT IGNORE
-    then UPDATE would take a shared lock first, and two such transactions deadlock).
+    One upsert takes each row's exclusive lock at once (an INSERT IGNORE then UPDATE
+    would take a shared lock first, and two such transactions deadlock).
     """
     if keep_available_non_negative:
         [(agent_id, changes)] = deltas.items()
@@ -105,10 +90,7 @@ def apply_balances(deltas, *, keep_available_non_negative=False):
         return
     rows = [{"agent": agent_id, **{column.name: deltas[agent_id].get(account, 0)
                                    for account, column in BALANCE_COLUMNS.items()}} for agent_id in sorted(deltas)]
-    update = {column: column + _incoming(column) for column in BALANCE_COLUMNS.values()}
-    target = {} if is_mysql() else {"conflict_target": [AgentBalance.agent]}
-    for chunk in _chunks(rows):
-        AgentBalance.insert_many(chunk).on_conflict(update=update, **target).execute()
+    bulk_insert(AgentBalance, rows, add_on_duplicate=[column.name for column in BALANCE_COLUMNS.values()])
 
 
 def balance_of(agent_id):

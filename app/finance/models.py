@@ -74,7 +74,9 @@ class OrderSettlement(BaseModel):
     class Meta:
         indexes = (
             (("paid_on",), False),
-            (("period",), False),
+            # covering the reports: a year of months is read from this index alone
+            (("period", "paid_on", "subtotal_fen", "discount_fen", "shipping_fen", "cost_fen", "commission_fen"),
+             False),
             (("buyer_agent", "paid_at"), False),
             (("released_at", "release_after"), False),
         )

@@ -34,11 +34,16 @@ def _rows(query, period_column, by_month):
     return found
 
 
+def _month(day):
+    return day.year * 100 + day.month
+
+
 def _totals(start, end, *, by_month):
     s, r = OrderSettlement, SettlementRefund
     sales = _rows(s.select(fn.COUNT(s.order_id), _sum(s.subtotal_fen), _sum(s.discount_fen), _sum(s.shipping_fen),
                            _sum(s.cost_fen), _sum(s.commission_fen))
-                  .where(s.paid_on.between(start, end)), s.period, by_month)
+                  .where(s.period.between(_month(start), _month(end)), s.paid_on.between(start, end)),
+                  s.period, by_month)
     refunds = _rows(r.select(_sum(r.goods_fen), _sum(r.shipping_fen), _sum(r.cost_fen),
                              _sum(r.commission_reversed_fen))
                     .where(r.refunded_on.between(start, end)), r.period, by_month)
@@ -108,7 +113,16 @@ def monthly_report(*, first, last):
     by_month = _totals(start, end, by_month=True)
     empty = _figures([0] * 6, [0] * 4, 0, {})
     months = [{"month": f"{p // 100}-{p % 100:02d}", **by_month.get(p, empty)} for p in _periods(start, end)]
-    return {"months": months, "total": profit_report(start=start, end=end)}
+    return {"months": months, "total": {"start": start, "end": end, **_sum_figures(months)}}
+
+
+def _sum_figures(months):
+    """The figures of several months added up (every figure is a sum, so the months add exactly)."""
+    total = {key: sum(month[key] for month in months) for key in months[0] if key.endswith("_fen") or key == "orders"}
+    total["expenses_by_category"] = [
+        {**first, "amount_fen": sum(month["expenses_by_category"][i]["amount_fen"] for month in months)}
+        for i, first in enumerate(months[0]["expenses_by_category"])]
+    return total
 
 
 REPORT_COLUMNS = (("month", "月份"), ("orders", "订单数"), ("sales_fen", "销售额"), ("discount_fen", "优惠"),

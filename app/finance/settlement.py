@@ -12,7 +12,7 @@ from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import to_local, utcnow
 from app.config import get_settings
-from app.database import atomic_with_retry, db, for_update, paginate
+from app.database import atomic_with_retry, bulk_insert, db, for_update, paginate
 from app.errors import Conflict, InvalidInput, NotFound
 from app.finance import ledger
 from app.finance.engine import month_of, order_commissions
@@ -94,12 +94,10 @@ def _settle_new(paid_orders):
                              order_id=paid.order_id, memo=f"订单 {paid.order_no} 佣金",
                              postings=_credit_postings(commissions)))
         messages += _credited_messages(paid, commissions)
-    for start in range(0, len(settlements), CHUNK):
-        OrderSettlement.insert_many(settlements[start:start + CHUNK]).execute()
-    for start in range(0, len(lines), CHUNK):
-        CommissionLine.insert_many(lines[start:start + CHUNK]).execute()
-    ledger.post_entries(entries)
+    bulk_insert(OrderSettlement, settlements)
+    bulk_insert(CommissionLine, lines)
     notify.enqueue_many(messages)
+    ledger.post_entries(entries)
     return len(new)
 
 
@@ -302,9 +300,9 @@ def _release_batch(now, batch):
                       "data": {"order_id": settlement.order_id, "order_no": settlement.order_no,
                                "amount": format_yuan(amount)}}
                      for agent_id, amount in sorted(totals.items()) if amount]
-    ledger.post_entries(entries)
     (CommissionLine.update(status="available", available_at=now)
      .where(CommissionLine.order_id.in_(order_ids), CommissionLine.status == "pending").execute())
     OrderSettlement.update(released_at=now).where(OrderSettlement.order_id.in_(order_ids)).execute()
     notify.enqueue_many(messages)
+    ledger.post_entries(entries)
     return len(due)

@@ -74,6 +74,15 @@ def _notify(kind, withdrawal):
                    dedupe_key=f"{kind}:{withdrawal.id}")
 
 
+def _end_hold(withdrawal, outcome, to_account, memo):
+    """Move the held amount to `to_account` (back to available, or out as withdrawn) and tell the agent."""
+    ledger.post_entries([Entry(key=f"withdrawal:{withdrawal.id}:{outcome}", kind=f"withdrawal_{outcome}",
+                               at=utcnow(), memo=memo[:255],
+                               postings=[(withdrawal.agent_id, "held", -withdrawal.amount_fen),
+                                         (withdrawal.agent_id, to_account, withdrawal.amount_fen)])])
+    _notify(f"withdrawal_{outcome}", withdrawal)
+
+
 def approve_withdrawal(*, withdrawal_id, actor_id):
     """Finance approves an open request (the money stays held until it is paid)."""
     with db.atomic():
@@ -90,11 +99,7 @@ def reject_withdrawal(*, withdrawal_id, actor_id, reason):
     with db.atomic():
         withdrawal = _move(withdrawal_id, ["pending", "approved"], "rejected", decided_by=actor_id,
                            decided_at=utcnow(), reason=reason[:255])
-        ledger.post_entries([Entry(key=f"withdrawal:{withdrawal.id}:release", kind="withdrawal_release",
-                                   at=utcnow(), memo=f"提现申请 #{withdrawal.id} 被拒绝：{reason}"[:255],
-                                   postings=[(withdrawal.agent_id, "held", -withdrawal.amount_fen),
-                                             (withdrawal.agent_id, "available", withdrawal.amount_fen)])])
-        _notify("withdrawal_rejected", withdrawal)
+        _end_hold(withdrawal, "rejected", "available", f"提现申请 #{withdrawal.id} 被拒绝：{reason}")
     return get_withdrawal(withdrawal_id)
 
 
@@ -105,11 +110,7 @@ def mark_withdrawal_paid(*, withdrawal_id, actor_id, reference):
         raise InvalidInput.on("reference", "请填写打款流水号")
     with db.atomic():
         withdrawal = _move(withdrawal_id, ["approved"], "paid", paid_at=utcnow(), reference=reference[:64])
-        ledger.post_entries([Entry(key=f"withdrawal:{withdrawal.id}:paid", kind="withdrawal_paid", at=utcnow(),
-                                   memo=f"提现 #{withdrawal.id} 已打款（{reference}）"[:255],
-                                   postings=[(withdrawal.agent_id, "held", -withdrawal.amount_fen),
-                                             (withdrawal.agent_id, "withdrawn", withdrawal.amount_fen)])])
-        _notify("withdrawal_paid", withdrawal)
+        _end_hold(withdrawal, "paid", "withdrawn", f"提现 #{withdrawal.id} 已打款（{reference}）")
     return get_withdrawal(withdrawal_id)
 
 

@@ -1,6 +1,7 @@
 """Queueing notifications: called by every domain inside the transaction that caused them."""
 import json
 
+from app.database import bulk_insert
 from app.notify.models import RECIPIENT_OWNERS, Notification
 
 
@@ -44,7 +45,6 @@ def queued(kind=None):
 
 def enqueue_many(messages):
     """Queue several messages at once ([{kind, recipient, data, dedupe_key}]); ones queued before are skipped."""
-    rows = [{"kind": m["kind"], "recipient": m["recipient"], "dedupe_key": m["dedupe_key"],
-             "data": json.dumps(m["data"], ensure_ascii=False, sort_keys=True, default=str)} for m in messages]
-    for start in range(0, len(rows), 500):
-        Notification.insert_many(rows[start:start + 500]).on_conflict_ignore().execute()
+    bulk_insert(Notification, [{"kind": m["kind"], "recipient": m["recipient"], "dedupe_key": m["dedupe_key"],
+                                "data": json.dumps(m["data"], ensure_ascii=False, sort_keys=True, default=str)}
+                               for m in messages], ignore_duplicates=True)
