@@ -34,7 +34,7 @@ def up(migrator, db):
     class OrderSettlement(Base):
         order_id = BigIntegerField(primary_key=True)
         order_no = CharField(max_length=64)
-        buyer_agent = ForeignKeyField(Agent, null=True, on_delete="RESTRICT")
+        buyer_agent = ForeignKeyField(Agent, null=True, index=False, on_delete="RESTRICT")
         paid_at = DateTimeField()
         paid_on = DateField()
         period = IntegerField()
@@ -82,7 +82,7 @@ def up(migrator, db):
         key = CharField(max_length=96, unique=True)
         order_id = BigIntegerField(null=True, index=True)
         period = IntegerField()
-        agent = ForeignKeyField(Agent, on_delete="RESTRICT")
+        agent = ForeignKeyField(Agent, index=False, on_delete="RESTRICT")
         rule = CharField(max_length=24)
         rule_version = ForeignKeyField(CommissionRuleVersion, null=True, on_delete="RESTRICT")
         depth = IntegerField()
@@ -103,12 +103,12 @@ def up(migrator, db):
         kind = CharField(max_length=24)
         order_id = BigIntegerField(null=True, index=True)
         memo = CharField(max_length=255, default="")
-        created_at = DateTimeField(default=datetime.datetime.utcnow, index=True)
+        created_at = DateTimeField(default=datetime.datetime.utcnow)
 
     class Posting(Base):
         id = AutoField()
         entry = ForeignKeyField(JournalEntry, backref="postings", on_delete="RESTRICT")
-        agent = ForeignKeyField(Agent, null=True, on_delete="RESTRICT")
+        agent = ForeignKeyField(Agent, null=True, index=False, on_delete="RESTRICT")
         account = CharField(max_length=24)
         amount_fen = BigIntegerField()
 

@@ -13,6 +13,7 @@ from app.agents.models import Agent
 from app.clock import utcnow
 from app.database import BaseModel
 
+# Foreign keys declared index=False are the first column of a composite index, which serves them.
 AGENT_ACCOUNTS = ("pending", "available", "held", "withdrawn")
 BRAND_ACCOUNT = "commission_expense"
 RULE_KINDS = ("level_difference", "same_level", "referral", "team")
@@ -44,7 +45,7 @@ class OrderSettlement(BaseModel):
 
     order_id = BigIntegerField(primary_key=True)
     order_no = CharField(max_length=64)
-    buyer_agent = ForeignKeyField(Agent, null=True, on_delete="RESTRICT")
+    buyer_agent = ForeignKeyField(Agent, null=True, index=False, on_delete="RESTRICT")
     paid_at = DateTimeField()
     paid_on = DateField()
     period = IntegerField()
@@ -106,7 +107,7 @@ class CommissionLine(BaseModel):
     key = CharField(max_length=96, unique=True)
     order_id = BigIntegerField(null=True, index=True)
     period = IntegerField()
-    agent = ForeignKeyField(Agent, on_delete="RESTRICT")
+    agent = ForeignKeyField(Agent, index=False, on_delete="RESTRICT")
     rule = CharField(max_length=24)
     rule_version = ForeignKeyField(CommissionRuleVersion, null=True, on_delete="RESTRICT")
     depth = IntegerField()
@@ -130,7 +131,7 @@ class JournalEntry(BaseModel):
     kind = CharField(max_length=24)
     order_id = BigIntegerField(null=True, index=True)
     memo = CharField(max_length=255, default="")
-    created_at = DateTimeField(default=utcnow, index=True)
+    created_at = DateTimeField(default=utcnow)
 
 
 class Posting(BaseModel):
@@ -138,7 +139,7 @@ class Posting(BaseModel):
 
     id = AutoField()
     entry = ForeignKeyField(JournalEntry, backref="postings", on_delete="RESTRICT")
-    agent = ForeignKeyField(Agent, null=True, on_delete="RESTRICT")
+    agent = ForeignKeyField(Agent, null=True, index=False, on_delete="RESTRICT")
     account = CharField(max_length=24)
     amount_fen = BigIntegerField()
 

@@ -62,7 +62,6 @@ def settle_paid_orders(paid_orders):
         except IntegrityError:
             if attempt == 2 or db.in_transaction():
                 raise
-    return 0
 
 
 def _settle_new(paid_orders):
