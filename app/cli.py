@@ -8,6 +8,7 @@ from app import migrate
 from app.accounts import service as accounts
 from app.agents.cli import agents_cli
 from app.errors import DomainError
+from app.finance.cli import finance_cli
 from app.inventory.cli import stock_cli
 from app.jobs.cli import jobs_cli, scheduler
 
@@ -62,4 +63,4 @@ def seed():
         click.echo(line)
 
 
-COMMAND_GROUPS = [db_cli, users_cli, seed, jobs_cli, scheduler, agents_cli, stock_cli]
+COMMAND_GROUPS = [db_cli, users_cli, seed, jobs_cli, scheduler, agents_cli, stock_cli, finance_cli]

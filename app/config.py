@@ -71,6 +71,8 @@ class Settings:
     BOT_REPLY_BUDGET_SECONDS: float = 4.0
     SCHEDULER_LEASE_SECONDS: int = 30
     SCHEDULER_RENEW_SECONDS: int = 5
+    COMMISSION_RETURN_WINDOW_DAYS: int = 7
+    WITHDRAWAL_MIN_FEN: int = 1000
     extra: dict = field(default_factory=dict)
 
     @property

@@ -5,6 +5,7 @@ import time
 from urllib.parse import urlparse
 
 from peewee import DatabaseProxy, Model, OperationalError
+from peewee import __exception_wrapper__ as exception_wrapper
 from playhouse.db_url import connect
 from pymysql.constants import CLIENT
 
@@ -111,3 +112,37 @@ def atomic_with_retry(work, *, attempts=4):
 def paginate(query, *, page, per_page):
     """One page of `query` and the count of every row it matches."""
     return list(query.paginate(page, per_page)), query.order_by().count()
+
+
+def bulk_insert(model, rows, *, ignore_duplicates=False, add_on_duplicate=(), chunk=1000):
+    """INSERT many rows (dicts keyed by field name, the same keys in each) with one executemany per chunk.
+
+    For ledgers written thousands of rows at a time: building such statements through
+    the query builder costs more than running them. Python-side defaults are filled
+    in; values go to the driver as they are. `ignore_duplicates` skips rows whose
+    unique key exists; `add_on_duplicate` adds the given columns to an existing row
+    with the same primary key instead.
+    """
+    if not rows:
+        return
+    meta, database = model._meta, db.obj
+    defaults = {name: field.default() if callable(field.default) else field.default
+                for name, field in meta.fields.items() if name not in rows[0] and field.default is not None}
+    names = list(rows[0]) + list(defaults)
+    open_quote, close_quote = database.quote
+    columns = [f"{open_quote}{meta.fields[name].column_name}{close_quote}" for name in names]
+    verb = ("INSERT IGNORE" if is_mysql() else "INSERT OR IGNORE") if ignore_duplicates else "INSERT"
+    sql = (f"{verb} INTO {open_quote}{meta.table_name}{close_quote} ({', '.join(columns)}) "
+           f"VALUES ({', '.join([database.param] * len(names))})")
+    if add_on_duplicate:
+        added = [f"{open_quote}{meta.fields[name].column_name}{close_quote}" for name in add_on_duplicate]
+        if is_mysql():
+            sql += " ON DUPLICATE KEY UPDATE " + ", ".join(f"{c} = {c} + VALUES({c})" for c in added)
+        else:
+            key = f"{open_quote}{meta.primary_key.column_name}{close_quote}"
+            sql += f" ON CONFLICT ({key}) DO UPDATE SET " + ", ".join(f"{c} = {c} + excluded.{c}" for c in added)
+    extra = list(defaults.values())
+    for start in range(0, len(rows), chunk):
+        values = [[row[name] for name in rows[0]] + extra for row in rows[start:start + chunk]]
+        with exception_wrapper:  # the driver's errors as peewee's, as every other query raises them
+            database.cursor().executemany(sql, values)

@@ -9,6 +9,8 @@ from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
 from app.chat.models import BindToken, InboundMessage, WechatBinding
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodeScan, ConsumerReport, RetailSale,
                               RetailSaleLine, Violation)
+from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, JournalEntry,
+                                OrderSettlement, Posting, SettlementRefund, Withdrawal)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
 from app.jobs.models import JobRun, SchedulerLease
@@ -66,4 +68,13 @@ ALL_MODELS = [
     InboundMessage,
     SchedulerLease,
     JobRun,
+    CommissionRuleVersion,
+    OrderSettlement,
+    SettlementRefund,
+    CommissionLine,
+    JournalEntry,
+    Posting,
+    AgentBalance,
+    Withdrawal,
+    Expense,
 ]

@@ -2,6 +2,7 @@
 from app.accounts import service as accounts
 from app.accounts.models import AdminUser
 from app.agents import service as agents
+from app.finance.demo import seed_commission_rules
 from app.inventory.demo import seed_demo_stock
 from app.orders.demo import seed_demo_orders
 
@@ -17,6 +18,7 @@ def seed_demo(*, password):
     yield f"demo owner account created: username={DEMO_OWNER} password={password}"
     yield from seed_agent_network(owner)
     yield from seed_demo_stock()
+    yield from seed_commission_rules()
     yield from seed_demo_orders()
 
 

@@ -410,3 +410,111 @@ def pending_proposal():
     buy(agent, 1)
     agents.review_levels()
     return LevelProposal.get(LevelProposal.agent == agent.id, LevelProposal.status == "pending"), agent
+
+
+# --- finance: settlement, commission, withdrawals (issue 6) ---
+
+def make_rules(*, max_depth=3, allow_deeper=False, **sections):
+    """A commission rule version in force from today: e.g. make_rules(level_difference={"enabled": True})."""
+    from app.clock import local_today
+    from app.finance import service as finance
+
+    rules = {name: {"enabled": True, **body} for name, body in sections.items()}
+    version, _ = finance.create_version(rules=rules, effective_from=local_today(), max_depth=max_depth,
+                                        allow_deeper=allow_deeper)
+    return version
+
+
+def priced_product(prices, *, cost_fen=0):
+    """A product with a level price (fen) for each level in `prices` {level: fen}."""
+    from app.catalog import service as catalog
+
+    product = make_product(cost_fen=cost_fen)
+    for level, price_fen in prices.items():
+        catalog.set_level_price(product_id=product.id, level_id=level.id, price_fen=price_fen)
+    return product
+
+
+def paid_order(buyer, items, *, shipping_fen=0, paid_at=None, order_id=None):
+    """The PaidOrder facts orders hand finance: `items` are (product, quantity, unit price fen[, discount fen[, cost]])."""
+    from app.clock import utcnow
+    from app.finance.inputs import PaidOrder, SoldLine
+
+    lines = tuple(SoldLine(product_id=item[0].id, quantity=item[1], unit_price_fen=item[2],
+                           discount_fen=item[3] if len(item) > 3 else 0,
+                           unit_cost_fen=item[4] if len(item) > 4 else item[0].cost_fen) for item in items)
+    subtotal = sum(line.unit_price_fen * line.quantity for line in lines)
+    discount = sum(line.discount_fen for line in lines)
+    order_id = order_id or next(_sequence)
+    return PaidOrder(order_id=order_id, order_no=f"WS{order_id:08d}", buyer_agent_id=buyer.id if buyer else None,
+                     paid_at=paid_at or utcnow(), lines=lines, subtotal_fen=subtotal, discount_fen=discount,
+                     shipping_fen=shipping_fen, total_fen=subtotal - discount + shipping_fen)
+
+
+def refund_of(paid, items=(), *, shipping_fen=0, whole=False, refund_id=None, at=None):
+    """An OrderRefund of `paid`: `items` are (product, quantity, amount fen)."""
+    from app.clock import utcnow
+    from app.finance.inputs import OrderRefund, RefundedLine
+
+    return OrderRefund(refund_id=refund_id or unique("RF"), order_id=paid.order_id, refunded_at=at or utcnow(),
+                       lines=tuple(RefundedLine(product_id=p.id, quantity=q, amount_fen=a) for p, q, a in items),
+                       shipping_fen=shipping_fen, whole_order=whole)
+
+
+def earned(agent):
+    """{rule: fen} of the agent's commission lines, net of reversals."""
+    from app.finance.models import CommissionLine
+
+    totals = {}
+    for line in CommissionLine.select().where(CommissionLine.agent == agent.id):
+        totals[line.rule] = totals.get(line.rule, 0) + line.amount_fen - line.reversed_fen
+    return totals
+
+
+def balance_of(agent):
+    """(pending, available, held, withdrawn) of the agent's balance, in fen."""
+    from app.finance import ledger
+
+    row = ledger.balance_of(agent.id)
+    return (row.pending_fen, row.available_fen, row.held_fen, row.withdrawn_fen)
+
+
+def completed_and_released(paid):
+    """Mark the order completed long enough ago that its commission is released now."""
+    from datetime import timedelta
+
+    from app.clock import utcnow
+    from app.finance import service as finance
+
+    finance.mark_order_completed(order_id=paid.order_id, at=utcnow() - timedelta(days=30))
+    finance.release_available_commissions()
+
+
+def with_available(amount_fen, *, agent=None):
+    """An agent with `amount_fen` of available commission (a released level difference on one order)."""
+    levels = [make_level(), make_level()]
+    product = priced_product({levels[0]: 10000, levels[1]: 10000 + amount_fen})
+    make_rules(level_difference={})
+    agent = agent or make_agent(level=levels[0])
+    paid = paid_order(make_agent(level=levels[1], upline=agent), [(product, 1, 10000 + amount_fen)])
+    from app.finance import service as finance
+
+    finance.settle_paid_order(paid)
+    completed_and_released(paid)
+    return agent
+
+
+def ladder_order(*, quantity=2, discount_fen=0, shipping_fen=0):
+    """A settled order of a buyer (¥100) under uplines at ¥80, ¥60 and ¥50 (cost ¥30 a unit): returns
+    (paid, product, [buyer, regional, general, top])."""
+    from app.finance import service as finance
+
+    levels = [make_level() for _ in range(4)]
+    product = priced_product(dict(zip(levels, (5000, 6000, 8000, 10000))), cost_fen=3000)
+    make_rules(level_difference={})
+    chain = []
+    for level in levels:
+        chain.append(make_agent(level=level, upline=chain[-1] if chain else None))
+    paid = paid_order(chain[-1], [(product, quantity, 10000, discount_fen)], shipping_fen=shipping_fen)
+    finance.settle_paid_order(paid)
+    return paid, product, chain[::-1]

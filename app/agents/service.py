@@ -11,6 +11,7 @@ from peewee import IntegrityError
 
 from app.accounts.models import WechatUser
 from app.agents import changes, invites, tree
+from app.agents.chains import ChainMember, team_links, upline_chains, uplines_and_names  # noqa: F401
 from app.agents.invites import invite_image  # noqa: F401
 from app.agents.levels import (active_levels, create_level, delete_level, get_level, list_levels,  # noqa: F401
                                update_level)

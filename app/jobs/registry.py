@@ -8,6 +8,7 @@ the brand's timezone (TIMEZONE, Asia/Shanghai by default).
 from app.agents import jobs as agent_jobs
 from app.chat import service as chat
 from app.clock import local_today
+from app.finance import jobs as finance_jobs
 from app.inventory import jobs as inventory_jobs
 from app.jobs import service as jobs
 from app.jobs.service import Job
@@ -39,6 +40,8 @@ JOBS = [
     Job("expire_lapsed_agents", summarised("expired", agent_jobs.expire_lapsed_agents), at="00:10"),
     Job("review_agent_levels", summarised("review", agent_jobs.review_levels), at="02:00"),
     Job("warn_expiring_terms", summarised("queued", agent_jobs.warn_expiring_terms), at="09:00"),
+    Job("release_commissions", summarised("released", finance_jobs.release_available_commissions), at="05:00"),
+    Job("award_team_bonus", summarised("credited", finance_jobs.award_team_bonus), at="05:30"),
     Job("send_order_digest", summarised("queued", send_todays_digest), at="21:00"),
     Job("prune_handled_messages", summarised("pruned", chat.prune_handled_messages), at="04:10"),
     Job("prune_job_runs", summarised("pruned", jobs.prune_job_runs), at="04:20"),

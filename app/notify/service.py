@@ -2,6 +2,7 @@
 import json
 
 from app.clock import utcnow
+from app.database import bulk_insert
 from app.errors import Conflict, NotFound
 from app.notify.models import RECIPIENT_OPENID_PREFIX, RECIPIENT_OWNERS, Notification
 
@@ -50,6 +51,13 @@ def queued(kind=None):
     if kind:
         query = query.where(Notification.kind == kind)
     return list(query)
+
+
+def enqueue_many(messages):
+    """Queue several messages at once ([{kind, recipient, data, dedupe_key}]); ones queued before are skipped."""
+    bulk_insert(Notification, [{"kind": m["kind"], "recipient": m["recipient"], "dedupe_key": m["dedupe_key"],
+                                "data": json.dumps(m["data"], ensure_ascii=False, sort_keys=True, default=str)}
+                               for m in messages], ignore_duplicates=True)
 
 
 def enqueue_chat_reply(*, openid, text, dedupe_key):

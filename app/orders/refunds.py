@@ -9,6 +9,7 @@ order is cancelled or refunded whole.
 from app.agents import service as agents
 from app.clock import utcnow
 from app.database import atomic_with_retry
+from app.finance import service as finance
 from app.errors import Conflict, InvalidInput
 from app.inventory import service as inventory
 from app.money import scale
@@ -71,6 +72,7 @@ def refund(order_id, *, actor, reason, lines=None, goods_back=False):
             inventory.return_stock(reference=f"{service.stock_reference(order.id)}:refund:{record.id}",
                                    warehouse_id=order.warehouse_id, reason=reason, actor=actor,
                                    lines=[{"product_id": line.product_id, "quantity": q} for line, q in parts])
+        finance.record_refund(service.refund_facts(record.id))
         if order.buyer_agent_id:
             agents.reverse_purchase(order_id=order.id,
                                     amount_fen=None if lines is None else record.amount_fen - shipping)

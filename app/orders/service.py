@@ -14,7 +14,8 @@ from app.clock import to_local, utc_start_of_local_day, utcnow
 from app.config import get_settings
 from app.database import atomic_with_retry, for_update, paginate
 from app.errors import Conflict, InvalidInput, NotFound
-from app.finance import inputs as finance
+from app.finance import service as finance
+from app.finance.inputs import OrderRefund as RefundFacts, PaidOrder, RefundedLine, SoldLine
 from app.inventory import service as inventory
 from app.money import format_yuan
 from app.notify.models import RECIPIENT_OWNERS
@@ -209,6 +210,7 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
             log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
             enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
                     dedupe_key=f"order:{order.id}:stock_short")
+        finance.settle_paid_order(paid_order_facts(order.id))
         if order.buyer_agent_id:
             agents.record_purchase(order_id=order.id, agent_id=order.buyer_agent_id,
                                    amount_fen=order.total_fen - order.shipping_fen, at=now)
@@ -272,8 +274,15 @@ def _bind(order, codes_scanned, actor):
 
 
 def receive(order_id, *, actor, agent=None):
-    """Confirm receipt (签收): by the buying agent, staff, or the system after the configured days."""
-    return _transition(order_id, "receive", actor=actor, agent=agent, received_at=utcnow())
+    """Confirm receipt (签收): by the buying agent, staff, or the system after the configured days.
+
+    The commission's return window starts at receipt (finance makes it available once it has passed).
+    """
+    now = utcnow()
+
+    def start_return_window(order):
+        finance.mark_order_completed(order_id=order.id, at=now)
+    return _transition(order_id, "receive", actor=actor, agent=agent, effect=start_return_window, received_at=now)
 
 
 def complete(order_id, *, actor):
@@ -295,6 +304,7 @@ def cancel(order_id, *, actor, reason="", agent=None):
                 Order.id == order.id).execute()
             OrderLine.update(refunded_quantity=OrderLine.quantity, refunded_fen=OrderLine.paid_fen).where(
                 OrderLine.order == order.id).execute()
+            finance.cancel_settlement(order_id=order.id, at=utcnow())
             if order.buyer_agent_id:
                 agents.reverse_purchase(order_id=order.id)
     return _transition(order_id, "cancel", actor=actor, agent=agent, reason=reason, effect=undo,
@@ -308,9 +318,9 @@ def paid_order_facts(order_id):
     order = get_order(order_id)
     if order.paid_at is None:
         raise Conflict("订单尚未付款", code="not_paid")
-    return finance.PaidOrder(
+    return PaidOrder(
         order_id=order.id, order_no=order_no(order), buyer_agent_id=order.buyer_agent_id, paid_at=order.paid_at,
-        lines=tuple(finance.SoldLine(line.product_id, line.quantity, line.unit_price_fen, line.discount_fen,
+        lines=tuple(SoldLine(line.product_id, line.quantity, line.unit_price_fen, line.discount_fen,
                              line.unit_cost_fen) for line in order.line_list),
         subtotal_fen=order.subtotal_fen, discount_fen=order.level_discount_fen + order.promotion_discount_fen,
         shipping_fen=order.shipping_fen, total_fen=order.total_fen)
@@ -323,9 +333,9 @@ def refund_facts(refund_id):
         raise NotFound("退款记录不存在", code="refund_not_found")
     rows = (OrderRefundLine.select(OrderRefundLine, OrderLine).join(OrderLine)
             .where(OrderRefundLine.refund == record.id).order_by(OrderRefundLine.id))
-    return finance.OrderRefund(
+    return RefundFacts(
         refund_id=f"refund:{record.id}", order_id=record.order_id, refunded_at=record.created_at,
-        lines=tuple(finance.RefundedLine(row.order_line.product_id, row.quantity, row.amount_fen) for row in rows),
+        lines=tuple(RefundedLine(row.order_line.product_id, row.quantity, row.amount_fen) for row in rows),
         shipping_fen=record.shipping_fen, whole_order=record.whole_order)
 
 

@@ -1,0 +1,195 @@
+"""Money: commission rules, order settlements, the commission ledger, withdrawals and expenses.
+
+The ledger is double-entry: a JournalEntry's Postings sum to zero. Agent accounts
+are `pending`, `available`, `held` (asked to withdraw) and `withdrawn`; the brand's
+side is `commission_expense`. AgentBalance caches each agent's account sums and is
+written in the same transaction as the postings (`flask finance check` compares).
+"""
+from peewee import (AutoField, BigIntegerField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
+                    IntegerField, TextField)
+
+from app.accounts.models import AdminUser
+from app.agents.models import Agent
+from app.clock import utcnow
+from app.database import BaseModel
+
+# Foreign keys declared index=False are the first column of a composite index, which serves them.
+AGENT_ACCOUNTS = ("pending", "available", "held", "withdrawn")
+BRAND_ACCOUNT = "commission_expense"
+RULE_KINDS = ("level_difference", "same_level", "referral", "team")
+LINE_STATUSES = ("pending", "available", "reversed")
+SETTLEMENT_STATUSES = ("paid", "completed", "cancelled")
+WITHDRAWAL_STATUSES = ("pending", "approved", "rejected", "paid")
+EXPENSE_CATEGORIES = ("shipping", "marketing", "salaries", "rent", "other")
+
+
+class CommissionRuleVersion(BaseModel):
+    """One version of the commission rules (JSON), in force from `effective_from` (local date); never changed."""
+
+    id = AutoField()
+    effective_from = DateField(index=True)
+    rules = TextField()
+    max_depth = IntegerField(default=3)
+    allow_deeper = BooleanField(default=False)
+    note = CharField(max_length=255, default="")
+    created_by = ForeignKeyField(AdminUser, null=True, on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+
+
+class OrderSettlement(BaseModel):
+    """The money of one paid order: what was charged, what the goods cost, what commission it paid.
+
+    Refund columns are cumulative. `period` is the local month (YYYYMM) of `paid_on`,
+    so reports group in SQL the same way on every database.
+    """
+
+    order_id = BigIntegerField(primary_key=True)
+    order_no = CharField(max_length=64)
+    buyer_agent = ForeignKeyField(Agent, null=True, index=False, on_delete="RESTRICT")
+    paid_at = DateTimeField()
+    paid_on = DateField()
+    period = IntegerField()
+    rule_version = ForeignKeyField(CommissionRuleVersion, null=True, on_delete="RESTRICT")
+    subtotal_fen = BigIntegerField()
+    discount_fen = BigIntegerField()
+    shipping_fen = BigIntegerField()
+    total_fen = BigIntegerField()
+    cost_fen = BigIntegerField()
+    commission_fen = BigIntegerField()
+    refunded_goods_fen = BigIntegerField(default=0)
+    refunded_shipping_fen = BigIntegerField(default=0)
+    returned_cost_fen = BigIntegerField(default=0)
+    commission_reversed_fen = BigIntegerField(default=0)
+    status = CharField(max_length=16, default="paid")
+    completed_at = DateTimeField(null=True)
+    release_after = DateTimeField(null=True)
+    released_at = DateTimeField(null=True)
+    lines = TextField()
+
+    @property
+    def gross_margin_fen(self):
+        """What the order leaves the brand: charged, less refunds, cost of goods kept and commission kept."""
+        return (self.total_fen - self.refunded_goods_fen - self.refunded_shipping_fen
+                - (self.cost_fen - self.returned_cost_fen) - (self.commission_fen - self.commission_reversed_fen))
+
+    class Meta:
+        indexes = (
+            (("paid_on",), False),
+            # covering the reports: a year of months is read from this index alone
+            (("period", "paid_on", "subtotal_fen", "discount_fen", "shipping_fen", "cost_fen", "commission_fen"),
+             False),
+            (("buyer_agent", "paid_at"), False),
+            (("released_at", "release_after"), False),
+        )
+
+
+class SettlementRefund(BaseModel):
+    """One refund (or the cancellation) of a settled order: what went back, and the commission it reversed."""
+
+    id = AutoField()
+    refund_id = CharField(max_length=64, unique=True)
+    order = ForeignKeyField(OrderSettlement, backref="refunds", on_delete="RESTRICT")
+    kind = CharField(max_length=16, default="refund")
+    refunded_at = DateTimeField()
+    refunded_on = DateField(index=True)
+    period = IntegerField(index=True)
+    goods_fen = BigIntegerField()
+    shipping_fen = BigIntegerField()
+    cost_fen = BigIntegerField()
+    commission_reversed_fen = BigIntegerField()
+
+
+class CommissionLine(BaseModel):
+    """What one agent earned under one rule from one order (or one month's team); `key` is
+    "order:<id>:agent:<id>:<rule>" or "team:<YYYYMM>:agent:<id>", so nothing is paid twice."""
+
+    id = AutoField()
+    key = CharField(max_length=96, unique=True)
+    order_id = BigIntegerField(null=True, index=True)
+    period = IntegerField()
+    agent = ForeignKeyField(Agent, index=False, on_delete="RESTRICT")
+    rule = CharField(max_length=24)
+    rule_version = ForeignKeyField(CommissionRuleVersion, null=True, on_delete="RESTRICT")
+    depth = IntegerField()
+    amount_fen = BigIntegerField()
+    reversed_fen = BigIntegerField(default=0)
+    status = CharField(max_length=16, default="pending")
+    explanation = TextField()
+    details = TextField(default="{}")
+    created_at = DateTimeField(default=utcnow)
+    available_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("agent", "created_at"), False), (("rule", "period"), False))
+
+
+class JournalEntry(BaseModel):
+    """A balanced set of postings, written once and never edited; `key` makes each event post once."""
+
+    id = AutoField()
+    key = CharField(max_length=96, unique=True)
+    kind = CharField(max_length=24)
+    order_id = BigIntegerField(null=True, index=True)
+    memo = CharField(max_length=255, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Posting(BaseModel):
+    """One side of a journal entry: an amount (signed fen) on an agent's account or the brand's."""
+
+    id = AutoField()
+    entry = ForeignKeyField(JournalEntry, backref="postings", on_delete="RESTRICT")
+    agent = ForeignKeyField(Agent, null=True, index=False, on_delete="RESTRICT")
+    account = CharField(max_length=24)
+    amount_fen = BigIntegerField()
+
+    class Meta:
+        indexes = ((("agent", "account"), False),)
+
+
+class AgentBalance(BaseModel):
+    """The sums of an agent's accounts; `available_fen` goes negative when a clawback exceeds it (owed)."""
+
+    agent = ForeignKeyField(Agent, primary_key=True, on_delete="RESTRICT")
+    pending_fen = BigIntegerField(default=0)
+    available_fen = BigIntegerField(default=0)
+    held_fen = BigIntegerField(default=0)
+    withdrawn_fen = BigIntegerField(default=0)
+
+
+class Withdrawal(BaseModel):
+    """An agent's request to be paid out; the amount is held from `available` while it is open."""
+
+    id = AutoField()
+    agent = ForeignKeyField(Agent, on_delete="RESTRICT")
+    amount_fen = BigIntegerField()
+    status = CharField(max_length=16, default="pending")
+    request_key = CharField(max_length=96, null=True, unique=True)
+    reason = CharField(max_length=255, default="")
+    reference = CharField(max_length=64, default="")
+    decided_by = ForeignKeyField(AdminUser, null=True, on_delete="RESTRICT")
+    decided_at = DateTimeField(null=True)
+    paid_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("status", "created_at"), False), (("agent", "created_at"), False))
+
+
+class Expense(BaseModel):
+    """Money the brand spent, by category; an optional attachment (receipt) lives under instance/uploads."""
+
+    id = AutoField()
+    category = CharField(max_length=16)
+    spent_on = DateField(index=True)
+    period = IntegerField()
+    amount_fen = BigIntegerField()
+    note = CharField(max_length=255, default="")
+    attachment_path = CharField(max_length=128, null=True)
+    attachment_name = CharField(max_length=128, default="")
+    attachment_type = CharField(max_length=48, default="")
+    created_by = ForeignKeyField(AdminUser, null=True, on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("period", "category"), False),)

@@ -1,0 +1,51 @@
+"""An agent's money in the mini-program: balance, commission lines with their explanation, withdrawals."""
+from flask import g
+from flask_smorest import Blueprint
+
+from app.finance import service as finance
+from app.finance.schemas import (CommissionLinePage, FinanceBalanceOut, FinanceCommissionQuery,
+                                 FinanceWithdrawalOut, WithdrawalPage)
+from app.http import agent_required
+from app.schemas import PageArgs, Schema, Yuan, fields, page_body, validate
+
+blp = Blueprint("mp_finance", __name__, url_prefix="/api/mp/finance", description="我的佣金与提现")
+
+
+class MpWithdrawalBody(Schema):
+    amount = Yuan(required=True)
+    request_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+
+
+@blp.route("/balance", methods=["GET"])
+@agent_required
+@blp.response(200, FinanceBalanceOut)
+def my_balance():
+    """My commission: pending, available, held for withdrawal, withdrawn, and owed after a clawback."""
+    return finance.balance(g.agent.id)
+
+
+@blp.route("/commissions", methods=["GET"])
+@agent_required
+@blp.arguments(FinanceCommissionQuery, location="query")
+@blp.response(200, CommissionLinePage)
+def my_commissions(query):
+    """My commission lines, newest first, each with why I earned it."""
+    return page_body(finance.commission_lines(agent_id=g.agent.id, **query), query)
+
+
+@blp.route("/withdrawals", methods=["GET"])
+@agent_required
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, WithdrawalPage)
+def my_withdrawals(query):
+    """My withdrawal requests, newest first."""
+    return page_body(finance.list_withdrawals(agent_id=g.agent.id, **query), query)
+
+
+@blp.route("/withdrawals", methods=["POST"])
+@agent_required
+@blp.arguments(MpWithdrawalBody)
+@blp.response(201, FinanceWithdrawalOut)
+def request_withdrawal(body):
+    """Ask to withdraw from my available balance (a repeated request_id returns the first request)."""
+    return finance.request_withdrawal(agent_id=g.agent.id, amount_fen=body["amount"], request_id=body["request_id"])
