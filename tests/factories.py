@@ -282,3 +282,26 @@ def advanced(order, *actions):
     for action in actions:
         steps[action]()
     return service.get_order(order.id)
+
+
+# --- console pages (issue 9) ---
+
+def console_login(client, user, password=DEFAULT_PASSWORD):
+    """Sign `user` in to the console pages through the login form; returns the session's CSRF token."""
+    client.get("/admin/login")
+    with client.session_transaction() as session:
+        token = session["csrf_token"]
+    response = client.post("/admin/login", data={"username": user.username, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return console_csrf(client)
+
+
+def console_csrf(client):
+    """The CSRF token of the client's current console session."""
+    with client.session_transaction() as session:
+        return session["csrf_token"]
+
+
+def console_post(client, path, data=None, **kwargs):
+    """A console form POST carrying the session's CSRF token."""
+    return client.post(path, data={**(data or {}), "csrf_token": console_csrf(client)}, **kwargs)

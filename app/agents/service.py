@@ -18,7 +18,7 @@ from app.agents.performance import (performance, ranking, record_purchase, recor
                                     reverse_purchase)
 from app.agents.review import approve_proposal, list_proposals, reject_proposal, review_levels  # noqa: F401
 from app.agents.terms import expire_lapsed_agents, warn_expiring_terms  # noqa: F401
-from app.clock import local_today, utcnow
+from app.clock import local_today, utc_start_of_local_day, utcnow
 from app.database import db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.notify import service as notify
@@ -436,3 +436,9 @@ def count_downline(agent_id):
     """How many current members the agent's downline has."""
     return sum(count for _, _, count in tree.counts(agent_id))
 
+
+
+def count_joined(*, since, until):
+    """How many agents joined between the local dates `since` and `until` (inclusive)."""
+    start, end = utc_start_of_local_day(since), utc_start_of_local_day(until + timedelta(days=1))
+    return Agent.select().where(Agent.joined_at >= start, Agent.joined_at < end).count()
