@@ -305,3 +305,12 @@ def console_csrf(client):
 def console_post(client, path, data=None, **kwargs):
     """A console form POST carrying the session's CSRF token."""
     return client.post(path, data={**(data or {}), "csrf_token": console_csrf(client)}, **kwargs)
+
+
+def make_application(inviter=None, **fields):
+    """A pending application to join under `inviter` (a new agent unless given), as the mini-program makes it."""
+    from app.agents import service as agents
+
+    inviter = inviter or make_agent()
+    return agents.apply(wechat_user_id=make_wechat_user().id, invite_code=inviter.invite_code,
+                        name=fields.pop("name", unique("申请人")), phone=fields.pop("phone", "13912345678"), **fields)

@@ -442,3 +442,18 @@ def count_joined(*, since, until):
     """How many agents joined between the local dates `since` and `until` (inclusive)."""
     start, end = utc_start_of_local_day(since), utc_start_of_local_day(until + timedelta(days=1))
     return Agent.select().where(Agent.joined_at >= start, Agent.joined_at < end).count()
+
+
+def downline_tree(agent_id, *, max_depth=None, limit=500):
+    """The agent's current downline as nested nodes, nearest levels first: (root node, members shown, in all).
+
+    A node is {"agent", "children"}; at most `limit` members are placed, so a huge team stays readable.
+    """
+    root = {"agent": get_agent(agent_id), "children": []}
+    nodes = {agent_id: root}
+    shown = tree.members(agent_id, offset=0, limit=limit, max_depth=max_depth)
+    for member in shown:
+        node = nodes[member.id] = {"agent": member, "children": []}
+        if member.upline_id in nodes:
+            nodes[member.upline_id]["children"].append(node)
+    return root, len(shown), count_downline(agent_id)

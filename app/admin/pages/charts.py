@@ -5,9 +5,11 @@ page's Content-Security-Policy can forbid inline styles.
 """
 from markupsafe import Markup, escape
 
-LINE_WIDTH, LINE_HEIGHT = 640, 220
-MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 56, 28, 12
-BAR_ROW, BAR_LABEL, BAR_WIDTH = 28, 112, 640
+# Sizes in the viewBox's units; the line chart is wide for a laptop (a phone enlarges its labels, see console.css),
+# the bar chart narrow enough that its labels stay readable at a phone's width.
+LINE_WIDTH, LINE_HEIGHT = 900, 260
+MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 90, 36, 14
+BAR_ROW, BAR_LABEL, BAR_WIDTH = 26, 96, 420
 
 
 def nice_ceiling(value):
@@ -51,7 +53,8 @@ def line_chart(points, *, label, format_value=str, every=5):
         parts.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="3">'
                      f'<title>{escape(name)}：{escape(format_value(value))}</title></circle>')
         if index % every == 0 or index == len(points) - 1:
-            parts.append(f'<text class="axis" x="{x:.1f}" y="{LINE_HEIGHT - 8}" text-anchor="middle">'
+            anchor = "end" if index == len(points) - 1 else "middle"
+            parts.append(f'<text class="axis" x="{x:.1f}" y="{LINE_HEIGHT - 8}" text-anchor="{anchor}">'
                          f'{escape(name[5:] if len(name) == 10 else name)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -63,13 +66,13 @@ def bar_chart(rows, *, label, format_value=str):
         return Markup("")
     top = max(value for _, value in rows) or 1
     height = BAR_ROW * len(rows) + 4
-    room = BAR_WIDTH - BAR_LABEL - 96
+    room = BAR_WIDTH - BAR_LABEL - 84
     parts = [f'<svg class="chart bar-chart" viewBox="0 0 {BAR_WIDTH} {height}" role="img" '
              f'aria-label="{escape(label)}">']
     for index, (name, value) in enumerate(rows):
         y = index * BAR_ROW + 4
         width = max(room * value / top, 1 if value else 0)
-        short = name if len(name) <= 8 else name[:7] + "…"
+        short = name if len(name) <= 6 else name[:5] + "…"
         parts.append(f'<text class="bar-label" x="{BAR_LABEL - 8}" y="{y + 15}" text-anchor="end">'
                      f'{escape(short)}<title>{escape(name)}</title></text>'
                      f'<rect class="bar" x="{BAR_LABEL}" y="{y}" width="{width:.1f}" height="{BAR_ROW - 8}" rx="3"/>'
