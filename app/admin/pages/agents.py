@@ -4,7 +4,7 @@ from flask import g, request, url_for
 
 from app.admin import agent_reviews as reviews_api
 from app.admin import agents as api
-from app.admin.pages.web import act, download, form_values, load, page, query_args, render
+from app.admin.pages.web import act, download, form_values, load, page, query_args, render, without_paging
 from app.agents import service as agents
 from app.exports import table_file
 
@@ -20,10 +20,6 @@ def _names():
     return {"statuses": STATUS_NAMES, "levels": [(level.id, level.name) for level in agents.list_levels()]}
 
 
-def _filters(args):
-    return {key: value for key, value in args.items() if key not in ("page", "per_page")}
-
-
 @page("/agents", roles=api.READERS, endpoint="agents")
 def agents_list():
     """Agents, filtered by level, region, status, upline or a name/phone search; a page at a time."""
@@ -37,7 +33,7 @@ def agents_list():
 def agents_export():
     """The filtered agents as .xlsx."""
     args, _ = query_args(api.AdminAgentQuery())
-    items, _ = agents.list_agents(**_filters(args), page=1, per_page=EXPORT_LIMIT)
+    items, _ = agents.list_agents(**without_paging(args), page=1, per_page=EXPORT_LIMIT)
     rows = ([a.id, a.name, a.phone, a.level.name, a.province, a.city, a.upline_id, STATUS_NAMES.get(a.status, a.status),
              a.term_end, a.joined_at] for a in items)
     content, mimetype, extension = table_file("xlsx", EXPORT_HEADERS, rows, title="代理")

@@ -6,7 +6,7 @@ from flask import request, url_for
 
 from app.admin import stock as api
 from app.admin import stocktakes as stocktakes_api
-from app.admin.pages.web import act, download, form_values, load, page, query_args, render
+from app.admin.pages.web import act, download, form_values, load, page, query_args, render, without_paging
 from app.catalog import service as catalog
 from app.errors import InvalidInput
 from app.exports import table_file
@@ -27,10 +27,6 @@ def _choices():
             "products": [(p.id, p.name) for p in products]}
 
 
-def _page_filters(args):
-    return {key: value for key, value in args.items() if key not in ("page", "per_page")}
-
-
 @page("/stock", roles=api.READ_ROLES)
 def stock():
     """Stock per warehouse and product, optionally only rows under their threshold."""
@@ -44,7 +40,7 @@ def stock():
 def stock_export():
     """The filtered stock rows as .xlsx."""
     args, _ = query_args(api.AdminStockListArgs())
-    items, _ = inventory.list_stock(**_page_filters(args), page=1, per_page=EXPORT_LIMIT)
+    items, _ = inventory.list_stock(**without_paging(args), page=1, per_page=EXPORT_LIMIT)
     rows = ((r["warehouse_name"], r["product_name"], r["on_hand"], r["reserved"], r["available"], r["threshold"])
             for r in items)
     content, mimetype, extension = table_file("xlsx", STOCK_HEADERS, rows, title="库存")

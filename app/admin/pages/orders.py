@@ -10,7 +10,8 @@ import secrets
 from flask import g, request, url_for
 
 from app.admin import orders as api
-from app.admin.pages.web import act, download, form_values, holds_role, load, page, query_args, render
+from app.admin.pages.web import (act, download, form_values, holds_role, load, page, query_args, render,
+                                 without_paging)
 from app.catalog import service as catalog
 from app.errors import InvalidInput
 from app.exports import table_file
@@ -25,8 +26,7 @@ CODE_SEPARATORS = re.compile(r"[\s,，;；]+")
 
 def _filters(args):
     """The list's query arguments as `service.list_orders` filters."""
-    return {("buyer_agent_id" if key == "agent_id" else key): value for key, value in args.items()
-            if key not in ("page", "per_page")}
+    return {("buyer_agent_id" if key == "agent_id" else key): value for key, value in without_paging(args).items()}
 
 
 def _number(text):

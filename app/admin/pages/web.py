@@ -151,6 +151,11 @@ def load(schema, values):
         raise InvalidInput("请检查标红的字段", fields=flatten_messages(exc.messages)) from exc
 
 
+def without_paging(args):
+    """A list's checked query arguments without page and per_page: the filters, for an export."""
+    return {key: value for key, value in args.items() if key not in ("page", "per_page")}
+
+
 def query_args(schema):
     """The page's query string checked by the API's schema; a bad one falls back to no filters."""
     try:
