@@ -61,11 +61,12 @@ def register_database(app, settings):
 
 
 def register_blueprints(app):
-    """Mount the three doors and the health check."""
+    """Mount the three doors, the console's pages and the health check."""
     import bot
     import consumer
     import miniprogram_api
     from app import admin
+    from app.admin import pages
 
     app.url_map.converters["id"] = RowIdConverter
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
@@ -74,6 +75,8 @@ def register_blueprints(app):
         api.register_blueprint(blueprint)
     app.register_blueprint(bot.blp)
     app.register_blueprint(consumer.blp)
+    for blueprint in pages.PAGE_BLUEPRINTS:
+        app.register_blueprint(blueprint)
 
     @app.get("/healthz")
     def healthz():

@@ -4,7 +4,7 @@ Rounding is half-up, away from zero for negative amounts (ROUND_HALF_UP), the
 convention Chinese invoices and WeChat Pay use. Yuan strings exist only at the
 edges: `parse_yuan` on the way in, `format_yuan` on the way out.
 """
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 FEN_PER_YUAN = 100
 BASIS_POINTS = 10000

@@ -518,3 +518,35 @@ def ladder_order(*, quantity=2, discount_fen=0, shipping_fen=0):
     paid = paid_order(chain[-1], [(product, quantity, 10000, discount_fen)], shipping_fen=shipping_fen)
     finance.settle_paid_order(paid)
     return paid, product, chain[::-1]
+
+
+# --- console pages (issue 9) ---
+
+def console_login(client, user, password=DEFAULT_PASSWORD):
+    """Sign `user` in to the console pages through the login form; returns the session's CSRF token."""
+    client.get("/admin/login")
+    with client.session_transaction() as session:
+        token = session["csrf_token"]
+    response = client.post("/admin/login", data={"username": user.username, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return console_csrf(client)
+
+
+def console_csrf(client):
+    """The CSRF token of the client's current console session."""
+    with client.session_transaction() as session:
+        return session["csrf_token"]
+
+
+def console_post(client, path, data=None, **kwargs):
+    """A console form POST carrying the session's CSRF token."""
+    return client.post(path, data={**(data or {}), "csrf_token": console_csrf(client)}, **kwargs)
+
+
+def make_application(inviter=None, **fields):
+    """A pending application to join under `inviter` (a new agent unless given), as the mini-program makes it."""
+    from app.agents import service as agents
+
+    inviter = inviter or make_agent()
+    return agents.apply(wechat_user_id=make_wechat_user().id, invite_code=inviter.invite_code,
+                        name=fields.pop("name", unique("申请人")), phone=fields.pop("phone", "13912345678"), **fields)

@@ -121,13 +121,17 @@ MOVE_EXPORT_HEADERS = ("编号", "时间", "仓库", "商品", "类型", "在库
 @blp.arguments(AdminMoveExportArgs, location="query")
 def export_moves(args):
     """The stock ledger as .xlsx (default) or .csv, with the same filters as the list."""
-    fmt = args.pop("format")
-    rows = ((m.id, to_local(m.created_at).strftime("%Y-%m-%d %H:%M:%S"), m.warehouse_name, m.product_name, m.kind,
-             m.on_hand_delta, m.reserved_delta, m.reference or "", m.reason, m.province, m.actor)
-            for m in inventory.export_moves(**args))
-    content, mimetype, extension = table_file(fmt, MOVE_EXPORT_HEADERS, rows, title="库存流水")
+    content, mimetype, extension = moves_file(args.pop("format"), args)
     return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True,
                      download_name=f"stock-moves.{extension}")
+
+
+def moves_file(fmt, filters):
+    """The stock moves matching `filters` as a table file: (bytes, mimetype, extension); the pages reuse it."""
+    rows = ((m.id, to_local(m.created_at).strftime("%Y-%m-%d %H:%M:%S"), m.warehouse_name, m.product_name, m.kind,
+             m.on_hand_delta, m.reserved_delta, m.reference or "", m.reason, m.province, m.actor)
+            for m in inventory.export_moves(**filters))
+    return table_file(fmt, MOVE_EXPORT_HEADERS, rows, title="库存流水")
 
 
 @blp.route("/receipts", methods=["POST"])

@@ -131,10 +131,10 @@ def purchases_by_agent(*, since, until):
     return {agent_id: int(total) for agent_id, total in query.tuples()}
 
 
-def count_joined(day):
-    """How many agents joined on the local date `day` (directly or through an application)."""
-    since, until = _bounds(day, day)
-    return Agent.select().where(Agent.joined_at >= since, Agent.joined_at < until).count()
+def count_joined(*, since, until):
+    """How many agents joined between the local dates `since` and `until`, inclusive (directly or by application)."""
+    start, end = _bounds(since, until)
+    return Agent.select().where(Agent.joined_at >= start, Agent.joined_at < end).count()
 
 
 def recruits_by_agent(*, since, until):

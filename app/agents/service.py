@@ -21,7 +21,7 @@ from app.agents.performance import (count_joined, performance, ranking, record_p
                                     record_retail_sale, reverse_purchase)
 from app.agents.review import approve_proposal, list_proposals, reject_proposal, review_levels  # noqa: F401
 from app.agents.terms import expire_lapsed_agents, warn_expiring_terms  # noqa: F401
-from app.clock import local_today, utcnow
+from app.clock import local_today, utc_start_of_local_day, utcnow
 from app.database import db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.notify import service as notify
@@ -449,3 +449,18 @@ def mini_program_openid(agent_id):
     """The openid the agent signs in to the mini-program with, or None."""
     agent = Agent.select(Agent, WechatUser).join(WechatUser).where(Agent.id == agent_id).first()
     return agent.wechat_user.openid if agent else None
+
+
+def downline_tree(agent_id, *, max_depth=None, limit=500):
+    """The agent's current downline as nested nodes, nearest levels first: (root node, members shown, in all).
+
+    A node is {"agent", "children"}; at most `limit` members are placed, so a huge team stays readable.
+    """
+    root = {"agent": get_agent(agent_id), "children": []}
+    nodes = {agent_id: root}
+    shown = tree.members(agent_id, offset=0, limit=limit, max_depth=max_depth)
+    for member in shown:
+        node = nodes[member.id] = {"agent": member, "children": []}
+        if member.upline_id in nodes:
+            nodes[member.upline_id]["children"].append(node)
+    return root, len(shown), count_downline(agent_id)

@@ -10,7 +10,7 @@ from peewee import JOIN, fn
 from app.catalog import service as catalog
 from app.catalog.models import Product
 from app.clock import utcnow
-from app.database import db, for_update, upsert
+from app.database import db, for_update, paginate, upsert
 from app.errors import Conflict, InvalidInput, NotFound
 from app.inventory import ledger
 from app.inventory.ledger import Delta
@@ -185,3 +185,11 @@ def count_sheet(stock_take_id):
     products = (Product.select().join(Stock, on=(Stock.product == Product.id))
                 .where(Stock.warehouse == stock_take.warehouse_id).order_by(Product.id))
     return [(p.id, p.gtin or "", p.name, p.spec, None) for p in products]
+
+
+def list_stock_takes(*, status=None, page=1, per_page=50):
+    """Stock-takes, newest first, optionally only open or posted ones: (items with .warehouse, total)."""
+    query = StockTake.select(StockTake, Warehouse).join(Warehouse).order_by(StockTake.id.desc())
+    if status:
+        query = query.where(StockTake.status == status)
+    return paginate(query, page=page, per_page=per_page)

@@ -150,3 +150,10 @@ def by_status(*, since=None, until=None):
     start, end = period(since, until)
     return dict(Order.select(Order.status, fn.COUNT(Order.id))
                 .where(Order.created_at >= start, Order.created_at < end).group_by(Order.status).tuples())
+
+
+def totals(*, since=None, until=None):
+    """Paid orders, units and amount (net of refunds) over the whole period."""
+    orders, units, amount = (Order.select(*_order_figures()).where(_paid_in(Order, since, until)).tuples().first()
+                             or (0, 0, 0))
+    return Row("", "合计", int(orders or 0), int(units or 0), int(amount or 0))

@@ -359,4 +359,4 @@ def day_figures(day):
     return {"day": day.isoformat(), "placed": between(Order.created_at).count(),
             "paid": between(Order.paid_at).count(),
             "paid_amount": format_yuan(between(Order.paid_at).select(fn.SUM(Order.total_fen)).scalar() or 0),
-            "shipped": between(Order.shipped_at).count(), "new_agents": agents.count_joined(day)}
+            "shipped": between(Order.shipped_at).count(), "new_agents": agents.count_joined(since=day, until=day)}

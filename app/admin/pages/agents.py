@@ -1,0 +1,157 @@
+"""Console pages: agents — the list with filters, the network as a tree, an agent's detail with its history,
+applications to join and level proposals. Roles are the JSON API's (`app/admin/agents.py`)."""
+from flask import g, request, url_for
+
+from app.admin import agent_reviews as reviews_api
+from app.admin import agents as api
+from app.admin.pages.web import act, download, form_values, load, page, query_args, render, without_paging
+from app.agents import service as agents
+from app.exports import table_file
+
+STATUS_NAMES = {"pending": "待审核", "active": "正常", "suspended": "已暂停", "expired": "已到期", "left": "已退出"}
+DECISION_NAMES = {"pending": "待处理", "approved": "已通过", "applied": "已调整", "rejected": "已驳回"}
+CHANGE_NAMES = {"joined": "加入", "level": "等级", "upline": "上级", "status": "状态", "term": "期限"}
+NETWORK_DEPTH = 3
+EXPORT_LIMIT = 100_000
+EXPORT_HEADERS = ("ID", "姓名", "电话", "等级", "省", "市", "上级ID", "状态", "期限至", "加入时间")
+
+
+def _names():
+    return {"statuses": STATUS_NAMES, "levels": [(level.id, level.name) for level in agents.list_levels()]}
+
+
+@page("/agents", roles=api.READERS, endpoint="agents")
+def agents_list():
+    """Agents, filtered by level, region, status, upline or a name/phone search; a page at a time."""
+    args, errors = query_args(api.AdminAgentQuery())
+    items, total = agents.list_agents(**args)
+    return render("agents/list.html", items=items, total=total, args=args, errors=errors,
+                  filters=form_values(request.args), **_names())
+
+
+@page("/agents/export", roles=api.READERS)
+def agents_export():
+    """The filtered agents as .xlsx."""
+    args, _ = query_args(api.AdminAgentQuery())
+    items, _ = agents.list_agents(**without_paging(args), page=1, per_page=EXPORT_LIMIT)
+    rows = ([a.id, a.name, a.phone, a.level.name, a.province, a.city, a.upline_id, STATUS_NAMES.get(a.status, a.status),
+             a.term_end, a.joined_at] for a in items)
+    content, mimetype, extension = table_file("xlsx", EXPORT_HEADERS, rows, title="代理")
+    return download(content, mimetype, f"agents.{extension}")
+
+
+@page("/agents/network", roles=api.READERS)
+def agents_network():
+    """The network: each top-level agent with its downline as a collapsible tree (the nearest levels)."""
+    args, _ = query_args(api.AdminAgentQuery())
+    tops, total = agents.list_agents(top_only=True, page=args["page"], per_page=args["per_page"])
+    trees = [agents.downline_tree(top.id, max_depth=NETWORK_DEPTH, limit=200) for top in tops]
+    return render("agents/network.html", trees=trees, total=total, args=args, depth=NETWORK_DEPTH, **_names())
+
+
+def _detail(agent_id, *, status=200, error=None, values=None):
+    return render("agents/detail.html", status, agent=agents.get_agent(agent_id),
+                  tree=agents.downline_tree(agent_id, limit=1000), history=agents.history(agent_id),
+                  performance=agents.performance(agent_id), change_names=CHANGE_NAMES, values=values or {},
+                  message=error.message if error else None, errors=error.fields if error else {},
+                  settable=agents.STATUSES_SET_BY_HAND, **_names())
+
+
+@page("/agents/<id:agent_id>", roles=api.READERS)
+def agent(agent_id):
+    """One agent: contact, level, term, this month's figures, its downline tree and its history."""
+    return _detail(agent_id)
+
+
+def _change(agent_id, schema, call, message):
+    values = form_values()
+    return act(lambda: call(agent_id=agent_id, actor_id=g.admin.id, **load(schema, values)),
+               done=url_for("console.agent", agent_id=agent_id), message=message,
+               redisplay=lambda exc: _detail(agent_id, status=exc.status, error=exc, values=values))
+
+
+@page("/agents/<id:agent_id>/level", roles=api.MANAGERS, methods=("POST",))
+def agent_level(agent_id):
+    """Change the agent's level by hand, with a reason."""
+    return _change(agent_id, api.AdminAgentLevelBody(), agents.change_level, "等级已调整")
+
+
+@page("/agents/<id:agent_id>/status", roles=api.MANAGERS, methods=("POST",))
+def agent_status(agent_id):
+    """Suspend, reactivate or remove the agent, with a reason."""
+    return _change(agent_id, api.AdminAgentStatusBody(), agents.change_status, "状态已更新")
+
+
+def _decisions_page(template, schema, lister, *, status=200, error=None):
+    args, errors = query_args(schema)
+    args.setdefault("status", "pending")
+    items, total = lister(**args)
+    return render(template, status, items=items, total=total, args=args, errors=error.fields if error else errors,
+                  message=error.message if error else None, decisions=DECISION_NAMES, **_names())
+
+
+def _applications_page(**outcome):
+    return _decisions_page("agents/applications.html", reviews_api.AdminApplicationQuery(), agents.list_applications,
+                           **outcome)
+
+
+def _proposals_page(**outcome):
+    return _decisions_page("agents/proposals.html", reviews_api.AdminProposalQuery(), agents.list_proposals,
+                           **outcome)
+
+
+@page("/agents/applications", roles=api.READERS)
+def applications():
+    """Applications to join (pending ones by default), with approve and reject."""
+    return _applications_page()
+
+
+def _decide(call, listing, message):
+    """One decision from a list page; back to that list, or a refusal shows it again with the reason."""
+    values = form_values()
+    done = url_for("console.applications" if listing is _applications_page else "console.proposals")
+    return act(lambda: call(values), done=done, message=message,
+               redisplay=lambda exc: listing(status=exc.status, error=exc))
+
+
+@page("/agents/applications/<id:application_id>/approve", roles=api.MANAGERS, methods=("POST",))
+def application_approve(application_id):
+    """Approve: the applicant becomes an active agent under its inviter."""
+    return _decide(lambda values: agents.approve_application(application_id=application_id, actor_id=g.admin.id),
+                   _applications_page, "已通过申请")
+
+
+@page("/agents/applications/<id:application_id>/reject", roles=api.MANAGERS, methods=("POST",))
+def application_reject(application_id):
+    """Reject, saying why."""
+    return _decide(lambda values: agents.reject_application(
+        application_id=application_id, actor_id=g.admin.id, **load(reviews_api.AdminReasonBody(), values)),
+        _applications_page, "已驳回申请")
+
+
+@page("/agents/proposals", roles=api.READERS)
+def proposals():
+    """Promotions and demotions the review proposed (waiting ones by default), with apply and reject."""
+    return _proposals_page()
+
+
+@page("/agents/proposals/<id:proposal_id>/approve", roles=api.MANAGERS, methods=("POST",))
+def proposal_approve(proposal_id):
+    """Apply a waiting proposal."""
+    return _decide(lambda values: agents.approve_proposal(proposal_id=proposal_id, actor_id=g.admin.id),
+                   _proposals_page, "已调整等级")
+
+
+@page("/agents/proposals/<id:proposal_id>/reject", roles=api.MANAGERS, methods=("POST",))
+def proposal_reject(proposal_id):
+    """Turn a waiting proposal down, saying why."""
+    return _decide(lambda values: agents.reject_proposal(
+        proposal_id=proposal_id, actor_id=g.admin.id, **load(reviews_api.AdminReasonBody(), values)),
+        _proposals_page, "已驳回调级")
+
+
+@page("/agents/review", roles=api.MANAGERS, methods=("POST",))
+def agents_review():
+    """Run the promotion and demotion review now."""
+    return _decide(lambda values: agents.review_levels(), _proposals_page, lambda result: (
+        f"评审完成：提议 {result['proposed']}，已调整 {result['applied']}，待批 {result['waiting']}"))

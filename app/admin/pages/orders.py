@@ -1,0 +1,235 @@
+"""Console pages: orders — the list with filters and batch actions, the detail with every allowed action,
+quick entry, and the batch shipment upload.
+
+Roles are the JSON API's (`app/admin/orders.py`): staff process, finance confirms
+payments and refunds, the warehouse picks and ships, every role reads.
+"""
+import re
+import secrets
+
+from flask import g, request, url_for
+
+from app.admin import orders as api
+from app.admin.pages.web import (act, download, form_values, holds_role, load, page, query_args, render,
+                                 without_paging)
+from app.catalog import service as catalog
+from app.errors import InvalidInput
+from app.exports import table_file
+from app.http import admin_actor
+from app.orders import batch, documents, payments, placement, refunds, service
+from app.orders.schemas import OrderReasonBody, OrderRequiredReasonBody
+from app.orders.states import ACTION_NAMES, STATE_NAMES, allowed_actions
+
+ENTRY_ROWS = 5
+CODE_SEPARATORS = re.compile(r"[\s,，;；]+")
+
+
+def _filters(args):
+    """The list's query arguments as `service.list_orders` filters."""
+    return {("buyer_agent_id" if key == "agent_id" else key): value for key, value in without_paging(args).items()}
+
+
+def _number(text):
+    """A form's digits as the integer the API's strict schemas expect (anything else is left to fail there)."""
+    return int(text) if text and text.isdigit() else text
+
+
+@page("/orders", roles=api.READ_ROLES)
+def orders():
+    """Orders, newest first, with filters, a page at a time; batch actions on the ticked ones."""
+    args, errors = query_args(api.AdminOrderListArgs())
+    items, total = service.list_orders(**_filters(args), page=args["page"], per_page=args["per_page"])
+    return render("orders/list.html", items=items, total=total, args=args, errors=errors,
+                  filters=form_values(request.args), states=STATE_NAMES, order_no=service.order_no)
+
+
+@page("/orders/export", roles=api.READ_ROLES)
+def orders_export():
+    """The filtered orders as .xlsx."""
+    args, _ = query_args(api.AdminOrderFilterArgs())
+    content, mimetype, extension = table_file("xlsx", documents.EXPORT_HEADERS,
+                                              documents.export_rows(**_filters(args)), title="订单")
+    return download(content, mimetype, f"orders.{extension}")
+
+
+def _detail(order_id, *, status=200, failed=None, error=None, values=None):
+    order = service.get_order(order_id)
+    actions = [action for action in allowed_actions(order.status)
+               if holds_role(g.admin, ACTION_ROLES[action])]
+    if order.status in ("picking", "shipped") and holds_role(g.admin, api.WAREHOUSE):
+        actions.append("codes")
+    return render("orders/detail.html", status, order=order, order_no=service.order_no(order), actions=actions,
+                  states=STATE_NAMES, action_names=ACTION_NAMES, failed=failed, values=values or {},
+                  message=error.message if error else None, errors=error.fields if error else {})
+
+
+@page("/orders/<id:order_id>", roles=api.READ_ROLES)
+def order(order_id):
+    """One order: its lines, amounts, event log and a button for every action the role may take now."""
+    return _detail(order_id)
+
+
+def _codes(values):
+    return [code for code in CODE_SEPARATORS.split(values.get("codes", "")) if code]
+
+
+def _reason(values, required):
+    return load(OrderRequiredReasonBody() if required else OrderReasonBody(), values)["reason"]
+
+
+def _pay(order_id, values):
+    form = load(api.AdminPaymentForm(), values)
+    upload = request.files.get("proof")
+    proof = upload.read() if upload and upload.filename else None
+    return payments.confirm_offline_payment(order_id, actor=admin_actor(), amount_fen=form["amount"],
+                                            payment_ref=form["payment_ref"], proof_content=proof)
+
+
+def _ship(order_id, values):
+    body = load(api.AdminShipBody(), {**values, "codes": _codes(values)})
+    return service.ship(order_id, actor=admin_actor(), **body)
+
+
+def _bind(order_id, values):
+    body = load(api.AdminBindCodesBody(), {"codes": _codes(values)})
+    return service.bind_codes(order_id, actor=admin_actor(), **body)
+
+
+def _refund(order_id, values):
+    body = load(api.AdminRefundBody(), {"reason": values.get("reason", ""), "goods_back": "goods_back" in values})
+    return refunds.refund(order_id, actor=admin_actor(), **body)
+
+
+# action: (roles, what it does with the order id and the form, the message on success)
+ACTIONS = {
+    "approve": (api.STAFF, lambda i, v: service.approve(i, actor=admin_actor(), reason=_reason(v, False)), "已审核通过"),
+    "reject": (api.STAFF, lambda i, v: service.reject(i, actor=admin_actor(), reason=_reason(v, True)), "已驳回"),
+    "pay": (api.FINANCE, _pay, lambda result: "已确认付款" if result[1] else "此前已确认付款，未重复处理"),
+    "pick": (api.WAREHOUSE, lambda i, v: service.pick(i, actor=admin_actor()), "已开始配货"),
+    "ship": (api.WAREHOUSE, _ship, "已发货"),
+    "codes": (api.WAREHOUSE, _bind, lambda result: f"已绑定 {result['bound']} 个防伪码"),
+    "receive": (api.STAFF, lambda i, v: service.receive(i, actor=admin_actor()), "已确认收货"),
+    "complete": (api.STAFF, lambda i, v: service.complete(i, actor=admin_actor()), "订单已完成"),
+    "cancel": (api.STAFF, lambda i, v: service.cancel(i, actor=admin_actor(), reason=_reason(v, True)), "订单已取消"),
+    "refund": (api.FINANCE, _refund, "已退款"),
+}
+ACTION_ROLES = {action: roles for action, (roles, _, _) in ACTIONS.items()}
+
+
+def _action_page(action, call, message):
+    def view(order_id):
+        values = form_values()
+        return act(lambda: call(order_id, values), done=url_for("console.order", order_id=order_id),
+                   message=message,
+                   redisplay=lambda exc: _detail(order_id, status=exc.status, failed=action, error=exc,
+                                                 values=values))
+    view.__doc__ = f"{ACTION_NAMES.get(action, action)} (one service call), back to the order."
+    return view
+
+
+for _action, (_roles, _call, _message) in ACTIONS.items():
+    page(f"/orders/<id:order_id>/{_action}", roles=_roles, methods=("POST",),
+         endpoint=f"order_{_action}")(_action_page(_action, _call, _message))
+
+
+def _ticked():
+    try:
+        return [int(value) for value in request.form.getlist("order_ids")]
+    except ValueError as exc:
+        raise InvalidInput.on("order_ids", "订单编号无效") from exc
+
+
+def _batch_results(title, call):
+    try:
+        results = call(_ticked())
+    except InvalidInput as exc:
+        return render("orders/results.html", exc.status, title=title, results=[], message=exc.message)
+    return render("orders/results.html", title=title, results=results, message=None)
+
+
+@page("/orders/batch/pay", roles=api.FINANCE, methods=("POST",))
+def orders_batch_pay():
+    """Confirm the full payment of the ticked orders; a result per order."""
+    return _batch_results("批量确认付款", lambda ids: batch.confirm_payments(ids, actor=admin_actor()))
+
+
+@page("/orders/batch/pick", roles=api.WAREHOUSE, methods=("POST",))
+def orders_batch_pick():
+    """Start picking the ticked orders; a result per order."""
+    return _batch_results("批量开始配货", lambda ids: batch.mark_picked(ids, actor=admin_actor()))
+
+
+@page("/orders/picking-list", roles=api.WAREHOUSE, methods=("POST",))
+def orders_picking_list():
+    """The picking lists of the ticked orders, one PDF."""
+    ids = _ticked()
+    if not ids:
+        return render("orders/results.html", 422, title="配货单", results=[], message="请先勾选订单")
+    return download(documents.picking_list_pdf(ids), "application/pdf", "picking-list.pdf")
+
+
+@page("/orders/batch/ship", roles=api.WAREHOUSE, methods=("GET", "POST"))
+def orders_batch_ship():
+    """Upload an .xlsx/.csv of 订单号, 快递公司, 快递单号; every row's result is shown."""
+    if request.method == "GET":
+        return render("orders/batch_ship.html", results=None, errors={}, message=None)
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise InvalidInput.on("file", "请上传 .xlsx 或 .csv 文件")
+        results = batch.ship_from_file(upload.read(), filename=upload.filename, actor=admin_actor())
+    except InvalidInput as exc:
+        return render("orders/batch_ship.html", exc.status, results=None, errors=exc.fields, message=exc.message)
+    return render("orders/batch_ship.html", results=results, errors={}, message=None)
+
+
+def _entry_form(status=200, *, values, errors=None, message=None, draft=None):
+    products, _ = catalog.list_products(active=True, per_page=200)
+    values.setdefault("idempotency_key", secrets.token_urlsafe(16))
+    return render("orders/new.html", status, values=values, errors=errors or {}, message=message, draft=draft,
+                  products=[(product.id, product.name) for product in products], rows=range(ENTRY_ROWS))
+
+
+@page("/orders/new", roles=api.STAFF, methods=("GET",))
+def order_new():
+    """Quick entry: paste chat text to fill the form, or fill it by hand."""
+    return _entry_form(values={})
+
+
+@page("/orders/new/draft", roles=api.STAFF, methods=("POST",))
+def order_draft():
+    """Read pasted chat text into the entry form (nothing is saved)."""
+    values = form_values()
+    try:
+        body = load(api.AdminQuickEntryBody(), values)
+        draft = placement.staff_draft(body["text"], agent_id=body["agent_id"])
+    except InvalidInput as exc:
+        return _entry_form(exc.status, values=values, errors=exc.fields, message=exc.message)
+    for field in ("name", "phone", "province", "city", "district", "address"):
+        values[f"consignee.{field}"] = getattr(draft, field).value
+    values["remark"] = draft.remark.value
+    for index, item in enumerate(draft.items[:ENTRY_ROWS]):
+        values[f"items.{index}.product_id"] = str(item.product_id or "")
+        values[f"items.{index}.quantity"] = str(item.quantity)
+    return _entry_form(values=values, draft=draft)
+
+
+def _entry_body(values):
+    items = [{"product_id": _number(values.get(f"items.{i}.product_id")),
+              "quantity": _number(values.get(f"items.{i}.quantity"))}
+             for i in range(ENTRY_ROWS) if values.get(f"items.{i}.product_id")]
+    consignee = {field: values.get(f"consignee.{field}", "")
+                 for field in ("name", "phone", "province", "city", "district", "address")}
+    return load(api.AdminOrderBody(), {"idempotency_key": values.get("idempotency_key", ""),
+                                       "agent_id": _number(values.get("agent_id")), "items": items,
+                                       "consignee": consignee, "remark": values.get("remark", "")})
+
+
+@page("/orders/new", roles=api.STAFF, methods=("POST",), endpoint="order_create")
+def order_create():
+    """Enter the order; a resubmitted form (same key) finds the first order instead of a second one."""
+    values = form_values()
+    return act(lambda: placement.enter_order(actor=admin_actor(), **_entry_body(values)),
+               done=lambda placed: url_for("console.order", order_id=placed.id),
+               message=lambda placed: "订单已录入" if not placed.repeated else "该订单此前已录入",
+               redisplay=lambda exc: _entry_form(exc.status, values=values, errors=exc.fields, message=exc.message))

@@ -1,0 +1,212 @@
+"""Console page plumbing: the blueprint, the signed-in session, role checks, CSRF, forms and error pages.
+
+The session is Flask's signed cookie (HttpOnly, SameSite=Strict, Secure in
+production) holding the same bearer token the JSON API issues, so logging out or
+changing the password revokes a browser session like any other token. Every POST
+carries the session's CSRF token in a hidden field.
+"""
+import hmac
+from io import BytesIO
+import secrets
+from functools import wraps
+from urllib.parse import urlencode
+
+from flask import Blueprint, flash, g, redirect, render_template, request, send_file, session, url_for
+from marshmallow import EXCLUDE, ValidationError
+from werkzeug.exceptions import HTTPException
+
+from app.accounts import service as accounts
+from app.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
+from app.money import format_yuan
+from app.schemas import flatten_messages
+
+blp = Blueprint("console", __name__, url_prefix="/admin", template_folder="../templates",
+                static_folder="../static", static_url_path="/static")
+
+CSRF_FIELD = "csrf_token"
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                           "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+ROLE_NAMES = {"owner": "品牌主", "staff": "运营", "finance": "财务", "warehouse": "仓库"}
+
+# The main navigation: an entry shows only when its page exists and the user's role may open it.
+NAV = (("看板", "console.dashboard"), ("订单", "console.orders"), ("代理", "console.agents"),
+       ("库存", "console.stock"), ("防伪码", "console.code_batches"), ("控价", "console.violations"),
+       ("设置", "console.settings"))
+
+# Which roles may open each page (by endpoint); the navigation shows a user only the pages it may open.
+PAGE_ROLES = {}
+
+
+@blp.record_once
+def _cookie_settings(state):
+    settings = state.app.config["WEISHANG"]
+    state.app.config.update(SESSION_COOKIE_NAME="weishang_console", SESSION_COOKIE_HTTPONLY=True,
+                            SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_SECURE=settings.is_production)
+    # Globals rather than a context processor, so that imported macros see them too.
+    state.app.jinja_env.globals.update(csrf_token=csrf_token, nav=NAV, may_open=_may_open_here,
+                                       role_names=ROLE_NAMES, query_with=query_with)
+
+
+def csrf_token():
+    """This session's CSRF token (created on first use)."""
+    if CSRF_FIELD not in session:
+        session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return session[CSRF_FIELD]
+
+
+@blp.before_request
+def _check_csrf():
+    if request.method == "POST":
+        sent = request.form.get(CSRF_FIELD, "")
+        if not sent or not hmac.compare_digest(sent, session.get(CSRF_FIELD, "")):
+            return error_page(400, "页面已过期或来源不明，请刷新后重试")
+    return None
+
+
+@blp.after_request
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+def sign_in(user, token):
+    """Start a fresh browser session for `user` holding its bearer token."""
+    session.clear()
+    session["token"] = token
+    session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    session.permanent = False
+
+
+def signed_in_user():
+    """The console user of this browser session, or Unauthenticated."""
+    token = session.get("token")
+    if not token:
+        raise Unauthenticated("请先登录")
+    return accounts.admin_from_token(token)
+
+
+def holds_role(user, roles):
+    """True when `user` holds one of `roles` (or is the owner), as the API's role check decides."""
+    try:
+        accounts.require_role(user, roles)
+    except Forbidden:
+        return False
+    return True
+
+
+def may_open(user, endpoint):
+    """True when `user`'s role may open the page at `endpoint`."""
+    return endpoint in PAGE_ROLES and holds_role(user, PAGE_ROLES[endpoint])
+
+
+def page(rule, *, roles, methods=("GET",), endpoint=None):
+    """Route a console page that only signed-in users holding one of `roles` (or the owner) may open."""
+    def decorator(view):
+        endpoint_name = endpoint or view.__name__
+        PAGE_ROLES[f"{blp.name}.{endpoint_name}"] = tuple(roles)
+
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            g.admin = signed_in_user()
+            accounts.require_role(g.admin, roles)
+            return view(*args, **kwargs)
+        blp.add_url_rule(rule, endpoint_name, wrapper, methods=list(methods))
+        return wrapper
+    return decorator
+
+
+def _may_open_here(endpoint):
+    return may_open(g.admin, endpoint) if g.get("admin") else False
+
+
+@blp.app_template_filter("yuan")
+def yuan(fen):
+    """Fen as a yuan string ("12.34")."""
+    return format_yuan(fen or 0)
+
+
+def query_with(**changes):
+    """This page's URL with some query arguments changed (None drops one): for pagers and filters."""
+    args = request.args.to_dict()
+    args.update({key: value for key, value in changes.items() if value is not None})
+    for key in [key for key, value in changes.items() if value is None]:
+        args.pop(key, None)
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def form_values(source=None):
+    """The submitted form (or `source`) without the CSRF token and without blank values."""
+    values = (source if source is not None else request.form).to_dict()
+    values.pop(CSRF_FIELD, None)
+    return {key: value.strip() for key, value in values.items() if value.strip()}
+
+
+def load(schema, values):
+    """`values` checked by a marshmallow schema of the JSON API; InvalidInput with Chinese field errors."""
+    try:
+        return schema.load(values, unknown=EXCLUDE)
+    except ValidationError as exc:
+        raise InvalidInput("请检查标红的字段", fields=flatten_messages(exc.messages)) from exc
+
+
+def without_paging(args):
+    """A list's checked query arguments without page and per_page: the filters, for an export."""
+    return {key: value for key, value in args.items() if key not in ("page", "per_page")}
+
+
+def query_args(schema):
+    """The page's query string checked by the API's schema; a bad one falls back to no filters."""
+    try:
+        return load(schema, form_values(request.args)), {}
+    except InvalidInput as exc:
+        return load(schema, {}), exc.fields
+
+
+def download(content, mimetype, filename):
+    """A file to save (an export, labels, a picking list)."""
+    return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=filename)
+
+
+def render(template, status=200, **context):
+    """A console page."""
+    return render_template(f"console/{template}", **context), status
+
+
+def act(call, *, done, redisplay, message):
+    """Run one service call for a form; on success flash `message` and go to `done`, on a refusal redisplay.
+
+    `done` is a URL or a function of the call's result; `redisplay(error)` renders the form again
+    with the error's field messages, at the error's status.
+    """
+    try:
+        result = call()
+    except DomainError as exc:
+        if isinstance(exc, (Unauthenticated, Forbidden)):
+            raise
+        return redisplay(exc)
+    flash(message(result) if callable(message) else message, "ok")
+    return redirect(done(result) if callable(done) else done)
+
+
+def error_page(status, message):
+    """A Chinese error page."""
+    return render("error.html", status, code=status, message=message)
+
+
+@blp.errorhandler(DomainError)
+def _domain_error(exc):
+    if isinstance(exc, Unauthenticated):
+        session.pop("token", None)
+        target = request.full_path if request.method == "GET" else url_for("console.dashboard")
+        return redirect(url_for("console.login", next=target))
+    return error_page(exc.status, exc.message)
+
+
+HTTP_MESSAGES = {404: "页面不存在", 405: "不支持该操作", 413: "上传的文件过大"}
+
+
+@blp.errorhandler(HTTPException)
+def _http_error(exc):
+    return error_page(exc.code or 500, HTTP_MESSAGES.get(exc.code, "请求有误"))

@@ -1,0 +1,54 @@
+"""The owner's dashboard: today's and this month's figures, gathered from each domain's report functions.
+
+Only the sections the caller asks for are computed (a role sees only what it may
+read). Every figure is aggregated in SQL by the domain that owns it.
+"""
+from datetime import timedelta
+
+from app.agents import service as agents
+from app.clock import local_today
+from app.codes import service as codes
+from app.inventory import service as inventory
+from app.orders import reports
+
+SECTIONS = ("sales", "agents", "stock", "codes", "violations")
+CHART_DAYS = 30
+TOP = 10
+
+
+def figures(*, sections, today=None):
+    """The dashboard's figures for `sections` (a subset of SECTIONS), as of the local date `today`."""
+    today = today or local_today()
+    month_start = today.replace(day=1)
+    result = {"today": today, "month_start": month_start, "alerts": {}}
+    if "sales" in sections:
+        result["sales"] = _sales(today, month_start)
+    if "agents" in sections:
+        result["agents"] = {
+            "joined_today": agents.count_joined(since=today, until=today),
+            "joined_month": agents.count_joined(since=month_start, until=today),
+            "applications": agents.list_applications(status="pending", per_page=5),
+            "proposals": agents.list_proposals(status="pending", per_page=5)}
+    if "stock" in sections:
+        result["low_stock"] = inventory.list_stock(below_threshold=True, per_page=TOP)
+        result["alerts"]["low_stock"] = result["low_stock"][1]
+    if "codes" in sections:
+        result["alerts"]["flags"] = codes.list_flags(status="open", per_page=1)[1]
+    if "violations" in sections:
+        result["alerts"]["violations"] = codes.list_violations(status="open", per_page=1)[1]
+    return result
+
+
+def _sales(today, month_start):
+    chart_start = today - timedelta(days=CHART_DAYS - 1)
+    by_day = {row.key: row for row in reports.by_period(granularity="day", since=chart_start, until=today)}
+    days = [(chart_start + timedelta(days=offset)).isoformat() for offset in range(CHART_DAYS)]
+    return {
+        "today": reports.totals(since=today, until=today),
+        "month": reports.totals(since=month_start, until=today),
+        "placed_today": sum(reports.by_status(since=today, until=today).values()),
+        "placed_month": sum(reports.by_status(since=month_start, until=today).values()),
+        "by_day": [(day, by_day[day].amount_fen if day in by_day else 0) for day in days],
+        "products": reports.by_product(since=chart_start, until=today)[:TOP],
+        "provinces": reports.by_region(since=chart_start, until=today, by_city=False),
+    }

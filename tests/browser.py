@@ -1,0 +1,56 @@
+"""Real headless Chromium for browser tests: Debian's /usr/bin/chromium driven by Playwright (no download).
+
+Import the `browser` fixture into a test module. Without Chromium or Playwright the
+tests are skipped, unless REQUIRE_BROWSER=1 (CI), which makes that a failure.
+Screenshots go to test-output/screenshots/.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    missing = "Chromium is missing at /usr/bin/chromium (run scripts/ensure_browser.sh as root)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "Playwright is not installed (pip install -r requirements-dev.txt)"
+        sync_playwright = None
+    if sync_playwright is None or not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1: {missing}")
+        pytest.skip(missing)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def screenshot(page, name):
+    """Save the whole page as test-output/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def only_from(page, origin):
+    """Abort every request `page` makes to anywhere but `origin`; returns the list of refused addresses."""
+    elsewhere = []
+
+    def route(request_route):
+        if request_route.request.url.startswith(origin):
+            request_route.continue_()
+        else:
+            elsewhere.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    return elsewhere
