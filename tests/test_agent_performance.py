@@ -35,8 +35,18 @@ def test_a_refund_is_taken_off_the_purchase_once():
     agent = make_agent()
     order_id = buy(agent, 300)
     assert agents.reverse_purchase(order_id=order_id, amount_fen=10000)
-    assert not agents.reverse_purchase(order_id=order_id)
+    assert not agents.reverse_purchase(order_id=order_id, amount_fen=10000)
     assert agents.performance(agent.id)["own_purchase"] == 20000
+
+
+def test_later_partial_refunds_add_up_to_their_running_total():
+    agent = make_agent()
+    order_id = buy(agent, 300)
+    agents.reverse_purchase(order_id=order_id, amount_fen=10000)
+    assert agents.reverse_purchase(order_id=order_id, amount_fen=25000)
+    assert agents.performance(agent.id)["own_purchase"] == 5000
+    assert agents.reverse_purchase(order_id=order_id)
+    assert agents.performance(agent.id)["own_purchase"] == 0
 
 
 def test_a_refund_cannot_exceed_the_purchase():

@@ -1,6 +1,7 @@
 """Refunds: whole or some units, each line at its paid share; stock released or returned; facts for finance."""
 import pytest
 
+from app.agents import service as agents
 from app.agents.models import AgentPurchase
 from app.errors import Conflict, InvalidInput
 from app.orders import refunds, rules, service
@@ -93,3 +94,12 @@ def test_refund_facts_name_units_amounts_and_shipping(discounted):
     facts = service.refund_facts(record.id)
     assert facts.refund_id == f"refund:{record.id}" and facts.order_id == order.id and not facts.whole_order
     assert [(l.product_id, l.quantity, l.amount_fen) for l in facts.lines] == [(product.id, 2, record.amount_fen)]
+
+
+def test_every_partial_refund_comes_off_the_agents_purchases():
+    agent = make_agent()
+    product, _ = orderable(100)
+    order = advanced(place(agent, (product, 3)), "pay", "pick", "ship")
+    for _ in range(2):
+        refunds.refund(order.id, actor="admin:1", reason="破损", lines=[{"product_id": product.id, "quantity": 1}])
+    assert agents.performance(agent.id)["own_purchase"] == 10000

@@ -151,7 +151,7 @@ class LevelProposal(BaseModel):
 
 
 class AgentPurchase(BaseModel):
-    """What an agent bought from the brand, one row per order; a refund sets `reversed_fen` once."""
+    """What an agent bought from the brand, one row per order; `reversed_fen` is how much of it was refunded so far."""
 
     id = AutoField()
     order_id = BigIntegerField(unique=True)

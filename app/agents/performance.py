@@ -51,7 +51,11 @@ def record_purchase(*, order_id, agent_id, amount_fen, at):
 
 
 def reverse_purchase(*, order_id, amount_fen=None):
-    """Take back a refunded order (all of it by default); once per order: True if reversed now, False if before."""
+    """Take back what has been refunded of an order so far: `amount_fen` is the cumulative total (all by default).
+
+    Partial refunds each pass the new running total, so repeating a call changes
+    nothing and reversals never shrink: True if more was reversed now, False if not.
+    """
     purchase = AgentPurchase.get_or_none(AgentPurchase.order_id == order_id)
     if purchase is None:
         raise NotFound("该订单没有登记过进货", code="purchase_not_found")
@@ -60,7 +64,7 @@ def reverse_purchase(*, order_id, amount_fen=None):
     if amount > purchase.amount_fen:
         raise InvalidInput.on("amount_fen", "退回金额不能超过进货金额")
     return bool(AgentPurchase.update(reversed_fen=amount, reversed_at=utcnow())
-                .where(AgentPurchase.id == purchase.id, AgentPurchase.reversed_at.is_null()).execute())
+                .where(AgentPurchase.id == purchase.id, AgentPurchase.reversed_fen < amount).execute())
 
 
 def record_retail_sale(*, sale_id, agent_id, amount_fen, at):

@@ -6,11 +6,13 @@ number of steps returns exactly what the line cost. A whole refund also returns
 the shipping. Partial refunds are for goods already shipped; before shipment an
 order is cancelled or refunded whole.
 """
+from peewee import fn
+
 from app.agents import service as agents
 from app.clock import utcnow
 from app.database import atomic_with_retry
-from app.finance import service as finance
 from app.errors import Conflict, InvalidInput
+from app.finance import service as finance
 from app.inventory import service as inventory
 from app.money import scale
 from app.orders import service
@@ -74,14 +76,18 @@ def refund(order_id, *, actor, reason, lines=None, goods_back=False):
                                    lines=[{"product_id": line.product_id, "quantity": q} for line, q in parts])
         finance.record_refund(service.refund_facts(record.id))
         if order.buyer_agent_id:
-            agents.reverse_purchase(order_id=order.id,
-                                    amount_fen=None if lines is None else record.amount_fen - shipping)
+            agents.reverse_purchase(order_id=order.id, amount_fen=None if lines is None else _goods_refunded(order))
         if order.refunded_units == order.units:
             service.move_order(order, "refund", actor=actor, reason=reason, closed_at=utcnow())
         else:
             service.log_event(order, "partial_refund", actor=actor, reason=reason)
         return record
     return atomic_with_retry(work)
+
+
+def _goods_refunded(order):
+    """The goods money refunded on the order so far, every refund included (shipping excluded)."""
+    return int(OrderLine.select(fn.SUM(OrderLine.refunded_fen)).where(OrderLine.order == order.id).scalar() or 0)
 
 
 def _record(order, parts, shipping, *, reason, actor, whole, goods_back):
