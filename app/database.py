@@ -83,6 +83,15 @@ def for_update(query, *, shared=False):
     return query.for_update("LOCK IN SHARE MODE" if shared else True)
 
 
+def add_to(model, keys, amounts):
+    """Add `amounts` ({column: delta}) to the row of `model` whose key columns equal `keys`, creating it first."""
+    update = {getattr(model, name): getattr(model, name) + delta for name, delta in amounts.items()}
+    query = model.insert(**keys, **amounts)
+    if is_mysql():
+        return query.on_conflict(update=update).execute()
+    return query.on_conflict(conflict_target=[getattr(model, name) for name in keys], update=update).execute()
+
+
 LOCK_CONFLICT_ERRORS = (1213, 1205)  # InnoDB deadlock victim, lock wait timeout
 
 

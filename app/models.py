@@ -15,8 +15,8 @@ from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, T
                                   WarehouseProvince)
 from app.jobs.models import JobRun, SchedulerLease
 from app.notify.models import Notification
-from app.orders.models import (Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine, Promotion,
-                               ShippingTemplate)
+from app.orders.models import (DailyProductSales, DailyRegionSales, Order, OrderEvent, OrderLine, OrderRefund,
+                               OrderRefundLine, Promotion, ShippingTemplate)
 from app.wechat import WechatCacheEntry
 
 ALL_MODELS = [
@@ -54,6 +54,8 @@ ALL_MODELS = [
     OrderRefundLine,
     Promotion,
     ShippingTemplate,
+    DailyRegionSales,
+    DailyProductSales,
     CodeBatch,
     Code,
     CodeScan,

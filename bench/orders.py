@@ -167,19 +167,22 @@ def timed(call, rounds=3):
 
 def report_bench(count):
     from app.agents.models import AgentLevel
-    from app.orders import reports
+    from app.orders import reports, rollup
     from tests.factories import orderable
 
     products = [orderable(100, on_hand=1, name=f"商品{i}")[0].id for i in range(REPORT_PRODUCTS)]
     began = time.perf_counter()
     bulk_orders(count, AgentLevel.select().first().id, products)
     inserted = time.perf_counter() - began
+    began = time.perf_counter()
+    rollup.rebuild()
+    rebuilt = time.perf_counter() - began
     since = local_today() - timedelta(days=366)
     product_s, by_product = timed(lambda: reports.by_product(since=since))
     region_s, by_region = timed(lambda: reports.by_region(since=since))
     floor_s, _ = timed(lambda: db.execute_sql("SELECT SUM(total_fen) FROM sales_order").fetchone())
     assert sum(row.units for row in by_product) > 0 and len(by_region) == len(PROVINCES)
-    return {"report_orders": count, "insert_seconds": round(inserted, 1), "by_product_seconds": round(product_s, 3),
+    return {"report_orders": count, "insert_seconds": round(inserted, 1), "daily_figures_rebuild_seconds": round(rebuilt, 1), "by_product_seconds": round(product_s, 3),
             "by_region_seconds": round(region_s, 3), "product_and_region_seconds": round(product_s + region_s, 3),
             "full_scan_floor_seconds": round(floor_s, 3)}
 

@@ -8,8 +8,8 @@ the grouped columns, so a report reads its index in group order (no temporary
 table): about as fast as a plain scan of the table, whatever the period. Twin
 indexes leading with `paid_at` serve short periods (the dashboard's 30 days).
 """
-from peewee import (AutoField, BigAutoField, BigIntegerField, BooleanField, Check, CharField, DateTimeField,
-                    ForeignKeyField, IntegerField)
+from peewee import (AutoField, BigAutoField, BigIntegerField, BooleanField, Check, CharField, CompositeKey,
+                    DateField, DateTimeField, ForeignKeyField, IntegerField)
 
 from app.agents.models import Agent, AgentLevel
 from app.catalog.models import Product
@@ -173,3 +173,31 @@ class ShippingTemplate(BaseModel):
     additional_unit_fen = BigIntegerField(default=0)
     free_over_fen = BigIntegerField(null=True)
     updated_at = DateTimeField(default=utcnow)
+
+
+class DailyRegionSales(BaseModel):
+    """Paid orders per local day, region and buyer level (0: direct customers), net of refunds; kept by rollup.py."""
+
+    day = DateField()
+    province = CharField(max_length=32)
+    city = CharField(max_length=32)
+    level_id = IntegerField()
+    orders = IntegerField(default=0)
+    units = BigIntegerField(default=0)
+    amount_fen = BigIntegerField(default=0)
+
+    class Meta:
+        primary_key = CompositeKey("day", "province", "city", "level_id")
+
+
+class DailyProductSales(BaseModel):
+    """Paid order lines per local day and product, net of refunds; kept by rollup.py."""
+
+    day = DateField()
+    product_id = IntegerField()
+    orders = IntegerField(default=0)
+    units = BigIntegerField(default=0)
+    amount_fen = BigIntegerField(default=0)
+
+    class Meta:
+        primary_key = CompositeKey("day", "product_id")

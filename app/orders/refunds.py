@@ -15,7 +15,7 @@ from app.errors import Conflict, InvalidInput
 from app.finance import service as finance
 from app.inventory import service as inventory
 from app.money import scale
-from app.orders import service
+from app.orders import rollup, service
 from app.orders.models import Order, OrderLine, OrderRefund, OrderRefundLine
 from app.orders.states import next_state
 
@@ -66,8 +66,10 @@ def refund(order_id, *, actor, reason, lines=None, goods_back=False):
         else:
             parts, shipping = _requested(order_lines, lines), 0
         shipped = order.status in SHIPPED_STATES
+        rollup.withdraw(order.id)
         record = _record(order, parts, shipping, reason=reason, actor=actor, whole=lines is None,
                          goods_back=goods_back and shipped)
+        rollup.count(order.id)
         if not shipped:
             inventory.release(reference=service.stock_reference(order.id), actor=actor)
         elif record.goods_back:

@@ -20,6 +20,7 @@ from app.inventory import service as inventory
 from app.money import format_yuan
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
+from app.orders import rollup
 from app.orders.models import Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine
 from app.orders.states import PAID_STATES, next_state
 
@@ -206,6 +207,7 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
         move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64],
               payment_proof=proof[:128], paid_at=now)
         OrderLine.update(paid_at=now).where(OrderLine.order == order.id).execute()
+        rollup.count(order.id)
         if not reserve_stock(order):
             log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
             enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
@@ -300,6 +302,7 @@ def cancel(order_id, *, actor, reason="", agent=None):
             raise Conflict("订单已付款，请联系客服取消", code="already_paid")
         if order.status in PAID_STATES:
             inventory.release(reference=stock_reference(order.id), actor=actor)
+            rollup.withdraw(order.id)
             Order.update(refunded_fen=order.total_fen, refunded_units=order.units).where(
                 Order.id == order.id).execute()
             OrderLine.update(refunded_quantity=OrderLine.quantity, refunded_fen=OrderLine.paid_fen).where(
