@@ -21,7 +21,7 @@ from app.agents.performance import (count_joined, performance, ranking, record_p
                                     record_retail_sale, reverse_purchase)
 from app.agents.review import approve_proposal, list_proposals, reject_proposal, review_levels  # noqa: F401
 from app.agents.terms import expire_lapsed_agents, warn_expiring_terms  # noqa: F401
-from app.clock import local_today, utc_start_of_local_day, utcnow
+from app.clock import local_today, utcnow
 from app.database import db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.notify import service as notify
