@@ -550,3 +550,11 @@ def make_application(inviter=None, **fields):
     inviter = inviter or make_agent()
     return agents.apply(wechat_user_id=make_wechat_user().id, invite_code=inviter.invite_code,
                         name=fields.pop("name", unique("申请人")), phone=fields.pop("phone", "13912345678"), **fields)
+
+
+def pending_withdrawal(amount_fen=20000):
+    """An agent's pending withdrawal of `amount_fen` (from as much available commission)."""
+    from app.finance import service as finance
+
+    return finance.request_withdrawal(agent_id=with_available(amount_fen).id, amount_fen=amount_fen)
+
