@@ -558,3 +558,14 @@ def pending_withdrawal(amount_fen=20000):
 
     return finance.request_withdrawal(agent_id=with_available(amount_fen).id, amount_fen=amount_fen)
 
+
+def queued_message(status="pending", kind="low_stock", recipient="owners"):
+    """A message in the outbox, moved to `status` (with an error unless pending)."""
+    from app.notify import service as notify
+    from app.notify.models import Notification
+
+    key = unique("k-")
+    notify.enqueue(kind=kind, recipient=recipient, data={"product": "面霜"}, dedupe_key=key)
+    Notification.update(status=status, last_error="x" if status != "pending" else "").where(
+        Notification.dedupe_key == key).execute()
+    return Notification.get(Notification.dedupe_key == key)

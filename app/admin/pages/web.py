@@ -32,7 +32,7 @@ ROLE_NAMES = {"owner": "品牌主", "staff": "运营", "finance": "财务", "war
 # The main navigation: an entry shows only when its page exists and the user's role may open it.
 NAV = (("看板", "console.dashboard"), ("订单", "console.orders"), ("代理", "console.agents"),
        ("库存", "console.stock"), ("财务", "console.withdrawals"), ("防伪码", "console.code_batches"),
-       ("控价", "console.violations"), ("设置", "console.settings"))
+       ("控价", "console.violations"), ("发件箱", "console.outbox"), ("设置", "console.settings"))
 
 # Which roles may open each page (by endpoint); the navigation shows a user only the pages it may open.
 PAGE_ROLES = {}
