@@ -569,3 +569,17 @@ def queued_message(status="pending", kind="low_stock", recipient="owners"):
     Notification.update(status=status, last_error="x" if status != "pending" else "").where(
         Notification.dedupe_key == key).execute()
     return Notification.get(Notification.dedupe_key == key)
+
+
+def price_violation():
+    """An open price_low violation: an agent sold at 1.00 a product ranged 99.00–129.00 for its level."""
+    from app.catalog import service as catalog
+    from app.codes import service as codes
+    from app.codes.models import Violation
+
+    level, product = make_level(), make_product()
+    catalog.set_price_range(product_id=product.id, level_id=level.id, min_fen=9900, max_fen=12900)
+    agent = make_agent(level=level)
+    codes.record_retail_sale(agent_id=agent.id, client_ref="v", customer_name="王",
+                             items=[{"product_id": product.id, "quantity": 1, "unit_fen": 100}])
+    return Violation.get(Violation.agent == agent.id)
