@@ -8,10 +8,11 @@ from datetime import timedelta
 from app.agents import service as agents
 from app.clock import local_today
 from app.codes import service as codes
+from app.finance import service as finance
 from app.inventory import service as inventory
 from app.orders import reports
 
-SECTIONS = ("sales", "agents", "stock", "codes", "violations")
+SECTIONS = ("sales", "agents", "stock", "codes", "violations", "withdrawals")
 CHART_DAYS = 30
 TOP = 10
 
@@ -36,6 +37,8 @@ def figures(*, sections, today=None):
         result["alerts"]["flags"] = codes.list_flags(status="open", per_page=1)[1]
     if "violations" in sections:
         result["alerts"]["violations"] = codes.list_violations(status="open", per_page=1)[1]
+    if "withdrawals" in sections:
+        result["alerts"]["withdrawals"] = finance.list_withdrawals(status="pending", per_page=1)[1]
     return result
 
 

@@ -50,7 +50,8 @@ def _handle_domain_error(exc):
     return error_response(exc.status, exc.code, exc.message, exc.fields, retry_after=exc.retry_after)
 
 
-def _handle_http_exception(exc):
+def http_exception_response(exc):
+    """An HTTP error as the one JSON shape under the JSON prefixes; elsewhere werkzeug's own page."""
     if not wants_json():
         return exc
     status = exc.code or 500
@@ -71,7 +72,7 @@ def _handle_http_exception(exc):
 
 def _handle_unexpected(exc):
     if isinstance(exc, HTTPException):
-        return _handle_http_exception(exc)
+        return http_exception_response(exc)
     log.exception("unhandled error on %s %s", request.method, request.path)
     if wants_json():
         return error_response(500, *_HTTP_ERRORS[500])
@@ -81,7 +82,7 @@ def _handle_unexpected(exc):
 def register_error_handlers(app):
     """Make every error under the JSON prefixes answer in the one JSON shape."""
     app.register_error_handler(DomainError, _handle_domain_error)
-    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(HTTPException, http_exception_response)
     app.register_error_handler(Exception, _handle_unexpected)
 
 

@@ -550,3 +550,36 @@ def make_application(inviter=None, **fields):
     inviter = inviter or make_agent()
     return agents.apply(wechat_user_id=make_wechat_user().id, invite_code=inviter.invite_code,
                         name=fields.pop("name", unique("申请人")), phone=fields.pop("phone", "13912345678"), **fields)
+
+
+def pending_withdrawal(amount_fen=20000):
+    """An agent's pending withdrawal of `amount_fen` (from as much available commission)."""
+    from app.finance import service as finance
+
+    return finance.request_withdrawal(agent_id=with_available(amount_fen).id, amount_fen=amount_fen)
+
+
+def queued_message(status="pending", kind="low_stock", recipient="owners"):
+    """A message in the outbox, moved to `status` (with an error unless pending)."""
+    from app.notify import service as notify
+    from app.notify.models import Notification
+
+    key = unique("k-")
+    notify.enqueue(kind=kind, recipient=recipient, data={"product": "面霜"}, dedupe_key=key)
+    Notification.update(status=status, last_error="x" if status != "pending" else "").where(
+        Notification.dedupe_key == key).execute()
+    return Notification.get(Notification.dedupe_key == key)
+
+
+def price_violation():
+    """An open price_low violation: an agent sold at 1.00 a product ranged 99.00–129.00 for its level."""
+    from app.catalog import service as catalog
+    from app.codes import service as codes
+    from app.codes.models import Violation
+
+    level, product = make_level(), make_product()
+    catalog.set_price_range(product_id=product.id, level_id=level.id, min_fen=9900, max_fen=12900)
+    agent = make_agent(level=level)
+    codes.record_retail_sale(agent_id=agent.id, client_ref="v", customer_name="王",
+                             items=[{"product_id": product.id, "quantity": 1, "unit_fen": 100}])
+    return Violation.get(Violation.agent == agent.id)

@@ -1,15 +1,7 @@
 """The console's view of the outbox: list with filters, retry one."""
-from app.notify import service as notify
 from app.notify.models import Notification
-from tests.factories import admin_headers, make_admin, unique
-
-
-def queue(status="pending", kind="low_stock", recipient="owners"):
-    key = unique("k-")
-    notify.enqueue(kind=kind, recipient=recipient, data={"product": "面霜"}, dedupe_key=key)
-    Notification.update(status=status, last_error="x" if status != "pending" else "").where(
-        Notification.dedupe_key == key).execute()
-    return Notification.get(Notification.dedupe_key == key)
+from tests.factories import admin_headers, make_admin
+from tests.factories import queued_message as queue
 
 
 def test_staff_lists_the_outbox_newest_first(client):

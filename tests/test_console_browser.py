@@ -6,11 +6,12 @@ dashboard on a laptop (1280×800) and on a phone (390×844).
 import pytest
 
 from app.agents.models import AgentApplication
+from app.finance.models import Withdrawal
 from app.inventory.models import StockTake
 from app.orders import service
 from tests.browser import DESKTOP, PHONE, browser, only_from, screenshot  # noqa: F401  (browser is a fixture)
 from tests.factories import (DEFAULT_PASSWORD, advanced, codes_of, make_admin, make_agent, make_application,
-                             make_batch, orderable, place, stock_of)
+                             make_batch, orderable, pending_withdrawal, place, stock_of)
 
 pytestmark = pytest.mark.committed
 
@@ -119,3 +120,14 @@ def test_the_warehouse_sees_no_pages_it_may_not_use(sign_in, live_server):
     assert response.status == 403
     screenshot(page, "console-forbidden")
     assert "无权访问" in page.inner_text("main")
+
+
+def test_finance_approves_a_withdrawal(sign_in, live_server):
+    withdrawal = pending_withdrawal(20000)
+    page = sign_in("finance")
+    page.click("nav.mainnav >> text=财务")
+    screenshot(page, "console-withdrawals")
+    page.click(f"tr:has-text('#{withdrawal.id}') >> button:has-text('批准')")
+    page.wait_for_selector(f"text=已批准提现 #{withdrawal.id}")
+    screenshot(page, "console-withdrawal-approved")
+    assert Withdrawal.get_by_id(withdrawal.id).status == "approved"

@@ -124,3 +124,21 @@ def test_the_navigation_shows_only_pages_the_role_may_open(client, role):
     for label, endpoint in NAV:
         if endpoint in PAGE_ROLES:
             assert (f">{label}</a>" in page) == holds_role(user, PAGE_ROLES[endpoint]), (role, label)
+
+
+def test_an_unknown_console_url_is_a_chinese_404_page_with_the_navigation(client):
+    console_login(client, make_admin("owner"))
+    response = client.get("/admin/no-such-page")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "页面不存在" in page and ">看板</a>" in page
+
+
+def test_an_unknown_console_url_without_a_session_is_still_chinese(client):
+    response = client.get("/admin/no/such/page")
+    assert response.status_code == 404 and "页面不存在" in response.get_data(as_text=True)
+
+
+def test_an_unknown_admin_api_url_stays_json(client):
+    response = client.get("/admin/api/no-such-endpoint")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"

@@ -1,5 +1,6 @@
 """The console's pages under /admin/ (server-rendered, Chinese); the JSON API stays under /admin/api."""
-from app.admin.pages import account, agents, dashboard, inventory, orders  # noqa: F401  (each module adds its routes to the blueprint)
+from app.admin.pages import (account, agents, dashboard, finance, inventory, messages,  # noqa: F401  (each adds its routes)
+                             orders, price_control)
 from app.admin.pages.web import blp
 
 PAGE_BLUEPRINTS = [blp]

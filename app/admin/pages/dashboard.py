@@ -4,6 +4,7 @@ from flask import g
 from app import dashboard as dashboard_service
 from app.admin import agents as agents_api
 from app.admin import codes as codes_api
+from app.admin import commission as commission_api
 from app.admin import orders as orders_api
 from app.admin import price_control as price_control_api
 from app.admin import stock as stock_api
@@ -12,7 +13,8 @@ from app.admin.pages.web import holds_role, page, render
 from app.money import format_yuan
 
 SECTION_ROLES = {"sales": orders_api.READ_ROLES, "agents": agents_api.READERS, "stock": stock_api.READ_ROLES,
-                 "codes": codes_api.READ_ROLES, "violations": price_control_api.READ_ROLES}
+                 "codes": codes_api.READ_ROLES, "violations": price_control_api.READ_ROLES,
+                 "withdrawals": commission_api.FINANCE}
 EVERY_ROLE = ("staff", "finance", "warehouse")
 
 

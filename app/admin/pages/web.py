@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.accounts import service as accounts
 from app.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
+from app.http import http_exception_response, wants_json
 from app.money import format_yuan
 from app.schemas import flatten_messages
 
@@ -30,8 +31,8 @@ ROLE_NAMES = {"owner": "品牌主", "staff": "运营", "finance": "财务", "war
 
 # The main navigation: an entry shows only when its page exists and the user's role may open it.
 NAV = (("看板", "console.dashboard"), ("订单", "console.orders"), ("代理", "console.agents"),
-       ("库存", "console.stock"), ("防伪码", "console.code_batches"), ("控价", "console.violations"),
-       ("设置", "console.settings"))
+       ("库存", "console.stock"), ("财务", "console.withdrawals"), ("防伪码", "console.code_batches"),
+       ("控价", "console.violations"), ("发件箱", "console.outbox"), ("设置", "console.settings"))
 
 # Which roles may open each page (by endpoint); the navigation shows a user only the pages it may open.
 PAGE_ROLES = {}
@@ -45,6 +46,8 @@ def _cookie_settings(state):
     # Globals rather than a context processor, so that imported macros see them too.
     state.app.jinja_env.globals.update(csrf_token=csrf_token, nav=NAV, may_open=_may_open_here,
                                        role_names=ROLE_NAMES, query_with=query_with)
+    # Unknown URLs match no blueprint, so only an app-level handler sees them.
+    state.app.register_error_handler(404, _unknown_url)
 
 
 def csrf_token():
@@ -210,3 +213,14 @@ HTTP_MESSAGES = {404: "页面不存在", 405: "不支持该操作", 413: "上传
 @blp.errorhandler(HTTPException)
 def _http_error(exc):
     return error_page(exc.code or 500, HTTP_MESSAGES.get(exc.code, "请求有误"))
+
+
+def _unknown_url(exc):
+    """An unknown URL under /admin/ is the console's Chinese 404 page (with its navigation when signed in)."""
+    if wants_json() or not (request.path + "/").startswith(blp.url_prefix + "/"):
+        return http_exception_response(exc)
+    try:
+        g.admin = signed_in_user()
+    except DomainError:
+        g.admin = None
+    return error_page(404, HTTP_MESSAGES[404])

@@ -1,0 +1,116 @@
+"""Console pages: finance — the withdrawal queue, an agent's ledger, expenses and the profit report.
+
+Roles and schemas are the JSON API's (`app/admin/withdrawals.py`, `commission.py`, `expenses.py`,
+`finance_reports.py`): the owner and finance staff.
+"""
+from flask import g, request, url_for
+
+from app.admin import commission as commission_api
+from app.admin import expenses as expenses_api
+from app.admin import finance_reports as reports_api
+from app.admin import withdrawals as withdrawals_api
+from app.admin.pages import charts
+from app.admin.pages.web import act, form_values, load, page, query_args, render
+from app.clock import local_today
+from app.errors import InvalidInput
+from app.finance import service as finance
+from app.finance.expenses import CATEGORY_NAMES
+from app.money import format_yuan
+from app.schemas import PageArgs
+
+ROLES = commission_api.FINANCE
+WITHDRAWAL_STATUS_NAMES = {"pending": "待审核", "approved": "已批准", "rejected": "已拒绝", "paid": "已打款"}
+ACCOUNT_NAMES = {"pending": "待结算", "available": "可提现", "held": "提现冻结", "withdrawn": "已提现"}
+# The profit report's figures, in the order the table and the chart show them.
+PROFIT_FIGURES = (("net_income", "净收入"), ("cost_of_goods", "商品成本"), ("commissions", "佣金"),
+                  ("team_bonus", "团队奖"), ("gross_profit", "毛利"), ("expenses", "费用"), ("net_profit", "净利润"))
+
+
+def _withdrawals_page(status=200, error=None, acted=None):
+    args, errors = query_args(withdrawals_api.AdminWithdrawalQuery())
+    items, total = finance.list_withdrawals(**args)
+    return render("finance/withdrawals.html", status, items=items, total=total, args=args, errors=errors,
+                  filters=form_values(request.args), statuses=WITHDRAWAL_STATUS_NAMES, acted=acted,
+                  values=form_values() if error else {}, row_errors=error.fields if error else {},
+                  message=error.message if error else None)
+
+
+@page("/finance/withdrawals", roles=ROLES)
+def withdrawals():
+    """Withdrawal requests, newest first, filtered by status or agent, each with its next actions."""
+    return _withdrawals_page()
+
+
+def _decide(withdrawal_id, call, message):
+    return act(call, done=url_for("console.withdrawals"), message=message,
+               redisplay=lambda exc: _withdrawals_page(exc.status, exc, acted=withdrawal_id))
+
+
+@page("/finance/withdrawals/<id:withdrawal_id>/approve", roles=ROLES, methods=("POST",))
+def withdrawal_approve(withdrawal_id):
+    """Approve a pending request."""
+    return _decide(withdrawal_id, lambda: finance.approve_withdrawal(withdrawal_id=withdrawal_id, actor_id=g.admin.id),
+                   f"已批准提现 #{withdrawal_id}")
+
+
+@page("/finance/withdrawals/<id:withdrawal_id>/reject", roles=ROLES, methods=("POST",))
+def withdrawal_reject(withdrawal_id):
+    """Reject a request with a reason."""
+    return _decide(withdrawal_id, lambda: finance.reject_withdrawal(
+        withdrawal_id=withdrawal_id, actor_id=g.admin.id, **load(withdrawals_api.AdminRejectBody(), form_values())),
+        f"已拒绝提现 #{withdrawal_id}")
+
+
+@page("/finance/withdrawals/<id:withdrawal_id>/pay", roles=ROLES, methods=("POST",))
+def withdrawal_pay(withdrawal_id):
+    """Mark an approved request paid, with the transfer's reference."""
+    return _decide(withdrawal_id, lambda: finance.mark_withdrawal_paid(
+        withdrawal_id=withdrawal_id, actor_id=g.admin.id, **load(withdrawals_api.AdminPaidBody(), form_values())),
+        f"提现 #{withdrawal_id} 已标记打款")
+
+
+@page("/finance/agents/<id:agent_id>/ledger", roles=ROLES)
+def agent_ledger(agent_id):
+    """An agent's postings in the commission ledger, newest first."""
+    args, _ = query_args(PageArgs())
+    items, total = finance.agent_ledger(agent_id=agent_id, **args)
+    return render("finance/ledger.html", items=items, total=total, args=args, agent_id=agent_id,
+                  accounts=ACCOUNT_NAMES)
+
+
+def _expenses_page(status=200, error=None, values=None):
+    args, errors = query_args(expenses_api.AdminExpenseQuery())
+    items, total = finance.list_expenses(**args)
+    return render("finance/expenses.html", status, items=items, total=total, args=args, errors=errors,
+                  filters=form_values(request.args), categories=CATEGORY_NAMES, values=values or {},
+                  form_errors=error.fields if error else {}, message=error.message if error else None)
+
+
+@page("/finance/expenses", roles=ROLES)
+def expenses():
+    """Expenses, latest first, filtered by category and dates, and the form to record one."""
+    return _expenses_page()
+
+
+@page("/finance/expenses", roles=ROLES, methods=("POST",), endpoint="expense_create")
+def expense_create():
+    """Record an expense."""
+    values = form_values()
+    return act(lambda: finance.create_expense(actor_id=g.admin.id, **load(expenses_api.AdminExpenseBody(), values)),
+               done=url_for("console.expenses"), message="已记录费用",
+               redisplay=lambda exc: _expenses_page(exc.status, exc, values))
+
+
+@page("/finance/profit", roles=ROLES)
+def profit():
+    """Income, costs and profit of a period (this month unless chosen), with a bar chart."""
+    today = local_today()
+    filters = {"start": today.replace(day=1).isoformat(), "end": today.isoformat(), **form_values(request.args)}
+    try:
+        report, errors = finance.profit_report(**load(reports_api.AdminPeriodQuery(), filters)), {}
+    except InvalidInput as exc:
+        report, errors = None, exc.fields
+    chart = report and charts.bar_chart([(name, max(report[f"{key}_fen"], 0)) for key, name in PROFIT_FIGURES],
+                                        label="收支与利润", format_value=format_yuan)
+    return render("finance/profit.html", report=report, errors=errors, filters=filters, figures=PROFIT_FIGURES,
+                  chart=chart)

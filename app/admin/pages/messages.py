@@ -1,0 +1,60 @@
+"""Console pages: the notification outbox (发件箱) and binding one's WeChat for chat alerts.
+
+Roles are the JSON API's (`app/admin/wechat.py`): staff read and retry the outbox; every user binds its own WeChat.
+"""
+from flask import g, url_for
+from markupsafe import Markup
+import qrcode
+from qrcode.image.svg import SvgPathImage
+
+from app.admin import wechat as wechat_api
+from app.admin.pages.web import act, page, query_args, render
+from app.chat import service as chat
+from app.notify import service as notify
+from app.notify.service import recipient_admin
+
+OUTBOX_ROLES = ("staff",)
+EVERY_ROLE = ("staff", "finance", "warehouse")
+STATUS_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "held": "待配置",
+                "unknown": "状态未知", "expanded": "已展开"}
+
+
+def _outbox_page(status=200, error=None):
+    args, errors = query_args(wechat_api.AdminOutboxQuery())
+    items, total = notify.list_outbox(**args)
+    return render("messages/outbox.html", status, items=items, total=total, args=args, errors=errors,
+                  filters={key: value for key, value in args.items() if key in ("status", "kind", "recipient")},
+                  statuses=STATUS_NAMES, retryable=notify.RETRYABLE_BY_HAND,
+                  message=error.message if error else None)
+
+
+@page("/outbox", roles=OUTBOX_ROLES)
+def outbox():
+    """The notification outbox, newest first, filtered by status, kind or recipient."""
+    return _outbox_page()
+
+
+@page("/outbox/<id:message_id>/retry", roles=OUTBOX_ROLES, methods=("POST",))
+def outbox_retry(message_id):
+    """Send a failed, unknown or held message again."""
+    return act(lambda: notify.retry_message(message_id), done=url_for("console.outbox"),
+               message=f"消息 #{message_id} 已重新排队", redisplay=lambda exc: _outbox_page(exc.status, exc))
+
+
+def qr_svg(content):
+    """`content` as an inline SVG QR code (no image from WeChat's servers: the page's policy allows only ours)."""
+    image = qrcode.make(content, image_factory=SvgPathImage, box_size=8)
+    return Markup(image.to_string(encoding="unicode"))
+
+
+@page("/wechat", roles=EVERY_ROLE)
+def wechat_binding():
+    """Whether the signed-in user's WeChat is bound, and the button for a bind QR."""
+    return render("messages/wechat.html", binding=wechat_api.binding_status(recipient_admin(g.admin.id)))
+
+
+@page("/wechat", roles=EVERY_ROLE, methods=("POST",), endpoint="wechat_bind_qr")
+def wechat_bind_qr():
+    """A one-time QR that links the scanner's WeChat to the signed-in user."""
+    qr = chat.issue_bind_qr(account=recipient_admin(g.admin.id))
+    return render("messages/wechat.html", qr=qr, qr_image=qr_svg(qr.url))
