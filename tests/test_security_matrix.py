@@ -160,3 +160,13 @@ def test_a_revoked_console_token_opens_no_route(app, client, real_ids, revoke):
     wrong = [(m, r, res.status_code) for m, r in json_calls(app) if r.startswith("/admin/api/")
              and (m, r) not in PUBLIC for res in [call(client, m, r, real_ids, headers)] if res.status_code != 401]
     assert wrong == []
+
+
+def test_an_id_beyond_bigint_is_refused_on_every_route_never_an_overflow(app, client):
+    headers = admin_headers(client, make_admin("owner"))
+    huge = {name: 2 ** 63 for name in ("agent_id", "order_id", "product_id", "warehouse_id", "level_id",
+                                       "stock_take_id", "transfer_id", "message_id")}
+    wrong = [(m, r, res.status_code) for m, r in json_calls(app) if r.startswith("/admin/api/") and "_id>" in r
+             for res in [call(client, m, r, huge | {"code": "X"}, headers)]
+             if res.status_code >= 500 or error_code(res) is None]
+    assert wrong == []
