@@ -11,6 +11,7 @@ from app.config import Settings, configure
 from app.database import close_unless_in_transaction, db, init_database
 from app.http import RowIdConverter, error_response, register_error_handlers
 from app.ratelimit import init_limiter
+from app.schemas import ErrorBodySchema
 
 API_SPEC = {
     "API_TITLE": "weishang",
@@ -60,6 +61,12 @@ def register_database(app, settings):
     app.register_error_handler(MaxConnectionsExceeded, database_down)
 
 
+class DocumentedApi(Api):
+    """flask-smorest's Api, documenting the one error shape as every operation's default answer."""
+
+    ERROR_SCHEMA = ErrorBodySchema
+
+
 def register_blueprints(app):
     """Mount the three doors, the console's pages and the health check."""
     import bot
@@ -69,7 +76,7 @@ def register_blueprints(app):
     from app.admin import pages
 
     app.url_map.converters["id"] = RowIdConverter
-    api = Api(app, spec_kwargs={"components": {"securitySchemes": {
+    api = DocumentedApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}})
     for blueprint in miniprogram_api.BLUEPRINTS + admin.BLUEPRINTS:
         api.register_blueprint(blueprint)

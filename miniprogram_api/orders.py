@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from app.http import agent_required
 from app.orders import placement, service
 from app.orders.schemas import (STATUS, OrderDetailOut, OrderPageOut, OrderOut, OrderPlaceBody, OrderPlacedOut, OrderQuoteBody,
-                                OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody, QuickEntryBody)
+                                OrderDraftOut, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody, QuickEntryBody)
 from app.schemas import PageArgs, fields, page_body
 
 blp = Blueprint("mp_orders", __name__, url_prefix="/api/mp/orders", description="我的订单")
@@ -77,6 +77,7 @@ def receive(order_id):
 @blp.route("/quick-entry", methods=["POST"])
 @agent_required
 @blp.arguments(QuickEntryBody)
+@blp.response(200, OrderDraftOut)
 def quick_entry(body):
     """Pasted chat text in, a draft order out (each field with how sure the parser is)."""
     return placement.draft_from_text(body["text"], buyer_agent=g.agent).to_dict()

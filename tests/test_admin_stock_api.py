@@ -149,3 +149,9 @@ def test_check_finds_a_row_that_disagrees_with_its_moves(app):
     Stock.update(on_hand=11).where(Stock.product == product.id).execute()
     result = runner.invoke(args=["stock", "check"])
     assert result.exit_code == 1 and f"product {product.id}" in result.output
+
+
+def test_a_stock_filter_id_beyond_bigint_is_refused_not_an_overflow(client):
+    headers = admin_headers(client, make_admin("owner"))
+    response = client.get("/admin/api/stock", headers=headers, query_string={"product_id": 2 ** 63})
+    assert response.status_code == 422 and response.get_json()["error"]["fields"]

@@ -93,7 +93,7 @@ def create_product(body):
     return catalog.create_product(**body)
 
 
-@blp.route("/<int:product_id>", methods=["GET"])
+@blp.route("/<id:product_id>", methods=["GET"])
 @admin_required(*READ_ROLES)
 @blp.response(200, AdminProductOut)
 def get_product(product_id):
@@ -101,7 +101,7 @@ def get_product(product_id):
     return catalog.get_product(product_id)
 
 
-@blp.route("/<int:product_id>", methods=["PATCH"])
+@blp.route("/<id:product_id>", methods=["PATCH"])
 @admin_required(*WRITE_ROLES)
 @blp.arguments(AdminProductPatchBody)
 @blp.response(200, AdminProductOut)
@@ -110,7 +110,7 @@ def update_product(body, product_id):
     return catalog.update_product(product_id, **body)
 
 
-@blp.route("/<int:product_id>/level-prices", methods=["GET"])
+@blp.route("/<id:product_id>/level-prices", methods=["GET"])
 @admin_required(*READ_ROLES)
 @blp.response(200, AdminLevelPriceOut(many=True))
 def level_prices(product_id):
@@ -118,7 +118,7 @@ def level_prices(product_id):
     return catalog.level_prices(product_id)
 
 
-@blp.route("/<int:product_id>/level-prices/<int:level_id>", methods=["PUT"])
+@blp.route("/<id:product_id>/level-prices/<id:level_id>", methods=["PUT"])
 @admin_required(*WRITE_ROLES)
 @blp.arguments(AdminLevelPriceBody)
 @blp.response(200, AdminLevelPriceOut)
@@ -128,7 +128,7 @@ def set_level_price(body, product_id, level_id):
                                    actor=admin_actor())
 
 
-@blp.route("/<int:product_id>/level-prices/history", methods=["GET"])
+@blp.route("/<id:product_id>/level-prices/history", methods=["GET"])
 @admin_required(*READ_ROLES)
 @blp.response(200, AdminLevelPriceChangeOut(many=True))
 def level_price_history(product_id):
@@ -136,7 +136,7 @@ def level_price_history(product_id):
     return catalog.level_price_history(product_id)
 
 
-@blp.route("/<int:product_id>/price-ranges", methods=["GET"])
+@blp.route("/<id:product_id>/price-ranges", methods=["GET"])
 @admin_required(*READ_ROLES)
 @blp.response(200, AdminPriceRangeOut(many=True))
 def price_ranges(product_id):
@@ -144,7 +144,7 @@ def price_ranges(product_id):
     return catalog.price_ranges(product_id)
 
 
-@blp.route("/<int:product_id>/price-ranges/<int:level_id>", methods=["PUT"])
+@blp.route("/<id:product_id>/price-ranges/<id:level_id>", methods=["PUT"])
 @admin_required(*WRITE_ROLES)
 @blp.arguments(AdminPriceRangeBody)
 @blp.response(200, AdminPriceRangeOut)

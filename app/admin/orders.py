@@ -12,8 +12,9 @@ from app.errors import InvalidInput
 from app.exports import table_file
 from app.http import admin_actor, admin_required
 from app.orders import batch, documents, payments, placement, refunds, service
-from app.orders.schemas import (STATUS, ConsigneeBody, OrderDetailOut, OrderPageOut, OrderItemBody, OrderOut, OrderPlacedOut,
-                                OrderQuoteBody, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody, QuickEntryBody)
+from app.orders.schemas import (STATUS, ConsigneeBody, OrderDetailOut, OrderDraftOut, OrderPageOut, OrderItemBody, OrderOut,
+                                OrderPlacedOut, OrderQuoteBody, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody,
+                                QuickEntryBody)
 from app.schemas import PageArgs, RowId, Schema, Yuan, fields, page_body, validate
 
 blp = Blueprint("admin_orders", __name__, url_prefix="/admin/api/orders", description="订单")
@@ -150,6 +151,7 @@ def quote(body):
 @blp.route("/quick-entry", methods=["POST"])
 @admin_required(*STAFF)
 @blp.arguments(AdminQuickEntryBody)
+@blp.response(200, OrderDraftOut)
 def quick_entry(body):
     """Pasted chat text in, a draft order out (against the agent's catalogue, or every active product)."""
     return placement.staff_draft(body["text"], agent_id=body["agent_id"]).to_dict()

@@ -9,7 +9,7 @@ from app.exports import table_file
 from app.http import admin_actor, admin_required
 from app.inventory import service as inventory
 from app.inventory.models import MOVE_KINDS
-from app.schemas import PageArgs, Schema, fields, page_body, page_schema, validate
+from app.schemas import PageArgs, RowId, Schema, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_stock", __name__, url_prefix="/admin/api/stock", description="库存")
 
@@ -20,8 +20,8 @@ QUANTITY = validate.Range(min=1, max=10**9)
 
 
 class AdminStockListArgs(PageArgs):
-    warehouse_id = fields.Integer()
-    product_id = fields.Integer()
+    warehouse_id = RowId()
+    product_id = RowId()
     below_threshold = fields.Boolean(load_default=False)
 
 
@@ -37,8 +37,8 @@ class AdminStockOut(Schema):
 
 
 class AdminMoveFilterArgs(Schema):
-    warehouse_id = fields.Integer()
-    product_id = fields.Integer()
+    warehouse_id = RowId()
+    product_id = RowId()
     kind = fields.String(validate=validate.OneOf(MOVE_KINDS))
     reference = fields.String(validate=validate.Length(min=1, max=64))
     since = fields.NaiveDateTime()
@@ -70,20 +70,20 @@ class AdminMoveOut(Schema):
 
 
 class AdminStockLineBody(Schema):
-    product_id = fields.Integer(required=True, strict=True)
+    product_id = RowId(required=True, strict=True)
     quantity = fields.Integer(required=True, strict=True, validate=QUANTITY)
 
 
 class AdminReceiptBody(Schema):
-    warehouse_id = fields.Integer(required=True, strict=True)
+    warehouse_id = RowId(required=True, strict=True)
     lines = fields.List(fields.Nested(AdminStockLineBody), required=True, validate=validate.Length(min=1, max=500))
     reference = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     reason = fields.String(load_default="", validate=validate.Length(max=255))
 
 
 class AdminAdjustmentBody(Schema):
-    warehouse_id = fields.Integer(required=True, strict=True)
-    product_id = fields.Integer(required=True, strict=True)
+    warehouse_id = RowId(required=True, strict=True)
+    product_id = RowId(required=True, strict=True)
     delta = fields.Integer(required=True, strict=True, validate=validate.Range(min=-10**9, max=10**9))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
     reference = fields.String(load_default=None, validate=validate.Length(min=1, max=64))

@@ -59,7 +59,7 @@ def open_stock_take(body):
     return stocktakes.open_stock_take(warehouse_id=body["warehouse_id"], actor=admin_actor())
 
 
-@blp.route("/<int:stock_take_id>", methods=["GET"])
+@blp.route("/<id:stock_take_id>", methods=["GET"])
 @admin_required(*READ_ROLES)
 @blp.response(200, AdminStockTakeOut)
 def get_stock_take(stock_take_id):
@@ -67,7 +67,7 @@ def get_stock_take(stock_take_id):
     return stocktakes.get_stock_take(stock_take_id)
 
 
-@blp.route("/<int:stock_take_id>/differences", methods=["GET"])
+@blp.route("/<id:stock_take_id>/differences", methods=["GET"])
 @admin_required(*READ_ROLES)
 @blp.response(200, AdminCountDifferenceOut(many=True))
 def differences(stock_take_id):
@@ -75,7 +75,7 @@ def differences(stock_take_id):
     return stocktakes.differences(stock_take_id)
 
 
-@blp.route("/<int:stock_take_id>/counts", methods=["PUT"])
+@blp.route("/<id:stock_take_id>/counts", methods=["PUT"])
 @admin_required(*WRITE_ROLES)
 @blp.arguments(AdminCountsBody)
 @blp.response(200, AdminCountDifferenceOut(many=True))
@@ -84,7 +84,7 @@ def enter_counts(body, stock_take_id):
     return stocktakes.enter_counts(stock_take_id, counts=body["counts"])
 
 
-@blp.route("/<int:stock_take_id>/upload", methods=["POST"])
+@blp.route("/<id:stock_take_id>/upload", methods=["POST"])
 @admin_required(*WRITE_ROLES)
 @blp.response(200, AdminCountDifferenceOut(many=True))
 def upload_counts(stock_take_id):
@@ -95,7 +95,7 @@ def upload_counts(stock_take_id):
     return stocktakes.upload_counts(stock_take_id, content=upload.read())
 
 
-@blp.route("/<int:stock_take_id>/sheet", methods=["GET"])
+@blp.route("/<id:stock_take_id>/sheet", methods=["GET"])
 @admin_required(*READ_ROLES)
 def count_sheet(stock_take_id):
     """A blank count sheet (.xlsx) listing the warehouse's products, ready to fill in and upload."""
@@ -105,7 +105,7 @@ def count_sheet(stock_take_id):
                      download_name=f"stocktake-{stock_take_id}.{extension}")
 
 
-@blp.route("/<int:stock_take_id>/post", methods=["POST"])
+@blp.route("/<id:stock_take_id>/post", methods=["POST"])
 @admin_required(*WRITE_ROLES)
 @blp.arguments(AdminPostStockTakeBody)
 @blp.response(200, AdminStockTakeOut)

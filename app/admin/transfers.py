@@ -87,7 +87,7 @@ def dispatch_transfer(body):
     return transfers.dispatch_transfer(**body, actor=admin_actor())
 
 
-@blp.route("/transfers/<int:transfer_id>", methods=["GET"])
+@blp.route("/transfers/<id:transfer_id>", methods=["GET"])
 @admin_required(*READ_ROLES)
 @blp.response(200, AdminTransferOut)
 def get_transfer(transfer_id):
@@ -95,7 +95,7 @@ def get_transfer(transfer_id):
     return transfers.get_transfer(transfer_id)
 
 
-@blp.route("/transfers/<int:transfer_id>/arrive", methods=["POST"])
+@blp.route("/transfers/<id:transfer_id>/arrive", methods=["POST"])
 @admin_required(*WRITE_ROLES)
 @blp.response(200, AdminTransferOut)
 def arrive_transfer(transfer_id):

@@ -61,7 +61,7 @@ def create_warehouse(body):
     return inventory.create_warehouse(**body)
 
 
-@blp.route("/<int:warehouse_id>", methods=["GET"])
+@blp.route("/<id:warehouse_id>", methods=["GET"])
 @admin_required(*READ_ROLES)
 @blp.response(200, AdminWarehouseOut)
 def get_warehouse(warehouse_id):
@@ -69,7 +69,7 @@ def get_warehouse(warehouse_id):
     return inventory.get_warehouse(warehouse_id)
 
 
-@blp.route("/<int:warehouse_id>", methods=["PATCH"])
+@blp.route("/<id:warehouse_id>", methods=["PATCH"])
 @admin_required(*WRITE_ROLES)
 @blp.arguments(AdminWarehousePatchBody)
 @blp.response(200, AdminWarehouseOut)
@@ -78,7 +78,7 @@ def update_warehouse(body, warehouse_id):
     return inventory.update_warehouse(warehouse_id, **body)
 
 
-@blp.route("/<int:warehouse_id>/thresholds/<int:product_id>", methods=["PUT"])
+@blp.route("/<id:warehouse_id>/thresholds/<id:product_id>", methods=["PUT"])
 @admin_required(*WRITE_ROLES)
 @blp.arguments(AdminThresholdBody)
 @blp.response(204)

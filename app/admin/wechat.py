@@ -91,7 +91,7 @@ def outbox(query):
     return {"items": items, "total": total}
 
 
-@blp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@blp.route("/outbox/<id:message_id>/retry", methods=["POST"])
 @admin_required("staff")
 @blp.response(200, AdminOutboxMessageOut)
 def retry(message_id):

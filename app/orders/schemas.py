@@ -47,6 +47,38 @@ class QuickEntryBody(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
+class DraftGuessOut(Schema):
+    value = fields.String()
+    confidence = fields.String()
+    reason = fields.String()
+
+
+class DraftItemOut(Schema):
+    product_id = fields.Integer(allow_none=True)
+    quantity = fields.Integer()
+    matched_text = fields.String()
+    confidence = fields.String()
+    reason = fields.String()
+    quantity_confidence = fields.String()
+    quantity_reason = fields.String()
+
+
+class OrderDraftOut(Schema):
+    """A quick-entry draft: each consignee field a guess with its confidence."""
+
+    name = fields.Nested(DraftGuessOut)
+    phone = fields.Nested(DraftGuessOut)
+    province = fields.Nested(DraftGuessOut)
+    city = fields.Nested(DraftGuessOut)
+    district = fields.Nested(DraftGuessOut)
+    address = fields.Nested(DraftGuessOut)
+    remark = fields.Nested(DraftGuessOut)
+    adcode = fields.String()
+    items = fields.List(fields.Nested(DraftItemOut))
+    unparsed = fields.List(fields.String())
+    truncated = fields.Boolean()
+
+
 class QuoteLineOut(Schema):
     product_id = fields.Integer()
     product_name = fields.String()
