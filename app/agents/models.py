@@ -54,7 +54,7 @@ class Agent(BaseModel):
     term_start = DateField(null=True)
     term_end = DateField(null=True, index=True)
     invite_code = CharField(max_length=16, unique=True)
-    joined_at = DateTimeField(default=utcnow)
+    joined_at = DateTimeField(default=utcnow, index=True)
     notes = TextField(default="")
     created_at = DateTimeField(default=utcnow)
     bind_code = CharField(max_length=16, null=True, unique=True)
