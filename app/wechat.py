@@ -4,6 +4,8 @@ wechatpy does the protocol work. Two of its defaults are unsafe here (see
 WECHAT.md): it fetches tokens from a hard-coded host, and on an expired token it
 retries without limit. Clients made here fix both.
 """
+import logging
+from contextlib import contextmanager
 from datetime import timedelta
 
 import requests
@@ -15,6 +17,9 @@ from wechatpy.session import SessionStorage
 from app.clock import utcnow
 from app.config import DEFAULT_WECHAT_API_BASE, get_settings
 from app.database import BaseModel, db, is_mysql, upsert
+from app.errors import Unavailable
+
+log = logging.getLogger(__name__)
 
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
 RATE_LIMIT_ERRCODE = 45009
@@ -138,3 +143,20 @@ def call_with_token_refresh(client, call):
 
 
 NETWORK_ERRORS = (requests.RequestException,)
+
+
+@contextmanager
+def failures_as_domain_errors(operation, *, refusals=None):
+    """Turn a WeChat call's failures into domain errors: an errcode in `refusals` raises the error it maps to;
+    any other errcode, or no answer at all, is 503 (WeChat unavailable)."""
+    try:
+        yield
+    except WeChatClientException as exc:
+        refusal = (refusals or {}).get(exc.errcode)
+        if refusal is not None:
+            raise refusal from exc
+        log.warning("%s failed: errcode=%s", operation, exc.errcode)
+        raise Unavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable") from exc
+    except NETWORK_ERRORS as exc:
+        log.warning("%s unreachable: %s", operation, type(exc).__name__)
+        raise Unavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable") from exc

@@ -1,11 +1,9 @@
 """Signing in: WeChat login for the mini-program, passwords for the console."""
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
-from wechatpy.exceptions import WeChatClientException
 
 from app import wechat
 from app.clock import utcnow
@@ -14,8 +12,6 @@ from app.database import db
 from app.errors import Conflict, Forbidden, InvalidInput, RateLimited, Unauthenticated, Unavailable
 from app.accounts.models import ADMIN_ROLES, AdminUser, LoginFailure, WechatUser
 from app.tokens import issue_token, read_token
-
-log = logging.getLogger(__name__)
 
 INVALID_CODE_ERRCODES = {40029: "登录凭证无效，请重新登录", 40163: "登录凭证已被使用，请重新登录"}
 WECHAT_RATE_LIMIT_ERRCODE = 45011
@@ -61,18 +57,11 @@ def _code_to_session(js_code):
     if not get_settings().wechat_mp_configured:
         raise Unavailable("小程序尚未配置，无法登录", code="wechat_not_configured")
     client = wechat.mini_program_client()
-    try:
+    refusals = {errcode: Unauthenticated(message, code="invalid_code")
+                for errcode, message in INVALID_CODE_ERRCODES.items()}
+    refusals[WECHAT_RATE_LIMIT_ERRCODE] = RateLimited("微信登录请求过于频繁，请稍后再试")
+    with wechat.failures_as_domain_errors("code2session", refusals=refusals):
         return client.wxa.code_to_session(js_code)
-    except WeChatClientException as exc:
-        if exc.errcode in INVALID_CODE_ERRCODES:
-            raise Unauthenticated(INVALID_CODE_ERRCODES[exc.errcode], code="invalid_code") from exc
-        if exc.errcode == WECHAT_RATE_LIMIT_ERRCODE:
-            raise RateLimited("微信登录请求过于频繁，请稍后再试") from exc
-        log.warning("code2session failed: errcode=%s", exc.errcode)
-        raise Unavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable") from exc
-    except wechat.NETWORK_ERRORS as exc:
-        log.warning("code2session unreachable: %s", type(exc).__name__)
-        raise Unavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable") from exc
 
 
 def wechat_user_from_token(token):

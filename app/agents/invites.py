@@ -5,18 +5,13 @@ same picture for the same scene every time, each call costs a round trip and
 counts against the app's quota, and a row in the database is shared by every
 web process (process memory would not be). A new invite code replaces it.
 """
-import logging
 import secrets
-
-from wechatpy.exceptions import WeChatClientException
 
 from app import wechat
 from app.agents.models import AgentInviteImage
 from app.config import get_settings
 from app.database import upsert
 from app.errors import RateLimited, Unavailable
-
-log = logging.getLogger(__name__)
 
 # No 0/O, 1/I/L: codes are read aloud and typed from screenshots.
 READABLE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -51,15 +46,9 @@ def _draw(scene):
     if not get_settings().wechat_mp_configured:
         raise Unavailable("小程序尚未配置，无法生成小程序码", code="wechat_not_configured")
     client = wechat.mini_program_client()
-    try:
+    with wechat.failures_as_domain_errors(
+            "getwxacodeunlimit",
+            refusals={wechat.RATE_LIMIT_ERRCODE: RateLimited("生成小程序码过于频繁，请稍后再试")}):
         response = wechat.call_with_token_refresh(
             client, lambda: client.wxa.get_wxa_code_unlimited(scene, width=QR_WIDTH, page=INVITE_PAGE))
-    except WeChatClientException as exc:
-        if exc.errcode == wechat.RATE_LIMIT_ERRCODE:
-            raise RateLimited("生成小程序码过于频繁，请稍后再试") from exc
-        log.warning("getwxacodeunlimit failed: errcode=%s", exc.errcode)
-        raise Unavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable") from exc
-    except wechat.NETWORK_ERRORS as exc:
-        log.warning("getwxacodeunlimit unreachable: %s", type(exc).__name__)
-        raise Unavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable") from exc
     return response.content

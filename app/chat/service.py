@@ -1,11 +1,8 @@
 """Official-account chat use cases: binding accounts to followers, knowing who asks, handling each message once."""
 import hashlib
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-
-from wechatpy.exceptions import WeChatClientException
 
 from app import wechat
 from app.accounts import service as accounts
@@ -15,8 +12,6 @@ from app.clock import utcnow
 from app.config import get_settings
 from app.database import db
 from app.errors import Conflict, Unavailable
-
-log = logging.getLogger(__name__)
 
 BIND_SCENE_PREFIX = "bind:"
 HANDLED_MESSAGE_RETENTION_DAYS = 3
@@ -67,11 +62,8 @@ def issue_bind_qr(*, account):
     client = wechat.official_account_client()
     request = {"expire_seconds": ttl, "action_name": "QR_STR_SCENE",
                "action_info": {"scene": {"scene_str": BIND_SCENE_PREFIX + token}}}
-    try:
+    with wechat.failures_as_domain_errors("qrcode/create"):
         qr = wechat.call_with_token_refresh(client, lambda: client.qrcode.create(request))
-    except (WeChatClientException, *wechat.NETWORK_ERRORS) as exc:
-        log.warning("qrcode/create failed: %s", exc)
-        raise Unavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable") from exc
     return BindQr(url=qr["url"], image_url=client.qrcode.get_url(qr["ticket"]),
                   expires_in=int(qr.get("expire_seconds", ttl)))
 
