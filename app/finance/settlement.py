@@ -130,7 +130,9 @@ def _line_row(paid, day, version, commission):
 
 
 def _credit_postings(commissions):
-    postings = [(c.agent_id, "pending", c.amount_fen) for c in commissions if c.amount_fen]
+    """One pending posting per agent (its commission lines say by which rules), the brand's side balancing them."""
+    totals = _per_agent((c.agent_id, c.amount_fen) for c in commissions)
+    postings = [(agent_id, "pending", amount) for agent_id, amount in sorted(totals.items()) if amount]
     total = sum(amount for _, _, amount in postings)
     return postings + [(None, BRAND_ACCOUNT, -total)] if total else []
 
