@@ -9,10 +9,12 @@ through three tiers. Then:
 
 1. settles 100,000 paid orders (10,000 with --quick) through
    `finance.settle_paid_orders` in batches of 500 — the figures, commission lines,
-   journal entries, postings, balances and notifications — and, for the per-order
-   path payment callbacks take, `settle_paid_order` one order per transaction on
-   2,000 more; the floor writes the same rows again with plain multi-row INSERTs
-   into copies of the tables (no engine, no lookups);
+   journal entries, postings, balances and notifications — spread over `--workers`
+   processes (default: one per core), as concurrent payment callbacks or catch-up
+   jobs settle; 10,000 more (2,000) in one process, for the rate of one; and, for
+   the per-order path payment callbacks take, `settle_paid_order` one order per
+   transaction on 2,000 more; the floor writes the same rows again with plain
+   multi-row INSERTs into copies of the tables, one connection (no engine, no lookups);
 2. loads 1,000,000 settlements over twelve months (100,000 with --quick) with
    refunds, team bonuses and expenses, and times the monthly profit report for the
    year and the report of one month; the floor is one bare GROUP BY over the
@@ -22,6 +24,8 @@ Ends with one line of JSON.
 """
 import argparse
 import json
+import multiprocessing
+import os
 import random
 import statistics
 import sys
@@ -145,11 +149,42 @@ def settle_in_batches(orders):
     return time.perf_counter() - started
 
 
+def _settle_worker(url, batches):
+    create_app({"DATABASE_URL": url, "ENV": "bench"})
+    db.connect(reuse_if_open=True)
+    for batch in batches:
+        finance.settle_paid_orders(batch)
+    db.close()
+
+
+def settle_in_workers(orders, workers, url):
+    """Settle `orders` in batches dealt round-robin to `workers` processes, each with its own connection."""
+    batches = [orders[start:start + SETTLE_BATCH] for start in range(0, len(orders), SETTLE_BATCH)]
+    db.close()
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_settle_worker, args=(url, batches[index::workers]))
+                 for index in range(workers)]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    elapsed = time.perf_counter() - started
+    if any(process.exitcode for process in processes):
+        sys.exit("a settling worker failed")
+    db.connect(reuse_if_open=True)
+    return elapsed
+
+
 def settle_one_by_one(orders):
     started = time.perf_counter()
     for order in orders:
         finance.settle_paid_order(order)
     return time.perf_counter() - started
+
+
+def rows_written():
+    return sum(db.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in WRITTEN_TABLES)
 
 
 def floor_rewrite():
@@ -250,9 +285,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 agents, 10,000 orders, 100,000 settlements")
     parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="settling processes")
     args = parser.parse_args()
     agents_total, orders_total, year_total = (1_000, 10_000, 100_000) if args.quick else (10_000, 100_000, 1_000_000)
     single_total = SINGLE_ORDERS // 4 if args.quick else SINGLE_ORDERS
+    sequential_total = orders_total // 10
     recreate_database(args.url)
     create_app({"DATABASE_URL": args.url, "ENV": "bench"})
     db.connect(reuse_if_open=True)
@@ -264,9 +301,12 @@ def main():
     db.execute_sql("UPDATE commission_rule_version SET effective_from = %s", (local_today() - timedelta(days=400),))
 
     orders = paid_orders(orders_total, 1, agent_levels, products, prices, rng)
-    batch_s = settle_in_batches(orders)
+    batch_s = settle_in_workers(orders, args.workers, args.url)
     lines = CommissionLine.select().count()
-    singles = paid_orders(single_total, orders_total + 1, agent_levels, products, prices, rng)
+    batch_rows = rows_written()
+    sequential = paid_orders(sequential_total, orders_total + 1, agent_levels, products, prices, rng)
+    sequential_s = settle_in_batches(sequential)
+    singles = paid_orders(single_total, orders_total + sequential_total + 1, agent_levels, products, prices, rng)
     single_s = settle_one_by_one(singles)
     again_s = settle_in_batches(orders[:SETTLE_BATCH * 4])
     floor_s, floor_rows = floor_rewrite()
@@ -275,7 +315,7 @@ def main():
     check_s = time.perf_counter() - started
     assert not differences, differences[:5]
 
-    refunds = load_year(year_total, list(agent_levels), rng, orders_total + single_total + 1)
+    refunds = load_year(year_total, list(agent_levels), rng, orders_total + sequential_total + single_total + 1)
     settlements = OrderSettlement.select().count()
     first, last = month_start(11), local_today()
     this_month = month_start(0)
@@ -286,22 +326,30 @@ def main():
 
     figures = {
         "agents": agents_total, "orders_settled": orders_total, "commission_lines": lines,
-        "settle_batched_s": round(batch_s, 1), "settle_batched_per_s": round(orders_total / batch_s),
+        "settle_workers": args.workers, "settle_batched_s": round(batch_s, 1),
+        "settle_batched_per_s": round(orders_total / batch_s), "settle_one_process_per_s": round(sequential_total / sequential_s),
+        "settle_one_process_100k_estimate_s": round(100_000 * sequential_s / sequential_total, 1),
         "settle_single_orders": single_total, "settle_single_per_s": round(single_total / single_s),
         "settle_single_100k_estimate_s": round(100_000 * single_s / single_total, 1),
         "settle_again_noop_per_s": round(SETTLE_BATCH * 4 / again_s),
-        "floor_rows": floor_rows, "floor_rewrite_s": round(floor_s, 1), "check_s": round(check_s, 1),
+        "settle_rows_per_s": round(batch_rows / batch_s), "floor_rows": floor_rows,
+        "floor_rewrite_s": round(floor_s, 1), "floor_rows_per_s": round(floor_rows / floor_s),
+        "ratio_to_floor": round((batch_rows / batch_s) / (floor_rows / floor_s), 2), "check_s": round(check_s, 1),
         "report_settlements": settlements, "report_refunds": refunds,
         "monthly_report_year_ms": year_ms[0], "monthly_report_year_worst_ms": year_ms[1],
         "profit_report_month_ms": month_ms[0], "report_floor_groupby_ms": floor_ms[0],
     }
     print(f"network        {agents_total:>9,} agents, {DEPTH} deep, {PRODUCTS} products priced at 4 levels")
-    print(f"settled        {orders_total:>9,} orders in batches of {SETTLE_BATCH}: {batch_s:.1f} s "
-          f"({figures['settle_batched_per_s']:,}/s), {lines:,} commission lines")
+    print(f"settled        {orders_total:>9,} orders in batches of {SETTLE_BATCH} over {args.workers} processes: "
+          f"{batch_s:.1f} s ({figures['settle_batched_per_s']:,}/s), {lines:,} commission lines")
+    print(f"  in one process ({sequential_total:,} orders): {figures['settle_one_process_per_s']:,}/s "
+          f"→ 100,000 would take {figures['settle_one_process_100k_estimate_s']} s")
     print(f"  one order per transaction ({single_total:,} orders): {figures['settle_single_per_s']:,}/s "
           f"→ 100,000 would take {figures['settle_single_100k_estimate_s']} s")
     print(f"  settling {SETTLE_BATCH * 4:,} of them again (no-op): {figures['settle_again_noop_per_s']:,}/s")
-    print(f"  floor: the {floor_rows:,} rows written again by plain INSERTs: {floor_s:.1f} s")
+    print(f"  floor: the {floor_rows:,} rows written again by plain INSERTs: {floor_s:.1f} s "
+          f"({figures['floor_rows_per_s']:,} rows/s; settling wrote {figures['settle_rows_per_s']:,} rows/s, "
+          f"{figures['ratio_to_floor']}× the floor's rate)")
     print(f"  flask finance check over the ledger: {check_s:.1f} s, no differences")
     print(f"reports over   {settlements:>9,} settlements ({refunds:,} refunds), median / worst of 7 runs:")
     print(f"  monthly profit report, 12 months:  {year_ms[0]} / {year_ms[1]} ms")
