@@ -12,6 +12,7 @@ from app.orders import service
 from tests.browser import DESKTOP, PHONE, browser, only_from, screenshot  # noqa: F401  (browser is a fixture)
 from tests.factories import (DEFAULT_PASSWORD, advanced, codes_of, make_admin, make_agent, make_application,
                              make_batch, orderable, pending_withdrawal, place, stock_of)
+from tests.test_allocation import two_regions
 
 pytestmark = pytest.mark.committed
 
@@ -109,6 +110,23 @@ def test_the_warehouse_posts_a_stock_take(sign_in, live_server):
     page.wait_for_selector("text=盘点已过账")
     assert stock_of(product, warehouse_row) == (18, 0)
     assert StockTake.get(StockTake.warehouse == warehouse_row.id).status == "posted"
+
+
+def test_the_warehouse_follows_an_allocation_suggestion_and_books_the_arrival(sign_in, live_server):
+    product, south, east = two_regions()
+    page = sign_in("warehouse")
+    page.goto(f"{live_server}/admin/stock")
+    page.click("nav.subnav >> text=智能调配")
+    screenshot(page, "console-allocation")
+    page.click("button:has-text('按建议发出调拨')")
+    page.wait_for_selector("text=货物在途")
+    assert stock_of(product, east) == (80, 0)
+    screenshot(page, "console-transfer-in-transit")
+    page.click("button:has-text('确认到货入库')")
+    page.wait_for_selector("text=已到货入库")
+    assert stock_of(product, south) == (30, 0)
+    page.click("nav.subnav >> text=调拨")
+    screenshot(page, "console-transfers")
 
 
 def test_the_warehouse_sees_no_pages_it_may_not_use(sign_in, live_server):

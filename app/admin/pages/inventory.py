@@ -21,7 +21,7 @@ STOCK_HEADERS = ("仓库", "商品", "在库", "预留", "可用", "安全库存
 EXPORT_LIMIT = 100_000
 
 
-def _choices():
+def stock_choices():
     products, _ = catalog.list_products(per_page=200)
     return {"warehouses": [(w.id, w.name) for w in inventory.list_warehouses()],
             "products": [(p.id, p.name) for p in products]}
@@ -33,7 +33,7 @@ def stock():
     args, errors = query_args(api.AdminStockListArgs())
     items, total = inventory.list_stock(**args)
     return render("inventory/stock.html", items=items, total=total, args=args, errors=errors,
-                  filters=form_values(request.args), **_choices())
+                  filters=form_values(request.args), **stock_choices())
 
 
 @page("/stock/export", roles=api.READ_ROLES)
@@ -53,7 +53,7 @@ def stock_moves():
     args, errors = query_args(api.AdminMoveListArgs())
     items, total = inventory.list_moves(**args)
     return render("inventory/moves.html", items=items, total=total, args=args, errors=errors,
-                  filters=form_values(request.args), kinds=MOVE_KIND_NAMES, **_choices())
+                  filters=form_values(request.args), kinds=MOVE_KIND_NAMES, **stock_choices())
 
 
 @page("/stock/moves/export", roles=api.READ_ROLES)
@@ -71,7 +71,7 @@ def _stock_takes_page(status=200, error=None, values=None):
     args, _ = query_args(PageArgs())
     items, total = stocktakes.list_stock_takes(**args)
     return render("inventory/stocktakes.html", status, items=items, total=total, args=args, values=values or {},
-                  errors=error.fields if error else {}, message=error.message if error else None, **_choices())
+                  errors=error.fields if error else {}, message=error.message if error else None, **stock_choices())
 
 
 @page("/stocktakes", roles=api.READ_ROLES)
