@@ -10,7 +10,8 @@ from app.chat.models import BindToken, InboundMessage, WechatBinding
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodeScan, ConsumerReport, RetailSale,
                               RetailSaleLine, Violation)
 from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, JournalEntry,
-                                OrderSettlement, Posting, SettlementRefund, Withdrawal)
+                                OrderSettlement, Posting, SettlementRefund, Withdrawal,
+                                BuyerFirstOrder)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
 from app.jobs.models import JobRun, SchedulerLease
@@ -72,6 +73,7 @@ ALL_MODELS = [
     JobRun,
     CommissionRuleVersion,
     OrderSettlement,
+    BuyerFirstOrder,
     SettlementRefund,
     CommissionLine,
     JournalEntry,

@@ -99,6 +99,17 @@ class SettlementRefund(BaseModel):
     commission_reversed_fen = BigIntegerField()
 
 
+class BuyerFirstOrder(BaseModel):
+    """The order that counts as a buyer's first (for a first-order referral bonus), claimed once, keyed by the buyer.
+
+    Two of a new agent's orders settling at the same moment both claim; the key makes
+    one wait for the other and then find the claim, so the bonus is paid once.
+    """
+
+    buyer_agent = ForeignKeyField(Agent, primary_key=True, on_delete="RESTRICT")
+    order_id = BigIntegerField()
+
+
 class CommissionLine(BaseModel):
     """What one agent earned under one rule from one order (or one month's team); `key` is
     "order:<id>:agent:<id>:<rule>" or "team:<YYYYMM>:agent:<id>", so nothing is paid twice."""

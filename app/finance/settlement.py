@@ -17,7 +17,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.finance import ledger
 from app.finance.engine import month_of, order_commissions
 from app.finance.ledger import Entry
-from app.finance.models import BRAND_ACCOUNT, CommissionLine, OrderSettlement, SettlementRefund
+from app.finance.models import BRAND_ACCOUNT, BuyerFirstOrder, CommissionLine, OrderSettlement, SettlementRefund
 from app.finance.versions import rules_in_force
 from app.money import format_yuan, scale
 from app.notify import service as notify
@@ -79,12 +79,11 @@ def _settle_new(paid_orders):
     deepest = max((rules.max_depth for _, rules in versions.values()), default=0)
     chains = agents.upline_chains(buyers, max_depth=deepest) if buyers and deepest else {}
     prices = catalog.price_table({line.product_id for paid in new for line in paid.lines})
-    bought_before = _buyers_with_settlements(buyers)
+    first_orders = _claim_first_orders(new)
     settlements, lines, entries, messages = [], [], [], []
     for paid in new:
         version, rules = versions[days[paid.order_id]]
-        first_order = paid.buyer_agent_id is not None and paid.buyer_agent_id not in bought_before
-        bought_before.add(paid.buyer_agent_id)
+        first_order = paid.buyer_agent_id is not None and first_orders.get(paid.buyer_agent_id) == paid.order_id
         commissions = order_commissions(paid=paid, chain=chains.get(paid.buyer_agent_id, []), prices=prices,
                                         rules=rules, first_order=first_order)
         settlements.append(_settlement_row(paid, days[paid.order_id], version, commissions))
@@ -100,12 +99,33 @@ def _settle_new(paid_orders):
     return len(new)
 
 
-def _buyers_with_settlements(buyers):
-    found = set()
+def _claim_first_orders(new):
+    """{buyer: the id of the order that counts as its first}, claimed now for the earliest of `new` where unclaimed.
+
+    The claim is an INSERT IGNORE keyed by the buyer: a settlement claiming the same
+    buyer at the same moment waits for ours to commit and then finds our claim, which
+    the locking read returns (a plain read would see the transaction's older snapshot).
+    """
+    earliest = {}
+    for paid in new:
+        if paid.buyer_agent_id is not None:
+            earliest.setdefault(paid.buyer_agent_id, paid.order_id)
+    claimed = _first_orders_of(earliest)
+    unclaimed = {buyer: order_id for buyer, order_id in earliest.items() if buyer not in claimed}
+    if unclaimed:
+        bulk_insert(BuyerFirstOrder, [{"buyer_agent": buyer, "order_id": order_id}
+                                      for buyer, order_id in sorted(unclaimed.items())], ignore_duplicates=True)
+        claimed.update(_first_orders_of(unclaimed, locking=True))
+    return claimed
+
+
+def _first_orders_of(buyers, *, locking=False):
+    found = {}
     buyers = sorted(buyers)
     for start in range(0, len(buyers), CHUNK):
-        found.update(row[0] for row in OrderSettlement.select(OrderSettlement.buyer_agent).distinct()
-                     .where(OrderSettlement.buyer_agent.in_(buyers[start:start + CHUNK])).tuples())
+        query = (BuyerFirstOrder.select(BuyerFirstOrder.buyer_agent, BuyerFirstOrder.order_id)
+                 .where(BuyerFirstOrder.buyer_agent.in_(buyers[start:start + CHUNK])))
+        found.update((for_update(query, shared=True) if locking else query).tuples())
     return found
 
 
