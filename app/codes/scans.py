@@ -19,7 +19,7 @@ from app.clock import utcnow
 from app.codes import codec, geo, price_control, violations
 from app.codes.models import Code, CodeBatch, CodeFlag, CodeMiss, CodeScan, ConsumerReport
 from app.config import get_settings
-from app.database import db
+from app.database import db, for_update
 from app.errors import Conflict, InvalidInput, NotFound
 from app.notify import service as notify
 
@@ -95,14 +95,15 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
     province, city = _region(province, city)
     user_agent = (user_agent or "")[:255]
     with db.atomic():
+        # The code's row locked and its count read fresh: of two first scans at once, one is told it is the first.
+        scans_before = for_update(Code.select(Code.scan_count).where(Code.id == row.id)).scalar()
         scan = _repeated_scan(row, ip=ip, user_agent=user_agent, openid=openid)
         if scan is not None:
             return _verdict(row, scan, CodeScan.select().where(CodeScan.code == row.id, CodeScan.id < scan.id).count())
         Code.update(scan_count=Code.scan_count + 1).where(Code.id == row.id).execute()
         scan = CodeScan.create(code=row.id, ip=ip, user_agent=user_agent, openid=(openid or "")[:64],
                                province=province, city=city, channel=channel)
-        scans_before = row.scan_count
-        row.scan_count += 1
+        row.scan_count = scans_before + 1
         _check_scan(row, scan)
     return _verdict(row, scan, scans_before)
 
