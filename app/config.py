@@ -63,6 +63,7 @@ class Settings:
     WECHAT_PAY_MCH_ID: str = ""
     WECHAT_PAY_API_KEY: str = ""
     ORDER_PAYMENT_TIMEOUT_MINUTES: int = 24 * 60
+    ORDER_APPROVAL_TIMEOUT_HOURS: int = 72
     ORDER_AUTO_RECEIVE_DAYS: int = 10
     ORDER_AUTO_COMPLETE_DAYS: int = 7
     UPLOAD_DIR: str = "instance/uploads"

@@ -31,9 +31,15 @@ def _each(order_ids, step):
 
 
 def cancel_unpaid_orders(now=None):
-    """Cancel orders still unpaid when their payment time ran out; returns how many."""
-    due = service.overdue("pending_payment", before=now or utcnow())
-    return _each(due, lambda order_id: service.cancel(order_id, actor=JOB_ACTOR, reason="超时未付款，自动取消"))
+    """Cancel orders still unpaid when their payment time ran out, and orders their upline left unapproved
+    for ORDER_APPROVAL_TIMEOUT_HOURS (an agent's order must not wait for ever); returns how many."""
+    now = now or utcnow()
+    unpaid = _each(service.overdue("pending_payment", before=now),
+                   lambda order_id: service.cancel(order_id, actor=JOB_ACTOR, reason="超时未付款，自动取消"))
+    placed_before = now - timedelta(hours=get_settings().ORDER_APPROVAL_TIMEOUT_HOURS)
+    unapproved = _each(service.overdue("awaiting_approval", before=placed_before),
+                       lambda order_id: service.cancel_unapproved(order_id, actor=JOB_ACTOR))
+    return unpaid + unapproved
 
 
 def receive_shipped_orders(now=None):

@@ -314,6 +314,17 @@ def cancel(order_id, *, actor, reason="", agent=None):
                        closed_at=utcnow())
 
 
+def cancel_unapproved(order_id, *, actor):
+    """Cancel an order its upline left waiting for approval too long, and tell the buyer why."""
+    reason = "上级超时未审核，自动取消"
+
+    def tell_buyer(order):
+        enqueue(kind="order_cancelled", recipient=recipient_agent(order.buyer_agent_id),
+                data={"order_id": order.id, "order_no": order_no(order), "reason": reason},
+                dedupe_key=f"order:{order.id}:cancelled")
+    return _transition(order_id, "cancel", actor=actor, reason=reason, effect=tell_buyer, closed_at=utcnow())
+
+
 # Facts for finance
 
 def paid_order_facts(order_id):
@@ -346,8 +357,8 @@ def refund_facts(refund_id):
 
 def overdue(status, *, before, limit=1000):
     """Ids of orders in `status` whose clock for the next automatic step ran out before `before`."""
-    column = {"pending_payment": Order.payment_due_at, "shipped": Order.shipped_at,
-              "received": Order.received_at}[status]
+    column = {"awaiting_approval": Order.created_at, "pending_payment": Order.payment_due_at,
+              "shipped": Order.shipped_at, "received": Order.received_at}[status]
     return [row.id for row in Order.select(Order.id).where(Order.status == status, column < before)
             .order_by(Order.id).limit(limit)]
 
