@@ -7,7 +7,7 @@ from app.agents import service as agents
 from app.agents.models import APPLICATION_STATUSES, PROPOSAL_STATUSES
 from app.agents.schemas import AgentApplicationOut, AgentPageQuery
 from app.http import admin_required
-from app.schemas import Schema, UtcDateTime, fields, validate
+from app.schemas import Schema, UtcDateTime, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_agent_reviews", __name__, url_prefix="/admin/api/agents", description="代理申请与调级")
 
@@ -26,11 +26,6 @@ class AdminReasonBody(Schema):
 
 
 
-class AdminApplicationPageOut(Schema):
-    items = fields.List(fields.Nested(AgentApplicationOut))
-    total = fields.Integer()
-
-
 class AdminProposalOut(Schema):
     id = fields.Integer()
     agent_id = fields.Integer()
@@ -45,11 +40,6 @@ class AdminProposalOut(Schema):
     decided_at = UtcDateTime(allow_none=True)
 
 
-class AdminProposalPageOut(Schema):
-    items = fields.List(fields.Nested(AdminProposalOut))
-    total = fields.Integer()
-
-
 class AdminReviewOut(Schema):
     proposed = fields.Integer()
     applied = fields.Integer()
@@ -60,11 +50,10 @@ class AdminReviewOut(Schema):
 @blp.route("/applications", methods=["GET"])
 @admin_required(*READERS)
 @blp.arguments(AdminApplicationQuery, location="query")
-@blp.response(200, AdminApplicationPageOut)
+@blp.response(200, page_schema(AgentApplicationOut))
 def list_applications(query):
     """Applications to join, newest first."""
-    items, total = agents.list_applications(**query)
-    return {"items": items, "total": total}
+    return page_body(agents.list_applications(**query), query)
 
 
 @blp.route("/applications/<id:application_id>/approve", methods=["POST"])
@@ -95,11 +84,10 @@ def run_review():
 @blp.route("/proposals", methods=["GET"])
 @admin_required(*READERS)
 @blp.arguments(AdminProposalQuery, location="query")
-@blp.response(200, AdminProposalPageOut)
+@blp.response(200, page_schema(AdminProposalOut))
 def list_proposals(query):
     """Promotions and demotions the review proposed, newest first."""
-    items, total = agents.list_proposals(**query)
-    return {"items": items, "total": total}
+    return page_body(agents.list_proposals(**query), query)
 
 
 @blp.route("/proposals/<id:proposal_id>/approve", methods=["POST"])

@@ -12,7 +12,7 @@ from app.agents.performance import RANKING_METRICS
 from app.http import admin_required
 from app.agents.schemas import (AgentOut, AgentPageQuery, AgentPerformanceOut, AgentPeriodQuery, AgentTeamOut,
                                 AgentTeamQuery)
-from app.schemas import RowId, Schema, UtcDateTime, Yuan, fields, validate
+from app.schemas import RowId, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_agents", __name__, url_prefix="/admin/api/agents", description="代理管理")
 
@@ -41,13 +41,6 @@ class AdminAgentOut(AgentOut):
     notes = fields.String()
     wechat_bound = fields.Function(lambda agent: agent.wechat_user_id is not None)
     bind_code = fields.String(allow_none=True)
-
-
-class AdminAgentPageOut(Schema):
-    items = fields.List(fields.Nested(AdminAgentOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class AgentChangeOut(Schema):
@@ -121,11 +114,10 @@ class AdminAgentRenewBody(Schema):
 @blp.route("", methods=["GET"])
 @admin_required(*READERS)
 @blp.arguments(AdminAgentQuery, location="query")
-@blp.response(200, AdminAgentPageOut)
+@blp.response(200, page_schema(AdminAgentOut))
 def list_agents(query):
     """Agents filtered by level, region, status, upline or name/phone, one page at a time."""
-    items, total = agents.list_agents(**query)
-    return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}
+    return page_body(agents.list_agents(**query), query)
 
 
 @blp.route("", methods=["POST"])

@@ -8,7 +8,7 @@ from app.http import admin_required
 from app.notify import service as notify
 from app.notify.models import STATUSES
 from app.notify.service import recipient_admin
-from app.schemas import Schema, fields, validate
+from app.schemas import Schema, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_wechat", __name__, url_prefix="/admin/api", description="公众号绑定与消息发件箱")
 
@@ -46,11 +46,6 @@ class AdminOutboxMessageOut(Schema):
     sent_at = fields.Function(lambda m: isoformat(m.sent_at))
 
 
-class AdminOutboxPageOut(Schema):
-    items = fields.List(fields.Nested(AdminOutboxMessageOut))
-    total = fields.Integer()
-
-
 def binding_status(account):
     """{bound, bound_at} for an account (shared with the mini-program door)."""
     binding = chat.binding_of(account)
@@ -84,11 +79,10 @@ def unbind():
 @blp.route("/outbox", methods=["GET"])
 @admin_required("staff")
 @blp.arguments(AdminOutboxQuery, location="query")
-@blp.response(200, AdminOutboxPageOut)
+@blp.response(200, page_schema(AdminOutboxMessageOut))
 def outbox(query):
     """The notification outbox, newest first, filtered by status, kind or recipient."""
-    items, total = notify.list_outbox(**query)
-    return {"items": items, "total": total}
+    return page_body(notify.list_outbox(**query), query)
 
 
 @blp.route("/outbox/<id:message_id>/retry", methods=["POST"])
