@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from dotenv import load_dotenv
 
 DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com/"
+DEFAULT_WECHAT_PAY_API_BASE = "https://api.mch.weixin.qq.com/"
 DEV_SECRET_KEY = "dev-only-not-secret"
 
 
@@ -62,6 +63,7 @@ class Settings:
     PRICE_BLOCK_OUT_OF_RANGE: bool = False
     WECHAT_PAY_MCH_ID: str = ""
     WECHAT_PAY_API_KEY: str = ""
+    WECHAT_PAY_API_BASE: str = DEFAULT_WECHAT_PAY_API_BASE
     ORDER_PAYMENT_TIMEOUT_MINUTES: int = 24 * 60
     ORDER_APPROVAL_TIMEOUT_HOURS: int = 72
     ORDER_AUTO_RECEIVE_DAYS: int = 10
@@ -117,8 +119,9 @@ class Settings:
         """Refuse settings that would be unsafe in production."""
         if self.is_production and self.SECRET_KEY in ("", DEV_SECRET_KEY):
             raise ConfigError("SECRET_KEY must be set in production")
-        if not self.WECHAT_API_BASE.endswith("/"):
-            raise ConfigError("WECHAT_API_BASE must end with '/'")
+        for name in ("WECHAT_API_BASE", "WECHAT_PAY_API_BASE"):
+            if not getattr(self, name).endswith("/"):
+                raise ConfigError(f"{name} must end with '/'")
         try:
             templates = json.loads(self.NOTIFY_TEMPLATES or "{}")
         except ValueError as exc:

@@ -12,6 +12,7 @@ import requests
 from peewee import CharField, DateTimeField, TextField
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
+from wechatpy.pay import WeChatPay
 from wechatpy.session import SessionStorage
 
 from app.clock import utcnow
@@ -131,6 +132,15 @@ def official_account_client():
     return _client(settings.WECHAT_OA_APPID, settings.WECHAT_OA_SECRET)
 
 
+def pay_client():
+    """The WeChat Pay (v2) client of the mini-program's merchant account, pointed at WECHAT_PAY_API_BASE."""
+    settings = get_settings()
+    client = WeChatPay(appid=settings.WECHAT_MP_APPID, api_key=settings.WECHAT_PAY_API_KEY,
+                       mch_id=settings.WECHAT_PAY_MCH_ID, timeout=settings.WECHAT_TIMEOUT_SECONDS)
+    client.API_BASE_URL = settings.WECHAT_PAY_API_BASE
+    return client
+
+
 def call_with_token_refresh(client, call):
     """Run `call()`; on an expired/invalid token refetch it once and retry once."""
     try:
@@ -148,10 +158,11 @@ NETWORK_ERRORS = (requests.RequestException,)
 @contextmanager
 def failures_as_domain_errors(operation, *, refusals=None):
     """Turn a WeChat call's failures into domain errors: an errcode in `refusals` raises the error it maps to;
-    any other errcode, or no answer at all, is 503 (WeChat unavailable)."""
+    any other errcode, or no answer at all, is 503 (WeChat unavailable). WeChat Pay's err_code (a string such
+    as "ORDERPAID") counts as the errcode."""
     try:
         yield
-    except WeChatClientException as exc:
+    except WeChatClientException as exc:  # WeChatPayException is one too
         refusal = (refusals or {}).get(exc.errcode)
         if refusal is not None:
             raise refusal from exc

@@ -1,13 +1,13 @@
 """An agent's own orders: quote, place, follow, cancel while unpaid, confirm receipt, quick entry, and the
 downline orders waiting for its approval."""
-from flask import g
+from flask import g, request
 from flask_smorest import Blueprint
 
 from app.http import agent_required
-from app.orders import placement, service
+from app.orders import payments, placement, service
 from app.orders.schemas import (STATUS, OrderDetailOut, OrderPageOut, OrderOut, OrderPlaceBody, OrderPlacedOut, OrderQuoteBody,
                                 OrderDraftOut, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody, QuickEntryBody)
-from app.schemas import PageArgs, fields, page_body
+from app.schemas import PageArgs, Schema, fields, page_body
 
 blp = Blueprint("mp_orders", __name__, url_prefix="/api/mp/orders", description="我的订单")
 
@@ -64,6 +64,25 @@ def my_order(order_id):
 def cancel(body, order_id):
     """Cancel one of my orders while it is unpaid."""
     return service.cancel(order_id, actor=_me(), agent=g.agent, reason=body["reason"] or "代理取消")
+
+
+class MpWechatPaymentOut(Schema):
+    appId = fields.String()
+    timeStamp = fields.String()
+    nonceStr = fields.String()
+    package = fields.String()
+    signType = fields.String()
+    paySign = fields.String()
+
+
+@blp.route("/<id:order_id>/wechat-payment", methods=["POST"])
+@agent_required
+@blp.response(200, MpWechatPaymentOut)
+def start_wechat_payment(order_id):
+    """Pay one of my unpaid orders by WeChat Pay: the parameters to pass to wx.requestPayment as they are.
+    The order is paid when WeChat's notification arrives (GET the order to see it)."""
+    return payments.start_wechat_payment(order_id, agent=g.agent, openid=g.wechat_user.openid,
+                                         client_ip=request.remote_addr)
 
 
 @blp.route("/<id:order_id>/receive", methods=["POST"])

@@ -15,6 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple, Optional
 from urllib.parse import parse_qsl, urlsplit
 
+if __package__:
+    from tests.fake_wechat_pay import PREFIX as PAY_PREFIX
+    from tests.fake_wechat_pay import FakeWeChatPay
+else:  # run as a script: python tests/fake_wechat.py
+    from fake_wechat_pay import PREFIX as PAY_PREFIX
+    from fake_wechat_pay import FakeWeChatPay
+
 ERRMSGS = {
     -1: "system error",
     40001: "invalid credential, access_token is invalid or not latest",
@@ -151,6 +158,7 @@ class FakeWeChat:
             "/wxa/getwxacodeunlimit": ("POST", True, self._wxa_code_unlimited),
             "/cgi-bin/qrcode/create": ("POST", True, self._qrcode_create),
         }
+        self.pay = FakeWeChatPay()
         self._clear_state()
 
     def _clear_state(self):
@@ -274,7 +282,10 @@ class FakeWeChat:
 
     def answer(self, method, path, query, raw_body, client_is_waiting):
         """Record a request and produce its reply, or None to drop it unanswered."""
-        body, body_error = self._parse_body(method, raw_body)
+        if path.startswith(PAY_PREFIX):
+            body, body_error = raw_body, None
+        else:
+            body, body_error = self._parse_body(method, raw_body)
         with self._lock:
             self._requests.append(Recorded(method, path, query, body, time.time()))
         script = self._pop_script(path)
@@ -308,6 +319,8 @@ class FakeWeChat:
 
     def _handle(self, method, path, query, body, body_error):
         """Route a request to its endpoint and record accepted POST bodies."""
+        if path.startswith(PAY_PREFIX):
+            return Reply(*self.pay.handle(method, path, body))
         if path not in self._endpoints:
             return Reply(404, "text/html", b"<html><body><h1>404 Not Found</h1></body></html>")
         endpoint_method, needs_token, endpoint = self._endpoints[path]

@@ -1,21 +1,64 @@
-"""Payment arriving: WeChat Pay v2 notifications (signature checked by wechatpy) and offline-transfer proofs."""
+"""Payment: starting a WeChat Pay (v2) payment in the mini-program, its notifications (signature checked by
+wechatpy), and offline-transfer proofs."""
 import hashlib
 import logging
 import os
+from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from wechatpy.exceptions import InvalidSignatureException
-from wechatpy.pay import WeChatPay
 
+from app.clock import utcnow
 from app.config import get_settings
 from app.database import db
 from app.errors import Conflict, InvalidInput
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue
 from app.orders import service
+from app.orders.states import next_state
+from app.wechat import failures_as_domain_errors, pay_client
 
 log = logging.getLogger(__name__)
 
 WECHAT_ACTOR = "wechat_pay"
+NOTIFY_PATH = "/api/pay/wechat/notify"
+# WeChat Pay refuses an order that closes sooner than this; ours would be cancelled before the user could pay.
+SHORTEST_PAYMENT_WINDOW = timedelta(minutes=5)
+WECHAT_PAY_ZONE = ZoneInfo("Asia/Shanghai")  # WeChat Pay's times are Beijing time, whatever the brand's zone
+PAYMENT_REFUSALS = {
+    "ORDERPAID": Conflict("该订单已在微信支付，请稍候刷新订单", code="already_paid"),
+    "ORDERCLOSED": Conflict("该订单的微信支付已关闭，请重新下单", code="payment_closed"),
+    "OUT_TRADE_NO_USED": Conflict("该订单的付款信息已变化，请重新下单", code="payment_changed"),
+}
+
+
+def start_wechat_payment(order_id, *, agent, openid, client_ip):
+    """The parameters `wx.requestPayment` needs to pay one of the agent's unpaid orders (统一下单, JSAPI).
+
+    Every request for the same order sends WeChat the same order (number, amount,
+    closing time), so asking again — a retry, a second tap — answers the same prepay id.
+    """
+    order = service.get_order(order_id, agent=agent)
+    next_state(order.status, "pay")
+    settings = get_settings()
+    if not settings.wechat_pay_configured:
+        raise Conflict("品牌尚未开通微信支付，请转账后上传付款凭证", code="wechat_pay_not_configured")
+    now = utcnow()
+    closes_at = order.payment_due_at or now + timedelta(hours=2)
+    if closes_at - now < SHORTEST_PAYMENT_WINDOW:
+        raise Conflict("订单即将超时关闭，请重新下单", code="payment_window_closing")
+    client = pay_client()
+    with failures_as_domain_errors("WeChat Pay unified order", refusals=PAYMENT_REFUSALS):
+        prepay = client.order.create(
+            trade_type="JSAPI", body=f"{settings.BRAND_NAME}-订单{service.order_no(order)}"[:40],
+            total_fee=order.total_fen, notify_url=settings.PUBLIC_BASE_URL.rstrip("/") + NOTIFY_PATH,
+            client_ip=client_ip or "127.0.0.1", user_id=openid, out_trade_no=service.order_no(order),
+            time_start=_beijing(order.created_at), time_expire=_beijing(closes_at))
+    return client.jsapi.get_jsapi_params(prepay["prepay_id"])
+
+
+def _beijing(moment):
+    return moment.replace(tzinfo=timezone.utc).astimezone(WECHAT_PAY_ZONE)
 MAX_PROOF_BYTES = 2 * 1024 * 1024
 PROOF_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 
@@ -29,10 +72,8 @@ def handle_wechat_notification(xml):
     settings = get_settings()
     if not settings.wechat_pay_configured:
         return False, "未配置微信支付"
-    pay = WeChatPay(appid=settings.WECHAT_MP_APPID, api_key=settings.WECHAT_PAY_API_KEY,
-                    mch_id=settings.WECHAT_PAY_MCH_ID)
     try:
-        data = pay.parse_payment_result(xml)
+        data = pay_client().parse_payment_result(xml)
     except InvalidSignatureException:
         log.warning("WeChat Pay notification with a bad signature")
         return False, "签名错误"
