@@ -7,6 +7,7 @@ from app.agents import service as agents
 from app.agents.schemas import (AgentApplicationOut, AgentOut, AgentPerformanceOut, AgentPeriodQuery, AgentTeamOut,
                                 AgentTeamQuery)
 from app.http import agent_required, wechat_login_required
+from app.orders import holdings
 from app.schemas import RowId, Schema, fields, validate
 
 blp = Blueprint("mp_agents", __name__, url_prefix="/api/mp/agents", description="代理申请与下级")
@@ -108,6 +109,28 @@ def my_invite_image():
 def my_team(query):
     """My downline: counts by depth and level, and one page of members."""
     return agents.team_for_viewer(g.agent, agent_id=g.agent.id, **query)
+
+
+class MpHoldingOut(Schema):
+    product_id = fields.Integer()
+    product_name = fields.String()
+    on_the_way = fields.Integer()
+    received = fields.Integer()
+    sold = fields.Integer()
+    on_hand = fields.Integer()
+
+
+class MpHoldingsOut(Schema):
+    items = fields.List(fields.Nested(MpHoldingOut))
+
+
+@me_blp.route("/stock", methods=["GET"])
+@agent_required
+@me_blp.response(200, MpHoldingsOut)
+def my_stock():
+    """My own stock (囤货), per product: on the way, received from my orders, sold to my customers, on hand.
+    Orders sent straight to customers do not count."""
+    return {"items": holdings.agent_holdings(g.agent.id)}
 
 
 @me_blp.route("/performance", methods=["GET"])

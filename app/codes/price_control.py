@@ -4,7 +4,7 @@ This monitors and alerts. Refusing a sale outside the range is possible but off
 by default (`PRICE_BLOCK_OUT_OF_RANGE`): resale price maintenance is restricted
 under China's Anti-Monopoly Law, so the brand decides, not the software.
 """
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from app.agents import service as agents
 from app.catalog import service as catalog
@@ -106,6 +106,12 @@ def record_retail_sale(*, agent_id, client_ref, customer_name, items, customer_p
             raise Conflict("该请求编号已用于另一笔销售", code="client_ref_reused") from None
         return existing, [], True
     return sale, [violation for violation in found if violation], False
+
+
+def retail_units_sold(*, agent_id):
+    """{product id: units} the agent recorded selling to its customers, ever."""
+    return dict(RetailSaleLine.select(RetailSaleLine.product, fn.SUM(RetailSaleLine.quantity)).join(RetailSale)
+                .where(RetailSale.agent == agent_id).group_by(RetailSaleLine.product).tuples())
 
 
 def list_retail_sales(*, agent_id, page=1, per_page=50):

@@ -1,0 +1,44 @@
+"""An agent's own stock (囤货): what its own orders brought it, less what it recorded selling to its customers.
+
+Orders shipped straight to a customer (dropship) never pass through the agent's
+hands, so they do not count; refunded units come off what was received.
+"""
+from dataclasses import dataclass
+
+from peewee import Case, fn
+
+from app.codes import service as codes
+from app.orders.models import Order, OrderLine
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One product an agent holds or has held."""
+
+    product_id: int
+    product_name: str
+    on_the_way: int
+    received: int
+    sold: int
+
+    @property
+    def on_hand(self):
+        """Received less sold; never below zero (sales may have been recorded for goods sent straight to customers)."""
+        return max(self.received - self.sold, 0)
+
+
+def agent_holdings(agent_id):
+    """Per product, by name: units on the way (shipped), received (signed for), sold (recorded retail sales), on hand."""
+    units = OrderLine.quantity - OrderLine.refunded_quantity
+    rows = (OrderLine.select(OrderLine.product, fn.MAX(OrderLine.product_name),
+                             fn.SUM(Case(None, [(Order.status == "shipped", units)], 0)),
+                             fn.SUM(Case(None, [(Order.received_at.is_null(False), units)], 0)))
+            .join(Order)
+            .where(Order.buyer_agent == agent_id, Order.dropship == False,  # noqa: E712  (SQL, not Python)
+                   (Order.status == "shipped") | Order.received_at.is_null(False))
+            .group_by(OrderLine.product).tuples())
+    sold = codes.retail_units_sold(agent_id=agent_id)
+    holdings = {product_id: Holding(product_id, name, int(on_the_way or 0), int(received or 0),
+                                    sold.pop(product_id, 0))
+                for product_id, name, on_the_way, received in rows}
+    return sorted(holdings.values(), key=lambda holding: holding.product_name)
