@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import pymysql
@@ -42,14 +43,6 @@ def wait_until(condition, seconds, *, step=0.05):
     return False
 
 
-def _listening(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
-
-
 class PrivateMariaDB:
     """A mariadbd of our own (temp datadir, own port and socket) that a test may kill and restart."""
 
@@ -76,7 +69,10 @@ class PrivateMariaDB:
             ["mariadbd", "--no-defaults", f"--datadir={self.directory}/data", "--user=root",
              f"--port={self.port}", "--bind-address=127.0.0.1", f"--socket={self.directory}/mariadbd.sock",
              f"--pid-file={self.directory}/mariadbd.pid", "--innodb-buffer-pool-size=64M", "--skip-log-bin",
-             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci"],
+             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
+             # No fsync: the faults kill the server process, never the machine, and the operating system
+             # keeps what the process wrote; the schema's hundred DDL statements migrate three times faster.
+             "--innodb-flush-log-at-trx-commit=2", "--innodb-doublewrite=0", "--innodb-flush-method=nosync"],
             stdout=log, stderr=log)
         log.close()
         if not wait_until(self._answers, 30):
@@ -134,13 +130,21 @@ class Gunicorn:
 
     def start(self):
         self.process = subprocess.Popen(
-            [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", str(self.workers),
+            # --preload: the master loads the app once, so a worker starts (or replaces a killed one) at once.
+            [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--preload", "--workers", str(self.workers),
              "--bind", f"127.0.0.1:{self.port}", "--log-level", "error", "--timeout", "30", "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if not wait_until(lambda: _listening(self.port) and len(self.worker_pids()) == self.workers, 30):
+        if not wait_until(self._serving, 60, step=0.2):
             self.stop()
             raise RuntimeError("gunicorn did not start")
         return self
+
+    def _serving(self):
+        """The workers have loaded the app (they do so after the master listens)."""
+        try:
+            return requests.get(self.url + "/healthz", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
 
     def worker_pids(self):
         """The pids of the master's live children."""
@@ -171,7 +175,7 @@ class Gunicorn:
 
 def start_scheduler(env):
     """`flask scheduler` in a subprocess, with a short lease so that a takeover happens within seconds."""
-    env = {**env, "SCHEDULER_LEASE_SECONDS": "3", "SCHEDULER_RENEW_SECONDS": "1"}
+    env = {**env, "SCHEDULER_LEASE_SECONDS": "4", "SCHEDULER_RENEW_SECONDS": "1"}
     return subprocess.Popen([sys.executable, "-m", "flask", "scheduler"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -213,6 +217,7 @@ class Tally:
     interrupted: int = 0
     recovered: int = 0
     unfinished: int = 0
+    slowest_503: float = 0.0
     unexpected: list = field(default_factory=list)
     placed: set = field(default_factory=set)
     paid: set = field(default_factory=set)
@@ -221,6 +226,7 @@ class Tally:
         return {"requests": self.sent, "succeeded": self.succeeded, "failed_503": self.unavailable,
                 "interrupted": self.interrupted, "recovered_after_retry": self.recovered,
                 "unfinished": self.unfinished, "unexpected": len(self.unexpected),
+                "slowest_503_seconds": round(self.slowest_503, 2),
                 "orders_placed": len(self.placed), "orders_paid": len(self.paid)}
 
 
@@ -238,6 +244,7 @@ class Traffic:
     def __init__(self, base_url, world, *, finish_seconds=60):
         self.base_url, self.world, self.finish_seconds = base_url, world, finish_seconds
         self.tally = Tally()
+        self._run = uuid.uuid4().hex[:8]
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._threads = [threading.Thread(target=self._client, args=(index, token), daemon=True)
@@ -269,7 +276,7 @@ class Traffic:
         number = 0
         while not self._stopping.is_set():
             number += 1
-            body = {"idempotency_key": f"fault-{index}-{number}", "consignee": {"address": "科技园路1号"},
+            body = {"idempotency_key": f"{self._run}-{index}-{number}", "consignee": {"address": "科技园路1号"},
                     "items": [{"product_id": self.world.product_id, "quantity": 1 + number % 3}]}
             order_id = self._until_done(lambda: self._post("/api/mp/orders", body, buyer, (200, 201))["id"])
             if order_id is None:
@@ -309,6 +316,7 @@ class Traffic:
 
     def _post(self, path, body, headers, ok_statuses):
         self._count("sent")
+        began = time.monotonic()
         try:
             response = requests.post(self.base_url + path, json=body, headers=headers, timeout=30)
         except requests.ConnectionError:
@@ -317,7 +325,9 @@ class Traffic:
         if response.status_code in ok_statuses:
             return response.json()
         if response.status_code == 503 and _one_error_shape(response):
-            self._count("unavailable")
+            with self._lock:
+                self.tally.unavailable += 1
+                self.tally.slowest_503 = max(self.tally.slowest_503, time.monotonic() - began)
             raise _Failed
         self._unexpected(response.status_code, response.text[:300])
         raise _Failed
