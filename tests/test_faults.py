@@ -45,11 +45,15 @@ def assert_whole(app, traffic):
     assert exit_codes(app) == CLEAN
 
 
-@pytest.fixture
-def world():
+def buyers_world():
     made = make_world(BUYERS)
     db.close()
     return made
+
+
+@pytest.fixture
+def world():
+    return buyers_world()
 
 
 @pytest.fixture
@@ -108,7 +112,8 @@ def drain_until_empty(now):
 
 @pytest.mark.mysql_only
 def test_a_mariadb_crash_during_traffic_answers_503_then_recovers_with_no_half_written_order(
-        app, fake_wechat, private_mariadb, on_private_mariadb, world):
+        app, fake_wechat, private_mariadb, on_private_mariadb):
+    world = buyers_world()
     server = Gunicorn(app_env(on_private_mariadb, fake_wechat.url)).start()
     try:
         with Traffic(server.url, world) as traffic:
