@@ -244,6 +244,11 @@ class FakeWeChat:
         """Pause the next `times` calls; accept=True handles them before the pause, else after it if the client still waits."""
         self._add_script(path, _Script(pause_seconds=seconds, accept_before_pause=accept), times)
 
+    def recover(self):
+        """Drop every scripted answer still queued: WeChat works again."""
+        with self._lock:
+            self._scripts.clear()
+
     def expire_tokens(self, errcode=42001):
         """Make every access_token issued so far answer errcode (42001 expired, 40001 invalid)."""
         with self._lock:

@@ -165,6 +165,15 @@ def test_http_error_next_answers_an_http_status(fake):
     assert len(fake.delivered(TEMPLATE_SEND)) == 1
 
 
+def test_recover_drops_the_failures_still_scripted(fake):
+    fake.http_error_next(TEMPLATE_SEND, 502, times=5)
+    token = fetch_token(fake)
+    assert post(fake, TEMPLATE_SEND, template_message(), token).status_code == 502
+    fake.recover()
+    assert post(fake, TEMPLATE_SEND, template_message(), token).json()["errcode"] == 0
+    assert fake.delivered(TEMPLATE_SEND) == [template_message()]
+
+
 def test_expired_tokens_fail_until_refetched(fake):
     old_token = fetch_token(fake)
     fake.expire_tokens()
