@@ -230,19 +230,21 @@ def prune_tasks():
     return BackgroundTask.delete().where(BackgroundTask.id.in_(ids)).execute() if ids else 0
 
 
-def start_worker_thread():
-    """Run tasks in a daemon thread of this process (development's `make run`); the claim keeps it safe
-    beside the scheduler's job."""
+def start_worker_thread(stop=None):
+    """Run tasks in a daemon thread of this process (development's `make run`) until `stop` (an Event) is set;
+    the claim keeps it safe beside the scheduler's job."""
+    stop = stop or threading.Event()
+
     def loop():
         worker = new_holder_id()
-        while True:
+        while not stop.is_set():
             try:
                 db.connect(reuse_if_open=True)
                 if not run_next(worker=worker):
-                    time.sleep(WORKER_IDLE_SECONDS)
+                    stop.wait(WORKER_IDLE_SECONDS)
             except Exception:  # the database is down: wait and try again
                 log.exception("background task worker")
-                time.sleep(WORKER_IDLE_SECONDS)
+                stop.wait(WORKER_IDLE_SECONDS)
             finally:
                 close_unless_in_transaction()
     thread = threading.Thread(target=loop, name="background-tasks", daemon=True)

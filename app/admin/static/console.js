@@ -12,6 +12,7 @@ document.addEventListener("change", function (event) {
   });
 });
 function watchTask(card) {
+  var again = function (delay) { window.setTimeout(function () { watchTask(card); }, delay); };
   fetch(card.getAttribute("data-progress-url"), {headers: {"Accept": "application/json"}, credentials: "same-origin"})
     .then(function (response) { return response.ok ? response.json() : null; })
     .then(function (task) {
@@ -23,8 +24,9 @@ function watchTask(card) {
       var status = card.querySelector("[data-status]");
       status.textContent = task.status_name;
       status.className = "badge task-" + task.status;
-      window.setTimeout(function () { watchTask(card); }, 1000);
-    });
+      again(1000);
+    })
+    .catch(function () { again(5000); });  // the server is briefly unreachable: keep watching, less often
 }
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-watch]").forEach(watchTask);
