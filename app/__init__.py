@@ -12,7 +12,7 @@ from app.database import close_unless_in_transaction, db, init_database
 from app.http import RowIdConverter, error_response, register_error_handlers
 from app.ratelimit import init_limiter
 from app.schemas import ErrorBodySchema
-from app.tasks.service import start_worker_thread
+from app.tasks.worker import start_worker_thread
 
 API_SPEC = {
     "API_TITLE": "weishang",

@@ -10,6 +10,7 @@ from app.codes import service as codes
 from app.codes.models import Code, CodeBatch
 from app.errors import InvalidInput
 from app.tasks import service as tasks
+from app.tasks import worker
 from tests.factories import codes_of, make_admin, make_batch, make_product
 
 
@@ -21,7 +22,7 @@ def batch_task(quantity=12, **fields):
 def test_a_batch_task_makes_every_code_and_points_at_the_batch(monkeypatch):
     monkeypatch.setattr(batches, "INSERT_CHUNK", 5)
     batch_task(12, box_size=5)
-    task = tasks.run_next(worker="w1")
+    task = worker.run_next(worker="w1")
     batch = CodeBatch.get_by_id(tasks.result_of(task)["batch_id"])
     assert (task.status, task.done, task.total) == ("done", 15, 15)
     assert [serial for serial, _ in codes.iter_codes(batch.id)] == list(range(1, 13))
@@ -31,9 +32,9 @@ def test_a_batch_task_makes_every_code_and_points_at_the_batch(monkeypatch):
 def test_a_batch_task_reports_progress_after_each_chunk(monkeypatch):
     monkeypatch.setattr(batches, "INSERT_CHUNK", 5)
     reports = []
-    monkeypatch.setattr(tasks.Run, "step", lambda run, done, total=None: reports.append((done, total)))
+    monkeypatch.setattr(worker.Run, "step", lambda run, done, total=None: reports.append((done, total)))
     batch_task(12)
-    tasks.run_next(worker="w1")
+    worker.run_next(worker="w1")
     assert reports == [(5, 12), (10, 12), (12, 12)]
 
 
@@ -47,12 +48,12 @@ def test_the_batch_form_errors_come_before_anything_is_queued():
 def test_a_reclaimed_batch_task_resumes_after_the_highest_serial_made(monkeypatch):
     monkeypatch.setattr(batches, "INSERT_CHUNK", 4)
     task = batch_task(10)
-    claimed = tasks.claim(worker="w1")
+    claimed = worker.claim(worker="w1")
     batch = batches.start_batch(**json.loads(claimed.params))
-    tasks.Run(claimed, "w1").remember(batch_id=batch.id)
+    worker.Run(claimed, "w1").remember(batch_id=batch.id)
     batches._insert_chunk(batch, range(1, 5), is_box=False, box_of=lambda serial: None)
     first_codes = codes_of(batch)
-    done = tasks.execute(claimed, worker="w1")
+    done = worker.execute(claimed, worker="w1")
     assert done.id == task.id and done.status == "done"
     assert codes_of(batch)[:4] == first_codes and len(codes_of(batch)) == 10
     assert CodeBatch.select().count() == 1
@@ -68,8 +69,8 @@ def test_a_batch_whose_making_fails_is_deleted_with_its_codes(monkeypatch):
         real_insert(batch, serials, **kwargs)
     monkeypatch.setattr(batches, "_insert_chunk", insert_then_fail)
     batch_task(10)
-    task = tasks.run_next(worker="w1")
-    assert (task.status, task.error) == ("failed", tasks.FAILED_MESSAGE)
+    task = worker.run_next(worker="w1")
+    assert (task.status, task.error) == ("failed", worker.FAILED_MESSAGE)
     assert CodeBatch.select().count() == 0 and Code.select().count() == 0
 
 
@@ -85,7 +86,7 @@ def test_a_big_range_of_labels_becomes_a_task_writing_the_file(monkeypatch):
     batch = make_batch(4)
     owner = make_admin()
     queued = codes.labels_or_task(admin=owner, batch_id=batch.id, format="png", first=2)
-    task = tasks.run_next(worker="w1")
+    task = worker.run_next(worker="w1")
     path, name, mimetype = tasks.result_file(queued.id, viewer=owner)
     assert (task.done, task.total) == (3, 3)
     assert len(zipfile.ZipFile(path).namelist()) == 3 and name == f"codes-{batch.id}-png.zip"

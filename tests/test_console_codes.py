@@ -5,7 +5,7 @@ import zipfile
 
 from app.codes import background
 from app.codes.models import Code, CodeBatch, CodeFlag, CodeScan
-from app.tasks import service as tasks
+from app.tasks import worker
 from tests.factories import codes_of, console_as, console_post, make_batch, make_product
 
 
@@ -30,7 +30,7 @@ def test_a_new_batch_is_queued_and_its_task_page_follows_it(client):
     response = console_post(client, "/admin/codes/new", {"product_id": str(product.id), "lot": "2026A", "quantity": "7",
                                                          "box_size": "0", "with_pin": "false"})
     assert response.status_code == 302 and "/admin/tasks/" in response.headers["Location"]
-    task = tasks.run_next(worker="w1")
+    task = worker.run_next(worker="w1")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     batch = CodeBatch.get(CodeBatch.lot == "2026A")
     assert task.status == "done" and f"/admin/codes/{batch.id}" in page and "查看结果" in page
@@ -70,7 +70,7 @@ def test_a_big_range_of_labels_goes_to_a_background_task(client, monkeypatch):
     console_as(client, "warehouse")
     response = client.get(f"/admin/codes/{batch.id}/labels?format=pdf&first=1")
     assert response.status_code == 302 and "/admin/tasks/" in response.headers["Location"]
-    tasks.run_next(worker="w1")
+    worker.run_next(worker="w1")
     download = client.get(response.headers["Location"] + "/download")
     assert download.status_code == 200 and download.data[:4] == b"%PDF"
 

@@ -6,7 +6,7 @@ import pytest
 
 from app.codes import batches
 from app.codes.models import CodeBatch
-from app.tasks import service as tasks
+from app.tasks import worker
 from tests.browser import browser, screenshot  # noqa: F401  (browser is a fixture)
 from tests.factories import codes_of, make_product
 from tests.test_console_browser import sign_in  # noqa: F401  (a fixture)
@@ -16,17 +16,17 @@ QUANTITY = 30_000
 
 
 @pytest.fixture
-def worker():
+def task_worker():
     """A background worker in this process while the test runs, as `make run` has one."""
     stop = threading.Event()
-    thread = tasks.start_worker_thread(stop)
+    thread = worker.start_worker_thread(stop)
     yield
     stop.set()
     thread.join(timeout=30)
 
 
 def test_the_owner_makes_a_batch_watches_it_finish_downloads_labels_and_looks_a_code_up(
-        sign_in, live_server, worker, monkeypatch, tmp_path):  # noqa: F811  (sign_in is the imported fixture)
+        sign_in, live_server, task_worker, monkeypatch, tmp_path):  # noqa: F811  (sign_in is the imported fixture)
     monkeypatch.setattr(batches, "INSERT_CHUNK", 1000)
     product = make_product(name="玫瑰精华")
     page = sign_in("owner")
