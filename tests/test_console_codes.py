@@ -3,7 +3,7 @@ flagged codes."""
 import io
 import zipfile
 
-from app.codes import background
+from app.codes import background, batches
 from app.codes.models import Code, CodeBatch, CodeFlag, CodeScan
 from app.tasks import worker
 from tests.factories import codes_of, console_as, console_post, make_batch, make_product
@@ -55,6 +55,13 @@ def test_the_batch_page_counts_its_codes_and_offers_labels(client):
     console_as(client, "warehouse")
     page = client.get(f"/admin/codes/{batch.id}").get_data(as_text=True)
     assert "已生成" in page and "下载标签" in page
+
+
+def test_a_batch_still_being_made_says_so_and_offers_no_labels_yet(client):
+    batch = batches.start_batch(product_id=make_product().id, lot="HALF", quantity=5)
+    console_as(client, "warehouse")
+    page = client.get(f"/admin/codes/{batch.id}").get_data(as_text=True)
+    assert "生成中" in page and "下载标签" not in page
 
 
 def test_a_small_range_of_labels_downloads_at_once(client):

@@ -14,6 +14,8 @@ from app.admin.pages.web import act, attempt, form_values, load, page, query_arg
 from app.catalog import service as catalog
 from app.clock import utc_start_of_local_day
 from app.codes import service as codes
+from app.codes.background import LABELS_IN_REQUEST
+from app.codes.labels import MAX_PDF_LABELS
 from app.codes.reports import FLAG_LABELS
 from app.errors import NotFound
 from app.http import admin_actor
@@ -100,6 +102,7 @@ def _batch_page(batch_id, status=200, error=None, values=None):
     batch = codes.get_batch(batch_id)
     return render("codes/batch.html", status, batch=batch, counts=codes.batch_counts(batch_id),
                   values=values or {"first": "1"}, errors=error.fields if error else {},
+                  labels_at_once=LABELS_IN_REQUEST, labels_per_pdf=MAX_PDF_LABELS,
                   message=error.message if error else None)
 
 
