@@ -12,6 +12,7 @@ from app.database import close_unless_in_transaction, db, init_database
 from app.http import RowIdConverter, error_response, register_error_handlers
 from app.ratelimit import init_limiter
 from app.schemas import ErrorBodySchema
+from app.tasks.worker import start_worker_thread
 
 API_SPEC = {
     "API_TITLE": "weishang",
@@ -37,6 +38,8 @@ def create_app(overrides=None):
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
+    if settings.TASK_WORKER_THREAD:
+        start_worker_thread()
     return app
 
 

@@ -76,6 +76,7 @@ class Settings:
     SCHEDULER_RENEW_SECONDS: int = 5
     COMMISSION_RETURN_WINDOW_DAYS: int = 7
     WITHDRAWAL_MIN_FEN: int = 1000
+    TASK_WORKER_THREAD: bool = False
     extra: dict = field(default_factory=dict)
 
     @property

@@ -18,6 +18,7 @@ from app.jobs.models import JobRun, SchedulerLease
 from app.notify.models import Notification
 from app.orders.models import (DailyProductSales, DailyRegionSales, Order, OrderEvent, OrderLine, OrderRefund,
                                OrderRefundLine, Promotion, ShippingTemplate)
+from app.tasks.models import BackgroundTask
 from app.wechat import WechatCacheEntry
 
 ALL_MODELS = [
@@ -81,4 +82,5 @@ ALL_MODELS = [
     AgentBalance,
     Withdrawal,
     Expense,
+    BackgroundTask,
 ]

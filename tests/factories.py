@@ -532,6 +532,13 @@ def console_login(client, user, password=DEFAULT_PASSWORD):
     return console_csrf(client)
 
 
+def console_as(client, role):
+    """`client` signed in to the console as a new user of `role`; returns the user."""
+    user = make_admin(role)
+    console_login(client, user)
+    return user
+
+
 def console_csrf(client):
     """The CSRF token of the client's current console session."""
     with client.session_transaction() as session:

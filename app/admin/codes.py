@@ -7,7 +7,6 @@ from flask_smorest import Blueprint
 from app.codes import labels
 from app.codes import service as codes
 from app.codes.models import FLAG_STATUSES
-from app.errors import InvalidInput
 from app.http import admin_actor, admin_required
 from app.schemas import PageArgs, RowId, Schema, UtcDateTime, fields, page_body, page_schema, validate
 
@@ -168,15 +167,16 @@ def get_batch(batch_id):
             **codes.batch_counts(batch_id)}
 
 
-def _download(body, mimetype, filename):
-    return Response(stream_with_context(body), mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+def attachment(body, mimetype, filename):
+    """A file to save: bytes as they are, an iterator of bytes streamed (the console's pages use it too)."""
+    content = body if isinstance(body, bytes) else stream_with_context(body)
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
-def _range(args):
-    if args["last"] is not None and args["last"] < args["first"]:
-        raise InvalidInput.on("last", "结束序号不能小于起始序号")
-    return {"boxes": args["boxes"], "first": args["first"], "last": args["last"]}
+def _labels(batch, args, *, fmt, **options):
+    first, last = labels.label_range(first=args["first"], last=args["last"], pdf=fmt == "pdf")
+    rows = codes.iter_codes(batch.id, boxes=args["boxes"], first=first, last=last)
+    return attachment(*labels.label_file(batch, rows, fmt=fmt, first=first, boxes=args["boxes"], **options))
 
 
 @blp.route("/batches/<id:batch_id>/labels.csv", methods=["GET"])
@@ -185,8 +185,9 @@ def _range(args):
 def labels_csv(args, batch_id):
     """The batch's labels as CSV for a label printer (serial, code, url, box, pin), streamed."""
     batch = codes.get_batch(batch_id)
-    rows = codes.iter_codes(batch.id, **_range(args))
-    return _download(labels.csv_stream(batch, rows, boxes=args["boxes"]), "text/csv; charset=utf-8",
+    first, last = labels.label_range(first=args["first"], last=args["last"])
+    rows = codes.iter_codes(batch.id, boxes=args["boxes"], first=first, last=last)
+    return attachment(labels.csv_stream(batch, rows, boxes=args["boxes"]), "text/csv; charset=utf-8",
                      f"codes-{batch.id}.csv")
 
 
@@ -195,11 +196,7 @@ def labels_csv(args, batch_id):
 @blp.arguments(AdminLabelZipArgs, location="query")
 def labels_zip(args, batch_id):
     """One QR image per code (PNG or SVG) in a zip, streamed."""
-    batch = codes.get_batch(batch_id)
-    rows = codes.iter_codes(batch.id, **_range(args))
-    prefix = "box" if args["boxes"] else "item"
-    return _download(labels.zip_stream(rows, image_format=args["format"], prefix=prefix), "application/zip",
-                     f"codes-{batch.id}-{args['format']}.zip")
+    return _labels(codes.get_batch(batch_id), args, fmt=args["format"])
 
 
 @blp.route("/batches/<id:batch_id>/labels.pdf", methods=["GET"])
@@ -207,15 +204,8 @@ def labels_zip(args, batch_id):
 @blp.arguments(AdminLabelPdfArgs, location="query")
 def labels_pdf(args, batch_id):
     """An A4 sheet of labels in a grid, at most 2,000 labels a file (choose them with first/last)."""
-    batch = codes.get_batch(batch_id)
-    last = args["last"] or args["first"] + labels.MAX_PDF_LABELS - 1
-    if last - args["first"] >= labels.MAX_PDF_LABELS:
-        raise InvalidInput.on("last", f"一个 PDF 最多 {labels.MAX_PDF_LABELS} 个标签，请分段下载")
-    rows = codes.iter_codes(batch.id, **{**_range(args), "last": last})
-    content = labels.pdf_sheet(batch, rows, columns=args["columns"], rows=args["rows"],
-                               include_pin=args["pin"] and batch.with_pin and not args["boxes"])
-    return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename=codes-{batch.id}-{args['first']}.pdf"})
+    return _labels(codes.get_batch(batch_id), args, fmt="pdf", columns=args["columns"], rows=args["rows"],
+                   pin=args["pin"])
 
 
 @blp.route("/lookup/<string:code>", methods=["GET"])

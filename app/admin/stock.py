@@ -126,12 +126,16 @@ def export_moves(args):
                      download_name=f"stock-moves.{extension}")
 
 
-def moves_file(fmt, filters):
-    """The stock moves matching `filters` as a table file: (bytes, mimetype, extension); the pages reuse it."""
-    rows = ((m.id, to_local(m.created_at).strftime("%Y-%m-%d %H:%M:%S"), m.warehouse_name, m.product_name, m.kind,
+def moves_rows(filters):
+    """The stock moves matching `filters` as export rows; the pages reuse them."""
+    return ((m.id, to_local(m.created_at).strftime("%Y-%m-%d %H:%M:%S"), m.warehouse_name, m.product_name, m.kind,
              m.on_hand_delta, m.reserved_delta, m.reference or "", m.reason, m.province, m.actor)
             for m in inventory.export_moves(**filters))
-    return table_file(fmt, MOVE_EXPORT_HEADERS, rows, title="库存流水")
+
+
+def moves_file(fmt, filters):
+    """The stock moves matching `filters` as a table file: (bytes, mimetype, extension)."""
+    return table_file(fmt, MOVE_EXPORT_HEADERS, moves_rows(filters), title="库存流水")
 
 
 @blp.route("/receipts", methods=["POST"])

@@ -7,6 +7,7 @@ eight masks for each code costs several times more than drawing it.
 """
 import functools
 import io
+import math
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -21,6 +22,7 @@ from reportlab.pdfgen import canvas
 
 from app.codes import codec
 from app.config import get_settings
+from app.errors import InvalidInput
 from app.exports import csv_bytes
 
 MASK_PATTERN = 0
@@ -28,6 +30,7 @@ QUIET_ZONE = 4
 PIXELS_PER_MODULE = 8
 MAX_PDF_LABELS = 2000
 PDF_FONT = "STSong-Light"
+LABEL_FORMATS = {"pdf": "application/pdf", "png": "application/zip", "svg": "application/zip"}
 
 
 def scan_url(code):
@@ -182,3 +185,34 @@ def pdf_sheet(batch, codes, *, columns, rows, include_pin):
                                     f"刮开码 {codec.pin_for(code)}")
     sheet.save()
     return buffer.getvalue()
+
+
+def label_range(*, first, last, pdf=False):
+    """The serials (first, last) of labels asked for; a PDF ends at most MAX_PDF_LABELS after `first`.
+    `last` None means the batch's end (not for a PDF). InvalidInput for a range that cannot be."""
+    if last is not None and last < first:
+        raise InvalidInput.on("last", "结束序号不能小于起始序号")
+    if pdf:
+        last = last or first + MAX_PDF_LABELS - 1
+        if last - first >= MAX_PDF_LABELS:
+            raise InvalidInput.on("last", f"一个 PDF 最多 {MAX_PDF_LABELS} 个标签，请分段下载")
+    return first, last
+
+
+def label_count(batch, *, boxes, first, last):
+    """How many labels a range holds within the batch (its items, or its boxes)."""
+    if boxes:
+        end = math.ceil(batch.quantity / batch.box_size) if batch.box_size else 0
+    else:
+        end = batch.quantity
+    return max(0, min(end, last or end) - first + 1)
+
+
+def label_file(batch, codes, *, fmt, first=1, boxes=False, columns=4, rows=8, pin=True):
+    """Labels of `codes` as (content, mimetype, file name): an A4 PDF sheet (bytes), or a zip of PNG or SVG images
+    (an iterator of bytes, to stream)."""
+    if fmt == "pdf":
+        content = pdf_sheet(batch, codes, columns=columns, rows=rows, include_pin=pin and batch.with_pin and not boxes)
+        return content, LABEL_FORMATS[fmt], f"codes-{batch.id}-{first}.pdf"
+    chunks = zip_stream(codes, image_format=fmt, prefix="box" if boxes else "item")
+    return chunks, LABEL_FORMATS[fmt], f"codes-{batch.id}-{fmt}.zip"

@@ -4,9 +4,9 @@ from flask import g, request, url_for
 
 from app.admin import agent_reviews as reviews_api
 from app.admin import agents as api
-from app.admin.pages.web import act, download, form_values, load, page, query_args, render, without_paging
+from app.admin.pages import exports
+from app.admin.pages.web import act, form_values, load, page, query_args, render, without_paging
 from app.agents import service as agents
-from app.exports import table_file
 
 STATUS_NAMES = {"pending": "待审核", "active": "正常", "suspended": "已暂停", "expired": "已到期", "left": "已退出"}
 DECISION_NAMES = {"pending": "待处理", "approved": "已通过", "applied": "已调整", "rejected": "已驳回"}
@@ -29,15 +29,20 @@ def agents_list():
                   filters=form_values(request.args), **_names())
 
 
+def _agent_rows(args):
+    items, _ = agents.list_agents(**without_paging(args), page=1, per_page=EXPORT_LIMIT)
+    return ([a.id, a.name, a.phone, a.level.name, a.province, a.city, a.upline_id, STATUS_NAMES.get(a.status, a.status),
+             a.term_end, a.joined_at] for a in items)
+
+
+exports.register("agents", title="代理", headers=EXPORT_HEADERS, schema=api.AdminAgentQuery, rows=_agent_rows,
+                 count=lambda args: agents.list_agents(**without_paging(args), page=1, per_page=1)[1])
+
+
 @page("/agents/export", roles=api.READERS)
 def agents_export():
-    """The filtered agents as .xlsx."""
-    args, _ = query_args(api.AdminAgentQuery())
-    items, _ = agents.list_agents(**without_paging(args), page=1, per_page=EXPORT_LIMIT)
-    rows = ([a.id, a.name, a.phone, a.level.name, a.province, a.city, a.upline_id, STATUS_NAMES.get(a.status, a.status),
-             a.term_end, a.joined_at] for a in items)
-    content, mimetype, extension = table_file("xlsx", EXPORT_HEADERS, rows, title="代理")
-    return download(content, mimetype, f"agents.{extension}")
+    """The filtered agents as .xlsx (in the background when there are many)."""
+    return exports.send_export("agents")
 
 
 @page("/agents/network", roles=api.READERS)

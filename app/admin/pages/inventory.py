@@ -6,6 +6,7 @@ from flask import request, url_for
 
 from app.admin import stock as api
 from app.admin import stocktakes as stocktakes_api
+from app.admin.pages import exports
 from app.admin.pages.web import act, download, form_values, load, page, query_args, render, without_paging
 from app.catalog import service as catalog
 from app.errors import InvalidInput
@@ -36,15 +37,22 @@ def stock():
                   filters=form_values(request.args), **stock_choices())
 
 
+def _stock_rows(args):
+    items, _ = inventory.list_stock(**without_paging(args), page=1, per_page=EXPORT_LIMIT)
+    return ((r["warehouse_name"], r["product_name"], r["on_hand"], r["reserved"], r["available"], r["threshold"])
+            for r in items)
+
+
+exports.register("stock", title="库存", headers=STOCK_HEADERS, schema=api.AdminStockListArgs, rows=_stock_rows,
+                 count=lambda args: inventory.list_stock(**without_paging(args), page=1, per_page=1)[1])
+exports.register("stock-moves", title="库存流水", headers=api.MOVE_EXPORT_HEADERS, schema=api.AdminMoveFilterArgs,
+                 rows=api.moves_rows, count=lambda args: inventory.list_moves(**args, page=1, per_page=1)[1])
+
+
 @page("/stock/export", roles=api.READ_ROLES)
 def stock_export():
-    """The filtered stock rows as .xlsx."""
-    args, _ = query_args(api.AdminStockListArgs())
-    items, _ = inventory.list_stock(**without_paging(args), page=1, per_page=EXPORT_LIMIT)
-    rows = ((r["warehouse_name"], r["product_name"], r["on_hand"], r["reserved"], r["available"], r["threshold"])
-            for r in items)
-    content, mimetype, extension = table_file("xlsx", STOCK_HEADERS, rows, title="库存")
-    return download(content, mimetype, f"stock.{extension}")
+    """The filtered stock rows as .xlsx (in the background when there are many)."""
+    return exports.send_export("stock")
 
 
 @page("/stock/moves", roles=api.READ_ROLES)
@@ -58,13 +66,8 @@ def stock_moves():
 
 @page("/stock/moves/export", roles=api.READ_ROLES)
 def stock_moves_export():
-    """The filtered ledger as .xlsx."""
-    args, errors = query_args(api.AdminMoveFilterArgs())
-    try:
-        content, mimetype, extension = api.moves_file("xlsx", args)
-    except InvalidInput as exc:
-        return render("error.html", exc.status, code=exc.status, message=exc.message)
-    return download(content, mimetype, f"stock-moves.{extension}")
+    """The filtered ledger as .xlsx (in the background when there are many)."""
+    return exports.send_export("stock-moves")
 
 
 def _stock_takes_page(status=200, error=None, values=None):

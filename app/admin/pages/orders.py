@@ -10,11 +10,11 @@ import secrets
 from flask import g, request, url_for
 
 from app.admin import orders as api
+from app.admin.pages import exports
 from app.admin.pages.web import (act, download, form_values, holds_role, load, page, query_args, render,
                                  without_paging)
 from app.catalog import service as catalog
 from app.errors import InvalidInput
-from app.exports import table_file
 from app.http import admin_actor
 from app.orders import batch, documents, payments, placement, refunds, service
 from app.orders.schemas import OrderReasonBody, OrderRequiredReasonBody
@@ -43,13 +43,15 @@ def orders():
                   filters=form_values(request.args), states=STATE_NAMES, order_no=service.order_no)
 
 
+exports.register("orders", title="订单", headers=documents.EXPORT_HEADERS, schema=api.AdminOrderFilterArgs,
+                 rows=lambda args: documents.export_rows(**_filters(args)),
+                 count=lambda args: service.list_orders(**_filters(args), page=1, per_page=1)[1])
+
+
 @page("/orders/export", roles=api.READ_ROLES)
 def orders_export():
-    """The filtered orders as .xlsx."""
-    args, _ = query_args(api.AdminOrderFilterArgs())
-    content, mimetype, extension = table_file("xlsx", documents.EXPORT_HEADERS,
-                                              documents.export_rows(**_filters(args)), title="订单")
-    return download(content, mimetype, f"orders.{extension}")
+    """The filtered orders as .xlsx (in the background when there are many)."""
+    return exports.send_export("orders")
 
 
 def _detail(order_id, *, status=200, failed=None, error=None, values=None):

@@ -5,10 +5,9 @@ Roles are the JSON API's (`app/admin/transfers.py`): the warehouse dispatches an
 from flask import request, url_for
 
 from app.admin import transfers as api
+from app.admin.pages import exports
 from app.admin.pages.inventory import EXPORT_LIMIT, stock_choices
-from app.admin.pages.web import (act, download, error_page, form_values, load, page, query_args, render,
-                                 without_paging)
-from app.exports import table_file
+from app.admin.pages.web import act, error_page, form_values, load, page, query_args, render, without_paging
 from app.http import admin_actor
 from app.inventory import allocation, transfers
 
@@ -71,19 +70,25 @@ def transfer_dispatch():
                redisplay=lambda exc: _transfers_page(exc.status, exc, shown))
 
 
-@page("/transfers/export", roles=api.READ_ROLES)
-def transfer_export():
-    """The filtered transfers as .xlsx, a row per line."""
-    args, _ = query_args(api.AdminTransferListArgs())
+def _transfer_rows(args):
     items, _ = transfers.list_transfers(**without_paging(args), page=1, per_page=EXPORT_LIMIT)
     choices = stock_choices()
     warehouses, products = dict(choices["warehouses"]), dict(choices["products"])
-    rows = ((t.id, warehouses.get(t.from_warehouse_id, t.from_warehouse_id),
+    return ((t.id, warehouses.get(t.from_warehouse_id, t.from_warehouse_id),
              warehouses.get(t.to_warehouse_id, t.to_warehouse_id), STATUS_NAMES[t.status],
              products.get(line.product_id, line.product_id), line.quantity, t.dispatched_at, t.arrived_at, t.note)
             for t in items for line in t.line_list)
-    content, mimetype, extension = table_file("xlsx", TRANSFER_HEADERS, rows, title="调拨")
-    return download(content, mimetype, f"transfers.{extension}")
+
+
+exports.register("transfers", title="调拨", headers=TRANSFER_HEADERS, schema=api.AdminTransferListArgs,
+                 rows=_transfer_rows,
+                 count=lambda args: transfers.list_transfers(**without_paging(args), page=1, per_page=1)[1])
+
+
+@page("/transfers/export", roles=api.READ_ROLES)
+def transfer_export():
+    """The filtered transfers as .xlsx, a row per line (in the background when there are many)."""
+    return exports.send_export("transfers")
 
 
 @page("/transfers/<id:transfer_id>", roles=api.READ_ROLES)
@@ -102,28 +107,28 @@ def transfer_arrive(transfer_id):
                message="已到货入库", redisplay=lambda exc: error_page(exc.status, exc.message))
 
 
-def _allocation():
-    args, errors = query_args(api.AdminAllocationArgs())
-    rows, suggestions = allocation.allocation_report(**args)
-    return args, errors, rows, suggestions
-
-
 @page("/allocation", roles=api.READ_ROLES)
 def allocation_page():
     """Demand, stock and days of cover per warehouse and product, with transfers worth making."""
-    args, errors, rows, suggestions = _allocation()
+    args, errors = query_args(api.AdminAllocationArgs())
+    rows, suggestions = allocation.allocation_report(**args)
     choices = stock_choices()
     return render("inventory/allocation.html", args=args, errors=errors, rows=rows, suggestions=suggestions,
                   filters=form_values(request.args), warehouse_names=dict(choices["warehouses"]),
                   product_names=dict(choices["products"]), **choices)
 
 
+def _allocation_rows(args):
+    rows, _ = allocation.allocation_report(**args)
+    return ((r.warehouse_name, r.product_name, r.available, r.in_transit, r.threshold, r.shipped_7d, r.shipped_30d,
+             r.days_of_cover) for r in rows)
+
+
+exports.register("allocation", title="调配", headers=ALLOCATION_HEADERS, schema=api.AdminAllocationArgs,
+                 rows=_allocation_rows, count=lambda args: len(allocation.allocation_report(**args)[0]))
+
+
 @page("/allocation/export", roles=api.READ_ROLES)
 def allocation_export():
     """The allocation rows as .xlsx."""
-    _, _, rows, _ = _allocation()
-    content, mimetype, extension = table_file(
-        "xlsx", ALLOCATION_HEADERS,
-        ((r.warehouse_name, r.product_name, r.available, r.in_transit, r.threshold, r.shipped_7d, r.shipped_30d,
-          r.days_of_cover) for r in rows), title="调配")
-    return download(content, mimetype, f"allocation.{extension}")
+    return exports.send_export("allocation")

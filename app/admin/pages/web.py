@@ -177,20 +177,28 @@ def render(template, status=200, **context):
     return render_template(f"console/{template}", **context), status
 
 
-def act(call, *, done, redisplay, message):
-    """Run one service call for a form; on success flash `message` and go to `done`, on a refusal redisplay.
-
-    `done` is a URL or a function of the call's result; `redisplay(error)` renders the form again
-    with the error's field messages, at the error's status.
-    """
+def attempt(call, *, then, redisplay):
+    """Run one service call: `then(result)` answers when it succeeds, `redisplay(error)` when the service refuses
+    (a sign-in or role error still raises, to the login or error page)."""
     try:
         result = call()
     except DomainError as exc:
         if isinstance(exc, (Unauthenticated, Forbidden)):
             raise
         return redisplay(exc)
-    flash(message(result) if callable(message) else message, "ok")
-    return redirect(done(result) if callable(done) else done)
+    return then(result)
+
+
+def act(call, *, done, redisplay, message):
+    """Run one service call for a form; on success flash `message` and go to `done`, on a refusal redisplay.
+
+    `done` is a URL or a function of the call's result; `redisplay(error)` renders the form again
+    with the error's field messages, at the error's status.
+    """
+    def then(result):
+        flash(message(result) if callable(message) else message, "ok")
+        return redirect(done(result) if callable(done) else done)
+    return attempt(call, then=then, redisplay=redisplay)
 
 
 def error_page(status, message):

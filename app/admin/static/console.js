@@ -1,4 +1,5 @@
-// The console's only script: confirmation of irreversible actions and "select all" for batch actions.
+// The console's only script: confirmation of irreversible actions, "select all" for batch actions, and the
+// progress of a background task (its page reloads once the task has finished, to show the download).
 document.addEventListener("submit", function (event) {
   var question = event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
@@ -9,4 +10,24 @@ document.addEventListener("change", function (event) {
   document.querySelectorAll("input[name='" + box.getAttribute("data-select-all") + "']").forEach(function (each) {
     each.checked = box.checked;
   });
+});
+function watchTask(card) {
+  var again = function (delay) { window.setTimeout(function () { watchTask(card); }, delay); };
+  fetch(card.getAttribute("data-progress-url"), {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (task) {
+      if (!task) return;
+      if (task.finished) { window.location.reload(); return; }
+      card.querySelector("[data-bar]").value = task.percent;
+      card.querySelector("[data-percent]").textContent = task.percent + "%";
+      card.querySelector("[data-count]").textContent = task.done + " / " + task.total;
+      var status = card.querySelector("[data-status]");
+      status.textContent = task.status_name;
+      status.className = "badge task-" + task.status;
+      again(1000);
+    })
+    .catch(function () { again(5000); });  // the server is briefly unreachable: keep watching, less often
+}
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-watch]").forEach(watchTask);
 });

@@ -1,0 +1,62 @@
+"""Console list exports (.xlsx): a small one is made in the request, a big one (over BACKGROUND_ROWS rows) is a
+background task whose page shows its progress and then the file.
+
+A list declares its export once with `register`; the task re-reads the list's query
+arguments through the list's schema, so it exports exactly what the page showed.
+"""
+from dataclasses import dataclass
+
+from flask import flash, g, redirect, request, url_for
+
+from app.admin.pages.web import download, form_values, load, query_args
+from app.exports import XLSX_MIMETYPE, table_file, xlsx_bytes
+from app.tasks import service as tasks
+
+BACKGROUND_ROWS = 5000
+TASK_KIND = "export"
+
+
+@dataclass(frozen=True)
+class Export:
+    """A list's export: the schema of its query arguments, how many rows and which rows they select."""
+
+    name: str
+    title: str
+    headers: tuple
+    schema: type
+    count: callable
+    rows: callable
+
+
+EXPORTS = {}
+
+
+def register(name, *, title, headers, schema, count, rows):
+    """Declare the export `name` (also its file name): `count(args)` and `rows(args)` of the checked arguments."""
+    EXPORTS[name] = Export(name, title, tuple(headers), schema, count, rows)
+
+
+def send_export(name):
+    """The export of the list as the query string filters it: the file now, or (when big) a task to watch."""
+    export = EXPORTS[name]
+    args, errors = query_args(export.schema())
+    if export.count(args) > BACKGROUND_ROWS:
+        query = {} if errors else form_values(request.args)
+        task = tasks.submit(kind=TASK_KIND, params={"export": name, "query": query}, actor=g.admin)
+        flash("数据较多，已转入后台导出，完成后可在此下载", "ok")
+        return redirect(url_for("console.task", task_id=task.id))
+    content, mimetype, extension = table_file("xlsx", export.headers, export.rows(args), title=export.title)
+    return download(content, mimetype, f"{name}.{extension}")
+
+
+def _run(run):
+    """Task handler: write the export's rows to the task's file, counting them as they go."""
+    export = EXPORTS[run.params["export"]]
+    args = load(export.schema(), run.params["query"])
+    rows = run.counted(export.rows(args), export.count(args))
+    with open(run.path, "wb") as out:
+        out.write(xlsx_bytes(export.headers, rows, title=export.title))
+    return f"{export.name}.xlsx", XLSX_MIMETYPE
+
+
+tasks.register(TASK_KIND, _run)
