@@ -11,7 +11,7 @@ from app.codes.models import Code, CodeBatch
 from app.errors import InvalidInput
 from app.tasks import service as tasks
 from app.tasks import worker
-from tests.factories import codes_of, make_admin, make_batch, make_product
+from tests.factories import admin_headers, codes_of, make_admin, make_batch, make_product
 
 
 def batch_task(quantity=12, **fields):
@@ -97,3 +97,15 @@ def test_a_pdf_of_more_labels_than_a_sheet_file_holds_is_refused():
     with pytest.raises(InvalidInput) as refused:
         codes.labels_or_task(admin=make_admin(), batch_id=batch.id, format="pdf", first=1, last=2001)
     assert "last" in refused.value.fields
+
+
+def test_labels_of_a_batch_still_being_made_are_refused(client, monkeypatch):
+    monkeypatch.setattr(batches, "INSERT_CHUNK", 4)
+    batch_task(10)
+    claimed = worker.claim(worker="w1")
+    batch = batches.start_batch(**json.loads(claimed.params))
+    batches._insert_chunk(batch, range(1, 5), is_box=False, box_of=lambda serial: None)
+    headers = admin_headers(client, make_admin("staff"))
+    for path in ("labels.csv", "labels.zip", "labels.pdf"):
+        response = client.get(f"/admin/api/codes/batches/{batch.id}/{path}", headers=headers)
+        assert response.status_code == 409 and response.get_json()["error"]["code"] == "batch_in_progress"

@@ -184,7 +184,7 @@ def _labels(batch, args, *, fmt, **options):
 @blp.arguments(AdminLabelArgs, location="query")
 def labels_csv(args, batch_id):
     """The batch's labels as CSV for a label printer (serial, code, url, box, pin), streamed."""
-    batch = codes.get_batch(batch_id)
+    batch = codes.complete_batch(batch_id)
     first, last = labels.label_range(first=args["first"], last=args["last"])
     rows = codes.iter_codes(batch.id, boxes=args["boxes"], first=first, last=last)
     return attachment(labels.csv_stream(batch, rows, boxes=args["boxes"]), "text/csv; charset=utf-8",
@@ -196,7 +196,7 @@ def labels_csv(args, batch_id):
 @blp.arguments(AdminLabelZipArgs, location="query")
 def labels_zip(args, batch_id):
     """One QR image per code (PNG or SVG) in a zip, streamed."""
-    return _labels(codes.get_batch(batch_id), args, fmt=args["format"])
+    return _labels(codes.complete_batch(batch_id), args, fmt=args["format"])
 
 
 @blp.route("/batches/<id:batch_id>/labels.pdf", methods=["GET"])
@@ -204,7 +204,7 @@ def labels_zip(args, batch_id):
 @blp.arguments(AdminLabelPdfArgs, location="query")
 def labels_pdf(args, batch_id):
     """An A4 sheet of labels in a grid, at most 2,000 labels a file (choose them with first/last)."""
-    return _labels(codes.get_batch(batch_id), args, fmt="pdf", columns=args["columns"], rows=args["rows"],
+    return _labels(codes.complete_batch(batch_id), args, fmt="pdf", columns=args["columns"], rows=args["rows"],
                    pin=args["pin"])
 
 

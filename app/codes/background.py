@@ -26,7 +26,7 @@ def submit_batch(*, admin, product_id, lot, quantity, box_size=0, with_pin=False
 def labels_or_task(*, admin, batch_id, format, boxes=False, first=1, last=None, **options):
     """Labels of a range of a batch: up to LABELS_IN_REQUEST made now, as `labels.label_file` gives them; more are
     queued as a task, which is returned instead."""
-    batch = batches.get_batch(batch_id)
+    batch = batches.complete_batch(batch_id)
     first, last = labels.label_range(first=first, last=last, pdf=format == "pdf")
     if labels.label_count(batch, boxes=boxes, first=first, last=last) > LABELS_IN_REQUEST:
         params = {"batch_id": batch.id, "format": format, "boxes": boxes, "first": first, "last": last, **options}

@@ -7,7 +7,7 @@ from app.catalog import service as catalog
 from app.codes import codec
 from app.codes.models import Code, CodeBatch
 from app.database import db, paginate
-from app.errors import InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotFound
 
 MAX_BATCH = 1_000_000
 MAX_BOX_SIZE = 1000
@@ -120,6 +120,15 @@ def get_batch(batch_id):
     batch = CodeBatch.get_or_none(CodeBatch.id == batch_id)
     if batch is None:
         raise NotFound("批次不存在", code="batch_not_found")
+    return batch
+
+
+def complete_batch(batch_id):
+    """One batch whose codes are all made (labels of a batch still in the making would miss codes), or
+    NotFound / Conflict."""
+    batch = get_batch(batch_id)
+    if _highest_serial(batch.id, boxes=False) < batch.quantity:
+        raise Conflict("该批次的防伪码仍在生成中，完成后再下载标签", code="batch_in_progress")
     return batch
 
 

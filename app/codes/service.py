@@ -4,7 +4,8 @@ Batches and labels (`batches`, `labels`), binding at shipment (`binding`), the
 consumer's look-up (`scans`), price control (`price_control`), violations and
 reports live in sibling modules and are re-exported here.
 """
-from app.codes.batches import batch_counts, create_batch, get_batch, iter_codes, list_batches  # noqa: F401
+from app.codes.batches import (batch_counts, complete_batch, create_batch, get_batch, iter_codes,  # noqa: F401
+                                list_batches)
 from app.codes.background import labels_or_task, submit_batch  # noqa: F401  (also registers the task handlers)
 from app.codes.binding import bind_codes_for_shipment  # noqa: F401
 from app.codes.price_control import list_retail_sales, record_retail_sale, retail_units_sold  # noqa: F401
