@@ -117,3 +117,10 @@ def test_staff_may_not_manage_accounts(client):
     response = client.put(f"/admin/api/users/{make_admin('finance').id}/role", json={"role": "owner"},
                           headers=admin_headers(client, make_admin("staff")))
     assert response.status_code == 403
+
+
+def test_the_api_lists_accounts_a_page_at_a_time(client):
+    headers = admin_headers(client, make_admin("owner"))
+    make_admin("staff")
+    body = client.get("/admin/api/users?per_page=1&page=2", headers=headers).get_json()
+    assert body["total"] == 2 and len(body["items"]) == 1 and body["items"][0]["role"] == "staff"

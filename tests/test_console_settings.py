@@ -294,3 +294,9 @@ def test_unbinding_wechat_removes_the_binding(client):
     assert "解除绑定" in page_text(client, "/admin/wechat")
     assert console_post(client, "/admin/wechat/unbind").status_code == 302
     assert not WechatBinding.select().where(WechatBinding.account == f"admin:{user.id}").exists()
+
+
+def test_the_accounts_list_pages_on_the_server(client):
+    make_admin("staff")
+    signed_in(client, "owner")
+    assert "共 2 条 · 第 1/2 页" in page_text(client, "/admin/settings/users?per_page=1")

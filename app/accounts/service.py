@@ -8,7 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app import wechat
 from app.clock import utcnow
 from app.config import get_settings
-from app.database import db, for_update
+from app.database import db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated, Unavailable
 from app.accounts.models import ADMIN_ROLES, AdminUser, LoginFailure, WechatUser
 from app.tokens import issue_token, read_token
@@ -89,9 +89,9 @@ def create_admin_user(*, username, password, role, display_name=""):
         raise Conflict("用户名已存在", code="username_taken", fields={"username": "用户名已存在"}) from exc
 
 
-def list_admin_users():
-    """Every console account, oldest first."""
-    return list(AdminUser.select().order_by(AdminUser.id))
+def list_admin_users(*, page=1, per_page=50):
+    """Console accounts, oldest first, one page: (items, total)."""
+    return paginate(AdminUser.select().order_by(AdminUser.id), page=page, per_page=per_page)
 
 
 def get_admin_user(user_id):

@@ -7,7 +7,7 @@ from app.accounts import service as accounts
 from app.accounts.models import ADMIN_ROLES
 from app.admin.auth import AdminOut
 from app.http import admin_required
-from app.schemas import Schema, fields, validate
+from app.schemas import PageArgs, Schema, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_users", __name__, url_prefix="/admin/api/users", description="后台账号")
 
@@ -25,10 +25,11 @@ class AdminUserCreateBody(Schema):
 
 @blp.route("", methods=["GET"])
 @admin_required("owner")
-@blp.response(200, AdminUserOut(many=True))
-def list_users():
-    """Every console account."""
-    return accounts.list_admin_users()
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(AdminUserOut))
+def list_users(args):
+    """Console accounts, oldest first, a page at a time."""
+    return page_body(accounts.list_admin_users(**args), args)
 
 
 @blp.route("", methods=["POST"])

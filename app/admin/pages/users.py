@@ -4,14 +4,17 @@ from flask import g, url_for
 from app.accounts import service as accounts
 from app.accounts.models import ADMIN_ROLES
 from app.admin import users as api
-from app.admin.pages.web import ROLE_NAMES, act, form_values, load, page, render
+from app.admin.pages.web import ROLE_NAMES, act, form_values, load, page, query_args, render
+from app.schemas import PageArgs
 
 OWNER = ("owner",)
 
 
 def _users_page(status=200, error=None, values=None, acted=None):
-    """Every account (a short list: a brand has a handful of console users) and the form for a new one."""
-    return render("settings/users.html", status, items=accounts.list_admin_users(), roles=[(role, ROLE_NAMES[role]) for role in ADMIN_ROLES], acted=acted,
+    """Accounts, a page at a time, and the form for a new one."""
+    args, _ = query_args(PageArgs())
+    items, total = accounts.list_admin_users(**args)
+    return render("settings/users.html", status, items=items, total=total, args=args, roles=[(role, ROLE_NAMES[role]) for role in ADMIN_ROLES], acted=acted,
                   values=values if acted is None and values else {"role": "staff"},
                   row_values=values if acted else {}, errors=error.fields if error else {},
                   message=error.message if error else None)
