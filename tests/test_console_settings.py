@@ -169,6 +169,13 @@ def test_the_preview_shows_each_commission_line_with_its_arithmetic(client):
     assert not CommissionRuleVersion.select().exists()
 
 
+def test_the_preview_pays_a_fixed_referral_reward_on_the_first_order(client):
+    response = _preview(client, **{"level_difference.enabled": "", "referral.enabled": "true", "referral.kind": "fixed",
+                                   "referral.amount": "50", "referral.scope": "first_order"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "推荐奖" in page and "<td class=\"num\">50.00</td>" in page
+
+
 def test_a_depth_over_three_without_the_tick_is_refused_next_to_the_depth(client):
     response = _preview(client, max_depth="4")
     assert response.status_code == 422 and "可能被认定为传销" in response.get_data(as_text=True)
@@ -257,7 +264,8 @@ def test_the_owner_creates_a_staff_account(client):
 
 def test_a_short_first_password_is_marked_next_to_its_field(client):
     signed_in(client, "owner")
-    response = console_post(client, "/admin/settings/users", {"username": "xiaoli", "password": "short", "role": "staff"})
+    response = console_post(client, "/admin/settings/users",
+                            {"username": "xiaoli", "password": "short", "role": "staff"})
     assert response.status_code == 422 and FIELD_ERROR in response.get_data(as_text=True)
 
 

@@ -106,8 +106,8 @@ def _refuse_losing_an_owner(actor, user, field):
     """The console must keep an owner: nobody demotes or disables their own account, nor the last active owner."""
     if user.id == actor.id:
         raise Conflict("不能停用或降级自己的账号", code="own_account", fields={field: "不能修改自己的账号"})
-    others = for_update(AdminUser.select(AdminUser.id).where(AdminUser.role == "owner", AdminUser.active == True,  # noqa: E712
-                                                             AdminUser.id != user.id))
+    others = for_update(AdminUser.select(AdminUser.id).where(
+        AdminUser.role == "owner", AdminUser.active == True, AdminUser.id != user.id))  # noqa: E712
     if user.role == "owner" and user.active and not list(others):
         raise Conflict("至少要保留一个启用的品牌主账号", code="last_owner", fields={field: "这是最后一个品牌主"})
 

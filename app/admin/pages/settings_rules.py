@@ -31,15 +31,17 @@ def _body(values):
     """The form's flat fields as the API's rule-set body."""
     enabled = {section: values.get(f"{section}.enabled") == "true" for section in SECTIONS}
     rates = [whole_number(values[key]) for key in ("same_level.rates_bp.0", "same_level.rates_bp.1") if key in values]
-    referral = {key: whole_number(values[f"referral.{key}"]) if key in ("rate_bp", "months") else values[f"referral.{key}"]
-                for key in ("kind", "amount", "rate_bp", "scope", "months") if f"referral.{key}" in values}
+    referral = {key: values[f"referral.{key}"] for key in ("kind", "amount", "scope") if f"referral.{key}" in values}
+    referral.update({key: whole_number(values[f"referral.{key}"]) for key in ("rate_bp", "months")
+                     if f"referral.{key}" in values})
     return {"rules": {"level_difference": {"enabled": enabled["level_difference"]},
                       "same_level": {"enabled": enabled["same_level"], "rates_bp": rates},
                       "referral": {"enabled": enabled["referral"], **referral},
                       "team": {"enabled": enabled["team"], "tiers": _tiers(values.get("team.tiers"))}},
             **{key: values[key] for key in ("effective_from", "note", "buyer_agent_id", "product_id", "quantity")
                if key in values},
-            "max_depth": whole_number(values.get("max_depth", "3")), "allow_deeper": values.get("allow_deeper") == "true"}
+            "max_depth": whole_number(values.get("max_depth", "3")),
+            "allow_deeper": values.get("allow_deeper") == "true"}
 
 
 def _form_errors(fields):
@@ -72,7 +74,8 @@ def _new_page(status=200, values=None, error=None, preview=None):
                "quantity": "1"}
     return render("settings/rule_new.html", status, values=values or default, preview=preview,
                   errors=_form_errors(error.fields) if error else {}, message=error.message if error else None,
-                  names=RULE_NAMES, products=[(p.id, p.name) for p in catalog.list_products(active=True, per_page=200)[0]])
+                  names=RULE_NAMES,
+                  products=[(p.id, p.name) for p in catalog.list_products(active=True, per_page=200)[0]])
 
 
 @page("/settings/rules/new", roles=api.FINANCE)

@@ -14,10 +14,10 @@ def _users_page(status=200, error=None, values=None, acted=None):
     """Accounts, a page at a time, and the form for a new one."""
     args, _ = query_args(PageArgs())
     items, total = accounts.list_admin_users(**args)
-    return render("settings/users.html", status, items=items, total=total, args=args, roles=[(role, ROLE_NAMES[role]) for role in ADMIN_ROLES], acted=acted,
+    return render("settings/users.html", status, items=items, total=total, args=args, acted=acted,
+                  roles=[(role, ROLE_NAMES[role]) for role in ADMIN_ROLES],
                   values=values if acted is None and values else {"role": "staff"},
-                  row_values=values if acted else {}, errors=error.fields if error else {},
-                  message=error.message if error else None)
+                  errors=error.fields if error else {}, message=error.message if error else None)
 
 
 @page("/settings/users", roles=OWNER)
