@@ -133,7 +133,7 @@ def test_the_warehouse_sees_no_pages_it_may_not_use(sign_in, live_server):
     page = sign_in("warehouse", PHONE)
     screenshot(page, "console-dashboard-warehouse-phone")
     navigation = page.inner_text("nav.mainnav")
-    assert "订单" in navigation and "库存" in navigation and "控价" not in navigation and "设置" not in navigation
+    assert "订单" in navigation and "库存" in navigation and "控价" not in navigation and "发件箱" not in navigation
     response = page.goto(f"{live_server}/admin/orders/new")
     assert response.status == 403
     screenshot(page, "console-forbidden")

@@ -8,8 +8,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app import wechat
 from app.clock import utcnow
 from app.config import get_settings
-from app.database import db
-from app.errors import Conflict, Forbidden, InvalidInput, RateLimited, Unauthenticated, Unavailable
+from app.database import db, for_update, paginate
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated, Unavailable
 from app.accounts.models import ADMIN_ROLES, AdminUser, LoginFailure, WechatUser
 from app.tokens import issue_token, read_token
 
@@ -89,9 +89,65 @@ def create_admin_user(*, username, password, role, display_name=""):
         raise Conflict("用户名已存在", code="username_taken", fields={"username": "用户名已存在"}) from exc
 
 
-def list_admin_users():
-    """Every console account, oldest first."""
-    return list(AdminUser.select().order_by(AdminUser.id))
+def list_admin_users(*, page=1, per_page=50):
+    """Console accounts, oldest first, one page: (items, total)."""
+    return paginate(AdminUser.select().order_by(AdminUser.id), page=page, per_page=per_page)
+
+
+def get_admin_user(user_id):
+    """The console account with this id, or NotFound."""
+    user = AdminUser.get_or_none(AdminUser.id == user_id)
+    if user is None:
+        raise NotFound("账号不存在", code="admin_user_not_found")
+    return user
+
+
+def _refuse_losing_an_owner(actor, user, field):
+    """The console must keep an owner: nobody demotes or disables their own account, nor the last active owner."""
+    if user.id == actor.id:
+        raise Conflict("不能停用或降级自己的账号", code="own_account", fields={field: "不能修改自己的账号"})
+    others = for_update(AdminUser.select(AdminUser.id).where(
+        AdminUser.role == "owner", AdminUser.active == True, AdminUser.id != user.id))  # noqa: E712
+    if user.role == "owner" and user.active and not list(others):
+        raise Conflict("至少要保留一个启用的品牌主账号", code="last_owner", fields={field: "这是最后一个品牌主"})
+
+
+def change_admin_role(*, actor, user_id, role):
+    """Give a console account another role (the owner keeps at least one owner, and its own role)."""
+    if role not in ADMIN_ROLES:
+        raise InvalidInput.on("role", "角色必须是 " + "、".join(ADMIN_ROLES) + " 之一")
+    with db.atomic():
+        user = get_admin_user(user_id)
+        if user.role == "owner" and role != "owner":
+            _refuse_losing_an_owner(actor, user, "role")
+        AdminUser.update(role=role).where(AdminUser.id == user.id).execute()
+    return get_admin_user(user_id)
+
+
+def set_admin_active(*, actor, user_id, active):
+    """Disable a console account (every token it holds stops working at once) or enable it again."""
+    with db.atomic():
+        user = get_admin_user(user_id)
+        if not active:
+            _refuse_losing_an_owner(actor, user, "active")
+        # Disabling also revokes the tokens, so enabling later does not bring old sessions back.
+        (AdminUser.update(active=active, token_version=AdminUser.token_version + (0 if active else 1))
+         .where(AdminUser.id == user.id).execute())
+    return get_admin_user(user_id)
+
+
+def reset_admin_password(*, actor, user_id, password):
+    """Set a new password for another console account (the owner's reset); its earlier sessions end.
+
+    One's own password changes only with the old one (change_admin_password), so a stolen session cannot take over.
+    """
+    user = get_admin_user(user_id)
+    if user.id == actor.id:
+        raise Conflict("请在「改密码」页面修改自己的密码", code="own_account", fields={"password": "不能在这里重置自己的密码"})
+    _check_password_strength(password)
+    (AdminUser.update(password_hash=generate_password_hash(password), token_version=AdminUser.token_version + 1)
+     .where(AdminUser.id == user.id).execute())
+    return get_admin_user(user_id)
 
 
 def _check_password_strength(password):

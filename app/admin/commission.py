@@ -32,6 +32,32 @@ class AdminRulePreviewBody(AdminRuleSetBody):
     month = Month(required=True)
 
 
+class AdminRuleSampleBody(AdminRuleSetBody):
+    buyer_agent_id = RowId(required=True)
+    product_id = RowId(required=True)
+    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**9))
+
+
+class AdminSampleLineOut(Schema):
+    agent_id = fields.Integer()
+    agent = fields.String()
+    rule = fields.String()
+    depth = fields.Integer()
+    amount = Yuan(attribute="amount_fen")
+    explanation = fields.String()
+
+
+class AdminRuleSampleOut(Schema):
+    buyer = fields.String()
+    product = fields.String()
+    quantity = fields.Integer()
+    unit_price = Yuan(attribute="unit_price_fen")
+    order_total = Yuan(attribute="order_total_fen")
+    lines = fields.List(fields.Nested(AdminSampleLineOut))
+    commission = Yuan(attribute="commission_fen")
+    warnings = fields.List(fields.String())
+
+
 class AdminRuleTotalOut(Schema):
     rule = fields.String()
     amount = Yuan(attribute="amount_fen")
@@ -115,6 +141,15 @@ def preview_rules(body):
     """What a rule set would have paid on a past month's settled orders, next to what was paid."""
     return finance.preview_rules(rules=body["rules"], period=body["month"], max_depth=body["max_depth"],
                                  allow_deeper=body["allow_deeper"])
+
+
+@blp.route("/rules/preview-order", methods=["POST"])
+@admin_required(*FINANCE)
+@blp.arguments(AdminRuleSampleBody)
+@blp.response(200, AdminRuleSampleOut)
+def preview_rules_on_order(body):
+    """Each commission line (with its arithmetic) a rule set would pay on one sample order, before saving it."""
+    return finance.preview_order(**body)
 
 
 @blp.route("/agents/<id:agent_id>/balance", methods=["GET"])

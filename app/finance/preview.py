@@ -1,4 +1,5 @@
-"""Try a rule set on a past month's settled orders before activating it: what it would have paid, and where.
+"""Try a rule set before activating it: on a past month's settled orders (what it would have paid, and where),
+or on one sample order (each commission line with its arithmetic).
 
 Orders are rebuilt from their settlements (finance keeps each line's prices), the
 chains and prices are today's; nothing is written.
@@ -9,6 +10,8 @@ from peewee import fn
 
 from app.agents import service as agents
 from app.catalog import service as catalog
+from app.clock import utcnow
+from app.errors import InvalidInput
 from app.finance.engine import order_commissions
 from app.finance.inputs import PaidOrder, SoldLine
 from app.finance.models import CommissionLine, OrderSettlement
@@ -66,3 +69,34 @@ def preview_rules(*, rules, period, max_depth=3, allow_deeper=False):
             "by_rule": [{"rule": rule, "amount_fen": amount} for rule, amount in sorted(by_rule.items())],
             "by_depth": [{"depth": depth, "amount_fen": amount} for depth, amount in sorted(by_depth.items())],
             "deepest_paid": max(by_depth, default=0), "warnings": list(ruleset.warnings)}
+
+
+def preview_order(*, rules, buyer_agent_id, product_id, quantity, max_depth=3, allow_deeper=False):
+    """The commission lines `rules` would pay if the agent bought `quantity` of a product at today's level price.
+
+    The sample counts as the buyer's first order, so a first-order referral reward shows.
+    """
+    ruleset = parse_rules(rules, max_depth=max_depth, allow_deeper=allow_deeper)
+    if not 1 <= quantity <= catalog.MAX_QUANTITY:
+        raise InvalidInput.on("quantity", "数量必须大于0")
+    chain = agents.upline_chains([buyer_agent_id], max_depth=max_depth)[buyer_agent_id]
+    if not chain:
+        raise InvalidInput.on("buyer_agent_id", "代理不存在")
+    prices = catalog.price_table([product_id])
+    if product_id not in prices:
+        raise InvalidInput.on("product_id", "商品不存在")
+    unit_fen = prices[product_id].by_level.get(chain[0].level_id)
+    if unit_fen is None:
+        raise InvalidInput.on("product_id", f"该商品尚未设置{chain[0].level_name}的拿货价")
+    total = unit_fen * quantity
+    paid = PaidOrder(order_id=0, order_no="示例订单", buyer_agent_id=buyer_agent_id, paid_at=utcnow(),
+                     lines=(SoldLine(product_id=product_id, quantity=quantity, unit_price_fen=unit_fen,
+                                     discount_fen=0, unit_cost_fen=0),),
+                     subtotal_fen=total, discount_fen=0, shipping_fen=0, total_fen=total)
+    lines = order_commissions(paid=paid, chain=chain, prices=prices, rules=ruleset, first_order=True)
+    names = {member.agent_id: f"{member.name}（{member.level_name}）" for member in chain}
+    return {"buyer": names[buyer_agent_id], "product": prices[product_id].name, "quantity": quantity,
+            "unit_price_fen": unit_fen, "order_total_fen": total,
+            "lines": [{"agent_id": c.agent_id, "agent": names.get(c.agent_id, ""), "rule": c.rule, "depth": c.depth,
+                       "amount_fen": c.amount_fen, "explanation": c.explanation} for c in lines],
+            "commission_fen": sum(c.amount_fen for c in lines), "warnings": list(ruleset.warnings)}

@@ -8,7 +8,7 @@ from app.finance.accounts import agent_ledger, balance, commission_lines  # noqa
 from app.finance.expenses import (attach, attachment, create_expense, delete_expense, get_expense,  # noqa: F401
                                   list_expenses, update_expense)
 from app.finance.ledger import check as check_ledger  # noqa: F401
-from app.finance.preview import preview_rules  # noqa: F401
+from app.finance.preview import preview_order, preview_rules  # noqa: F401
 from app.finance.reports import monthly_report, monthly_report_table, profit_report  # noqa: F401
 from app.finance.settlement import (cancel_settlement, get_settlement, list_settlements,  # noqa: F401
                                     mark_order_completed, record_refund, release_available_commissions,

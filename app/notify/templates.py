@@ -43,6 +43,11 @@ def template_for(kind, channel):
     return Template(str(entry["template_id"]), dict(entry.get("fields") or {}), str(entry.get("page") or ""))
 
 
+def configured_kinds():
+    """Every kind of message NOTIFY_TEMPLATES names."""
+    return list(_parse(get_settings().NOTIFY_TEMPLATES))
+
+
 def field_value(pattern, data):
     """A pattern filled from data, on one line and at most FIELD_MAX_CHARS characters."""
     value = _PLACEHOLDER.sub(lambda match: str(data.get(match.group(1), "")), str(pattern))

@@ -58,3 +58,11 @@ def wechat_bind_qr():
     """A one-time QR that links the scanner's WeChat to the signed-in user."""
     qr = chat.issue_bind_qr(account=recipient_admin(g.admin.id))
     return render("messages/wechat.html", qr=qr, qr_image=qr_svg(qr.url))
+
+
+@page("/wechat/unbind", roles=EVERY_ROLE, methods=("POST",))
+def wechat_unbind():
+    """Unlink the signed-in user's WeChat: chat alerts stop until it binds again."""
+    return act(lambda: chat.unbind_account(account=recipient_admin(g.admin.id)), done=url_for("console.wechat_binding"),
+               message=lambda removed: "已解除绑定，微信将不再收到提醒" if removed else "当前没有绑定微信",
+               redisplay=lambda exc: wechat_binding())

@@ -7,6 +7,7 @@ carries the session's CSRF token in a hidden field.
 """
 import hmac
 from io import BytesIO
+import re
 import secrets
 from functools import wraps
 from urllib.parse import urlencode
@@ -27,6 +28,7 @@ blp = Blueprint("console", __name__, url_prefix="/admin", template_folder="../te
 CSRF_FIELD = "csrf_token"
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+_WHOLE_NUMBER = re.compile(r"-?\d{1,18}")
 ROLE_NAMES = {"owner": "品牌主", "staff": "运营", "finance": "财务", "warehouse": "仓库"}
 
 # The main navigation: an entry shows only when its page exists and the user's role may open it.
@@ -144,6 +146,16 @@ def form_values(source=None):
     values = (source if source is not None else request.form).to_dict()
     values.pop(CSRF_FIELD, None)
     return {key: value.strip() for key, value in values.items() if value.strip()}
+
+
+def with_checkboxes(values, names):
+    """`values` with each checkbox of `names` as "true"/"false": a browser sends nothing for an unticked box."""
+    return {**values, **{name: "true" if values.get(name) else "false" for name in names}}
+
+
+def whole_number(text):
+    """A whole number typed in a form as an int (the API's strict schemas take JSON numbers); anything else as typed."""
+    return int(text) if isinstance(text, str) and _WHOLE_NUMBER.fullmatch(text) else text
 
 
 def load(schema, values):
