@@ -142,3 +142,10 @@ def test_an_unknown_console_url_without_a_session_is_still_chinese(client):
 def test_an_unknown_admin_api_url_stays_json(client):
     response = client.get("/admin/api/no-such-endpoint")
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_the_navigation_marks_the_section_of_any_page_in_it(client):
+    console_login(client, make_admin("owner"))
+    page = client.get("/admin/transfers").get_data(as_text=True)
+    assert '<a href="/admin/stock" class="current">库存</a>' in page
+    assert '<a href="/admin/" class="current">' not in page

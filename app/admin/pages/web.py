@@ -36,6 +36,9 @@ NAV = (("看板", "console.dashboard"), ("订单", "console.orders"), ("代理",
        ("库存", "console.stock"), ("财务", "console.withdrawals"), ("防伪码", "console.code_batches"),
        ("控价", "console.violations"), ("发件箱", "console.outbox"), ("设置", "console.settings"))
 
+# Sections whose pages live under more than their navigation entry's own URL prefix.
+NAV_EXTRA_PREFIXES = {"console.stock": ("/admin/stocktakes", "/admin/transfers", "/admin/allocation")}
+
 # Which roles may open each page (by endpoint); the navigation shows a user only the pages it may open.
 PAGE_ROLES = {}
 
@@ -47,7 +50,7 @@ def _cookie_settings(state):
                             SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_SECURE=settings.is_production)
     # Globals rather than a context processor, so that imported macros see them too.
     state.app.jinja_env.globals.update(csrf_token=csrf_token, nav=NAV, may_open=_may_open_here,
-                                       role_names=ROLE_NAMES, query_with=query_with)
+                                       role_names=ROLE_NAMES, query_with=query_with, in_section=in_section)
     # Unknown URLs match no blueprint, so only an app-level handler sees them.
     state.app.register_error_handler(404, _unknown_url)
 
@@ -120,6 +123,19 @@ def page(rule, *, roles, methods=("GET",), endpoint=None):
         blp.add_url_rule(rule, endpoint_name, wrapper, methods=list(methods))
         return wrapper
     return decorator
+
+
+def in_section(endpoint):
+    """True when this request's page belongs to the section of the navigation entry at `endpoint`
+    (a page under the entry's URL prefix: /admin/codes/lookup is in 防伪码's section)."""
+    prefixes = ("/".join(url_for(endpoint).split("/")[:3]),) + NAV_EXTRA_PREFIXES.get(endpoint, ())
+    return any(_under(request.path, prefix) for prefix in prefixes)
+
+
+def _under(path, prefix):
+    if prefix == "/admin/":  # the dashboard: only itself, not every page
+        return path == prefix
+    return path == prefix or path.startswith(prefix + "/")
 
 
 def _may_open_here(endpoint):
