@@ -22,6 +22,11 @@ def to_local(moment):
     return moment.replace(tzinfo=timezone.utc).astimezone(local_zone())
 
 
+def local_text(moment):
+    """A stored UTC time as the brand's local "YYYY-MM-DD HH:MM" (blank for none), as pages and exports show it."""
+    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 def isoformat(moment):
     """A stored UTC datetime as ISO 8601 with its offset, for JSON."""
     return moment.replace(tzinfo=timezone.utc).isoformat() if moment else None

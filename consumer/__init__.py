@@ -9,7 +9,7 @@ import functools
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from app import regions
-from app.clock import to_local
+from app.clock import local_text
 from app.codes import service as codes
 from app.errors import DomainError
 from app.http import client_ip
@@ -40,7 +40,7 @@ def _page(template, status=200, **context):
 @blp.app_template_filter("local_time")
 def local_time(moment):
     """A stored UTC time as the brand's local "YYYY-MM-DD HH:MM"."""
-    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return local_text(moment)
 
 
 @blp.route("/", methods=["GET"])

@@ -84,6 +84,12 @@ class AdminCommissionQuery(FinanceCommissionQuery):
     order_id = RowId()
 
 
+class AdminLedgerExportQuery(PageArgs):
+    """?agent_id= of the console's ledger export (the page has the agent in its path)."""
+
+    agent_id = RowId(required=True)
+
+
 class AdminLedgerPostingOut(Schema):
     id = fields.Integer()
     entry_id = fields.Integer(attribute="entry.id")

@@ -7,6 +7,7 @@ from app.admin import agents as api
 from app.admin.pages import exports
 from app.admin.pages.web import act, form_values, load, page, query_args, render, without_paging
 from app.agents import service as agents
+from app.clock import local_text
 
 STATUS_NAMES = {"pending": "待审核", "active": "正常", "suspended": "已暂停", "expired": "已到期", "left": "已退出"}
 DECISION_NAMES = {"pending": "待处理", "approved": "已通过", "applied": "已调整", "rejected": "已驳回"}
@@ -14,6 +15,8 @@ CHANGE_NAMES = {"joined": "加入", "level": "等级", "upline": "上级", "stat
 NETWORK_DEPTH = 3
 EXPORT_LIMIT = 100_000
 EXPORT_HEADERS = ("ID", "姓名", "电话", "等级", "省", "市", "上级ID", "状态", "期限至", "加入时间")
+APPLICATION_HEADERS = ("申请时间", "姓名", "电话", "省", "市", "邀请人ID", "申请等级", "状态", "处理说明")
+PROPOSAL_HEADERS = ("时间", "代理ID", "调整", "原等级", "新等级", "依据", "状态", "处理说明")
 
 
 def _names():
@@ -119,6 +122,23 @@ def _decide(call, listing, message):
                redisplay=lambda exc: listing(status=exc.status, error=exc))
 
 
+def _application_rows(items):
+    levels = dict(_names()["levels"])
+    return ((local_text(a.created_at), a.name, a.phone, a.province, a.city, a.inviter_id, levels.get(a.level_id),
+             DECISION_NAMES.get(a.status, a.status), a.decision_reason) for a in items)
+
+
+exports.register_list("applications", title="入驻申请", headers=APPLICATION_HEADERS,
+                      schema=reviews_api.AdminApplicationQuery, lister=agents.list_applications,
+                      shape=_application_rows, defaults={"status": "pending"})
+
+
+@page("/agents/applications/export", roles=api.READERS)
+def applications_export():
+    """The applications of the chosen status as .xlsx."""
+    return exports.send_export("applications")
+
+
 @page("/agents/applications/<id:application_id>/approve", roles=api.MANAGERS, methods=("POST",))
 def application_approve(application_id):
     """Approve: the applicant becomes an active agent under its inviter."""
@@ -138,6 +158,23 @@ def application_reject(application_id):
 def proposals():
     """Promotions and demotions the review proposed (waiting ones by default), with apply and reject."""
     return _proposals_page()
+
+
+def _proposal_rows(items):
+    levels = dict(_names()["levels"])
+    return ((local_text(p.created_at), p.agent_id, "升级" if p.direction == "up" else "降级", levels.get(p.from_level_id),
+             levels.get(p.to_level_id), p.reason, DECISION_NAMES.get(p.status, p.status), p.decision_reason)
+            for p in items)
+
+
+exports.register_list("proposals", title="调级提议", headers=PROPOSAL_HEADERS, schema=reviews_api.AdminProposalQuery,
+                      lister=agents.list_proposals, shape=_proposal_rows, defaults={"status": "pending"})
+
+
+@page("/agents/proposals/export", roles=api.READERS)
+def proposals_export():
+    """The level proposals of the chosen status as .xlsx."""
+    return exports.send_export("proposals")
 
 
 @page("/agents/proposals/<id:proposal_id>/approve", roles=api.MANAGERS, methods=("POST",))

@@ -12,7 +12,7 @@ from app.admin import codes as api
 from app.admin.pages import exports
 from app.admin.pages.web import act, attempt, form_values, load, page, query_args, render
 from app.catalog import service as catalog
-from app.clock import utc_start_of_local_day
+from app.clock import local_text, utc_start_of_local_day
 from app.codes import service as codes
 from app.codes.background import LABELS_IN_REQUEST
 from app.codes.labels import MAX_PDF_LABELS
@@ -23,6 +23,7 @@ from app.schemas import RowId, Schema, fields, validate
 from app.tasks.models import BackgroundTask
 
 FLAG_STATUS_NAMES = {"open": "待处理", "cleared": "误报", "confirmed": "确认仿冒"}
+FLAG_HEADERS = ("编号", "防伪码", "原因", "扫码次数", "状态", "处理备注", "时间")
 REVIEW_NAMES = {"clear": "误报，解除", "confirm": "确认仿冒"}
 CHANNEL_NAMES = {"page": "网页", "mp": "小程序", "oa": "公众号"}
 BATCH_HEADERS = ("批次", "商品", "批号", "数量", "每箱", "刮开码", "备注", "创建人", "创建时间")
@@ -165,6 +166,19 @@ def _flags_page(status=200, error=None, acted=None):
 def code_flags():
     """Flagged codes (many scans, distant scans), newest first, filtered by status, each with its review form."""
     return _flags_page()
+
+
+exports.register_list("code-flags", title="异常码", headers=FLAG_HEADERS, schema=api.AdminCodeFlagListArgs,
+                      lister=codes.list_flags,
+                      shape=lambda items: ((f.id, f.code.code, FLAG_LABELS.get(f.reason, f.reason), f.code.scan_count,
+                                            FLAG_STATUS_NAMES.get(f.status, f.status), f.note, local_text(f.created_at))
+                                           for f in items))
+
+
+@page("/codes/flags/export", roles=api.READ_ROLES)
+def code_flags_export():
+    """The flagged codes of the chosen status as .xlsx."""
+    return exports.send_export("code-flags")
 
 
 @page("/codes/flags/<id:flag_id>/review", roles=("staff",), methods=("POST",))

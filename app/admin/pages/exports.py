@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from flask import flash, g, redirect, request, url_for
 
-from app.admin.pages.web import download, form_values, load, query_args
+from app.admin.pages.web import download, form_values, load, query_args, without_paging
 from app.exports import XLSX_MIMETYPE, table_file, xlsx_bytes
 from app.tasks import service as tasks
 
 BACKGROUND_ROWS = 5000
+LIST_LIMIT = 100_000
 TASK_KIND = "export"
 
 
@@ -34,6 +35,17 @@ EXPORTS = {}
 def register(name, *, title, headers, schema, count, rows):
     """Declare the export `name` (also its file name): `count(args)` and `rows(args)` of the checked arguments."""
     EXPORTS[name] = Export(name, title, tuple(headers), schema, count, rows)
+
+
+def register_list(name, *, title, headers, schema, lister, shape, defaults=None):
+    """Declare the export of a paged list: `lister(**filters, page=, per_page=)` answers (items, total) and
+    `shape(items)` their rows; `defaults` are filters the page assumes when the query string leaves them out."""
+    def filters(args):
+        return {**(defaults or {}), **without_paging(args)}
+
+    register(name, title=title, headers=headers, schema=schema,
+             count=lambda args: lister(**filters(args), page=1, per_page=1)[1],
+             rows=lambda args: shape(lister(**filters(args), page=1, per_page=LIST_LIMIT)[0]))
 
 
 def send_export(name):

@@ -9,9 +9,9 @@ from app.admin import commission as commission_api
 from app.admin import expenses as expenses_api
 from app.admin import finance_reports as reports_api
 from app.admin import withdrawals as withdrawals_api
-from app.admin.pages import charts
+from app.admin.pages import charts, exports
 from app.admin.pages.web import act, form_values, load, page, query_args, render
-from app.clock import local_today
+from app.clock import local_text, local_today
 from app.errors import InvalidInput
 from app.finance import service as finance
 from app.finance.expenses import CATEGORY_NAMES
@@ -21,6 +21,9 @@ from app.schemas import PageArgs
 ROLES = commission_api.FINANCE
 WITHDRAWAL_STATUS_NAMES = {"pending": "待审核", "approved": "已批准", "rejected": "已拒绝", "paid": "已打款"}
 ACCOUNT_NAMES = {"pending": "待结算", "available": "可提现", "held": "提现冻结", "withdrawn": "已提现"}
+WITHDRAWAL_HEADERS = ("编号", "代理ID", "金额（元）", "状态", "申请时间", "说明")
+LEDGER_HEADERS = ("时间", "账户", "金额（元）", "订单", "说明")
+EXPENSE_HEADERS = ("日期", "类别", "金额（元）", "备注")
 # The profit report's figures, in the order the table and the chart show them.
 PROFIT_FIGURES = (("net_income", "净收入"), ("cost_of_goods", "商品成本"), ("commissions", "佣金"),
                   ("team_bonus", "团队奖"), ("gross_profit", "毛利"), ("expenses", "费用"), ("net_profit", "净利润"))
@@ -44,6 +47,19 @@ def withdrawals():
 def _decide(withdrawal_id, call, message):
     return act(call, done=url_for("console.withdrawals"), message=message,
                redisplay=lambda exc: _withdrawals_page(exc.status, exc, acted=withdrawal_id))
+
+
+exports.register_list("withdrawals", title="提现", headers=WITHDRAWAL_HEADERS,
+                      schema=withdrawals_api.AdminWithdrawalQuery, lister=finance.list_withdrawals,
+                      shape=lambda items: ((w.id, w.agent_id, format_yuan(w.amount_fen),
+                                            WITHDRAWAL_STATUS_NAMES.get(w.status, w.status), local_text(w.created_at),
+                                            w.reason or w.reference) for w in items))
+
+
+@page("/finance/withdrawals/export", roles=ROLES)
+def withdrawals_export():
+    """The filtered withdrawal requests as .xlsx."""
+    return exports.send_export("withdrawals")
 
 
 @page("/finance/withdrawals/<id:withdrawal_id>/approve", roles=ROLES, methods=("POST",))
@@ -78,6 +94,18 @@ def agent_ledger(agent_id):
                   accounts=ACCOUNT_NAMES)
 
 
+exports.register_list("ledger", title="佣金流水", headers=LEDGER_HEADERS, schema=commission_api.AdminLedgerExportQuery,
+                      lister=finance.agent_ledger,
+                      shape=lambda items: ((local_text(p.entry.created_at), ACCOUNT_NAMES.get(p.account, p.account),
+                                            format_yuan(p.amount_fen), p.entry.order_id, p.entry.memo) for p in items))
+
+
+@page("/finance/ledger/export", roles=ROLES)
+def agent_ledger_export():
+    """An agent's ledger postings (?agent_id=) as .xlsx."""
+    return exports.send_export("ledger")
+
+
 def _expenses_page(status=200, error=None, values=None):
     args, errors = query_args(expenses_api.AdminExpenseQuery())
     items, total = finance.list_expenses(**args)
@@ -99,6 +127,18 @@ def expense_create():
     return act(lambda: finance.create_expense(actor_id=g.admin.id, **load(expenses_api.AdminExpenseBody(), values)),
                done=url_for("console.expenses"), message="已记录费用",
                redisplay=lambda exc: _expenses_page(exc.status, exc, values))
+
+
+exports.register_list("expenses", title="费用", headers=EXPENSE_HEADERS, schema=expenses_api.AdminExpenseQuery,
+                      lister=finance.list_expenses,
+                      shape=lambda items: ((e.spent_on, CATEGORY_NAMES.get(e.category, e.category),
+                                            format_yuan(e.amount_fen), e.note) for e in items))
+
+
+@page("/finance/expenses/export", roles=ROLES)
+def expenses_export():
+    """The filtered expenses as .xlsx."""
+    return exports.send_export("expenses")
 
 
 @page("/finance/profit", roles=ROLES)

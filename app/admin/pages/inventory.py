@@ -9,6 +9,7 @@ from app.admin import stocktakes as stocktakes_api
 from app.admin.pages import exports
 from app.admin.pages.web import act, download, form_values, load, page, query_args, render, without_paging
 from app.catalog import service as catalog
+from app.clock import local_text
 from app.errors import InvalidInput
 from app.exports import table_file
 from app.http import admin_actor
@@ -20,6 +21,8 @@ MOVE_KIND_NAMES = {"receive": "入库", "reserve": "预留", "release": "释放"
                    "adjust": "调整", "transfer_out": "调出", "transfer_in": "调入", "stocktake": "盘点"}
 STOCK_HEADERS = ("仓库", "商品", "在库", "预留", "可用", "安全库存")
 EXPORT_LIMIT = 100_000
+STOCK_TAKE_STATUS_NAMES = {"open": "进行中", "posted": "已过账"}
+STOCK_TAKE_HEADERS = ("编号", "仓库", "状态", "开始", "过账", "原因")
 
 
 def stock_choices():
@@ -81,6 +84,18 @@ def _stock_takes_page(status=200, error=None, values=None):
 def stock_takes():
     """Stock-takes, newest first, and the form to open one."""
     return _stock_takes_page()
+
+
+exports.register_list("stock-takes", title="盘点", headers=STOCK_TAKE_HEADERS, schema=PageArgs,
+                      lister=stocktakes.list_stock_takes,
+                      shape=lambda items: ((t.id, t.warehouse.name, STOCK_TAKE_STATUS_NAMES.get(t.status, t.status),
+                                            local_text(t.opened_at), local_text(t.posted_at), t.reason) for t in items))
+
+
+@page("/stocktakes/export", roles=api.READ_ROLES)
+def stock_takes_export():
+    """The stock-takes as .xlsx."""
+    return exports.send_export("stock-takes")
 
 
 @page("/stocktakes", roles=api.WRITE_ROLES, methods=("POST",), endpoint="stock_take_open")

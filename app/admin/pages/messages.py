@@ -8,8 +8,10 @@ import qrcode
 from qrcode.image.svg import SvgPathImage
 
 from app.admin import wechat as wechat_api
+from app.admin.pages import exports
 from app.admin.pages.web import act, page, query_args, render
 from app.chat import service as chat
+from app.clock import local_text
 from app.notify import service as notify
 from app.notify.service import recipient_admin
 
@@ -17,6 +19,7 @@ OUTBOX_ROLES = ("staff",)
 EVERY_ROLE = ("staff", "finance", "warehouse")
 STATUS_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "held": "待配置",
                 "unknown": "状态未知", "expanded": "已展开"}
+OUTBOX_HEADERS = ("编号", "类型", "接收人", "状态", "尝试次数", "创建时间", "发送时间", "错误")
 
 
 def _outbox_page(status=200, error=None):
@@ -39,6 +42,19 @@ def outbox_retry(message_id):
     """Send a failed, unknown or held message again."""
     return act(lambda: notify.retry_message(message_id), done=url_for("console.outbox"),
                message=f"消息 #{message_id} 已重新排队", redisplay=lambda exc: _outbox_page(exc.status, exc))
+
+
+exports.register_list("outbox", title="发件箱", headers=OUTBOX_HEADERS, schema=wechat_api.AdminOutboxQuery,
+                      lister=notify.list_outbox,
+                      shape=lambda items: ((m.id, m.kind, m.recipient, STATUS_NAMES.get(m.status, m.status), m.attempts,
+                                            local_text(m.created_at), local_text(m.sent_at), m.last_error)
+                                           for m in items))
+
+
+@page("/outbox/export", roles=OUTBOX_ROLES)
+def outbox_export():
+    """The filtered outbox as .xlsx."""
+    return exports.send_export("outbox")
 
 
 def qr_svg(content):

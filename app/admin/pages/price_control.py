@@ -5,12 +5,17 @@ Roles are the JSON API's (`app/admin/price_control.py`): staff and finance read,
 from flask import g, request, url_for
 
 from app.admin import price_control as api
+from app.admin.pages import exports
 from app.admin.pages.web import act, form_values, load, page, query_args, render
+from app.clock import local_text
 from app.codes import service as codes
+from app.money import format_yuan
 
 KIND_NAMES = {"cross_region": "窜货", "price_low": "低于限价", "price_high": "高于限价"}
 STATUS_NAMES = {"open": "待处理", "warned": "已警告", "noted": "已备注", "suspended": "已停权", "dismissed": "已忽略"}
 ACTION_NAMES = {"warn": "警告", "note": "备注", "suspend": "停权", "dismiss": "忽略"}
+VIOLATION_HEADERS = ("编号", "代理ID", "类型", "成交价（元）", "最低价（元）", "最高价（元）", "地区", "状态", "处理备注",
+                     "时间")
 
 
 def _violations_page(status=200, error=None, acted=None):
@@ -26,6 +31,24 @@ def _violations_page(status=200, error=None, acted=None):
 def violations():
     """Violations, newest first, filtered by agent, kind or status, each with the action form."""
     return _violations_page()
+
+
+def _yuan_or_blank(fen):
+    return "" if fen is None else format_yuan(fen)
+
+
+exports.register_list("price-violations", title="控价违规", headers=VIOLATION_HEADERS,
+                      schema=api.AdminViolationListArgs, lister=codes.list_violations,
+                      shape=lambda items: ((v.id, v.agent_id, KIND_NAMES.get(v.kind, v.kind), _yuan_or_blank(v.price_fen),
+                                            _yuan_or_blank(v.min_fen), _yuan_or_blank(v.max_fen), v.province,
+                                            STATUS_NAMES.get(v.status, v.status), v.action_note,
+                                            local_text(v.created_at)) for v in items))
+
+
+@page("/price-control/export", roles=api.READ_ROLES)
+def violations_export():
+    """The filtered violations as .xlsx."""
+    return exports.send_export("price-violations")
 
 
 @page("/price-control/<id:violation_id>/act", roles=("staff",), methods=("POST",))

@@ -3,12 +3,15 @@ range agents of each level may charge (控价). Roles are the JSON API's (`app/a
 from flask import request, url_for
 
 from app.admin import catalog as api
+from app.admin.pages import exports
 from app.admin.pages.web import act, form_values, load, page, query_args, render, with_checkboxes
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.http import admin_actor
+from app.money import format_yuan
 
 NEW_PRODUCT = {"unit": "件", "active": True}
+PRODUCT_HEADERS = ("ID", "商品", "规格", "单位", "条码", "成本价（元）", "零售价（元）", "状态")
 
 
 def _products_page(status=200, error=None, values=None):
@@ -23,6 +26,18 @@ def _products_page(status=200, error=None, values=None):
 def settings_products():
     """Products, newest first, searched by name or barcode; a page at a time, with the form for a new one."""
     return _products_page()
+
+
+exports.register_list("products", title="商品", headers=PRODUCT_HEADERS, schema=api.AdminProductListArgs,
+                      lister=catalog.list_products,
+                      shape=lambda items: ((p.id, p.name, p.spec, p.unit, p.gtin, format_yuan(p.cost_fen),
+                                            format_yuan(p.retail_fen), "在售" if p.active else "已下架") for p in items))
+
+
+@page("/settings/products/export", roles=api.READ_ROLES)
+def settings_products_export():
+    """The filtered products as .xlsx."""
+    return exports.send_export("products")
 
 
 @page("/settings/products", roles=api.WRITE_ROLES, methods=("POST",), endpoint="settings_product_create")

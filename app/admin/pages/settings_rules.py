@@ -6,15 +6,17 @@ import json
 from flask import g, url_for
 
 from app.admin import commission as api
+from app.admin.pages import exports
 from app.admin.pages.web import act, form_values, load, page, query_args, render, whole_number
 from app.catalog import service as catalog
-from app.clock import local_today
+from app.clock import local_text, local_today
 from app.errors import DomainError
 from app.finance import service as finance
 from app.schemas import PageArgs
 
 RULE_NAMES = {"level_difference": "级差", "same_level": "平级奖", "referral": "推荐奖", "team": "团队奖"}
 SECTIONS = tuple(RULE_NAMES)
+VERSION_HEADERS = ("版本", "生效日期", "分佣层级", "备注", "创建时间")
 
 
 def _tiers(text):
@@ -60,6 +62,18 @@ def settings_rules():
     args, _ = query_args(PageArgs())
     items, total = finance.list_versions(**args)
     return render("settings/rules.html", items=items, total=total, args=args, today=local_today())
+
+
+exports.register_list("rule-versions", title="分佣规则版本", headers=VERSION_HEADERS, schema=PageArgs,
+                      lister=finance.list_versions,
+                      shape=lambda items: ((v.id, v.effective_from, v.max_depth, v.note, local_text(v.created_at))
+                                           for v in items))
+
+
+@page("/settings/rules/export", roles=api.FINANCE)
+def settings_rules_export():
+    """The commission rule versions as .xlsx."""
+    return exports.send_export("rule-versions")
 
 
 @page("/settings/rules/<id:version_id>", roles=api.FINANCE)

@@ -4,10 +4,13 @@ from flask import g, url_for
 from app.accounts import service as accounts
 from app.accounts.models import ADMIN_ROLES
 from app.admin import users as api
+from app.admin.pages import exports
 from app.admin.pages.web import ROLE_NAMES, act, form_values, load, page, query_args, render
+from app.clock import local_text
 from app.schemas import PageArgs
 
 OWNER = ("owner",)
+USER_HEADERS = ("用户名", "姓名", "角色", "状态", "创建时间", "最近登录")
 
 
 def _users_page(status=200, error=None, values=None, acted=None):
@@ -30,6 +33,19 @@ def _account_action(call, schema, message, acted=None):
     values = form_values()
     return act(lambda: call(**load(schema, values)), done=url_for("console.settings_users"), message=message,
                redisplay=lambda exc: _users_page(exc.status, exc, values, acted))
+
+
+# Only what the page shows: never the password hash or the token version.
+exports.register_list("users", title="后台账号", headers=USER_HEADERS, schema=PageArgs, lister=accounts.list_admin_users,
+                      shape=lambda items: ((u.username, u.display_name, ROLE_NAMES.get(u.role, u.role),
+                                            "启用" if u.active else "已停用", local_text(u.created_at),
+                                            local_text(u.last_login_at) or "从未") for u in items))
+
+
+@page("/settings/users/export", roles=OWNER)
+def settings_users_export():
+    """The console accounts as .xlsx."""
+    return exports.send_export("users")
 
 
 @page("/settings/users", roles=OWNER, methods=("POST",), endpoint="settings_user_create")
