@@ -344,7 +344,7 @@ def main():
                       "floor_p99_ms": healthz["p99_ms"], "mixed_per_second": mixed["per_second"],
                       "requests": mixed["requests"], "server_errors": mixed["server_errors"],
                       "client_errors": mixed["client_errors"], "error_rate": mixed["error_rate"],
-                      "endpoints": {label: {k: v for k, v in row.items()} for label, row in mixed["endpoints"].items()},
+                      "endpoints": mixed["endpoints"],
                       "orders": orders, "outbox": outbox, "drain_outbox_runs": drains, "wechat_delivered": delivered,
                       "stock_check_exit": stock_check[0], "finance_check_exit": finance_check[0]},
                      ensure_ascii=False))
