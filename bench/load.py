@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import random
+import runpy
 import socket
 import subprocess
 import sys
@@ -290,7 +291,8 @@ def main():
     logging.disable(logging.INFO)
     seconds = options.seconds or (15 if options.quick else 60)
     floor_seconds = 5 if options.quick else 15
-    workers = options.workers or 2 * multiprocessing.cpu_count() + 1
+    config = runpy.run_path(os.path.join(ROOT, "deploy", "gunicorn.conf.py"))
+    workers, threads = options.workers or config["workers"], config["threads"]
 
     recreate_database(options.url)
     create_app({"DATABASE_URL": options.url, "SECRET_KEY": "bench-secret"})
@@ -324,7 +326,8 @@ def main():
     stock_check, finance_check = flask_check(env, "stock"), flask_check(env, "finance")
 
     healthz = floor["endpoints"]["GET /healthz"]
-    print(f"gunicorn {workers} workers, {options.clients} client processes, MariaDB at {options.url}")
+    print(f"gunicorn {workers} workers × {threads} threads ({config['worker_class']}), {options.clients} client "
+          f"processes, MariaDB at {options.url}")
     print(f"floor GET /healthz ({floor_seconds} s): {floor['per_second']}/s, p50 {healthz['p50_ms']} ms, "
           f"p95 {healthz['p95_ms']} ms, p99 {healthz['p99_ms']} ms, 5xx {floor['server_errors']}")
     print(f"mixed load ({seconds} s): {mixed['requests']} requests, {mixed['per_second']}/s "
@@ -339,7 +342,7 @@ def main():
           f"{delivered}")
     print(f"flask stock check: exit {stock_check[0]}: {stock_check[1]}")
     print(f"flask finance check: exit {finance_check[0]}: {finance_check[1]}")
-    print(json.dumps({"workers": workers, "clients": options.clients, "seconds": seconds,
+    print(json.dumps({"workers": workers, "threads": threads, "clients": options.clients, "seconds": seconds,
                       "floor_per_second": floor["per_second"], "floor_p50_ms": healthz["p50_ms"],
                       "floor_p99_ms": healthz["p99_ms"], "mixed_per_second": mixed["per_second"],
                       "requests": mixed["requests"], "server_errors": mixed["server_errors"],

@@ -1,25 +1,27 @@
 """gunicorn settings: `gunicorn -c deploy/gunicorn.conf.py wsgi:app` (deploy/weishang-web.service runs this).
 
-Environment: GUNICORN_BIND (default 127.0.0.1:8000, nginx proxies to it) and WEB_CONCURRENCY
-(default 2 × cores + 1). The app itself reads its settings from the environment (README).
+Environment: GUNICORN_BIND (default 127.0.0.1:8000, nginx proxies to it), WEB_CONCURRENCY (processes,
+default 2 × cores + 1) and GUNICORN_THREADS (threads per process, default 4). The app itself reads its
+settings from the environment (README).
 """
 import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Sync workers: a request is short and spends its time in MySQL, and each worker then holds at
-# most one database connection, so MySQL's max_connections bounds workers × machines (+ the
-# scheduler and the backup). 2 × cores + 1 keeps the cores busy while some workers wait on MySQL.
+# Threaded workers, not sync ones: a sync worker is killed when one request outlives `timeout`,
+# and the label downloads (labels.zip/.csv of a batch of up to 1,000,000 codes) and exports stream
+# for minutes; the download then ends early with a 200, a truncated file. A gthread worker's
+# heartbeat runs beside its requests, so `timeout` only catches a process that is stuck.
+# Each thread holds at most one database connection: MySQL's max_connections bounds
+# workers × threads × machines (+ a scheduler per machine and the backup).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
 
-# WeChat drops a callback (/wechat, /api/pay/wechat/notify) after 5 s and the bot answers within
-# BOT_REPLY_BUDGET_SECONDS (4 s); the slowest console requests (xlsx exports, picking lists) take
-# seconds, not tens of seconds. A worker stuck longer than this is killed and replaced.
+# A worker process silent this long is stuck: it is killed and replaced.
 timeout = 30
 graceful_timeout = 30
-# nginx keeps no upstream connection alive to a sync worker; a short keepalive frees the worker.
 keepalive = 2
 
 # Recycle workers now and then so a slow leak in a library cannot grow without bound; the jitter
