@@ -151,9 +151,11 @@ def test_check_finds_a_row_that_disagrees_with_its_moves(app):
     assert result.exit_code == 1 and f"product {product.id}" in result.output
 
 
-def test_a_stock_filter_id_beyond_bigint_is_refused_not_an_overflow(client):
+@pytest.mark.parametrize("path, name", [("/admin/api/stock", "product_id"), ("/admin/api/transfers", "warehouse_id"),
+                                        ("/admin/api/allocation", "product_id")])
+def test_a_stock_filter_id_beyond_bigint_is_refused_not_an_overflow(client, path, name):
     headers = admin_headers(client, make_admin("owner"))
-    response = client.get("/admin/api/stock", headers=headers, query_string={"product_id": 2 ** 63})
+    response = client.get(path, headers=headers, query_string={name: 2 ** 63})
     assert response.status_code == 422 and response.get_json()["error"]["fields"]
 
 

@@ -36,12 +36,12 @@ class AdminTransferOut(Schema):
 
 class AdminTransferListArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(TRANSFER_STATUSES))
-    warehouse_id = fields.Integer()
+    warehouse_id = RowId()
 
 
 class AdminAllocationArgs(Schema):
     target_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
-    product_id = fields.Integer()
+    product_id = RowId()
 
 
 class AdminAllocationRowOut(Schema):
