@@ -5,11 +5,10 @@ from flask import Flask, jsonify
 from flask_smorest import Api
 from peewee import InterfaceError, OperationalError
 from playhouse.pool import MaxConnectionsExceeded
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Settings, configure
 from app.database import close_unless_in_transaction, db, init_database
-from app.http import RowIdConverter, error_response, register_error_handlers
+from app.http import RowIdConverter, error_response, register_error_handlers, trust_proxies
 from app.ratelimit import init_limiter
 from app.schemas import ErrorBodySchema
 from app.tasks.worker import start_worker_thread
@@ -30,8 +29,7 @@ def create_app(overrides=None):
     app.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=settings.MAX_BODY_BYTES,
                       JSON_AS_ASCII=False, WEISHANG=settings, **API_SPEC)
     app.json.ensure_ascii = False
-    if settings.TRUSTED_PROXIES:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.TRUSTED_PROXIES, x_proto=settings.TRUSTED_PROXIES)
+    trust_proxies(app, settings.TRUSTED_PROXIES)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     register_database(app, settings)
     init_limiter(app, settings)

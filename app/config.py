@@ -5,6 +5,7 @@ The variable names are a public interface: deployment scripts set them.
 import json
 import os
 from dataclasses import dataclass, field, fields, replace
+from urllib.parse import urlparse
 
 from dotenv import load_dotenv
 
@@ -120,6 +121,9 @@ class Settings:
         """Refuse settings that would be unsafe in production."""
         if self.is_production and self.SECRET_KEY in ("", DEV_SECRET_KEY):
             raise ConfigError("SECRET_KEY must be set in production")
+        if self.is_production and not _public_https(self.PUBLIC_BASE_URL):
+            raise ConfigError("PUBLIC_BASE_URL must be the public https:// address in production: "
+                              "it is printed in every code's QR and sent in links")
         for name in ("WECHAT_API_BASE", "WECHAT_PAY_API_BASE"):
             if not getattr(self, name).endswith("/"):
                 raise ConfigError(f"{name} must end with '/'")
@@ -131,6 +135,11 @@ class Settings:
             raise ConfigError("NOTIFY_TEMPLATES must be a JSON object keyed by notification kind")
         if self.SCHEDULER_RENEW_SECONDS * 2 > self.SCHEDULER_LEASE_SECONDS:
             raise ConfigError("SCHEDULER_LEASE_SECONDS must be at least twice SCHEDULER_RENEW_SECONDS")
+
+
+def _public_https(url):
+    parts = urlparse(url)
+    return parts.scheme == "https" and parts.hostname not in (None, "localhost", "127.0.0.1", "::1")
 
 
 def _coerce(type_name, raw):

@@ -4,6 +4,7 @@ from functools import wraps
 
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from app.accounts import service as accounts
@@ -134,8 +135,29 @@ def admin_required(*roles):
 
 
 def client_ip():
-    """The caller's address (the proxy in front sets X-Forwarded-For; ProxyFix trusts one hop)."""
+    """The caller's address: behind TRUSTED_PROXIES proxies, the one the nearest proxy saw (see trust_proxies)."""
     return request.remote_addr or "unknown"
+
+
+def trust_proxies(app, hops):
+    """Take the client's address and scheme from the X-Forwarded-For/-Proto of the `hops` proxies in front.
+
+    Only the rightmost `hops` entries are believed: nginx appends the address it saw, so an
+    entry the client forged stays to the left and is ignored. Without trusted proxies a
+    forwarded request is logged once, because behind a proxy every client would share its
+    address: one scan rate limit and one login throttle for everyone.
+    """
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        return
+    warned = []
+
+    @app.before_request
+    def warn_of_an_untrusted_proxy():
+        if not warned and "X-Forwarded-For" in request.headers:
+            warned.append(True)
+            log.warning("X-Forwarded-For ignored: behind a proxy set TRUSTED_PROXIES (1 behind nginx), "
+                        "else every client has the proxy's address for rate limits and scans")
 
 
 class RowIdConverter(IntegerConverter):

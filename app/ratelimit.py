@@ -3,12 +3,15 @@
 `RATELIMIT_STORAGE_URI` is `memory://` for development and a Redis URL in
 production, where several gunicorn workers and machines must count together.
 """
+import logging
+
 from flask import g
 from flask_limiter import Limiter
 
 from app.config import get_settings
 from app.http import client_ip
 
+log = logging.getLogger(__name__)
 limiter = Limiter(key_func=client_ip, default_limits=[])
 
 
@@ -18,6 +21,14 @@ def init_limiter(app, settings):
                       RATELIMIT_KEY_PREFIX=settings.RATELIMIT_KEY_PREFIX,
                       RATELIMIT_HEADERS_ENABLED=True)
     limiter.init_app(app)
+    warn_if_counted_per_process(settings)
+
+
+def warn_if_counted_per_process(settings):
+    """In production, say so when limits live in one process's memory: each gunicorn worker would count alone."""
+    if settings.is_production and settings.RATELIMIT_STORAGE_URI.startswith("memory://"):
+        log.warning("RATELIMIT_STORAGE_URI is memory://: every web process counts rate limits on its own; "
+                    "set it to the Redis every process shares")
 
 
 def openid_key():

@@ -3,6 +3,8 @@
 Every door validates bodies with marshmallow schemas (through flask-smorest, which
 also writes the OpenAPI document). Users read these messages, so they are Chinese.
 """
+from datetime import date
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.clock import isoformat
@@ -99,7 +101,7 @@ def flatten_messages(messages, prefix=""):
 
 
 __all__ = ["Schema", "ValidationError", "fields", "validate", "Yuan", "UtcDateTime", "RowId", "ErrorBodySchema",
-           "flatten_messages", "PageArgs", "page_schema", "page_body"]
+           "flatten_messages", "PageArgs", "page_schema", "page_body", "PeriodDate"]
 
 
 class UtcDateTime(fields.DateTime):
@@ -107,6 +109,21 @@ class UtcDateTime(fields.DateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return isoformat(value)
+
+
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+
+
+class PeriodDate(fields.Date):
+    """A local date bounding a report or filter, within 2000–2099.
+
+    The services turn it into UTC instants (a day in Asia/Shanghai starts the day before in
+    UTC) and add a day to an end date: 0001-01-01 or 9999-12-31 would overflow into a 500.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=EARLIEST_DATE, max=LATEST_DATE,
+                                                 error="日期应在 2000-01-01 至 2099-12-31 之间"), **kwargs)
 
 
 MAX_ROW_ID = 2**63 - 1

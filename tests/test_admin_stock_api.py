@@ -151,7 +151,27 @@ def test_check_finds_a_row_that_disagrees_with_its_moves(app):
     assert result.exit_code == 1 and f"product {product.id}" in result.output
 
 
-def test_a_stock_filter_id_beyond_bigint_is_refused_not_an_overflow(client):
+@pytest.mark.parametrize("path, name", [("/admin/api/stock", "product_id"), ("/admin/api/transfers", "warehouse_id"),
+                                        ("/admin/api/allocation", "product_id")])
+def test_a_stock_filter_id_beyond_bigint_is_refused_not_an_overflow(client, path, name):
     headers = admin_headers(client, make_admin("owner"))
-    response = client.get("/admin/api/stock", headers=headers, query_string={"product_id": 2 ** 63})
+    response = client.get(path, headers=headers, query_string={name: 2 ** 63})
     assert response.status_code == 422 and response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/admin/api/transfers", {"from_warehouse_id": 2 ** 63, "to_warehouse_id": 1,
+                              "lines": [{"product_id": 1, "quantity": 1}]}),
+    ("/admin/api/stocktakes", {"warehouse_id": 2 ** 63}),
+])
+def test_a_body_id_beyond_bigint_is_refused_not_an_overflow(client, path, body):
+    response = client.post(path, json=body, headers=admin_headers(client, make_admin("owner")))
+    assert response.status_code == 422 and response.get_json()["error"]["fields"]
+
+
+def test_a_counted_product_id_beyond_bigint_is_refused_not_an_overflow(client):
+    headers = admin_headers(client, make_admin("owner"))
+    take = client.post("/admin/api/stocktakes", json={"warehouse_id": make_warehouse().id}, headers=headers).get_json()
+    response = client.put(f"/admin/api/stocktakes/{take['id']}/counts", headers=headers,
+                          json={"counts": [{"product_id": 2 ** 63, "counted": 1}]})
+    assert response.status_code == 422

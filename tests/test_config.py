@@ -10,8 +10,15 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         Settings.from_env({"ENV": "production"})
 
 
-def test_production_starts_with_a_secret_key():
-    assert Settings.from_env({"ENV": "production", "SECRET_KEY": "s3cret"}).is_production
+def test_production_starts_with_a_secret_key_and_a_public_https_address():
+    assert Settings.from_env({"ENV": "production", "SECRET_KEY": "s3cret",
+                              "PUBLIC_BASE_URL": "https://shop.example.com"}).is_production
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:5000", "http://shop.example.com", "https://localhost"])
+def test_production_refuses_a_public_address_that_codes_cannot_be_printed_with(url):
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
+        Settings.from_env({"ENV": "production", "SECRET_KEY": "s3cret", "PUBLIC_BASE_URL": url})
 
 
 def test_environment_variables_are_read_and_typed(monkeypatch):

@@ -6,7 +6,7 @@ from app.errors import InvalidInput
 from app.finance import service as finance
 from app.finance.models import EXPENSE_CATEGORIES
 from app.http import admin_required
-from app.schemas import PageArgs, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
+from app.schemas import PageArgs, PeriodDate, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_expenses", __name__, url_prefix="/admin/api/finance/expenses", description="费用")
 
@@ -36,8 +36,8 @@ class AdminExpenseOut(AdminExpensePatchBody):
 
 class AdminExpenseQuery(PageArgs):
     category = fields.String(validate=CATEGORY)
-    start = fields.Date()
-    end = fields.Date()
+    start = PeriodDate()
+    end = PeriodDate()
 
 
 @blp.route("", methods=["GET"])

@@ -8,7 +8,7 @@ from app.exports import table_file
 from app.finance import service as finance
 from app.finance.schemas import Month
 from app.http import admin_required
-from app.schemas import PageArgs, RowId, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
+from app.schemas import PageArgs, PeriodDate, RowId, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_finance_reports", __name__, url_prefix="/admin/api/finance", description="财务报表与订单结算")
 
@@ -17,8 +17,8 @@ MONEY_FIGURES = ("sales", "discount", "shipping_charged", "refunds", "net_income
 
 
 class AdminPeriodQuery(Schema):
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
+    start = PeriodDate(required=True)
+    end = PeriodDate(required=True)
 
 
 class AdminMonthsQuery(Schema):
@@ -58,8 +58,8 @@ class AdminMonthlyReportOut(Schema):
 
 
 class AdminSettlementQuery(PageArgs):
-    start = fields.Date()
-    end = fields.Date()
+    start = PeriodDate()
+    end = PeriodDate()
     buyer_agent_id = RowId()
 
 

@@ -9,7 +9,7 @@ from app.exports import table_file
 from app.http import admin_required
 from app.money import format_yuan
 from app.orders import reports
-from app.schemas import Schema, Yuan, fields, validate
+from app.schemas import PeriodDate, Schema, Yuan, fields, validate
 
 blp = Blueprint("admin_order_reports", __name__, url_prefix="/admin/api/order-reports", description="订单报表")
 
@@ -27,8 +27,8 @@ REPORT_TITLES = {"product": "按商品", "region": "按省市", "province": "按
 
 
 class AdminReportArgs(Schema):
-    since = fields.Date(load_default=None)
-    until = fields.Date(load_default=None)
+    since = PeriodDate(load_default=None)
+    until = PeriodDate(load_default=None)
 
 
 class AdminReportExportArgs(AdminReportArgs):

@@ -15,7 +15,8 @@ from app.orders import batch, documents, payments, placement, refunds, service
 from app.orders.schemas import (STATUS, ConsigneeBody, OrderDetailOut, OrderDraftOut, OrderPageOut, OrderItemBody, OrderOut,
                                 OrderPlacedOut, OrderQuoteBody, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody,
                                 QuickEntryBody)
-from app.schemas import PageArgs, RowId, Schema, Yuan, fields, page_body, validate
+from app.schemas import (PageArgs, PeriodDate, RowId, Schema, Yuan, fields,
+                         page_body, validate)
 
 blp = Blueprint("admin_orders", __name__, url_prefix="/admin/api/orders", description="订单")
 
@@ -29,8 +30,8 @@ class AdminOrderFilterArgs(Schema):
     agent_id = RowId()
     customers_only = fields.Boolean(load_default=False)
     province = fields.String(validate=validate.Length(max=32))
-    since = fields.Date()
-    until = fields.Date()
+    since = PeriodDate()
+    until = PeriodDate()
     search = fields.String(validate=validate.Length(min=1, max=64))
 
 

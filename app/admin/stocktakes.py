@@ -10,13 +10,13 @@ from app.errors import InvalidInput
 from app.exports import table_file
 from app.http import admin_actor, admin_required
 from app.inventory import stocktakes
-from app.schemas import Schema, fields, validate
+from app.schemas import RowId, Schema, fields, validate
 
 blp = Blueprint("admin_stocktakes", __name__, url_prefix="/admin/api/stocktakes", description="盘点")
 
 
 class AdminStockTakeBody(Schema):
-    warehouse_id = fields.Integer(required=True, strict=True)
+    warehouse_id = RowId(required=True, strict=True)
 
 
 class AdminStockTakeOut(Schema):
@@ -29,7 +29,7 @@ class AdminStockTakeOut(Schema):
 
 
 class AdminCountLineBody(Schema):
-    product_id = fields.Integer(required=True, strict=True)
+    product_id = RowId(required=True, strict=True)
     counted = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=10**9))
 
 

@@ -6,14 +6,14 @@ from app.clock import isoformat
 from app.http import admin_actor, admin_required
 from app.inventory import allocation, transfers
 from app.inventory.models import TRANSFER_STATUSES
-from app.schemas import PageArgs, Schema, fields, page_body, page_schema, validate
+from app.schemas import PageArgs, RowId, Schema, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_transfers", __name__, url_prefix="/admin/api", description="调拨与调配")
 
 
 class AdminTransferBody(Schema):
-    from_warehouse_id = fields.Integer(required=True, strict=True)
-    to_warehouse_id = fields.Integer(required=True, strict=True)
+    from_warehouse_id = RowId(required=True, strict=True)
+    to_warehouse_id = RowId(required=True, strict=True)
     lines = fields.List(fields.Nested(AdminStockLineBody), required=True, validate=validate.Length(min=1, max=500))
     note = fields.String(load_default="", validate=validate.Length(max=255))
 
@@ -36,12 +36,12 @@ class AdminTransferOut(Schema):
 
 class AdminTransferListArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(TRANSFER_STATUSES))
-    warehouse_id = fields.Integer()
+    warehouse_id = RowId()
 
 
 class AdminAllocationArgs(Schema):
     target_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
-    product_id = fields.Integer()
+    product_id = RowId()
 
 
 class AdminAllocationRowOut(Schema):

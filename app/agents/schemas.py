@@ -1,5 +1,5 @@
 """Request and response shapes the console and the mini-program share for agents."""
-from app.schemas import Schema, UtcDateTime, Yuan, fields, validate
+from app.schemas import PeriodDate, Schema, UtcDateTime, Yuan, fields, validate
 
 
 class AgentPageQuery(Schema):
@@ -8,8 +8,8 @@ class AgentPageQuery(Schema):
 
 
 class AgentPeriodQuery(Schema):
-    start = fields.Date(load_default=None)
-    end = fields.Date(load_default=None)
+    start = PeriodDate(load_default=None)
+    end = PeriodDate(load_default=None)
 
 
 class AgentOut(Schema):

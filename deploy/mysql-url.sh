@@ -1,0 +1,28 @@
+# Sourced by backup.sh and restore.sh.
+
+# One setting from /etc/weishang/weishang.env, read rather than sourced (JSON values are no shell).
+setting_from_env_file() {
+    [[ -r /etc/weishang/weishang.env ]] && sed -n "s/^$1=//p" /etc/weishang/weishang.env | tail -n 1 || true
+}
+
+# DATABASE_URL as a client option file (mode 600, removed on exit): the password never appears on a
+# command line, where `ps` would show it. Sets MYSQL_DEFAULTS and MYSQL_DATABASE.
+mysql_defaults_from_url() {
+    local url=${1#mysql://} creds hostport
+    url=${url#mysql+pool://}
+    if [[ "$url" == *@* ]]; then creds=${url%%@*}; url=${url#*@}; else creds=root; fi
+    hostport=${url%%/*}
+    MYSQL_DATABASE=${url#*/}
+    MYSQL_DATABASE=${MYSQL_DATABASE%%\?*}
+    MYSQL_DEFAULTS=$(mktemp)
+    trap 'rm -f "$MYSQL_DEFAULTS"' EXIT
+    chmod 600 "$MYSQL_DEFAULTS"
+    {
+        echo "[client]"
+        echo "user=${creds%%:*}"
+        [[ "$creds" == *:* ]] && echo "password=${creds#*:}"
+        echo "host=${hostport%%:*}"
+        [[ "$hostport" == *:* ]] && echo "port=${hostport#*:}"
+        echo "protocol=tcp"
+    } > "$MYSQL_DEFAULTS"
+}
