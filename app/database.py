@@ -151,20 +151,24 @@ def bulk_insert(model, rows, *, ignore_duplicates=False, add_on_duplicate=(), ch
         else:
             key = f"{open_quote}{meta.primary_key.column_name}{close_quote}"
             tail = f" ON CONFLICT ({key}) DO UPDATE SET " + ", ".join(f"{c} = {c} + excluded.{c}" for c in added)
+    if is_mysql():
+        literal = _mysql_literal(database.connection())
+
+        def write(values):
+            database.cursor().execute(head + ", ".join(f"({', '.join(map(literal, row))})" for row in values) + tail)
+    else:
+        statement = head + f"({', '.join([database.param] * len(names))})" + tail
+
+        def write(values):
+            database.cursor().executemany(statement, values)
     extra = list(defaults.values())
-    placeholders = f"({', '.join([database.param] * len(names))})"
     for start in range(0, len(rows), chunk):
         values = [[row[name] for name in rows[0]] + extra for row in rows[start:start + chunk]]
         with exception_wrapper:  # the driver's errors as peewee's, as every other query raises them
-            if is_mysql():
-                literal = _mysql_literal(database.connection())
-                database.cursor().execute(head + ", ".join(f"({', '.join(map(literal, row))})" for row in values)
-                                          + tail)
-            else:
-                database.cursor().executemany(head + placeholders + tail, values)
+            write(values)
 
 
-_NEEDS_ESCAPING = re.compile(r"[\x00\n\r\x1a'\"\\\\]").search
+_NEEDS_ESCAPING = re.compile(r"[\x00\n\r\x1a'\"\\]").search
 
 
 def _mysql_literal(connection):
