@@ -126,3 +126,12 @@ def test_a_suggested_transfer_is_dispatched_from_the_allocation_page(client):
 
     assert response.status_code == 302 and stock_of(product, east) == (80, 0)
     assert "可售天数" in client.get(f"/admin/allocation?product_id={product.id}").get_data(as_text=True)
+
+
+def test_a_quantity_of_unicode_digits_is_a_field_error_not_a_crash(client):
+    product, source = stocked(20)
+    signed_in(client, "warehouse")
+
+    response = dispatch(client, source, make_warehouse(), product, "²")
+
+    assert response.status_code == 422 and '<em class="error">' in response.get_data(as_text=True)

@@ -10,7 +10,7 @@ from flask import g, redirect, request, url_for
 
 from app.admin import codes as api
 from app.admin.pages import exports
-from app.admin.pages.web import act, attempt, form_values, load, page, query_args, render
+from app.admin.pages.web import act, attempt, form_values, load, page, query_args, render, whole_number
 from app.catalog import service as catalog
 from app.clock import local_text, utc_start_of_local_day
 from app.codes import service as codes
@@ -46,7 +46,7 @@ class ScanReportArgs(Schema):
 
 def _numbers(values):
     """The form's whole-number fields as integers, as the API's strict schemas expect (others fail there)."""
-    return {key: int(value) if key in INTEGER_FIELDS and value.isdigit() else value for key, value in values.items()}
+    return {key: whole_number(value) if key in INTEGER_FIELDS else value for key, value in values.items()}
 
 
 def _products():

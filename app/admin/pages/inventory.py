@@ -7,7 +7,8 @@ from flask import request, url_for
 from app.admin import stock as api
 from app.admin import stocktakes as stocktakes_api
 from app.admin.pages import exports
-from app.admin.pages.web import act, download, form_values, load, page, query_args, render, without_paging
+from app.admin.pages.web import (act, download, form_values, load, page, query_args, render, whole_number,
+                                 without_paging)
 from app.catalog import service as catalog
 from app.clock import local_text
 from app.errors import InvalidInput
@@ -138,8 +139,7 @@ def _counts(values):
     for key, value in values.items():
         if key.startswith("counted."):
             product_id = key.removeprefix("counted.")
-            counts.append({"product_id": int(product_id) if product_id.isdigit() else product_id,
-                           "counted": int(value) if value.isdigit() else value})
+            counts.append({"product_id": whole_number(product_id), "counted": whole_number(value)})
     return counts
 
 

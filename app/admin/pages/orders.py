@@ -12,7 +12,7 @@ from flask import g, request, url_for
 from app.admin import orders as api
 from app.admin.pages import exports
 from app.admin.pages.web import (act, download, form_values, holds_role, load, page, query_args, render,
-                                 without_paging)
+                                 whole_number, without_paging)
 from app.catalog import service as catalog
 from app.errors import InvalidInput
 from app.http import admin_actor
@@ -27,11 +27,6 @@ CODE_SEPARATORS = re.compile(r"[\s,，;；]+")
 def _filters(args):
     """The list's query arguments as `service.list_orders` filters."""
     return {("buyer_agent_id" if key == "agent_id" else key): value for key, value in without_paging(args).items()}
-
-
-def _number(text):
-    """A form's digits as the integer the API's strict schemas expect (anything else is left to fail there)."""
-    return int(text) if text and text.isdigit() else text
 
 
 @page("/orders", roles=api.READ_ROLES)
@@ -217,13 +212,13 @@ def order_draft():
 
 
 def _entry_body(values):
-    items = [{"product_id": _number(values.get(f"items.{i}.product_id")),
-              "quantity": _number(values.get(f"items.{i}.quantity"))}
+    items = [{"product_id": whole_number(values.get(f"items.{i}.product_id")),
+              "quantity": whole_number(values.get(f"items.{i}.quantity"))}
              for i in range(ENTRY_ROWS) if values.get(f"items.{i}.product_id")]
     consignee = {field: values.get(f"consignee.{field}", "")
                  for field in ("name", "phone", "province", "city", "district", "address")}
     return load(api.AdminOrderBody(), {"idempotency_key": values.get("idempotency_key", ""),
-                                       "agent_id": _number(values.get("agent_id")), "items": items,
+                                       "agent_id": whole_number(values.get("agent_id")), "items": items,
                                        "consignee": consignee, "remark": values.get("remark", "")})
 
 

@@ -7,7 +7,8 @@ from flask import request, url_for
 from app.admin import transfers as api
 from app.admin.pages import exports
 from app.admin.pages.inventory import EXPORT_LIMIT, stock_choices
-from app.admin.pages.web import act, error_page, form_values, load, page, query_args, render, without_paging
+from app.admin.pages.web import (act, error_page, form_values, load, page, query_args, render, whole_number,
+                                 without_paging)
 from app.http import admin_actor
 from app.inventory import allocation, transfers
 
@@ -27,31 +28,31 @@ def _submitted_lines(values):
     return rows
 
 
-def _number(text):
-    return int(text) if text.isdigit() else text
-
-
 def _dispatch_body(values):
     """The API's dispatch body from the form, and the form's values with its line rows closed up."""
     rows = _submitted_lines(values)
     shown = {key: value for key, value in values.items() if not key.startswith("lines.")}
     for index, (product_id, quantity) in enumerate(rows):
         shown.update({f"lines.{index}.product_id": product_id, f"lines.{index}.quantity": quantity})
-    body = {"from_warehouse_id": _number(values.get("from_warehouse_id", "")),
-            "to_warehouse_id": _number(values.get("to_warehouse_id", "")), "note": values.get("note", ""),
-            "lines": [{"product_id": _number(p), "quantity": _number(q)} for p, q in rows]}
+    body = {"from_warehouse_id": whole_number(values.get("from_warehouse_id", "")),
+            "to_warehouse_id": whole_number(values.get("to_warehouse_id", "")), "note": values.get("note", ""),
+            "lines": [{"product_id": whole_number(p), "quantity": whole_number(q)} for p, q in rows]}
     return body, shown
+
+
+def _choices_and_names():
+    """The warehouse and product choices of the forms, and the same as id → name maps for the tables."""
+    choices = stock_choices()
+    return {**choices, "warehouse_names": dict(choices["warehouses"]), "product_names": dict(choices["products"])}
 
 
 def _transfers_page(status=200, error=None, values=None):
     args, filter_errors = query_args(api.AdminTransferListArgs())
     items, total = transfers.list_transfers(**args)
-    choices = stock_choices()
     return render("inventory/transfers.html", status, items=items, total=total, args=args,
                   filters=form_values(request.args), filter_errors=filter_errors, values=values or {},
                   errors=error.fields if error else {}, message=error.message if error else None,
-                  statuses=STATUS_NAMES, form_lines=range(FORM_LINES),
-                  warehouse_names=dict(choices["warehouses"]), product_names=dict(choices["products"]), **choices)
+                  statuses=STATUS_NAMES, form_lines=range(FORM_LINES), **_choices_and_names())
 
 
 @page("/transfers", roles=api.READ_ROLES)
@@ -72,8 +73,8 @@ def transfer_dispatch():
 
 def _transfer_rows(args):
     items, _ = transfers.list_transfers(**without_paging(args), page=1, per_page=EXPORT_LIMIT)
-    choices = stock_choices()
-    warehouses, products = dict(choices["warehouses"]), dict(choices["products"])
+    names = _choices_and_names()
+    warehouses, products = names["warehouse_names"], names["product_names"]
     return ((t.id, warehouses.get(t.from_warehouse_id, t.from_warehouse_id),
              warehouses.get(t.to_warehouse_id, t.to_warehouse_id), STATUS_NAMES[t.status],
              products.get(line.product_id, line.product_id), line.quantity, t.dispatched_at, t.arrived_at, t.note)
@@ -94,9 +95,8 @@ def transfer_export():
 @page("/transfers/<id:transfer_id>", roles=api.READ_ROLES)
 def transfer_detail(transfer_id):
     """One transfer: its ends, lines and times, and booking its arrival."""
-    choices = stock_choices()
     return render("inventory/transfer.html", transfer=transfers.get_transfer(transfer_id), statuses=STATUS_NAMES,
-                  warehouse_names=dict(choices["warehouses"]), product_names=dict(choices["products"]))
+                  **_choices_and_names())
 
 
 @page("/transfers/<id:transfer_id>/arrive", roles=api.WRITE_ROLES, methods=("POST",))
@@ -112,10 +112,8 @@ def allocation_page():
     """Demand, stock and days of cover per warehouse and product, with transfers worth making."""
     args, errors = query_args(api.AdminAllocationArgs())
     rows, suggestions = allocation.allocation_report(**args)
-    choices = stock_choices()
     return render("inventory/allocation.html", args=args, errors=errors, rows=rows, suggestions=suggestions,
-                  filters=form_values(request.args), warehouse_names=dict(choices["warehouses"]),
-                  product_names=dict(choices["products"]), **choices)
+                  filters=form_values(request.args), **_choices_and_names())
 
 
 def _allocation_rows(args):
