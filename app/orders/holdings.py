@@ -38,7 +38,5 @@ def agent_holdings(agent_id):
                    (Order.status == "shipped") | Order.received_at.is_null(False))
             .group_by(OrderLine.product).tuples())
     sold = codes.retail_units_sold(agent_id=agent_id)
-    holdings = {product_id: Holding(product_id, name, int(on_the_way or 0), int(received or 0),
-                                    sold.pop(product_id, 0))
-                for product_id, name, on_the_way, received in rows}
-    return sorted(holdings.values(), key=lambda holding: holding.product_name)
+    return sorted((Holding(product_id, name, int(on_the_way or 0), int(received or 0), sold.get(product_id, 0))
+                   for product_id, name, on_the_way, received in rows), key=lambda holding: holding.product_name)

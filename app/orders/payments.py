@@ -47,12 +47,12 @@ def start_wechat_payment(order_id, *, agent, openid, client_ip):
     closes_at = order.payment_due_at or now + timedelta(hours=2)
     if closes_at - now < SHORTEST_PAYMENT_WINDOW:
         raise Conflict("订单即将超时关闭，请重新下单", code="payment_window_closing")
-    client = pay_client()
+    client, number = pay_client(), service.order_no(order)
     with failures_as_domain_errors("WeChat Pay unified order", refusals=PAYMENT_REFUSALS):
         prepay = client.order.create(
-            trade_type="JSAPI", body=f"{settings.BRAND_NAME}-订单{service.order_no(order)}"[:40],
+            trade_type="JSAPI", body=f"{settings.BRAND_NAME}-订单{number}"[:40],
             total_fee=order.total_fen, notify_url=settings.PUBLIC_BASE_URL.rstrip("/") + NOTIFY_PATH,
-            client_ip=client_ip or "127.0.0.1", user_id=openid, out_trade_no=service.order_no(order),
+            client_ip=client_ip or "127.0.0.1", user_id=openid, out_trade_no=number,
             time_start=_beijing(order.created_at), time_expire=_beijing(closes_at))
     return client.jsapi.get_jsapi_params(prepay["prepay_id"])
 
