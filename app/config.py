@@ -79,6 +79,7 @@ class Settings:
     WITHDRAWAL_MIN_FEN: int = 1000
     TASK_WORKER_THREAD: bool = False
     DEV_LOGIN: bool = False
+    AGENT_LOW_STOCK_UNITS: int = 2
     extra: dict = field(default_factory=dict)
 
     @property

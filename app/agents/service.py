@@ -20,7 +20,8 @@ from app.agents.models import Agent, AgentApplication, AgentChange, AgentLevel, 
 from app.agents.pending import pending_decisions  # noqa: F401
 from app.agents.performance import (count_joined, performance, ranking, record_purchase,  # noqa: F401
                                     record_retail_sale, reverse_purchase)
-from app.agents.review import approve_proposal, list_proposals, reject_proposal, review_levels  # noqa: F401
+from app.agents.review import (LevelProgress, approve_proposal, level_progress, list_proposals,  # noqa: F401
+                               reject_proposal, review_levels)
 from app.agents.terms import expire_lapsed_agents, warn_expiring_terms  # noqa: F401
 from app.clock import local_today, utcnow
 from app.config import get_settings
