@@ -224,8 +224,9 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
             raise Conflict(f"付款金额{format_yuan(amount_fen)}元与订单应付{format_yuan(order.total_fen)}元不符",
                            code="amount_mismatch")
         now = utcnow()
-        move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64],
-              payment_proof=proof[:128], paid_at=now)
+        # Without a proof or reference of its own, the confirmation keeps the ones the agent uploaded.
+        move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64] or order.payment_ref,
+                   payment_proof=proof[:128] or order.payment_proof, paid_at=now)
         OrderLine.update(paid_at=now).where(OrderLine.order == order.id).execute()
         rollup.count(order.id)
         if not reserve_stock(order):
