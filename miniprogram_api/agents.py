@@ -183,3 +183,36 @@ def my_home():
     """My home page: level and term, what needs doing, and what I still need for the next level."""
     agent = agents.get_agent(g.agent.id)
     return {"agent": agent, "todo": orders.agent_todo(agent), "level_progress": agents.level_progress(agent)}
+
+
+class MpRankingQuery(AgentPeriodQuery):
+    period = fields.String(load_default="month", validate=validate.OneOf(["month"]))
+
+
+class MpRankingRowOut(Schema):
+    rank = fields.Integer()
+    agent_id = fields.Integer()
+    name = fields.String()
+    amount = Yuan()
+
+
+class MpMyRankOut(Schema):
+    rank = fields.Integer()
+    amount = Yuan()
+
+
+class MpRankingOut(Schema):
+    items = fields.List(fields.Nested(MpRankingRowOut))
+    mine = fields.Nested(MpMyRankOut)
+
+
+@me_blp.route("/ranking", methods=["GET"])
+@agent_required
+@me_blp.arguments(MpRankingQuery, location="query")
+@me_blp.response(200, MpRankingOut)
+def my_ranking(query):
+    """My team (me and my whole downline) ranked by own purchases over a period (default this month)."""
+    ranking = agents.team_ranking(g.agent, start=query["start"], end=query["end"])
+    return {"items": [{"rank": rank, "agent_id": member.id, "name": member.name, "amount": amount}
+                      for rank, member, amount in ranking.items],
+            "mine": {"rank": ranking.my_rank, "amount": ranking.my_amount_fen}}

@@ -18,8 +18,8 @@ from app.agents.levels import (active_levels, create_level, delete_level, get_le
                                update_level)
 from app.agents.models import Agent, AgentApplication, AgentChange, AgentLevel, AgentPurchase
 from app.agents.pending import pending_decisions  # noqa: F401
-from app.agents.performance import (count_joined, performance, ranking, record_purchase,  # noqa: F401
-                                    record_retail_sale, reverse_purchase)
+from app.agents.performance import (TeamRanking, count_joined, performance, ranking, record_purchase,  # noqa: F401
+                                    record_retail_sale, reverse_purchase, team_ranking)
 from app.agents.review import (LevelProgress, approve_proposal, level_progress, list_proposals,  # noqa: F401
                                reject_proposal, review_levels)
 from app.agents.terms import expire_lapsed_agents, warn_expiring_terms  # noqa: F401
