@@ -26,3 +26,11 @@ class MpCatalogueItemOut(Schema):
 def catalogue():
     """Products the calling agent can order, at its own level's price, with units available."""
     return inventory.catalogue_for_level(g.agent.level_id)
+
+
+@blp.route("/<id:product_id>", methods=["GET"])
+@agent_required
+@blp.response(200, MpCatalogueItemOut)
+def catalogue_item(product_id):
+    """One product of my catalogue, at my level's price (404 for a product I cannot order)."""
+    return inventory.catalogue_item(g.agent.level_id, product_id)

@@ -264,6 +264,14 @@ def catalogue_for_level(level_id):
     return [CatalogueEntry(item.product, item.price_fen, available.get(item.product.id, 0)) for item in items]
 
 
+def catalogue_item(level_id, product_id):
+    """One product of the catalogue for agents of `level_id`, or NotFound (unknown, unreleased or not priced)."""
+    entry = next((entry for entry in catalogue_for_level(level_id) if entry.product.id == product_id), None)
+    if entry is None:
+        raise NotFound("商品不存在", code="product_not_found")
+    return entry
+
+
 def list_stock(*, warehouse_id=None, product_id=None, below_threshold=False, page=1, per_page=50):
     """Stock rows with names, available and effective threshold, filtered and paged."""
     query = (Stock.select(Stock.warehouse, Stock.product, Stock.on_hand, Stock.reserved,
