@@ -3,6 +3,8 @@
 Every body is checked by defusedxml (no DTD, no entities) before wechatpy's parser sees
 it, in safe mode both the envelope and the decrypted message.
 """
+import re
+import time
 from dataclasses import dataclass
 from xml.etree.ElementTree import ParseError
 
@@ -11,7 +13,6 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
-from wechatpy.replies import create_reply
 from wechatpy.utils import check_signature
 
 from app.errors import BadRequest, Forbidden, Unavailable
@@ -19,6 +20,10 @@ from app.errors import BadRequest, Forbidden, Unavailable
 MAX_MESSAGE_BYTES = 16 * 1024
 MAX_REPLY_BYTES = 2000
 NO_REPLY = "success"
+TEXT_REPLY = ("<xml><ToUserName>{to}</ToUserName><FromUserName>{sender}</FromUserName><CreateTime>{time}</CreateTime>"
+              "<MsgType><![CDATA[text]]></MsgType><Content>{content}</Content></xml>")
+# Characters XML 1.0 forbids even inside CDATA (control characters other than tab and newlines, lone surrogates).
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -66,10 +71,19 @@ def render_reply(envelope, text):
     """The HTTP body answering a message: a text reply in the message's mode, or "success" for none."""
     if not text:
         return NO_REPLY
-    reply = create_reply(_fit(text), envelope.message, render=True)
+    message = envelope.message
+    reply = TEXT_REPLY.format(to=_cdata(message.source), sender=_cdata(message.target), time=int(time.time()),
+                              content=_cdata(_fit(text)))
     if envelope.crypto is None:
         return reply
     return envelope.crypto.encrypt_message(reply, envelope.nonce, envelope.timestamp)
+
+
+def _cdata(value):
+    """`value` as CDATA that stays one text node: wechatpy's replies paste text into `<![CDATA[…]]>` unchanged, so a
+    `]]>` in an applicant's name closed the section and the rest became elements of the reply."""
+    text = _NOT_XML.sub("", str(value or ""))
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def _fit(text):

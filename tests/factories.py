@@ -350,10 +350,12 @@ def post_wechat(client, xml, *, safe=False, query=None):
 
 def reply_content(response):
     """The text of a passive reply (plaintext mode), or None for "success"."""
+    from xml.etree.ElementTree import fromstring
+
     body = response.get_data(as_text=True)
     if body == "success":
         return None
-    return re.search(r"<Content><!\[CDATA\[(.*)\]\]></Content>", body, re.S).group(1)
+    return fromstring(body).findtext("Content")
 
 
 def chat(client, openid, content, **kwargs):

@@ -1,11 +1,13 @@
 """/wechat speaks WeChat's protocol: signatures, safe mode, and nothing done for forged or hostile requests."""
 import re
+from xml.etree.ElementTree import fromstring
 
 from wechatpy.crypto import WeChatCrypto
 
 from app.chat.models import InboundMessage
 from tests.conftest import OA_AES_KEY, OA_APPID
-from tests.factories import OA_TOKEN, post_wechat, reply_content, signed_query, text_xml, unique
+from tests.factories import (OA_TOKEN, bound_admin, pending_application, post_wechat, reply_content, signed_query,
+                             text_xml, unique)
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -89,3 +91,17 @@ def test_repeated_delivery_of_a_message_is_handled_once(client):
     first, second = post_wechat(client, xml), post_wechat(client, xml)
     assert reply_content(first) == reply_content(second)  # the same answer (its CreateTime is the second's own)
     assert InboundMessage.select().where(InboundMessage.key == "msg:987654321").count() == 1
+
+
+def test_a_reply_quoting_text_that_ends_cdata_stays_one_well_formed_content(client):
+    application = pending_application(name="甲]]><x/>")
+    response = post_wechat(client, text_xml(bound_admin("owner")[1], "审核"))
+    root = fromstring(response.get_data(as_text=True))
+    assert root.find(".//x") is None
+    assert f"S{application.id} 甲]]><x/> 申请成为" in root.findtext("Content")
+
+
+def test_a_reply_drops_characters_xml_cannot_carry(client):
+    pending_application(name="甲\x01乙")
+    response = post_wechat(client, text_xml(bound_admin("owner")[1], "审核"))
+    assert "甲乙 申请成为" in fromstring(response.get_data(as_text=True)).findtext("Content")
