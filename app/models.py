@@ -6,7 +6,7 @@ from app.accounts.models import AdminUser, LoginFailure, WechatUser
 from app.agents.models import (Agent, AgentApplication, AgentChange, AgentClosure, AgentInviteImage, AgentLevel,
                                AgentPurchase, AgentRetailSale, AgentTreeLock, LevelProposal)
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
-from app.chat.models import BindToken, InboundMessage, WechatBinding
+from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBinding
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodeScan, ConsumerReport, RetailSale,
                               RetailSaleLine, Violation)
 from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, JournalEntry,
@@ -70,6 +70,7 @@ ALL_MODELS = [
     WechatBinding,
     BindToken,
     InboundMessage,
+    SeenSignature,
     SchedulerLease,
     JobRun,
     CommissionRuleVersion,

@@ -58,7 +58,6 @@ def app(fake_wechat, database_url):
         "WECHAT_OA_APPID": OA_APPID,
         "WECHAT_OA_SECRET": OA_SECRET,
         "WECHAT_OA_TOKEN": "oa-token",
-        "WECHAT_OA_AES_KEY": OA_AES_KEY,
         "NOTIFY_TEMPLATES": NOTIFY_TEMPLATES,
         "MAX_BODY_BYTES": 64 * 1024,
         "RATELIMIT_STORAGE_URI": os.environ.get("TEST_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379"),

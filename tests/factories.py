@@ -306,11 +306,11 @@ def settings_changed(**changes):
         configure(original)
 
 
-def signed_query(token=OA_TOKEN, **extra):
-    """The query string WeChat sends: timestamp, nonce and their signature with `token`."""
+def signed_query(token=OA_TOKEN, *, timestamp=None, **extra):
+    """The query string WeChat sends: timestamp (now unless given), nonce and their signature with `token`."""
     from wechatpy.utils import WeChatSigner
 
-    timestamp, nonce = str(int(time.time())), unique("nonce")
+    timestamp, nonce = timestamp or str(int(time.time())), unique("nonce")
     signer = WeChatSigner()
     signer.add_data(token, timestamp, nonce)
     return {"timestamp": timestamp, "nonce": nonce, "signature": signer.signature, **extra}

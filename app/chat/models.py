@@ -41,3 +41,17 @@ class InboundMessage(BaseModel):
     key = CharField(max_length=191, unique=True)
     reply = TextField(null=True)
     created_at = DateTimeField(default=utcnow, index=True)
+
+
+class SeenSignature(BaseModel):
+    """A (timestamp, nonce) pair WeChat signed a request with, and the body it came with.
+
+    A signature covers only the token, timestamp and nonce: without this record one signed
+    query would carry any body. A pair is spent on its first body; WeChat's own retry of
+    that same body passes (and is answered once, by MsgId).
+    """
+
+    id = AutoField()
+    key = CharField(max_length=96, unique=True)
+    body_sha256 = CharField(max_length=64)
+    created_at = DateTimeField(default=utcnow, index=True)

@@ -7,14 +7,16 @@ from datetime import timedelta
 from app import wechat
 from app.accounts import service as accounts
 from app.agents import service as agents
-from app.chat.models import BindToken, InboundMessage, WechatBinding
+from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBinding
 from app.clock import utcnow
 from app.config import get_settings
 from app.database import db
-from app.errors import Conflict, Unavailable
+from app.errors import Conflict, Forbidden, Unavailable
 
 BIND_SCENE_PREFIX = "bind:"
 HANDLED_MESSAGE_RETENTION_DAYS = 3
+# How far a signed request's timestamp may lie from our clock; a signature is remembered this long (twice, to be safe).
+SIGNATURE_WINDOW_SECONDS = 300
 ACTIVE_AGENT_STATUSES = ("pending", "active", "suspended", "expired")
 
 
@@ -147,7 +149,26 @@ def handle_once(key, respond):
         return True, reply
 
 
+def spend_signature(*, timestamp, nonce, body):
+    """Record that WeChat's (timestamp, nonce) came with `body`; Forbidden when it came before with another body.
+
+    The pair is claimed in its own transaction, so every web process sees it at once: a
+    racing second body waits on the unique key, then finds the first.
+    """
+    key, digest = f"{timestamp}:{nonce}", hashlib.sha256(body).hexdigest()
+    with db.atomic():
+        if SeenSignature.insert(key=key, body_sha256=digest).on_conflict_ignore().as_rowcount().execute():
+            return
+        first = SeenSignature.get(SeenSignature.key == key)
+    if first.body_sha256 != digest:
+        raise Forbidden("签名已使用", code="signature_replayed")
+
+
 def prune_handled_messages():
-    """Forget handled messages older than WeChat could ever repeat them; returns how many."""
-    cutoff = utcnow() - timedelta(days=HANDLED_MESSAGE_RETENTION_DAYS)
-    return InboundMessage.delete().where(InboundMessage.created_at < cutoff).execute()
+    """Forget handled messages older than WeChat could ever repeat them, and signatures past their window;
+    returns how many."""
+    now = utcnow()
+    signatures = SeenSignature.delete().where(
+        SeenSignature.created_at < now - timedelta(seconds=2 * SIGNATURE_WINDOW_SECONDS)).execute()
+    cutoff = now - timedelta(days=HANDLED_MESSAGE_RETENTION_DAYS)
+    return signatures + InboundMessage.delete().where(InboundMessage.created_at < cutoff).execute()
