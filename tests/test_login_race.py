@@ -50,7 +50,8 @@ def hash_checks(monkeypatch):
 
 
 def test_an_unknown_username_checks_a_password_hash_like_a_known_one(client, hash_checks):
-    assert client.post("/admin/api/auth/login", json={"username": "nobody-at-all", "password": "x" * 12}).status_code == 401
+    response = client.post("/admin/api/auth/login", json={"username": "nobody-at-all", "password": "x" * 12})
+    assert response.status_code == 401
     assert len(hash_checks) == 1
 
 

@@ -212,11 +212,10 @@ def _forget_failures_after_success(username, attempt):
     resets nothing."""
     since = LoginFailure.get_by_id(attempt).created_at - timedelta(seconds=RACE_SECONDS)
     LoginFailure.delete().where(LoginFailure.id == attempt).execute()
-    mine = LoginFailure.username == username
-    raced = LoginFailure.select().where(mine, _recent(get_settings()),
-                                        (LoginFailure.pending == True) | (LoginFailure.created_at >= since))  # noqa: E712
+    mine, checking = LoginFailure.username == username, LoginFailure.pending == True  # noqa: E712
+    raced = LoginFailure.select().where(mine, _recent(get_settings()), checking | (LoginFailure.created_at >= since))
     if not raced.exists():
-        LoginFailure.delete().where(mine, LoginFailure.pending == False, LoginFailure.created_at < since).execute()  # noqa: E712
+        LoginFailure.delete().where(mine, ~checking, LoginFailure.created_at < since).execute()
 
 
 def admin_from_token(token):
