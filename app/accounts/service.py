@@ -248,6 +248,11 @@ def change_admin_password(user, *, old_password, new_password):
      .where(AdminUser.id == user.id).execute())
 
 
+def admin_user_or_none(admin_user_id):
+    """The console user with this id, active or not, or None."""
+    return AdminUser.get_or_none(AdminUser.id == admin_user_id)
+
+
 def active_admin_user(admin_user_id):
     """The active console user with this id, or None."""
     user = AdminUser.get_or_none(AdminUser.id == admin_user_id)

@@ -1,5 +1,5 @@
 """The official-account chat: who is behind an openid, one-time bind tokens, messages already handled."""
-from peewee import AutoField, CharField, DateTimeField, TextField
+from peewee import AutoField, CharField, DateTimeField, IntegerField, TextField
 
 from app.clock import utcnow
 from app.database import BaseModel
@@ -10,12 +10,15 @@ class WechatBinding(BaseModel):
 
     `account` has the form of an outbox recipient ("admin:<id>" or "agent:<id>"), so the
     sender finds a recipient's openid with one lookup. One openid per account, one
-    account per openid.
+    account per openid. `token_version` is a console account's when its bind QR was made:
+    once the account's sessions are revoked (logout, new password, disabled) the binding
+    stops acting until the WeChat binds again.
     """
 
     id = AutoField()
     account = CharField(max_length=48, unique=True)
     openid = CharField(max_length=64, unique=True)
+    token_version = IntegerField(default=0)
     created_at = DateTimeField(default=utcnow)
 
 
@@ -25,6 +28,7 @@ class BindToken(BaseModel):
     id = AutoField()
     token_hash = CharField(max_length=64, unique=True)
     account = CharField(max_length=48)
+    token_version = IntegerField(default=0)
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
