@@ -8,9 +8,12 @@ from xml.etree.ElementTree import fromstring
 
 import pytest
 import requests
+import wechatpy
+from hypothesis import given, settings, strategies as st
 from wechatpy.crypto import WeChatCrypto
 
 from app.chat.models import InboundMessage
+from bot import protocol
 from tests.conftest import OA_AES_KEY, OA_APPID
 from tests.factories import (OA_TOKEN, bound_admin, pending_application, post_wechat, reply_content, settings_changed,
                              signed_query, text_xml, unique)
@@ -167,3 +170,19 @@ def test_the_gunicorn_access_log_holds_no_signature(caplog):
         logging.getLogger("gunicorn.access").info('"%(r)s" %(s)s', {
             "r": "POST /wechat?signature=0123abcd&timestamp=1&nonce=9&msg_signature=feed HTTP/1.1", "s": "200"})
     assert "0123abcd" not in caplog.text and "feed" not in caplog.text and "nonce=9" in caplog.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(min_size=1, max_size=300), openid=st.text(min_size=1, max_size=40))
+def test_any_reply_text_renders_as_one_well_formed_content(text, openid):
+    incoming = wechatpy.parse_message(text_xml("openid-fuzz", "帮助"))
+    incoming._data["FromUserName"] = openid
+    body = protocol.render_reply(protocol.Envelope(incoming), text)
+    root = fromstring(body)
+    assert [child.tag for child in root] == ["ToUserName", "FromUserName", "CreateTime", "MsgType", "Content"]
+    assert (root.findtext("ToUserName"), root.findtext("Content")) == (_as_parsed(openid), _as_parsed(text))
+
+
+def _as_parsed(text):
+    """`text` as an XML parser hands it back from a reply: without characters XML cannot carry, line ends as \\n."""
+    return protocol._NOT_XML.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
