@@ -32,6 +32,7 @@ def test_many_checks_warn_the_consumer(client):
     code = a_code()
     with settings_changed(SCAN_WARN_AFTER=1):
         chat(client, unique("openid-"), code)
+        assert "请谨慎核实" not in chat(client, unique("openid-"), code)
         assert "请谨慎核实" in chat(client, unique("openid-"), code)
 
 

@@ -30,11 +30,11 @@ def test_a_later_scan_says_how_often_and_where_it_was_first_checked(app):
     assert not body["warning"]
 
 
-def test_a_warning_beyond_the_configured_count(app):
+def test_a_warning_only_once_checked_more_than_the_configured_count_before(app):
     code = codes_of(make_batch(1))[0]
     with overridden_settings(SCAN_WARN_AFTER=2):
-        bodies = [_look_up(scan_client(app), code) for _ in range(3)]
-    assert [body["warning"] for body in bodies] == [False, False, True]
+        bodies = [_look_up(scan_client(app), code) for _ in range(4)]
+    assert [body["warning"] for body in bodies] == [False, False, False, True]
 
 
 def test_a_refresh_by_the_same_visitor_is_not_counted_again(app):

@@ -126,7 +126,7 @@ def _verdict(code, scan, scans_before):
                    product_name=product.name, product_spec=product.spec, lot=code.batch.lot,
                    scans_before=scans_before, first_scan_at=first.at if first else None,
                    first_scan_place=_place(first) if first else "",
-                   warning=scans_before >= settings.SCAN_WARN_AFTER, has_pin=bool(code.pin_hash), scan_id=scan.id)
+                   warning=scans_before > settings.SCAN_WARN_AFTER, has_pin=bool(code.pin_hash), scan_id=scan.id)
 
 
 def _check_scan(code, scan):
