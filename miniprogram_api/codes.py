@@ -31,6 +31,7 @@ class MpCodeVerdictOut(Schema):
     first_scan_place = fields.String()
     warning = fields.Boolean()
     has_pin = fields.Boolean()
+    unshipped = fields.Boolean(metadata={"description": "the code was never shipped: its labels may have leaked"})
     report_token = fields.String(allow_none=True)
 
 

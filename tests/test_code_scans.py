@@ -56,7 +56,7 @@ def test_an_unknown_code_warns_of_counterfeits(app):
 
 
 def test_the_page_shows_each_verdict_in_chinese(app):
-    code = codes_of(make_batch(1))[0]
+    code = shipped(make_batch(1), make_agent())[0]
     client = scan_client(app)
     assert "正品验证通过" in client.get(f"/v/{code}").get_data(as_text=True)
     assert "已被查询" in scan_client(app).get(f"/v/{code}").get_data(as_text=True)
@@ -189,7 +189,7 @@ def test_the_page_form_reports_price_and_place(app):
 
 
 def test_many_scans_flag_the_code_for_review_without_calling_it_fake(app):
-    code = codes_of(make_batch(1))[0]
+    code = shipped(make_batch(1), make_agent())[0]
     with overridden_settings(CLONE_FLAG_SCANS=3):
         bodies = [_look_up(scan_client(app), code) for _ in range(4)]
     flag = CodeFlag.get()
@@ -199,7 +199,7 @@ def test_many_scans_flag_the_code_for_review_without_calling_it_fake(app):
 
 
 def test_scans_from_distant_provinces_in_a_short_time_flag_the_code(app):
-    code = codes_of(make_batch(1))[0]
+    code = shipped(make_batch(1), make_agent())[0]
     _look_up(scan_client(app), code, province="黑龙江省")
     _look_up(scan_client(app), code, province="广东省")
     flag = CodeFlag.get()
@@ -207,14 +207,14 @@ def test_scans_from_distant_provinces_in_a_short_time_flag_the_code(app):
 
 
 def test_scans_from_neighbouring_provinces_are_no_flag(app):
-    code = codes_of(make_batch(1))[0]
+    code = shipped(make_batch(1), make_agent())[0]
     _look_up(scan_client(app), code, province="广东省")
     _look_up(scan_client(app), code, province="广西")
     assert CodeFlag.select().count() == 0
 
 
 def test_distant_scans_far_apart_in_time_are_no_flag(app):
-    code = codes_of(make_batch(1))[0]
+    code = shipped(make_batch(1), make_agent())[0]
     _look_up(scan_client(app), code, province="黑龙江省")
     CodeScan.update(at=utcnow() - timedelta(days=3)).execute()
     _look_up(scan_client(app), code, province="广东省")
@@ -255,3 +255,24 @@ def test_look_ups_are_limited_per_openid_across_addresses(app, fake_wechat):
     with overridden_settings(SCAN_OPENID_RATE_LIMIT="2/minute"):
         statuses = [scan_client(app).get(f"/api/mp/codes/{code}", headers=headers).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_a_code_scanned_before_it_was_shipped_says_it_never_left_the_warehouse(app):
+    code = codes_of(make_batch(1))[0]
+    body = _look_up(scan_client(app), code)
+    page = scan_client(app).get(f"/v/{code}").get_data(as_text=True)
+    assert body["unshipped"] and body["message"] == "该防伪码尚未从品牌仓库发出，请谨慎核实商品来源"
+    assert "尚未出库" in page and "正品验证通过" not in page
+
+
+def test_scans_before_shipment_flag_the_code_and_alert_the_owners_once(app):
+    code = codes_of(make_batch(1))[0]
+    for _ in range(2):
+        _look_up(scan_client(app), code)
+    assert [flag.reason for flag in CodeFlag.select()] == ["unshipped_scan"]
+    assert [n.recipient for n in notify.queued("code_flagged")] == ["owners"]
+
+
+def test_a_shipped_code_is_no_unshipped_scan(app):
+    body = _look_up(scan_client(app), shipped(make_batch(1), make_agent())[0])
+    assert not body["unshipped"] and CodeFlag.select().count() == 0

@@ -7,7 +7,7 @@ from app.catalog.models import Product
 from app.clock import utcnow
 from app.database import BaseModel
 
-FLAG_REASONS = ("many_scans", "distant_scans")
+FLAG_REASONS = ("many_scans", "distant_scans", "unshipped_scan")
 FLAG_STATUSES = ("open", "cleared", "confirmed")
 VIOLATION_KINDS = ("cross_region", "price_low", "price_high")
 VIOLATION_SOURCES = ("scan", "retail_sale", "consumer_report")
@@ -82,7 +82,8 @@ class CodeMiss(BaseModel):
 
 
 class CodeFlag(BaseModel):
-    """A code held for the owner's review: scanned too often, or far apart too soon. Never a verdict of fake."""
+    """A code held for the owner's review: scanned too often, far apart too soon, or before it was ever shipped.
+    Never a verdict of fake."""
 
     id = AutoField()
     code = ForeignKeyField(Code, on_delete="RESTRICT")

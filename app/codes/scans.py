@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 MESSAGES = {
     "genuine": "正品验证通过，这是该防伪码的首次查询",
     "repeat": "该防伪码已被查询过",
+    "unshipped": "该防伪码尚未从品牌仓库发出，请谨慎核实商品来源",
     "mistyped": "请检查输入",
     "unknown": "未查询到, 谨防假冒",
 }
@@ -49,6 +50,7 @@ class Verdict:
     first_scan_place: str = ""
     warning: bool = False
     has_pin: bool = False
+    unshipped: bool = False
     scan_id: int = None
 
     @property
@@ -122,7 +124,9 @@ def _verdict(code, scan, scans_before):
         first = CodeScan.select().where(CodeScan.code == code.id, CodeScan.id < scan.id).order_by(CodeScan.id).first()
     product = catalog.get_product(code.batch.product_id)
     verdict = "repeat" if scans_before else "genuine"
-    return Verdict(verdict=verdict, code=code.code, message=MESSAGES[verdict], brand=settings.BRAND_NAME,
+    unshipped = code.order_id is None
+    return Verdict(verdict=verdict, code=code.code, message=MESSAGES["unshipped" if unshipped else verdict],
+                   brand=settings.BRAND_NAME, unshipped=unshipped,
                    product_name=product.name, product_spec=product.spec, lot=code.batch.lot,
                    scans_before=scans_before, first_scan_at=first.at if first else None,
                    first_scan_place=_place(first) if first else "",
@@ -132,6 +136,9 @@ def _verdict(code, scan, scans_before):
 def _check_scan(code, scan):
     """Flags and 窜货 for a scan whose facts are now known (`code` with its count); runs in the scan's transaction."""
     settings = get_settings()
+    if code.order_id is None:
+        # Goods reach consumers only by shipment: a scan before it means the labels leaked from the brand.
+        _flag(code, "unshipped_scan", {"scan_id": scan.id, "scan_ip": scan.ip})
     if code.scan_count >= settings.CLONE_FLAG_SCANS:
         _flag(code, "many_scans", {"scan_count": code.scan_count, "scan_id": scan.id})
     if not scan.province:
