@@ -59,6 +59,7 @@ class Settings:
     ENUMERATION_MISSES: int = 10
     ENUMERATION_WINDOW_SECONDS: int = 600
     PIN_MAX_FAILURES: int = 10
+    PIN_LOCK_SOURCES: int = 5
     CODE_PIN_KEY: str = ""
     CROSS_REGION_NOTIFY_UPLINE: bool = False
     PRICE_BLOCK_OUT_OF_RANGE: bool = False

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from app.clock import utcnow
 from app.codes import codec
+from app.codes import service as codes
 from app.codes.models import CodeFlag, CodeMiss, CodeScan, ConsumerReport, Violation
 from app.notify import service as notify
 from tests.factories import (codes_of, make_agent, make_batch, make_level, mistype, overridden_settings,
@@ -101,14 +102,46 @@ def test_the_right_pin_proves_the_label_and_a_wrong_one_does_not(app):
     assert "刮开码正确" in page
 
 
-def test_too_many_wrong_pins_lock_the_code(app):
+def _pin(client, code, pin, headers=None):
+    return client.post(f"/api/mp/codes/{code}/pin", json={"pin": pin}, headers=headers or {}).get_json()["result"]
+
+
+def test_too_many_wrong_pins_lock_the_source_not_the_code(app):
     code = codes_of(make_batch(1, with_pin=True))[0]
-    client = scan_client(app)
+    guesser = scan_client(app)
     with overridden_settings(PIN_MAX_FAILURES=2):
-        results = [client.post(f"/api/mp/codes/{code}/pin", json={"pin": "x"}).get_json()["result"]
-                   for _ in range(3)]
-        right = client.post(f"/api/mp/codes/{code}/pin", json={"pin": codec.pin_for(code)}).get_json()
-    assert results == ["wrong", "wrong", "locked"] and right["result"] == "locked"
+        results = [_pin(guesser, code, "x") for _ in range(3)]
+        guessers_right_pin = _pin(guesser, code, codec.pin_for(code))
+        owners_right_pin = _pin(scan_client(app), code, codec.pin_for(code))
+    assert results == ["wrong", "wrong", "locked"] and guessers_right_pin == "locked"
+    assert owners_right_pin == "correct"
+
+
+def test_wrong_pins_from_one_openid_lock_it_from_every_address(app, fake_wechat):
+    code = codes_of(make_batch(1, with_pin=True))[0]
+    headers, _ = wechat_login(scan_client(app), fake_wechat)
+    with overridden_settings(PIN_MAX_FAILURES=2):
+        results = [_pin(scan_client(app), code, "x", headers) for _ in range(3)]
+    assert results == ["wrong", "wrong", "locked"]
+
+
+def test_wrong_pins_from_many_addresses_lock_the_code_and_alert_the_owners_once(app):
+    code = codes_of(make_batch(1, with_pin=True))[0]
+    with overridden_settings(PIN_LOCK_SOURCES=3):
+        results = [_pin(scan_client(app), code, "x") for _ in range(4)]
+        owners_right_pin = _pin(scan_client(app), code, codec.pin_for(code))
+    assert results == ["wrong", "wrong", "wrong", "locked"] and owners_right_pin == "locked"
+    assert CodeFlag.get(CodeFlag.reason == "pin_guessing").status == "open"
+    assert [n.dedupe_key.endswith(":pin_guessing") for n in notify.queued("code_flagged")] == [True]
+
+
+def test_clearing_the_pin_guessing_flag_unlocks_the_code(app):
+    code = codes_of(make_batch(1, with_pin=True))[0]
+    with overridden_settings(PIN_LOCK_SOURCES=1):
+        _pin(scan_client(app), code, "x")
+        flag = CodeFlag.get(CodeFlag.reason == "pin_guessing")
+        codes.review_flag(flag_id=flag.id, action="clear", note="", actor="admin:1")
+        assert _pin(scan_client(app), code, codec.pin_for(code)) == "correct"
 
 
 def test_a_scan_outside_the_agents_province_is_a_cross_region_violation(app):

@@ -7,7 +7,7 @@ from app.catalog.models import Product
 from app.clock import utcnow
 from app.database import BaseModel
 
-FLAG_REASONS = ("many_scans", "distant_scans", "unshipped_scan")
+FLAG_REASONS = ("many_scans", "distant_scans", "unshipped_scan", "pin_guessing")
 FLAG_STATUSES = ("open", "cleared", "confirmed")
 VIOLATION_KINDS = ("cross_region", "price_low", "price_high")
 VIOLATION_SOURCES = ("scan", "retail_sale", "consumer_report")
@@ -79,6 +79,19 @@ class CodeMiss(BaseModel):
 
     class Meta:
         indexes = ((("ip", "at"), False), (("openid", "at"), False))
+
+
+class CodePinFailure(BaseModel):
+    """A wrong scratch-off PIN entered for a code, by whom: a source is locked, never the code for everyone."""
+
+    id = BigAutoField()
+    code = ForeignKeyField(Code, on_delete="RESTRICT")
+    ip = CharField(max_length=45)
+    openid = CharField(max_length=64, default="")
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("code", "ip"), False), (("code", "openid"), False))
 
 
 class CodeFlag(BaseModel):

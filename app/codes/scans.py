@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from app import regions
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import utcnow
 from app.codes import codec, geo, price_control, violations
-from app.codes.models import Code, CodeBatch, CodeFlag, CodeMiss, CodeScan, ConsumerReport
+from app.codes.models import Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport
 from app.config import get_settings
 from app.database import db, for_update
 from app.errors import Conflict, InvalidInput, NotFound
@@ -193,18 +193,43 @@ def _known_code(text):
     return code
 
 
-def check_pin(*, text, pin):
-    """"correct", "wrong", "locked" (too many wrong PINs for this code) or "no_pin" for a code's scratch-off PIN."""
+def check_pin(*, text, pin, ip, openid=""):
+    """"correct", "wrong", "locked" or "no_pin" for a code's scratch-off PIN.
+
+    Wrong PINs lock the source that entered them (its address, or its openid), never the
+    code for its real owner: a code is locked for everyone only once wrong PINs came from
+    PIN_LOCK_SOURCES addresses, and then it is flagged for review and the owners alerted.
+    """
     code = _known_code(text)
     if not code.pin_hash:
         return "no_pin"
-    if code.pin_failures >= get_settings().PIN_MAX_FAILURES:
-        return "locked"
-    if codec.pin_matches(code.code, pin, code.pin_hash):
-        return "correct"
+    openid = (openid or "")[:64]
     with db.atomic():
+        # The code's row locked: of failures racing from several sources, one counts the sources last.
+        for_update(Code.select(Code.id).where(Code.id == code.id)).execute()
+        if _pin_locked(code, ip=ip, openid=openid):
+            return "locked"
+        if codec.pin_matches(code.code, pin, code.pin_hash):
+            return "correct"
+        CodePinFailure.create(code=code.id, ip=ip, openid=openid)
         Code.update(pin_failures=Code.pin_failures + 1).where(Code.id == code.id).execute()
+        sources = (CodePinFailure.select(fn.COUNT(CodePinFailure.ip.distinct()))
+                   .where(CodePinFailure.code == code.id).scalar())
+        if sources >= get_settings().PIN_LOCK_SOURCES:
+            _flag(code, "pin_guessing", {"sources": sources})
     return "wrong"
+
+
+def _pin_locked(code, *, ip, openid):
+    """Locked for this source (too many wrong PINs from its address or openid), or for all (an open flag)."""
+    limit = get_settings().PIN_MAX_FAILURES
+    failures = CodePinFailure.select().where(CodePinFailure.code == code.id)
+    if failures.where(CodePinFailure.ip == ip).count() >= limit:
+        return True
+    if openid and failures.where(CodePinFailure.openid == openid).count() >= limit:
+        return True
+    return CodeFlag.select().where(CodeFlag.code == code.id, CodeFlag.reason == "pin_guessing",
+                                   CodeFlag.status != "cleared").exists()
 
 
 def report(*, text, token, province="", city="", price_fen=None, place=""):
