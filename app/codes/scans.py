@@ -12,7 +12,7 @@ from datetime import timedelta
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from peewee import IntegrityError, fn
 
-from app import regions
+from app import iplocation, regions
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import utcnow
@@ -24,6 +24,8 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.notify import service as notify
 
 log = logging.getLogger(__name__)
+
+CHAT = "chat"
 
 MESSAGES = {
     "genuine": "正品验证通过，这是该防伪码的首次查询",
@@ -94,7 +96,7 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
         verdict = shape if shape == "mistyped" else "unknown"
         _record_miss(code_text, verdict, ip=ip, openid=openid)
         return Verdict(verdict=verdict, code=code_text, message=MESSAGES[verdict])
-    province, city = _region(province, city)
+    province, city, place_source = _place_of(ip, province, city, channel)
     user_agent = (user_agent or "")[:255]
     with db.atomic():
         # The code's row locked and its count read fresh: of two first scans at once, one is told it is the first.
@@ -104,10 +106,20 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
             return _verdict(row, scan, CodeScan.select().where(CodeScan.code == row.id, CodeScan.id < scan.id).count())
         Code.update(scan_count=Code.scan_count + 1).where(Code.id == row.id).execute()
         scan = CodeScan.create(code=row.id, ip=ip, user_agent=user_agent, openid=(openid or "")[:64],
-                               province=province, city=city, channel=channel)
+                               province=province, city=city, place_source=place_source, channel=channel)
         row.scan_count = scans_before + 1
         _check_scan(row, scan)
     return _verdict(row, scan, scans_before)
+
+
+def _place_of(ip, province, city, channel):
+    """(province, city, source) of a scan: where its address is, else where the consumer says (on the page or the
+    mini-program, or in chat), else nowhere. The address wins: a typed place can be made up."""
+    located_province, located_city = iplocation.locate(ip)
+    if located_province:
+        return located_province, located_city, "network"
+    province, city = _region(province, city)
+    return province, city, (CHAT if channel == CHAT else "consumer") if province else ""
 
 
 def _repeated_scan(code, *, ip, user_agent, openid):
@@ -154,12 +166,15 @@ def _check_scan(code, scan):
                                           "window_hours": settings.CLONE_FLAG_WINDOW_HOURS, "scan_id": scan.id})
             break
     if code.agent_id and code.province and scan.province != code.province:
+        # Only the scan's address is evidence enough to alert; a consumer's word alone is opened for review.
+        located = scan.place_source == "network"
         violations.record_violation(
             agent_id=code.agent_id, kind="cross_region", source="scan", code_id=code.id, province=scan.province,
-            dedupe_key=f"cross_region:{code.id}:{scan.province}",
+            place_source=scan.place_source, status="open" if located else "review",
+            dedupe_key=f"cross_region:{code.id}:{scan.province}" + ("" if located else f":{scan.place_source}"),
             evidence={"code": code.code, "order_id": code.order_id, "bound_province": code.province,
                       "scan_id": scan.id, "scan_province": scan.province, "scan_city": scan.city,
-                      "scan_at": scan.at, "scan_ip": scan.ip})
+                      "place_source": scan.place_source, "scan_at": scan.at, "scan_ip": scan.ip})
 
 
 def _flag(code, reason, evidence):
@@ -253,7 +268,8 @@ def report(*, text, token, province="", city="", price_fen=None, place=""):
     try:
         with db.atomic():
             if province and not scan.province:
-                CodeScan.update(province=province, city=city).where(CodeScan.id == scan.id).execute()
+                CodeScan.update(province=province, city=city, place_source="consumer").where(
+                    CodeScan.id == scan.id).execute()
                 _check_scan(code, CodeScan.get_by_id(scan.id))
             if price_fen is None and not place:
                 return None
