@@ -32,3 +32,8 @@ def test_environment_variables_are_read_and_typed(monkeypatch):
 def test_api_base_must_end_with_a_slash():
     with pytest.raises(ConfigError):
         Settings.from_env({"WECHAT_API_BASE": "http://127.0.0.1:1"})
+
+
+def test_an_ip_database_path_that_names_no_file_refuses_to_start(tmp_path):
+    with pytest.raises(ConfigError, match="IP_REGION_DB"):
+        Settings.from_env({"IP_REGION_DB": str(tmp_path / "missing.ipdb")})
