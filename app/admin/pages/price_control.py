@@ -6,6 +6,7 @@ from flask import g, request, url_for
 
 from app.admin import price_control as api
 from app.admin.pages import exports
+from app.admin.pages.codes import PLACE_SOURCE_NAMES
 from app.admin.pages.web import act, form_values, load, page, query_args, render
 from app.clock import local_text
 from app.codes import service as codes
@@ -14,7 +15,6 @@ from app.money import format_yuan
 KIND_NAMES = {"cross_region": "窜货", "price_low": "低于限价", "price_high": "高于限价"}
 STATUS_NAMES = {"open": "待处理", "review": "待核实", "warned": "已警告", "noted": "已备注", "suspended": "已停权",
                 "dismissed": "已忽略"}
-PLACE_SOURCE_NAMES = {"network": "网络定位", "consumer": "消费者填写", "chat": "消费者在聊天中所说"}
 ACTION_NAMES = {"warn": "警告", "note": "备注", "suspend": "停权", "dismiss": "忽略"}
 VIOLATION_HEADERS = ("编号", "代理ID", "类型", "成交价（元）", "最低价（元）", "最高价（元）", "地区", "状态", "处理备注",
                      "时间")
