@@ -269,6 +269,7 @@ def test_scans_from_distant_provinces_in_a_short_time_flag_the_code(app):
     _look_up(scan_client(app), code, province="广东省")
     flag = CodeFlag.get()
     assert flag.reason == "distant_scans" and json.loads(flag.evidence)["distance_km"] > 2000
+    assert json.loads(flag.evidence)["place_sources"] == ["consumer", "consumer"]
 
 
 def test_scans_from_neighbouring_provinces_are_no_flag(app):

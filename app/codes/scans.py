@@ -156,13 +156,15 @@ def _check_scan(code, scan):
     if not scan.province:
         return
     since = scan.at - timedelta(hours=settings.CLONE_FLAG_WINDOW_HOURS)
-    elsewhere = (CodeScan.select(CodeScan.province).distinct()
+    elsewhere = (CodeScan.select(CodeScan.province, CodeScan.place_source).distinct()
                  .where(CodeScan.code == code.id, CodeScan.at >= since, CodeScan.province != "",
                         CodeScan.province != scan.province))
-    for (other,) in elsewhere.tuples():
+    for other, other_source in elsewhere.tuples():
         distance = geo.distance_km(other, scan.province)
         if distance > settings.CLONE_FLAG_DISTANCE_KM:
+            # The places' sources tell the owner whether a typed province could have made the flag up.
             _flag(code, "distant_scans", {"provinces": [other, scan.province], "distance_km": round(distance),
+                                          "place_sources": [other_source, scan.place_source],
                                           "window_hours": settings.CLONE_FLAG_WINDOW_HOURS, "scan_id": scan.id})
             break
     if code.agent_id and code.province and scan.province != code.province:
