@@ -69,8 +69,10 @@ class Settings:
     ENUMERATION_MISSES: int = 10
     ENUMERATION_WINDOW_SECONDS: int = 600
     PIN_MAX_FAILURES: int = 10
+    PIN_LOCK_SOURCES: int = 5
     CODE_PIN_KEY: str = ""
     CROSS_REGION_NOTIFY_UPLINE: bool = False
+    IP_REGION_DB: str = ""
     PRICE_BLOCK_OUT_OF_RANGE: bool = False
     WECHAT_PAY_MCH_ID: str = ""
     WECHAT_PAY_API_KEY: str = ""
@@ -147,6 +149,8 @@ class Settings:
             raise ConfigError(f"NOTIFY_TEMPLATES is not valid JSON: {exc}") from exc
         if not isinstance(templates, dict):
             raise ConfigError("NOTIFY_TEMPLATES must be a JSON object keyed by notification kind")
+        if self.IP_REGION_DB and not os.path.isfile(self.IP_REGION_DB):
+            raise ConfigError(f"IP_REGION_DB names no file: {self.IP_REGION_DB} (`make install` fetches it)")
         if self.SCHEDULER_RENEW_SECONDS * 2 > self.SCHEDULER_LEASE_SECONDS:
             raise ConfigError("SCHEDULER_LEASE_SECONDS must be at least twice SCHEDULER_RENEW_SECONDS")
 

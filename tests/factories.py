@@ -205,7 +205,7 @@ def shipped(batch, agent, *, order_id=None, count=None):
 
     texts = codes_of(batch)[:count]
     codes.bind_codes_for_shipment(order_id=order_id or next(_sequence), agent_id=agent.id, province="",
-                                  expected={batch.product_id: len(texts)}, codes=texts, actor="test")
+                                  dropship=False, expected={batch.product_id: len(texts)}, codes=texts, actor="test")
     return texts
 
 
