@@ -31,6 +31,7 @@ class MpCodeVerdictOut(Schema):
     first_scan_place = fields.String()
     warning = fields.Boolean()
     has_pin = fields.Boolean()
+    unshipped = fields.Boolean(metadata={"description": "the code was never shipped: its labels may have leaked"})
     report_token = fields.String(allow_none=True)
 
 
@@ -103,7 +104,7 @@ def look_up(args, code):
 @blp.response(200, MpCodePinOut)
 def check_pin(body, code):
     """Check a code's scratch-off PIN: correct, wrong, locked or no_pin."""
-    return {"result": codes.check_pin(text=code[:64], pin=body["pin"])}
+    return {"result": codes.check_pin(text=code[:64], pin=body["pin"], ip=client_ip(), openid=g.openid)}
 
 
 @blp.route("/<string:code>/report", methods=["POST"])

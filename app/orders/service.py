@@ -293,7 +293,8 @@ def _bind(order, codes_scanned, actor):
     expected = dict(OrderLine.select(OrderLine.product, fn.SUM(OrderLine.quantity))
                     .where(OrderLine.order == order.id).group_by(OrderLine.product).tuples())
     return codes.bind_codes_for_shipment(order_id=order.id, agent_id=order.buyer_agent_id, province=order.province,
-                                         expected=expected, codes=list(codes_scanned), actor=actor)
+                                         dropship=order.dropship, expected=expected, codes=list(codes_scanned),
+                                         actor=actor)
 
 
 def receive(order_id, *, actor, agent=None):
