@@ -41,10 +41,16 @@ ORDER_REFUSALS = {
 
 def agent_for_wechat_user(wechat_user_id):
     """The agent signed in through the mini-program, or Forbidden when the user is no agent."""
-    agent = Agent.get_or_none(Agent.wechat_user == wechat_user_id)
-    if agent is None or agent.status == "left":
+    agent = agent_of_wechat_user(wechat_user_id)
+    if agent is None:
         raise Forbidden("您还不是代理，请先使用邀请码申请", code="not_an_agent")
     return agent
+
+
+def agent_of_wechat_user(wechat_user_id):
+    """The agent a mini-program user is (one who left is none), or None."""
+    agent = Agent.get_or_none(Agent.wechat_user == wechat_user_id)
+    return agent if agent is not None and agent.status != "left" else None
 
 
 def dev_login(*, agent_id=None, openid=None):

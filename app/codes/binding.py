@@ -148,3 +148,13 @@ def bind_codes_for_shipment(*, order_id, agent_id, province, dropship, expected,
                 "boxes": len(boxes), "repeated": not new, "per_product": dict(per_product)}
 
     return atomic_with_retry(bind)
+
+
+def shipment_of(text, *, agent_id):
+    """The order id a code (or its box) was shipped in to `agent_id` at packing, or None (not a code, not bound,
+    or bound to another agent: nobody learns where someone else's goods went)."""
+    shape, code = codec.classify(text)
+    if shape != "valid":
+        return None
+    row = Code.select(Code.order_id, Code.agent).where(Code.code == code, Code.agent == agent_id).first()
+    return row.order_id if row is not None else None

@@ -122,6 +122,14 @@ def agent_todo(agent):
     return AgentTodo(to_pay, waiting, low)
 
 
+def order_shipped_with_code(code_text, *, wechat_user_id):
+    """The signed-in agent's own order a scanned code was shipped in (codes bound at packing), or None (also for
+    anyone who is not an agent, and for other agents' goods)."""
+    agent = agents.agent_of_wechat_user(wechat_user_id) if wechat_user_id else None
+    order_id = codes.shipment_of(code_text, agent_id=agent.id) if agent else None
+    return Order.get_or_none(Order.id == order_id, Order.buyer_agent == agent.id) if order_id else None
+
+
 # Transitions
 
 def lock_order(order_id, *, agent=None, approver=None):
