@@ -20,7 +20,9 @@ INVITE_IMAGE_PATH = "/api/mp/me/invite.png"
 class MpApplyBody(Schema):
     invite_code = fields.String(required=True, validate=validate.Length(min=1, max=16))
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    phone = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    phone = fields.String(load_default="", validate=validate.Length(max=20))
+    phone_code = fields.String(load_default="", validate=validate.Length(max=128),
+                               metadata={"description": "the getPhoneNumber button's code, instead of phone"})
     province = fields.String(load_default="", validate=validate.Length(max=32))
     city = fields.String(load_default="", validate=validate.Length(max=32))
     level_id = RowId(load_default=None, allow_none=True)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from peewee import IntegrityError
 
+from app import wechat
 from app.accounts import service as accounts
 from app.accounts.models import WechatUser
 from app.agents import changes, invites, tree
@@ -169,12 +170,15 @@ def _refuse_if_cannot_recruit(inviter, level):
         raise Forbidden("只能发展与邀请人同级或更低等级的代理", code="recruit_above_level")
 
 
-def apply(*, wechat_user_id, invite_code, name, phone, province="", city="", level_id=None):
-    """A WeChat user applies to join under the agent whose invite code it holds.
+def apply(*, wechat_user_id, invite_code, name, phone="", phone_code="", province="", city="", level_id=None):
+    """A WeChat user applies to join under the agent whose invite code it holds, with a typed phone number or
+    the code of the mini-program's getPhoneNumber button (exchanged at WeChat for the verified number).
 
     The application waits for the owner unless the level applied for approves
     automatically. By default one applies for the lowest active level.
     """
+    if not phone and not phone_code:
+        raise InvalidInput.on("phone", "请填写手机号或授权获取手机号")
     code = invites.normalize_code(invite_code)
     inviter = (Agent.select(Agent, AgentLevel).join(AgentLevel).where(Agent.invite_code == code).first()
                if code else None)
@@ -182,8 +186,9 @@ def apply(*, wechat_user_id, invite_code, name, phone, province="", city="", lev
         raise InvalidInput.on("invite_code", "邀请码不存在，请向邀请人核对", code="invite_not_found")
     level = _usable_level(level_id) if level_id else _lowest_level()
     _refuse_if_cannot_recruit(inviter, level)
-    phone = normalize_phone(phone)
     name = _require_name(name)
+    # The one-time phone code is spent only once everything else about the application holds.
+    phone = normalize_phone(wechat.mini_program_phone_number(phone_code) if phone_code else phone)
     if Agent.select().where(Agent.wechat_user == wechat_user_id).exists():
         raise Conflict("您已经是代理（或曾是代理），请联系品牌方", code="already_agent")
     with db.atomic():
