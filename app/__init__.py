@@ -78,6 +78,7 @@ def register_blueprints(app):
     import bot
     import consumer
     import miniprogram_api
+    from consumer import media as consumer_media
     from app import admin
     from app.admin import pages
 
@@ -88,6 +89,7 @@ def register_blueprints(app):
         api.register_blueprint(blueprint)
     app.register_blueprint(bot.blp)
     app.register_blueprint(consumer.blp)
+    app.register_blueprint(consumer_media.blp)
     for blueprint in pages.PAGE_BLUEPRINTS:
         app.register_blueprint(blueprint)
 

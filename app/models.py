@@ -5,7 +5,7 @@ Each domain adds its models here when it is created.
 from app.accounts.models import AdminUser, LoginFailure, WechatUser
 from app.agents.models import (Agent, AgentApplication, AgentChange, AgentClosure, AgentInviteImage, AgentLevel,
                                AgentPurchase, AgentRetailSale, AgentTreeLock, LevelProposal)
-from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
+from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product, ProductImage
 from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBinding
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport,
                               RetailSale, RetailSaleLine, Violation)
@@ -38,6 +38,7 @@ ALL_MODELS = [
     AgentInviteImage,
     Notification,
     Product,
+    ProductImage,
     LevelPrice,
     LevelPriceChange,
     PriceRange,

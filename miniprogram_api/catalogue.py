@@ -18,6 +18,7 @@ class MpCatalogueItemOut(Schema):
     retail_price = Yuan(attribute="product.retail_fen")
     price = Yuan(attribute="price_fen")
     available = fields.Integer()
+    images = fields.List(fields.String(), metadata={"description": "photo URLs, the cover first"})
 
 
 @blp.route("", methods=["GET"])

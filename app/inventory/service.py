@@ -5,7 +5,7 @@ on cancellation, `ship` on shipment and `return_stock` on refund. Each takes a
 `reference` ("order:123"); repeating a call with the same reference changes
 nothing and returns a StockChange with `repeated=True`.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from peewee import IntegrityError, fn
 
@@ -250,18 +250,21 @@ def available_by_product(product_ids):
 
 @dataclass(frozen=True)
 class CatalogueEntry:
-    """A product as one agent level sees it: its price at that level and the units available."""
+    """A product as one agent level sees it: its price at that level, the units available and its photos."""
 
     product: Product
     price_fen: int
     available: int
+    images: list = field(default_factory=list)
 
 
 def catalogue_for_level(level_id):
-    """The orderable catalogue for agents of `level_id`: their own price and the stock available."""
+    """The orderable catalogue for agents of `level_id`: their own price, the stock available, the photos."""
     items = catalog.catalogue_for_level(level_id)
-    available = available_by_product([item.product.id for item in items])
-    return [CatalogueEntry(item.product, item.price_fen, available.get(item.product.id, 0)) for item in items]
+    product_ids = [item.product.id for item in items]
+    available, images = available_by_product(product_ids), catalog.image_urls(product_ids)
+    return [CatalogueEntry(item.product, item.price_fen, available.get(item.product.id, 0), images[item.product.id])
+            for item in items]
 
 
 def catalogue_item(level_id, product_id):
