@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from peewee import JOIN, IntegrityError, fn
 
 from app.agents import service as agents
+from app.catalog.demo import demo_photo  # noqa: F401
 from app.catalog.images import (MAX_IMAGES, add_product_image, delete_product_image, image_urls,  # noqa: F401
                                 images_of_product, make_cover_image, order_product_images, product_images)
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
