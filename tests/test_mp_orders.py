@@ -1,5 +1,5 @@
 """The mini-program's order API: quote, place, mine, detail, cancel, receipt, quick entry, approvals."""
-from tests.factories import ADDRESS, advanced, agent_headers, make_agent, make_level, orderable, place
+from tests.factories import ADDRESS, advanced, agent_headers, make_agent, make_level, make_product, orderable, place
 
 
 def body(product, quantity=2, key="k-1", **extra):
@@ -45,6 +45,15 @@ def test_an_unknown_product_is_a_404(client, fake_wechat):
     response = client.post("/api/mp/orders", headers=headers, json={**body(orderable(100)[0]), "items": [
         {"product_id": 2**62, "quantity": 1}]})
     assert response.status_code == 404
+
+
+def test_a_product_outside_my_catalogue_is_a_404_that_names_nothing(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    unreleased = make_product(name="未发布新品")
+    response = client.post("/api/mp/orders/quote", headers=headers,
+                           json={"items": [{"product_id": unreleased.id, "quantity": 1}]})
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "product_not_found"
+    assert "未发布新品" not in response.get_data(as_text=True)
 
 
 def test_my_orders_filter_by_status_and_show_the_event_log(client, fake_wechat):

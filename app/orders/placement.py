@@ -64,21 +64,26 @@ def _merged_items(items):
     return quantities
 
 
-def _unit_price(product_id, level_id):
+def _unit_price(product_id, level_id, *, by_staff):
     if level_id is not None:
-        return catalog.price_for(product_id=product_id, level_id=level_id)
+        price_for = catalog.price_for if by_staff else catalog.agent_price_for
+        return price_for(product_id=product_id, level_id=level_id)
     product = catalog.get_product(product_id)
     if not product.active:
         raise Conflict(f"商品「{product.name}」已下架", code="product_inactive")
     return product.retail_fen
 
 
-def quote(*, items, province, buyer_agent=None):
-    """Price `items` ([{"product_id", "quantity"}]) for an agent (its level) or a customer (retail), to `province`."""
+def quote(*, items, province, buyer_agent=None, by_staff=False):
+    """Price `items` ([{"product_id", "quantity"}]) for an agent (its level) or a customer (retail), to `province`.
+
+    Staff are told why a product cannot be ordered (with its name); an agent asking for itself gets 404 for
+    anything outside its catalogue."""
     quantities = _merged_items(items)
     level_id = buyer_agent.level_id if buyer_agent else None
     products = {pid: catalog.get_product(pid) for pid in quantities}
-    lines = [Line(pid, quantity, _unit_price(pid, level_id)) for pid, quantity in quantities.items()]
+    lines = [Line(pid, quantity, _unit_price(pid, level_id, by_staff=by_staff))
+             for pid, quantity in quantities.items()]
     province = regions.normalize_province(province) or province
     level_bp, amount_offs, shipping = rules.pricing_terms(level_id=level_id, province=province)
     breakdown = price_order(lines, level_discount_bp=level_bp, promotions=amount_offs, shipping=shipping)
@@ -144,7 +149,7 @@ def place_order(*, placed_by, idempotency_key, items, buyer_agent=None, consigne
     if buyer_agent is not None:
         agents.ensure_may_order(buyer_agent)
     priced = quote(items=[{"product_id": p, "quantity": q} for p, q in quantities.items()],
-                   province=consignee.province, buyer_agent=buyer_agent)
+                   province=consignee.province, buyer_agent=buyer_agent, by_staff=by_staff)
     if buyer_agent is not None:
         minimum = agents.minimum_first_order_fen(buyer_agent)
         if priced.breakdown.goods_fen < minimum:
@@ -227,7 +232,7 @@ def enter_order(*, actor, idempotency_key, items, agent_id=None, consignee=None,
 
 def staff_quote(*, items, province, agent_id=None):
     """The quote staff see while entering an order for an agent or a customer."""
-    return quote(items=items, province=province, buyer_agent=_buyer(agent_id))
+    return quote(items=items, province=province, buyer_agent=_buyer(agent_id), by_staff=True)
 
 
 def staff_draft(text, *, agent_id=None):
