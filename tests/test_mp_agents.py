@@ -142,3 +142,37 @@ def test_a_wechat_user_who_is_an_agent_cannot_bind_another(client, fake_wechat):
     make_agent(bind_code="SECOND23")
     headers, _ = agent_headers(client, fake_wechat)
     assert client.post("/api/mp/agents/bind", headers=headers, json={"bind_code": "SECOND23"}).status_code == 409
+
+
+def test_a_level_that_may_not_see_its_team_is_forbidden_a_downline_members_profile(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat, level=make_level(may_see_team=False))
+    child = make_agent(upline=agent, name="隐藏下级", phone="13900001111")
+    response = client.get(f"/api/mp/agents/{child.id}", headers=headers)
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "team_hidden"
+    assert "隐藏下级" not in response.get_data(as_text=True) and child.invite_code not in response.get_data(as_text=True)
+
+
+def test_a_level_that_may_not_see_its_team_gets_the_same_answer_for_any_id(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat, level=make_level(may_see_team=False))
+    child, stranger = make_agent(upline=agent), make_agent()
+    answers = {client.get(f"/api/mp/agents/{i}", headers=headers).status_code for i in (child.id, stranger.id)}
+    assert answers == {403}
+
+
+def test_a_level_that_may_not_see_its_team_still_reads_its_own_profile(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat, level=make_level(may_see_team=False))
+    assert client.get(f"/api/mp/agents/{agent.id}", headers=headers).get_json()["id"] == agent.id
+
+
+def test_a_suspended_agent_sees_no_downline_member_nor_its_team(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat, status="suspended")
+    child = make_agent(upline=agent)
+    profile = client.get(f"/api/mp/agents/{child.id}", headers=headers)
+    team = client.get("/api/mp/me/team", headers=headers)
+    assert (profile.status_code, team.status_code) == (403, 403)
+    assert team.get_json()["error"]["code"] == "agent_suspended"
+
+
+def test_a_suspended_agent_still_reads_its_own_profile(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat, status="suspended")
+    assert client.get("/api/mp/me/profile", headers=headers).get_json()["id"] == agent.id

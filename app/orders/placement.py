@@ -17,6 +17,7 @@ from app.clock import utcnow
 from app.database import db
 from app.errors import Conflict, DomainError, InvalidInput
 from app.money import format_yuan
+from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.orders import rules, service
 from app.orders.models import Order, OrderEvent, OrderLine
@@ -184,10 +185,11 @@ def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced
     needs_approval = (buyer_agent is not None and not by_staff and buyer_agent.upline_id is not None
                       and buyer_agent.level.orders_need_upline_approval)
     status = "awaiting_approval" if needs_approval else "pending_payment"
+    approver_id = agents.approving_upline_id(buyer_agent.id) if needs_approval else None
     own = buyer_agent is not None and (consignee.name, consignee.phone) == (buyer_agent.name, buyer_agent.phone)
     order = Order.create(
         buyer_agent=buyer_agent, level=buyer_agent.level_id if buyer_agent else None,
-        approver=buyer_agent.upline_id if needs_approval else None, placed_by=placed_by,
+        approver=approver_id, placed_by=placed_by,
         idempotency_scope=placed_by, idempotency_key=key, request_hash=request_hash, status=status,
         consignee_name=consignee.name, consignee_phone=consignee.phone, province=consignee.province,
         city=consignee.city, district=consignee.district, address=consignee.address, dropship=not own,
@@ -203,7 +205,8 @@ def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced
                            for line in breakdown.lines]).execute()
     OrderEvent.create(order=order.id, action="place", to_state=status, actor=placed_by, created_at=now)
     if needs_approval:
-        enqueue(kind="order_approval_needed", recipient=recipient_agent(buyer_agent.upline_id),
+        enqueue(kind="order_approval_needed",
+                recipient=recipient_agent(approver_id) if approver_id else RECIPIENT_OWNERS,
                 data={"order_id": order.id, "buyer": buyer_agent.name, "total": format_yuan(order.total_fen)},
                 dedupe_key=f"order:{order.id}:approval_needed")
     return order
