@@ -1,7 +1,9 @@
 """The mini-program: my profile, invite, team, and nobody else's."""
 from app.agents.invites import INVITE_PAGE
 from app.agents.models import AgentInviteImage
-from tests.factories import agent_headers, make_agent, make_level, wechat_login
+from app.notify.service import queued
+from tests.factories import (agent_headers, apply_with_invite, make_agent, make_level, overridden_settings,
+                             scan_client, wechat_login)
 
 INVITE_IMAGE = "/api/mp/me/invite.png"
 
@@ -176,3 +178,33 @@ def test_a_suspended_agent_sees_no_downline_member_nor_its_team(client, fake_wec
 def test_a_suspended_agent_still_reads_its_own_profile(client, fake_wechat):
     headers, agent = agent_headers(client, fake_wechat, status="suspended")
     assert client.get("/api/mp/me/profile", headers=headers).get_json()["id"] == agent.id
+
+
+def test_bind_codes_tried_beyond_the_limit_from_one_login_answer_429(app, fake_wechat):
+    headers, _ = wechat_login(scan_client(app), fake_wechat)
+    with overridden_settings(JOIN_CODE_OPENID_RATE_LIMIT="3/minute"):
+        answers = [scan_client(app).post("/api/mp/agents/bind", headers=headers, json={"bind_code": f"GUESS{i}"})
+                   for i in range(4)]
+    assert [a.status_code for a in answers] == [422, 422, 422, 429]
+    assert answers[-1].get_json()["error"]["code"] == "rate_limited"
+
+
+def test_invite_and_bind_codes_count_together_per_address(app, fake_wechat):
+    client = scan_client(app)
+    with overridden_settings(JOIN_CODE_RATE_LIMIT="2/minute"):
+        bind = client.post("/api/mp/agents/bind", headers=wechat_login(client, fake_wechat)[0],
+                           json={"bind_code": "GUESS1"})
+        apply = apply_with_invite(client, wechat_login(client, fake_wechat)[0], make_agent())
+        refused = apply_with_invite(client, wechat_login(client, fake_wechat)[0], make_agent())
+    assert (bind.status_code, apply.status_code, refused.status_code) == (422, 201, 429)
+
+
+def test_a_burst_of_code_guesses_alerts_the_owners_once(app, fake_wechat):
+    client = scan_client(app)
+    headers, _ = wechat_login(client, fake_wechat)
+    with overridden_settings(JOIN_CODE_OPENID_RATE_LIMIT="1/minute"):
+        for i in range(5):
+            client.post("/api/mp/agents/applications", headers=headers,
+                        json={"invite_code": f"GUESS{i}", "name": "试探", "phone": "13912345678"})
+    alerts = queued("join_code_guessing")
+    assert [a.recipient for a in alerts] == ["owners"]

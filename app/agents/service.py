@@ -4,6 +4,7 @@ This module is the domain's public face: doors and other domains call it. The
 ledgers and figures (`record_purchase`, `performance` …), the levels, the review
 and the term jobs live in sibling modules and are re-exported at the bottom.
 """
+import logging
 import re
 from datetime import timedelta
 
@@ -26,6 +27,7 @@ from app.database import db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.notify import service as notify
 
+log = logging.getLogger(__name__)
 PHONE_PATTERN = re.compile(r"1[3-9]\d{9}")
 STATUSES_SET_BY_HAND = ("active", "suspended", "left")
 ORDER_REFUSALS = {
@@ -138,6 +140,16 @@ def bind_wechat(*, wechat_user_id, bind_code):
     if not bound:
         raise InvalidInput.on("bind_code", "绑定码无效", code="bind_code_invalid")
     return get_agent(agent.id)
+
+
+def report_join_code_guessing(*, openid, ip):
+    """Invite or bind codes tried faster than the rate limit allows: logged, and the owners alerted once an hour
+    per source (the dedupe key), however long the burst."""
+    log.warning("join code guessing: tries beyond the limit from ip=%s openid=%s", ip, openid)
+    hour = utcnow().strftime("%Y%m%d%H")
+    with db.atomic():
+        notify.enqueue(kind="join_code_guessing", recipient=notify.RECIPIENT_OWNERS,
+                       data={"ip": ip, "openid": openid}, dedupe_key=f"join_code_guessing:{openid or ip}:{hour}"[:191])
 
 
 def _refuse_if_cannot_recruit(inviter, level):
