@@ -169,11 +169,11 @@ def _follow_the_tree(order):
 
 def approve(order_id, *, actor, approver=None, reason=""):
     """The upline (or staff) approves a downline's order: it becomes payable."""
-    def notify(order):
+    def decide(order):
         _follow_the_tree(order)
         enqueue(kind="order_approved", recipient=recipient_agent(order.buyer_agent_id),
                 data={"order_id": order.id, "order_no": order_no(order)}, dedupe_key=f"order:{order.id}:approved")
-    return _transition(order_id, "approve", actor=actor, approver=approver, reason=reason, effect=notify,
+    return _transition(order_id, "approve", actor=actor, approver=approver, reason=reason, effect=decide,
                        payment_due_at=payment_due(utcnow()))
 
 
@@ -181,12 +181,12 @@ def reject(order_id, *, actor, reason, approver=None):
     """The upline (or staff) rejects a downline's order, with a reason the agent is told."""
     reason = _required_reason(reason)
 
-    def notify(order):
+    def decide(order):
         _follow_the_tree(order)
         enqueue(kind="order_rejected", recipient=recipient_agent(order.buyer_agent_id),
                 data={"order_id": order.id, "order_no": order_no(order), "reason": reason},
                 dedupe_key=f"order:{order.id}:rejected")
-    return _transition(order_id, "reject", actor=actor, approver=approver, reason=reason, effect=notify,
+    return _transition(order_id, "reject", actor=actor, approver=approver, reason=reason, effect=decide,
                        closed_at=utcnow())
 
 
