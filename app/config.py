@@ -61,6 +61,8 @@ class Settings:
     BRAND_NAME: str = "本品牌"
     SCAN_RATE_LIMIT: str = "60/minute;600/hour"
     SCAN_OPENID_RATE_LIMIT: str = "30/minute;300/hour"
+    JOIN_CODE_RATE_LIMIT: str = "60/minute;600/hour"
+    JOIN_CODE_OPENID_RATE_LIMIT: str = "10/minute;30/hour"
     SCAN_WARN_AFTER: int = 3
     SCAN_REPEAT_SECONDS: int = 30
     CLONE_FLAG_SCANS: int = 20

@@ -9,6 +9,7 @@ from app.agents.schemas import (AgentApplicationOut, AgentOut, AgentPerformanceO
 from app.http import agent_required, wechat_login_required
 from app.orders import holdings
 from app.orders import service as orders
+from app.ratelimit import join_code_limited
 from app.schemas import RowId, Schema, Yuan, fields, validate
 
 blp = Blueprint("mp_agents", __name__, url_prefix="/api/mp/agents", description="代理申请与下级")
@@ -39,6 +40,7 @@ class MpInviteOut(Schema):
 
 @blp.route("/applications", methods=["POST"])
 @wechat_login_required
+@join_code_limited
 @blp.arguments(MpApplyBody)
 @blp.response(201, AgentApplicationOut)
 def apply(body):
@@ -56,6 +58,7 @@ def my_application():
 
 @blp.route("/bind", methods=["POST"])
 @wechat_login_required
+@join_code_limited
 @blp.arguments(MpBindBody)
 @blp.response(200, AgentOut)
 def bind(body):

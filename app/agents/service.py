@@ -4,6 +4,7 @@ This module is the domain's public face: doors and other domains call it. The
 ledgers and figures (`record_purchase`, `performance` …), the levels, the review
 and the term jobs live in sibling modules and are re-exported at the bottom.
 """
+import logging
 import re
 from datetime import timedelta
 
@@ -30,6 +31,7 @@ from app.database import db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.notify import service as notify
 
+log = logging.getLogger(__name__)
 PHONE_PATTERN = re.compile(r"1[3-9]\d{9}")
 STATUSES_SET_BY_HAND = ("active", "suspended", "left")
 ORDER_REFUSALS = {
@@ -37,6 +39,11 @@ ORDER_REFUSALS = {
     "suspended": "您的代理资格已被暂停，暂不能下单，请联系品牌方",
     "expired": "代理期限已到期，请续期后再下单",
     "left": "您已退出代理，不能下单",
+}
+UPLINE_REFUSALS = {
+    "pending": "您的代理资格尚在审核中，暂不能查看或审核下级",
+    "suspended": "您的代理资格已被暂停，不能查看或审核下级，请联系品牌方",
+    "expired": "代理期限已到期，不能查看或审核下级，请续期",
 }
 
 
@@ -159,6 +166,16 @@ def bind_wechat(*, wechat_user_id, bind_code):
     if not bound:
         raise InvalidInput.on("bind_code", "绑定码无效", code="bind_code_invalid")
     return get_agent(agent.id)
+
+
+def report_join_code_guessing(*, openid, ip):
+    """Invite or bind codes tried faster than the rate limit allows: logged, and the owners alerted once an hour
+    per source (the dedupe key), however long the burst."""
+    log.warning("join code guessing: tries beyond the limit from ip=%s openid=%s", ip, openid)
+    hour = utcnow().strftime("%Y%m%d%H")
+    with db.atomic():
+        notify.enqueue(kind="join_code_guessing", recipient=notify.RECIPIENT_OWNERS,
+                       data={"ip": ip, "openid": openid}, dedupe_key=f"join_code_guessing:{openid or ip}:{hour}"[:191])
 
 
 def _refuse_if_cannot_recruit(inviter, level):
@@ -418,10 +435,50 @@ def history(agent_id):
                 .order_by(AgentChange.id.desc()))
 
 
+def _standing(agent):
+    """The agent's status as its powers see it: "expired" once its term has passed, even before the nightly job."""
+    if agent.status == "active" and agent.term_end and agent.term_end < local_today():
+        return "expired"
+    return agent.status
+
+
+def ensure_upline_powers(agent):
+    """Forbidden unless the agent is active and within its term: the one check on what an agent may do as an
+    upline (see its downline and team, approve their orders). A suspended or expired agent keeps only its own
+    profile, orders and money."""
+    status = _standing(agent)
+    if status != "active":
+        raise Forbidden(UPLINE_REFUSALS.get(status, "您当前不能行使上级权限"), code=f"agent_{status}")
+
+
+def approving_upline_id(agent_id):
+    """Who approves the agent's orders now, by the tree as it is: its direct upline while that upline holds its
+    upline powers, else None (the brand decides in the console). The one rule for "who approves this order"."""
+    agent = Agent.get_or_none(Agent.id == agent_id)
+    upline = Agent.get_or_none(Agent.id == agent.upline_id) if agent and agent.upline_id else None
+    return upline.id if upline is not None and _standing(upline) == "active" else None
+
+
+def approval_scope(approver):
+    """A subquery of the agents whose orders `approver` decides now (its direct downline), by the same rule as
+    approving_upline_id; Forbidden when the approver has no upline powers."""
+    ensure_upline_powers(approver)
+    return Agent.select(Agent.id).where(Agent.upline == approver.id)
+
+
+def ensure_may_see_team(viewer):
+    """Forbidden unless the viewer may look at its downline: in good standing, and its level's `may_see_team`.
+    Checked before any id is looked at, so a refused viewer learns nothing of who exists."""
+    ensure_upline_powers(viewer)
+    if not viewer.level.may_see_team:
+        raise Forbidden("您所在的等级不能查看团队数据", code="team_hidden")
+
+
 def visible_agent(viewer, agent_id):
-    """An agent the viewer may look at: itself or someone in its current downline; NotFound otherwise
-    (an agent cannot even learn whether others exist)."""
+    """An agent the viewer may look at: itself, or someone in its current downline when it may see its team;
+    NotFound for anyone else (an agent cannot even learn whether others exist)."""
     if agent_id != viewer.id:
+        ensure_may_see_team(viewer)
         target = Agent.get_or_none(Agent.id == agent_id)
         if target is None or target.status == "left" or not tree.is_within(viewer.id, agent_id):
             raise NotFound("代理不存在", code="agent_not_found")
@@ -450,17 +507,18 @@ def team(*, agent_id, page=1, per_page=20, max_depth=None):
 
 
 def team_for_viewer(viewer, *, agent_id, **paging):
-    """The team of `agent_id` as the viewer may see it: its own or a downline member's, if its level may."""
+    """The team of `agent_id` as the viewer may see it: its own or a downline member's, if it may see its team."""
+    ensure_may_see_team(viewer)
     visible_agent(viewer, agent_id)
-    if not viewer.level.may_see_team:
-        raise Forbidden("您所在的等级不能查看团队数据", code="team_hidden")
     return team(agent_id=agent_id, **paging)
 
 
 def my_performance(agent, *, start=None, end=None):
     """The agent's own figures; the team's purchases only when its level may see team figures."""
     figures = performance(agent.id, start=start, end=end)
-    if not agent.level.may_see_team:
+    try:
+        ensure_may_see_team(agent)
+    except Forbidden:
         figures["team_purchase"] = None
     return figures
 

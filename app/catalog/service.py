@@ -176,6 +176,15 @@ def price_for(*, product_id, level_id):
     return prices[level_id]
 
 
+def agent_price_for(*, product_id, level_id):
+    """As price_for, for an agent asking itself: a product outside its level's catalogue (unreleased, retired,
+    not yet priced) is NotFound exactly as an unknown id, so that an agent learns nothing of it, not its name."""
+    try:
+        return price_for(product_id=product_id, level_id=level_id)
+    except Conflict as exc:
+        raise NotFound("商品不存在", code="product_not_found") from exc
+
+
 @dataclass(frozen=True)
 class ProductPrices:
     """A product's name and its price at every level that has one, for settling orders."""
