@@ -16,6 +16,7 @@ from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue
 from app.orders import service
 from app.orders.states import next_state
+from app.uploads import file_type
 from app.wechat import failures_as_domain_errors, pay_client
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def start_wechat_payment(order_id, *, agent, openid, client_ip):
 def _beijing(moment):
     return moment.replace(tzinfo=timezone.utc).astimezone(WECHAT_PAY_ZONE)
 MAX_PROOF_BYTES = 2 * 1024 * 1024
-PROOF_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+PROOF_TYPES = ("jpg", "png")
 
 
 def handle_wechat_notification(xml):
@@ -109,7 +110,7 @@ def save_payment_proof(content):
         raise InvalidInput.on("proof", "请上传付款凭证图片")
     if len(content) > MAX_PROOF_BYTES:
         raise InvalidInput.on("proof", "付款凭证图片不能超过2MB")
-    extension = next((ext for magic, ext in PROOF_TYPES.items() if content.startswith(magic)), None)
+    extension = file_type(content, PROOF_TYPES)
     if extension is None:
         raise InvalidInput.on("proof", "付款凭证须是 JPG 或 PNG 图片")
     name = f"payment-proofs/{hashlib.sha256(content).hexdigest()}.{extension}"
