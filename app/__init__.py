@@ -40,10 +40,17 @@ def create_app(overrides=None):
     init_limiter(app, settings)
     register_blueprints(app)
     register_error_handlers(app)
+    app.after_request(no_sniffing)
     register_commands(app)
     if settings.TASK_WORKER_THREAD:
         start_worker_thread()
     return app
+
+
+def no_sniffing(response):
+    """Every answer is read as the type it declares: a browser never guesses a download into a page."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def register_database(app, settings):

@@ -106,8 +106,8 @@ def submit_payment_proof(form, order_id):
 @blp.doc(responses={"200": {"description": "the proof image", "content": {"image/*": {}}}})
 def payment_proof(order_id):
     """The transfer proof I uploaded for one of my orders."""
-    path, mimetype = payments.payment_proof_file(order_id, agent=g.agent)
-    return send_file(path, mimetype=mimetype, max_age=0, download_name=f"proof-{order_id}.{path.rsplit('.', 1)[-1]}")
+    path, mimetype, name = payments.payment_proof_file(order_id, agent=g.agent)
+    return send_file(path, mimetype=mimetype, max_age=0, download_name=name)
 
 
 @blp.route("/<id:order_id>/receive", methods=["POST"])

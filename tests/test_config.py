@@ -107,6 +107,8 @@ def test_an_app_left_on_the_development_key_refuses_another_machine(tmp_path):
     result = subprocess.run([sys.executable, "-c", probe], cwd=str(tmp_path), env={**env, "PYTHONPATH": ROOT},
                             capture_output=True, text=True, timeout=60)
     assert result.stdout.split()[-1:] == ["403"], result.stderr
+
+
 def test_an_ip_database_path_that_names_no_file_refuses_to_start(tmp_path):
     with pytest.raises(ConfigError, match="IP_REGION_DB"):
         Settings.from_env({"IP_REGION_DB": str(tmp_path / "missing.ipdb")})

@@ -92,7 +92,7 @@ def test_a_receipt_must_be_a_pdf_or_an_image(tmp_path):
             finance.attach(expense.id, filename="run.sh", content=b"#!/bin/sh\nrm -rf /")
         attached = finance.attach(expense.id, filename="../../收据.pdf", content=b"%PDF-1.4 receipt")
         path, mimetype, name = finance.attachment(expense.id)
-        assert (attached.attachment_name, mimetype, name) == ("收据.pdf", "application/pdf", "收据.pdf")
+        assert (attached.attachment_name, mimetype, name) == ("收据.pdf", "application/pdf", f"expense-{expense.id}.pdf")
         assert path.startswith(str(tmp_path))
         finance.delete_expense(expense.id)
         assert not list((tmp_path / "expenses").iterdir())

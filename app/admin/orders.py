@@ -213,8 +213,8 @@ def confirm_payment(form, order_id):
 @blp.doc(responses={"200": {"description": "the proof image", "content": {"image/*": {}}}})
 def payment_proof(order_id):
     """The transfer proof of an order (uploaded by its agent or with the confirmation)."""
-    path, mimetype = payments.payment_proof_file(order_id)
-    return send_file(path, mimetype=mimetype, max_age=0, download_name=f"proof-{order_id}.{path.rsplit('.', 1)[-1]}")
+    path, mimetype, name = payments.payment_proof_file(order_id)
+    return send_file(path, mimetype=mimetype, max_age=0, download_name=name)
 
 
 @blp.route("/<id:order_id>/pick", methods=["POST"])

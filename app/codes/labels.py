@@ -16,20 +16,18 @@ from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from app.codes import codec
 from app.config import get_settings
 from app.errors import InvalidInput
 from app.exports import csv_bytes
+from app.pdf import FONT, use_font
 
 MASK_PATTERN = 0
 QUIET_ZONE = 4
 PIXELS_PER_MODULE = 8
 MAX_PDF_LABELS = 2000
-PDF_FONT = "STSong-Light"
 LABEL_FORMATS = {"pdf": "application/pdf", "png": "application/zip", "svg": "application/zip"}
 
 
@@ -155,7 +153,7 @@ def zip_stream(codes, *, image_format, prefix="code"):
 
 def pdf_sheet(batch, codes, *, columns, rows, include_pin):
     """An A4 PDF of labels in a `columns` × `rows` grid per page: the QR, the code and (optionally) the PIN."""
-    pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    use_font()
     buffer = io.BytesIO()
     sheet = canvas.Canvas(buffer, pagesize=A4)
     sheet.setTitle(f"防伪标签 批次{batch.id} {batch.lot}")
@@ -178,7 +176,7 @@ def pdf_sheet(batch, codes, *, columns, rows, include_pin):
             sheet.rect(origin_x + x * module, origin_y + side - (y + 1) * module, length * module, module,
                        stroke=0, fill=1)
         font_size = max(4.0, min(7.0, cell_width / 12))
-        sheet.setFont(PDF_FONT, font_size)
+        sheet.setFont(FONT, font_size)
         sheet.drawCentredString(left + cell_width / 2, origin_y - font_size - 1, f"{code}  #{serial}")
         if include_pin:
             sheet.drawCentredString(left + cell_width / 2, origin_y - 2 * font_size - 2,

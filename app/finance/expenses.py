@@ -8,13 +8,10 @@ from app.errors import InvalidInput, NotFound, PayloadTooLarge
 from app.finance.engine import month_of
 from app.finance.models import EXPENSE_CATEGORIES, Expense
 from app.money import MAX_FEN
+from app.uploads import FILE_TYPES, file_type, served_as
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-ATTACHMENT_TYPES = (  # (leading bytes, extension, mimetype): only what a receipt is
-    (b"%PDF-", "pdf", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
-    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
-)
+ATTACHMENT_TYPES = ("pdf", "png", "jpg")  # only what a receipt is
 CATEGORY_NAMES = {"shipping": "运费", "marketing": "市场推广", "salaries": "工资", "rent": "房租", "other": "其他"}
 
 
@@ -89,24 +86,26 @@ def attach(expense_id, *, filename, content):
     expense = get_expense(expense_id)
     if len(content) > MAX_ATTACHMENT_BYTES:
         raise PayloadTooLarge("附件不能超过 5 MB", code="attachment_too_large")
-    kind = next((t for t in ATTACHMENT_TYPES if content.startswith(t[0])), None)
-    if kind is None:
+    extension = file_type(content, ATTACHMENT_TYPES)
+    if extension is None:
         raise InvalidInput.on("file", "附件只能是 PDF、PNG 或 JPEG 文件")
-    stored_name = f"{uuid.uuid4().hex}.{kind[1]}"
+    stored_name = f"{uuid.uuid4().hex}.{extension}"
     os.makedirs(os.path.dirname(_upload_path(stored_name)), exist_ok=True)
     with open(_upload_path(stored_name), "wb") as file:
         file.write(content)
     display_name = os.path.basename((filename or "").replace("\\", "/"))[:128] or stored_name
     with db.atomic():
-        (Expense.update(attachment_path=stored_name, attachment_name=display_name, attachment_type=kind[2])
+        (Expense.update(attachment_path=stored_name, attachment_name=display_name, attachment_type=FILE_TYPES[extension][1])
          .where(Expense.id == expense_id).execute())
     _remove(expense.attachment_path)
     return get_expense(expense_id)
 
 
 def attachment(expense_id):
-    """(path on disk, mimetype, file name) of an expense's receipt, or NotFound."""
+    """(path on disk, mimetype, download name) of an expense's receipt, or NotFound. The name is ours
+    (`expense-<id>.<verified extension>`), not the uploader's."""
     expense = get_expense(expense_id)
     if not expense.attachment_path or not os.path.exists(_upload_path(expense.attachment_path)):
         raise NotFound("该费用没有附件", code="attachment_not_found")
-    return os.path.abspath(_upload_path(expense.attachment_path)), expense.attachment_type, expense.attachment_name
+    mimetype, name = served_as(expense.attachment_path, f"expense-{expense.id}")
+    return os.path.abspath(_upload_path(expense.attachment_path)), mimetype, name

@@ -7,9 +7,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.agents import service as agents
 from app.clock import to_local, utc_start_of_local_day
@@ -18,10 +16,10 @@ from app.finance.models import AGENT_ACCOUNTS, JournalEntry, Posting
 from app.finance.reports import first_day
 from app.finance.team_bonus import check_period, last_day
 from app.money import format_yuan
+from app.pdf import FONT, paragraph, use_font
 
 SHOWN_ACCOUNTS = ("pending", "available", "held")  # what the brand still owes the agent; `withdrawn` has left
 HEADERS = ("日期", "摘要", "待结算", "可提现", "提现中", "余额")
-FONT = "STSong-Light"
 
 
 def _sums(query):
@@ -76,15 +74,14 @@ def statement_xlsx(data):
 
 def statement_pdf(data):
     """The statement as a one-table A4 PDF (reportlab's built-in Chinese font, no font file needed)."""
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    use_font()
     buffer = BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm,
                                  topMargin=15 * mm, bottomMargin=15 * mm,
                                  title=f"{data['agent_name']} {data['month']} 佣金对账单")
     title = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22)
     body = ParagraphStyle("body", fontName=FONT, fontSize=8, leading=10)
-    cells = [[Paragraph(text, body) if index == 1 else text for index, text in enumerate(row)]
+    cells = [[paragraph(text, body) if index == 1 else text for index, text in enumerate(row)]
              for row in _table(data)]
     table = Table([list(HEADERS)] + cells, colWidths=[28 * mm, 76 * mm, 20 * mm, 20 * mm, 20 * mm, 22 * mm],
                   repeatRows=1)
@@ -97,6 +94,6 @@ def statement_pdf(data):
     ]))
     summary = (f"代理：{data['agent_name']}（编号 {data['agent_id']}）　月份：{data['month']}　"
                f"期初余额 ¥{format_yuan(data['opening_balance'])}　期末余额 ¥{format_yuan(data['closing_balance'])}")
-    document.build([Paragraph(f"{data['month']} 佣金对账单", title), Paragraph(summary, body), Spacer(1, 4 * mm),
+    document.build([paragraph(f"{data['month']} 佣金对账单", title), paragraph(summary, body), Spacer(1, 4 * mm),
                     table])
     return buffer.getvalue()

@@ -1,10 +1,6 @@
 """Stock-takes (盘点): open a count of a warehouse, enter counted quantities, see differences, post them."""
 from dataclasses import dataclass
-from io import BytesIO
-from zipfile import BadZipFile
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from peewee import JOIN, fn
 
 from app.catalog import service as catalog
@@ -12,6 +8,7 @@ from app.catalog.models import Product
 from app.clock import utcnow
 from app.database import db, for_update, paginate, upsert
 from app.errors import Conflict, InvalidInput, NotFound
+from app.exports import read_xlsx
 from app.inventory import ledger
 from app.inventory.ledger import Delta
 from app.inventory.models import Stock, StockTake, StockTakeCount, Warehouse
@@ -78,11 +75,7 @@ def upload_counts(stock_take_id, *, content):
 
 
 def _read_sheet(content):
-    try:
-        sheet = load_workbook(BytesIO(content), read_only=True, data_only=True).active
-        rows = list(sheet.iter_rows(max_row=MAX_SHEET_ROWS + 1, values_only=True))
-    except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput.on("file", "文件不是有效的 .xlsx 表格") from exc
+    rows = read_xlsx(content, max_rows=MAX_SHEET_ROWS)
     if not rows or len(rows) > MAX_SHEET_ROWS:
         raise InvalidInput.on("file", f"表格须有表头且不超过{MAX_SHEET_ROWS}行")
     header = [str(cell).strip() if cell is not None else "" for cell in rows[0]]

@@ -1,13 +1,8 @@
 """Batch operations for busy days: each order is its own transaction, so one bad order never stops the others."""
-import csv
 from dataclasses import dataclass
-from io import BytesIO, StringIO
-from zipfile import BadZipFile
-
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from app.errors import DomainError, InvalidInput
+from app.exports import read_csv, read_xlsx
 from app.orders import service
 from app.orders.models import Order
 
@@ -100,18 +95,8 @@ def _shipment_rows(content, filename):
 
 
 def _read_table(content, filename):
-    if (filename or "").lower().endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("gb18030", errors="replace")
-        rows = list(csv.reader(StringIO(text)))
-    else:
-        try:
-            sheet = load_workbook(BytesIO(content), read_only=True, data_only=True).active
-            rows = list(sheet.iter_rows(max_row=MAX_SHEET_ROWS + 1, values_only=True))
-        except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-            raise InvalidInput.on("file", "文件不是有效的 .xlsx 或 .csv 表格") from exc
+    reader = read_csv if (filename or "").lower().endswith(".csv") else read_xlsx
+    rows = reader(content, max_rows=MAX_SHEET_ROWS + 1)
     if len(rows) > MAX_SHEET_ROWS + 1:
         raise InvalidInput.on("file", f"表格不能超过{MAX_SHEET_ROWS}行")
     return rows

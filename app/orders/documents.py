@@ -5,9 +5,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.clock import to_local
 from app.errors import InvalidInput
@@ -15,8 +13,8 @@ from app.money import format_yuan
 from app.orders import service
 from app.orders.models import OrderLine
 from app.orders.states import STATE_NAMES
+from app.pdf import FONT, paragraph, use_font
 
-FONT = "STSong-Light"
 MAX_PICKING_ORDERS = 200
 MAX_EXPORT_ROWS = 100_000
 EXPORT_CHUNK = 500
@@ -25,8 +23,7 @@ EXPORT_HEADERS = ("订单号", "下单时间", "状态", "买家代理ID", "收�
 
 
 def _styles():
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    use_font()
     return (ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22),
             ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14))
 
@@ -42,10 +39,10 @@ def picking_list_pdf(order_ids):
         order = service.get_order(order_id)
         if story:
             story.append(PageBreak())
-        story += [Paragraph(f"配货单 {service.order_no(order)}", title), Spacer(1, 4 * mm),
-                  Paragraph(f"收货人：{order.consignee_name}　电话：{order.consignee_phone}", body),
-                  Paragraph(f"地址：{order.province}{order.city}{order.district}{order.address}", body),
-                  Paragraph(f"备注：{order.remark or '无'}　{'一件代发' if order.dropship else ''}", body),
+        story += [paragraph(f"配货单 {service.order_no(order)}", title), Spacer(1, 4 * mm),
+                  paragraph(f"收货人：{order.consignee_name}　电话：{order.consignee_phone}", body),
+                  paragraph(f"地址：{order.province}{order.city}{order.district}{order.address}", body),
+                  paragraph(f"备注：{order.remark or '无'}　{'一件代发' if order.dropship else ''}", body),
                   Spacer(1, 4 * mm), _lines_table(order)]
     buffer = BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, title="配货单").build(story)

@@ -17,6 +17,7 @@ from app.notify.service import enqueue
 from app.orders import service
 from app.orders.models import Order
 from app.orders.states import next_state
+from app.uploads import file_type, served_as
 from app.wechat import failures_as_domain_errors, pay_client
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,7 @@ def start_wechat_payment(order_id, *, agent, openid, client_ip):
 def _beijing(moment):
     return moment.replace(tzinfo=timezone.utc).astimezone(WECHAT_PAY_ZONE)
 MAX_PROOF_BYTES = 2 * 1024 * 1024
-PROOF_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
-PROOF_MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+PROOF_TYPES = ("jpg", "png", "webp")
 
 
 def handle_wechat_notification(xml):
@@ -105,19 +105,13 @@ def _paid_after_close(order_id, data):
                 dedupe_key=f"order:{order_id}:paid_after_close:{data.get('transaction_id')}")
 
 
-def _proof_type(content):
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "webp"
-    return next((ext for magic, ext in PROOF_TYPES.items() if content.startswith(magic)), None)
-
-
 def save_payment_proof(content):
     """Store a transfer proof image (JPEG, PNG or WebP, at most 2 MB) under the upload directory; its relative path."""
     if not content:
         raise InvalidInput.on("proof", "请上传付款凭证图片")
     if len(content) > MAX_PROOF_BYTES:
         raise InvalidInput.on("proof", "付款凭证图片不能超过2MB")
-    extension = _proof_type(content)
+    extension = file_type(content, PROOF_TYPES)
     if extension is None:
         raise InvalidInput.on("proof", "付款凭证须是 JPG、PNG 或 WebP 图片")
     name = f"payment-proofs/{hashlib.sha256(content).hexdigest()}.{extension}"
@@ -150,13 +144,14 @@ def submit_payment_proof(order_id, *, agent, content, reference=""):
 
 
 def payment_proof_file(order_id, *, agent=None):
-    """(path on disk, media type) of the order's transfer proof (the buyer's own order when `agent` is given)."""
+    """(path on disk, mimetype, download name) of the order's transfer proof, served as the type it was verified
+    as (the buyer's own order when `agent` is given)."""
     order = service.get_order(order_id, agent=agent)
     extension = order.payment_proof.rsplit(".", 1)[-1] if order.payment_proof else ""
     path = os.path.abspath(os.path.join(get_settings().UPLOAD_DIR, order.payment_proof))
-    if extension not in PROOF_MEDIA_TYPES or not os.path.isfile(path):
+    if extension not in PROOF_TYPES or not os.path.isfile(path):
         raise NotFound("该订单没有付款凭证", code="no_payment_proof")
-    return path, PROOF_MEDIA_TYPES[extension]
+    return (path, *served_as(order.payment_proof, f"proof-{order_id}"))
 
 
 def confirm_offline_payment(order_id, *, actor, amount_fen, payment_ref="", proof_content=None):

@@ -69,8 +69,8 @@ def order(order_id):
 @page("/orders/<id:order_id>/payment-proof", roles=api.FINANCE)
 def order_payment_proof(order_id):
     """The order's transfer proof image, shown on its page to finance."""
-    path, mimetype = payments.payment_proof_file(order_id)
-    return send_file(path, mimetype=mimetype, max_age=0)
+    path, mimetype, name = payments.payment_proof_file(order_id)
+    return send_file(path, mimetype=mimetype, max_age=0, download_name=name)
 
 
 def _codes(values):
