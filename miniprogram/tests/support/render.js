@@ -4,12 +4,11 @@ const simulate = require('miniprogram-simulate')
 
 const ROOT = path.join(__dirname, '..', '..')
 
-// A page's JS registers its Component() once per test file (require caches it): load each page once.
-const loaded = new Map()
-
+// A page's and a component's JS call Component() when first required; require caches them, so each render
+// starts from a fresh module registry (the page and the test then share the same utils modules).
 function render (page) {
-  if (!loaded.has(page)) loaded.set(page, simulate.load(path.join(ROOT, page, 'index'), { rootPath: ROOT }))
-  const comp = simulate.render(loaded.get(page))
+  jest.resetModules()
+  const comp = simulate.render(simulate.load(path.join(ROOT, page, 'index'), { rootPath: ROOT }))
   comp.attach(document.createElement('parent-wrapper'))
   return comp
 }
@@ -23,8 +22,10 @@ function settle (ms = 30) {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
+// A selector matches in the page, or inside its state-view (the retry button).
 function find (comp, selector) {
-  const node = comp.querySelector(selector)
+  const stateView = comp.querySelector('.states')
+  const node = comp.querySelector(selector) || (stateView && stateView.querySelector(selector))
   if (!node) throw new Error(`nothing matches ${selector}: ${text(comp)}`)
   return node
 }
