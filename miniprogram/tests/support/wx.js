@@ -85,7 +85,7 @@ function install (options = {}) {
     showToast: ({ title }) => record.toasts.push(title),
     showModal: ({ title, content, success }) => {
       record.modals.push({ title, content })
-      if (success) success({ confirm: settings.modalConfirm, cancel: !settings.modalConfirm })
+      if (success) success({ confirm: settings.modalConfirm, cancel: !settings.modalConfirm, content: settings.modalContent || '' })
     },
     showLoading: () => {},
     hideLoading: () => {},
