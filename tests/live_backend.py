@@ -14,13 +14,16 @@ import socket
 import sys
 import tempfile
 import threading
+from datetime import timedelta
 
 from werkzeug.serving import make_server
 
 from app import create_app, migrate
 from app.agents import levels
 from app.agents.models import Agent, AgentLevel
+from app.clock import utcnow
 from app.database import db
+from app.finance.settlement import release_available_commissions
 from app.seed import DEMO_OWNER, seed_demo
 from tests.fake_wechat import FakeWeChat
 
@@ -64,11 +67,13 @@ def build_app(fake, workdir, port):
 
 
 def seed():
-    """The demo brand, with applications to the lowest level waiting for the owner (the journey approves one)."""
+    """The demo brand, with applications to the lowest level waiting for the owner (the journey approves one) and
+    the demo orders' commission already available (so the top agent can withdraw)."""
     for _line in seed_demo(password=OWNER_PASSWORD):
         pass
     lowest = AgentLevel.select().order_by(AgentLevel.rank.desc()).first()
     levels.update_level(lowest.id, auto_approve_applications=False)
+    release_available_commissions(now=utcnow() + timedelta(days=365))
     return Agent.select().order_by(Agent.id).first()
 
 
@@ -87,7 +92,8 @@ def main():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(json.dumps({"url": f"http://127.0.0.1:{port}", "wechat_url": fake.url, "mp_appid": MP_APPID,
                       "owner": {"username": DEMO_OWNER, "password": OWNER_PASSWORD},
-                      "invite_code": top.invite_code, "inviter_name": top.name, "database": workdir}), flush=True)
+                      "invite_code": top.invite_code, "inviter_name": top.name,
+                      "top_agent": {"id": top.id, "name": top.name, "bind_code": top.bind_code}, "database": workdir}), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()

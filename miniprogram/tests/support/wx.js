@@ -5,8 +5,10 @@ const fs = require('fs')
 const path = require('path')
 
 function httpCall ({ url, method = 'GET', headers = {}, body }) {
+  // A Content-Length, not chunked encoding: the development server reads no chunked body.
+  const sized = body ? { ...headers, 'Content-Length': Buffer.byteLength(body) } : headers
   return new Promise((resolve) => {
-    const request = http.request(url, { method, headers }, (response) => {
+    const request = http.request(url, { method, headers: sized }, (response) => {
       const chunks = []
       response.on('data', (chunk) => chunks.push(chunk))
       response.on('end', () => resolve({ status: response.statusCode, text: Buffer.concat(chunks).toString('utf8') }))
