@@ -7,7 +7,7 @@ const path = require('path')
 const ROOT = path.join(__dirname, '..')
 const SOURCE = path.join(ROOT, 'node_modules', '@vant', 'weapp', 'lib')
 const TARGET = path.join(ROOT, 'miniprogram_npm', '@vant', 'weapp')
-const USED = ['cell', 'cell-group', 'tag', 'loading']
+const USED = ['tag', 'loading']
 const SHARED = ['common', 'mixins', 'wxs']
 
 function withDependencies (names) {
