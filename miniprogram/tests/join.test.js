@@ -1,14 +1,10 @@
-const { install } = require('./support/wx')
-const { render, text, tap, input, settle, ERROR } = require('./support/render')
+const { mount } = require('./support/mount')
+const { text, tap, input, ERROR } = require('./support/render')
 
 const NOT_AGENT = ERROR(403, 'not_an_agent', '您还不是代理，请先使用邀请码申请')
-const SESSION = [200, { token: 't', expires_in: 3600, user_id: 1 }]
 const APPLICATION = { id: 3, name: '赵新人', status: 'pending', decision_reason: '' }
 
-function page (routes) {
-  const wx = install({ routes: { 'POST /api/mp/auth/login': SESSION, ...routes } })
-  return { wx, comp: render('pages/join') }
-}
+const page = (routes) => mount('pages/join', routes)
 
 test('an invite opens the application form with the invite code filled in', async () => {
   const { comp } = page({ 'GET /api/mp/me/profile': NOT_AGENT })
@@ -34,7 +30,7 @@ test('applying sends the phone code from getPhoneNumber and shows the applicatio
 })
 
 test('a refused application shows the server message and keeps the form', async () => {
-  const { comp, wx } = page({
+  const { comp, record } = page({
     'GET /api/mp/me/profile': NOT_AGENT,
     'POST /api/mp/agents/applications': ERROR(422, 'invite_not_found', '邀请码不存在，请向邀请人核对', { invite_code: '邀请码不存在，请向邀请人核对' })
   })
@@ -42,7 +38,7 @@ test('a refused application shows the server message and keeps the form', async 
   await comp.instance.apply()
   expect(text(comp)).toContain('邀请码不存在，请向邀请人核对')
   expect(text(comp)).toContain('提交申请')
-  expect(wx.record.toasts).toContain('邀请码不存在，请向邀请人核对')
+  expect(record.toasts).toContain('邀请码不存在，请向邀请人核对')
 })
 
 test('a user with a pending application sees its status instead of the form', async () => {
@@ -72,10 +68,10 @@ test('binding with a bind code makes the user an agent', async () => {
 })
 
 test('an agent opening the page is sent home', async () => {
-  const { comp, wx } = page({ 'GET /api/mp/me/profile': [200, { id: 1 }] })
+  const { comp, record } = page({ 'GET /api/mp/me/profile': [200, { id: 1 }] })
   await comp.instance.onLoad({})
   await tap(comp, '.go-home')
-  expect(wx.record.navigations).toEqual(['/pages/home/index'])
+  expect(record.navigations).toEqual(['/pages/home/index'])
 })
 
 test('a bad network shows the error and a retry', async () => {

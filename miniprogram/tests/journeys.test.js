@@ -5,7 +5,7 @@ const fs = require('fs')
 const os = require('os')
 const path = require('path')
 const { install, httpCall } = require('./support/wx')
-const { render, text, tap, input, settle } = require('./support/render')
+const { render, text, tap, input, until } = require('./support/render')
 
 const backend = JSON.parse(process.env.MP_BACKEND)
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
@@ -233,7 +233,8 @@ describe('a bad network', () => {
     expect(text(home)).toContain('重试')
     require('../config').baseUrl = backend.url
     await tap(home, '.retry')
-    await settle(500)
-    expect(home.instance.data.state).not.toBe('loading')
+    await until(() => home.instance.data.state !== 'loading', 'the retried load')
+    expect(text(home)).not.toContain('网络连接失败')
+    expect(text(home)).not.toBe('')
   })
 })

@@ -1,5 +1,5 @@
 const { mount } = require('./support/mount')
-const { text, tap, input, settle, ERROR } = require('./support/render')
+const { text, tap, input, until, ERROR } = require('./support/render')
 
 const STOCK = { items: [{ product_id: 1, product_name: '玻尿酸面膜', on_the_way: 5, received: 20, sold: 8, on_hand: 12 }] }
 const CATALOGUE = [{ product_id: 1, name: '玻尿酸面膜', retail_price: '199.00', price: '89.00', available: 100 }]
@@ -97,8 +97,7 @@ describe('team', () => {
     const { comp } = mount('pages/team', routes)
     await comp.instance.onLoad()
     await tap(comp, '.member-5')
-    await settle()
-    expect(text(comp)).toContain('周新人')
+    await until(() => text(comp).includes('周新人'), 'the member\'s own members')
     await tap(comp, '.member-5')
     expect(text(comp)).not.toContain('周新人')
   })
@@ -137,7 +136,7 @@ describe('money', () => {
     const { comp, record } = mount('pages/money', routes)
     await comp.instance.onLoad()
     await tap(comp, '.period-last')
-    await settle()
+    await until(() => comp.instance.data.state === 'ready' && comp.instance.data.period === 'last', 'last month')
     const asked = record.requests.filter((r) => r.url.includes('/performance')).pop().url
     expect(new URL(asked).searchParams.get('start')).toMatch(/-01$/)
   })
@@ -208,7 +207,7 @@ describe('scan', () => {
     const { comp, record } = mount('more/scan', { 'GET /api/mp/codes/AB12CD34EF': [200, VERDICT] }, { scanResult: 'https://brand.example/v/AB12CD34EF' })
     expect(text(comp)).toContain('扫描产品上的防伪码')
     await tap(comp, '.scan')
-    await settle()
+    await until(() => comp.instance.data.state === 'ready', 'the verdict')
     expect(text(comp)).toContain('正品，首次查询')
     expect(record.requests.pop().url).toContain('/api/mp/codes/AB12CD34EF')
   })

@@ -1,5 +1,5 @@
 const { mount } = require('./support/mount')
-const { text, tap, settle, ERROR } = require('./support/render')
+const { text, tap, until, ERROR } = require('./support/render')
 
 const ORDER = { id: 42, order_no: 'WS42', status: 'shipped', status_name: '已发货', units: 2, total: '176.00', created_at: '2026-12-02T02:00:00Z',
   subtotal: '178.00', level_discount: '0.00', promotion_discount: '10.00', shipping: '8.00', carrier: '顺丰速运', tracking_no: 'SF1234567890',
@@ -20,7 +20,7 @@ describe('orders', () => {
     const { comp, record } = mount('pages/orders', { 'GET /api/mp/orders': [200, { items: [], total: 0 }] })
     await comp.instance.onLoad({})
     await tap(comp, '.tab-pending_payment')
-    await settle()
+    await until(() => comp.instance.data.state === 'empty', 'the pending tab')
     expect(record.requests.pop().url).toContain('status=pending_payment')
     expect(text(comp)).toContain('暂无订单')
   })
@@ -99,7 +99,7 @@ describe('approvals', () => {
     })
     await comp.instance.onLoad()
     await tap(comp, '.approve-50')
-    await settle(60)
+    await until(() => comp.instance.data.state === 'empty', 'the reloaded list')
     expect(text(comp)).toContain('没有等待您审核的订单')
   })
   test('rejecting asks for a reason and sends it', async () => {

@@ -1,5 +1,5 @@
 const { mount } = require('./support/mount')
-const { text, tap, input, settle, ERROR } = require('./support/render')
+const { text, tap, input, until, ERROR } = require('./support/render')
 
 const ITEM = { product_id: 1, name: '玻尿酸面膜', spec: '10片/盒', unit: '盒', image_url: '', images: ['https://brand.example/media/products/1.jpg'],
   retail_price: '199.00', price: '89.00', available: 120 }
@@ -39,7 +39,7 @@ describe('home', () => {
     expect(text(comp)).toContain('网络连接失败')
     settings.routes = { 'POST /api/mp/auth/login': [200, { token: 't' }], 'GET /api/mp/me/home': [200, HOME] }
     await tap(comp, '.retry')
-    await settle(60)
+    await until(() => comp.instance.data.state === 'ready', 'the retried load')
     expect(text(comp)).toContain('陈小美')
   })
 })

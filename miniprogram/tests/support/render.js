@@ -23,6 +23,15 @@ function settle (ms = 30) {
 }
 
 // A selector matches in the page, or inside its state-view (the retry button).
+// Wait until what a tap started has shown (requests go through timers); fail after a generous deadline.
+async function until (condition, what) {
+  for (let waited = 0; waited < 10000; waited += 10) {
+    if (condition()) return
+    await settle(10)
+  }
+  throw new Error(`still waiting for ${what}`)
+}
+
 function find (comp, selector) {
   const stateView = comp.querySelector('.states')
   const node = comp.querySelector(selector) || (stateView && stateView.querySelector(selector))
@@ -42,4 +51,4 @@ async function input (comp, selector, value) {
 
 const ERROR = (status, code, message, fields = {}) => [status, { error: { code, message, fields } }]
 
-module.exports = { render, text, tap, input, settle, ERROR, ROOT }
+module.exports = { render, text, tap, input, settle, until, ERROR, ROOT }
