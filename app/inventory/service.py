@@ -250,18 +250,21 @@ def available_by_product(product_ids):
 
 @dataclass(frozen=True)
 class CatalogueEntry:
-    """A product as one agent level sees it: its price at that level and the units available."""
+    """A product as one agent level sees it: its price at that level, the units available and its retail range."""
 
     product: Product
     price_fen: int
     available: int
+    retail_min_fen: int | None
+    retail_max_fen: int | None
 
 
 def catalogue_for_level(level_id):
     """The orderable catalogue for agents of `level_id`: their own price and the stock available."""
     items = catalog.catalogue_for_level(level_id)
     available = available_by_product([item.product.id for item in items])
-    return [CatalogueEntry(item.product, item.price_fen, available.get(item.product.id, 0)) for item in items]
+    return [CatalogueEntry(item.product, item.price_fen, available.get(item.product.id, 0), item.retail_min_fen,
+                           item.retail_max_fen) for item in items]
 
 
 def list_stock(*, warehouse_id=None, product_id=None, below_threshold=False, page=1, per_page=50):

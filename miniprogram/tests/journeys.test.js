@@ -63,6 +63,7 @@ async function buyFirstInStock (phone, name, mobile) {
   const catalogue = await phone.open('pages/catalogue', undefined)
   await catalogue.instance.onLoad()
   const product = catalogue.instance.data.items.find((item) => item.available > 0)
+  expect(text(catalogue)).toContain(`控价 ${product.rangeText}`)
   await tap(catalogue, `.add-${product.product_id}`)
   const cart = await phone.open('pages/cart', undefined)
   await cart.instance.onLoad()

@@ -2,7 +2,7 @@ const { mount } = require('./support/mount')
 const { text, tap, input, until, ERROR } = require('./support/render')
 
 const STOCK = { items: [{ product_id: 1, product_name: '玻尿酸面膜', on_the_way: 5, received: 20, sold: 8, on_hand: 12 }] }
-const CATALOGUE = [{ product_id: 1, name: '玻尿酸面膜', retail_price: '199.00', price: '89.00', available: 100 }]
+const CATALOGUE = [{ product_id: 1, name: '玻尿酸面膜', retail_price: '199.00', retail_min: '179.10', retail_max: '199.00', price: '89.00', available: 100 }]
 const PROFILE = { id: 4, name: '陈小美', level_name: '普通代理', status: 'active', phone: '13800000004', province: '广东省', city: '佛山市',
   term_start: '2026-01-01', term_end: '2027-06-30', invite_code: 'ABCD2345' }
 
@@ -38,7 +38,16 @@ describe('retail sale', () => {
     const { comp } = sale(RESULT(0))
     await comp.instance.onLoad({ product: '1' })
     expect(comp.instance.data.price).toBe('199.00')
-    expect(text(comp)).toContain('建议零售价 ¥199.00')
+    expect(text(comp)).toContain('建议零售价 ¥199.00，控价 ¥179.10–¥199.00')
+  })
+  test('a price outside the range is warned about before it is sent, and not sent if the agent backs out', async () => {
+    const { comp, record, settings, sent } = sale(RESULT(1))
+    settings.modalConfirm = false
+    await comp.instance.onLoad({ product: '1' })
+    await input(comp, '.price', '120')
+    await comp.instance.submit()
+    expect(record.modals[0]).toEqual({ title: '价格超出控价范围', content: '品牌规定的零售价为 ¥179.10–¥199.00，超出范围的零售会报告品牌方，仍要登记吗？' })
+    expect(sent).toEqual([])
   })
   test('records the sale with price and quantity', async () => {
     const { comp, sent } = sale(RESULT(0))

@@ -2,7 +2,7 @@ const { mount } = require('./support/mount')
 const { text, tap, input, until, ERROR } = require('./support/render')
 
 const ITEM = { product_id: 1, name: '玻尿酸面膜', spec: '10片/盒', unit: '盒', image_url: '', images: ['https://brand.example/media/products/1.jpg'],
-  retail_price: '199.00', price: '89.00', available: 120 }
+  retail_price: '199.00', retail_min: '179.10', retail_max: '199.00', price: '89.00', available: 120 }
 const QUOTE = { lines: [], subtotal: '178.00', level_discount: '0.00', promotion_discount: '10.00', promotion_name: '双十二', shipping: '8.00', total: '176.00' }
 const OFFLINE = { offline: true }
 
@@ -52,6 +52,7 @@ describe('catalogue and product', () => {
     expect(seen).toContain('我的进货价 ¥89.00')
     expect(seen).toContain('建议零售 ¥199.00')
     expect(seen).toContain('可订 120 盒')
+    expect(seen).toContain('控价 ¥179.10–¥199.00')
     expect(seen).toContain('暂时缺货')
     expect(comp.instance.data.items[0].cover).toBe('https://brand.example/media/products/1.jpg')
   })

@@ -15,6 +15,13 @@ describe('money', () => {
     expect(money.sum(['0.10', '0.20'])).toBe('0.30')
     expect(money.times('19.99', 3)).toBe('59.97')
   })
+  test('a retail range reads as one span, and prices outside it are found', () => {
+    expect(money.range('179.10', '199.00')).toBe('¥179.10–¥199.00')
+    expect(money.range(null, null)).toBe('')
+    expect(money.outside('179.09', '179.10', '199.00')).toBe(true)
+    expect(money.outside('199.00', '179.10', '199.00')).toBe(false)
+    expect(money.outside('1.00', null, null)).toBe(false)
+  })
   test('text that is not money is not a number of fen', () => {
     expect(money.toFen('1.234')).toBeNaN()
     expect(money.toFen('²')).toBeNaN()

@@ -29,4 +29,13 @@ function sum (yuans) {
   return fromFen(yuans.reduce((total, yuan) => total + toFen(yuan), 0))
 }
 
-module.exports = { toFen, fromFen, display, times, sum }
+// The brand's retail range (控价) for my level: "¥179.10–¥199.00", or '' when the brand set none.
+function range (min, max) {
+  return min == null || max == null ? '' : `${display(min)}–${display(max)}`
+}
+
+function outside (yuan, min, max) {
+  return min != null && max != null && (toFen(yuan) < toFen(min) || toFen(yuan) > toFen(max))
+}
+
+module.exports = { toFen, fromFen, display, times, sum, range, outside }

@@ -6,7 +6,7 @@ const { load, initial } = require('../../utils/page')
 
 function shown (item) {
   return { ...item, cover: (item.images && item.images[0]) || item.image_url || '', priceText: money.display(item.price),
-    retailText: money.display(item.retail_price) }
+    retailText: money.display(item.retail_price), rangeText: money.range(item.retail_min, item.retail_max) }
 }
 
 Component({

@@ -15,7 +15,8 @@ Component({
       return load(this, async () => {
         const product = await api.get(`/api/mp/catalogue/${this.productId}`)
         const photos = product.images && product.images.length ? product.images : [product.image_url].filter(Boolean)
-        return { product, photos, priceText: money.display(product.price), retailText: money.display(product.retail_price) }
+        return { product, photos, priceText: money.display(product.price), retailText: money.display(product.retail_price),
+          rangeText: money.range(product.retail_min, product.retail_max) }
       })
     },
     addToCart () {

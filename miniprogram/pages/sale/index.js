@@ -23,11 +23,14 @@ Component({
     load () {
       return load(this, async () => {
         const [stock, catalogue] = await Promise.all([api.get('/api/mp/me/stock'), api.get('/api/mp/catalogue')])
-        const retail = Object.fromEntries(catalogue.map((item) => [item.product_id, item.retail_price]))
-        const products = stock.items.filter((item) => item.on_hand > 0)
-          .map((item) => ({ ...item, retailText: money.display(retail[item.product_id] || '0') }))
+        const listed = Object.fromEntries(catalogue.map((item) => [item.product_id, item]))
+        const products = stock.items.filter((item) => item.on_hand > 0).map((item) => {
+          const entry = listed[item.product_id] || {}
+          return { ...item, retail: entry.retail_price || '', min: entry.retail_min, max: entry.retail_max,
+            retailText: money.display(entry.retail_price || '0'), rangeText: money.range(entry.retail_min, entry.retail_max) }
+        })
         const index = Math.max(0, products.findIndex((item) => item.product_id === this.wanted))
-        return { products, index, price: products.length ? (retail[products[index].product_id] || '') : '' }
+        return { products, index, price: products.length ? products[index].retail : '' }
       }, (data) => !data.products.length)
     },
     onProduct (e) { this.setData({ index: Number(field(e)) }) },
@@ -42,6 +45,8 @@ Component({
       if (!Number.isInteger(count) || count < 1) return wx.showToast({ title: '请填写数量', icon: 'none' })
       if (Number.isNaN(money.toFen(price))) return wx.showToast({ title: '请填写正确的单价', icon: 'none' })
       if (count > product.on_hand && !await confirm('库存不足', `现有 ${product.on_hand}，仍要登记 ${count} 件吗？`)) return
+      if (money.outside(price, product.min, product.max) &&
+        !await confirm('价格超出控价范围', `品牌规定的零售价为 ${product.rangeText}，超出范围的零售会报告品牌方，仍要登记吗？`)) return
       const body = { client_ref: this.clientRef, customer_name: customerName, customer_phone: customerPhone,
         items: [{ product_id: product.product_id, quantity: count, unit_price: price }] }
       return act(this, () => api.post('/api/mp/retail-sales', body), (result) => {
