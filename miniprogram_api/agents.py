@@ -77,6 +77,15 @@ def downline_team(query, agent_id):
     return agents.team_for_viewer(g.agent, agent_id=agent_id, **query)
 
 
+@blp.route("/<id:agent_id>/performance", methods=["GET"])
+@agent_required
+@blp.arguments(AgentPeriodQuery, location="query")
+@blp.response(200, AgentPerformanceOut)
+def downline_performance(query, agent_id):
+    """The purchases, team purchases, recruits and retail sales of a member of my downline over a period."""
+    return agents.performance_for_viewer(g.agent, agent_id=agent_id, **query)
+
+
 @me_blp.route("/profile", methods=["GET"])
 @agent_required
 @me_blp.response(200, AgentOut)

@@ -419,12 +419,22 @@ def team(*, agent_id, page=1, per_page=20, max_depth=None):
     }
 
 
-def team_for_viewer(viewer, *, agent_id, **paging):
-    """The team of `agent_id` as the viewer may see it: its own or a downline member's, if its level may."""
+def _refuse_unless_team_visible(viewer, agent_id):
     visible_agent(viewer, agent_id)
     if not viewer.level.may_see_team:
         raise Forbidden("您所在的等级不能查看团队数据", code="team_hidden")
+
+
+def team_for_viewer(viewer, *, agent_id, **paging):
+    """The team of `agent_id` as the viewer may see it: its own or a downline member's, if its level may."""
+    _refuse_unless_team_visible(viewer, agent_id)
     return team(agent_id=agent_id, **paging)
+
+
+def performance_for_viewer(viewer, *, agent_id, start=None, end=None):
+    """A downline member's figures over a period, as the viewer may see them (its level must see team figures)."""
+    _refuse_unless_team_visible(viewer, agent_id)
+    return performance(agent_id, start=start, end=end)
 
 
 def my_performance(agent, *, start=None, end=None):

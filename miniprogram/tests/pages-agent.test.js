@@ -93,7 +93,8 @@ describe('team', () => {
   const member = (id, name) => ({ id, name, level_name: '普通代理', province: '广东省', city: '佛山市', depth: 1 })
   const RANKING = { items: [{ rank: 1, agent_id: 5, name: '刘小雨', amount: '5000.00' }, { rank: 2, agent_id: 4, name: '陈小美', amount: '3000.00' }], mine: { rank: 2, amount: '3000.00' } }
   const routes = { 'GET /api/mp/me/team': [200, { total: 2, members: [member(5, '刘小雨')] }],
-    'GET /api/mp/agents/5/team': [200, { total: 1, members: [member(9, '周新人')] }], 'GET /api/mp/me/ranking': [200, RANKING] }
+    'GET /api/mp/agents/5/team': [200, { total: 1, members: [member(9, '周新人')] }], 'GET /api/mp/me/ranking': [200, RANKING],
+    'GET /api/mp/agents/5/performance': [200, { agent_id: 5, own_purchase: '3200.00', team_purchase: null, recruits: 1, retail: '0.00' }] }
 
   test('shows my direct members and the ranking', async () => {
     const { comp } = mount('pages/team', routes)
@@ -107,6 +108,7 @@ describe('team', () => {
     await comp.instance.onLoad()
     await tap(comp, '.member-5')
     await until(() => text(comp).includes('周新人'), 'the member\'s own members')
+    expect(text(comp)).toContain('本月进货 ¥3,200.00 · 团队 ¥0.00 · 新增 1 人')
     await tap(comp, '.member-5')
     expect(text(comp)).not.toContain('周新人')
   })

@@ -6,13 +6,6 @@ const { load, initial } = require('../../utils/page')
 
 const BALANCE = [['pending', '待结算'], ['available', '可提现'], ['held', '提现中'], ['withdrawn', '已提现'], ['owed', '待扣回']]
 
-function monthRange (offset) {
-  const now = new Date(Date.now() + 8 * 3600 * 1000)
-  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1))
-  const end = offset ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset + 1, 0)) : now
-  return { start: start.toISOString().slice(0, 10), end: end.toISOString().slice(0, 10) }
-}
-
 const PERIODS = [{ key: 'this', name: '本月', offset: 0 }, { key: 'last', name: '上月', offset: -1 }]
 
 Component({
@@ -21,7 +14,7 @@ Component({
     onLoad () { return this.load() },
     onShow () { if (this.data.state !== 'loading') this.load() },
     load () {
-      const range = monthRange(PERIODS.find((item) => item.key === this.data.period).offset)
+      const range = format.monthRange(PERIODS.find((item) => item.key === this.data.period).offset)
       return load(this, async () => {
         const [performance, balance, commissions, withdrawals] = await Promise.all([
           api.get('/api/mp/me/performance', range), api.get('/api/mp/finance/balance'),

@@ -1,6 +1,7 @@
 // My downline as a tree expanded one level at a time, each member's level and region, and this month's ranking.
 const api = require('../../utils/api')
 const money = require('../../utils/money')
+const format = require('../../utils/format')
 const { load, initial } = require('../../utils/page')
 
 function node (member, indent) {
@@ -46,9 +47,11 @@ Component({
         return this.setData({ nodes })
       }
       try {
-        const team = await directMembers(current.id)
+        const [team, figures] = await Promise.all([directMembers(current.id),
+          api.get(`/api/mp/agents/${current.id}/performance`, format.monthRange(0))])
         nodes.splice(position + 1, 0, ...team.members.map((member) => node(member, current.indent + 1)))
-        nodes[position] = { ...current, expanded: true, childless: !team.members.length }
+        nodes[position] = { ...current, expanded: true, childless: !team.members.length,
+          figures: `本月进货 ${money.display(figures.own_purchase)} · 团队 ${money.display(figures.team_purchase || '0')} · 新增 ${figures.recruits} 人` }
         this.setData({ nodes })
       } catch (err) {
         wx.showToast({ title: err.message, icon: 'none' })
