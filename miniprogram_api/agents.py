@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from app.agents import service as agents
 from app.agents.schemas import (AgentApplicationOut, AgentOut, AgentPerformanceOut, AgentPeriodQuery, AgentTeamOut,
                                 AgentTeamQuery)
+from app.config import get_settings
 from app.http import agent_required, wechat_login_required
 from app.orders import holdings
 from app.schemas import RowId, Schema, fields, validate
@@ -32,6 +33,7 @@ class MpBindBody(Schema):
 class MpInviteOut(Schema):
     invite_code = fields.String()
     image_url = fields.String()
+    brand = fields.String()
 
 
 @blp.route("/applications", methods=["POST"])
@@ -98,8 +100,8 @@ def my_profile():
 @agent_required
 @me_blp.response(200, MpInviteOut)
 def my_invite():
-    """My invite code, and where to fetch its mini-program code image."""
-    return {"invite_code": g.agent.invite_code, "image_url": INVITE_IMAGE_PATH}
+    """My invite code, where to fetch its mini-program code image, and the brand's name (for the poster)."""
+    return {"invite_code": g.agent.invite_code, "image_url": INVITE_IMAGE_PATH, "brand": get_settings().BRAND_NAME}
 
 
 @me_blp.route("/invite.png", methods=["GET"])

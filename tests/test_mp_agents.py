@@ -101,7 +101,7 @@ def test_a_malformed_page_is_a_422(client, fake_wechat):
 def test_my_invite_gives_the_code_and_the_image_address(client, fake_wechat):
     headers, agent = agent_headers(client, fake_wechat)
     body = client.get("/api/mp/me/invite", headers=headers).get_json()
-    assert body == {"invite_code": agent.invite_code, "image_url": INVITE_IMAGE}
+    assert body == {"invite_code": agent.invite_code, "image_url": INVITE_IMAGE, "brand": "本品牌"}
 
 
 def test_the_invite_image_is_a_mini_program_code_carrying_the_invite_code(client, fake_wechat):

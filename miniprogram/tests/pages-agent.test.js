@@ -191,13 +191,14 @@ describe('poster', () => {
   test('draws my name, level and invite code around the invite image and saves it', async () => {
     const drawn = []
     const { comp, record, wx } = mount('more/poster', { 'GET /api/mp/me/profile': [200, PROFILE],
-      'GET /api/mp/me/invite': [200, { invite_code: 'ABCD2345', image_url: '/api/mp/me/invite.png' }] })
+      'GET /api/mp/me/invite': [200, { invite_code: 'ABCD2345', image_url: '/api/mp/me/invite.png', brand: '玫瑰之约' }] })
     wx.createCanvasContext = () => new Proxy({}, { get: (target, name) => (name === 'draw' ? (keep, done) => done()
       : (...args) => drawn.push([name, ...args])) })
     await comp.instance.onLoad()
     const texts = drawn.filter(([name]) => name === 'fillText').map(([, value]) => value)
     expect(texts).toContain('陈小美 · 普通代理')
     expect(texts).toContain('邀请码 ABCD2345')
+    expect(texts).toContain('玫瑰之约')
     expect(drawn.find(([name]) => name === 'drawImage')[1]).toContain('/api/mp/me/invite.png')
     await tap(comp, '.save')
     expect(record.saved).toEqual(['wxfile://poster.png'])

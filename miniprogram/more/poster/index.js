@@ -1,4 +1,4 @@
-// The invite poster: my name, level and invite code around the mini-program code that opens the application
+// The invite poster: the brand, my name, level and invite code around the mini-program code that opens the application
 // form, drawn on a canvas and saved to the photo album.
 const api = require('../../utils/api')
 const { load, initial } = require('../../utils/page')
@@ -24,7 +24,9 @@ function draw (context, { profile, invite, image }) {
   context.fillRect(40, 200, WIDTH - 80, 620)
   context.setTextAlign('center')
   context.setFontSize(40)
-  context.fillText('诚邀您加入我的团队', WIDTH / 2, 110)
+  context.fillText(invite.brand, WIDTH / 2, 80)
+  context.setFontSize(32)
+  context.fillText('诚邀您加入我的团队', WIDTH / 2, 125)
   context.setFontSize(28)
   context.fillText(`${profile.name} · ${profile.level_name}`, WIDTH / 2, 160)
   context.drawImage(image, 150, 240, 300, 300)
