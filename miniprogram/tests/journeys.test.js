@@ -100,6 +100,16 @@ describe('a new agent joins by invite, buys, pays and receives', () => {
     expect(text(join)).toContain('您已是代理')
   })
 
+  test('home shows the new agent at the lowest level with nothing to pay yet', async () => {
+    if (!hasEndpoint('/api/mp/me/home')) {
+      console.warn('GET /api/mp/me/home is not on this server: the home step is not run')
+      return
+    }
+    const home = await phone.open('pages/home', {})
+    expect(text(home)).toContain('赵新人')
+    expect(text(home)).toContain('普通代理')
+  })
+
   test('orders from the catalogue at the quoted total', async () => {
     Object.assign(state, await buyFirstInStock(phone, '赵新人', '13912345678'))
     const pay = await phone.open('pages/pay', { id: String(state.orderId) })
