@@ -22,7 +22,7 @@ seed: migrate
 	$(BIN)/flask seed
 
 run: seed
-	TASK_WORKER_THREAD=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
+	TASK_WORKER_THREAD=1 DEV_LOGIN=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install
 	sh scripts/ensure_browser.sh

@@ -78,11 +78,18 @@ class Settings:
     COMMISSION_RETURN_WINDOW_DAYS: int = 7
     WITHDRAWAL_MIN_FEN: int = 1000
     TASK_WORKER_THREAD: bool = False
+    DEV_LOGIN: bool = False
+    AGENT_LOW_STOCK_UNITS: int = 2
     extra: dict = field(default_factory=dict)
 
     @property
     def is_production(self):
         return self.ENV == "production"
+
+    @property
+    def dev_login_enabled(self):
+        """Signing in without WeChat, for developing the mini-program against `make run`: development only."""
+        return self.DEV_LOGIN and self.ENV == "development"
 
     @property
     def wechat_mp_configured(self):

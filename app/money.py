@@ -36,6 +36,13 @@ def format_yuan(fen):
     return f"{sign}{whole}.{cents:02d}"
 
 
+def format_yuan_grouped(fen):
+    """Turn 320000 fen into "3,200.00": for sentences people read, never for parsing."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), FEN_PER_YUAN)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
 def round_half_up(numerator, denominator):
     """numerator / denominator rounded half-up (away from zero), in integers."""
     if denominator <= 0:

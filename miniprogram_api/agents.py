@@ -9,7 +9,8 @@ from app.agents.schemas import (AgentApplicationOut, AgentOut, AgentPerformanceO
 from app.config import get_settings
 from app.http import agent_required, wechat_login_required
 from app.orders import holdings
-from app.schemas import RowId, Schema, fields, validate
+from app.orders import service as orders
+from app.schemas import RowId, Schema, Yuan, fields, validate
 
 blp = Blueprint("mp_agents", __name__, url_prefix="/api/mp/agents", description="代理申请与下级")
 me_blp = Blueprint("mp_me", __name__, url_prefix="/api/mp/me", description="我的代理资料")
@@ -151,3 +152,45 @@ def my_stock():
 def my_performance(query):
     """My purchases, my team's purchases, new recruits and retail sales over a period."""
     return agents.my_performance(g.agent, **query)
+
+
+class MpHomeAgentOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    level_name = fields.Function(lambda agent: agent.level.name)
+    status = fields.String()
+    term_ends_on = fields.Date(attribute="term_end", allow_none=True)
+
+
+class MpLowStockOut(Schema):
+    product_id = fields.Integer()
+    name = fields.String(attribute="product_name")
+    on_hand = fields.Integer()
+
+
+class MpTodoOut(Schema):
+    orders_to_pay = fields.Integer()
+    approvals_waiting = fields.Integer()
+    low_stock = fields.List(fields.Nested(MpLowStockOut))
+
+
+class MpLevelProgressOut(Schema):
+    next_level_name = fields.String(allow_none=True)
+    amount_needed = Yuan(attribute="amount_needed_fen", allow_none=True)
+    recruits_needed = fields.Integer(allow_none=True)
+    text = fields.String(allow_none=True)
+
+
+class MpHomeOut(Schema):
+    agent = fields.Nested(MpHomeAgentOut)
+    todo = fields.Nested(MpTodoOut)
+    level_progress = fields.Nested(MpLevelProgressOut)
+
+
+@me_blp.route("/home", methods=["GET"])
+@agent_required
+@me_blp.response(200, MpHomeOut)
+def my_home():
+    """My home page: level and term, what needs doing, and what I still need for the next level."""
+    agent = agents.get_agent(g.agent.id)
+    return {"agent": agent, "todo": orders.agent_todo(agent), "level_progress": agents.level_progress(agent)}

@@ -1,13 +1,13 @@
 """An agent's own orders: quote, place, follow, cancel while unpaid, confirm receipt, quick entry, and the
 downline orders waiting for its approval."""
-from flask import g, request
+from flask import g, request, send_file
 from flask_smorest import Blueprint
 
 from app.http import agent_required
 from app.orders import payments, placement, service
 from app.orders.schemas import (STATUS, OrderDetailOut, OrderPageOut, OrderOut, OrderPlaceBody, OrderPlacedOut, OrderQuoteBody,
                                 OrderDraftOut, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody, QuickEntryBody)
-from app.schemas import PageArgs, Schema, fields, page_body
+from app.schemas import PageArgs, Schema, fields, page_body, validate
 
 blp = Blueprint("mp_orders", __name__, url_prefix="/api/mp/orders", description="我的订单")
 
@@ -83,6 +83,31 @@ def start_wechat_payment(order_id):
     The order is paid when WeChat's notification arrives (GET the order to see it)."""
     return payments.start_wechat_payment(order_id, agent=g.agent, openid=g.wechat_user.openid,
                                          client_ip=request.remote_addr)
+
+
+class MpPaymentProofForm(Schema):
+    reference = fields.String(load_default="", validate=validate.Length(max=64))
+
+
+@blp.route("/<id:order_id>/payment-proof", methods=["POST"])
+@agent_required
+@blp.arguments(MpPaymentProofForm, location="form")
+@blp.response(200, OrderDetailOut)
+def submit_payment_proof(form, order_id):
+    """Upload the bank-transfer proof of one of my unpaid orders (multipart: image, reference); finance confirms
+    it, and until then the order shows awaiting_confirmation. A second upload replaces the first."""
+    upload = request.files.get("image")
+    return payments.submit_payment_proof(order_id, agent=g.agent, content=upload.read() if upload else b"",
+                                         reference=form["reference"])
+
+
+@blp.route("/<id:order_id>/payment-proof", methods=["GET"])
+@agent_required
+@blp.doc(responses={"200": {"description": "the proof image", "content": {"image/*": {}}}})
+def payment_proof(order_id):
+    """The transfer proof I uploaded for one of my orders."""
+    path, mimetype = payments.payment_proof_file(order_id, agent=g.agent)
+    return send_file(path, mimetype=mimetype, max_age=0, download_name=f"proof-{order_id}.{path.rsplit('.', 1)[-1]}")
 
 
 @blp.route("/<id:order_id>/receive", methods=["POST"])

@@ -19,6 +19,7 @@ ROLES = ("owner", "staff", "finance", "warehouse")
 # Routes anyone may call, and why.
 PUBLIC = {
     ("POST", "/api/mp/auth/login"): "a WeChat login code is the credential",
+    ("POST", "/api/mp/auth/dev-login"): "development only (ENV=development, DEV_LOGIN=1); 404 everywhere else",
     ("POST", "/admin/api/auth/login"): "username and password are the credential",
     ("GET", "/api/mp/codes/<string:code>"): "consumers scan a box's code without an account",
     ("POST", "/api/mp/codes/<string:code>/pin"): "the scanning consumer pins a code without an account",

@@ -12,17 +12,28 @@ from app.errors import InvalidInput
 from app.exports import table_file
 from app.http import admin_actor, admin_required
 from app.orders import batch, documents, payments, placement, refunds, service
-from app.orders.schemas import (STATUS, ConsigneeBody, OrderDetailOut, OrderDraftOut, OrderPageOut, OrderItemBody, OrderOut,
+from app.orders.schemas import (STATUS, ConsigneeBody, OrderDetailOut, OrderDraftOut, OrderItemBody, OrderOut,
                                 OrderPlacedOut, OrderQuoteBody, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody,
-                                QuickEntryBody)
+                                QuickEntryBody, proof_field)
 from app.schemas import (PageArgs, PeriodDate, RowId, Schema, Yuan, fields,
-                         page_body, validate)
+                         page_body, page_schema, validate)
 
 blp = Blueprint("admin_orders", __name__, url_prefix="/admin/api/orders", description="订单")
 
 READ_ROLES = ("staff", "finance", "warehouse")
 STAFF, FINANCE, WAREHOUSE = ("staff",), ("finance",), ("warehouse",)
 ORDER_IDS = fields.List(RowId(strict=True), required=True, validate=validate.Length(min=1, max=500))
+
+
+class AdminOrderOut(OrderOut):
+    payment_proof = proof_field("/admin/api/orders")
+
+
+class AdminOrderDetailOut(OrderDetailOut):
+    payment_proof = proof_field("/admin/api/orders")
+
+
+AdminOrderPageOut = page_schema(AdminOrderOut)
 
 
 class AdminOrderFilterArgs(Schema):
@@ -94,7 +105,7 @@ class AdminOrderIdsBody(Schema):
 
 
 class AdminPaymentOut(Schema):
-    order = fields.Nested(OrderOut)
+    order = fields.Nested(AdminOrderOut)
     confirmed_now = fields.Boolean()
     message = fields.String()
 
@@ -124,7 +135,7 @@ def _filters(args):
 @blp.route("", methods=["GET"])
 @admin_required(*READ_ROLES)
 @blp.arguments(AdminOrderListArgs, location="query")
-@blp.response(200, OrderPageOut)
+@blp.response(200, AdminOrderPageOut)
 def list_orders(args):
     """Orders, newest first, filtered by status, agent, customers only, province, local dates or a search."""
     return page_body(service.list_orders(**_filters(args)), args)
@@ -160,7 +171,7 @@ def quick_entry(body):
 
 @blp.route("/<id:order_id>", methods=["GET"])
 @admin_required(*READ_ROLES)
-@blp.response(200, OrderDetailOut)
+@blp.response(200, AdminOrderDetailOut)
 def order_detail(order_id):
     """One order with its lines and its event log."""
     return service.get_order(order_id)
@@ -169,7 +180,7 @@ def order_detail(order_id):
 @blp.route("/<id:order_id>/approve", methods=["POST"])
 @admin_required(*STAFF)
 @blp.arguments(OrderReasonBody)
-@blp.response(200, OrderOut)
+@blp.response(200, AdminOrderOut)
 def approve(body, order_id):
     """Approve an order waiting for its upline (the brand decides instead)."""
     return service.approve(order_id, actor=admin_actor(), reason=body["reason"])
@@ -178,7 +189,7 @@ def approve(body, order_id):
 @blp.route("/<id:order_id>/reject", methods=["POST"])
 @admin_required(*STAFF)
 @blp.arguments(OrderRequiredReasonBody)
-@blp.response(200, OrderOut)
+@blp.response(200, AdminOrderOut)
 def reject(body, order_id):
     """Reject an order waiting for approval, with a reason."""
     return service.reject(order_id, actor=admin_actor(), reason=body["reason"])
@@ -197,9 +208,18 @@ def confirm_payment(form, order_id):
     return {"order": order, "confirmed_now": now, "message": "已确认付款" if now else "此前已确认付款，未重复处理"}
 
 
+@blp.route("/<id:order_id>/payment-proof", methods=["GET"])
+@admin_required(*FINANCE)
+@blp.doc(responses={"200": {"description": "the proof image", "content": {"image/*": {}}}})
+def payment_proof(order_id):
+    """The transfer proof of an order (uploaded by its agent or with the confirmation)."""
+    path, mimetype = payments.payment_proof_file(order_id)
+    return send_file(path, mimetype=mimetype, max_age=0, download_name=f"proof-{order_id}.{path.rsplit('.', 1)[-1]}")
+
+
 @blp.route("/<id:order_id>/pick", methods=["POST"])
 @admin_required(*WAREHOUSE)
-@blp.response(200, OrderOut)
+@blp.response(200, AdminOrderOut)
 def pick(order_id):
     """Start picking (配货)."""
     return service.pick(order_id, actor=admin_actor())
@@ -208,7 +228,7 @@ def pick(order_id):
 @blp.route("/<id:order_id>/ship", methods=["POST"])
 @admin_required(*WAREHOUSE)
 @blp.arguments(AdminShipBody)
-@blp.response(200, OrderOut)
+@blp.response(200, AdminOrderOut)
 def ship(body, order_id):
     """Ship with carrier and tracking number."""
     return service.ship(order_id, actor=admin_actor(), **body)
@@ -225,7 +245,7 @@ def bind_codes(body, order_id):
 
 @blp.route("/<id:order_id>/receive", methods=["POST"])
 @admin_required(*STAFF)
-@blp.response(200, OrderOut)
+@blp.response(200, AdminOrderOut)
 def receive(order_id):
     """Confirm receipt on the agent's behalf."""
     return service.receive(order_id, actor=admin_actor())
@@ -233,7 +253,7 @@ def receive(order_id):
 
 @blp.route("/<id:order_id>/complete", methods=["POST"])
 @admin_required(*STAFF)
-@blp.response(200, OrderOut)
+@blp.response(200, AdminOrderOut)
 def complete(order_id):
     """Complete a received order."""
     return service.complete(order_id, actor=admin_actor())
@@ -242,7 +262,7 @@ def complete(order_id):
 @blp.route("/<id:order_id>/cancel", methods=["POST"])
 @admin_required(*STAFF)
 @blp.arguments(OrderRequiredReasonBody)
-@blp.response(200, OrderOut)
+@blp.response(200, AdminOrderOut)
 def cancel(body, order_id):
     """Cancel an order not yet picked (a paid one gets its stock released and its money refunded in full)."""
     return service.cancel(order_id, actor=admin_actor(), reason=body["reason"])

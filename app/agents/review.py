@@ -7,6 +7,7 @@ An agent is demoted only after holding its level for a whole window. Running the
 review twice in a day proposes nothing new (one pending proposal per agent).
 """
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from peewee import IntegrityError
@@ -18,7 +19,7 @@ from app.agents.performance import purchases_by_agent, recruits_by_agent
 from app.clock import local_today, utc_start_of_local_day, utcnow
 from app.database import db, for_update, paginate
 from app.errors import Conflict, NotFound
-from app.money import format_yuan
+from app.money import format_yuan, format_yuan_grouped
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -53,6 +54,34 @@ def _promotion_reason(target, bought, recruited):
     if target.promote_recruits is not None and recruited >= target.promote_recruits:
         return f"近{days}天直推{recruited}人，达到{target.name}标准{target.promote_recruits}人"
     return None
+
+
+@dataclass(frozen=True)
+class LevelProgress:
+    """How far an agent is from the next level up, in the review rules' terms (all None at the top)."""
+
+    next_level_name: str | None = None
+    amount_needed_fen: int | None = None
+    recruits_needed: int | None = None
+    text: str | None = None
+
+
+def level_progress(agent, *, today=None):
+    """What the agent still needs, over the next level's review window, to be proposed for it."""
+    above = next_level(agent.level, direction="up") if agent.status == "active" else None
+    if above is None or (above.promote_purchase_fen is None and above.promote_recruits is None):
+        return LevelProgress()
+    windows = _Windows(today or local_today())
+    days = above.review_window_days
+    bought = windows.purchases(days).get(agent.id, 0)
+    recruited = windows.recruits(days).get(agent.id, 0)
+    if _promotion_reason(above, bought, recruited):
+        return LevelProgress(above.name, 0, 0, f"已达到{above.name}标准，等待升级审核")
+    amount = None if above.promote_purchase_fen is None else above.promote_purchase_fen - bought
+    recruits = None if above.promote_recruits is None else above.promote_recruits - recruited
+    ways = ([f"再进货 ¥{format_yuan_grouped(amount)}"] if amount is not None else []) + (
+        [f"再直推 {recruits} 人"] if recruits is not None else [])
+    return LevelProgress(above.name, amount, recruits, f"{'，或'.join(ways)} 可升级为{above.name}")
 
 
 def _candidates(today):

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from peewee import IntegrityError
 
+from app.accounts import service as accounts
 from app.accounts.models import WechatUser
 from app.agents import changes, invites, tree
 from app.agents.chains import ChainMember, team_links, upline_chains, uplines_and_names  # noqa: F401
@@ -19,9 +20,11 @@ from app.agents.models import Agent, AgentApplication, AgentChange, AgentLevel, 
 from app.agents.pending import pending_decisions  # noqa: F401
 from app.agents.performance import (count_joined, performance, ranking, record_purchase,  # noqa: F401
                                     record_retail_sale, reverse_purchase)
-from app.agents.review import approve_proposal, list_proposals, reject_proposal, review_levels  # noqa: F401
+from app.agents.review import (LevelProgress, approve_proposal, level_progress, list_proposals,  # noqa: F401
+                               reject_proposal, review_levels)
 from app.agents.terms import expire_lapsed_agents, warn_expiring_terms  # noqa: F401
 from app.clock import local_today, utcnow
+from app.config import get_settings
 from app.database import db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.notify import service as notify
@@ -42,6 +45,22 @@ def agent_for_wechat_user(wechat_user_id):
     if agent is None or agent.status == "left":
         raise Forbidden("您还不是代理，请先使用邀请码申请", code="not_an_agent")
     return agent
+
+
+def dev_login(*, agent_id=None, openid=None):
+    """Sign in without WeChat (development only): as the agent `agent_id` (its WeChat user is made and bound
+    when it has none) or as the WeChat user `openid`; NotFound when dev login is off."""
+    if agent_id is None:
+        return accounts.dev_login(openid=openid)
+    if not get_settings().dev_login_enabled:
+        raise NotFound("接口不存在", code="not_found")
+    agent = get_agent(agent_id)
+    if agent.wechat_user_id is not None:
+        return accounts.dev_login(openid=agent.wechat_user.openid)
+    session = accounts.dev_login(openid=f"dev-agent-{agent.id}")
+    with db.atomic():
+        Agent.update(wechat_user=session.user_id).where(Agent.id == agent.id, Agent.wechat_user.is_null()).execute()
+    return session
 
 
 def get_agent(agent_id):

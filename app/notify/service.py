@@ -5,6 +5,7 @@ from app.clock import utcnow
 from app.database import bulk_insert
 from app.errors import Conflict, NotFound
 from app.notify.models import RECIPIENT_OPENID_PREFIX, RECIPIENT_OWNERS, Notification
+from app.notify.templates import subscribe_templates  # noqa: F401  (part of this face)
 
 CHAT_REPLY_KIND = "chat_reply"
 RETRYABLE_BY_HAND = ("failed", "unknown", "held")

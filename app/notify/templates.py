@@ -20,6 +20,20 @@ OFFICIAL, MINI_PROGRAM = "official", "mini_program"
 FIELD_MAX_CHARS = 20
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
+# The kinds of message the system sends, as the owner knows them.
+KIND_NAMES = {
+    "order_paid": "订单已付款", "order_shipped": "订单已发货", "order_approval_needed": "订单待上级审批",
+    "order_approved": "订单已审批", "order_rejected": "订单被驳回", "order_stock_short": "订单缺货",
+    "order_digest": "订单汇总", "order_paid_after_close": "关单后付款", "low_stock": "库存不足",
+    "agent_application_received": "收到入驻申请", "agent_application_approved": "入驻申请通过",
+    "agent_promoted": "代理升级", "agent_demoted": "代理降级", "agent_term_expiring": "代理期限将到",
+    "commission_credited": "佣金入账", "commission_available": "佣金可提现", "team_bonus_credited": "团队奖入账",
+    "withdrawal_approved": "提现已批准", "withdrawal_rejected": "提现被拒绝", "withdrawal_paid": "提现已打款",
+    "withdrawal_hold": "提现冻结", "commission_rules_deep": "佣金规则超过三级", "code_flagged": "防伪码异常",
+    "code_enumeration": "防伪码被批量查询", "violation_warning": "控价违规警告", "violation_cross_region": "窜货",
+    "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于限价", "violation_price_high": "高于限价",
+}
+
 
 @dataclass(frozen=True)
 class Template:
@@ -46,6 +60,12 @@ def template_for(kind, channel):
 def configured_kinds():
     """Every kind of message NOTIFY_TEMPLATES names."""
     return list(_parse(get_settings().NOTIFY_TEMPLATES))
+
+
+def subscribe_templates():
+    """[(kind, template id, Chinese title)] of every kind with a mini-program subscribe template, by kind."""
+    found = ((kind, template_for(kind, MINI_PROGRAM)) for kind in sorted(configured_kinds()))
+    return [(kind, template.template_id, KIND_NAMES.get(kind, kind)) for kind, template in found if template]
 
 
 def field_value(pattern, data):

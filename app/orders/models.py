@@ -56,6 +56,7 @@ class Order(BaseModel):
     payment_method = CharField(max_length=16, default="")
     payment_ref = CharField(max_length=64, default="")
     payment_proof = CharField(max_length=128, default="")
+    proof_submitted_at = DateTimeField(null=True)
     carrier = CharField(max_length=32, default="")
     tracking_no = CharField(max_length=64, default="")
     created_at = DateTimeField(default=utcnow)

@@ -11,10 +11,11 @@ from wechatpy.exceptions import InvalidSignatureException
 from app.clock import utcnow
 from app.config import get_settings
 from app.database import db
-from app.errors import Conflict, InvalidInput
+from app.errors import Conflict, InvalidInput, NotFound
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue
 from app.orders import service
+from app.orders.models import Order
 from app.orders.states import next_state
 from app.wechat import failures_as_domain_errors, pay_client
 
@@ -61,6 +62,7 @@ def _beijing(moment):
     return moment.replace(tzinfo=timezone.utc).astimezone(WECHAT_PAY_ZONE)
 MAX_PROOF_BYTES = 2 * 1024 * 1024
 PROOF_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+PROOF_MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
 def handle_wechat_notification(xml):
@@ -103,15 +105,21 @@ def _paid_after_close(order_id, data):
                 dedupe_key=f"order:{order_id}:paid_after_close:{data.get('transaction_id')}")
 
 
+def _proof_type(content):
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "webp"
+    return next((ext for magic, ext in PROOF_TYPES.items() if content.startswith(magic)), None)
+
+
 def save_payment_proof(content):
-    """Store a transfer proof image (JPEG or PNG, at most 2 MB) under the upload directory; its relative path."""
+    """Store a transfer proof image (JPEG, PNG or WebP, at most 2 MB) under the upload directory; its relative path."""
     if not content:
         raise InvalidInput.on("proof", "请上传付款凭证图片")
     if len(content) > MAX_PROOF_BYTES:
         raise InvalidInput.on("proof", "付款凭证图片不能超过2MB")
-    extension = next((ext for magic, ext in PROOF_TYPES.items() if content.startswith(magic)), None)
+    extension = _proof_type(content)
     if extension is None:
-        raise InvalidInput.on("proof", "付款凭证须是 JPG 或 PNG 图片")
+        raise InvalidInput.on("proof", "付款凭证须是 JPG、PNG 或 WebP 图片")
     name = f"payment-proofs/{hashlib.sha256(content).hexdigest()}.{extension}"
     path = os.path.join(get_settings().UPLOAD_DIR, name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -120,6 +128,34 @@ def save_payment_proof(content):
             handle.write(content)
         os.replace(path + ".part", path)
     return name
+
+
+def submit_payment_proof(order_id, *, agent, content, reference=""):
+    """The buyer agent uploads its transfer proof for its unpaid order (a second upload replaces the first);
+    finance sees it and confirms. Returns the order."""
+    proof = save_payment_proof(content)
+    with db.atomic():
+        order = service.lock_order(order_id, agent=agent)
+        if order.status != "pending_payment":
+            raise Conflict("订单不在待付款状态，不能上传付款凭证", code="not_awaiting_payment")
+        first = order.proof_submitted_at is None
+        Order.update(payment_proof=proof, payment_ref=reference[:64], proof_submitted_at=utcnow()).where(
+            Order.id == order.id).execute()
+        service.log_event(order, "proof_submitted", actor=f"agent:{agent.id}", reason=reference[:64])
+        enqueue(kind="order_proof_submitted", recipient=RECIPIENT_OWNERS,
+                data={"order_id": order.id, "order_no": service.order_no(order), "first": first},
+                dedupe_key=f"order:{order.id}:proof:{proof}")
+    return service.get_order(order_id, agent=agent)
+
+
+def payment_proof_file(order_id, *, agent=None):
+    """(path on disk, media type) of the order's transfer proof (the buyer's own order when `agent` is given)."""
+    order = service.get_order(order_id, agent=agent)
+    extension = order.payment_proof.rsplit(".", 1)[-1] if order.payment_proof else ""
+    path = os.path.abspath(os.path.join(get_settings().UPLOAD_DIR, order.payment_proof))
+    if extension not in PROOF_MEDIA_TYPES or not os.path.isfile(path):
+        raise NotFound("该订单没有付款凭证", code="no_payment_proof")
+    return path, PROOF_MEDIA_TYPES[extension]
 
 
 def confirm_offline_payment(order_id, *, actor, amount_fen, payment_ref="", proof_content=None):

@@ -1,4 +1,5 @@
 """Request and response shapes the console and the mini-program share for orders."""
+from app.clock import isoformat
 from app.orders import service
 from app.orders.states import ACTION_NAMES, STATE_NAMES, allowed_actions
 from app.schemas import RowId, Schema, UtcDateTime, Yuan, fields, page_schema, validate
@@ -124,6 +125,13 @@ class OrderEventOut(Schema):
     created_at = UtcDateTime()
 
 
+def proof_field(orders_path):
+    """The agent's uploaded transfer proof ({url, reference, uploaded_at}, or null), its image under `orders_path`."""
+    return fields.Function(lambda order: {
+        "url": f"{orders_path}/{order.id}/payment-proof", "reference": order.payment_ref,
+        "uploaded_at": isoformat(order.proof_submitted_at)} if order.proof_submitted_at else None)
+
+
 class OrderOut(Schema):
     id = fields.Integer()
     order_no = fields.Function(service.order_no)
@@ -145,6 +153,9 @@ class OrderOut(Schema):
     total = Yuan(attribute="total_fen")
     refunded = Yuan(attribute="refunded_fen")
     payment_method = fields.String()
+    payment_proof = proof_field("/api/mp/orders")
+    awaiting_confirmation = fields.Function(
+        lambda order: order.status == "pending_payment" and order.proof_submitted_at is not None)
     carrier = fields.String()
     tracking_no = fields.String()
     created_at = UtcDateTime()

@@ -4,6 +4,7 @@ Each transition locks the order row, asks the state machine (states.py) for the
 next state, applies the stock effect through the inventory service (reference
 "order:<id>"), and writes an OrderEvent (who, when, why) in the same transaction.
 """
+from dataclasses import dataclass
 from datetime import timedelta
 
 from peewee import fn
@@ -20,7 +21,7 @@ from app.inventory import service as inventory
 from app.money import format_yuan
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
-from app.orders import rollup
+from app.orders import holdings, rollup
 from app.orders.models import Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine
 from app.orders.states import PAID_STATES, next_state
 
@@ -100,6 +101,25 @@ def list_orders(*, status=None, buyer_agent_id=None, customers_only=False, provi
 def awaiting_my_approval(agent, *, page=1, per_page=50):
     """Orders of the agent's downline waiting for its approval."""
     return list_orders(status="awaiting_approval", approver_id=agent.id, page=page, per_page=per_page)
+
+
+@dataclass(frozen=True)
+class AgentTodo:
+    """What needs an agent's hand: its orders to pay, its downline's orders to approve, products it runs low on."""
+
+    orders_to_pay: int
+    approvals_waiting: int
+    low_stock: list
+
+
+def agent_todo(agent):
+    """The agent's to-do figures for the mini-program's home page (low: at most AGENT_LOW_STOCK_UNITS on hand and none on the way)."""
+    to_pay = Order.select().where(Order.buyer_agent == agent.id, Order.status == "pending_payment").count()
+    _, waiting = awaiting_my_approval(agent, per_page=1)
+    at_most = get_settings().AGENT_LOW_STOCK_UNITS
+    low = [holding for holding in holdings.agent_holdings(agent.id)
+           if holding.on_hand <= at_most and not holding.on_the_way]
+    return AgentTodo(to_pay, waiting, low)
 
 
 # Transitions
@@ -204,8 +224,9 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
             raise Conflict(f"付款金额{format_yuan(amount_fen)}元与订单应付{format_yuan(order.total_fen)}元不符",
                            code="amount_mismatch")
         now = utcnow()
-        move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64],
-              payment_proof=proof[:128], paid_at=now)
+        # Without a proof or reference of its own, the confirmation keeps the ones the agent uploaded.
+        move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64] or order.payment_ref,
+                   payment_proof=proof[:128] or order.payment_proof, paid_at=now)
         OrderLine.update(paid_at=now).where(OrderLine.order == order.id).execute()
         rollup.count(order.id)
         if not reserve_stock(order):

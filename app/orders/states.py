@@ -28,6 +28,7 @@ ACTION_NAMES = {
     "partial_refund": "部分退款",
     "pay_repeated": "重复付款确认（未处理）",
     "stock_short": "库存不足",
+    "proof_submitted": "上传付款凭证",
 }
 
 TRANSITIONS = {

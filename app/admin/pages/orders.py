@@ -7,7 +7,7 @@ payments and refunds, the warehouse picks and ships, every role reads.
 import re
 import secrets
 
-from flask import g, request, url_for
+from flask import g, request, send_file, url_for
 
 from app.admin import orders as api
 from app.admin.pages import exports
@@ -64,6 +64,13 @@ def _detail(order_id, *, status=200, failed=None, error=None, values=None):
 def order(order_id):
     """One order: its lines, amounts, event log and a button for every action the role may take now."""
     return _detail(order_id)
+
+
+@page("/orders/<id:order_id>/payment-proof", roles=api.FINANCE)
+def order_payment_proof(order_id):
+    """The order's transfer proof image, shown on its page to finance."""
+    path, mimetype = payments.payment_proof_file(order_id)
+    return send_file(path, mimetype=mimetype, max_age=0)
 
 
 def _codes(values):

@@ -5,7 +5,7 @@ from flask import url_for
 from app.admin import levels as api
 from app.admin.pages.web import act, form_values, load, page, render, with_checkboxes
 from app.agents import service as agents
-from app.notify.templates import MINI_PROGRAM, OFFICIAL, configured_kinds, template_for
+from app.notify.templates import KIND_NAMES, MINI_PROGRAM, OFFICIAL, configured_kinds, template_for
 
 READERS = ("staff", "finance", "warehouse")
 OWNER = ("owner",)
@@ -14,19 +14,6 @@ LEVEL_CHECKBOXES = ("may_recruit", "orders_need_upline_approval", "may_see_team"
 # Blank means "no rule" for these, so an edit may clear them.
 LEVEL_OPTIONAL = ("promote_purchase", "promote_recruits", "demote_below_purchase")
 NEW_LEVEL = {"active": True, "may_recruit": True, "may_see_team": True, "term_days": 365, "review_window_days": 30}
-# The kinds of message the system sends, as the owner knows them.
-KIND_NAMES = {
-    "order_paid": "订单已付款", "order_shipped": "订单已发货", "order_approval_needed": "订单待上级审批",
-    "order_approved": "订单已审批", "order_rejected": "订单被驳回", "order_stock_short": "订单缺货",
-    "order_digest": "订单汇总", "order_paid_after_close": "关单后付款", "low_stock": "库存不足",
-    "agent_application_received": "收到入驻申请", "agent_application_approved": "入驻申请通过",
-    "agent_promoted": "代理升级", "agent_demoted": "代理降级", "agent_term_expiring": "代理期限将到",
-    "commission_credited": "佣金入账", "commission_available": "佣金可提现", "team_bonus_credited": "团队奖入账",
-    "withdrawal_approved": "提现已批准", "withdrawal_rejected": "提现被拒绝", "withdrawal_paid": "提现已打款",
-    "withdrawal_hold": "提现冻结", "commission_rules_deep": "佣金规则超过三级", "code_flagged": "防伪码异常",
-    "code_enumeration": "防伪码被批量查询", "violation_warning": "控价违规警告", "violation_cross_region": "窜货",
-    "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于限价", "violation_price_high": "高于限价",
-}
 
 
 @page("/settings", roles=READERS)
