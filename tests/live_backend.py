@@ -31,11 +31,10 @@ MP_APPID, MP_SECRET = "wx-mp-demo", "mp-demo-secret"
 MCH_ID, PAY_API_KEY = "1900000109", "0123456789abcdef0123456789abcdef"
 OWNER_PASSWORD = "demo-owner-password"
 # The brand's subscribe templates, one per notice the app asks for at the moment it makes sense.
-SUBSCRIBE_KINDS = {"order_paid": "付款成功通知", "order_shipped": "发货通知", "withdrawal_approved": "提现审核通知",
-                   "withdrawal_paid": "提现到账通知", "low_stock": "库存不足提醒"}
-NOTIFY_TEMPLATES = {kind: {"mini_program": {"template_id": f"SUB-{kind.upper()}", "title": title,
-                                            "fields": {"thing1": "{order_no}"}, "page": "pages/orders/index"}}
-                    for kind, title in SUBSCRIBE_KINDS.items()}
+SUBSCRIBE_KINDS = ("order_paid", "order_shipped", "withdrawal_approved", "withdrawal_paid", "low_stock")
+NOTIFY_TEMPLATES = {kind: {"mini_program": {"template_id": f"SUB-{kind.upper()}", "fields": {"thing1": "{order_no}"},
+                                            "page": "pages/orders/index"}}
+                    for kind in SUBSCRIBE_KINDS}
 NOTIFY_TEMPLATES["low_stock"]["mini_program"]["page"] = "pages/stock/index"
 
 

@@ -115,6 +115,10 @@ describe('a new agent joins by invite, buys, pays and receives', () => {
     const pay = await phone.open('pages/pay', { id: String(state.orderId) })
     expect(text(pay)).toContain(state.quoted)
     expect(text(pay)).toContain('待付款')
+    await tap(pay, '.subscribe')
+    expect(phone.record.subscribed).toEqual([['SUB-ORDER_PAID', 'SUB-ORDER_SHIPPED']])
+    const me = await phone.open('pages/me', {})
+    expect(text(me)).toContain('订单已付款已订阅订单已发货已订阅')
   })
 
   test('pays by WeChat Pay: the fake WeChat posts the payment notification and the order is paid', async () => {
