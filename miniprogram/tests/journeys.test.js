@@ -232,6 +232,17 @@ describe('the top agent binds its WeChat and withdraws its commission', () => {
   })
 })
 
+describe('the development login of DevTools against make run', () => {
+  test('config.devLogin signs in as a demo agent without wx.login', async () => {
+    const device = install({ loginCode: () => Promise.reject(new Error('wx.login is not used')) })
+    const me = render('pages/me')
+    Object.assign(require('../config'), { baseUrl: backend.url, devLogin: { agent_id: backend.top_agent.id } })
+    await me.instance.onLoad()
+    expect(text(me)).toContain(backend.top_agent.name)
+    expect(device.record.requests[0].url).toBe(`${backend.url}/api/mp/auth/dev-login`)
+  })
+})
+
 describe('a bad network', () => {
   test('the backend stopped shows the network error and a retry, never a blank page', async () => {
     const phone = phoneOf('journey-offline')
