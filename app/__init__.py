@@ -6,9 +6,11 @@ from flask_smorest import Api
 from peewee import InterfaceError, OperationalError
 from playhouse.pool import MaxConnectionsExceeded
 
-from app.config import Settings, configure
+from app.config import DEV_SECRET_KEY, Settings, configure
 from app.database import close_unless_in_transaction, db, init_database
-from app.http import RowIdConverter, error_response, register_error_handlers, trust_proxies
+from app.http import (RowIdConverter, error_response, register_error_handlers, serve_only_this_machine,
+                      trust_proxies)
+from app.logs import redact_logger
 from app.ratelimit import init_limiter
 from app.schemas import ErrorBodySchema
 from app.tasks.worker import start_worker_thread
@@ -30,7 +32,10 @@ def create_app(overrides=None):
                       JSON_AS_ASCII=False, WEISHANG=settings, **API_SPEC)
     app.json.ensure_ascii = False
     trust_proxies(app, settings.TRUSTED_PROXIES)
+    if settings.SECRET_KEY == DEV_SECRET_KEY:
+        serve_only_this_machine(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    redact_logger("werkzeug")
     register_database(app, settings)
     init_limiter(app, settings)
     register_blueprints(app)
@@ -73,6 +78,7 @@ def register_blueprints(app):
     import bot
     import consumer
     import miniprogram_api
+    from consumer import media as consumer_media
     from app import admin
     from app.admin import pages
 
@@ -83,6 +89,7 @@ def register_blueprints(app):
         api.register_blueprint(blueprint)
     app.register_blueprint(bot.blp)
     app.register_blueprint(consumer.blp)
+    app.register_blueprint(consumer_media.blp)
     for blueprint in pages.PAGE_BLUEPRINTS:
         app.register_blueprint(blueprint)
 

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from app import migrate
 from app.accounts import service as accounts
 from app.agents.cli import agents_cli
+from app.config import new_secret
 from app.errors import DomainError
 from app.finance.cli import finance_cli
 from app.inventory.cli import stock_cli
@@ -14,6 +15,7 @@ from app.jobs.cli import jobs_cli, scheduler
 
 db_cli = AppGroup("db", help="Database schema migrations.")
 users_cli = AppGroup("users", help="Console accounts.")
+secret_cli = AppGroup("secret", help="Signing keys.")
 
 
 @db_cli.command("upgrade")
@@ -54,6 +56,12 @@ def users_create(username, password, role):
     click.echo(f"created {user.role} {user.username} (id {user.id})")
 
 
+@secret_cli.command("new")
+def secret_new():
+    """Print a random key for SECRET_KEY (production refuses short, regular or placeholder keys)."""
+    click.echo(new_secret())
+
+
 @click.command("seed")
 def seed():
     """Seed a demo brand once: an owner account and demo data."""
@@ -63,4 +71,4 @@ def seed():
         click.echo(line)
 
 
-COMMAND_GROUPS = [db_cli, users_cli, seed, jobs_cli, scheduler, agents_cli, stock_cli, finance_cli]
+COMMAND_GROUPS = [db_cli, users_cli, secret_cli, seed, jobs_cli, scheduler, agents_cli, stock_cli, finance_cli]

@@ -3,7 +3,11 @@
 The variable names are a public interface: deployment scripts set them.
 """
 import json
+import math
 import os
+import re
+import secrets
+from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from urllib.parse import urlparse
 
@@ -12,6 +16,12 @@ from dotenv import load_dotenv
 DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com/"
 DEFAULT_WECHAT_PAY_API_BASE = "https://api.mch.weixin.qq.com/"
 DEV_SECRET_KEY = "dev-only-not-secret"
+# A production key signs every bearer token and derives every scratch-off PIN: whoever knows it mints owner tokens
+# offline. It must be long and random, and no placeholder a template or a tutorial ships.
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 128
+PLACEHOLDER_WORDS = ("changeme", "notsecret", "devonly", "placeholder", "example", "replaceme", "yoursecret",
+                     "secretkey", "testsecret", "benchsecret", "password")
 
 
 class ConfigError(RuntimeError):
@@ -51,6 +61,8 @@ class Settings:
     BRAND_NAME: str = "本品牌"
     SCAN_RATE_LIMIT: str = "60/minute;600/hour"
     SCAN_OPENID_RATE_LIMIT: str = "30/minute;300/hour"
+    JOIN_CODE_RATE_LIMIT: str = "60/minute;600/hour"
+    JOIN_CODE_OPENID_RATE_LIMIT: str = "10/minute;30/hour"
     SCAN_WARN_AFTER: int = 3
     SCAN_REPEAT_SECONDS: int = 30
     CLONE_FLAG_SCANS: int = 20
@@ -59,8 +71,10 @@ class Settings:
     ENUMERATION_MISSES: int = 10
     ENUMERATION_WINDOW_SECONDS: int = 600
     PIN_MAX_FAILURES: int = 10
+    PIN_LOCK_SOURCES: int = 5
     CODE_PIN_KEY: str = ""
     CROSS_REGION_NOTIFY_UPLINE: bool = False
+    IP_REGION_DB: str = ""
     PRICE_BLOCK_OUT_OF_RANGE: bool = False
     WECHAT_PAY_MCH_ID: str = ""
     WECHAT_PAY_API_KEY: str = ""
@@ -126,8 +140,12 @@ class Settings:
 
     def validate(self):
         """Refuse settings that would be unsafe in production."""
-        if self.is_production and self.SECRET_KEY in ("", DEV_SECRET_KEY):
-            raise ConfigError("SECRET_KEY must be set in production")
+        if self.is_production:
+            for name in ("SECRET_KEY", "CODE_PIN_KEY"):
+                value = getattr(self, name)
+                weakness = secret_weakness(value) if value or name == "SECRET_KEY" else ""
+                if weakness:
+                    raise ConfigError(f"{name} {weakness} in production; `flask secret new` prints a good one")
         if self.is_production and not _public_https(self.PUBLIC_BASE_URL):
             raise ConfigError("PUBLIC_BASE_URL must be the public https:// address in production: "
                               "it is printed in every code's QR and sent in links")
@@ -140,8 +158,33 @@ class Settings:
             raise ConfigError(f"NOTIFY_TEMPLATES is not valid JSON: {exc}") from exc
         if not isinstance(templates, dict):
             raise ConfigError("NOTIFY_TEMPLATES must be a JSON object keyed by notification kind")
+        if self.IP_REGION_DB and not os.path.isfile(self.IP_REGION_DB):
+            raise ConfigError(f"IP_REGION_DB names no file: {self.IP_REGION_DB} (`make install` fetches it)")
         if self.SCHEDULER_RENEW_SECONDS * 2 > self.SCHEDULER_LEASE_SECONDS:
             raise ConfigError("SCHEDULER_LEASE_SECONDS must be at least twice SCHEDULER_RENEW_SECONDS")
+
+
+def secret_weakness(key):
+    """Why `key` cannot be a production secret ("" when it can): unset, short, a placeholder, or too regular."""
+    if not key:
+        return "must be set"
+    if len(key) < MIN_SECRET_LENGTH:
+        return f"must be at least {MIN_SECRET_LENGTH} characters"
+    letters = re.sub(r"[^a-z0-9]", "", key.lower())
+    if key == DEV_SECRET_KEY or any(word in letters for word in PLACEHOLDER_WORDS):
+        return "is a known placeholder"
+    # Shannon entropy of the key's own characters, times its length: "aaaa…" scores low; a repeated unit
+    # ("0123456789" four times) carries no more than the unit.
+    counts = Counter(key).values()
+    bits = -sum(count * math.log2(count / len(key)) for count in counts)
+    if bits < MIN_SECRET_BITS or re.fullmatch(r"(.+?)\1+", key, re.S):
+        return "is too regular to be random"
+    return ""
+
+
+def new_secret():
+    """A random key fit for SECRET_KEY (or CODE_PIN_KEY)."""
+    return secrets.token_urlsafe(48)
 
 
 def _public_https(url):

@@ -1,4 +1,5 @@
 """Door plumbing shared by every JSON blueprint: the error shape, bearer auth, client address."""
+import ipaddress
 import logging
 from functools import wraps
 
@@ -158,6 +159,35 @@ def trust_proxies(app, hops):
             warned.append(True)
             log.warning("X-Forwarded-For ignored: behind a proxy set TRUSTED_PROXIES (1 behind nginx), "
                         "else every client has the proxy's address for rate limits and scans")
+
+
+def serve_only_this_machine(app):
+    """Answer only requests from this machine (the development key is public, so it may sign nothing for others).
+
+    Checked on every request rather than at start-up: the app never learns what address the
+    server (flask run, gunicorn, a test server) binds. The socket's peer, the address ProxyFix
+    settled on and every forwarded address must all be loopback, so a proxy on this machine
+    relaying the network is refused too.
+    """
+    log.warning("SECRET_KEY is the development key: only requests from this machine are answered")
+
+    @app.before_request
+    def refuse_other_machines():
+        environ = request.environ
+        peer = environ.get("werkzeug.proxy_fix.orig", environ).get("REMOTE_ADDR")
+        forwarded = ",".join(request.headers.getlist("X-Forwarded-For") + request.headers.getlist("X-Real-IP"))
+        addresses = [peer, request.remote_addr, *(entry for entry in forwarded.split(",") if entry.strip())]
+        if not all(_is_loopback(address) for address in addresses):
+            return error_response(403, "development_key", "开发密钥只服务本机：对外提供服务前请设置 SECRET_KEY")
+        return None
+
+
+def _is_loopback(address):
+    try:
+        parsed = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return False
+    return parsed.is_loopback or bool(getattr(parsed, "ipv4_mapped", None) and parsed.ipv4_mapped.is_loopback)
 
 
 class RowIdConverter(IntegerConverter):

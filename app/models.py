@@ -5,10 +5,10 @@ Each domain adds its models here when it is created.
 from app.accounts.models import AdminUser, LoginFailure, WechatUser
 from app.agents.models import (Agent, AgentApplication, AgentChange, AgentClosure, AgentInviteImage, AgentLevel,
                                AgentPurchase, AgentRetailSale, AgentTreeLock, LevelProposal)
-from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
-from app.chat.models import BindToken, InboundMessage, WechatBinding
-from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodeScan, ConsumerReport, RetailSale,
-                              RetailSaleLine, Violation)
+from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product, ProductImage
+from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBinding
+from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport,
+                              RetailSale, RetailSaleLine, Violation)
 from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, JournalEntry,
                                 OrderSettlement, Posting, SettlementRefund, Withdrawal,
                                 BuyerFirstOrder)
@@ -38,6 +38,7 @@ ALL_MODELS = [
     AgentInviteImage,
     Notification,
     Product,
+    ProductImage,
     LevelPrice,
     LevelPriceChange,
     PriceRange,
@@ -62,6 +63,7 @@ ALL_MODELS = [
     Code,
     CodeScan,
     CodeMiss,
+    CodePinFailure,
     CodeFlag,
     ConsumerReport,
     RetailSale,
@@ -70,6 +72,7 @@ ALL_MODELS = [
     WechatBinding,
     BindToken,
     InboundMessage,
+    SeenSignature,
     SchedulerLease,
     JobRun,
     CommissionRuleVersion,

@@ -8,6 +8,7 @@ import logging
 from flask import g
 from flask_limiter import Limiter
 
+from app.agents import service as agents
 from app.config import get_settings
 from app.http import client_ip
 
@@ -32,8 +33,9 @@ def warn_if_counted_per_process(settings):
 
 
 def openid_key():
-    """The caller's WeChat openid (set by the door before the limit is checked), else ""."""
-    return getattr(g, "openid", "") or ""
+    """The caller's WeChat openid (set by the door's login decorator before the limit is checked), else ""."""
+    user = getattr(g, "wechat_user", None)
+    return getattr(g, "openid", "") or (user.openid if user else "")
 
 
 def lookup_limited(view):
@@ -41,4 +43,19 @@ def lookup_limited(view):
     per_openid = limiter.shared_limit(lambda: get_settings().SCAN_OPENID_RATE_LIMIT, scope="code_lookup_openid",
                                       key_func=openid_key, exempt_when=lambda: not openid_key())
     per_address = limiter.shared_limit(lambda: get_settings().SCAN_RATE_LIMIT, scope="code_lookup_ip")
+    return per_address(per_openid(view))
+
+
+def _report_join_code_burst(_limit):
+    agents.report_join_code_guessing(openid=openid_key(), ip=client_ip())
+
+
+def join_code_limited(view):
+    """Limit tries of invite and bind codes per address and per signed-in WeChat user, counted together over
+    applying and binding (codes are guessable by volume only); a refused burst alerts the owner."""
+    per_openid = limiter.shared_limit(lambda: get_settings().JOIN_CODE_OPENID_RATE_LIMIT, scope="join_code_openid",
+                                      key_func=openid_key, exempt_when=lambda: not openid_key(),
+                                      on_breach=_report_join_code_burst)
+    per_address = limiter.shared_limit(lambda: get_settings().JOIN_CODE_RATE_LIMIT, scope="join_code_ip",
+                                       on_breach=_report_join_code_burst)
     return per_address(per_openid(view))

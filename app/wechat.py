@@ -18,7 +18,7 @@ from wechatpy.session import SessionStorage
 from app.clock import utcnow
 from app.config import DEFAULT_WECHAT_API_BASE, get_settings
 from app.database import BaseModel, db, is_mysql, upsert
-from app.errors import Unavailable
+from app.errors import InvalidInput, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +153,21 @@ def call_with_token_refresh(client, call):
 
 
 NETWORK_ERRORS = (requests.RequestException,)
+INVALID_PHONE_CODE_ERRCODES = (40029, 40163)
+
+
+def mini_program_phone_number(code):
+    """The phone number a getPhoneNumber button's `code` stands for (手机号快速验证, usable once), as WeChat
+    gives it (purePhoneNumber); InvalidInput when the code is bad or used, Unavailable when WeChat is."""
+    if not get_settings().wechat_mp_configured:
+        raise Unavailable("小程序尚未配置，无法获取手机号", code="wechat_not_configured")
+    client = mini_program_client()
+    invalid = InvalidInput.on("phone_code", "手机号授权已失效，请重新点击获取手机号", code="invalid_phone_code")
+    with failures_as_domain_errors("getuserphonenumber", refusals=dict.fromkeys(INVALID_PHONE_CODE_ERRCODES, invalid)):
+        answer = call_with_token_refresh(
+            client, lambda: client.post("wxa/business/getuserphonenumber", data={"code": code},
+                                        api_base_url=get_settings().WECHAT_API_BASE))
+    return str((answer.get("phone_info") or {}).get("purePhoneNumber") or "")
 
 
 @contextmanager

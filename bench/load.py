@@ -69,7 +69,7 @@ def seed(clients):
         buyer = make_agent(level=ordinary, upline=top, wechat_user=buyer_user, name=f"代理{index}")
         mine = all_codes[index * CODES_PER_CLIENT:(index + 1) * CODES_PER_CLIENT]
         already_shipped, to_ship = mine[:CODES_PER_CLIENT // 4], mine[CODES_PER_CLIENT // 4:]
-        bind_codes_for_shipment(order_id=10**9 + index, agent_id=buyer.id, province="广东省",
+        bind_codes_for_shipment(order_id=10**9 + index, agent_id=buyer.id, province="广东省", dropship=False,
                                 expected={product.id: len(already_shipped)}, codes=already_shipped, actor="bench")
         plans.append({"buyer": issue_token("wx", buyer_user.id, buyer_user.token_version),
                       "top": issue_token("wx", top_user.id, top_user.token_version), "admin": admin_token,

@@ -27,9 +27,10 @@ def verify():
 def receive():
     """A message or event: answered in the mode it came in (plaintext or safe mode)."""
     settings = get_settings()
-    protocol.check_origin(request.args, settings)
     if (request.content_length or 0) > protocol.MAX_MESSAGE_BYTES:
         raise BadRequest("消息过大", code="bad_message")
-    envelope = protocol.open_message(request.stream.read(protocol.MAX_MESSAGE_BYTES + 1), request.args, settings)
+    body = request.stream.read(protocol.MAX_MESSAGE_BYTES + 1)
+    protocol.check_origin(request.args, settings, body)
+    envelope = protocol.open_message(body, request.args, settings)
     reply = conversation.answer(envelope.message, budget_seconds=settings.BOT_REPLY_BUDGET_SECONDS)
     return Response(protocol.render_reply(envelope, reply), mimetype="application/xml")

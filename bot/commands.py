@@ -26,6 +26,7 @@ BOUND = frozenset({"owner", "staff", "finance", "warehouse", "agent"})
 ANYONE = frozenset()
 
 NOT_BOUND = "您还没有绑定账号。请在后台（品牌方）或小程序（代理）中打开「绑定公众号」，用微信扫描二维码完成绑定。"
+REBIND = "您的后台账号已退出登录或更改了密码，此微信的绑定已失效。请登录后台，在「绑定微信」重新扫码绑定。"
 AGENT_STATUS_NAMES = {"pending": "待审核", "active": "正常", "suspended": "已暂停", "expired": "已到期", "left": "已退出"}
 
 
@@ -75,7 +76,7 @@ def answer_text(text, asker):
     if entry is None:
         return "没有这个指令。\n" + menu(asker)
     if not may_ask(entry, asker):
-        return NOT_BOUND if not asker.bound else f"「{entry.name}」不在您可用的指令中。\n" + menu(asker)
+        return not_bound(asker) if not asker.bound else f"「{entry.name}」不在您可用的指令中。\n" + menu(asker)
     return entry.answer(asker, args)
 
 
@@ -95,6 +96,11 @@ def _summary(entry, asker):
     return entry.summary.get(asker.role) or entry.summary[""]
 
 
+def not_bound(asker):
+    """Why an unbound asker may not: never bound, or bound to a console account whose sessions were revoked."""
+    return REBIND if asker.rebind else NOT_BOUND
+
+
 @command("帮助", aliases=("help", "h", "?", "？", "菜单"), summary="显示可用指令")
 def help_menu(asker, _args):
     return menu(asker)
@@ -102,7 +108,7 @@ def help_menu(asker, _args):
 
 @command("绑定", aliases=("bd",), summary="如何绑定账号")
 def how_to_bind(asker, _args):
-    return f"您已绑定账号：{asker.name}。" if asker.bound else NOT_BOUND
+    return f"您已绑定账号：{asker.name}。" if asker.bound else not_bound(asker)
 
 
 @command("解绑", aliases=("jb",), roles=BOUND, summary="解除微信与账号的绑定")

@@ -3,6 +3,8 @@
 Every body is checked by defusedxml (no DTD, no entities) before wechatpy's parser sees
 it, in safe mode both the envelope and the decrypted message.
 """
+import re
+import time
 from dataclasses import dataclass
 from xml.etree.ElementTree import ParseError
 
@@ -11,14 +13,20 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
-from wechatpy.replies import create_reply
 from wechatpy.utils import check_signature
 
+from app.chat import service as chat
 from app.errors import BadRequest, Forbidden, Unavailable
 
 MAX_MESSAGE_BYTES = 16 * 1024
 MAX_REPLY_BYTES = 2000
 NO_REPLY = "success"
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_NONCE = re.compile(r"[0-9A-Za-z_-]{1,64}")
+TEXT_REPLY = ("<xml><ToUserName>{to}</ToUserName><FromUserName>{sender}</FromUserName><CreateTime>{time}</CreateTime>"
+              "<MsgType><![CDATA[text]]></MsgType><Content>{content}</Content></xml>")
+# Characters XML 1.0 forbids even inside CDATA (control characters other than tab and newlines, lone surrogates).
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -31,21 +39,33 @@ class Envelope:
     timestamp: str = ""
 
 
-def check_origin(args, settings):
-    """Forbidden unless the query's signature proves the request comes from WeChat."""
+def check_origin(args, settings, body=b""):
+    """Forbidden unless the query's signature proves the request comes from WeChat, now, and for this body.
+
+    The signature covers only token, timestamp and nonce: a timestamp outside the window, or
+    a (timestamp, nonce) seen before with another body, is a replay of a signature that leaked.
+    """
     if not settings.WECHAT_OA_TOKEN:
         raise Unavailable("公众号消息接口尚未配置", code="wechat_not_configured")
+    timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
     try:
-        check_signature(settings.WECHAT_OA_TOKEN, args.get("signature", ""), args.get("timestamp", ""),
-                        args.get("nonce", ""))
+        check_signature(settings.WECHAT_OA_TOKEN, args.get("signature", ""), timestamp, nonce)
     except InvalidSignatureException as exc:
         raise Forbidden("签名无效", code="bad_signature") from exc
+    if not _TIMESTAMP.fullmatch(timestamp) or abs(time.time() - int(timestamp)) > chat.SIGNATURE_WINDOW_SECONDS:
+        raise Forbidden("签名已过期", code="signature_expired")
+    if not _NONCE.fullmatch(nonce):
+        raise Forbidden("签名无效", code="bad_signature")
+    chat.spend_signature(timestamp=timestamp, nonce=nonce, body=body)
 
 
 def open_message(body, args, settings):
     """Check, decrypt (safe mode) and parse a POSTed message; BadRequest for anything malformed or hostile."""
     _check_safe_xml(body)
     if args.get("encrypt_type", "raw") == "raw":
+        # In safe mode only an encrypted body is signed (msg_signature covers it); a plaintext one could be anything.
+        if settings.WECHAT_OA_AES_KEY:
+            raise BadRequest("安全模式只接受加密消息", code="bad_encryption")
         return Envelope(_parse(body))
     if args.get("encrypt_type") != "aes" or not settings.WECHAT_OA_AES_KEY:
         raise BadRequest("不支持的加密方式", code="bad_encryption")
@@ -66,10 +86,19 @@ def render_reply(envelope, text):
     """The HTTP body answering a message: a text reply in the message's mode, or "success" for none."""
     if not text:
         return NO_REPLY
-    reply = create_reply(_fit(text), envelope.message, render=True)
+    message = envelope.message
+    reply = TEXT_REPLY.format(to=_cdata(message.source), sender=_cdata(message.target), time=int(time.time()),
+                              content=_cdata(_fit(text)))
     if envelope.crypto is None:
         return reply
     return envelope.crypto.encrypt_message(reply, envelope.nonce, envelope.timestamp)
+
+
+def _cdata(value):
+    """`value` as CDATA that stays one text node: wechatpy's replies paste text into `<![CDATA[…]]>` unchanged, so a
+    `]]>` in an applicant's name closed the section and the rest became elements of the reply."""
+    text = _NOT_XML.sub("", str(value or ""))
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def _fit(text):

@@ -21,7 +21,7 @@ blp = Blueprint("consumer", __name__, url_prefix="/v", template_folder="template
 PIN_ANSWERS = {
     "correct": ("ok", "刮开码正确：您手中的标签是品牌原装标签"),
     "wrong": ("bad", "刮开码不正确，请核对后重试"),
-    "locked": ("bad", "该码的刮开码验证次数过多，请联系品牌方核实"),
+    "locked": ("bad", "刮开码输错次数过多，已暂停验证，请联系品牌方核实"),
     "no_pin": ("info", "该防伪码没有刮开码"),
 }
 
@@ -66,7 +66,8 @@ def scan(code):
 def pin(code):
     """Check the scratch-off PIN of a code."""
     try:
-        kind, message = PIN_ANSWERS[codes.check_pin(text=code[:64], pin=request.form.get("pin", "")[:16])]
+        kind, message = PIN_ANSWERS[codes.check_pin(text=code[:64], pin=request.form.get("pin", "")[:16],
+                                                    ip=client_ip())]
     except DomainError as exc:
         kind, message = "bad", exc.message
     return _page("message.html", code=code[:64], kind=kind, message=message)

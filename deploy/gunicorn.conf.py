@@ -43,3 +43,10 @@ forwarded_allow_ips = "127.0.0.1"
 accesslog = "-"
 errorlog = "-"
 loglevel = "info"
+
+
+def post_fork(server, worker):
+    """Blank /wechat's signatures in the access log: with its timestamp and nonce one is all a replay needs."""
+    from app.logs import redact_logger
+
+    redact_logger("gunicorn.access")

@@ -10,6 +10,7 @@ from app.config import get_settings
 from app.http import agent_required, wechat_login_required
 from app.orders import holdings
 from app.orders import service as orders
+from app.ratelimit import join_code_limited
 from app.schemas import RowId, Schema, Yuan, fields, validate
 
 blp = Blueprint("mp_agents", __name__, url_prefix="/api/mp/agents", description="代理申请与下级")
@@ -21,7 +22,9 @@ INVITE_IMAGE_PATH = "/api/mp/me/invite.png"
 class MpApplyBody(Schema):
     invite_code = fields.String(required=True, validate=validate.Length(min=1, max=16))
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    phone = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    phone = fields.String(load_default="", validate=validate.Length(max=20))
+    phone_code = fields.String(load_default="", validate=validate.Length(max=128),
+                               metadata={"description": "the getPhoneNumber button's code, instead of phone"})
     province = fields.String(load_default="", validate=validate.Length(max=32))
     city = fields.String(load_default="", validate=validate.Length(max=32))
     level_id = RowId(load_default=None, allow_none=True)
@@ -39,6 +42,7 @@ class MpInviteOut(Schema):
 
 @blp.route("/applications", methods=["POST"])
 @wechat_login_required
+@join_code_limited
 @blp.arguments(MpApplyBody)
 @blp.response(201, AgentApplicationOut)
 def apply(body):
@@ -56,6 +60,7 @@ def my_application():
 
 @blp.route("/bind", methods=["POST"])
 @wechat_login_required
+@join_code_limited
 @blp.arguments(MpBindBody)
 @blp.response(200, AgentOut)
 def bind(body):
@@ -194,3 +199,36 @@ def my_home():
     """My home page: level and term, what needs doing, and what I still need for the next level."""
     agent = agents.get_agent(g.agent.id)
     return {"agent": agent, "todo": orders.agent_todo(agent), "level_progress": agents.level_progress(agent)}
+
+
+class MpRankingQuery(AgentPeriodQuery):
+    period = fields.String(load_default="month", validate=validate.OneOf(["month"]))
+
+
+class MpRankingRowOut(Schema):
+    rank = fields.Integer()
+    agent_id = fields.Integer()
+    name = fields.String()
+    amount = Yuan()
+
+
+class MpMyRankOut(Schema):
+    rank = fields.Integer()
+    amount = Yuan()
+
+
+class MpRankingOut(Schema):
+    items = fields.List(fields.Nested(MpRankingRowOut))
+    mine = fields.Nested(MpMyRankOut)
+
+
+@me_blp.route("/ranking", methods=["GET"])
+@agent_required
+@me_blp.arguments(MpRankingQuery, location="query")
+@me_blp.response(200, MpRankingOut)
+def my_ranking(query):
+    """My team (me and my whole downline) ranked by own purchases over a period (default this month)."""
+    ranking = agents.team_ranking(g.agent, start=query["start"], end=query["end"])
+    return {"items": [{"rank": rank, "agent_id": member.id, "name": member.name, "amount": amount}
+                      for rank, member, amount in ranking.items],
+            "mine": {"rank": ranking.my_rank, "amount": ranking.my_amount_fen}}

@@ -20,6 +20,7 @@ class MpCatalogueItemOut(Schema):
     available = fields.Integer()
     retail_min = Yuan(attribute="retail_min_fen", allow_none=True)
     retail_max = Yuan(attribute="retail_max_fen", allow_none=True)
+    images = fields.List(fields.String(), metadata={"description": "photo URLs, the cover first"})
 
 
 @blp.route("", methods=["GET"])
@@ -28,3 +29,11 @@ class MpCatalogueItemOut(Schema):
 def catalogue():
     """Products the calling agent can order, at its own level's price, with units available."""
     return inventory.catalogue_for_level(g.agent.level_id)
+
+
+@blp.route("/<id:product_id>", methods=["GET"])
+@agent_required
+@blp.response(200, MpCatalogueItemOut)
+def catalogue_item(product_id):
+    """One product of my catalogue, at my level's price (404 for a product I cannot order)."""
+    return inventory.catalogue_item(g.agent.level_id, product_id)

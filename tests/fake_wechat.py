@@ -166,6 +166,7 @@ class FakeWeChat:
             "/cgi-bin/message/custom/send": ("POST", True, self._custom_send),
             "/wxa/getwxacodeunlimit": ("POST", True, self._wxa_code_unlimited),
             "/cgi-bin/qrcode/create": ("POST", True, self._qrcode_create),
+            "/wxa/business/getuserphonenumber": ("POST", True, self._phone_number),
         }
         self.pay = FakeWeChatPay()
         self._clear_state()
@@ -177,6 +178,7 @@ class FakeWeChat:
         self._scripts = {}
         self._token_errors = {}
         self._login_codes = {}
+        self._phone_codes = {}
         self._used_codes = set()
         self._unfollowed = set()
         self._refusals = set()
@@ -212,6 +214,13 @@ class FakeWeChat:
         code = secrets.token_hex(16)
         with self._lock:
             self._login_codes[code] = _LoginCode(openid, appid, unionid)
+        return code
+
+    def issue_phone_code(self, phone):
+        """Return a one-time getPhoneNumber code standing for a mainland `phone` (11 digits)."""
+        code = secrets.token_hex(16)
+        with self._lock:
+            self._phone_codes[code] = phone
         return code
 
     @property
@@ -506,6 +515,14 @@ class FakeWeChat:
             return error_reply(41030)
         image = png_image({"scene": scene.encode("utf-8"), "page": page.encode("utf-8")})
         return Reply(200, "image/png", image)
+
+    def _phone_number(self, query, body):
+        """POST /wxa/business/getuserphonenumber: the phone a getPhoneNumber code stands for, once (40029 after)."""
+        phone = self._phone_codes.pop(str(body.get("code") or ""), None)
+        if phone is None:
+            return error_reply(40029, "invalid code")
+        return ok_reply(phone_info={"phoneNumber": phone, "purePhoneNumber": phone, "countryCode": "86",
+                                    "watermark": {"timestamp": 1700000000, "appid": "fake"}})
 
     def _qrcode_create(self, query, body):
         """POST /cgi-bin/qrcode/create: a parametric official-account QR code ticket."""

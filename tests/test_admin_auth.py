@@ -1,5 +1,7 @@
 """Console login with hashed passwords, roles, throttling and revocation."""
-from app.accounts.models import AdminUser
+from datetime import timedelta
+
+from app.accounts.models import AdminUser, LoginFailure
 from tests.factories import DEFAULT_PASSWORD, admin_headers, make_admin
 
 
@@ -32,14 +34,31 @@ def test_unknown_user_gets_the_same_answer_as_a_wrong_password(client):
     assert response.get_json()["error"]["code"] == "bad_credentials"
 
 
+def _age_failures(username):
+    """Move the username's failures a minute back: made earlier, not racing the next login."""
+    for failure in LoginFailure.select().where(LoginFailure.username == username):
+        LoginFailure.update(created_at=failure.created_at - timedelta(minutes=1)).where(
+            LoginFailure.id == failure.id).execute()
+
+
 def test_successful_login_clears_earlier_failures(client):
     make_admin("staff", username="forgetful")
     for _ in range(4):
         login(client, "forgetful", "wrong-password")
+    _age_failures("forgetful")
     assert login(client, "forgetful", DEFAULT_PASSWORD).status_code == 200
     for _ in range(4):
         login(client, "forgetful", "wrong-password")
+    _age_failures("forgetful")
     assert login(client, "forgetful", DEFAULT_PASSWORD).status_code == 200
+
+
+def test_a_success_right_after_failures_clears_none_of_them(client):
+    make_admin("staff", username="hurried")
+    for _ in range(3):
+        login(client, "hurried", "wrong-password")
+    assert login(client, "hurried", DEFAULT_PASSWORD).status_code == 200
+    assert LoginFailure.select().where(LoginFailure.username == "hurried").count() == 3
 
 
 def test_throttle_holds_even_with_the_right_password(client):

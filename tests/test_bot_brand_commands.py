@@ -48,7 +48,7 @@ def test_low_stock_beyond_ten_rows_points_to_the_console(client):
     assert "低于安全库存：12 项" in reply and "另有 2 项" in reply
 
 
-def test_alerts_count_open_violations_and_flagged_codes_with_the_latest(client):
+def test_alerts_count_open_violations_and_flagged_codes_with_the_latest(client, located_scans):
     level = make_level()
     product = make_product()
     catalog.set_price_range(product_id=product.id, level_id=level.id, min_fen=9900, max_fen=12900)
@@ -57,7 +57,7 @@ def test_alerts_count_open_violations_and_flagged_codes_with_the_latest(client):
                              items=[{"product_id": product.id, "quantity": 1, "unit_fen": 100}])
     code = shipped(make_batch(1, product=product), make_agent(name="窜货代理", province="广东省"))[0]
     with settings_changed(CLONE_FLAG_SCANS=1):
-        codes.look_up(text=code, ip="10.0.0.1", province="浙江省")
+        codes.look_up(text=code, ip="202.101.172.35")  # 杭州, in the 纯真 database
     reply = chat(client, owner(), "预警")
     assert reply.startswith("待处理预警：窜货 1 条，低于控价 1 条，可疑防伪码 1 个")
     assert "窜货 窜货代理（浙江省）" in reply and "低于控价 低价代理" in reply

@@ -1,6 +1,6 @@
 """A bare authenticity code in the chat gets the scan verdict, recorded as a scan from chat, never naming the agent."""
 from app.codes.codec import check_character
-from app.codes.models import CodeMiss, CodeScan
+from app.codes.models import CodeMiss, CodeScan, Violation
 from tests.factories import bound_agent, chat, make_batch, make_product, mistype, settings_changed, shipped, unique
 
 
@@ -32,6 +32,7 @@ def test_many_checks_warn_the_consumer(client):
     code = a_code()
     with settings_changed(SCAN_WARN_AFTER=1):
         chat(client, unique("openid-"), code)
+        assert "请谨慎核实" not in chat(client, unique("openid-"), code)
         assert "请谨慎核实" in chat(client, unique("openid-"), code)
 
 
@@ -61,3 +62,16 @@ def test_an_unknown_code_is_a_warning_and_counts_as_a_miss_of_the_sender(client)
 def test_the_code_command_also_takes_a_code(client):
     code = a_code()
     assert chat(client, unique("openid-"), f"防伪码 {code}").startswith(f"{code}：正品验证通过")
+
+
+def test_a_place_written_after_the_code_is_recorded_on_the_senders_word(client):
+    code = a_code()
+    chat(client, unique("openid-"), f"{code} 四川成都")
+    scan = CodeScan.get()
+    assert (scan.province, scan.city, scan.place_source) == ("四川省", "成都市", "chat")
+
+
+def test_a_place_the_chat_names_alone_opens_a_cross_region_violation_to_review(client):
+    code = a_code()
+    chat(client, unique("openid-"), f"防伪码 {code} 四川")
+    assert (Violation.get().status, Violation.get().place_source) == ("review", "chat")

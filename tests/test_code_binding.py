@@ -8,7 +8,7 @@ from tests.factories import codes_of, make_agent, make_batch, make_product, outc
 
 
 def _bind(batch, agent, texts, *, order_id=1, quantity=None, expected=None):
-    return codes.bind_codes_for_shipment(order_id=order_id, agent_id=agent.id, province="",
+    return codes.bind_codes_for_shipment(order_id=order_id, agent_id=agent.id, province="", dropship=False,
                                          expected=expected or {batch.product_id: quantity or len(texts)},
                                          codes=texts, actor="admin:1")
 

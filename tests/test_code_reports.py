@@ -36,7 +36,7 @@ def test_the_owner_traces_a_code_to_its_agent_and_scans(client, app):
 
 
 def test_flagged_codes_are_listed_and_cleared_once(client, app):
-    code = codes_of(make_batch(1))[0]
+    code = shipped(make_batch(1), make_agent())[0]
     with overridden_settings(CLONE_FLAG_SCANS=1):
         _scan(app, code, "")
     headers = admin_headers(client, make_admin())

@@ -4,10 +4,13 @@ from datetime import timedelta
 
 from app.clock import utcnow
 from app.codes import codec
+from app.codes import service as codes
 from app.codes.models import CodeFlag, CodeMiss, CodeScan, ConsumerReport, Violation
 from app.notify import service as notify
 from tests.factories import (codes_of, make_agent, make_batch, make_level, mistype, overridden_settings,
                              scan_client, shipped, wechat_login)
+
+SICHUAN = "61.139.2.69"  # 成都, in the 纯真 database
 
 
 def _look_up(client, code, **query):
@@ -30,11 +33,11 @@ def test_a_later_scan_says_how_often_and_where_it_was_first_checked(app):
     assert not body["warning"]
 
 
-def test_a_warning_beyond_the_configured_count(app):
+def test_a_warning_only_once_checked_more_than_the_configured_count_before(app):
     code = codes_of(make_batch(1))[0]
     with overridden_settings(SCAN_WARN_AFTER=2):
-        bodies = [_look_up(scan_client(app), code) for _ in range(3)]
-    assert [body["warning"] for body in bodies] == [False, False, True]
+        bodies = [_look_up(scan_client(app), code) for _ in range(4)]
+    assert [body["warning"] for body in bodies] == [False, False, False, True]
 
 
 def test_a_refresh_by_the_same_visitor_is_not_counted_again(app):
@@ -56,7 +59,7 @@ def test_an_unknown_code_warns_of_counterfeits(app):
 
 
 def test_the_page_shows_each_verdict_in_chinese(app):
-    code = codes_of(make_batch(1))[0]
+    code = shipped(make_batch(1), make_agent())[0]
     client = scan_client(app)
     assert "正品验证通过" in client.get(f"/v/{code}").get_data(as_text=True)
     assert "已被查询" in scan_client(app).get(f"/v/{code}").get_data(as_text=True)
@@ -101,23 +104,84 @@ def test_the_right_pin_proves_the_label_and_a_wrong_one_does_not(app):
     assert "刮开码正确" in page
 
 
-def test_too_many_wrong_pins_lock_the_code(app):
+def _pin(client, code, pin, headers=None):
+    return client.post(f"/api/mp/codes/{code}/pin", json={"pin": pin}, headers=headers or {}).get_json()["result"]
+
+
+def test_too_many_wrong_pins_lock_the_source_not_the_code(app):
     code = codes_of(make_batch(1, with_pin=True))[0]
-    client = scan_client(app)
+    guesser = scan_client(app)
     with overridden_settings(PIN_MAX_FAILURES=2):
-        results = [client.post(f"/api/mp/codes/{code}/pin", json={"pin": "x"}).get_json()["result"]
-                   for _ in range(3)]
-        right = client.post(f"/api/mp/codes/{code}/pin", json={"pin": codec.pin_for(code)}).get_json()
-    assert results == ["wrong", "wrong", "locked"] and right["result"] == "locked"
+        results = [_pin(guesser, code, "x") for _ in range(3)]
+        guessers_right_pin = _pin(guesser, code, codec.pin_for(code))
+        owners_right_pin = _pin(scan_client(app), code, codec.pin_for(code))
+    assert results == ["wrong", "wrong", "locked"] and guessers_right_pin == "locked"
+    assert owners_right_pin == "correct"
 
 
-def test_a_scan_outside_the_agents_province_is_a_cross_region_violation(app):
+def test_wrong_pins_from_one_openid_lock_it_from_every_address(app, fake_wechat):
+    code = codes_of(make_batch(1, with_pin=True))[0]
+    headers, _ = wechat_login(scan_client(app), fake_wechat)
+    with overridden_settings(PIN_MAX_FAILURES=2):
+        results = [_pin(scan_client(app), code, "x", headers) for _ in range(3)]
+    assert results == ["wrong", "wrong", "locked"]
+
+
+def test_wrong_pins_from_many_addresses_lock_the_code_and_alert_the_owners_once(app):
+    code = codes_of(make_batch(1, with_pin=True))[0]
+    with overridden_settings(PIN_LOCK_SOURCES=3):
+        results = [_pin(scan_client(app), code, "x") for _ in range(4)]
+        owners_right_pin = _pin(scan_client(app), code, codec.pin_for(code))
+    assert results == ["wrong", "wrong", "wrong", "locked"] and owners_right_pin == "locked"
+    assert CodeFlag.get(CodeFlag.reason == "pin_guessing").status == "open"
+    assert [n.dedupe_key.endswith(":pin_guessing") for n in notify.queued("code_flagged")] == [True]
+
+
+def test_clearing_the_pin_guessing_flag_unlocks_the_code(app):
+    code = codes_of(make_batch(1, with_pin=True))[0]
+    with overridden_settings(PIN_LOCK_SOURCES=1):
+        _pin(scan_client(app), code, "x")
+        flag = CodeFlag.get(CodeFlag.reason == "pin_guessing")
+        codes.review_flag(flag_id=flag.id, action="clear", note="", actor="admin:1")
+        assert _pin(scan_client(app), code, codec.pin_for(code)) == "correct"
+
+
+def test_a_scan_located_outside_the_agents_province_is_a_cross_region_violation(behind_nginx, located_scans):
+    agent = make_agent(province="广东省")
+    code = shipped(make_batch(1), agent)[0]
+    behind_nginx.get(f"/api/mp/codes/{code}", headers={"X-Forwarded-For": SICHUAN})
+    violation = Violation.get()
+    assert (violation.agent_id, violation.kind, violation.province) == (agent.id, "cross_region", "四川省")
+    assert (violation.status, violation.place_source) == ("open", "network")
+    assert [n.recipient for n in notify.queued("violation_cross_region")] == ["owners"]
+
+
+def test_a_scan_is_placed_where_its_address_is_not_where_the_consumer_says(behind_nginx, located_scans):
+    code = shipped(make_batch(1), make_agent(province="四川省"))[0]
+    behind_nginx.get(f"/api/mp/codes/{code}", query_string={"province": "广东省"},
+                     headers={"X-Forwarded-For": SICHUAN})
+    scan = CodeScan.get()
+    assert (scan.province, scan.city, scan.place_source) == ("四川省", "成都市", "network")
+    assert Violation.select().count() == 0
+
+
+def test_a_consumers_word_alone_opens_a_cross_region_violation_to_review_without_an_alert(app):
     agent = make_agent(province="广东省")
     code = shipped(make_batch(1), agent)[0]
     _look_up(scan_client(app), code, province="湖南省")
     violation = Violation.get()
-    assert (violation.agent_id, violation.kind, violation.province) == (agent.id, "cross_region", "湖南省")
-    assert [n.recipient for n in notify.queued("violation_cross_region")] == ["owners"]
+    assert (violation.agent_id, violation.province) == (agent.id, "湖南省")
+    assert (violation.status, violation.place_source) == ("review", "consumer")
+    assert CodeScan.get().place_source == "consumer"
+    assert notify.queued("violation_cross_region") == []
+
+
+def test_a_located_scan_raises_the_alert_a_consumers_word_before_it_did_not(app, behind_nginx, located_scans):
+    code = shipped(make_batch(1), make_agent(province="广东省"))[0]
+    _look_up(scan_client(app), code, province="四川省")
+    behind_nginx.get(f"/api/mp/codes/{code}", headers={"X-Forwarded-For": SICHUAN})
+    assert sorted(v.status for v in Violation.select()) == ["open", "review"]
+    assert len(notify.queued("violation_cross_region")) == 1
 
 
 def test_a_scan_inside_the_agents_province_is_no_violation(app):
@@ -126,11 +190,11 @@ def test_a_scan_inside_the_agents_province_is_no_violation(app):
     assert Violation.select().count() == 0
 
 
-def test_the_upline_hears_of_cross_region_selling_where_configured(app):
+def test_the_upline_hears_of_cross_region_selling_where_configured(behind_nginx, located_scans):
     upline = make_agent()
     code = shipped(make_batch(1), make_agent(upline=upline, province="广东省"))[0]
     with overridden_settings(CROSS_REGION_NOTIFY_UPLINE=True):
-        _look_up(scan_client(app), code, province="四川省")
+        behind_nginx.get(f"/api/mp/codes/{code}", headers={"X-Forwarded-For": SICHUAN})
     assert [n.recipient for n in notify.queued("violation_cross_region_downline")] == [f"agent:{upline.id}"]
 
 
@@ -140,7 +204,8 @@ def test_a_region_picked_after_the_scan_is_checked_too(app):
     token = _look_up(client, code)["report_token"]
     response = client.post(f"/api/mp/codes/{code}/report", json={"report_token": token, "province": "北京"})
     assert response.status_code == 204
-    assert Violation.get().province == "北京市" and CodeScan.get().province == "北京市"
+    assert Violation.get().province == "北京市" and Violation.get().status == "review"
+    assert (CodeScan.get().province, CodeScan.get().place_source) == ("北京市", "consumer")
 
 
 def test_a_consumers_price_below_the_range_is_a_violation_of_the_agent(app):
@@ -189,7 +254,7 @@ def test_the_page_form_reports_price_and_place(app):
 
 
 def test_many_scans_flag_the_code_for_review_without_calling_it_fake(app):
-    code = codes_of(make_batch(1))[0]
+    code = shipped(make_batch(1), make_agent())[0]
     with overridden_settings(CLONE_FLAG_SCANS=3):
         bodies = [_look_up(scan_client(app), code) for _ in range(4)]
     flag = CodeFlag.get()
@@ -199,22 +264,23 @@ def test_many_scans_flag_the_code_for_review_without_calling_it_fake(app):
 
 
 def test_scans_from_distant_provinces_in_a_short_time_flag_the_code(app):
-    code = codes_of(make_batch(1))[0]
+    code = shipped(make_batch(1), make_agent())[0]
     _look_up(scan_client(app), code, province="黑龙江省")
     _look_up(scan_client(app), code, province="广东省")
     flag = CodeFlag.get()
     assert flag.reason == "distant_scans" and json.loads(flag.evidence)["distance_km"] > 2000
+    assert json.loads(flag.evidence)["place_sources"] == ["consumer", "consumer"]
 
 
 def test_scans_from_neighbouring_provinces_are_no_flag(app):
-    code = codes_of(make_batch(1))[0]
+    code = shipped(make_batch(1), make_agent())[0]
     _look_up(scan_client(app), code, province="广东省")
     _look_up(scan_client(app), code, province="广西")
     assert CodeFlag.select().count() == 0
 
 
 def test_distant_scans_far_apart_in_time_are_no_flag(app):
-    code = codes_of(make_batch(1))[0]
+    code = shipped(make_batch(1), make_agent())[0]
     _look_up(scan_client(app), code, province="黑龙江省")
     CodeScan.update(at=utcnow() - timedelta(days=3)).execute()
     _look_up(scan_client(app), code, province="广东省")
@@ -255,3 +321,24 @@ def test_look_ups_are_limited_per_openid_across_addresses(app, fake_wechat):
     with overridden_settings(SCAN_OPENID_RATE_LIMIT="2/minute"):
         statuses = [scan_client(app).get(f"/api/mp/codes/{code}", headers=headers).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_a_code_scanned_before_it_was_shipped_says_it_never_left_the_warehouse(app):
+    code = codes_of(make_batch(1))[0]
+    body = _look_up(scan_client(app), code)
+    page = scan_client(app).get(f"/v/{code}").get_data(as_text=True)
+    assert body["unshipped"] and body["message"] == "该防伪码尚未从品牌仓库发出，请谨慎核实商品来源"
+    assert "尚未出库" in page and "正品验证通过" not in page
+
+
+def test_scans_before_shipment_flag_the_code_and_alert_the_owners_once(app):
+    code = codes_of(make_batch(1))[0]
+    for _ in range(2):
+        _look_up(scan_client(app), code)
+    assert [flag.reason for flag in CodeFlag.select()] == ["unshipped_scan"]
+    assert [n.recipient for n in notify.queued("code_flagged")] == ["owners"]
+
+
+def test_a_shipped_code_is_no_unshipped_scan(app):
+    body = _look_up(scan_client(app), shipped(make_batch(1), make_agent())[0])
+    assert not body["unshipped"] and CodeFlag.select().count() == 0

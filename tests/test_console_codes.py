@@ -93,7 +93,7 @@ def scanned(code_text, province="浙江省"):
     """A counted scan of a code, from `province`."""
     code = Code.get(Code.code == code_text)
     Code.update(scan_count=Code.scan_count + 1).where(Code.id == code.id).execute()
-    return CodeScan.create(code=code, ip="1.2.3.4", province=province, city="杭州市")
+    return CodeScan.create(code=code, ip="1.2.3.4", province=province, city="杭州市", place_source="network")
 
 
 def test_looking_up_a_code_shows_its_batch_product_and_scans(client):
@@ -102,7 +102,7 @@ def test_looking_up_a_code_shows_its_batch_product_and_scans(client):
     scanned(code)
     console_as(client, "finance")
     page = client.get(f"/admin/codes/lookup?code={code}").get_data(as_text=True)
-    assert "LOT-LOOK" in page and batch.product.name in page and "未发货绑定" in page and "浙江省 杭州市" in page
+    assert "LOT-LOOK" in page and batch.product.name in page and "未发货绑定" in page and "浙江省 杭州市 <small>（网络定位）" in page
 
 
 def test_looking_up_an_unknown_code_says_so(client):

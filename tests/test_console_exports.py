@@ -62,9 +62,9 @@ def test_proposals_export_the_waiting_promotions(client):
 def test_withdrawals_export_amounts_in_yuan(client):
     withdrawal = pending_withdrawal(20000)
     headers, rows = exported(client, "finance", "/admin/finance/withdrawals/export?status=pending")
-    assert headers == ("编号", "代理ID", "金额（元）", "状态", "申请时间", "说明")
-    assert (withdrawal.id, withdrawal.agent_id, "200.00", "待审核", local_text(withdrawal.created_at)) in [
-        row[:5] for row in rows]
+    assert headers == ("编号", "代理ID", "金额（元）", "收款方式", "收款人", "收款账户", "状态", "申请时间", "说明")
+    assert (withdrawal.id, withdrawal.agent_id, "200.00", "微信零钱") in [row[:4] for row in rows]
+    assert ("待审核", local_text(withdrawal.created_at)) in [row[6:8] for row in rows]
 
 
 def test_the_warehouse_may_not_export_withdrawals(client):

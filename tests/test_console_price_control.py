@@ -1,6 +1,7 @@
 """Console page for price control: violations by agent and the owner's action on each."""
 from app.codes.models import Violation
-from tests.factories import console_login, console_post, make_admin, price_violation
+from app.codes import service as codes
+from tests.factories import console_login, console_post, make_admin, make_agent, make_batch, price_violation, shipped
 
 
 def signed_in(client, role):
@@ -12,6 +13,13 @@ def test_a_violation_is_listed_with_its_kind_and_range(client):
     price_violation()
     page = signed_in(client, "finance").get("/admin/price-control").get_data(as_text=True)
     assert "低于限价" in page and "99.00–129.00" in page
+
+
+def test_a_cross_region_violation_says_which_evidence_it_rests_on_and_waits_for_review(client):
+    code = shipped(make_batch(1), make_agent(province="广东省"))[0]
+    codes.look_up(text=code, ip="10.0.0.1", province="湖南省")
+    page = signed_in(client, "finance").get("/admin/price-control").get_data(as_text=True)
+    assert "依据：消费者填写" in page and "待核实" in page
 
 
 def test_the_warehouse_may_not_read_violations(client):

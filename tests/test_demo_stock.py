@@ -17,3 +17,10 @@ def test_the_demo_prices_every_existing_level_so_the_catalogue_is_orderable():
     prices = [entry.price_fen for entry in inventory.catalogue_for_level(bottom.id)]
     assert len(prices) == 3 and all(price > 0 for price in prices)
     assert inventory.catalogue_for_level(top.id)[0].price_fen < inventory.catalogue_for_level(bottom.id)[0].price_fen
+
+
+def test_every_demo_product_has_photos_drawn_without_downloading():
+    from app.catalog import service as catalog
+
+    list(seed_demo_stock())
+    assert [len(catalog.product_images(product.id)) for product in Product.select()] == [2, 2, 2]

@@ -1,7 +1,9 @@
 """The mini-program: my profile, invite, team, and nobody else's."""
 from app.agents.invites import INVITE_PAGE
 from app.agents.models import AgentInviteImage
-from tests.factories import agent_headers, make_agent, make_level, wechat_login
+from app.notify.service import queued
+from tests.factories import (agent_headers, apply_with_invite, make_agent, make_level, overridden_settings,
+                             scan_client, wechat_login)
 
 INVITE_IMAGE = "/api/mp/me/invite.png"
 
@@ -161,3 +163,67 @@ def test_a_wechat_user_who_is_an_agent_cannot_bind_another(client, fake_wechat):
     make_agent(bind_code="SECOND23")
     headers, _ = agent_headers(client, fake_wechat)
     assert client.post("/api/mp/agents/bind", headers=headers, json={"bind_code": "SECOND23"}).status_code == 409
+
+
+def test_a_level_that_may_not_see_its_team_is_forbidden_a_downline_members_profile(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat, level=make_level(may_see_team=False))
+    child = make_agent(upline=agent, name="隐藏下级", phone="13900001111")
+    response = client.get(f"/api/mp/agents/{child.id}", headers=headers)
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "team_hidden"
+    assert "隐藏下级" not in response.get_data(as_text=True) and child.invite_code not in response.get_data(as_text=True)
+
+
+def test_a_level_that_may_not_see_its_team_gets_the_same_answer_for_any_id(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat, level=make_level(may_see_team=False))
+    child, stranger = make_agent(upline=agent), make_agent()
+    answers = {client.get(f"/api/mp/agents/{i}", headers=headers).status_code for i in (child.id, stranger.id)}
+    assert answers == {403}
+
+
+def test_a_level_that_may_not_see_its_team_still_reads_its_own_profile(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat, level=make_level(may_see_team=False))
+    assert client.get(f"/api/mp/agents/{agent.id}", headers=headers).get_json()["id"] == agent.id
+
+
+def test_a_suspended_agent_sees_no_downline_member_nor_its_team(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat, status="suspended")
+    child = make_agent(upline=agent)
+    profile = client.get(f"/api/mp/agents/{child.id}", headers=headers)
+    team = client.get("/api/mp/me/team", headers=headers)
+    assert (profile.status_code, team.status_code) == (403, 403)
+    assert team.get_json()["error"]["code"] == "agent_suspended"
+
+
+def test_a_suspended_agent_still_reads_its_own_profile(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat, status="suspended")
+    assert client.get("/api/mp/me/profile", headers=headers).get_json()["id"] == agent.id
+
+
+def test_bind_codes_tried_beyond_the_limit_from_one_login_answer_429(app, fake_wechat):
+    headers, _ = wechat_login(scan_client(app), fake_wechat)
+    with overridden_settings(JOIN_CODE_OPENID_RATE_LIMIT="3/minute"):
+        answers = [scan_client(app).post("/api/mp/agents/bind", headers=headers, json={"bind_code": f"GUESS{i}"})
+                   for i in range(4)]
+    assert [a.status_code for a in answers] == [422, 422, 422, 429]
+    assert answers[-1].get_json()["error"]["code"] == "rate_limited"
+
+
+def test_invite_and_bind_codes_count_together_per_address(app, fake_wechat):
+    client = scan_client(app)
+    with overridden_settings(JOIN_CODE_RATE_LIMIT="2/minute"):
+        bind = client.post("/api/mp/agents/bind", headers=wechat_login(client, fake_wechat)[0],
+                           json={"bind_code": "GUESS1"})
+        apply = apply_with_invite(client, wechat_login(client, fake_wechat)[0], make_agent())
+        refused = apply_with_invite(client, wechat_login(client, fake_wechat)[0], make_agent())
+    assert (bind.status_code, apply.status_code, refused.status_code) == (422, 201, 429)
+
+
+def test_a_burst_of_code_guesses_alerts_the_owners_once(app, fake_wechat):
+    client = scan_client(app)
+    headers, _ = wechat_login(client, fake_wechat)
+    with overridden_settings(JOIN_CODE_OPENID_RATE_LIMIT="1/minute"):
+        for i in range(5):
+            client.post("/api/mp/agents/applications", headers=headers,
+                        json={"invite_code": f"GUESS{i}", "name": "试探", "phone": "13912345678"})
+    alerts = queued("join_code_guessing")
+    assert [a.recipient for a in alerts] == ["owners"]

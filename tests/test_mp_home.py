@@ -88,3 +88,9 @@ def test_home_is_for_agents_only(client, fake_wechat):
 
     headers, _ = wechat_login(client, fake_wechat)
     assert client.get("/api/mp/me/home", headers=headers).status_code in (403, 404)
+
+
+def test_a_suspended_agent_still_sees_its_home_with_nothing_to_approve(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat, status="suspended")
+    body = home(client, headers)
+    assert body["agent"]["status"] == "suspended" and body["todo"]["approvals_waiting"] == 0

@@ -1,5 +1,13 @@
 """The mini-program's order API: quote, place, mine, detail, cancel, receipt, quick entry, approvals."""
-from tests.factories import ADDRESS, advanced, agent_headers, make_agent, make_level, orderable, place
+from datetime import date, timedelta
+
+import pytest
+
+from app.agents import service as agents
+from app.agents.models import Agent
+from app.notify.service import queued
+from app.orders import service
+from tests.factories import ADDRESS, advanced, agent_headers, make_agent, make_level, make_product, orderable, place
 
 
 def body(product, quantity=2, key="k-1", **extra):
@@ -45,6 +53,15 @@ def test_an_unknown_product_is_a_404(client, fake_wechat):
     response = client.post("/api/mp/orders", headers=headers, json={**body(orderable(100)[0]), "items": [
         {"product_id": 2**62, "quantity": 1}]})
     assert response.status_code == 404
+
+
+def test_a_product_outside_my_catalogue_is_a_404_that_names_nothing(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    unreleased = make_product(name="未发布新品")
+    response = client.post("/api/mp/orders/quote", headers=headers,
+                           json={"items": [{"product_id": unreleased.id, "quantity": 1}]})
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "product_not_found"
+    assert "未发布新品" not in response.get_data(as_text=True)
 
 
 def test_my_orders_filter_by_status_and_show_the_event_log(client, fake_wechat):
@@ -123,3 +140,68 @@ def test_a_rejection_without_a_reason_is_a_422(client, fake_wechat):
     product, _ = orderable(100)
     order = place(agent, (product, 1))
     assert client.post(f"/api/mp/orders/approvals/{order.id}/reject", headers=headers, json={}).status_code == 422
+
+
+def test_a_moved_agents_pending_order_is_decided_by_its_new_upline_not_the_old(client, fake_wechat):
+    old_headers, old_upline = agent_headers(client, fake_wechat)
+    new_headers, new_upline = agent_headers(client, fake_wechat)
+    agent = make_agent(upline=old_upline, level=make_level(orders_need_upline_approval=True))
+    order = place(agent, (orderable(100)[0], 1))
+    agents.change_upline(agent_id=agent.id, upline_id=new_upline.id, reason="调整团队", actor_id=None)
+    assert client.get("/api/mp/orders/approvals", headers=old_headers).get_json()["items"] == []
+    assert client.post(f"/api/mp/orders/approvals/{order.id}/approve", headers=old_headers,
+                       json={}).status_code == 404
+    listed = client.get("/api/mp/orders/approvals", headers=new_headers).get_json()
+    assert [o["id"] for o in listed["items"]] == [order.id]
+    approved = client.post(f"/api/mp/orders/approvals/{order.id}/approve", headers=new_headers, json={})
+    assert approved.get_json()["status"] == "pending_payment"
+
+
+def test_the_order_history_records_that_the_approver_followed_the_move(client, fake_wechat):
+    new_headers, new_upline = agent_headers(client, fake_wechat, name="新上级")
+    agent = make_agent(upline=make_agent(name="原上级"), level=make_level(orders_need_upline_approval=True))
+    order = place(agent, (orderable(100)[0], 1))
+    agents.change_upline(agent_id=agent.id, upline_id=new_upline.id, reason="调整团队", actor_id=None)
+    client.post(f"/api/mp/orders/approvals/{order.id}/approve", headers=new_headers, json={})
+    events = service.get_order(order.id).event_log
+    assert [e.action for e in events] == ["place", "approver_changed", "approve"]
+    assert events[1].reason == "上级变动，审核人由原上级改为新上级"
+
+
+def test_an_agent_moved_to_the_top_has_its_pending_orders_decided_by_the_brand(client, fake_wechat):
+    old_headers, old_upline = agent_headers(client, fake_wechat)
+    agent = make_agent(upline=old_upline, level=make_level(orders_need_upline_approval=True))
+    order = place(agent, (orderable(100)[0], 1))
+    agents.change_upline(agent_id=agent.id, upline_id=None, reason="升为总代", actor_id=None)
+    assert client.get("/api/mp/orders/approvals", headers=old_headers).get_json()["items"] == []
+    service.approve(order.id, actor="admin:1")
+    assert service.get_order(order.id).event_log[-2].reason == f"上级变动，审核人由{old_upline.name}改为品牌方"
+
+
+@pytest.mark.parametrize("status", ["suspended", "expired"])
+def test_a_suspended_or_expired_upline_may_not_list_or_decide_its_downlines_orders(client, fake_wechat, status):
+    headers, upline = agent_headers(client, fake_wechat)
+    agent = make_agent(upline=upline, level=make_level(orders_need_upline_approval=True))
+    order = place(agent, (orderable(100)[0], 1))
+    Agent.update(status=status).where(Agent.id == upline.id).execute()
+    listed = client.get("/api/mp/orders/approvals", headers=headers)
+    approved = client.post(f"/api/mp/orders/approvals/{order.id}/approve", headers=headers, json={})
+    assert (listed.status_code, approved.status_code) == (403, 403)
+    assert approved.get_json()["error"]["code"] == f"agent_{status}"
+    assert service.get_order(order.id).status == "awaiting_approval"
+
+
+def test_an_upline_whose_term_has_passed_may_not_approve_before_the_nightly_expiry(client, fake_wechat):
+    headers, upline = agent_headers(client, fake_wechat, term_end=date.today() - timedelta(days=2))
+    agent = make_agent(upline=upline, level=make_level(orders_need_upline_approval=True))
+    order = place(agent, (orderable(100)[0], 1))
+    response = client.post(f"/api/mp/orders/approvals/{order.id}/approve", headers=headers, json={})
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "agent_expired"
+
+
+def test_an_order_placed_under_a_suspended_upline_asks_the_brand(client, fake_wechat):
+    upline = make_agent(status="suspended")
+    agent = make_agent(upline=upline, level=make_level(orders_need_upline_approval=True))
+    order = place(agent, (orderable(100)[0], 1))
+    assert order.approver_id is None
+    assert [m.recipient for m in queued("order_approval_needed")] == ["owners"]

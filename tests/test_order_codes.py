@@ -1,10 +1,12 @@
 """Authenticity codes are bound to an order at shipment, all or nothing, or afterwards by the warehouse."""
 import pytest
 
-from app.codes.models import Code
+from app import migrate
+from app.codes.models import Code, Violation
+from app.database import db
 from app.orders import placement, service
 from tests.factories import (admin_headers, advanced, codes_of, make_admin, make_agent, make_batch, orderable, place,
-                             stock_of, unique)
+                             scan_client, stock_of, unique)
 
 
 @pytest.fixture
@@ -89,3 +91,40 @@ def test_a_customer_order_binds_codes_to_the_consignee_province():
     service.ship(order.id, actor="admin:1", carrier="顺丰", tracking_no="SF1", codes_scanned=code)
     bound = Code.get(Code.code == code[0])
     assert (bound.agent_id, bound.province) == (None, "四川省")
+
+
+def _dropshipped_to_sichuan(client, warehouse_headers, picked_order):
+    """picked_order's agent (浙江省) ships straight to a customer in 四川省; returns the bound codes."""
+    _, agent, batch, (product, _) = picked_order
+    order = advanced(place(agent, (product, 1), consignee={"name": "李四", "phone": "13700000000",
+                                                         "province": "四川省", "city": "成都市",
+                                                         "address": "春熙路1号"}), "pay", "pick")
+    codes = codes_of(batch)[:1]
+    assert ship(client, warehouse_headers, order, codes).status_code == 200
+    return codes
+
+
+def test_a_dropshipped_order_binds_its_codes_to_the_consignee_province(client, warehouse_headers, picked_order):
+    code = _dropshipped_to_sichuan(client, warehouse_headers, picked_order)[0]
+    bound = Code.get(Code.code == code)
+    assert (bound.agent_id, bound.province) == (picked_order[1].id, "四川省")
+
+
+def test_the_dropship_customers_own_scan_is_no_cross_region_violation(app, client, warehouse_headers,
+                                                                      picked_order):
+    code = _dropshipped_to_sichuan(client, warehouse_headers, picked_order)[0]
+    scan_client(app).get(f"/api/mp/codes/{code}", query_string={"province": "四川省"})
+    assert Violation.select().count() == 0
+
+
+def test_the_migration_moves_codes_dropshipped_before_the_fix_to_the_consignee_province(client, warehouse_headers,
+                                                                                        picked_order):
+    order, agent, batch, _ = picked_order
+    dropshipped = _dropshipped_to_sichuan(client, warehouse_headers, picked_order)[0]
+    own = codes_of(batch)[1]
+    assert ship(client, warehouse_headers, order, [own]).status_code == 200
+    Code.update(province=agent.province).where(Code.code == dropshipped).execute()  # as bound before the fix
+    migration = next(m for m in migrate.runner().migrations() if m.name == "0110_dropship_code_regions")
+    migration.load().up(None, db.obj)
+    assert Code.get(Code.code == dropshipped).province == "四川省"
+    assert Code.get(Code.code == own).province == "浙江省"

@@ -2,7 +2,7 @@
 import pytest
 
 from app.catalog import service as catalog
-from app.errors import Conflict, Forbidden, InvalidInput
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.notify.service import queued
 from app.orders import placement, rules, service
 from tests.factories import ADDRESS, line, make_agent, make_level, orderable, place, unique
@@ -95,12 +95,22 @@ def test_an_agent_that_is_not_active_may_not_order(status):
         place(agent, (product, 1))
 
 
-def test_an_inactive_product_is_refused():
+def test_an_inactive_product_is_unknown_to_an_agent():
+    agent = make_agent()
+    product, _ = orderable(100)
+    catalog.update_product(product.id, active=False)
+    with pytest.raises(NotFound) as raised:
+        place(agent, (product, 1))
+    assert raised.value.code == "product_not_found"
+
+
+def test_staff_are_told_a_product_is_inactive():
     agent = make_agent()
     product, _ = orderable(100)
     catalog.update_product(product.id, active=False)
     with pytest.raises(Conflict) as raised:
-        place(agent, (product, 1))
+        placement.enter_order(actor="admin:1", idempotency_key="staff-1", agent_id=agent.id,
+                              items=[line(product, 1)], consignee=ADDRESS)
     assert raised.value.code == "product_inactive"
 
 

@@ -2,7 +2,6 @@
 import logging
 import uuid
 
-import pytest
 from flask import Flask
 
 from app.codes.models import CodeScan
@@ -10,16 +9,6 @@ from app.config import Settings
 from app.http import trust_proxies
 from app.ratelimit import warn_if_counted_per_process
 from tests.factories import codes_of, make_batch, overridden_settings
-
-
-@pytest.fixture
-def behind_nginx(app, monkeypatch):
-    """The app as deployed with TRUSTED_PROXIES=1; every request arrives from nginx on loopback."""
-    monkeypatch.setattr(app, "wsgi_app", app.wsgi_app)
-    trust_proxies(app, 1)
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = "127.0.0.1"
-    return client
 
 
 def consumer_address():

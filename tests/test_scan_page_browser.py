@@ -8,7 +8,7 @@ import pytest
 
 from app.codes import codec
 from tests.browser import PHONE, browser, only_from, screenshot  # noqa: F401  (browser is a fixture)
-from tests.factories import codes_of, make_batch
+from tests.factories import make_agent, make_batch, shipped
 
 pytestmark = pytest.mark.committed
 
@@ -25,7 +25,7 @@ def _open(browser, live_server, path, name):
 
 
 def test_a_genuine_code_renders_in_chinese_with_nothing_loaded_from_elsewhere(browser, live_server):
-    code = codes_of(make_batch(1, with_pin=True, lot="20240601A"))[0]
+    code = shipped(make_batch(1, with_pin=True, lot="20240601A"), make_agent())[0]
     text, elsewhere = _open(browser, live_server, f"/v/{code}", "scan-genuine")
     assert "正品验证通过" in text and "20240601A" in text and "刮开码" in text
     assert elsewhere == []

@@ -34,9 +34,14 @@ class WechatUser(BaseModel):
 
 
 class LoginFailure(BaseModel):
-    """One failed console login, kept to throttle guessing by username and by address."""
+    """One console login attempt, kept to throttle guessing by username and by address.
+
+    It is written (`pending`) before the password is checked, so racing guesses all count;
+    a failure clears `pending`, a success deletes its row.
+    """
 
     id = AutoField()
     username = CharField(max_length=64, index=True)
     ip = CharField(max_length=64, index=True)
+    pending = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow, index=True)

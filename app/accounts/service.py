@@ -1,4 +1,6 @@
 """Signing in: WeChat login for the mini-program, passwords for the console."""
+import functools
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +18,8 @@ from app.tokens import issue_token, read_token
 INVALID_CODE_ERRCODES = {40029: "登录凭证无效，请重新登录", 40163: "登录凭证已被使用，请重新登录"}
 WECHAT_RATE_LIMIT_ERRCODE = 45011
 MIN_PASSWORD_LENGTH = 8
+# Attempts this close to a successful one count as racing it: the success then clears no failures.
+RACE_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -166,28 +170,62 @@ def _check_password_strength(password):
 
 
 def login_admin(*, username, password, ip):
-    """Check a console password, throttling repeated failures per username and per address."""
-    settings = get_settings()
-    _refuse_if_throttled(username, ip, settings)
+    """Check a console password, throttling repeated failures per username and per address.
+
+    The attempt is counted before the password is checked, so concurrent guesses cannot all
+    pass the throttle; unknown, disabled and wrong-password logins each check one hash, so
+    their timing does not tell which usernames exist.
+    """
+    username = (username or "")[:64]
+    attempt = _count_attempt(username, ip[:64], get_settings())
     user = AdminUser.get_or_none(AdminUser.username == username)
-    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
-        LoginFailure.create(username=username[:64], ip=ip[:64])
+    matches = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
+    if user is None or not user.active or not matches:
+        LoginFailure.update(pending=False).where(LoginFailure.id == attempt).execute()
         raise Unauthenticated("用户名或密码错误", code="bad_credentials")
     with db.atomic():
-        LoginFailure.delete().where(LoginFailure.username == username).execute()
+        _forget_failures_after_success(username, attempt)
         AdminUser.update(last_login_at=utcnow()).where(AdminUser.id == user.id).execute()
-    ttl = settings.ADMIN_TOKEN_TTL_SECONDS
+    ttl = get_settings().ADMIN_TOKEN_TTL_SECONDS
     return user, Session(user.id, issue_token("admin", user.id, user.token_version), ttl)
 
 
-def _refuse_if_throttled(username, ip, settings):
-    since = utcnow() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    recent = LoginFailure.created_at >= since
+@functools.cache
+def _dummy_hash():
+    """A hash of no one's password, checked for unknown usernames to take as long as a real check."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def _count_attempt(username, ip, settings):
+    """Record the attempt (committed at once, so every racing attempt sees it), then refuse it when the
+    username's or the address's attempts in the window exceed the limit; returns its row id."""
+    with db.atomic():
+        attempt = LoginFailure.create(username=username, ip=ip, pending=True).id
+    recent = _recent(settings)
     by_user = LoginFailure.select().where(recent, LoginFailure.username == username).count()
     by_ip = LoginFailure.select().where(recent, LoginFailure.ip == ip).count()
-    if by_user >= settings.LOGIN_FAILURE_LIMIT or by_ip >= settings.LOGIN_FAILURE_LIMIT * 4:
+    if by_user > settings.LOGIN_FAILURE_LIMIT or by_ip > settings.LOGIN_FAILURE_LIMIT * 4:
+        # A refused attempt checked no password: it does not prolong the lock-out.
+        LoginFailure.delete().where(LoginFailure.id == attempt).execute()
         raise RateLimited("登录失败次数过多，请15分钟后再试", code="login_throttled",
                           retry_after=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    return attempt
+
+
+def _recent(settings):
+    return LoginFailure.created_at >= utcnow() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+def _forget_failures_after_success(username, attempt):
+    """Drop the successful attempt, and clear the username's earlier failures unless another attempt raced it
+    (one still being checked, or one made within RACE_SECONDS of it): a right password sent among guesses
+    resets nothing."""
+    since = LoginFailure.get_by_id(attempt).created_at - timedelta(seconds=RACE_SECONDS)
+    LoginFailure.delete().where(LoginFailure.id == attempt).execute()
+    mine, checking = LoginFailure.username == username, LoginFailure.pending == True  # noqa: E712
+    raced = LoginFailure.select().where(mine, _recent(get_settings()), checking | (LoginFailure.created_at >= since))
+    if not raced.exists():
+        LoginFailure.delete().where(mine, ~checking, LoginFailure.created_at < since).execute()
 
 
 def admin_from_token(token):
@@ -218,6 +256,11 @@ def change_admin_password(user, *, old_password, new_password):
     (AdminUser.update(password_hash=generate_password_hash(new_password),
                       token_version=AdminUser.token_version + 1)
      .where(AdminUser.id == user.id).execute())
+
+
+def admin_user_or_none(admin_user_id):
+    """The console user with this id, active or not, or None."""
+    return AdminUser.get_or_none(AdminUser.id == admin_user_id)
 
 
 def active_admin_user(admin_user_id):

@@ -1,11 +1,13 @@
 """Console: products, level prices (拿货价) with their history, price ranges (控价)."""
+from flask import request
 from flask_smorest import Blueprint
 
+from app import media
 from app.admin.stock import READ_ROLES, WRITE_ROLES
 from app.catalog import service as catalog
 from app.clock import isoformat
 from app.http import admin_actor, admin_required
-from app.schemas import PageArgs, Schema, Yuan, fields, page_body, page_schema, validate
+from app.schemas import PageArgs, RowId, Schema, Yuan, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_catalog", __name__, url_prefix="/admin/api/products", description="商品与价格")
 
@@ -152,3 +154,51 @@ def set_price_range(body, product_id, level_id):
     """Set the retail prices agents of a level may charge (控价)."""
     return catalog.set_price_range(product_id=product_id, level_id=level_id, min_fen=body["min_price"],
                                    max_fen=body["max_price"])
+
+
+class AdminProductImageOut(Schema):
+    id = fields.Integer()
+    position = fields.Integer()
+    url = fields.Function(lambda image: media.media_url(image.name))
+
+
+class AdminProductImagesOut(Schema):
+    items = fields.List(fields.Nested(AdminProductImageOut))
+
+
+class AdminProductImageOrderBody(Schema):
+    image_ids = fields.List(RowId(), required=True, validate=validate.Length(min=1, max=catalog.MAX_IMAGES))
+
+
+@blp.route("/<id:product_id>/images", methods=["GET"])
+@admin_required(*READ_ROLES)
+@blp.response(200, AdminProductImagesOut)
+def product_images(product_id):
+    """The product's photos, cover first."""
+    return {"items": catalog.images_of_product(product_id)}
+
+
+@blp.route("/<id:product_id>/images", methods=["POST"])
+@admin_required(*WRITE_ROLES)
+@blp.response(201, AdminProductImagesOut)
+def add_product_image(product_id):
+    """Add a photo (multipart `image`: JPEG, PNG or WebP, at most 2 MB; re-encoded and resized); at most six."""
+    upload = request.files.get("image")
+    return {"items": catalog.add_product_image(product_id=product_id, content=upload.read() if upload else b"")}
+
+
+@blp.route("/<id:product_id>/images/<id:image_id>", methods=["DELETE"])
+@admin_required(*WRITE_ROLES)
+@blp.response(200, AdminProductImagesOut)
+def delete_product_image(product_id, image_id):
+    """Remove one photo."""
+    return {"items": catalog.delete_product_image(product_id=product_id, image_id=image_id)}
+
+
+@blp.route("/<id:product_id>/images/order", methods=["PUT"])
+@admin_required(*WRITE_ROLES)
+@blp.arguments(AdminProductImageOrderBody)
+@blp.response(200, AdminProductImagesOut)
+def order_product_images(body, product_id):
+    """Reorder the photos (every photo's id once); the first becomes the cover."""
+    return {"items": catalog.order_product_images(product_id=product_id, image_ids=body["image_ids"])}

@@ -70,6 +70,7 @@ class AdminCodeScanOut(Schema):
     openid = fields.String()
     province = fields.String()
     city = fields.String()
+    place_source = fields.String()
     channel = fields.String()
 
 

@@ -31,6 +31,8 @@ class AdminViolationOut(Schema):
     min_price = Yuan(attribute="min_fen", allow_none=True)
     max_price = Yuan(attribute="max_fen", allow_none=True)
     province = fields.String()
+    place_source = fields.String(metadata={"description": "a 窜货's evidence: network (the scan's address), "
+                                                          "consumer or chat (the consumer's word)"})
     evidence = fields.Function(lambda violation: json.loads(violation.evidence))
     status = fields.String()
     created_at = UtcDateTime()

@@ -5,9 +5,10 @@ Orders call `record_purchase` / `reverse_purchase`, price control calls
 call changes nothing. A refund is netted against the purchase's own date, so
 buying in one window and refunding in the next earns no promotion.
 """
+from dataclasses import dataclass
 from datetime import timedelta
 
-from peewee import IntegrityError, fn
+from peewee import SQL, IntegrityError, fn
 
 from app.agents.models import Agent, AgentClosure, AgentPurchase, AgentRetailSale
 from app.clock import local_today, utc_start_of_local_day, utcnow
@@ -145,3 +146,28 @@ def recruits_by_agent(*, since, until):
     """{agent id: direct recruits who joined in [since, until)}; for the review."""
     query, _, _ = _metric("recruits", since, until)
     return dict(query.tuples())
+
+
+@dataclass(frozen=True)
+class TeamRanking:
+    """Where the members of one team stand by own purchases over a period: [(rank, agent, fen)] and the viewer's."""
+
+    items: list
+    my_rank: int
+    my_amount_fen: int
+
+
+def team_ranking(agent, *, start=None, end=None, limit=20):
+    """The agent and its whole downline ranked by their own net purchases over local dates [start, end]
+    (default this month), best first (ties by id); members who bought nothing are not listed."""
+    since, until = _bounds(*period(start, end))
+    query, key, value = _metric("own_purchase", since, until)
+    team = AgentClosure.select(AgentClosure.descendant).where(AgentClosure.ancestor == agent.id)
+    in_team = query.where(key.in_(team))
+    best = list(in_team.order_by(value.desc(), key).limit(limit).tuples())
+    mine = query.where(key == agent.id).tuples().first()
+    my_amount = int(mine[1]) if mine else 0
+    ahead = AgentPurchase.select(fn.COUNT(SQL("1"))).from_(in_team.having(value > my_amount).alias("ahead")).scalar()
+    names = {member.id: member for member in Agent.select().where(Agent.id.in_([agent_id for agent_id, _ in best]))}
+    items = [(position, names[agent_id], int(total)) for position, (agent_id, total) in enumerate(best, start=1)]
+    return TeamRanking(items, 1 + int(ahead or 0), my_amount)

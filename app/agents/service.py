@@ -4,11 +4,13 @@ This module is the domain's public face: doors and other domains call it. The
 ledgers and figures (`record_purchase`, `performance` …), the levels, the review
 and the term jobs live in sibling modules and are re-exported at the bottom.
 """
+import logging
 import re
 from datetime import timedelta
 
 from peewee import IntegrityError
 
+from app import wechat
 from app.accounts import service as accounts
 from app.accounts.models import WechatUser
 from app.agents import changes, invites, tree
@@ -18,8 +20,8 @@ from app.agents.levels import (active_levels, create_level, delete_level, get_le
                                update_level)
 from app.agents.models import Agent, AgentApplication, AgentChange, AgentLevel, AgentPurchase
 from app.agents.pending import pending_decisions  # noqa: F401
-from app.agents.performance import (count_joined, performance, ranking, record_purchase,  # noqa: F401
-                                    record_retail_sale, reverse_purchase)
+from app.agents.performance import (TeamRanking, count_joined, performance, ranking, record_purchase,  # noqa: F401
+                                    record_retail_sale, reverse_purchase, team_ranking)
 from app.agents.review import (LevelProgress, approve_proposal, level_progress, list_proposals,  # noqa: F401
                                reject_proposal, review_levels)
 from app.agents.terms import expire_lapsed_agents, warn_expiring_terms  # noqa: F401
@@ -29,6 +31,7 @@ from app.database import db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.notify import service as notify
 
+log = logging.getLogger(__name__)
 PHONE_PATTERN = re.compile(r"1[3-9]\d{9}")
 STATUSES_SET_BY_HAND = ("active", "suspended", "left")
 ORDER_REFUSALS = {
@@ -37,14 +40,25 @@ ORDER_REFUSALS = {
     "expired": "代理期限已到期，请续期后再下单",
     "left": "您已退出代理，不能下单",
 }
+UPLINE_REFUSALS = {
+    "pending": "您的代理资格尚在审核中，暂不能查看或审核下级",
+    "suspended": "您的代理资格已被暂停，不能查看或审核下级，请联系品牌方",
+    "expired": "代理期限已到期，不能查看或审核下级，请续期",
+}
 
 
 def agent_for_wechat_user(wechat_user_id):
     """The agent signed in through the mini-program, or Forbidden when the user is no agent."""
-    agent = Agent.get_or_none(Agent.wechat_user == wechat_user_id)
-    if agent is None or agent.status == "left":
+    agent = agent_of_wechat_user(wechat_user_id)
+    if agent is None:
         raise Forbidden("您还不是代理，请先使用邀请码申请", code="not_an_agent")
     return agent
+
+
+def agent_of_wechat_user(wechat_user_id):
+    """The agent a mini-program user is (one who left is none), or None."""
+    agent = Agent.get_or_none(Agent.wechat_user == wechat_user_id)
+    return agent if agent is not None and agent.status != "left" else None
 
 
 def dev_login(*, agent_id=None, openid=None):
@@ -154,6 +168,16 @@ def bind_wechat(*, wechat_user_id, bind_code):
     return get_agent(agent.id)
 
 
+def report_join_code_guessing(*, openid, ip):
+    """Invite or bind codes tried faster than the rate limit allows: logged, and the owners alerted once an hour
+    per source (the dedupe key), however long the burst."""
+    log.warning("join code guessing: tries beyond the limit from ip=%s openid=%s", ip, openid)
+    hour = utcnow().strftime("%Y%m%d%H")
+    with db.atomic():
+        notify.enqueue(kind="join_code_guessing", recipient=notify.RECIPIENT_OWNERS,
+                       data={"ip": ip, "openid": openid}, dedupe_key=f"join_code_guessing:{openid or ip}:{hour}"[:191])
+
+
 def _refuse_if_cannot_recruit(inviter, level):
     if inviter.status != "active" or (inviter.term_end and inviter.term_end < local_today()):
         raise InvalidInput.on("invite_code", "邀请码已失效：邀请人当前不能发展代理", code="invite_expired")
@@ -163,12 +187,15 @@ def _refuse_if_cannot_recruit(inviter, level):
         raise Forbidden("只能发展与邀请人同级或更低等级的代理", code="recruit_above_level")
 
 
-def apply(*, wechat_user_id, invite_code, name, phone, province="", city="", level_id=None):
-    """A WeChat user applies to join under the agent whose invite code it holds.
+def apply(*, wechat_user_id, invite_code, name, phone="", phone_code="", province="", city="", level_id=None):
+    """A WeChat user applies to join under the agent whose invite code it holds, with a typed phone number or
+    the code of the mini-program's getPhoneNumber button (exchanged at WeChat for the verified number).
 
     The application waits for the owner unless the level applied for approves
     automatically. By default one applies for the lowest active level.
     """
+    if not phone and not phone_code:
+        raise InvalidInput.on("phone", "请填写手机号或授权获取手机号")
     code = invites.normalize_code(invite_code)
     inviter = (Agent.select(Agent, AgentLevel).join(AgentLevel).where(Agent.invite_code == code).first()
                if code else None)
@@ -176,8 +203,9 @@ def apply(*, wechat_user_id, invite_code, name, phone, province="", city="", lev
         raise InvalidInput.on("invite_code", "邀请码不存在，请向邀请人核对", code="invite_not_found")
     level = _usable_level(level_id) if level_id else _lowest_level()
     _refuse_if_cannot_recruit(inviter, level)
-    phone = normalize_phone(phone)
     name = _require_name(name)
+    # The one-time phone code is spent only once everything else about the application holds.
+    phone = normalize_phone(wechat.mini_program_phone_number(phone_code) if phone_code else phone)
     if Agent.select().where(Agent.wechat_user == wechat_user_id).exists():
         raise Conflict("您已经是代理（或曾是代理），请联系品牌方", code="already_agent")
     with db.atomic():
@@ -407,10 +435,50 @@ def history(agent_id):
                 .order_by(AgentChange.id.desc()))
 
 
+def _standing(agent):
+    """The agent's status as its powers see it: "expired" once its term has passed, even before the nightly job."""
+    if agent.status == "active" and agent.term_end and agent.term_end < local_today():
+        return "expired"
+    return agent.status
+
+
+def ensure_upline_powers(agent):
+    """Forbidden unless the agent is active and within its term: the one check on what an agent may do as an
+    upline (see its downline and team, approve their orders). A suspended or expired agent keeps only its own
+    profile, orders and money."""
+    status = _standing(agent)
+    if status != "active":
+        raise Forbidden(UPLINE_REFUSALS.get(status, "您当前不能行使上级权限"), code=f"agent_{status}")
+
+
+def approving_upline_id(agent_id):
+    """Who approves the agent's orders now, by the tree as it is: its direct upline while that upline holds its
+    upline powers, else None (the brand decides in the console). The one rule for "who approves this order"."""
+    agent = Agent.get_or_none(Agent.id == agent_id)
+    upline = Agent.get_or_none(Agent.id == agent.upline_id) if agent and agent.upline_id else None
+    return upline.id if upline is not None and _standing(upline) == "active" else None
+
+
+def approval_scope(approver):
+    """A subquery of the agents whose orders `approver` decides now (its direct downline), by the same rule as
+    approving_upline_id; Forbidden when the approver has no upline powers."""
+    ensure_upline_powers(approver)
+    return Agent.select(Agent.id).where(Agent.upline == approver.id)
+
+
+def ensure_may_see_team(viewer):
+    """Forbidden unless the viewer may look at its downline: in good standing, and its level's `may_see_team`.
+    Checked before any id is looked at, so a refused viewer learns nothing of who exists."""
+    ensure_upline_powers(viewer)
+    if not viewer.level.may_see_team:
+        raise Forbidden("您所在的等级不能查看团队数据", code="team_hidden")
+
+
 def visible_agent(viewer, agent_id):
-    """An agent the viewer may look at: itself or someone in its current downline; NotFound otherwise
-    (an agent cannot even learn whether others exist)."""
+    """An agent the viewer may look at: itself, or someone in its current downline when it may see its team;
+    NotFound for anyone else (an agent cannot even learn whether others exist)."""
     if agent_id != viewer.id:
+        ensure_may_see_team(viewer)
         target = Agent.get_or_none(Agent.id == agent_id)
         if target is None or target.status == "left" or not tree.is_within(viewer.id, agent_id):
             raise NotFound("代理不存在", code="agent_not_found")
@@ -438,28 +506,26 @@ def team(*, agent_id, page=1, per_page=20, max_depth=None):
     }
 
 
-def _refuse_unless_team_visible(viewer, agent_id):
-    visible_agent(viewer, agent_id)
-    if not viewer.level.may_see_team:
-        raise Forbidden("您所在的等级不能查看团队数据", code="team_hidden")
-
-
 def team_for_viewer(viewer, *, agent_id, **paging):
-    """The team of `agent_id` as the viewer may see it: its own or a downline member's, if its level may."""
-    _refuse_unless_team_visible(viewer, agent_id)
+    """The team of `agent_id` as the viewer may see it: its own or a downline member's, if it may see its team."""
+    ensure_may_see_team(viewer)
+    visible_agent(viewer, agent_id)
     return team(agent_id=agent_id, **paging)
 
 
 def performance_for_viewer(viewer, *, agent_id, start=None, end=None):
-    """A downline member's figures over a period, as the viewer may see them (its level must see team figures)."""
-    _refuse_unless_team_visible(viewer, agent_id)
+    """A downline member's figures over a period, as the viewer may see them (only if it may see its team)."""
+    ensure_may_see_team(viewer)
+    visible_agent(viewer, agent_id)
     return performance(agent_id, start=start, end=end)
 
 
 def my_performance(agent, *, start=None, end=None):
     """The agent's own figures; the team's purchases only when its level may see team figures."""
     figures = performance(agent.id, start=start, end=end)
-    if not agent.level.may_see_team:
+    try:
+        ensure_may_see_team(agent)
+    except Forbidden:
         figures["team_purchase"] = None
     return figures
 

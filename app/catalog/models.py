@@ -22,6 +22,19 @@ class Product(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class ProductImage(BaseModel):
+    """A photo of a product (a media name from app.media); the lowest `position` is the cover."""
+
+    id = AutoField()
+    product = ForeignKeyField(Product, backref="images", on_delete="RESTRICT")
+    position = IntegerField()
+    name = CharField(max_length=96)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("product", "position"), False),)
+
+
 class LevelPrice(BaseModel):
     """What an agent of `level` pays the brand per unit of `product` (拿货价)."""
 

@@ -4,6 +4,9 @@ from dataclasses import dataclass
 from peewee import JOIN, IntegrityError, fn
 
 from app.agents import service as agents
+from app.catalog.demo import demo_photo  # noqa: F401
+from app.catalog.images import (MAX_IMAGES, add_product_image, delete_product_image, image_urls,  # noqa: F401
+                                images_of_product, make_cover_image, order_product_images, product_images)
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
 from app.clock import utcnow
 from app.database import db, for_update, paginate
@@ -171,6 +174,15 @@ def price_for(*, product_id, level_id):
         names = "、".join(missing) or "该等级"
         raise Conflict(f"商品「{product.name}」尚未设置{names}的拿货价，暂不能下单", code="level_price_missing")
     return prices[level_id]
+
+
+def agent_price_for(*, product_id, level_id):
+    """As price_for, for an agent asking itself: a product outside its level's catalogue (unreleased, retired,
+    not yet priced) is NotFound exactly as an unknown id, so that an agent learns nothing of it, not its name."""
+    try:
+        return price_for(product_id=product_id, level_id=level_id)
+    except Conflict as exc:
+        raise NotFound("商品不存在", code="product_not_found") from exc
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,16 @@ from datetime import timedelta
 from app import wechat
 from app.accounts import service as accounts
 from app.agents import service as agents
-from app.chat.models import BindToken, InboundMessage, WechatBinding
+from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBinding
 from app.clock import utcnow
 from app.config import get_settings
-from app.database import db
-from app.errors import Conflict, Unavailable
+from app.database import db, paginate
+from app.errors import Conflict, Forbidden, NotFound, Unavailable
 
 BIND_SCENE_PREFIX = "bind:"
 HANDLED_MESSAGE_RETENTION_DAYS = 3
+# How far a signed request's timestamp may lie from our clock; a signature is remembered this long (twice, to be safe).
+SIGNATURE_WINDOW_SECONDS = 300
 ACTIVE_AGENT_STATUSES = ("pending", "active", "suspended", "expired")
 
 
@@ -35,6 +37,7 @@ class Asker:
     account: str = None
     role: str = None
     name: str = ""
+    rebind: bool = False  # bound to a console account whose sessions were revoked since: it must bind again
 
     @property
     def bound(self):
@@ -58,7 +61,8 @@ def issue_bind_qr(*, account):
     token = secrets.token_urlsafe(18)
     ttl = settings.BIND_TOKEN_TTL_SECONDS
     with db.atomic():
-        BindToken.create(token_hash=_hash(token), account=account, expires_at=utcnow() + timedelta(seconds=ttl))
+        BindToken.create(token_hash=_hash(token), account=account, token_version=_token_version(account),
+                         expires_at=utcnow() + timedelta(seconds=ttl))
     client = wechat.official_account_client()
     request = {"expire_seconds": ttl, "action_name": "QR_STR_SCENE",
                "action_info": {"scene": {"scene_str": BIND_SCENE_PREFIX + token}}}
@@ -87,10 +91,19 @@ def bind_by_scene(*, scene, openid):
                  .execute())
         if not spent:
             raise Conflict("绑定二维码已过期或已使用，请重新生成", code="bind_token_invalid")
-        account = BindToken.get(BindToken.token_hash == token_hash).account
+        spent_token = BindToken.get(BindToken.token_hash == token_hash)
+        account = spent_token.account
         WechatBinding.delete().where((WechatBinding.account == account) | (WechatBinding.openid == openid)).execute()
-        WechatBinding.create(account=account, openid=openid)
+        # The version the QR was made under: a QR made before the sessions were revoked binds powerless.
+        WechatBinding.create(account=account, openid=openid, token_version=spent_token.token_version)
     return account
+
+
+def _token_version(account):
+    """A console account's current token version (0 for agents, whose bindings answer to their status)."""
+    kind, _, record_id = account.partition(":")
+    user = accounts.active_admin_user(int(record_id)) if kind == "admin" else None
+    return user.token_version if user is not None else 0
 
 
 def unbind_account(*, account):
@@ -104,31 +117,74 @@ def unbind_openid(*, openid):
 
 
 def binding_of(account):
-    """The account's binding, or None."""
-    return WechatBinding.get_or_none(WechatBinding.account == account)
+    """The account's binding while it may act (see `binding_state`), or None."""
+    binding = WechatBinding.get_or_none(WechatBinding.account == account)
+    return binding if binding is not None and _resolve(binding)[1] == LIVE else None
 
 
 def openid_of(account):
-    """The official-account openid bound to `account`, or None."""
+    """The official-account openid bound to `account` while the binding may act, or None (nothing is sent)."""
     binding = binding_of(account)
     return binding.openid if binding else None
 
 
-def who_is(openid):
-    """The asker behind an openid; unbound when no binding, or the account is gone or inactive."""
-    binding = WechatBinding.get_or_none(WechatBinding.openid == openid)
-    if binding is None:
-        return Asker(openid)
+LIVE, REBIND, INACTIVE = "live", "rebind", "inactive"
+
+
+def _resolve(binding):
+    """(asker, state) of a binding: LIVE, REBIND (its console account's sessions were revoked since it was made)
+    or INACTIVE (the account is disabled, gone, or an agent no longer in the network)."""
     kind, _, record_id = binding.account.partition(":")
+    unbound = Asker(binding.openid)
     if kind == "admin":
-        user = accounts.active_admin_user(int(record_id))
-        if user is not None:
-            return Asker(openid, binding.account, user.role, user.display_name or user.username)
-    elif kind == "agent":
+        user = accounts.admin_user_or_none(int(record_id))
+        name = (user.display_name or user.username) if user else ""
+        if user is None or not user.active:
+            return unbound, INACTIVE, name
+        if user.token_version != binding.token_version:
+            return Asker(binding.openid, rebind=True), REBIND, name
+        return Asker(binding.openid, binding.account, user.role, name), LIVE, name
+    if kind == "agent":
         agent = agents.agent_with_level(int(record_id))
         if agent is not None and agent.status in ACTIVE_AGENT_STATUSES:
-            return Asker(openid, binding.account, "agent", agent.name)
-    return Asker(openid)
+            return Asker(binding.openid, binding.account, "agent", agent.name), LIVE, agent.name
+        return unbound, INACTIVE, agent.name if agent else ""
+    return unbound, INACTIVE, ""
+
+
+def who_is(openid):
+    """The asker behind an openid; unbound when no binding, the account is gone or inactive, or its
+    sessions were revoked since it bound (then `rebind`)."""
+    binding = WechatBinding.get_or_none(WechatBinding.openid == openid)
+    return Asker(openid) if binding is None else _resolve(binding)[0]
+
+
+@dataclass(frozen=True)
+class BindingRow:
+    """One binding as the owner's console lists it."""
+
+    id: int
+    account: str
+    name: str
+    state: str
+    openid: str
+    created_at: object
+
+
+def list_bindings(*, page=1, per_page=50):
+    """Every binding, newest first, with whose it is and whether it may act: (items, total)."""
+    bindings, total = paginate(WechatBinding.select().order_by(WechatBinding.id.desc()), page=page, per_page=per_page)
+    rows = []
+    for binding in bindings:
+        _, state, name = _resolve(binding)
+        rows.append(BindingRow(binding.id, binding.account, name, state, binding.openid, binding.created_at))
+    return rows, total
+
+
+def remove_binding(*, binding_id):
+    """Remove one binding (the owner's console); NotFound when it is already gone."""
+    if not WechatBinding.delete().where(WechatBinding.id == binding_id).execute():
+        raise NotFound("该绑定不存在或已解除", code="binding_not_found")
 
 
 def handle_once(key, respond):
@@ -147,7 +203,26 @@ def handle_once(key, respond):
         return True, reply
 
 
+def spend_signature(*, timestamp, nonce, body):
+    """Record that WeChat's (timestamp, nonce) came with `body`; Forbidden when it came before with another body.
+
+    The pair is claimed in its own transaction, so every web process sees it at once: a
+    racing second body waits on the unique key, then finds the first.
+    """
+    key, digest = f"{timestamp}:{nonce}", hashlib.sha256(body).hexdigest()
+    with db.atomic():
+        if SeenSignature.insert(key=key, body_sha256=digest).on_conflict_ignore().as_rowcount().execute():
+            return
+        first = SeenSignature.get(SeenSignature.key == key)
+    if first.body_sha256 != digest:
+        raise Forbidden("签名已使用", code="signature_replayed")
+
+
 def prune_handled_messages():
-    """Forget handled messages older than WeChat could ever repeat them; returns how many."""
-    cutoff = utcnow() - timedelta(days=HANDLED_MESSAGE_RETENTION_DAYS)
-    return InboundMessage.delete().where(InboundMessage.created_at < cutoff).execute()
+    """Forget handled messages older than WeChat could ever repeat them, and signatures past their window;
+    returns how many."""
+    now = utcnow()
+    signatures = SeenSignature.delete().where(
+        SeenSignature.created_at < now - timedelta(seconds=2 * SIGNATURE_WINDOW_SECONDS)).execute()
+    cutoff = now - timedelta(days=HANDLED_MESSAGE_RETENTION_DAYS)
+    return signatures + InboundMessage.delete().where(InboundMessage.created_at < cutoff).execute()

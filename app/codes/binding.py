@@ -110,7 +110,7 @@ def _refuse_bound_elsewhere(rows, order_id):
                            fields={"codes": row.code})
 
 
-def bind_codes_for_shipment(*, order_id, agent_id, province, expected, codes, actor):
+def bind_codes_for_shipment(*, order_id, agent_id, province, dropship, expected, codes, actor):
     """Bind item codes, box codes (with their items) or ranges of a batch to a shipped order, its agent and region.
 
     `agent_id` is None for an order to a direct customer: the codes then carry only the region.
@@ -118,15 +118,17 @@ def bind_codes_for_shipment(*, order_id, agent_id, province, expected, codes, ac
     `expected` is {product_id: quantity} of the order's lines. All or nothing: a code
     that is unknown, bound to another order, of another product, repeated or beyond a
     line's quantity is refused, naming it. A repeat of the same binding changes nothing.
-    The region is the agent's province (the shipment's `province` when the agent has none).
-    Returns {"order_id", "bound", "boxes", "repeated", "per_product"}.
+    The region is where the goods belong: the consignee's `province` when the order is
+    shipped straight to a customer (`dropship`), else the agent's province (the shipment's
+    when the agent has none). Returns {"order_id", "bound", "boxes", "repeated", "per_product"}.
     """
     if not codes:
         raise InvalidInput.on("codes", "请扫描或粘贴防伪码")
     if len(codes) > MAX_ENTRIES:
         raise InvalidInput.on("codes", f"一次最多提交 {MAX_ENTRIES} 条", code="too_many_codes")
     agent = agents.get_agent(agent_id) if agent_id else None
-    region = (agent.province if agent else "") or province or ""
+    # A dropshipped customer scans where the agent sent the goods: that is no 窜货.
+    region = (province if dropship else "") or (agent.province if agent else "") or province or ""
 
     def bind():
         items, boxes = _with_box_items(_resolve(codes))
@@ -146,3 +148,13 @@ def bind_codes_for_shipment(*, order_id, agent_id, province, expected, codes, ac
                 "boxes": len(boxes), "repeated": not new, "per_product": dict(per_product)}
 
     return atomic_with_retry(bind)
+
+
+def shipment_of(text, *, agent_id):
+    """The order id a code (or its box) was shipped in to `agent_id` at packing, or None (not a code, not bound,
+    or bound to another agent: nobody learns where someone else's goods went)."""
+    shape, code = codec.classify(text)
+    if shape != "valid":
+        return None
+    row = Code.select(Code.order_id, Code.agent).where(Code.code == code, Code.agent == agent_id).first()
+    return row.order_id if row is not None else None

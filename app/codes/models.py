@@ -7,11 +7,14 @@ from app.catalog.models import Product
 from app.clock import utcnow
 from app.database import BaseModel
 
-FLAG_REASONS = ("many_scans", "distant_scans")
+FLAG_REASONS = ("many_scans", "distant_scans", "unshipped_scan", "pin_guessing")
 FLAG_STATUSES = ("open", "cleared", "confirmed")
 VIOLATION_KINDS = ("cross_region", "price_low", "price_high")
 VIOLATION_SOURCES = ("scan", "retail_sale", "consumer_report")
-VIOLATION_STATUSES = ("open", "warned", "noted", "suspended", "dismissed")
+# "review": 窜货 resting only on the consumer's word, opened without an alert (anyone holding a code can type a place).
+VIOLATION_STATUSES = ("open", "review", "warned", "noted", "suspended", "dismissed")
+# Where a scan's place came from: its address located offline, or what the consumer said on the page or in chat.
+PLACE_SOURCES = ("", "network", "consumer", "chat")
 
 
 class CodeBatch(BaseModel):
@@ -61,6 +64,7 @@ class CodeScan(BaseModel):
     openid = CharField(max_length=64, default="")
     province = CharField(max_length=32, default="")
     city = CharField(max_length=32, default="")
+    place_source = CharField(max_length=8, default="")
     channel = CharField(max_length=8, default="page")
 
     class Meta:
@@ -81,8 +85,22 @@ class CodeMiss(BaseModel):
         indexes = ((("ip", "at"), False), (("openid", "at"), False))
 
 
+class CodePinFailure(BaseModel):
+    """A wrong scratch-off PIN entered for a code, by whom: a source is locked, never the code for everyone."""
+
+    id = BigAutoField()
+    code = ForeignKeyField(Code, on_delete="RESTRICT")
+    ip = CharField(max_length=45)
+    openid = CharField(max_length=64, default="")
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("code", "ip"), False), (("code", "openid"), False))
+
+
 class CodeFlag(BaseModel):
-    """A code held for the owner's review: scanned too often, or far apart too soon. Never a verdict of fake."""
+    """A code held for the owner's review: scanned too often, far apart too soon, or before it was ever shipped.
+    Never a verdict of fake."""
 
     id = AutoField()
     code = ForeignKeyField(Code, on_delete="RESTRICT")
@@ -147,6 +165,7 @@ class Violation(BaseModel):
     min_fen = IntegerField(null=True)
     max_fen = IntegerField(null=True)
     province = CharField(max_length=32, default="")
+    place_source = CharField(max_length=8, default="")
     evidence = TextField(default="{}")
     dedupe_key = CharField(max_length=191, unique=True)
     status = CharField(max_length=16, default="open", index=True)

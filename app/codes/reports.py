@@ -47,7 +47,8 @@ def scan_map(*, since=None, until=None, product_id=None):
              "codes": row["codes"]} for row in _between(query, since, until).dicts()]
 
 
-FLAG_LABELS = {"many_scans": "查询次数过多", "distant_scans": "短时间内异地查询"}
+FLAG_LABELS = {"many_scans": "查询次数过多", "distant_scans": "短时间内异地查询", "unshipped_scan": "未出库即被查询",
+               "pin_guessing": "多处输错刮开码"}
 
 
 @dataclass(frozen=True)

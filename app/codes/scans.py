@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
-from app import regions
+from app import iplocation, regions
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import utcnow
 from app.codes import codec, geo, price_control, violations
-from app.codes.models import Code, CodeBatch, CodeFlag, CodeMiss, CodeScan, ConsumerReport
+from app.codes.models import Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport
 from app.config import get_settings
 from app.database import db, for_update
 from app.errors import Conflict, InvalidInput, NotFound
@@ -25,9 +25,12 @@ from app.notify import service as notify
 
 log = logging.getLogger(__name__)
 
+CHAT = "chat"
+
 MESSAGES = {
     "genuine": "正品验证通过，这是该防伪码的首次查询",
     "repeat": "该防伪码已被查询过",
+    "unshipped": "该防伪码尚未从品牌仓库发出，请谨慎核实商品来源",
     "mistyped": "请检查输入",
     "unknown": "未查询到, 谨防假冒",
 }
@@ -49,6 +52,7 @@ class Verdict:
     first_scan_place: str = ""
     warning: bool = False
     has_pin: bool = False
+    unshipped: bool = False
     scan_id: int = None
 
     @property
@@ -92,7 +96,7 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
         verdict = shape if shape == "mistyped" else "unknown"
         _record_miss(code_text, verdict, ip=ip, openid=openid)
         return Verdict(verdict=verdict, code=code_text, message=MESSAGES[verdict])
-    province, city = _region(province, city)
+    province, city, place_source = _place_of(ip, province, city, channel)
     user_agent = (user_agent or "")[:255]
     with db.atomic():
         # The code's row locked and its count read fresh: of two first scans at once, one is told it is the first.
@@ -102,10 +106,20 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
             return _verdict(row, scan, CodeScan.select().where(CodeScan.code == row.id, CodeScan.id < scan.id).count())
         Code.update(scan_count=Code.scan_count + 1).where(Code.id == row.id).execute()
         scan = CodeScan.create(code=row.id, ip=ip, user_agent=user_agent, openid=(openid or "")[:64],
-                               province=province, city=city, channel=channel)
+                               province=province, city=city, place_source=place_source, channel=channel)
         row.scan_count = scans_before + 1
         _check_scan(row, scan)
     return _verdict(row, scan, scans_before)
+
+
+def _place_of(ip, province, city, channel):
+    """(province, city, source) of a scan: where its address is, else where the consumer says (on the page or the
+    mini-program, or in chat), else nowhere. The address wins: a typed place can be made up."""
+    located_province, located_city = iplocation.locate(ip)
+    if located_province:
+        return located_province, located_city, "network"
+    province, city = _region(province, city)
+    return province, city, (CHAT if channel == CHAT else "consumer") if province else ""
 
 
 def _repeated_scan(code, *, ip, user_agent, openid):
@@ -122,37 +136,47 @@ def _verdict(code, scan, scans_before):
         first = CodeScan.select().where(CodeScan.code == code.id, CodeScan.id < scan.id).order_by(CodeScan.id).first()
     product = catalog.get_product(code.batch.product_id)
     verdict = "repeat" if scans_before else "genuine"
-    return Verdict(verdict=verdict, code=code.code, message=MESSAGES[verdict], brand=settings.BRAND_NAME,
+    unshipped = code.order_id is None
+    return Verdict(verdict=verdict, code=code.code, message=MESSAGES["unshipped" if unshipped else verdict],
+                   brand=settings.BRAND_NAME, unshipped=unshipped,
                    product_name=product.name, product_spec=product.spec, lot=code.batch.lot,
                    scans_before=scans_before, first_scan_at=first.at if first else None,
                    first_scan_place=_place(first) if first else "",
-                   warning=scans_before >= settings.SCAN_WARN_AFTER, has_pin=bool(code.pin_hash), scan_id=scan.id)
+                   warning=scans_before > settings.SCAN_WARN_AFTER, has_pin=bool(code.pin_hash), scan_id=scan.id)
 
 
 def _check_scan(code, scan):
     """Flags and 窜货 for a scan whose facts are now known (`code` with its count); runs in the scan's transaction."""
     settings = get_settings()
+    if code.order_id is None:
+        # Goods reach consumers only by shipment: a scan before it means the labels leaked from the brand.
+        _flag(code, "unshipped_scan", {"scan_id": scan.id, "scan_ip": scan.ip})
     if code.scan_count >= settings.CLONE_FLAG_SCANS:
         _flag(code, "many_scans", {"scan_count": code.scan_count, "scan_id": scan.id})
     if not scan.province:
         return
     since = scan.at - timedelta(hours=settings.CLONE_FLAG_WINDOW_HOURS)
-    elsewhere = (CodeScan.select(CodeScan.province).distinct()
+    elsewhere = (CodeScan.select(CodeScan.province, CodeScan.place_source).distinct()
                  .where(CodeScan.code == code.id, CodeScan.at >= since, CodeScan.province != "",
                         CodeScan.province != scan.province))
-    for (other,) in elsewhere.tuples():
+    for other, other_source in elsewhere.tuples():
         distance = geo.distance_km(other, scan.province)
         if distance > settings.CLONE_FLAG_DISTANCE_KM:
+            # The places' sources tell the owner whether a typed province could have made the flag up.
             _flag(code, "distant_scans", {"provinces": [other, scan.province], "distance_km": round(distance),
+                                          "place_sources": [other_source, scan.place_source],
                                           "window_hours": settings.CLONE_FLAG_WINDOW_HOURS, "scan_id": scan.id})
             break
     if code.agent_id and code.province and scan.province != code.province:
+        # Only the scan's address is evidence enough to alert; a consumer's word alone is opened for review.
+        located = scan.place_source == "network"
         violations.record_violation(
             agent_id=code.agent_id, kind="cross_region", source="scan", code_id=code.id, province=scan.province,
-            dedupe_key=f"cross_region:{code.id}:{scan.province}",
+            place_source=scan.place_source, status="open" if located else "review",
+            dedupe_key=f"cross_region:{code.id}:{scan.province}" + ("" if located else f":{scan.place_source}"),
             evidence={"code": code.code, "order_id": code.order_id, "bound_province": code.province,
                       "scan_id": scan.id, "scan_province": scan.province, "scan_city": scan.city,
-                      "scan_at": scan.at, "scan_ip": scan.ip})
+                      "place_source": scan.place_source, "scan_at": scan.at, "scan_ip": scan.ip})
 
 
 def _flag(code, reason, evidence):
@@ -186,18 +210,43 @@ def _known_code(text):
     return code
 
 
-def check_pin(*, text, pin):
-    """"correct", "wrong", "locked" (too many wrong PINs for this code) or "no_pin" for a code's scratch-off PIN."""
+def check_pin(*, text, pin, ip, openid=""):
+    """"correct", "wrong", "locked" or "no_pin" for a code's scratch-off PIN.
+
+    Wrong PINs lock the source that entered them (its address, or its openid), never the
+    code for its real owner: a code is locked for everyone only once wrong PINs came from
+    PIN_LOCK_SOURCES addresses, and then it is flagged for review and the owners alerted.
+    """
     code = _known_code(text)
     if not code.pin_hash:
         return "no_pin"
-    if code.pin_failures >= get_settings().PIN_MAX_FAILURES:
-        return "locked"
-    if codec.pin_matches(code.code, pin, code.pin_hash):
-        return "correct"
+    openid = (openid or "")[:64]
     with db.atomic():
+        # The code's row locked: of failures racing from several sources, one counts the sources last.
+        for_update(Code.select(Code.id).where(Code.id == code.id)).execute()
+        if _pin_locked(code, ip=ip, openid=openid):
+            return "locked"
+        if codec.pin_matches(code.code, pin, code.pin_hash):
+            return "correct"
+        CodePinFailure.create(code=code.id, ip=ip, openid=openid)
         Code.update(pin_failures=Code.pin_failures + 1).where(Code.id == code.id).execute()
+        sources = (CodePinFailure.select(fn.COUNT(CodePinFailure.ip.distinct()))
+                   .where(CodePinFailure.code == code.id).scalar())
+        if sources >= get_settings().PIN_LOCK_SOURCES:
+            _flag(code, "pin_guessing", {"sources": sources})
     return "wrong"
+
+
+def _pin_locked(code, *, ip, openid):
+    """Locked for this source (too many wrong PINs from its address or openid), or for all (an open flag)."""
+    limit = get_settings().PIN_MAX_FAILURES
+    failures = CodePinFailure.select().where(CodePinFailure.code == code.id)
+    if failures.where(CodePinFailure.ip == ip).count() >= limit:
+        return True
+    if openid and failures.where(CodePinFailure.openid == openid).count() >= limit:
+        return True
+    return CodeFlag.select().where(CodeFlag.code == code.id, CodeFlag.reason == "pin_guessing",
+                                   CodeFlag.status != "cleared").exists()
 
 
 def report(*, text, token, province="", city="", price_fen=None, place=""):
@@ -221,7 +270,8 @@ def report(*, text, token, province="", city="", price_fen=None, place=""):
     try:
         with db.atomic():
             if province and not scan.province:
-                CodeScan.update(province=province, city=city).where(CodeScan.id == scan.id).execute()
+                CodeScan.update(province=province, city=city, place_source="consumer").where(
+                    CodeScan.id == scan.id).execute()
                 _check_scan(code, CodeScan.get_by_id(scan.id))
             if price_fen is None and not place:
                 return None

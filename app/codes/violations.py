@@ -17,19 +17,22 @@ ACTIONS = {"warn": "warned", "note": "noted", "suspend": "suspended", "dismiss":
 
 
 def record_violation(*, agent_id, kind, source, dedupe_key, evidence, code_id=None, product_id=None,
-                     price_fen=None, min_fen=None, max_fen=None, province=""):
-    """Record a violation once per `dedupe_key` and alert the owner (and, for 窜货 where configured, the upline).
+                     price_fen=None, min_fen=None, max_fen=None, province="", place_source="", status="open"):
+    """Record a violation once per `dedupe_key`; an `open` one alerts the owner (and, for 窜货 where configured, the
+    upline), one opened `review` waits for the owner to look without an alert.
 
     Call inside the transaction that found it; returns the new Violation or None when it was recorded before.
     """
     inserted = (Violation.insert(agent=agent_id, kind=kind, source=source, dedupe_key=dedupe_key[:191],
                                  code=code_id, product=product_id, price_fen=price_fen, min_fen=min_fen,
-                                 max_fen=max_fen, province=province,
+                                 max_fen=max_fen, province=province, place_source=place_source, status=status,
                                  evidence=json.dumps(evidence, ensure_ascii=False, default=str))
                 .on_conflict_ignore().as_rowcount().execute())
     if not inserted:
         return None
     violation = Violation.get(Violation.dedupe_key == dedupe_key[:191])
+    if status != "open":
+        return violation
     agent = agents.get_agent(agent_id)
     data = {"violation_id": violation.id, "agent_id": agent.id, "agent_name": agent.name, "kind": kind,
             "kind_label": KIND_LABELS[kind], "source": source, "province": province,

@@ -12,6 +12,7 @@ from app.accounts.models import AdminUser
 from app.agents.models import Agent
 from app.clock import utcnow
 from app.database import BaseModel
+from app.finance.payees import Payee
 
 # Foreign keys declared index=False are the first column of a composite index, which serves them.
 AGENT_ACCOUNTS = ("pending", "available", "held", "withdrawn")
@@ -178,6 +179,10 @@ class Withdrawal(BaseModel):
     request_key = CharField(max_length=96, null=True, unique=True)
     reason = CharField(max_length=255, default="")
     reference = CharField(max_length=64, default="")
+    payee_kind = CharField(max_length=16, default="")
+    payee_name = CharField(max_length=32, default="")
+    payee_account = CharField(max_length=64, default="")
+    payee_bank = CharField(max_length=32, default="")
     decided_by = ForeignKeyField(AdminUser, null=True, on_delete="RESTRICT")
     decided_at = DateTimeField(null=True)
     paid_at = DateTimeField(null=True)
@@ -185,6 +190,11 @@ class Withdrawal(BaseModel):
 
     class Meta:
         indexes = ((("status", "created_at"), False), (("agent", "created_at"), False))
+
+    @property
+    def payee(self):
+        """Where the money goes (a Payee; WeChat change for requests made before payees were recorded)."""
+        return Payee(self.payee_kind or "wechat", self.payee_name, self.payee_account, self.payee_bank)
 
 
 class Expense(BaseModel):

@@ -99,6 +99,14 @@ class FinanceCommissionQuery(Schema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
+class FinancePayeeOut(Schema):
+    kind = fields.String()
+    kind_name = fields.String()
+    name = fields.String()
+    account_masked = fields.String()
+    bank = fields.String()
+
+
 class FinanceWithdrawalOut(Schema):
     id = fields.Integer()
     agent_id = fields.Integer()
@@ -106,6 +114,7 @@ class FinanceWithdrawalOut(Schema):
     status = fields.String(validate=validate.OneOf(WITHDRAWAL_STATUSES))
     reason = fields.String()
     reference = fields.String()
+    payee = fields.Nested(FinancePayeeOut)
     created_at = UtcDateTime()
     decided_at = UtcDateTime(allow_none=True)
     paid_at = UtcDateTime(allow_none=True)

@@ -13,12 +13,15 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.finance import ledger
 from app.finance.ledger import Entry
 from app.finance.models import Withdrawal
+from app.finance.payees import Payee, checked_payee
 from app.money import MAX_FEN, format_yuan
 from app.notify import service as notify
 
 
-def request_withdrawal(*, agent_id, amount_fen, request_id=None):
-    """Ask to withdraw `amount_fen` from the available balance; a repeated `request_id` returns the first request."""
+def request_withdrawal(*, agent_id, amount_fen, request_id=None, payee=None):
+    """Ask to withdraw `amount_fen` from the available balance to `payee` ({kind, name, account, bank}; default the
+    agent's WeChat change); a repeated `request_id` returns the first request."""
+    payee = checked_payee(**payee) if payee else Payee()
     minimum = get_settings().WITHDRAWAL_MIN_FEN
     if not minimum <= amount_fen <= MAX_FEN:
         raise InvalidInput.on("amount", f"提现金额不能少于 {format_yuan(minimum)} 元")
@@ -29,7 +32,9 @@ def request_withdrawal(*, agent_id, amount_fen, request_id=None):
             existing = Withdrawal.get_or_none(Withdrawal.request_key == request_key)
             if existing is not None:
                 return existing
-        withdrawal = Withdrawal.create(agent=agent_id, amount_fen=amount_fen, request_key=request_key)
+        withdrawal = Withdrawal.create(agent=agent_id, amount_fen=amount_fen, request_key=request_key,
+                                       payee_kind=payee.kind, payee_name=payee.name, payee_account=payee.account,
+                                       payee_bank=payee.bank)
         ledger.post_entries([Entry(key=f"withdrawal:{withdrawal.id}:hold", kind="withdrawal_hold", at=utcnow(),
                                    memo=f"提现申请 #{withdrawal.id}",
                                    postings=[(agent_id, "available", -amount_fen), (agent_id, "held", amount_fen)])],
@@ -42,6 +47,15 @@ def request_withdrawal(*, agent_id, amount_fen, request_id=None):
         if db.in_transaction():
             raise
         return Withdrawal.get(Withdrawal.request_key == request_key)
+
+
+def last_payee(*, agent_id):
+    """The payee of the agent's latest withdrawal that named one (to prefill the next), or NotFound."""
+    latest = (Withdrawal.select().where(Withdrawal.agent == agent_id, Withdrawal.payee_kind != "")
+              .order_by(Withdrawal.id.desc()).first())
+    if latest is None:
+        raise NotFound("还没有收款账户", code="no_payee")
+    return latest.payee
 
 
 def get_withdrawal(withdrawal_id, *, agent_id=None):

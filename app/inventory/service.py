@@ -5,7 +5,7 @@ on cancellation, `ship` on shipment and `return_stock` on refund. Each takes a
 `reference` ("order:123"); repeating a call with the same reference changes
 nothing and returns a StockChange with `repeated=True`.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from peewee import IntegrityError, fn
 
@@ -250,21 +250,32 @@ def available_by_product(product_ids):
 
 @dataclass(frozen=True)
 class CatalogueEntry:
-    """A product as one agent level sees it: its price at that level, the units available and its retail range."""
+    """A product as one agent level sees it: its price at that level, the units available, its retail range and
+    its photos."""
 
     product: Product
     price_fen: int
     available: int
     retail_min_fen: int | None
     retail_max_fen: int | None
+    images: list = field(default_factory=list)
 
 
 def catalogue_for_level(level_id):
-    """The orderable catalogue for agents of `level_id`: their own price and the stock available."""
+    """The orderable catalogue for agents of `level_id`: their own price, the stock available, the photos."""
     items = catalog.catalogue_for_level(level_id)
-    available = available_by_product([item.product.id for item in items])
+    product_ids = [item.product.id for item in items]
+    available, images = available_by_product(product_ids), catalog.image_urls(product_ids)
     return [CatalogueEntry(item.product, item.price_fen, available.get(item.product.id, 0), item.retail_min_fen,
-                           item.retail_max_fen) for item in items]
+                           item.retail_max_fen, images[item.product.id]) for item in items]
+
+
+def catalogue_item(level_id, product_id):
+    """One product of the catalogue for agents of `level_id`, or NotFound (unknown, unreleased or not priced)."""
+    entry = next((entry for entry in catalogue_for_level(level_id) if entry.product.id == product_id), None)
+    if entry is None:
+        raise NotFound("商品不存在", code="product_not_found")
+    return entry
 
 
 def list_stock(*, warehouse_id=None, product_id=None, below_threshold=False, page=1, per_page=50):

@@ -17,6 +17,7 @@ from app.clock import utcnow
 from app.database import db
 from app.errors import Conflict, DomainError, InvalidInput
 from app.money import format_yuan
+from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.orders import rules, service
 from app.orders.models import Order, OrderEvent, OrderLine
@@ -64,21 +65,26 @@ def _merged_items(items):
     return quantities
 
 
-def _unit_price(product_id, level_id):
+def _unit_price(product_id, level_id, *, by_staff):
     if level_id is not None:
-        return catalog.price_for(product_id=product_id, level_id=level_id)
+        price_for = catalog.price_for if by_staff else catalog.agent_price_for
+        return price_for(product_id=product_id, level_id=level_id)
     product = catalog.get_product(product_id)
     if not product.active:
         raise Conflict(f"商品「{product.name}」已下架", code="product_inactive")
     return product.retail_fen
 
 
-def quote(*, items, province, buyer_agent=None):
-    """Price `items` ([{"product_id", "quantity"}]) for an agent (its level) or a customer (retail), to `province`."""
+def quote(*, items, province, buyer_agent=None, by_staff=False):
+    """Price `items` ([{"product_id", "quantity"}]) for an agent (its level) or a customer (retail), to `province`.
+
+    Staff are told why a product cannot be ordered (with its name); an agent asking for itself gets 404 for
+    anything outside its catalogue."""
     quantities = _merged_items(items)
     level_id = buyer_agent.level_id if buyer_agent else None
     products = {pid: catalog.get_product(pid) for pid in quantities}
-    lines = [Line(pid, quantity, _unit_price(pid, level_id)) for pid, quantity in quantities.items()]
+    lines = [Line(pid, quantity, _unit_price(pid, level_id, by_staff=by_staff))
+             for pid, quantity in quantities.items()]
     province = regions.normalize_province(province) or province
     level_bp, amount_offs, shipping = rules.pricing_terms(level_id=level_id, province=province)
     breakdown = price_order(lines, level_discount_bp=level_bp, promotions=amount_offs, shipping=shipping)
@@ -144,7 +150,7 @@ def place_order(*, placed_by, idempotency_key, items, buyer_agent=None, consigne
     if buyer_agent is not None:
         agents.ensure_may_order(buyer_agent)
     priced = quote(items=[{"product_id": p, "quantity": q} for p, q in quantities.items()],
-                   province=consignee.province, buyer_agent=buyer_agent)
+                   province=consignee.province, buyer_agent=buyer_agent, by_staff=by_staff)
     if buyer_agent is not None:
         minimum = agents.minimum_first_order_fen(buyer_agent)
         if priced.breakdown.goods_fen < minimum:
@@ -179,10 +185,11 @@ def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced
     needs_approval = (buyer_agent is not None and not by_staff and buyer_agent.upline_id is not None
                       and buyer_agent.level.orders_need_upline_approval)
     status = "awaiting_approval" if needs_approval else "pending_payment"
+    approver_id = agents.approving_upline_id(buyer_agent.id) if needs_approval else None
     own = buyer_agent is not None and (consignee.name, consignee.phone) == (buyer_agent.name, buyer_agent.phone)
     order = Order.create(
         buyer_agent=buyer_agent, level=buyer_agent.level_id if buyer_agent else None,
-        approver=buyer_agent.upline_id if needs_approval else None, placed_by=placed_by,
+        approver=approver_id, placed_by=placed_by,
         idempotency_scope=placed_by, idempotency_key=key, request_hash=request_hash, status=status,
         consignee_name=consignee.name, consignee_phone=consignee.phone, province=consignee.province,
         city=consignee.city, district=consignee.district, address=consignee.address, dropship=not own,
@@ -198,7 +205,8 @@ def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced
                            for line in breakdown.lines]).execute()
     OrderEvent.create(order=order.id, action="place", to_state=status, actor=placed_by, created_at=now)
     if needs_approval:
-        enqueue(kind="order_approval_needed", recipient=recipient_agent(buyer_agent.upline_id),
+        enqueue(kind="order_approval_needed",
+                recipient=recipient_agent(approver_id) if approver_id else RECIPIENT_OWNERS,
                 data={"order_id": order.id, "buyer": buyer_agent.name, "total": format_yuan(order.total_fen)},
                 dedupe_key=f"order:{order.id}:approval_needed")
     return order
@@ -227,7 +235,7 @@ def enter_order(*, actor, idempotency_key, items, agent_id=None, consignee=None,
 
 def staff_quote(*, items, province, agent_id=None):
     """The quote staff see while entering an order for an agent or a customer."""
-    return quote(items=items, province=province, buyer_agent=_buyer(agent_id))
+    return quote(items=items, province=province, buyer_agent=_buyer(agent_id), by_staff=True)
 
 
 def staff_draft(text, *, agent_id=None):

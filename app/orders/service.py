@@ -14,7 +14,7 @@ from app.codes import binding as codes
 from app.clock import to_local, utc_start_of_local_day, utcnow
 from app.config import get_settings
 from app.database import atomic_with_retry, for_update, paginate
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.finance import service as finance
 from app.finance.inputs import OrderRefund as RefundFacts, PaidOrder, RefundedLine, SoldLine
 from app.inventory import service as inventory
@@ -77,13 +77,14 @@ def _order_with_log(order_id, *, buyer_agent_id):
 
 
 def list_orders(*, status=None, buyer_agent_id=None, customers_only=False, province=None, since=None, until=None,
-                search=None, approver_id=None, page=1, per_page=50):
+                search=None, buyers=None, page=1, per_page=50):
     """Orders matching every filter given (since/until: local dates placed), newest first, one page: (items, total)."""
     query = Order.select().order_by(Order.id.desc())
-    for column, value in ((Order.status, status), (Order.buyer_agent, buyer_agent_id), (Order.province, province),
-                          (Order.approver, approver_id)):
+    for column, value in ((Order.status, status), (Order.buyer_agent, buyer_agent_id), (Order.province, province)):
         if value is not None:
             query = query.where(column == value)
+    if buyers is not None:
+        query = query.where(Order.buyer_agent.in_(buyers))
     if customers_only:
         query = query.where(Order.buyer_agent.is_null())
     if since is not None:
@@ -99,8 +100,9 @@ def list_orders(*, status=None, buyer_agent_id=None, customers_only=False, provi
 
 
 def awaiting_my_approval(agent, *, page=1, per_page=50):
-    """Orders of the agent's downline waiting for its approval."""
-    return list_orders(status="awaiting_approval", approver_id=agent.id, page=page, per_page=per_page)
+    """Orders of the agent's downline waiting for its approval, by the tree as it is now (403 without upline
+    powers)."""
+    return list_orders(status="awaiting_approval", buyers=agents.approval_scope(agent), page=page, per_page=per_page)
 
 
 @dataclass(frozen=True)
@@ -115,11 +117,22 @@ class AgentTodo:
 def agent_todo(agent):
     """The agent's to-do figures for the mini-program's home page (low: at most AGENT_LOW_STOCK_UNITS on hand and none on the way)."""
     to_pay = Order.select().where(Order.buyer_agent == agent.id, Order.status == "pending_payment").count()
-    _, waiting = awaiting_my_approval(agent, per_page=1)
+    try:
+        _, waiting = awaiting_my_approval(agent, per_page=1)
+    except Forbidden:  # a suspended or expired agent has no upline powers, so nothing waits for it
+        waiting = 0
     at_most = get_settings().AGENT_LOW_STOCK_UNITS
     low = [holding for holding in holdings.agent_holdings(agent.id)
            if holding.on_hand <= at_most and not holding.on_the_way]
     return AgentTodo(to_pay, waiting, low)
+
+
+def order_shipped_with_code(code_text, *, wechat_user_id):
+    """The signed-in agent's own order a scanned code was shipped in (codes bound at packing), or None (also for
+    anyone who is not an agent, and for other agents' goods)."""
+    agent = agents.agent_of_wechat_user(wechat_user_id) if wechat_user_id else None
+    order_id = codes.shipment_of(code_text, agent_id=agent.id) if agent else None
+    return Order.get_or_none(Order.id == order_id, Order.buyer_agent == agent.id) if order_id else None
 
 
 # Transitions
@@ -130,7 +143,7 @@ def lock_order(order_id, *, agent=None, approver=None):
     if agent is not None:
         query = query.where(Order.buyer_agent == agent.id)
     if approver is not None:
-        query = query.where(Order.approver == approver.id)
+        query = query.where(Order.buyer_agent.in_(agents.approval_scope(approver)))
     order = for_update(query).first()
     if order is None:
         raise NotFound("订单不存在", code="order_not_found")
@@ -173,12 +186,25 @@ def _required_reason(reason):
     return reason
 
 
+def _follow_the_tree(order):
+    """Before a decision: when the buyer moved (or its upline lost its powers) since placement, the order's
+    approver follows the tree, and its history says so."""
+    current = agents.approving_upline_id(order.buyer_agent_id)
+    if current == order.approver_id:
+        return
+    old, new = (agents.agent_with_level(i).name if i else "品牌方" for i in (order.approver_id, current))
+    log_event(order, "approver_changed", actor=SYSTEM, reason=f"上级变动，审核人由{old}改为{new}")
+    Order.update(approver=current).where(Order.id == order.id).execute()
+    order.approver_id = current
+
+
 def approve(order_id, *, actor, approver=None, reason=""):
     """The upline (or staff) approves a downline's order: it becomes payable."""
-    def notify(order):
+    def decide(order):
+        _follow_the_tree(order)
         enqueue(kind="order_approved", recipient=recipient_agent(order.buyer_agent_id),
                 data={"order_id": order.id, "order_no": order_no(order)}, dedupe_key=f"order:{order.id}:approved")
-    return _transition(order_id, "approve", actor=actor, approver=approver, reason=reason, effect=notify,
+    return _transition(order_id, "approve", actor=actor, approver=approver, reason=reason, effect=decide,
                        payment_due_at=payment_due(utcnow()))
 
 
@@ -186,11 +212,12 @@ def reject(order_id, *, actor, reason, approver=None):
     """The upline (or staff) rejects a downline's order, with a reason the agent is told."""
     reason = _required_reason(reason)
 
-    def notify(order):
+    def decide(order):
+        _follow_the_tree(order)
         enqueue(kind="order_rejected", recipient=recipient_agent(order.buyer_agent_id),
                 data={"order_id": order.id, "order_no": order_no(order), "reason": reason},
                 dedupe_key=f"order:{order.id}:rejected")
-    return _transition(order_id, "reject", actor=actor, approver=approver, reason=reason, effect=notify,
+    return _transition(order_id, "reject", actor=actor, approver=approver, reason=reason, effect=decide,
                        closed_at=utcnow())
 
 
@@ -293,7 +320,8 @@ def _bind(order, codes_scanned, actor):
     expected = dict(OrderLine.select(OrderLine.product, fn.SUM(OrderLine.quantity))
                     .where(OrderLine.order == order.id).group_by(OrderLine.product).tuples())
     return codes.bind_codes_for_shipment(order_id=order.id, agent_id=order.buyer_agent_id, province=order.province,
-                                         expected=expected, codes=list(codes_scanned), actor=actor)
+                                         dropship=order.dropship, expected=expected, codes=list(codes_scanned),
+                                         actor=actor)
 
 
 def receive(order_id, *, actor, agent=None):

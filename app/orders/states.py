@@ -29,6 +29,7 @@ ACTION_NAMES = {
     "pay_repeated": "重复付款确认（未处理）",
     "stock_short": "库存不足",
     "proof_submitted": "上传付款凭证",
+    "approver_changed": "审核人变更",
 }
 
 TRANSITIONS = {

@@ -25,7 +25,8 @@ from app.tasks.models import BackgroundTask
 FLAG_STATUS_NAMES = {"open": "待处理", "cleared": "误报", "confirmed": "确认仿冒"}
 FLAG_HEADERS = ("编号", "防伪码", "原因", "扫码次数", "状态", "处理备注", "时间")
 REVIEW_NAMES = {"clear": "误报，解除", "confirm": "确认仿冒"}
-CHANNEL_NAMES = {"page": "网页", "mp": "小程序", "oa": "公众号"}
+CHANNEL_NAMES = {"page": "网页", "mp": "小程序", "chat": "公众号"}
+PLACE_SOURCE_NAMES = {"network": "网络定位", "consumer": "消费者填写", "chat": "消费者在聊天中所说"}
 BATCH_HEADERS = ("批次", "商品", "批号", "数量", "每箱", "刮开码", "备注", "创建人", "创建时间")
 INTEGER_FIELDS = ("quantity", "box_size", "first", "last", "columns", "rows")
 
@@ -139,7 +140,7 @@ def code_lookup():
         except NotFound as exc:
             message = exc.message
     return render("codes/lookup.html", found=found, scans=scans, args=args, errors=errors, message=message,
-                  channels=CHANNEL_NAMES)
+                  channels=CHANNEL_NAMES, place_sources=PLACE_SOURCE_NAMES)
 
 
 @page("/codes/reports", roles=api.READ_ROLES)

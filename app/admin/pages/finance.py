@@ -21,7 +21,7 @@ from app.schemas import PageArgs
 ROLES = commission_api.FINANCE
 WITHDRAWAL_STATUS_NAMES = {"pending": "待审核", "approved": "已批准", "rejected": "已拒绝", "paid": "已打款"}
 ACCOUNT_NAMES = {"pending": "待结算", "available": "可提现", "held": "提现冻结", "withdrawn": "已提现"}
-WITHDRAWAL_HEADERS = ("编号", "代理ID", "金额（元）", "状态", "申请时间", "说明")
+WITHDRAWAL_HEADERS = ("编号", "代理ID", "金额（元）", "收款方式", "收款人", "收款账户", "状态", "申请时间", "说明")
 LEDGER_HEADERS = ("时间", "账户", "金额（元）", "订单", "说明")
 EXPENSE_HEADERS = ("日期", "类别", "金额（元）", "备注")
 # The profit report's figures, in the order the table and the chart show them.
@@ -51,8 +51,8 @@ def _decide(withdrawal_id, call, message):
 
 exports.register_list("withdrawals", title="提现", headers=WITHDRAWAL_HEADERS,
                       schema=withdrawals_api.AdminWithdrawalQuery, lister=finance.list_withdrawals,
-                      shape=lambda items: ((w.id, w.agent_id, format_yuan(w.amount_fen),
-                                            WITHDRAWAL_STATUS_NAMES.get(w.status, w.status), local_text(w.created_at),
+                      shape=lambda items: ((w.id, w.agent_id, format_yuan(w.amount_fen), w.payee.kind_name,
+                                            w.payee.name, w.payee.account_masked, WITHDRAWAL_STATUS_NAMES.get(w.status, w.status), local_text(w.created_at),
                                             w.reason or w.reference) for w in items))
 
 

@@ -6,13 +6,15 @@ from flask import g, request, url_for
 
 from app.admin import price_control as api
 from app.admin.pages import exports
+from app.admin.pages.codes import PLACE_SOURCE_NAMES
 from app.admin.pages.web import act, form_values, load, page, query_args, render
 from app.clock import local_text
 from app.codes import service as codes
 from app.money import format_yuan
 
 KIND_NAMES = {"cross_region": "窜货", "price_low": "低于限价", "price_high": "高于限价"}
-STATUS_NAMES = {"open": "待处理", "warned": "已警告", "noted": "已备注", "suspended": "已停权", "dismissed": "已忽略"}
+STATUS_NAMES = {"open": "待处理", "review": "待核实", "warned": "已警告", "noted": "已备注", "suspended": "已停权",
+                "dismissed": "已忽略"}
 ACTION_NAMES = {"warn": "警告", "note": "备注", "suspend": "停权", "dismiss": "忽略"}
 VIOLATION_HEADERS = ("编号", "代理ID", "类型", "成交价（元）", "最低价（元）", "最高价（元）", "地区", "状态", "处理备注",
                      "时间")
@@ -23,7 +25,7 @@ def _violations_page(status=200, error=None, acted=None):
     items, total = codes.list_violations(**args)
     return render("codes/violations.html", status, items=items, total=total, args=args, errors=errors,
                   filters=form_values(request.args), kinds=KIND_NAMES, statuses=STATUS_NAMES, actions=ACTION_NAMES,
-                  acted=acted, values=form_values() if error else {}, row_errors=error.fields if error else {},
+                  place_sources=PLACE_SOURCE_NAMES, acted=acted, values=form_values() if error else {}, row_errors=error.fields if error else {},
                   message=error.message if error else None)
 
 

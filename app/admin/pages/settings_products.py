@@ -2,6 +2,7 @@
 range agents of each level may charge (控价). Roles are the JSON API's (`app/admin/catalog.py`)."""
 from flask import request, url_for
 
+from app import media
 from app.admin import catalog as api
 from app.admin.pages import exports
 from app.admin.pages.web import act, form_values, load, page, query_args, render, with_checkboxes
@@ -57,6 +58,7 @@ def _product_page(product_id, status=200, error=None, values=None, acted=None):
     levels = {level.id: level.name for level in agents.list_levels()}
     return render("settings/product.html", status, product=product, prices=prices, ranges=ranges, levels=levels,
                   history=catalog.level_price_history(product_id), acted=acted,
+                  images=catalog.product_images(product_id), max_images=catalog.MAX_IMAGES, media_url=media.media_url,
                   values=values if values is not None and acted is None else api.AdminProductOut().dump(product),
                   row_values=values if acted else {}, errors=error.fields if error else {},
                   message=error.message if error else None)
@@ -102,3 +104,26 @@ def settings_product_range(product_id, level_id):
 
 def _level_name(level_id):
     return agents.get_level(level_id).name
+
+
+@page("/settings/products/<id:product_id>/images", roles=api.WRITE_ROLES, methods=("POST",))
+def settings_product_image_add(product_id):
+    """Add a photo (JPEG, PNG or WebP, at most 2 MB; re-encoded and resized)."""
+    upload = request.files.get("image")
+    content = upload.read() if upload and upload.filename else b""
+    return _change(product_id, lambda values: catalog.add_product_image(product_id=product_id, content=content),
+                   "图片已上传")
+
+
+@page("/settings/products/<id:product_id>/images/<id:image_id>/delete", roles=api.WRITE_ROLES, methods=("POST",))
+def settings_product_image_delete(product_id, image_id):
+    """Remove one photo."""
+    return _change(product_id, lambda values: catalog.delete_product_image(product_id=product_id, image_id=image_id),
+                   "图片已删除")
+
+
+@page("/settings/products/<id:product_id>/images/<id:image_id>/cover", roles=api.WRITE_ROLES, methods=("POST",))
+def settings_product_image_cover(product_id, image_id):
+    """Make one photo the cover (first), keeping the others' order."""
+    return _change(product_id, lambda values: catalog.make_cover_image(product_id=product_id, image_id=image_id),
+                   "已设为封面")

@@ -1,4 +1,5 @@
-"""Console pages: settings — console accounts and their roles, managed by the owner (`app/admin/users.py`)."""
+"""Console pages: settings — console accounts and their roles, managed by the owner (`app/admin/users.py`), and
+every WeChat binding (the owner sees and removes any)."""
 from flask import g, url_for
 
 from app.accounts import service as accounts
@@ -6,6 +7,7 @@ from app.accounts.models import ADMIN_ROLES
 from app.admin import users as api
 from app.admin.pages import exports
 from app.admin.pages.web import ROLE_NAMES, act, form_values, load, page, query_args, render
+from app.chat import service as chat
 from app.clock import local_text
 from app.schemas import PageArgs
 
@@ -76,3 +78,26 @@ def settings_user_password(user_id):
     """Set a new password for another account; its sessions end."""
     return _account_action(lambda **body: accounts.reset_admin_password(actor=g.admin, user_id=user_id, **body),
                            api.AdminUserPasswordBody(), lambda user: f"已重置 {user.username} 的密码", acted=user_id)
+
+
+BINDING_STATES = {chat.LIVE: "有效", chat.REBIND: "需重新绑定", chat.INACTIVE: "账号已停用"}
+
+
+def _bindings_page(status=200, error=None):
+    args, _ = query_args(PageArgs())
+    items, total = chat.list_bindings(**args)
+    return render("settings/bindings.html", status, items=items, total=total, args=args, states=BINDING_STATES,
+                  message=error.message if error else None)
+
+
+@page("/settings/bindings", roles=OWNER)
+def settings_bindings():
+    """Every WeChat bound to a console account or an agent, whether it may still act, each with 解除绑定."""
+    return _bindings_page()
+
+
+@page("/settings/bindings/<id:binding_id>/delete", roles=OWNER, methods=("POST",))
+def settings_binding_delete(binding_id):
+    """Remove a binding: that WeChat gets no alerts and no chat powers until it binds again."""
+    return act(lambda: chat.remove_binding(binding_id=binding_id), done=url_for("console.settings_bindings"),
+               message="已解除绑定", redisplay=lambda exc: _bindings_page(exc.status, exc))
