@@ -110,6 +110,15 @@ describe('a new agent joins by invite, buys, pays and receives', () => {
     expect(text(home)).toContain('普通代理')
   })
 
+  test('the catalogue shows the product photos, and a product its own page', async () => {
+    const catalogue = await phone.open('pages/catalogue', {})
+    const [first] = catalogue.instance.data.items
+    expect(first.cover).toMatch(new RegExp(`^${backend.url}/media/`))
+    const product = await phone.open('pages/product', { id: String(first.product_id) })
+    expect(product.querySelectorAll('.photo').length).toBe(first.images.length)
+    expect(text(product)).toContain(first.priceText)
+  })
+
   test('orders from the catalogue at the quoted total', async () => {
     Object.assign(state, await buyFirstInStock(phone, '赵新人', '13912345678'))
     const pay = await phone.open('pages/pay', { id: String(state.orderId) })
