@@ -133,6 +133,7 @@ def save_payment_proof(content):
 def submit_payment_proof(order_id, *, agent, content, reference=""):
     """The buyer agent uploads its transfer proof for its unpaid order (a second upload replaces the first);
     finance sees it and confirms. Returns the order."""
+    service.get_order(order_id, agent=agent)  # someone else's order is 404 whatever was sent
     proof = save_payment_proof(content)
     with db.atomic():
         order = service.lock_order(order_id, agent=agent)
