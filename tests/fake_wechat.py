@@ -2,7 +2,8 @@
 
 Run on its own (`python -m tests.fake_wechat --app APPID SECRET`), it also answers a test-only side door under
 `/__fake__/` so a person (or the mini-program's journey tests) can drive it from outside a test:
-`POST /__fake__/login-code {"openid"}` hands out a `wx.login()` code, `GET /__fake__/requests` and
+`POST /__fake__/login-code {"openid"}` hands out a `wx.login()` code, `POST /__fake__/phone-code {"phone"}` a
+getPhoneNumber code, `GET /__fake__/requests` and
 `GET /__fake__/messages` show what it received and delivered, `POST /__fake__/pay {"out_trade_no"}` plays the
 user paying a WeChat Pay order, `POST /__fake__/reset` forgets everything.
 """
@@ -334,7 +335,8 @@ class FakeWeChat:
             body, body_error = {}, None
         if body_error:
             return Reply(400, "application/json", b'{"error": "body must be a JSON object"}')
-        routes = {("POST", "login-code"): self._door_login_code, ("GET", "requests"): self._door_requests,
+        routes = {("POST", "login-code"): self._door_login_code, ("POST", "phone-code"): self._door_phone_code,
+                  ("GET", "requests"): self._door_requests,
                   ("GET", "messages"): self._door_messages, ("POST", "pay"): self._door_pay,
                   ("POST", "reset"): self._door_reset}
         door = routes.get((method, name))
@@ -350,6 +352,12 @@ class FakeWeChat:
         if not isinstance(body["openid"], str) or not body["openid"]:
             raise TypeError("openid must be a non-empty string")
         return {"code": self.issue_login_code(body["openid"], appid=body.get("appid"), unionid=body.get("unionid"))}
+
+    def _door_phone_code(self, query, body):
+        """POST /__fake__/phone-code {"phone"}: a one-time getPhoneNumber code for that phone number."""
+        if not isinstance(body["phone"], str) or not body["phone"]:
+            raise TypeError("phone must be a non-empty string")
+        return {"code": self.issue_phone_code(body["phone"])}
 
     def _door_requests(self, query, body):
         """GET /__fake__/requests[?path=/cgi-bin/…]: what the fake received, oldest first."""

@@ -335,6 +335,12 @@ def test_side_door_refuses_a_login_code_without_openid(fake):
     assert answer.status_code == 400
 
 
+def test_side_door_issues_a_phone_code_for_a_number(fake):
+    code = side_door(fake, "phone-code", {"phone": "13912345678"}).json()["code"]
+    answer = post(fake, "wxa/business/getuserphonenumber", {"code": code}, fetch_token(fake)).json()
+    assert answer["phone_info"]["purePhoneNumber"] == "13912345678"
+
+
 def test_side_door_lists_received_requests_of_one_path_without_recording_itself(fake):
     fetch_token(fake)
     requests.get(fake.url + "sns/jscode2session", params={"appid": APPID}, timeout=5)

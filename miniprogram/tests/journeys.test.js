@@ -86,7 +86,9 @@ describe('a new agent joins by invite, buys, pays and receives', () => {
     const join = await phone.open('pages/join', { scene: encodeURIComponent(backend.invite_code) })
     expect(text(join)).toContain('申请成为代理')
     await input(join, '.name', '赵新人')
-    await input(join, '.phone', '13912345678')
+    const { code } = await sideDoor('phone-code', { phone: '13912345678' })
+    join.instance.onPhoneNumber({ detail: { code } })
+    expect(text(join)).toContain('已通过微信验证手机号')
     join.instance.onRegion({ detail: { value: ['广东省', '深圳市'] } })
     await join.instance.apply()
     expect(text(join)).toContain('待审核')
@@ -238,6 +240,15 @@ describe('the top agent binds its WeChat and withdraws its commission', () => {
     const after = await phone.open('pages/money', undefined)
     await after.instance.onLoad()
     expect(text(after)).toContain('待审核')
+    const again = await phone.open('more/withdraw', {})
+    expect(again.instance.data).toMatchObject({ kindIndex: 1, name: '王总', account: '6222000012345678', bank: '招商银行' })
+  })
+
+  test('sees its downline and this month\'s ranking', async () => {
+    const team = await phone.open('pages/team', {})
+    expect(team.instance.data.nodes.length).toBeGreaterThan(0)
+    expect(team.instance.data.ranking.error).toBe('')
+    expect(text(team)).toContain('我的排名')
   })
 })
 

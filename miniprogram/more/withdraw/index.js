@@ -32,7 +32,7 @@ Component({
       return load(this, async () => {
         const [balance, payee] = await Promise.all([api.get('/api/mp/finance/balance'), lastPayee()])
         const prefill = payee && payee.kind ? { kindIndex: Math.max(0, KINDS.findIndex((item) => item.kind === payee.kind)),
-          name: payee.name || '', bank: payee.bank || '' } : {}
+          name: payee.name || '', account: payee.account || '', bank: payee.bank || '' } : {}
         return { availableText: money.display(balance.available), ...prefill }
       })
     },
