@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from app.agents import service as agents
 from app.agents.schemas import (AgentApplicationOut, AgentOut, AgentPerformanceOut, AgentPeriodQuery, AgentTeamOut,
                                 AgentTeamQuery)
+from app.config import get_settings
 from app.http import agent_required, wechat_login_required
 from app.orders import holdings
 from app.orders import service as orders
@@ -36,6 +37,7 @@ class MpBindBody(Schema):
 class MpInviteOut(Schema):
     invite_code = fields.String()
     image_url = fields.String()
+    brand = fields.String()
 
 
 @blp.route("/applications", methods=["POST"])
@@ -83,6 +85,15 @@ def downline_team(query, agent_id):
     return agents.team_for_viewer(g.agent, agent_id=agent_id, **query)
 
 
+@blp.route("/<id:agent_id>/performance", methods=["GET"])
+@agent_required
+@blp.arguments(AgentPeriodQuery, location="query")
+@blp.response(200, AgentPerformanceOut)
+def downline_performance(query, agent_id):
+    """The purchases, team purchases, recruits and retail sales of a member of my downline over a period."""
+    return agents.performance_for_viewer(g.agent, agent_id=agent_id, **query)
+
+
 @me_blp.route("/profile", methods=["GET"])
 @agent_required
 @me_blp.response(200, AgentOut)
@@ -95,8 +106,8 @@ def my_profile():
 @agent_required
 @me_blp.response(200, MpInviteOut)
 def my_invite():
-    """My invite code, and where to fetch its mini-program code image."""
-    return {"invite_code": g.agent.invite_code, "image_url": INVITE_IMAGE_PATH}
+    """My invite code, where to fetch its mini-program code image, and the brand's name (for the poster)."""
+    return {"invite_code": g.agent.invite_code, "image_url": INVITE_IMAGE_PATH, "brand": get_settings().BRAND_NAME}
 
 
 @me_blp.route("/invite.png", methods=["GET"])

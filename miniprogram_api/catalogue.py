@@ -18,6 +18,8 @@ class MpCatalogueItemOut(Schema):
     retail_price = Yuan(attribute="product.retail_fen")
     price = Yuan(attribute="price_fen")
     available = fields.Integer()
+    retail_min = Yuan(attribute="retail_min_fen", allow_none=True)
+    retail_max = Yuan(attribute="retail_max_fen", allow_none=True)
     images = fields.List(fields.String(), metadata={"description": "photo URLs, the cover first"})
 
 

@@ -3,7 +3,8 @@
 MySQL comes from TEST_MYSQL_URL (default mysql://root@127.0.0.1:3306/weishang_test);
 its database is created when missing. When the server cannot be reached the MySQL
 run is skipped, unless REQUIRE_MYSQL=1, which makes that an error (CI sets it).
-Extra arguments go to pytest.
+Extra arguments go to pytest. Then the mini-program's jest suite runs in miniprogram/ (`npm ci`, `npm test`),
+its journeys against the real backend started with this Python.
 """
 import os
 import subprocess
@@ -41,6 +42,14 @@ def run_pytest(label, database_url, args):
     return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
 
 
+def run_miniprogram():
+    print("\n===== mini-program suite (jest) =====", flush=True)
+    folder = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "miniprogram")
+    env = dict(os.environ, MP_PYTHON=sys.executable)
+    installed = subprocess.call(["npm", "ci", "--no-audit", "--no-fund"], cwd=folder, env=env)
+    return installed or subprocess.call(["npm", "test"], cwd=folder, env=env)
+
+
 def main(args):
     failures = 0
     failures += run_pytest("SQLite", None, args) != 0
@@ -52,6 +61,7 @@ def main(args):
         failures += 1
     else:
         print("MySQL run skipped (set REQUIRE_MYSQL=1 to make this an error)")
+    failures += run_miniprogram() != 0
     return 1 if failures else 0
 
 

@@ -1,4 +1,12 @@
-"""A fake WeChat API server (api.weixin.qq.com) for tests and manual runs."""
+"""A fake WeChat API server (api.weixin.qq.com) for tests and manual runs.
+
+Run on its own (`python -m tests.fake_wechat --app APPID SECRET`), it also answers a test-only side door under
+`/__fake__/` so a person (or the mini-program's journey tests) can drive it from outside a test:
+`POST /__fake__/login-code {"openid"}` hands out a `wx.login()` code, `POST /__fake__/phone-code {"phone"}` a
+getPhoneNumber code, `GET /__fake__/requests` and
+`GET /__fake__/messages` show what it received and delivered, `POST /__fake__/pay {"out_trade_no"}` plays the
+user paying a WeChat Pay order, `POST /__fake__/reset` forgets everything.
+"""
 
 import argparse
 import base64
@@ -59,6 +67,8 @@ CUSTOM_MESSAGE_TYPES = {
 MAX_SCENE_LENGTH = 32
 MAX_QR_EXPIRE_SECONDS = 2592000
 TOKEN_LIFETIME_SECONDS = 7200
+SIDE_DOOR = "/__fake__/"
+MESSAGE_PATHS = ("/cgi-bin/message/subscribe/send", "/cgi-bin/message/template/send", "/cgi-bin/message/custom/send")
 
 
 class Recorded(NamedTuple):
@@ -296,6 +306,8 @@ class FakeWeChat:
 
     def answer(self, method, path, query, raw_body, client_is_waiting):
         """Record a request and produce its reply, or None to drop it unanswered."""
+        if path.startswith(SIDE_DOOR):
+            return self._side_door(method, path[len(SIDE_DOOR):], query, raw_body)
         if path.startswith(PAY_PREFIX):
             body, body_error = raw_body, None
         else:
@@ -315,6 +327,61 @@ class FakeWeChat:
         if not client_is_waiting():
             return None
         return self._handle(method, path, query, body, body_error)
+
+    def _side_door(self, method, name, query, raw_body):
+        """Answer a test tool's call under /__fake__/ (never recorded, never scripted)."""
+        body, body_error = self._parse_body(method, raw_body)
+        if body_error == 44002:
+            body, body_error = {}, None
+        if body_error:
+            return Reply(400, "application/json", b'{"error": "body must be a JSON object"}')
+        routes = {("POST", "login-code"): self._door_login_code, ("POST", "phone-code"): self._door_phone_code,
+                  ("GET", "requests"): self._door_requests,
+                  ("GET", "messages"): self._door_messages, ("POST", "pay"): self._door_pay,
+                  ("POST", "reset"): self._door_reset}
+        door = routes.get((method, name))
+        if door is None:
+            return Reply(404, "application/json", b'{"error": "no such side door"}')
+        try:
+            return json_reply(door(query, body))
+        except (KeyError, TypeError) as exc:
+            return Reply(400, "application/json", json.dumps({"error": f"bad request: {exc}"}).encode())
+
+    def _door_login_code(self, query, body):
+        """POST /__fake__/login-code {"openid", "appid"?, "unionid"?}: a one-time wx.login() code."""
+        if not isinstance(body["openid"], str) or not body["openid"]:
+            raise TypeError("openid must be a non-empty string")
+        return {"code": self.issue_login_code(body["openid"], appid=body.get("appid"), unionid=body.get("unionid"))}
+
+    def _door_phone_code(self, query, body):
+        """POST /__fake__/phone-code {"phone"}: a one-time getPhoneNumber code for that phone number."""
+        if not isinstance(body["phone"], str) or not body["phone"]:
+            raise TypeError("phone must be a non-empty string")
+        return {"code": self.issue_phone_code(body["phone"])}
+
+    def _door_requests(self, query, body):
+        """GET /__fake__/requests[?path=/cgi-bin/…]: what the fake received, oldest first."""
+        chosen = self.calls(query["path"]) if query.get("path") else self.requests
+        return {"items": [{"method": r.method, "path": r.path, "query": r.query, "at": r.at,
+                           "body": r.body.decode("utf-8", "replace") if isinstance(r.body, bytes) else r.body}
+                          for r in chosen]}
+
+    def _door_messages(self, query, body):
+        """GET /__fake__/messages: the messages WeChat accepted (subscribe, template, customer service)."""
+        return {"items": [{"path": path, "body": message} for path in MESSAGE_PATHS for message in self.delivered(path)]}
+
+    def _door_pay(self, query, body):
+        """POST /__fake__/pay {"out_trade_no"}: the user pays; the merchant's notify_url gets WeChat's notification."""
+        if self.pay.order(str(body["out_trade_no"])) is None:
+            raise KeyError(f"no unified order {body['out_trade_no']}")
+        status, text = self.pay.pay(str(body["out_trade_no"]))
+        return {"notify_status": status, "notify_answer": text}
+
+    def _door_reset(self, query, body):
+        """POST /__fake__/reset: forget recordings, codes and WeChat Pay orders (apps and merchants stay)."""
+        self.reset()
+        self.pay.reset()
+        return {"reset": True}
 
     @staticmethod
     def _parse_body(method, raw_body):
@@ -538,11 +605,16 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--app", nargs=2, action="append", default=[], metavar=("APPID", "SECRET"),
                         help="register app credentials (repeatable)")
+    parser.add_argument("--merchant", nargs=3, action="append", default=[], metavar=("MCH_ID", "API_KEY", "APPID"),
+                        help="register a WeChat Pay merchant (repeatable)")
     args = parser.parse_args()
     with FakeWeChat(args.host, args.port) as fake:
         for appid, secret in args.app:
             fake.add_app(appid, secret)
-        print(f"Fake WeChat serving at {fake.url}", flush=True)
+        for mch_id, api_key, appid in args.merchant:
+            fake.pay.add_merchant(mch_id, api_key, appid)
+        print(f"Fake WeChat serving at {fake.url} (test side door: {fake.url}__fake__/login-code, requests, "
+              "messages, pay, reset)", flush=True)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

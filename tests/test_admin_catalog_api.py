@@ -82,6 +82,27 @@ def test_the_agent_sees_only_its_own_levels_price_and_the_stock(client, fake_wec
     assert "40.00" not in str(item)
 
 
+def test_the_agent_sees_its_own_levels_retail_range(client, fake_wechat):
+    general, ordinary = make_level(), make_level()
+    product, _ = stocked(12)
+    for level in (general, ordinary):
+        catalog.set_level_price(product_id=product.id, level_id=level.id, price_fen=4000)
+    catalog.set_price_range(product_id=product.id, level_id=general.id, min_fen=5000, max_fen=5500)
+    catalog.set_price_range(product_id=product.id, level_id=ordinary.id, min_fen=8000, max_fen=9900)
+    headers, _ = agent_headers(client, fake_wechat, level=ordinary)
+    [item] = client.get("/api/mp/catalogue", headers=headers).get_json()
+    assert (item["retail_min"], item["retail_max"]) == ("80.00", "99.00")
+
+
+def test_a_product_without_a_retail_range_has_none(client, fake_wechat):
+    level = make_level()
+    product, _ = stocked(12)
+    catalog.set_level_price(product_id=product.id, level_id=level.id, price_fen=4000)
+    headers, _ = agent_headers(client, fake_wechat, level=level)
+    [item] = client.get("/api/mp/catalogue", headers=headers).get_json()
+    assert (item["retail_min"], item["retail_max"]) == (None, None)
+
+
 def test_the_catalogue_needs_an_agent(client, fake_wechat):
     from tests.factories import wechat_login
 

@@ -1,5 +1,8 @@
 """Tests proving the fake WeChat server answers like the real one."""
 
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -310,3 +313,74 @@ def test_wechatpy_sees_expired_token_without_retrying(fake):
     assert expired.value.errcode == 42001
     client.fetch_access_token()
     assert client.message.send_template(OPENID, "TPL_ORDER", {"thing1": {"value": "Third"}})["errcode"] == 0
+
+
+def side_door(fake, name, body=None, **params):
+    """Call the fake's test-only side door: GET without a body, POST with one."""
+    url = fake.url + "__fake__/" + name
+    if body is None:
+        return requests.get(url, params=params, timeout=5)
+    return requests.post(url, json=body, timeout=5)
+
+
+def test_side_door_issues_a_login_code_that_jscode2session_trades(fake):
+    code = side_door(fake, "login-code", {"openid": OPENID}).json()["code"]
+    params = {"appid": APPID, "secret": SECRET, "js_code": code, "grant_type": "authorization_code"}
+    session = requests.get(fake.url + "sns/jscode2session", params=params, timeout=5).json()
+    assert session["openid"] == OPENID
+
+
+def test_side_door_refuses_a_login_code_without_openid(fake):
+    answer = side_door(fake, "login-code", {"openid": ""})
+    assert answer.status_code == 400
+
+
+def test_side_door_issues_a_phone_code_for_a_number(fake):
+    code = side_door(fake, "phone-code", {"phone": "13912345678"}).json()["code"]
+    answer = post(fake, "wxa/business/getuserphonenumber", {"code": code}, fetch_token(fake)).json()
+    assert answer["phone_info"]["purePhoneNumber"] == "13912345678"
+
+
+def test_side_door_lists_received_requests_of_one_path_without_recording_itself(fake):
+    fetch_token(fake)
+    requests.get(fake.url + "sns/jscode2session", params={"appid": APPID}, timeout=5)
+    items = side_door(fake, "requests", path="/cgi-bin/token").json()["items"]
+    assert [item["path"] for item in items] == ["/cgi-bin/token"]
+    assert items[0]["query"]["appid"] == APPID
+    assert all(not request.path.startswith("/__fake__/") for request in fake.requests)
+
+
+def test_side_door_lists_delivered_messages(fake):
+    token = fetch_token(fake)
+    post(fake, SUBSCRIBE_SEND, subscribe_message(), token)
+    items = side_door(fake, "messages").json()["items"]
+    assert items == [{"path": "/cgi-bin/message/subscribe/send", "body": subscribe_message()}]
+
+
+def test_side_door_pay_refuses_an_unknown_order(fake):
+    answer = side_door(fake, "pay", {"out_trade_no": "NO-SUCH-ORDER"})
+    assert answer.status_code == 400
+    assert "NO-SUCH-ORDER" in answer.json()["error"]
+
+
+def test_side_door_reset_forgets_recordings(fake):
+    fetch_token(fake)
+    side_door(fake, "reset", {})
+    assert side_door(fake, "requests").json()["items"] == []
+
+
+def test_side_door_answers_404_for_an_unknown_tool(fake):
+    assert side_door(fake, "nothing-here").status_code == 404
+
+
+def test_fake_run_on_its_own_hands_out_login_codes():
+    process = subprocess.Popen([sys.executable, "-m", "tests.fake_wechat", "--port", "0", "--app", APPID, SECRET],
+                               stdout=subprocess.PIPE, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+    try:
+        url = process.stdout.readline().split(" at ")[1].split(" ")[0]
+        code = requests.post(url + "__fake__/login-code", json={"openid": OPENID}, timeout=5).json()["code"]
+        params = {"appid": APPID, "secret": SECRET, "js_code": code, "grant_type": "authorization_code"}
+        assert requests.get(url + "sns/jscode2session", params=params, timeout=5).json()["openid"] == OPENID
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -46,6 +46,25 @@ def test_an_agent_cannot_read_its_uplines_profile(client, fake_wechat):
     assert client.get(f"/api/mp/agents/{upline.id}", headers=headers).status_code == 404
 
 
+def test_an_agent_reads_the_figures_of_someone_in_its_downline(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat)
+    child = make_agent(upline=agent)
+    body = client.get(f"/api/mp/agents/{child.id}/performance", headers=headers).get_json()
+    assert (body["agent_id"], body["own_purchase"], body["recruits"]) == (child.id, "0.00", 0)
+
+
+def test_an_agent_cannot_read_the_figures_of_someone_outside_its_downline(client, fake_wechat):
+    headers, _ = agent_headers(client, fake_wechat)
+    response = client.get(f"/api/mp/agents/{make_agent().id}/performance", headers=headers)
+    assert response.get_json()["error"]["code"] == "agent_not_found"
+
+
+def test_a_level_that_may_not_see_its_team_is_forbidden_its_members_figures(client, fake_wechat):
+    headers, agent = agent_headers(client, fake_wechat, level=make_level(may_see_team=False))
+    response = client.get(f"/api/mp/agents/{make_agent(upline=agent).id}/performance", headers=headers)
+    assert response.get_json()["error"]["code"] == "team_hidden"
+
+
 def test_an_agent_reads_the_profile_of_someone_in_its_downline(client, fake_wechat):
     headers, agent = agent_headers(client, fake_wechat)
     grandchild = make_agent(upline=make_agent(upline=agent))
@@ -84,7 +103,7 @@ def test_a_malformed_page_is_a_422(client, fake_wechat):
 def test_my_invite_gives_the_code_and_the_image_address(client, fake_wechat):
     headers, agent = agent_headers(client, fake_wechat)
     body = client.get("/api/mp/me/invite", headers=headers).get_json()
-    assert body == {"invite_code": agent.invite_code, "image_url": INVITE_IMAGE}
+    assert body == {"invite_code": agent.invite_code, "image_url": INVITE_IMAGE, "brand": "本品牌"}
 
 
 def test_the_invite_image_is_a_mini_program_code_carrying_the_invite_code(client, fake_wechat):

@@ -513,6 +513,13 @@ def team_for_viewer(viewer, *, agent_id, **paging):
     return team(agent_id=agent_id, **paging)
 
 
+def performance_for_viewer(viewer, *, agent_id, start=None, end=None):
+    """A downline member's figures over a period, as the viewer may see them (only if it may see its team)."""
+    ensure_may_see_team(viewer)
+    visible_agent(viewer, agent_id)
+    return performance(agent_id, start=start, end=end)
+
+
 def my_performance(agent, *, start=None, end=None):
     """The agent's own figures; the team's purchases only when its level may see team figures."""
     figures = performance(agent.id, start=start, end=end)

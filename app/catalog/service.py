@@ -208,16 +208,21 @@ def price_table(product_ids):
 
 @dataclass(frozen=True)
 class CatalogueItem:
-    """A product as an agent of one level sees it: the product and that level's price."""
+    """A product as an agent of one level sees it: the product, that level's price and its retail range (控价)."""
 
     product: Product
     price_fen: int
+    retail_min_fen: int | None
+    retail_max_fen: int | None
 
 
 def catalogue_for_level(level_id):
-    """Active products an agent of `level_id` can order (every active level priced), with its price."""
-    rows = (Product.select(Product, LevelPrice.price_fen)
+    """Active products an agent of `level_id` can order (every active level priced), with its price and the range
+    its retail sales must keep to (None when the brand set none)."""
+    rows = (Product.select(Product, LevelPrice.price_fen, PriceRange.min_fen, PriceRange.max_fen)
             .join(LevelPrice, on=(LevelPrice.product == Product.id) & (LevelPrice.level == level_id))
+            .switch(Product)
+            .join(PriceRange, JOIN.LEFT_OUTER, on=(PriceRange.product == Product.id) & (PriceRange.level == level_id))
             .where(Product.active)
             .order_by(Product.id)
             .objects())
@@ -228,4 +233,5 @@ def catalogue_for_level(level_id):
                         .group_by(LevelPrice.product)
                         .having(fn.COUNT(LevelPrice.id) == len(active_level_ids)))
         rows = rows.where(Product.id.in_(fully_priced))
-    return [CatalogueItem(product=row, price_fen=row.price_fen) for row in rows]
+    return [CatalogueItem(product=row, price_fen=row.price_fen, retail_min_fen=row.min_fen, retail_max_fen=row.max_fen)
+            for row in rows]

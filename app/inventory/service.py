@@ -250,11 +250,14 @@ def available_by_product(product_ids):
 
 @dataclass(frozen=True)
 class CatalogueEntry:
-    """A product as one agent level sees it: its price at that level, the units available and its photos."""
+    """A product as one agent level sees it: its price at that level, the units available, its retail range and
+    its photos."""
 
     product: Product
     price_fen: int
     available: int
+    retail_min_fen: int | None
+    retail_max_fen: int | None
     images: list = field(default_factory=list)
 
 
@@ -263,8 +266,8 @@ def catalogue_for_level(level_id):
     items = catalog.catalogue_for_level(level_id)
     product_ids = [item.product.id for item in items]
     available, images = available_by_product(product_ids), catalog.image_urls(product_ids)
-    return [CatalogueEntry(item.product, item.price_fen, available.get(item.product.id, 0), images[item.product.id])
-            for item in items]
+    return [CatalogueEntry(item.product, item.price_fen, available.get(item.product.id, 0), item.retail_min_fen,
+                           item.retail_max_fen, images[item.product.id]) for item in items]
 
 
 def catalogue_item(level_id, product_id):

@@ -1,0 +1,68 @@
+// Paying an order: WeChat Pay when the brand has it (the server's notification, not this page, marks it paid),
+// otherwise a bank transfer whose proof photo is uploaded; the order then shows 待确认收款 until finance confirms.
+const api = require('../../utils/api')
+const money = require('../../utils/money')
+const subscribe = require('../../utils/subscribe')
+const { load, act, field, initial } = require('../../utils/page')
+
+function requestPayment (params) {
+  return new Promise((resolve, reject) => {
+    wx.requestPayment({ ...params, success: resolve, fail: reject })
+  })
+}
+
+function chooseImage () {
+  return new Promise((resolve, reject) => {
+    wx.chooseMedia({ count: 1, mediaType: ['image'], sourceType: ['album', 'camera'], sizeType: ['compressed'],
+      success: (res) => resolve(res.tempFiles[0].tempFilePath), fail: reject })
+  })
+}
+
+Component({
+  data: { ...initial, order: null, totalText: '', mode: 'wechat', reference: '', templates: [], subscribed: false, paying: false },
+  methods: {
+    async onLoad (options) {
+      this.orderId = Number(options.id)
+      await this.load()
+      this.setData({ templates: await subscribe.templatesFor(subscribe.afterOrder) })
+    },
+    load () {
+      return load(this, async () => {
+        const order = await api.get(`/api/mp/orders/${this.orderId}`)
+        return { order, totalText: money.display(order.total) }
+      })
+    },
+    onReference (e) { this.setData({ reference: field(e) }) },
+    useTransfer () { this.setData({ mode: 'transfer' }) },
+    async payByWechat () {
+      let params
+      try {
+        params = await api.post(`/api/mp/orders/${this.orderId}/wechat-payment`)
+      } catch (err) {
+        this.setData({ notice: err.message, mode: err.code === 'wechat_pay_not_configured' ? 'transfer' : 'wechat' })
+        return
+      }
+      try {
+        await requestPayment(params)
+      } catch (err) {
+        const cancelled = String(err && err.errMsg).includes('cancel')
+        this.setData({ notice: cancelled ? '已取消支付，可稍后再付' : '支付未完成，请重试' })
+        return
+      }
+      this.setData({ paying: true })
+      await this.load()
+    },
+    async uploadProof () {
+      let filePath
+      try { filePath = await chooseImage() } catch (err) { return }
+      return act(this, () => api.upload(`/api/mp/orders/${this.orderId}/payment-proof`, filePath, 'image',
+        { reference: this.data.reference }), (order) => this.setData({ order }))
+    },
+    async subscribe () {
+      const answers = await subscribe.ask(this.data.templates)
+      subscribe.remember(this.data.templates, answers)
+      this.setData({ subscribed: true })
+    },
+    openOrder () { wx.redirectTo({ url: `/pages/order/index?id=${this.orderId}` }) }
+  }
+})

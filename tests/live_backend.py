@@ -1,0 +1,109 @@
+"""The real backend on a fresh SQLite database with the fake WeChat and WeChat Pay, for the mini-program's journeys.
+
+`python -m tests.live_backend` migrates a temporary database, seeds the demo brand (`flask seed`), starts the fake
+WeChat (mini-program app and WeChat Pay merchant registered), serves the app on a free loopback port with
+DEV_LOGIN on, prints one line of JSON (the URLs, the owner's console password, the demo invite code) and serves
+until its standard input closes or it is terminated. The mini-program's jest globalSetup starts it; a person can
+too, to try the whole loop locally (see the README's "The agents' mini-program").
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+from datetime import timedelta
+
+from werkzeug.serving import make_server
+
+from app import create_app, migrate
+from app.agents import levels
+from app.agents.models import Agent, AgentLevel
+from app.clock import utcnow
+from app.database import db
+from app.finance.settlement import release_available_commissions
+from app.seed import DEMO_OWNER, seed_demo
+from tests.fake_wechat import FakeWeChat
+
+MP_APPID, MP_SECRET = "wx-mp-demo", "mp-demo-secret"
+MCH_ID, PAY_API_KEY = "1900000109", "0123456789abcdef0123456789abcdef"
+OWNER_PASSWORD = "demo-owner-password"
+# The brand's subscribe templates, one per notice the app asks for at the moment it makes sense.
+SUBSCRIBE_KINDS = ("order_paid", "order_shipped", "withdrawal_approved", "withdrawal_paid", "low_stock")
+NOTIFY_TEMPLATES = {kind: {"mini_program": {"template_id": f"SUB-{kind.upper()}", "fields": {"thing1": "{order_no}"},
+                                            "page": "pages/orders/index"}}
+                    for kind in SUBSCRIBE_KINDS}
+NOTIFY_TEMPLATES["low_stock"]["mini_program"]["page"] = "pages/stock/index"
+
+
+def free_port():
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def build_app(fake, workdir, port):
+    """The app on a fresh database under workdir, WeChat and WeChat Pay pointed at the fake."""
+    return create_app({
+        "ENV": "development",
+        "DEV_LOGIN": True,
+        "DATABASE_URL": f"sqlite:///{workdir}/weishang.db",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "UPLOAD_DIR": os.path.join(workdir, "uploads"),
+        "WECHAT_API_BASE": fake.url,
+        "WECHAT_PAY_API_BASE": fake.url,
+        "WECHAT_TIMEOUT_SECONDS": 5.0,
+        "WECHAT_MP_APPID": MP_APPID,
+        "WECHAT_MP_SECRET": MP_SECRET,
+        "WECHAT_PAY_MCH_ID": MCH_ID,
+        "WECHAT_PAY_API_KEY": PAY_API_KEY,
+        "NOTIFY_TEMPLATES": json.dumps(NOTIFY_TEMPLATES, ensure_ascii=False),
+        "RATELIMIT_STORAGE_URI": "memory://",
+    })
+
+
+def seed():
+    """The demo brand, with applications to the lowest level waiting for the owner (the journey approves one) and
+    the demo orders' commission already available (so the top agent can withdraw)."""
+    for _line in seed_demo(password=OWNER_PASSWORD):
+        pass
+    lowest = AgentLevel.select().order_by(AgentLevel.rank.desc()).first()
+    levels.update_level(lowest.id, auto_approve_applications=False)
+    release_available_commissions(now=utcnow() + timedelta(days=365))
+    return Agent.select().order_by(Agent.id).first()
+
+
+def main():
+    workdir = tempfile.mkdtemp(prefix="weishang-mp-")
+    fake = FakeWeChat().start()
+    fake.add_app(MP_APPID, MP_SECRET)
+    fake.pay.add_merchant(MCH_ID, PAY_API_KEY, MP_APPID)
+    port = free_port()
+    app = build_app(fake, workdir, port)
+    with app.app_context():
+        migrate.upgrade()
+        top = seed()
+        db.close()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(json.dumps({"url": f"http://127.0.0.1:{port}", "wechat_url": fake.url, "mp_appid": MP_APPID,
+                      "owner": {"username": DEMO_OWNER, "password": OWNER_PASSWORD},
+                      "invite_code": top.invite_code, "inviter_name": top.name,
+                      "top_agent": {"id": top.id, "name": top.name, "bind_code": top.bind_code}, "database": workdir}), flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    server.shutdown()
+    fake.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
