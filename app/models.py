@@ -8,7 +8,7 @@ from app.agents.models import (Agent, AgentApplication, AgentChange, AgentClosur
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product, ProductImage
 from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBinding
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport,
-                              RetailSale, RetailSaleLine, Violation)
+                              RetailSale, RetailSaleCode, RetailSaleLine, Violation)
 from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, JournalEntry,
                                 OrderSettlement, Posting, SettlementRefund, Withdrawal,
                                 BuyerFirstOrder)
@@ -68,6 +68,7 @@ ALL_MODELS = [
     ConsumerReport,
     RetailSale,
     RetailSaleLine,
+    RetailSaleCode,
     Violation,
     WechatBinding,
     BindToken,

@@ -71,6 +71,9 @@ class MpRetailSaleBody(Schema):
     customer_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     customer_phone = fields.String(load_default="", validate=validate.Length(max=20))
     items = fields.List(fields.Nested(MpRetailItemBody), required=True, validate=validate.Length(min=1, max=50))
+    codes = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list,
+                        validate=validate.Length(max=500),
+                        metadata={"description": "item codes scanned into the sale (optional), each shipped to me"})
 
 
 class MpRetailLineOut(Schema):
@@ -87,6 +90,7 @@ class MpRetailSaleOut(Schema):
     total = Yuan(attribute="total_fen")
     at = UtcDateTime()
     lines = fields.List(fields.Nested(MpRetailLineOut))
+    codes = fields.Function(lambda sale: [row.code.code for row in sale.codes])
 
 
 class MpRetailSaleResultOut(Schema):

@@ -152,6 +152,14 @@ class RetailSaleLine(BaseModel):
     unit_fen = IntegerField()
 
 
+class RetailSaleCode(BaseModel):
+    """An authenticity code the agent scanned into a retail sale: that item went to that customer (once)."""
+
+    id = AutoField()
+    sale = ForeignKeyField(RetailSale, on_delete="CASCADE", index=True, backref="codes")
+    code = ForeignKeyField(Code, on_delete="RESTRICT", unique=True)
+
+
 class Violation(BaseModel):
     """Something an agent did against the brand's rules, with its evidence, and what the owner did about it."""
 

@@ -9,8 +9,8 @@ from peewee import IntegrityError, fn
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import utcnow
-from app.codes import violations
-from app.codes.models import RetailSale, RetailSaleLine
+from app.codes import codec, violations
+from app.codes.models import Code, CodeBatch, RetailSale, RetailSaleCode, RetailSaleLine
 from app.config import get_settings
 from app.database import db, for_update, paginate
 from app.errors import Conflict, InvalidInput
@@ -18,6 +18,7 @@ from app.money import MAX_FEN, format_yuan
 
 MAX_LINES = 50
 MAX_QUANTITY = 10000
+MAX_CODES = 500
 
 
 def out_of_range(*, product_id, level_id, unit_fen):
@@ -65,15 +66,46 @@ def _clean_items(items, agent):
     return cleaned
 
 
+def _sold_codes(texts, agent, cleaned):
+    """The Code rows of the item codes scanned into a sale: each one shipped to this agent, of a product on the
+    sale, no more per product than its quantity, and not sold before; InvalidInput or Conflict naming the code."""
+    if len(texts) > MAX_CODES:
+        raise InvalidInput.on("codes", f"一次最多登记 {MAX_CODES} 个防伪码")
+    wanted = {}
+    for text in texts:
+        shape, code = codec.classify(text)
+        if shape != "valid":
+            raise InvalidInput.on("codes", f"防伪码 {code or text} 格式不正确", code="code_mistyped")
+        wanted.setdefault(code, None)
+    rows = {row.code: row for row in Code.select(Code, CodeBatch).join(CodeBatch).where(Code.code.in_(list(wanted)))}
+    quantities = {product.id: quantity for product, quantity, _ in cleaned}
+    counted = {}
+    for code in wanted:
+        row = rows.get(code)
+        if row is None or row.agent_id != agent.id:
+            raise InvalidInput.on("codes", f"防伪码 {code} 不是发给您的货", code="code_not_yours")
+        if row.is_box:
+            raise InvalidInput.on("codes", f"{code} 是箱码，请扫描单品上的防伪码", code="box_code")
+        product_id = row.batch.product_id
+        counted[product_id] = counted.get(product_id, 0) + 1
+        if counted[product_id] > quantities.get(product_id, 0):
+            raise InvalidInput.on("codes", f"防伪码 {code} 的商品不在这笔销售中，或比销售数量多", code="code_not_in_sale")
+    sold = (RetailSaleCode.select(Code.code).join(Code)
+            .where(RetailSaleCode.code.in_([row.id for row in rows.values()])).tuples().first())
+    if sold:
+        raise Conflict(f"防伪码 {sold[0]} 已登记在另一笔零售中", code="code_already_sold")
+    return [rows[code] for code in wanted]
+
+
 def _same_sale(sale, customer_name, cleaned):
     lines = sorted((line.product_id, line.quantity, line.unit_fen) for line in sale.lines)
     return sale.customer_name == customer_name and lines == sorted((p.id, q, u) for p, q, u in cleaned)
 
 
-def record_retail_sale(*, agent_id, client_ref, customer_name, items, customer_phone="", at=None):
-    """An agent records a sale to a consumer: each line outside its level's price range is a violation (with the
-    sale as evidence); the sale counts in the agent's retail figures. A retry with the same `client_ref` and
-    the same facts changes nothing. Returns (sale, new violations, repeated)."""
+def record_retail_sale(*, agent_id, client_ref, customer_name, items, customer_phone="", codes=(), at=None):
+    """An agent records a sale to a consumer, optionally with the item codes it scanned: each line outside its
+    level's price range is a violation (with the sale as evidence); the sale counts in the agent's retail figures.
+    A retry with the same `client_ref` and the same facts changes nothing. Returns (sale, new violations, repeated)."""
     agent = agents.get_agent(agent_id)
     customer_name = (customer_name or "").strip()
     if not customer_name or len(customer_name) > 64:
@@ -86,12 +118,18 @@ def record_retail_sale(*, agent_id, client_ref, customer_name, items, customer_p
     if total_fen > MAX_FEN:
         raise InvalidInput.on("items", "金额过大")
     at = at or utcnow()
+    existing = RetailSale.get_or_none(RetailSale.agent == agent.id, RetailSale.client_ref == client_ref)
+    if existing is not None:
+        return _repeated(existing, customer_name, cleaned)
+    sold_codes = _sold_codes(codes, agent, cleaned) if codes else []
     try:
         with db.atomic():
             sale = RetailSale.create(agent=agent.id, client_ref=client_ref, customer_name=customer_name,
                                      customer_phone=(customer_phone or "").strip()[:20], total_fen=total_fen, at=at)
             RetailSaleLine.insert_many([{"sale": sale.id, "product": product.id, "quantity": quantity,
                                          "unit_fen": unit_fen} for product, quantity, unit_fen in cleaned]).execute()
+            if sold_codes:
+                RetailSaleCode.insert_many([{"sale": sale.id, "code": row.id} for row in sold_codes]).execute()
             found = [record_price_violation(agent=agent, product_id=product.id, unit_fen=unit_fen,
                                             source="retail_sale", dedupe_key=f"retail:{sale.id}:{index}",
                                             evidence={"sale_id": sale.id, "customer_name": customer_name,
@@ -99,13 +137,19 @@ def record_retail_sale(*, agent_id, client_ref, customer_name, items, customer_p
                      for index, (product, quantity, unit_fen) in enumerate(cleaned)]
             agents.record_retail_sale(sale_id=sale.id, agent_id=agent.id, amount_fen=total_fen, at=at)
     except IntegrityError:
-        # The same upload, retried or sent twice at once: the one that committed is the sale.
+        # The same upload sent twice at once (the one that committed is the sale), or a code sold meanwhile.
         existing = for_update(RetailSale.select().where(RetailSale.agent == agent.id,
                                                         RetailSale.client_ref == client_ref), shared=True).first()
-        if existing is None or not _same_sale(existing, customer_name, cleaned):
-            raise Conflict("该请求编号已用于另一笔销售", code="client_ref_reused") from None
-        return existing, [], True
+        if existing is None:
+            raise Conflict("防伪码已登记在另一笔零售中", code="code_already_sold") from None
+        return _repeated(existing, customer_name, cleaned)
     return sale, [violation for violation in found if violation], False
+
+
+def _repeated(existing, customer_name, cleaned):
+    if not _same_sale(existing, customer_name, cleaned):
+        raise Conflict("该请求编号已用于另一笔销售", code="client_ref_reused")
+    return existing, [], True
 
 
 def retail_units_sold(*, agent_id):

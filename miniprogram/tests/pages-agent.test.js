@@ -67,6 +67,20 @@ describe('retail sale', () => {
     expect(record.modals.map((modal) => modal.title)).toContain('价格超出控价范围')
     expect(text(comp)).toContain('价格超出控价范围，已报告品牌方')
   })
+  test('scanned codes go with the sale, the scan page address read as its code, and leave the form after', async () => {
+    const { comp, settings, sent } = sale(RESULT(0))
+    await comp.instance.onLoad({ product: '1' })
+    settings.scanResult = 'https://shop.example.com/v/ABCD1234EFGH5678'
+    comp.instance.scanCode()
+    comp.instance.scanCode()
+    settings.scanResult = 'WXYZ1234ABCD5678'
+    comp.instance.scanCode()
+    expect(text(comp)).toContain('已添加 2 个')
+    await input(comp, '.customer-name', '王女士')
+    await comp.instance.submit()
+    expect(sent[0].codes).toEqual(['ABCD1234EFGH5678', 'WXYZ1234ABCD5678'])
+    expect(comp.instance.data.codes).toEqual([])
+  })
   test('selling more than on hand asks first', async () => {
     const { comp, record, settings, sent } = sale(RESULT(0))
     settings.modalConfirm = false

@@ -19,4 +19,11 @@ const AGENT_STATUS = { active: '正常', suspended: '已暂停', left: '已退�
 const APPLICATION_STATUS = { pending: '待审核', approved: '已通过', rejected: '未通过' }
 const WITHDRAWAL_STATUS = { pending: '待审核', approved: '已批准', rejected: '已拒绝', paid: '已打款' }
 
-module.exports = { localTime, monthRange, AGENT_STATUS, APPLICATION_STATUS, WITHDRAWAL_STATUS }
+// A scanned label's QR is the code's scan-page URL (…/v/<code>); a typed or bar code is the code itself.
+function codeFrom (scanned) {
+  const text = String(scanned || '').trim()
+  const match = /\/v\/([^/?#]+)/.exec(text)
+  return match ? decodeURIComponent(match[1]) : text
+}
+
+module.exports = { codeFrom, localTime, monthRange, AGENT_STATUS, APPLICATION_STATUS, WITHDRAWAL_STATUS }

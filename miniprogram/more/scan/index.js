@@ -3,20 +3,13 @@ const api = require('../../utils/api')
 const format = require('../../utils/format')
 const { load, initial } = require('../../utils/page')
 
-// A scanned QR is the code's scan-page URL (…/v/<code>) or the bare code.
-function codeFrom (scanned) {
-  const text = String(scanned || '').trim()
-  const match = /\/v\/([^/?#]+)/.exec(text)
-  return match ? decodeURIComponent(match[1]) : text
-}
-
 Component({
   data: { ...initial, state: 'idle', verdict: null, myOrder: null },
   methods: {
     scan () {
       wx.scanCode({
         scanType: ['qrCode', 'barCode'],
-        success: (res) => this.check(codeFrom(res.result)),
+        success: (res) => this.check(format.codeFrom(res.result)),
         fail: () => {}
       })
     },

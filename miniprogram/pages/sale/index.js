@@ -1,6 +1,8 @@
-// Record a retail sale from my stock: product, quantity, unit price and the customer. The server checks the
-// price against my level's range and reports a sale outside it to the brand; the page says so.
+// Record a retail sale from my stock: product, quantity, unit price, the customer and, optionally, the item codes
+// scanned off the goods. The server checks the price against my level's range and reports a sale outside it to
+// the brand; the page says so.
 const api = require('../../utils/api')
+const format = require('../../utils/format')
 const money = require('../../utils/money')
 const { load, act, field, initial } = require('../../utils/page')
 
@@ -13,7 +15,7 @@ function confirm (title, content) {
 }
 
 Component({
-  data: { ...initial, products: [], index: 0, quantity: '1', price: '', customerName: '', customerPhone: '', result: null },
+  data: { ...initial, products: [], index: 0, quantity: '1', price: '', customerName: '', customerPhone: '', codes: [], result: null },
   methods: {
     onLoad (options) {
       this.wanted = Number(options && options.product)
@@ -38,8 +40,18 @@ Component({
     onPrice (e) { this.setData({ price: field(e) }) },
     onCustomerName (e) { this.setData({ customerName: field(e) }) },
     onCustomerPhone (e) { this.setData({ customerPhone: field(e) }) },
+    scanCode () {
+      wx.scanCode({
+        success: ({ result }) => {
+          const code = format.codeFrom(result)
+          if (code && !this.data.codes.includes(code)) this.setData({ codes: [...this.data.codes, code] })
+        },
+        fail: () => {} // a cancelled scan is a normal outcome
+      })
+    },
+    removeCode (e) { this.setData({ codes: this.data.codes.filter((code) => code !== e.currentTarget.dataset.code) }) },
     async submit () {
-      const { products, index, quantity, price, customerName, customerPhone } = this.data
+      const { products, index, quantity, price, customerName, customerPhone, codes } = this.data
       const product = products[index]
       const count = Number(quantity)
       if (!Number.isInteger(count) || count < 1) return wx.showToast({ title: '请填写数量', icon: 'none' })
@@ -48,10 +60,10 @@ Component({
       if (money.outside(price, product.min, product.max) &&
         !await confirm('价格超出控价范围', `品牌规定的零售价为 ${product.rangeText}，超出范围的零售会报告品牌方，仍要登记吗？`)) return
       const body = { client_ref: this.clientRef, customer_name: customerName, customer_phone: customerPhone,
-        items: [{ product_id: product.product_id, quantity: count, unit_price: price }] }
+        items: [{ product_id: product.product_id, quantity: count, unit_price: price }], codes }
       return act(this, () => api.post('/api/mp/retail-sales', body), (result) => {
         this.clientRef = newRef()
-        this.setData({ result: { ...result, totalText: money.display(result.sale.total) } })
+        this.setData({ codes: [], result: { ...result, totalText: money.display(result.sale.total) } })
         if (result.out_of_range) {
           wx.showModal({ title: '价格超出控价范围', content: '这笔零售的价格不在品牌规定的范围内，已报告品牌方。', showCancel: false })
         }
