@@ -3,7 +3,7 @@
 Every door validates bodies with marshmallow schemas (through flask-smorest, which
 also writes the OpenAPI document). Users read these messages, so they are Chinese.
 """
-from datetime import date
+from datetime import date, datetime, time
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -101,7 +101,7 @@ def flatten_messages(messages, prefix=""):
 
 
 __all__ = ["Schema", "ValidationError", "fields", "validate", "Yuan", "UtcDateTime", "RowId", "ErrorBodySchema",
-           "flatten_messages", "PageArgs", "page_schema", "page_body", "PeriodDate"]
+           "flatten_messages", "PageArgs", "page_schema", "page_body", "PeriodDate", "PeriodDateTime"]
 
 
 class UtcDateTime(fields.DateTime):
@@ -124,6 +124,15 @@ class PeriodDate(fields.Date):
     def __init__(self, **kwargs):
         super().__init__(validate=validate.Range(min=EARLIEST_DATE, max=LATEST_DATE,
                                                  error="日期应在 2000-01-01 至 2099-12-31 之间"), **kwargs)
+
+
+class PeriodDateTime(fields.NaiveDateTime):
+    """An instant (naive UTC) bounding a filter, within the same years as PeriodDate, for the same reason."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=datetime.combine(EARLIEST_DATE, time.min),
+                                                 max=datetime.combine(LATEST_DATE, time.max),
+                                                 error="时间应在 2000-01-01 至 2099-12-31 之间"), **kwargs)
 
 
 MAX_ROW_ID = 2**63 - 1

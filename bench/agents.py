@@ -1,20 +1,17 @@
 """The agent network at scale on MariaDB: a whole downline with counts, and a full promotion review.
 
-    python bench/agents.py [--quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_agents]
+    python bench/agents.py [--smoke | --quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_agents]
 
-Builds 100,000 agents ten levels deep (10,000 with --quick) by bulk insert, with
+Builds 100,000 agents ten levels deep (10,000 with --quick, 1,000 with --smoke) by bulk insert, with
 three purchases per agent over the last 120 days. Then, for the agent whose
-team is nearest 10,000 members (1,000 with --quick), it fetches the whole
+team is nearest 10,000 members (1,000 with --quick, 100 with --smoke), it fetches the whole
 downline with counts by depth and by level three ways: the closure table the
 app uses, a recursive CTE over the upline links, and as the floor the same
 number of agent rows fetched by primary key range. Last it runs the full
 review (`review_levels`), with the floor the one GROUP BY over the purchase
 ledger that the review starts from. Ends with one line of JSON.
 """
-import argparse
-import json
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -28,8 +25,8 @@ from app.agents.models import Agent, AgentLevel, AgentPurchase  # noqa: E402
 from app.agents.performance import purchases_by_agent  # noqa: E402
 from app.clock import utcnow  # noqa: E402
 from app.database import db  # noqa: E402
+from bench.common import emit, fresh_database, parse_args, sized, timed  # noqa: E402
 
-DEFAULT_URL = "mysql://root@127.0.0.1:3306/weishang_bench_agents"
 DEPTH = 10
 ROOTS = 10
 BATCH = 5000
@@ -60,16 +57,6 @@ COUNTS_SQL = {
         SELECT down.depth, a.level_id, COUNT(*) FROM down JOIN agent a ON a.id = down.id
         WHERE down.depth > 0 AND a.status != 'left' GROUP BY down.depth, a.level_id""",
 }
-
-
-def recreate_schema():
-    """Drop every table and migrate from scratch."""
-    tables = [row[0] for row in db.execute_sql("SHOW TABLES").fetchall()]
-    db.execute_sql("SET FOREIGN_KEY_CHECKS = 0")
-    for table in tables:
-        db.execute_sql(f"DROP TABLE `{table}`")
-    db.execute_sql("SET FOREIGN_KEY_CHECKS = 1")
-    migrate.upgrade()
 
 
 def depth_sizes(total):
@@ -136,17 +123,6 @@ def team_near(target, ranges):
     return min(sizes, key=lambda agent_id: abs(sizes[agent_id] - target)), sizes
 
 
-def timed(work, repeats=REPEATS):
-    """Median and worst milliseconds of `work()` over `repeats` runs (after one warm-up)."""
-    work()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        samples.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(samples), 1), round(max(samples), 1)
-
-
 def whole_downline(kind, root):
     """Every current member with its depth, and the counts by depth and by level, in one query."""
     rows = db.execute_sql(DOWNLINE_SQL[kind], (root,)).fetchall()
@@ -169,14 +145,17 @@ def floor_rows(count):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 agents instead of 100,000")
-    parser.add_argument("--url", default=DEFAULT_URL)
-    args = parser.parse_args()
-    total, target = (10_000, 1_000) if args.quick else (100_000, 10_000)
-    create_app({"DATABASE_URL": args.url, "ENV": "bench"})
+    options = parse_args(__doc__, database="weishang_bench_agents", quick="10,000 agents instead of 100,000")
+    with fresh_database(options.url):
+        run(options)
+
+
+def run(options):
+    total, target = sized(options, (1_000, 100), (10_000, 1_000), (100_000, 10_000))
+    repeats = sized(options, 2, REPEATS, REPEATS)
+    create_app({"DATABASE_URL": options.url, "ENV": "bench"})
     db.connect(reuse_if_open=True)
-    recreate_schema()
+    migrate.upgrade()
     rng = random.Random(7)
 
     started = time.perf_counter()
@@ -190,10 +169,10 @@ def main():
     assert len(closure_rows_) == len(cte_rows) == team_size and closure_depths == cte_depths
     assert sorted(counts_only("closure", root)) == sorted(counts_only("cte", root))
 
-    downline_ms = {kind: timed(lambda kind=kind: whole_downline(kind, root)) for kind in DOWNLINE_SQL}
-    counts_ms = {kind: timed(lambda kind=kind: counts_only(kind, root)) for kind in COUNTS_SQL}
-    app_ms = timed(lambda: agents.team(agent_id=root, per_page=20))
-    floor_ms = timed(lambda: floor_rows(team_size))
+    downline_ms = {kind: timed(lambda kind=kind: whole_downline(kind, root), repeats) for kind in DOWNLINE_SQL}
+    counts_ms = {kind: timed(lambda kind=kind: counts_only(kind, root), repeats) for kind in COUNTS_SQL}
+    app_ms = timed(lambda: agents.team(agent_id=root, per_page=20), repeats)
+    floor_ms = timed(lambda: floor_rows(team_size), repeats)
 
     since = utcnow() - timedelta(days=90)
     floor_review_ms = timed(lambda: purchases_by_agent(since=since, until=utcnow()), repeats=3)
@@ -215,7 +194,7 @@ def main():
     print(f"network        {total:>9,} agents, {DEPTH} levels deep, {closure_rows:,} closure rows, "
           f"built in {build_s:.1f} s")
     print(f"team of agent {root}: {team_size:,} members (direct and indirect)")
-    print(f"median / worst of {REPEATS} runs, ms      whole downline + counts    counts only (SQL)")
+    print(f"median / worst of {repeats} runs, ms      whole downline + counts    counts only (SQL)")
     for kind, label in (("closure", "closure table"), ("cte", "recursive CTE")):
         print(f"  {label:<16} {downline_ms[kind][0]:>14} / {downline_ms[kind][1]:<10} {counts_ms[kind][0]:>12} / "
               f"{counts_ms[kind][1]}")
@@ -225,7 +204,7 @@ def main():
     print(f"full review of {total:,} agents: {review_s:.1f} s "
           f"(proposed {summary['proposed']:,}, applied {summary['applied']:,}, waiting {summary['waiting']:,}); "
           f"floor, the 90-day purchases GROUP BY: {floor_review_ms[0]} ms")
-    print(json.dumps(figures))
+    emit(figures)
     db.close()
 
 

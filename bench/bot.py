@@ -1,37 +1,32 @@
 """Benchmark of the official-account bot and the outbox sender.
 
-    .venv/bin/python bench/bot.py [--quick] [--database-url mysql://root@127.0.0.1:3306/weishang_bench_notify]
+    .venv/bin/python bench/bot.py [--smoke | --quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_notify]
 
 Serves the app with gunicorn (2 workers × 4 threads) and posts signed WeChat messages
 (a command mix, in safe mode: with an AES key plaintext is refused) from 8 client threads: messages per second and
 latency percentiles, next to the raw floor of a trivial endpoint and of /healthz (one
 SELECT 1) in the same run. Then queues template alerts to bound accounts and drains the
-outbox into the fake WeChat server: messages delivered per second.
+outbox into the fake WeChat server: messages delivered per second. Ends with one line of JSON.
 """
-import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlparse
 
-import pymysql
 import requests
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.common import emit, fresh_database, gunicorn, parse_args, percentile, sized  # noqa: E402
 from tests.fake_wechat import FakeWeChat  # noqa: E402
 
 OA_APPID, OA_SECRET, OA_TOKEN = "wx-oa-bench", "oa-secret", "oa-token"
 OA_AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aQ"
 TEMPLATES = json.dumps({"low_stock": {"official": {"template_id": "TPL-LOW", "fields": {
     "thing1": "{product}", "number2": "{available}"}}}})
-PORT = 8977
 CLIENT_THREADS = 8
 
 
@@ -50,17 +45,8 @@ def environment(database_url, fake_url):
             "WECHAT_OA_AES_KEY": OA_AES_KEY, "NOTIFY_TEMPLATES": TEMPLATES, "DB_MAX_CONNECTIONS": "8"}
 
 
-def prepare_database(database_url):
-    """Create the bench database if missing, rebuild the schema, return the app bound to it."""
-    parts = urlparse(database_url)
-    if parts.scheme.startswith("mysql"):
-        connection = pymysql.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
-                                     password=parts.password or "")
-        with connection.cursor() as cursor:
-            name = parts.path.lstrip("/")
-            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-            cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-        connection.close()
+def prepare_database():
+    """The schema in the (empty) bench database; returns the app bound to it."""
     from app import create_app, migrate
 
     app = create_app()
@@ -142,11 +128,6 @@ def load(base, calls):
     return len(calls) / (time.perf_counter() - started), latencies
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
-
-
 def figures(label, rate, latencies):
     p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)
     print(f"{label:28} {rate:8.0f}/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms")
@@ -172,48 +153,31 @@ def drain_rate(count, owner_account, agent_openids):
     return {"per_second": round(rate), "sent": report.sent}
 
 
-def serve(env):
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
-                                "--worker-class", "gthread", "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning",
-                                "bench.bot:bench_app()"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{PORT}"
-    for _ in range(100):
-        try:
-            if requests.get(base + "/bench/floor", timeout=5).status_code == 200:
-                return process, base
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="a small run (seconds)")
-    parser.add_argument("--database-url", default="mysql://root@127.0.0.1:3306/weishang_bench_notify")
-    args = parser.parse_args()
-    messages, alerts = (600, 300) if args.quick else (6000, 3000)
+    args = parse_args(__doc__, database="weishang_bench_notify", quick="a small run (seconds)")
+    with fresh_database(args.url):
+        run(args)
+
+
+def run(args):
+    messages, alerts = sized(args, (100, 50), (600, 300), (6000, 3000))
 
     with FakeWeChat() as fake:
         fake.add_app(OA_APPID, OA_SECRET)
-        env = environment(args.database_url, fake.url)
+        env = environment(args.url, fake.url)
         os.environ.update(env)
-        prepare_database(args.database_url)
+        prepare_database()
         agent_openids, owner_account = seed(200)
-        process, base = serve(env)
-        try:
-            print(f"bot benchmark: {messages} messages, {CLIENT_THREADS} client threads, gunicorn 2×4, "
-                  f"{urlparse(args.database_url).scheme}")
+        with gunicorn("bench.bot:bench_app()", env, "--workers", "2", "--threads", "4",
+                      "--worker-class", "gthread") as port:
+            base = f"http://127.0.0.1:{port}"
+            print(f"bot benchmark: {messages} messages, {CLIENT_THREADS} client threads, gunicorn 2×4, MariaDB")
             floor = figures("floor: trivial endpoint", *load(base, [("GET", "/bench/floor", None, None)] * messages))
             health = figures("floor: /healthz (SELECT 1)", *load(base, [("GET", "/healthz", None, None)] * messages))
             mix = [("POST", "/wechat", query, body) for query, body in message_mix(messages, agent_openids)]
             bot = figures("/wechat command mix", *load(base, mix))
-        finally:
-            process.terminate()
-            process.wait()
         outbox = drain_rate(alerts, owner_account, agent_openids)
-    print(json.dumps({"bench": "bot", "messages": messages, "floor": floor, "healthz": health, "bot": bot,
-                      "outbox": outbox}))
+    emit({"bench": "bot", "messages": messages, "floor": floor, "healthz": health, "bot": bot, "outbox": outbox})
 
 
 if __name__ == "__main__":

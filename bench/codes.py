@@ -2,19 +2,15 @@
 images per second on one core (`qrcode` defaults against a fixed version and mask), and scan-page requests per
 second under gunicorn (2 workers) with concurrent clients against a trivial endpoint of the same server.
 
-    .venv/bin/python bench/codes.py [--quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_codes]
+    .venv/bin/python bench/codes.py [--smoke | --quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_codes]
 
-The database named in --url is emptied and rebuilt. Prints readable figures, then one line of JSON.
+The database named in --url is created afresh and dropped at the end. Prints readable figures, then one line of JSON.
 """
-import argparse
 import http.client
 import io
 import itertools
-import json
 import logging
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -22,8 +18,7 @@ import uuid
 
 import qrcode
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from app import create_app, migrate  # noqa: E402
 from app.catalog import service as catalog  # noqa: E402
@@ -31,9 +26,8 @@ from app.codes import codec, labels  # noqa: E402
 from app.codes import service as codes  # noqa: E402
 from app.codes.batches import INSERT_CHUNK  # noqa: E402
 from app.database import db  # noqa: E402
-from bench.stock import raw_connection, recreate_database  # noqa: E402
+from bench.common import emit, fresh_database, gunicorn, parse_args, raw_connection, sized  # noqa: E402
 
-DEFAULT_URL = "mysql://root@127.0.0.1:3306/weishang_bench_codes"
 FLOOR_CHUNK = INSERT_CHUNK
 
 
@@ -77,27 +71,12 @@ def qr_rates(count):
     return rates
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(url, port):
-    env = {**os.environ, "DATABASE_URL": url, "SCAN_RATE_LIMIT": "100000000/minute",
-           "SCAN_OPENID_RATE_LIMIT": "100000000/minute", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
-           "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex}", "SCAN_REPEAT_SECONDS": "0",
-           "CLONE_FLAG_SCANS": "1000000"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("gunicorn did not start")
+def server_env(url):
+    """The scan page unthrottled: no rate limit, repeat window or clone flag gets in the measurement's way."""
+    return {**os.environ, "DATABASE_URL": url, "SCAN_RATE_LIMIT": "100000000/minute",
+            "SCAN_OPENID_RATE_LIMIT": "100000000/minute", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+            "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex}", "SCAN_REPEAT_SECONDS": "0",
+            "CLONE_FLAG_SCANS": "1000000"}
 
 
 def http_rate(port, paths, clients, seconds):
@@ -139,14 +118,15 @@ def http_rate(port, paths, clients, seconds):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="50,000 codes, 200 QR images, 3 s HTTP phases")
-    parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--clients", type=int, default=16)
-    args = parser.parse_args()
-    quantity, images, seconds = (50_000, 200, 3) if args.quick else (1_000_000, 1000, 10)
+    args = parse_args(__doc__, database="weishang_bench_codes", quick="50,000 codes, 200 QR images, 3 s HTTP phases",
+                      extra=lambda parser: parser.add_argument("--clients", type=int, default=16))
+    with fresh_database(args.url):
+        run(args)
 
-    recreate_database(args.url)
+
+def run(args):
+    quantity, images, seconds = sized(args, (2_000, 20, 1), (50_000, 200, 3), (1_000_000, 1000, 10))
+    scan_codes = sized(args, 1_000, 20_000, 20_000)
     create_app({"DATABASE_URL": args.url})
     logging.getLogger().setLevel(logging.WARNING)
     migrate.upgrade()
@@ -164,18 +144,13 @@ def main():
     print(f"  fixed version, EC M, mask 0              {fixed_png:8,.0f} PNG/s   ({fixed_png / default_png:.1f}×)")
     print(f"  fixed version, SVG                       {fixed_svg:8,.0f} SVG/s")
 
-    scan_batch = codes.create_batch(product_id=product.id, lot="SCAN", quantity=20_000)
+    scan_batch = codes.create_batch(product_id=product.id, lot="SCAN", quantity=scan_codes)
     scan_paths = [f"/v/{code}" for _, code in codes.iter_codes(scan_batch.id)]
     db.close()
-    port = free_port()
-    server = start_gunicorn(args.url, port)
-    try:
+    with gunicorn("wsgi:app", server_env(args.url), "--workers", "2") as port:
         http_rate(port, ["/healthz"], 2, 1)
         health = http_rate(port, ["/healthz"], args.clients, seconds)
         scans = http_rate(port, scan_paths, args.clients, seconds)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     print(f"HTTP under gunicorn (2 sync workers), {args.clients} clients, {seconds} s each, clients on the same "
           "2 cores:")
     print(f"  floor: GET /healthz (one SELECT 1)  {health:8,.0f} requests/s")
@@ -186,7 +161,7 @@ def main():
                "qr_fixed_png_per_second": round(fixed_png, 1), "qr_fixed_svg_per_second": round(fixed_svg, 1),
                "http_clients": args.clients, "floor_requests_per_second": round(health, 1),
                "scan_requests_per_second": round(scans, 1)}
-    print(json.dumps(figures))
+    emit(figures)
 
 
 if __name__ == "__main__":

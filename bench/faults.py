@@ -1,6 +1,6 @@
 """Faults under traffic: the faults of tests/test_faults.py, one after another, with more buyers for longer.
 
-    .venv/bin/python bench/faults.py [--quick]
+    .venv/bin/python bench/faults.py [--smoke | --quick]
 
 A private MariaDB (its own datadir, port and socket under a temp directory; the shared
 server is never touched) behind `gunicorn wsgi:app` with 2 workers; buyers place and pay
@@ -11,7 +11,6 @@ outbox is drained and everything is checked: no half-written order, `flask stock
 and `flask finance check` clean, every paid order's message delivered exactly once.
 Prints readable figures, then one line of JSON.
 """
-import argparse
 import json
 import logging
 import os
@@ -32,6 +31,7 @@ from app.notify import sender  # noqa: E402
 from app.notify import service as notify  # noqa: E402
 from app.notify.models import Notification  # noqa: E402
 from app.orders.models import Order  # noqa: E402
+from bench.common import emit, parse_args, sized  # noqa: E402
 from tests.conftest import MP_APPID, MP_SECRET, OA_APPID, OA_SECRET  # noqa: E402
 from tests.fake_wechat import FakeWeChat  # noqa: E402
 from tests.faults import (TEMPLATE_SEND, Gunicorn, PrivateMariaDB, Traffic, app_env,  # noqa: E402
@@ -162,12 +162,10 @@ def drain_everything(fake):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a small run (a minute, not several)")
-    options = parser.parse_args()
+    options = parse_args(__doc__, quick="a small run (a minute, not several)")
     logging.disable(logging.WARNING)
-    buyers, seconds, outage = (8, 6, 2) if options.quick else (16, 20, 5)
-    kills, hangs = (2, 2) if options.quick else (5, 4)
+    buyers, seconds, outage = sized(options, (2, 2, 1), (8, 6, 2), (16, 20, 5))
+    kills, hangs = sized(options, (1, 1), (2, 2), (5, 4))
 
     workdir = tempfile.mkdtemp(prefix="weishang-faults-")
     mariadb = PrivateMariaDB(os.path.join(workdir, "mariadb")).install().start()
@@ -228,8 +226,7 @@ def main():
         print(f"flask {command}: {output}")
     fake.stop()
     mariadb.stop()
-    print(json.dumps({"bench": "faults", "quick": options.quick, "buyers": buyers, "scenarios": scenarios,
-                      "totals": totals}, ensure_ascii=False))
+    emit({"bench": "faults", "size": options.size, "buyers": buyers, "scenarios": scenarios, "totals": totals})
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Settlement and the profit report at scale on MariaDB.
 
-    python bench/finance.py [--quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_finance]
+    python bench/finance.py [--smoke | --quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_finance]
 
 Builds a network of 10,000 agents (1,000 with --quick) eight levels deep in four
 agent levels, 20 products priced at every level, and a rule version paying the
@@ -22,19 +22,13 @@ through three tiers. Then:
 
 Ends with one line of JSON.
 """
-import argparse
-import json
 import multiprocessing
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlparse
-
-import pymysql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -46,8 +40,8 @@ from app.database import db  # noqa: E402
 from app.finance import service as finance  # noqa: E402
 from app.finance.inputs import PaidOrder, SoldLine  # noqa: E402
 from app.finance.models import CommissionLine, Expense, OrderSettlement, SettlementRefund  # noqa: E402
+from bench.common import emit, fresh_database, parse_args, sized, timed  # noqa: E402
 
-DEFAULT_URL = "mysql://root@127.0.0.1:3306/weishang_bench_finance"
 DEPTH = 8
 ROOTS = 10
 PRODUCTS = 20
@@ -60,18 +54,6 @@ RULES = {"level_difference": {"enabled": True}, "same_level": {"enabled": True, 
          "team": {"enabled": True, "tiers": [{"from_fen": 1_000_000, "rate_bp": 100},
                                              {"from_fen": 5_000_000, "rate_bp": 300}]}}
 WRITTEN_TABLES = ("order_settlement", "commission_line", "journal_entry", "posting", "notification")
-
-
-def recreate_database(url):
-    """Drop and create the bench database."""
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    connection = pymysql.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
-                                 password=parts.password or "", charset="utf8mb4")
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    connection.close()
 
 
 def depth_sizes(total):
@@ -264,17 +246,6 @@ def load_year(count, agent_ids, rng, first_order_id):
     return len(refunds)
 
 
-def timed(work, repeats=7):
-    """Median and worst milliseconds of `work()` over `repeats` runs (after one warm-up)."""
-    work()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        samples.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(samples), 1), round(max(samples), 1)
-
-
 def floor_groupby(first, last):
     """The floor: one bare aggregate of the settlements of the range (one column), grouped by month."""
     return db.execute_sql("SELECT period, SUM(subtotal_fen) FROM order_settlement WHERE period BETWEEN %s AND %s "
@@ -282,15 +253,20 @@ def floor_groupby(first, last):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 agents, 10,000 orders, 100,000 settlements")
-    parser.add_argument("--url", default=DEFAULT_URL)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="settling processes")
-    args = parser.parse_args()
-    agents_total, orders_total, year_total = (1_000, 10_000, 100_000) if args.quick else (10_000, 100_000, 1_000_000)
-    single_total = SINGLE_ORDERS // 4 if args.quick else SINGLE_ORDERS
+    args = parse_args(__doc__, database="weishang_bench_finance",
+                      quick="1,000 agents, 10,000 orders, 100,000 settlements",
+                      extra=lambda parser: parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                                                               help="settling processes"))
+    with fresh_database(args.url):
+        run(args)
+
+
+def run(args):
+    agents_total, orders_total, year_total = sized(args, (100, 1_000, 2_000), (1_000, 10_000, 100_000),
+                                                   (10_000, 100_000, 1_000_000))
+    single_total = sized(args, SINGLE_ORDERS // 40, SINGLE_ORDERS // 4, SINGLE_ORDERS)
+    repeats = sized(args, 2, 7, 7)
     sequential_total = orders_total // 10
-    recreate_database(args.url)
     create_app({"DATABASE_URL": args.url, "ENV": "bench"})
     db.connect(reuse_if_open=True)
     migrate.upgrade()
@@ -308,7 +284,8 @@ def main():
     sequential_s = settle_in_batches(sequential)
     singles = paid_orders(single_total, orders_total + sequential_total + 1, agent_levels, products, prices, rng)
     single_s = settle_one_by_one(singles)
-    again_s = settle_in_batches(orders[:SETTLE_BATCH * 4])
+    again = orders[:SETTLE_BATCH * 4]
+    again_s = settle_in_batches(again)
     floor_s, floor_rows = floor_rewrite()
     started = time.perf_counter()
     differences = finance.check_ledger()
@@ -320,9 +297,9 @@ def main():
     first, last = month_start(11), local_today()
     this_month = month_start(0)
     period = lambda day: day.year * 100 + day.month  # noqa: E731
-    year_ms = timed(lambda: finance.monthly_report(first=period(first), last=period(last)))
-    month_ms = timed(lambda: finance.profit_report(start=this_month, end=last))
-    floor_ms = timed(lambda: floor_groupby(first, last))
+    year_ms = timed(lambda: finance.monthly_report(first=period(first), last=period(last)), repeats)
+    month_ms = timed(lambda: finance.profit_report(start=this_month, end=last), repeats)
+    floor_ms = timed(lambda: floor_groupby(first, last), repeats)
 
     figures = {
         "agents": agents_total, "orders_settled": orders_total, "commission_lines": lines,
@@ -331,7 +308,7 @@ def main():
         "settle_one_process_100k_estimate_s": round(100_000 * sequential_s / sequential_total, 1),
         "settle_single_orders": single_total, "settle_single_per_s": round(single_total / single_s),
         "settle_single_100k_estimate_s": round(100_000 * single_s / single_total, 1),
-        "settle_again_noop_per_s": round(SETTLE_BATCH * 4 / again_s),
+        "settle_again_noop_per_s": round(len(again) / again_s),
         "settle_rows_per_s": round(batch_rows / batch_s), "floor_rows": floor_rows,
         "floor_rewrite_s": round(floor_s, 1), "floor_rows_per_s": round(floor_rows / floor_s),
         "ratio_to_floor": round((batch_rows / batch_s) / (floor_rows / floor_s), 2), "check_s": round(check_s, 1),
@@ -346,16 +323,16 @@ def main():
           f"→ 100,000 would take {figures['settle_one_process_100k_estimate_s']} s")
     print(f"  one order per transaction ({single_total:,} orders): {figures['settle_single_per_s']:,}/s "
           f"→ 100,000 would take {figures['settle_single_100k_estimate_s']} s")
-    print(f"  settling {SETTLE_BATCH * 4:,} of them again (no-op): {figures['settle_again_noop_per_s']:,}/s")
+    print(f"  settling {len(again):,} of them again (no-op): {figures['settle_again_noop_per_s']:,}/s")
     print(f"  floor: the {floor_rows:,} rows written again by plain INSERTs: {floor_s:.1f} s "
           f"({figures['floor_rows_per_s']:,} rows/s; settling wrote {figures['settle_rows_per_s']:,} rows/s, "
           f"{figures['ratio_to_floor']}× the floor's rate)")
     print(f"  flask finance check over the ledger: {check_s:.1f} s, no differences")
-    print(f"reports over   {settlements:>9,} settlements ({refunds:,} refunds), median / worst of 7 runs:")
+    print(f"reports over   {settlements:>9,} settlements ({refunds:,} refunds), median / worst of {repeats} runs:")
     print(f"  monthly profit report, 12 months:  {year_ms[0]} / {year_ms[1]} ms")
     print(f"  profit report of this month:       {month_ms[0]} / {month_ms[1]} ms")
     print(f"  floor, one bare GROUP BY month:    {floor_ms[0]} / {floor_ms[1]} ms")
-    print(json.dumps(figures))
+    emit(figures)
     db.close()
 
 

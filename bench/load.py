@@ -1,16 +1,16 @@
 """Load benchmark: a realistic mix for a fixed time against gunicorn (deploy/gunicorn.conf.py) on MariaDB, with
 the scheduler draining the outbox to a fake WeChat server, against the floor of GET /healthz on the same server.
 
-    .venv/bin/python bench/load.py [--quick] [--seconds N] [--clients N] [--url mysql://root@127.0.0.1:3306/weishang_bench_load]
+    .venv/bin/python bench/load.py [--smoke | --quick] [--seconds N] [--clients N]
+        [--url mysql://root@127.0.0.1:3306/weishang_bench_load]
 
 The mix, per client loop: agents browsing (catalogue, orders, an order, team, commission, balance), agents
 placing orders, consumers scanning codes (the /v/<code> page and its JSON API, each scan from its own address
 through X-Forwarded-For, as behind nginx), staff confirming payment, picking and shipping with codes scanned.
 Afterwards `flask stock check` and `flask finance check` run against the database.
 
-The database named in --url is emptied and rebuilt. Prints readable figures, then one line of JSON.
+The database named in --url is created afresh and dropped at the end. Prints readable figures, then one line of JSON.
 """
-import argparse
 import http.client
 import json
 import logging
@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import random
 import runpy
-import socket
 import subprocess
 import sys
 import time
@@ -32,10 +31,9 @@ sys.path.insert(0, ROOT)
 
 from app import create_app, migrate  # noqa: E402
 from app.database import db  # noqa: E402
-from bench.stock import recreate_database  # noqa: E402
+from bench.common import emit, fresh_database, gunicorn, parse_args, percentile, sized  # noqa: E402
 from tests.fake_wechat import FakeWeChat  # noqa: E402
 
-DEFAULT_URL = "mysql://root@127.0.0.1:3306/weishang_bench_load"
 OA_APP, MP_APP = ("wx-bench-oa", "oa-secret"), ("wx-bench-mp", "mp-secret")
 TEMPLATES = {kind: {"mini_program": {"template_id": f"tpl-{kind}", "fields": {"character_string1": "{order_no}"}}}
              for kind in ("order_paid", "order_shipped", "commission_credited")}
@@ -77,32 +75,11 @@ def seed(clients):
     return plans
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def app_env(url, wechat_url):
     return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret", "ENV": "bench", "PYTHONPATH": ROOT,
             "TRUSTED_PROXIES": "1", "WECHAT_API_BASE": wechat_url, "WECHAT_OA_APPID": OA_APP[0],
             "WECHAT_OA_SECRET": OA_APP[1], "WECHAT_MP_APPID": MP_APP[0], "WECHAT_MP_SECRET": MP_APP[1],
             "NOTIFY_TEMPLATES": json.dumps(TEMPLATES), "FLASK_APP": "wsgi"}
-
-
-def start_gunicorn(env, port, workers):
-    command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-c", "deploy/gunicorn.conf.py",
-               "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
-               "--log-level", "warning", "wsgi:app"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def start_scheduler(env):
@@ -217,10 +194,6 @@ def drive(port, plans, seconds, kind):
         return [record for records in pool.map(_run_client, jobs) for record in records]
 
 
-def percentile(sorted_values, fraction):
-    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * fraction))]
-
-
 def summarise(records, seconds):
     """Per endpoint: requests, req/s, p50/p95/p99 ms and status counts; plus the totals."""
     by_endpoint = defaultdict(list)
@@ -280,21 +253,27 @@ def order_figures():
             .group_by(Order.status)}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short run (15 s of load)")
-    parser.add_argument("--seconds", type=int, default=None, help="seconds of mixed load (default 60, --quick 15)")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent client processes (default 8)")
+def arguments(parser):
+    parser.add_argument("--seconds", type=int, default=None,
+                        help="seconds of mixed load (default 60, --quick 15, --smoke 2)")
+    parser.add_argument("--clients", type=int, default=None, help="concurrent client processes (default 8, --smoke 2)")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: deploy/gunicorn.conf.py)")
-    parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    options = parser.parse_args()
-    logging.disable(logging.INFO)
-    seconds = options.seconds or (15 if options.quick else 60)
-    floor_seconds = 5 if options.quick else 15
-    config = runpy.run_path(os.path.join(ROOT, "deploy", "gunicorn.conf.py"))
-    workers, threads = options.workers or config["workers"], config["threads"]
 
-    recreate_database(options.url)
+
+def main():
+    options = parse_args(__doc__, database="weishang_bench_load", quick="a short run (15 s of load)", extra=arguments)
+    logging.disable(logging.INFO)
+    with fresh_database(options.url):
+        run(options)
+
+
+def run(options):
+    seconds = options.seconds or sized(options, 2, 15, 60)
+    floor_seconds = sized(options, 1, 5, 15)
+    options.clients = options.clients or sized(options, 2, 8, 8)
+    config = runpy.run_path(os.path.join(ROOT, "deploy", "gunicorn.conf.py"))
+    workers, threads = options.workers or sized(options, 2, config["workers"], config["workers"]), config["threads"]
+
     create_app({"DATABASE_URL": options.url, "SECRET_KEY": "bench-secret"})
     db.connect(reuse_if_open=True)
     migrate.upgrade()
@@ -305,23 +284,21 @@ def main():
     for appid, secret in (OA_APP, MP_APP):
         fake.add_app(appid, secret)
     env = app_env(options.url, fake.url.rstrip("/") + "/")
-    port = free_port()
-    server = start_gunicorn(env, port, workers)
     scheduler = start_scheduler(env)
     try:
-        drive(port, plans, 1, "floor")  # every worker imported and connected
-        floor = summarise(drive(port, plans, floor_seconds, "floor"), floor_seconds)
-        mixed = summarise(drive(port, plans, seconds, "mix"), seconds)
+        with gunicorn("wsgi:app", env, "-c", "deploy/gunicorn.conf.py", "--workers", str(workers),
+                      "--access-logfile", "/dev/null") as port:
+            drive(port, plans, 1, "floor")  # every worker imported and connected
+            floor = summarise(drive(port, plans, floor_seconds, "floor"), floor_seconds)
+            mixed = summarise(drive(port, plans, seconds, "mix"), seconds)
         db.connect(reuse_if_open=True)
-        outbox, drains = outbox_figures(wait_seconds=20)
+        outbox, drains = outbox_figures(wait_seconds=sized(options, 5, 20, 20))
         orders = order_figures()
         db.close()
         delivered = len(fake.delivered("/cgi-bin/message/subscribe/send"))
     finally:
         scheduler.terminate()
         scheduler.wait()
-        server.terminate()
-        server.wait()
         fake.stop()
     stock_check, finance_check = flask_check(env, "stock"), flask_check(env, "finance")
 
@@ -342,15 +319,14 @@ def main():
           f"{delivered}")
     print(f"flask stock check: exit {stock_check[0]}: {stock_check[1]}")
     print(f"flask finance check: exit {finance_check[0]}: {finance_check[1]}")
-    print(json.dumps({"workers": workers, "threads": threads, "clients": options.clients, "seconds": seconds,
-                      "floor_per_second": floor["per_second"], "floor_p50_ms": healthz["p50_ms"],
-                      "floor_p99_ms": healthz["p99_ms"], "mixed_per_second": mixed["per_second"],
-                      "requests": mixed["requests"], "server_errors": mixed["server_errors"],
-                      "client_errors": mixed["client_errors"], "error_rate": mixed["error_rate"],
-                      "endpoints": mixed["endpoints"],
-                      "orders": orders, "outbox": outbox, "drain_outbox_runs": drains, "wechat_delivered": delivered,
-                      "stock_check_exit": stock_check[0], "finance_check_exit": finance_check[0]},
-                     ensure_ascii=False))
+    emit({"workers": workers, "threads": threads, "clients": options.clients, "seconds": seconds,
+          "floor_per_second": floor["per_second"], "floor_p50_ms": healthz["p50_ms"],
+          "floor_p99_ms": healthz["p99_ms"], "mixed_per_second": mixed["per_second"],
+          "requests": mixed["requests"], "server_errors": mixed["server_errors"],
+          "client_errors": mixed["client_errors"], "error_rate": mixed["error_rate"],
+          "endpoints": mixed["endpoints"],
+          "orders": orders, "outbox": outbox, "drain_outbox_runs": drains, "wechat_delivered": delivered,
+          "stock_check_exit": stock_check[0], "finance_check_exit": finance_check[0]})
 
 
 if __name__ == "__main__":

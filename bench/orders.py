@@ -1,34 +1,27 @@
 """Orders benchmark: orders placed per second through the HTTP API (16 clients, gunicorn with 2 workers) against
 the raw HTTP floor of a trivial endpoint on the same server, and the product/region report over many orders.
 
-    .venv/bin/python bench/orders.py [--quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_orders]
+    .venv/bin/python bench/orders.py [--smoke | --quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_orders]
 
-The database named in --url is emptied and rebuilt. Prints readable figures, then one line of JSON.
+The database named in --url is created afresh and dropped at the end. Prints readable figures, then one line of JSON.
 """
-import argparse
 import http.client
 import json
 import logging
 import multiprocessing
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from datetime import timedelta
-from urllib.parse import urlparse
 
-import pymysql
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from app import create_app, migrate  # noqa: E402
 from app.clock import local_today  # noqa: E402
 from app.database import db  # noqa: E402
+from bench.common import emit, fresh_database, gunicorn, parse_args, percentile, sized, timed  # noqa: E402
 
-DEFAULT_URL = "mysql://root@127.0.0.1:3306/weishang_bench_orders"
 PROVINCES = (("广东省", "深圳市"), ("广东省", "广州市"), ("浙江省", "杭州市"), ("江苏省", "南京市"), ("上海市", "上海市"),
              ("北京市", "北京市"), ("四川省", "成都市"), ("湖北省", "武汉市"), ("山东省", "青岛市"), ("福建省", "厦门市"))
 REPORT_PRODUCTS = 20
@@ -42,17 +35,6 @@ def wsgi_app():
     def ping():
         return {"ok": True}
     return application
-
-
-def recreate_database(url):
-    parts = urlparse(url)
-    connection = pymysql.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
-                                 password=parts.password or "")
-    name = parts.path.lstrip("/")
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    connection.close()
 
 
 def seed_buyers(clients):
@@ -69,27 +51,6 @@ def seed_buyers(clients):
         make_agent(level=level, wechat_user=user, name=f"代理{index}")
         tokens.append(issue_token("wx", user.id, user.token_version))
     return product.id, tokens
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(url, port):
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret", "ENV": "bench", "PYTHONPATH": ROOT}
-    process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", "2",
-                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench.orders:wsgi_app()"],
-                               cwd=ROOT, env=env)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def _client(args):
@@ -125,7 +86,7 @@ def load(port, tokens, product_id, seconds, kind):
     done = sum(r[0] for r in results)
     latencies = sorted(latency for r in results for latency in r[2])
     return (done / seconds, sum(r[1] for r in results), 1000 * statistics.median(latencies),
-            1000 * latencies[int(len(latencies) * 0.95)])
+            1000 * percentile(latencies, 0.95))
 
 
 def bulk_orders(count, level_id, product_ids):
@@ -155,16 +116,6 @@ def bulk_orders(count, level_id, product_ids):
     db.execute_sql("ANALYZE TABLE sales_order, order_line")
 
 
-def timed(call, rounds=3):
-    """The median of `rounds` timings of call(), in seconds, and its last result."""
-    timings, result = [], None
-    for _ in range(rounds):
-        began = time.perf_counter()
-        result = call()
-        timings.append(time.perf_counter() - began)
-    return statistics.median(timings), result
-
-
 def report_bench(count):
     from app.agents.models import AgentLevel
     from app.orders import reports, rollup
@@ -178,40 +129,38 @@ def report_bench(count):
     rollup.rebuild()
     rebuilt = time.perf_counter() - began
     since = local_today() - timedelta(days=366)
-    product_s, by_product = timed(lambda: reports.by_product(since=since))
-    region_s, by_region = timed(lambda: reports.by_region(since=since))
-    floor_s, _ = timed(lambda: db.execute_sql("SELECT SUM(total_fen) FROM sales_order").fetchone())
+    by_product, by_region = reports.by_product(since=since), reports.by_region(since=since)
     assert sum(row.units for row in by_product) > 0 and len(by_region) == len(PROVINCES)
+    product_s, region_s, floor_s = (timed(work, 3)[0] / 1000 for work in (
+        lambda: reports.by_product(since=since), lambda: reports.by_region(since=since),
+        lambda: db.execute_sql("SELECT SUM(total_fen) FROM sales_order").fetchone()))
     return {"report_orders": count, "insert_seconds": round(inserted, 1), "daily_figures_rebuild_seconds": round(rebuilt, 1), "by_product_seconds": round(product_s, 3),
             "by_region_seconds": round(region_s, 3), "product_and_region_seconds": round(product_s + region_s, 3),
             "full_scan_floor_seconds": round(floor_s, 3)}
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a small run (seconds, not minutes)")
-    parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    options = parser.parse_args()
+    options = parse_args(__doc__, database="weishang_bench_orders", quick="a small run (seconds, not minutes)")
     logging.disable(logging.INFO)
-    clients, seconds = 16, 3 if options.quick else 15
-    report_orders = 20_000 if options.quick else 1_000_000
+    with fresh_database(options.url):
+        run(options)
 
-    recreate_database(options.url)
+
+def run(options):
+    clients, seconds = sized(options, (4, 1), (16, 3), (16, 15))
+    report_orders = sized(options, 1_000, 20_000, 1_000_000)
+
     create_app({"DATABASE_URL": options.url, "SECRET_KEY": "bench-secret"})
     db.connect(reuse_if_open=True)
     migrate.upgrade()
     product_id, tokens = seed_buyers(clients)
     db.close()
 
-    port = free_port()
-    server = start_gunicorn(options.url, port)
-    try:
+    env = {**os.environ, "DATABASE_URL": options.url, "SECRET_KEY": "bench-secret", "ENV": "bench"}
+    with gunicorn("bench.orders:wsgi_app()", env, "--workers", "2") as port:
         load(port, tokens, product_id, 1, "ping")  # warm both workers
         floor = load(port, tokens, product_id, seconds, "ping")
         placed = load(port, tokens, product_id, seconds, "order")
-    finally:
-        server.terminate()
-        server.wait()
 
     db.connect(reuse_if_open=True)
     report = report_bench(report_orders)
@@ -227,7 +176,7 @@ def main():
     print(f"report over {report_orders:,} orders: by product {report['by_product_seconds']} s, by province/city "
           f"{report['by_region_seconds']} s (full-scan floor {report['full_scan_floor_seconds']} s; "
           f"bulk insert {report['insert_seconds']} s)")
-    print(json.dumps(figures))
+    emit(figures)
 
 
 if __name__ == "__main__":

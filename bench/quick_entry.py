@@ -1,14 +1,12 @@
 """Quick-entry parse speed over the sample messages (pure Python: no database).
 
-    python bench/quick_entry.py [--quick] [--seconds N]
+    python bench/quick_entry.py [--smoke | --quick] [--seconds N]
 
 Figures: the region table's first load, whole-message parses per second (one
 core; the catalogue of 7 products built per call, and built once), find_region
 calls per second, and as the floor the same messages run
 through the phone regex alone. Ends with one line of JSON.
 """
-import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -19,6 +17,7 @@ from app import regions  # noqa: E402
 from app.orders import chat_text  # noqa: E402
 from app.orders.product_match import Catalogue  # noqa: E402
 from app.orders.quick_entry import parse_order_text  # noqa: E402
+from bench.common import emit, parse_args, sized  # noqa: E402
 from tests.quick_entry_samples import CATALOGUE, SAMPLES  # noqa: E402
 
 
@@ -33,11 +32,10 @@ def rate(work, texts, seconds):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short run (0.5 s per figure)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="seconds per figure")
-    args = parser.parse_args()
-    seconds = 0.5 if args.quick else args.seconds
+    args = parse_args(__doc__, quick="a short run (0.5 s per figure)",
+                      extra=lambda parser: parser.add_argument("--seconds", type=float, default=5.0,
+                                                               help="seconds per figure"))
+    seconds = sized(args, 0.05, 0.5, args.seconds)
     texts = [sample.text for sample in SAMPLES]
 
     started = time.perf_counter()
@@ -62,7 +60,7 @@ def main():
     print(f"find_region                 {figures['find_region_per_second']:>10} /s")
     print(f"floor: phone regex only     {figures['phone_regex_floor_per_second']:>10} /s")
     print(f"a 2,000-character message   {figures['long_message_2000_chars_ms']:>10} ms")
-    print(json.dumps(figures))
+    emit(figures)
 
 
 if __name__ == "__main__":

@@ -1,22 +1,17 @@
 """Stock benchmark: reservations per second on one hot product, service layer against the raw floor,
 and `flask stock check` over a large ledger.
 
-    .venv/bin/python bench/stock.py [--quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_stock]
+    .venv/bin/python bench/stock.py [--smoke | --quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_stock]
 
-The database named in --url is emptied and rebuilt. Prints readable figures, then one line of JSON.
+The database named in --url is created afresh and dropped at the end. Prints readable figures, then one line of JSON.
 """
-import argparse
 import itertools
-import json
 import logging
 import os
 import statistics
 import sys
 import threading
 import time
-from urllib.parse import urlparse
-
-import pymysql
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -24,27 +19,11 @@ from app import create_app, migrate  # noqa: E402
 from app.database import db  # noqa: E402
 from app.inventory import service as inventory  # noqa: E402
 from app.catalog import service as catalog  # noqa: E402
+from bench.common import emit, fresh_database, parse_args, percentile, raw_connection, sized  # noqa: E402
 
-DEFAULT_URL = "mysql://root@127.0.0.1:3306/weishang_bench_stock"
 HOT_STOCK = 10**9
 RUN_IDS = itertools.count()
 LEDGER_PRODUCTS = 1000
-
-
-def raw_connection(url, *, use_database=True):
-    parts = urlparse(url)
-    return pymysql.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
-                           password=parts.password or "", database=parts.path.lstrip("/") if use_database else None,
-                           charset="utf8mb4", autocommit=False)
-
-
-def recreate_database(url):
-    name = urlparse(url).path.lstrip("/")
-    connection = raw_connection(url, use_database=False)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    connection.close()
 
 
 def run_clients(clients, seconds, make_worker):
@@ -81,10 +60,6 @@ def run_clients(clients, seconds, make_worker):
         raise errors[0]
     latencies = sorted(x for r in results for x in r)
     return len(latencies) / elapsed, latencies
-
-
-def percentile(sorted_values, fraction):
-    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * fraction))] * 1000
 
 
 def raw_worker(url, warehouse_id, product_id, hot_update_last):
@@ -159,15 +134,16 @@ def fill_ledger(url, moves, pairs):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="short phases and a 100,000-move ledger")
-    parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--clients", type=int, default=32)
-    args = parser.parse_args()
-    rounds, seconds = (2, 2) if args.quick else (3, 8)
-    ledger_moves = 100_000 if args.quick else 1_000_000
+    args = parse_args(__doc__, database="weishang_bench_stock", quick="short phases and a 100,000-move ledger",
+                      extra=lambda parser: parser.add_argument("--clients", type=int, default=32))
+    with fresh_database(args.url):
+        run(args)
 
-    recreate_database(args.url)
+
+def run(args):
+    rounds, seconds = sized(args, (1, 1), (2, 2), (3, 8))
+    ledger_moves = sized(args, 10_000, 100_000, 1_000_000)
+    ledger_products = sized(args, 100, LEDGER_PRODUCTS, LEDGER_PRODUCTS)
     app = create_app({"DATABASE_URL": args.url, "DB_MAX_CONNECTIONS": args.clients + 8})
     logging.getLogger().setLevel(logging.WARNING)
     migrate.upgrade()
@@ -189,7 +165,7 @@ def main():
         for _, key, make_worker in phases:
             before = deadlocks(args.url)
             rate, latencies = run_clients(args.clients, seconds, make_worker)
-            runs[key].append((rate, percentile(latencies, 0.5), percentile(latencies, 0.99),
+            runs[key].append((rate, 1000 * percentile(latencies, 0.5), 1000 * percentile(latencies, 0.99),
                               deadlocks(args.url) - before))
     for label, key, _ in phases:
         rate, p50, p99 = (statistics.median(run[i] for run in runs[key]) for i in range(3))
@@ -204,7 +180,7 @@ def main():
 
     with app.app_context():
         pairs = [(warehouse.id, product.id)] + [(warehouse.id, catalog.create_product(name=f"商品{n}").id)
-                                                for n in range(LEDGER_PRODUCTS - 1)]
+                                                for n in range(ledger_products - 1)]
         db.close()
         began = time.perf_counter()
         total = fill_ledger(args.url, ledger_moves, pairs)
@@ -216,7 +192,7 @@ def main():
                         "exit_code": result.exit_code, "fill_seconds": round(fill_seconds, 1)}
     print(f"flask stock check over {total:,} moves in {len(pairs)} stock rows: {check_seconds:.2f} s "
           f"(exit {result.exit_code}; target < 10 s)")
-    print(json.dumps(figures))
+    emit(figures)
 
 
 if __name__ == "__main__":

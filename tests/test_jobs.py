@@ -1,13 +1,17 @@
-"""Jobs: each run logged, a failing job contained, by hand from the CLI, and the scheduler lease."""
+"""Jobs: each run logged, a failing job contained, by hand from the CLI, the scheduler lease, the README's table."""
+import json
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from app.clock import utcnow
+from app.clock import local_today, utcnow
 from app.jobs import service as jobs
 from app.jobs.models import JobRun
 from app.jobs.registry import JOBS, summarised
 from app.jobs.service import Job
+from app.notify.models import Notification
 
 
 def broken():
@@ -89,3 +93,28 @@ def test_a_count_is_summarised_with_its_label():
 
 def test_a_dict_of_counts_is_summarised_key_by_key():
     assert summarised("review", lambda: {"proposed": 1, "applied": 0})() == "proposed=1 applied=0"
+
+
+def readme_job_table():
+    """{job name: ("every", seconds) or ("at", "HH:MM")} from the README's job table."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| job | when (Asia/Shanghai) | what |\n| --- | --- | --- |\n", 1)[1].split("\n\n", 1)[0]
+    units = {"s": 1, "min": 60, "h": 3600}
+    jobs_in_readme = {}
+    for row in table.splitlines():
+        names, when, _ = (cell.strip() for cell in row.strip("|").split("|", 2))
+        for name, time_ in zip(re.findall(r"`(\w+)`", names), when.split(", "), strict=True):
+            every = re.fullmatch(r"every (\d+) (s|min|h)", time_)
+            jobs_in_readme[name] = ("every", int(every[1]) * units[every[2]]) if every else ("at", time_)
+    return jobs_in_readme
+
+
+def test_the_readme_job_table_lists_every_registered_job_with_its_schedule():
+    registered = {job.name: ("every", job.every_seconds) if job.every_seconds else ("at", job.at) for job in JOBS}
+    assert readme_job_table() == registered
+
+
+def test_the_scheduled_order_digest_is_of_today(app):
+    assert app.test_cli_runner().invoke(args=["jobs", "run", "send_order_digest"]).exit_code == 0
+    digest = Notification.get(Notification.kind == "order_digest")
+    assert json.loads(digest.data)["day"] == local_today().isoformat()

@@ -8,7 +8,7 @@ from app.codes import labels
 from app.codes import service as codes
 from app.codes.models import FLAG_STATUSES
 from app.http import admin_actor, admin_required
-from app.schemas import PageArgs, RowId, Schema, UtcDateTime, fields, page_body, page_schema, validate
+from app.schemas import PageArgs, PeriodDateTime, RowId, Schema, UtcDateTime, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_codes", __name__, url_prefix="/admin/api/codes", description="防伪码")
 
@@ -92,8 +92,8 @@ class AdminCodeTraceOut(Schema):
 
 
 class AdminPeriodArgs(Schema):
-    since = fields.NaiveDateTime()
-    until = fields.NaiveDateTime()
+    since = PeriodDateTime()
+    until = PeriodDateTime()
 
 
 class AdminScanMapArgs(AdminPeriodArgs):

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from app.codes import service as codes
 from app.codes.models import VIOLATION_KINDS, VIOLATION_STATUSES
 from app.http import admin_required
-from app.schemas import PageArgs, RowId, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
+from app.schemas import PageArgs, PeriodDateTime, RowId, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_price_control", __name__, url_prefix="/admin/api/price-control", description="控价与窜货")
 
@@ -47,8 +47,8 @@ class AdminViolationActBody(Schema):
 
 
 class AdminViolationSummaryArgs(Schema):
-    since = fields.NaiveDateTime()
-    until = fields.NaiveDateTime()
+    since = PeriodDateTime()
+    until = PeriodDateTime()
 
 
 class AdminViolationSummaryOut(Schema):

@@ -9,7 +9,7 @@ from app.exports import table_file
 from app.http import admin_actor, admin_required
 from app.inventory import service as inventory
 from app.inventory.models import MOVE_KINDS
-from app.schemas import PageArgs, RowId, Schema, fields, page_body, page_schema, validate
+from app.schemas import PageArgs, PeriodDateTime, RowId, Schema, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_stock", __name__, url_prefix="/admin/api/stock", description="库存")
 
@@ -41,8 +41,8 @@ class AdminMoveFilterArgs(Schema):
     product_id = RowId()
     kind = fields.String(validate=validate.OneOf(MOVE_KINDS))
     reference = fields.String(validate=validate.Length(min=1, max=64))
-    since = fields.NaiveDateTime()
-    until = fields.NaiveDateTime()
+    since = PeriodDateTime()
+    until = PeriodDateTime()
 
 
 class AdminMoveListArgs(PageArgs, AdminMoveFilterArgs):

@@ -7,7 +7,6 @@ the brand's timezone (TIMEZONE, Asia/Shanghai by default).
 """
 from app.agents import jobs as agent_jobs
 from app.chat import service as chat
-from app.clock import local_today
 from app.finance import jobs as finance_jobs
 from app.inventory import jobs as inventory_jobs
 from app.jobs import service as jobs
@@ -28,11 +27,6 @@ def summarised(label, run):
     return job
 
 
-def send_todays_digest():
-    """The owners' digest of today's orders, sent in the evening (once per day)."""
-    return order_jobs.send_daily_digest(local_today())
-
-
 JOBS = [
     Job("drain_outbox", notify_jobs.drain_outbox, every_seconds=3),
     Job("scan_low_stock", summarised("queued", inventory_jobs.scan_low_stock), every_seconds=1800),
@@ -44,7 +38,7 @@ JOBS = [
     Job("warn_expiring_terms", summarised("queued", agent_jobs.warn_expiring_terms), at="09:00"),
     Job("release_commissions", summarised("released", finance_jobs.release_available_commissions), at="05:00"),
     Job("award_team_bonus", summarised("credited", finance_jobs.award_team_bonus), at="05:30"),
-    Job("send_order_digest", summarised("queued", send_todays_digest), at="21:00"),
+    Job("send_order_digest", summarised("queued", order_jobs.send_daily_digest), at="21:00"),
     Job("prune_handled_messages", summarised("pruned", chat.prune_handled_messages), at="04:10"),
     Job("prune_job_runs", summarised("pruned", jobs.prune_job_runs), at="04:20"),
     Job("run_background_tasks", summarised("ran", task_worker.run_queued), every_seconds=5),

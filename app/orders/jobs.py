@@ -57,8 +57,11 @@ def complete_received_orders(now=None):
 
 
 def send_daily_digest(day=None):
-    """Queue yesterday's order digest (placed, paid and amount, shipped) to the owners, once per day."""
-    figures = service.day_figures(day or local_today() - timedelta(days=1))
+    """Queue the owners' digest of `day`'s orders (placed, paid and amount, shipped, new agents), once per day.
+
+    `day` is today unless given: the scheduler sends it in the evening (`send_order_digest`, 21:00).
+    """
+    figures = service.day_figures(day or local_today())
     with db.atomic():
         return enqueue(kind="order_digest", recipient=RECIPIENT_OWNERS, data=figures,
                        dedupe_key=f"order_digest:{figures['day']}")

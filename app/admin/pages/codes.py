@@ -19,7 +19,7 @@ from app.codes.labels import MAX_PDF_LABELS
 from app.codes.reports import FLAG_LABELS
 from app.errors import NotFound
 from app.http import admin_actor
-from app.schemas import RowId, Schema, fields, validate
+from app.schemas import PeriodDate, RowId, Schema, fields, validate
 from app.tasks.models import BackgroundTask
 
 FLAG_STATUS_NAMES = {"open": "待处理", "cleared": "误报", "confirmed": "确认仿冒"}
@@ -40,8 +40,8 @@ class LookupArgs(Schema):
 
 
 class ScanReportArgs(Schema):
-    since = fields.Date()
-    until = fields.Date()
+    since = PeriodDate()
+    until = PeriodDate()
     product_id = RowId()
 
 
