@@ -5,7 +5,6 @@ refused before it is expanded), resized to at most MAX_SIDE pixels, and written 
 as a JPEG whose name is the hash of what we wrote: the stored file is always ours, never
 the upload's bytes, and a name never changes meaning, so it may be cached for ever.
 """
-import hashlib
 import io
 import os
 import re
@@ -14,6 +13,7 @@ from PIL import Image, UnidentifiedImageError
 
 from app.config import get_settings
 from app.errors import InvalidInput, NotFound
+from app.uploads import store_by_content
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -33,15 +33,7 @@ def store_image(content, *, folder, field="image"):
     picture.thumbnail((MAX_SIDE, MAX_SIDE))
     buffer = io.BytesIO()
     picture.save(buffer, "JPEG", quality=85, optimize=True)
-    encoded = buffer.getvalue()
-    name = f"{folder}/{hashlib.sha256(encoded).hexdigest()}.jpg"
-    path = media_path(name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    if not os.path.exists(path):
-        with open(path + ".part", "wb") as handle:
-            handle.write(encoded)
-        os.replace(path + ".part", path)
-    return name
+    return store_by_content(buffer.getvalue(), folder=os.path.join(_media_root(), folder), extension="jpg")
 
 
 def _decoded(content, field):
@@ -62,7 +54,11 @@ def media_path(name):
     """Where a stored media name lives on disk; NotFound for anything that is not one of our names."""
     if not _NAME.fullmatch(name or ""):
         raise NotFound("文件不存在", code="media_not_found")
-    return os.path.abspath(os.path.join(get_settings().UPLOAD_DIR, "media", name))
+    return os.path.join(_media_root(), name)
+
+
+def _media_root():
+    return os.path.abspath(os.path.join(get_settings().UPLOAD_DIR, "media"))
 
 
 def media_url(name):

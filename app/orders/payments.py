@@ -1,6 +1,5 @@
 """Payment: starting a WeChat Pay (v2) payment in the mini-program, its notifications (signature checked by
 wechatpy), and offline-transfer proofs."""
-import hashlib
 import logging
 import os
 from datetime import timedelta, timezone
@@ -17,7 +16,7 @@ from app.notify.service import enqueue
 from app.orders import service
 from app.orders.models import Order
 from app.orders.states import next_state
-from app.uploads import file_type, served_as
+from app.uploads import file_type, served_as, store_by_content
 from app.wechat import failures_as_domain_errors, pay_client
 
 log = logging.getLogger(__name__)
@@ -114,14 +113,8 @@ def save_payment_proof(content):
     extension = file_type(content, PROOF_TYPES)
     if extension is None:
         raise InvalidInput.on("proof", "付款凭证须是 JPG、PNG 或 WebP 图片")
-    name = f"payment-proofs/{hashlib.sha256(content).hexdigest()}.{extension}"
-    path = os.path.join(get_settings().UPLOAD_DIR, name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    if not os.path.exists(path):
-        with open(path + ".part", "wb") as handle:
-            handle.write(content)
-        os.replace(path + ".part", path)
-    return name
+    return store_by_content(content, folder=os.path.join(get_settings().UPLOAD_DIR, "payment-proofs"),
+                            extension=extension)
 
 
 def submit_payment_proof(order_id, *, agent, content, reference=""):
