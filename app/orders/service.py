@@ -4,6 +4,7 @@ Each transition locks the order row, asks the state machine (states.py) for the
 next state, applies the stock effect through the inventory service (reference
 "order:<id>"), and writes an OrderEvent (who, when, why) in the same transaction.
 """
+import re
 from datetime import timedelta
 
 from peewee import fn
@@ -42,10 +43,17 @@ def order_no(order):
     return f"{to_local(order.created_at):%y%m%d}{order.id:06d}"
 
 
+ORDER_NO_PATTERN = re.compile(r"[0-9]{12,24}")
+
+
 def id_from_order_no(text):
-    """The order id an order number names, or None when it is not one."""
-    text = (text or "").strip()
-    if not text.isdigit() or len(text) < 12:
+    """The order id an order number names, or None when it is not one.
+
+    Only ASCII digits count ('²'.isdigit() is True yet int() refuses it) and the
+    length is bounded, so the id part always fits a 64-bit column on both databases.
+    """
+    text = (text or "").strip() if isinstance(text, str) else ""
+    if not ORDER_NO_PATTERN.fullmatch(text):
         return None
     order = Order.get_or_none(Order.id == int(text[6:]))
     return order.id if order is not None and order_no(order) == text else None
