@@ -4,11 +4,11 @@ This module is the domain's public face: doors and other domains call it. The
 ledgers and figures (`record_purchase`, `performance` …), the levels, the review
 and the term jobs live in sibling modules and are re-exported at the bottom.
 """
-import re
 from datetime import timedelta
 
 from peewee import IntegrityError
 
+from app import phones
 from app.accounts.models import WechatUser
 from app.agents import changes, invites, tree
 from app.agents.chains import ChainMember, team_links, upline_chains, uplines_and_names  # noqa: F401
@@ -26,7 +26,6 @@ from app.database import db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.notify import service as notify
 
-PHONE_PATTERN = re.compile(r"1[3-9]\d{9}")
 STATUSES_SET_BY_HAND = ("active", "suspended", "left")
 ORDER_REFUSALS = {
     "pending": "您的代理资格尚在审核中，暂不能下单",
@@ -59,14 +58,6 @@ def _locked_agent(agent_id):
     if agent.status == "left":
         raise Conflict("该代理已退出", code="agent_left")
     return agent
-
-
-def normalize_phone(phone):
-    """A mainland mobile number (11 digits, 1[3-9]…) without spaces or dashes, or InvalidInput."""
-    digits = re.sub(r"[\s-]", "", phone or "")
-    if not PHONE_PATTERN.fullmatch(digits):
-        raise InvalidInput.on("phone", "手机号格式不正确，应为11位大陆手机号")
-    return digits
 
 
 def _require_name(name):
@@ -105,7 +96,7 @@ def _usable_level(level_id):
 
 def create_agent(*, actor_id, name, phone, level_id, province="", city="", upline_id=None, term_end=None, notes=""):
     """The owner adds an agent directly (e.g. a general agent at the top); it gets a bind code for WeChat."""
-    phone = normalize_phone(phone)
+    phone = phones.normalize_mobile(phone)
     level = _usable_level(level_id)
     if term_end is not None and term_end <= local_today():
         raise InvalidInput.on("term_end", "到期日必须晚于今天")
@@ -157,7 +148,7 @@ def apply(*, wechat_user_id, invite_code, name, phone, province="", city="", lev
         raise InvalidInput.on("invite_code", "邀请码不存在，请向邀请人核对", code="invite_not_found")
     level = _usable_level(level_id) if level_id else _lowest_level()
     _refuse_if_cannot_recruit(inviter, level)
-    phone = normalize_phone(phone)
+    phone = phones.normalize_mobile(phone)
     name = _require_name(name)
     if Agent.select().where(Agent.wechat_user == wechat_user_id).exists():
         raise Conflict("您已经是代理（或曾是代理），请联系品牌方", code="already_agent")
