@@ -52,6 +52,22 @@ def test_partial_refunds_add_up_exactly_to_what_the_line_cost(discounted):
     assert service.get_order(order.id).status == "refunded"
 
 
+def test_after_every_unit_was_refunded_one_by_one_the_shipping_can_still_be_refunded():
+    agent = make_agent()
+    product, _ = orderable(100)
+    rules.put_shipping_template(province="", first_unit_fen=1000)
+    order = advanced(place(agent, (product, 2)), "pay", "pick", "ship")
+    assert order.shipping_fen == 1000
+    for _ in range(2):
+        refund(order, [{"product_id": product.id, "quantity": 1}])
+    record = refund(order)
+    order = service.get_order(order.id)
+    assert record.amount_fen == record.shipping_fen == 1000 and order.refunded_fen == order.total_fen
+    assert order.event_log[-1].action == "shipping_refund"
+    with pytest.raises(Conflict):
+        refund(order)
+
+
 def test_a_partial_refund_keeps_the_state_and_logs_it(discounted):
     order, product, _ = discounted
     refund(order, [{"product_id": product.id, "quantity": 1}])
