@@ -3,7 +3,9 @@ import pytest
 
 from app.agents import service as agents
 from app.agents.models import AgentPurchase
+from app.clock import local_today
 from app.errors import Conflict, InvalidInput
+from app.finance import service as finance
 from app.orders import refunds, rules, service
 from tests.factories import advanced, make_agent, orderable, place, stock_of
 
@@ -66,6 +68,23 @@ def test_after_every_unit_was_refunded_one_by_one_the_shipping_can_still_be_refu
     assert order.event_log[-1].action == "shipping_refund"
     with pytest.raises(Conflict):
         refund(order)
+
+
+def test_a_refund_without_goods_back_keeps_the_cost_of_goods_in_the_profit_report():
+    agent = make_agent()
+    product, _ = orderable(100, cost_yuan=20)
+    order = advanced(place(agent, (product, 3)), "pay", "pick", "ship", "receive")
+    before = finance.profit_report(start=local_today(), end=local_today())["cost_of_goods_fen"]
+    refund(order)
+    assert before == finance.profit_report(start=local_today(), end=local_today())["cost_of_goods_fen"] == 6000
+
+
+def test_a_refund_with_goods_back_takes_their_cost_off():
+    agent = make_agent()
+    product, _ = orderable(100, cost_yuan=20)
+    order = advanced(place(agent, (product, 3)), "pay", "pick", "ship", "receive")
+    refund(order, [{"product_id": product.id, "quantity": 1}], goods_back=True)
+    assert finance.profit_report(start=local_today(), end=local_today())["cost_of_goods_fen"] == 4000
 
 
 def test_a_partial_refund_keeps_the_state_and_logs_it(discounted):

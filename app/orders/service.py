@@ -359,7 +359,8 @@ def refund_facts(refund_id):
     return RefundFacts(
         refund_id=f"refund:{record.id}", order_id=record.order_id, refunded_at=record.created_at,
         lines=tuple(RefundedLine(row.order_line.product_id, row.quantity, row.amount_fen) for row in rows),
-        shipping_fen=record.shipping_fen, whole_order=record.whole_order)
+        shipping_fen=record.shipping_fen, whole_order=record.whole_order,
+        goods_back=record.goods_back or Order.get_by_id(record.order_id).shipped_at is None)
 
 
 # Scheduled work
