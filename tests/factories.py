@@ -453,14 +453,14 @@ def paid_order(buyer, items, *, shipping_fen=0, paid_at=None, order_id=None):
                      shipping_fen=shipping_fen, total_fen=subtotal - discount + shipping_fen)
 
 
-def refund_of(paid, items=(), *, shipping_fen=0, whole=False, refund_id=None, at=None):
+def refund_of(paid, items=(), *, shipping_fen=0, whole=False, refund_id=None, at=None, goods_back=True):
     """An OrderRefund of `paid`: `items` are (product, quantity, amount fen)."""
     from app.clock import utcnow
     from app.finance.inputs import OrderRefund, RefundedLine
 
     return OrderRefund(refund_id=refund_id or unique("RF"), order_id=paid.order_id, refunded_at=at or utcnow(),
                        lines=tuple(RefundedLine(product_id=p.id, quantity=q, amount_fen=a) for p, q, a in items),
-                       shipping_fen=shipping_fen, whole_order=whole)
+                       shipping_fen=shipping_fen, whole_order=whole, goods_back=goods_back)
 
 
 def earned(agent):

@@ -1,4 +1,6 @@
 """The console's agent management: levels, the list, detail with history, creating, roles."""
+import pytest
+
 from app.agents.models import Agent
 from tests.factories import admin_headers, make_admin, make_agent, make_level
 
@@ -108,6 +110,13 @@ def test_the_owner_creates_a_top_agent_with_a_bind_code(client):
     body = response.get_json()
     assert body["phone"] == "13800000001" and body["upline_id"] is None and len(body["bind_code"]) == 8
     assert body["wechat_bound"] is False
+
+
+@pytest.mark.parametrize("typed", ["+86 139 1234 5679", "１３９－１２３４－５６７９", "0086-139-1234-5679"])
+def test_a_mobile_typed_with_country_code_or_full_width_digits_is_stored_as_eleven_digits(client, typed):
+    response = client.post("/admin/api/agents", headers=owner(client),
+                           json={"name": "王总", "phone": typed, "level_id": make_level().id})
+    assert response.status_code == 201 and response.get_json()["phone"] == "13912345679"
 
 
 def test_a_phone_that_is_no_mainland_mobile_is_refused(client):

@@ -111,6 +111,26 @@ def test_a_shipment_file_ships_the_good_rows_and_says_why_it_skipped_the_bad(cli
     assert stock_of(product, warehouse) == (49, 1)
 
 
+@pytest.mark.parametrize("text", ["26010100000²", "9" * 35, "２６０１０１０００００１"])
+def test_a_search_by_a_malformed_order_number_finds_nothing(client, as_role, text):
+    response = client.get("/admin/api/orders", query_string={"search": text}, headers=as_role("staff"))
+    assert response.status_code == 200 and response.get_json()["items"] == []
+
+
+def test_a_shipment_file_with_malformed_order_numbers_answers_every_row(client, as_role):
+    agent = make_agent()
+    product, warehouse = orderable(100)
+    ready = [advanced(place(agent, (product, 1)), "pay", "pick") for _ in range(2)]
+    content, name = shipment_file([(service.order_no(ready[0]), "顺丰", "SF001"), ("26010100000²", "顺丰", "SF002"),
+                                   ("9" * 35, "顺丰", "SF003"), (service.order_no(ready[1]), "顺丰", "SF004")], "csv")
+    response = client.post("/admin/api/orders/batch/ship", headers=as_role("warehouse"),
+                           data={"file": (io.BytesIO(content), name)})
+    assert response.status_code == 200
+    assert [(r["outcome"], r["message"]) for r in response.get_json()] == [
+        ("shipped", "已发货"), ("skipped", "订单号不存在"), ("skipped", "订单号不存在"), ("shipped", "已发货")]
+    assert stock_of(product, warehouse) == (48, 0)
+
+
 def test_a_shipment_file_without_the_columns_is_a_422(client, as_role):
     content, name = shipment_file([])
     workbook = load_workbook(io.BytesIO(content))

@@ -76,6 +76,13 @@ def test_a_malformed_phone_is_refused(client, fake_wechat, inviter):
     assert "phone" in error_of(response)["fields"]
 
 
+def test_an_application_phone_with_country_code_is_read_as_the_mobile(client, fake_wechat, inviter):
+    headers, _ = wechat_login(client, fake_wechat)
+    response = apply_with_invite(client, headers, inviter, phone="+86 139 1234 5679")
+    assert response.status_code == 201
+    assert AgentApplication.get().phone == "13912345679"
+
+
 def test_the_invite_code_may_be_typed_in_lower_case(client, fake_wechat, inviter):
     Agent.update(invite_code="ABCD2345").where(Agent.id == inviter.id).execute()
     headers, _ = wechat_login(client, fake_wechat)

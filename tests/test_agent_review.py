@@ -103,6 +103,28 @@ def test_the_owner_rejects_a_proposal_with_a_reason(client):
     assert Agent.get_by_id(agent.id).level_id == regional.id
 
 
+def test_a_rejected_proposal_is_not_proposed_again_while_nothing_changed():
+    _, regional, _ = make_network_levels(general=PROMOTE_AT_1_WITH_APPROVAL)
+    agent = settled(regional)
+    buy(agent, 1, days_ago=1)
+    agents.review_levels()
+    proposal = LevelProposal.get(LevelProposal.agent == agent.id)
+    agents.reject_proposal(proposal_id=proposal.id, actor_id=None, reason="刚调过级")
+    assert agents.review_levels()["proposed"] == 0
+    assert LevelProposal.get_by_id(proposal.id).decision_reason == "刚调过级"
+
+
+def test_a_purchase_after_the_rejection_brings_the_proposal_back():
+    _, regional, _ = make_network_levels(general=PROMOTE_AT_1_WITH_APPROVAL)
+    agent = settled(regional)
+    buy(agent, 1, days_ago=1)
+    agents.review_levels()
+    agents.reject_proposal(proposal_id=LevelProposal.get(LevelProposal.agent == agent.id).id, actor_id=None,
+                           reason="刚调过级")
+    buy(agent, 1)
+    assert agents.review_levels()["waiting"] == 1
+
+
 def test_running_the_review_again_proposes_nothing_twice():
     _, regional, _ = make_network_levels(general=PROMOTE_AT_1_WITH_APPROVAL)
     buy(settled(regional), 1)

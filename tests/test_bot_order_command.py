@@ -29,6 +29,11 @@ def test_an_order_number_that_names_no_order_is_not_found(client):
     assert chat(client, bound_admin("owner")[1], f"订单 {wrong}") == "订单不存在"
 
 
+def test_a_malformed_order_number_in_the_chat_is_not_found(client):
+    openid = bound_admin("owner")[1]
+    assert [chat(client, openid, f"订单 {text}") for text in ("26010100000²", "9" * 35)] == ["订单不存在"] * 2
+
+
 def test_the_brand_asking_without_a_number_is_shown_how(client):
     assert chat(client, bound_admin("owner")[1], "订单").startswith("请发送「订单 单号」")
 

@@ -38,6 +38,11 @@ def test_a_bad_filter_is_marked_and_the_list_still_shows(client, pending_order):
     assert "日期格式不正确" in response.get_data(as_text=True)
 
 
+def test_searching_the_list_by_a_malformed_order_number_shows_an_empty_list(client, pending_order):
+    response = signed_in(client, "staff").get("/admin/orders", query_string={"search": "26010100000²"})
+    assert response.status_code == 200 and service.order_no(pending_order) not in response.get_data(as_text=True)
+
+
 def test_the_list_exports_as_xlsx(client, pending_order):
     response = signed_in(client, "finance").get("/admin/orders/export")
     assert response.status_code == 200 and response.data[:2] == b"PK"

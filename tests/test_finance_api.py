@@ -182,3 +182,9 @@ def test_the_release_command_makes_due_commission_available(app):
 def test_the_team_bonus_command_refuses_a_malformed_month(app):
     result = app.test_cli_runner().invoke(args=["finance", "team-bonus", "--month", "2024-13"])
     assert result.exit_code != 0 and "YYYY-MM" in result.output
+
+
+def test_the_team_bonus_command_refuses_the_month_in_progress(app):
+    month = f"{local_today():%Y-%m}"
+    result = app.test_cli_runner().invoke(args=["finance", "team-bonus", "--month", month])
+    assert result.exit_code != 0 and "尚未结束" in result.output

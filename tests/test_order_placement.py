@@ -50,6 +50,14 @@ def test_the_consignee_defaults_to_the_agent_and_another_one_is_dropshipping():
     assert (other.province, other.city, other.district, other.dropship) == ("浙江省", "杭州市", "西湖区", True)
 
 
+@pytest.mark.parametrize("typed, stored", [("+86 139 1234 5679", "13912345679"), ("０２０－１２３４５６７８", "020-12345678")])
+def test_a_consignee_phone_is_read_like_every_other_phone(typed, stored):
+    agent = make_agent()
+    product, _ = orderable(100)
+    order = place(agent, (product, 1), consignee={"phone": typed, **ADDRESS})
+    assert order.consignee_phone == stored
+
+
 @pytest.mark.parametrize("consignee, field", [
     ({"province": "火星省", **ADDRESS}, "consignee.province"),
     ({"province": "广东省", "city": "杭州市", **ADDRESS}, "consignee.province"),

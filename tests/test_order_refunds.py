@@ -3,7 +3,9 @@ import pytest
 
 from app.agents import service as agents
 from app.agents.models import AgentPurchase
+from app.clock import local_today
 from app.errors import Conflict, InvalidInput
+from app.finance import service as finance
 from app.orders import refunds, rules, service
 from tests.factories import advanced, make_agent, orderable, place, stock_of
 
@@ -50,6 +52,39 @@ def test_partial_refunds_add_up_exactly_to_what_the_line_cost(discounted):
     amounts = [refund(order, [{"product_id": product.id, "quantity": 1}]).amount_fen for _ in range(3)]
     assert sum(amounts) == 29000 and max(amounts) - min(amounts) <= 1
     assert service.get_order(order.id).status == "refunded"
+
+
+def test_after_every_unit_was_refunded_one_by_one_the_shipping_can_still_be_refunded():
+    agent = make_agent()
+    product, _ = orderable(100)
+    rules.put_shipping_template(province="", first_unit_fen=1000)
+    order = advanced(place(agent, (product, 2)), "pay", "pick", "ship")
+    assert order.shipping_fen == 1000
+    for _ in range(2):
+        refund(order, [{"product_id": product.id, "quantity": 1}])
+    record = refund(order)
+    order = service.get_order(order.id)
+    assert record.amount_fen == record.shipping_fen == 1000 and order.refunded_fen == order.total_fen
+    assert order.event_log[-1].action == "shipping_refund"
+    with pytest.raises(Conflict):
+        refund(order)
+
+
+def test_a_refund_without_goods_back_keeps_the_cost_of_goods_in_the_profit_report():
+    agent = make_agent()
+    product, _ = orderable(100, cost_yuan=20)
+    order = advanced(place(agent, (product, 3)), "pay", "pick", "ship", "receive")
+    before = finance.profit_report(start=local_today(), end=local_today())["cost_of_goods_fen"]
+    refund(order)
+    assert before == finance.profit_report(start=local_today(), end=local_today())["cost_of_goods_fen"] == 6000
+
+
+def test_a_refund_with_goods_back_takes_their_cost_off():
+    agent = make_agent()
+    product, _ = orderable(100, cost_yuan=20)
+    order = advanced(place(agent, (product, 3)), "pay", "pick", "ship", "receive")
+    refund(order, [{"product_id": product.id, "quantity": 1}], goods_back=True)
+    assert finance.profit_report(start=local_today(), end=local_today())["cost_of_goods_fen"] == 4000
 
 
 def test_a_partial_refund_keeps_the_state_and_logs_it(discounted):

@@ -94,6 +94,16 @@ def test_a_sale_refuses_bad_input(client, fake_wechat, ranged):
         assert client.post("/api/mp/retail-sales", headers=headers, json=bad).status_code in (404, 422)
 
 
+def test_a_sales_customer_phone_is_normalised_and_a_malformed_one_refused(client, fake_wechat, ranged):
+    product, level = ranged
+    headers, _ = agent_headers(client, fake_wechat, level=level)
+    bad = client.post("/api/mp/retail-sales", headers=headers, json=_sale(product, "109.00", customer_phone="12345"))
+    good = client.post("/api/mp/retail-sales", headers=headers,
+                       json=_sale(product, "109.00", customer_phone="+86 139 1234 5679"))
+    assert bad.status_code == 422 and "customer_phone" in bad.get_json()["error"]["fields"]
+    assert good.status_code == 201 and RetailSale.get().customer_phone == "13912345679"
+
+
 def test_an_agent_sees_its_own_sales_only(client, fake_wechat, ranged):
     product, level = ranged
     headers, _ = agent_headers(client, fake_wechat, level=level)

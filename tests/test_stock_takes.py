@@ -31,6 +31,14 @@ def test_posting_makes_on_hand_equal_the_count_with_one_move():
     assert (move.on_hand_delta, move.reference, move.reason) == (-3, f"stocktake:{take.id}", "月末盘点")
 
 
+def test_a_posted_count_keeps_the_quantities_it_was_posted_against():
+    product, warehouse = stocked(20)
+    take = count(product, warehouse, 17)
+    stocktakes.post_stock_take(take.id, reason="月末盘点")
+    [line] = stocktakes.differences(take.id)
+    assert (line.on_hand, line.counted, line.difference) == (20, 17, -3)
+
+
 def test_posting_twice_changes_nothing():
     product, warehouse = stocked(20)
     take = count(product, warehouse, 17)

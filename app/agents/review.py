@@ -4,7 +4,8 @@ turns the agents who meet them into proposals, applied at once or left for the o
 Rules (see AgentLevel): promotion into a level is judged by that level's
 thresholds, demotion out of a level by that level's floor; one rank per review.
 An agent is demoted only after holding its level for a whole window. Running the
-review twice in a day proposes nothing new (one pending proposal per agent).
+review twice in a day proposes nothing new (one pending proposal per agent), and a move the owner rejected
+is not proposed again until the agent buys more or a whole window has passed.
 """
 import logging
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from peewee import IntegrityError
 
 from app.agents import changes
 from app.agents.levels import next_level
-from app.agents.models import Agent, AgentLevel, LevelProposal
+from app.agents.models import Agent, AgentLevel, AgentPurchase, LevelProposal
 from app.agents.performance import purchases_by_agent, recruits_by_agent
 from app.clock import local_today, utc_start_of_local_day, utcnow
 from app.database import db, for_update, paginate
@@ -145,6 +146,8 @@ def _propose_batch(batch, summary):
 
 def _propose(agent_id, name, from_level, to_level, reason):
     direction = "up" if to_level.rank < from_level.rank else "down"
+    if _rejection_holds(agent_id, from_level, to_level, direction):
+        raise Conflict("该调级建议已被驳回，情况未变", code="proposal_rejected")
     proposal = LevelProposal.create(agent=agent_id, from_level=from_level.id, to_level=to_level.id,
                                     direction=direction, reason=reason, pending_key=agent_id)
     gate = to_level if direction == "up" else from_level
@@ -152,6 +155,20 @@ def _propose(agent_id, name, from_level, to_level, reason):
         return "waiting"
     _apply(proposal, Agent(id=agent_id, name=name, level=from_level), to_level, actor_id=None)
     return "applied"
+
+
+def _rejection_holds(agent_id, from_level, to_level, direction):
+    """The owner's rejection of this move stands until the facts change: the agent bought since, or a whole
+    review window has passed since the rejection."""
+    window = (to_level if direction == "up" else from_level).review_window_days
+    rejected = (LevelProposal.select(LevelProposal.decided_at)
+                .where(LevelProposal.agent == agent_id, LevelProposal.from_level == from_level.id,
+                       LevelProposal.to_level == to_level.id, LevelProposal.status == "rejected")
+                .order_by(LevelProposal.decided_at.desc()).first())
+    if rejected is None or rejected.decided_at < utcnow() - timedelta(days=window):
+        return False
+    return not AgentPurchase.select().where(AgentPurchase.agent == agent_id,
+                                            AgentPurchase.at >= rejected.decided_at).exists()
 
 
 def _apply(proposal, agent, to_level, *, actor_id):

@@ -5,12 +5,11 @@ ledgers and figures (`record_purchase`, `performance` …), the levels, the revi
 and the term jobs live in sibling modules and are re-exported at the bottom.
 """
 import logging
-import re
 from datetime import timedelta
 
 from peewee import IntegrityError
 
-from app import wechat
+from app import phones, wechat
 from app.accounts import service as accounts
 from app.accounts.models import WechatUser
 from app.agents import changes, invites, tree
@@ -32,7 +31,6 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.notify import service as notify
 
 log = logging.getLogger(__name__)
-PHONE_PATTERN = re.compile(r"1[3-9]\d{9}")
 STATUSES_SET_BY_HAND = ("active", "suspended", "left")
 ORDER_REFUSALS = {
     "pending": "您的代理资格尚在审核中，暂不能下单",
@@ -94,14 +92,6 @@ def _locked_agent(agent_id):
     return agent
 
 
-def normalize_phone(phone):
-    """A mainland mobile number (11 digits, 1[3-9]…) without spaces or dashes, or InvalidInput."""
-    digits = re.sub(r"[\s-]", "", phone or "")
-    if not PHONE_PATTERN.fullmatch(digits):
-        raise InvalidInput.on("phone", "手机号格式不正确，应为11位大陆手机号")
-    return digits
-
-
 def _require_name(name):
     name = (name or "").strip()
     if not name:
@@ -138,7 +128,7 @@ def _usable_level(level_id):
 
 def create_agent(*, actor_id, name, phone, level_id, province="", city="", upline_id=None, term_end=None, notes=""):
     """The owner adds an agent directly (e.g. a general agent at the top); it gets a bind code for WeChat."""
-    phone = normalize_phone(phone)
+    phone = phones.normalize_mobile(phone)
     level = _usable_level(level_id)
     if term_end is not None and term_end <= local_today():
         raise InvalidInput.on("term_end", "到期日必须晚于今天")
@@ -205,7 +195,7 @@ def apply(*, wechat_user_id, invite_code, name, phone="", phone_code="", provinc
     _refuse_if_cannot_recruit(inviter, level)
     name = _require_name(name)
     # The one-time phone code is spent only once everything else about the application holds.
-    phone = normalize_phone(wechat.mini_program_phone_number(phone_code) if phone_code else phone)
+    phone = phones.normalize_mobile(wechat.mini_program_phone_number(phone_code) if phone_code else phone)
     if Agent.select().where(Agent.wechat_user == wechat_user_id).exists():
         raise Conflict("您已经是代理（或曾是代理），请联系品牌方", code="already_agent")
     with db.atomic():

@@ -6,6 +6,7 @@ under China's Anti-Monopoly Law, so the brand decides, not the software.
 """
 from peewee import IntegrityError, fn
 
+from app import phones
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import utcnow
@@ -113,6 +114,7 @@ def record_retail_sale(*, agent_id, client_ref, customer_name, items, customer_p
     client_ref = (client_ref or "").strip()
     if not client_ref or len(client_ref) > 64:
         raise InvalidInput.on("client_ref", "请求编号不能为空且不超过64个字符")
+    phone = phones.normalize_mobile(customer_phone, field="customer_phone") if (customer_phone or "").strip() else ""
     cleaned = _clean_items(items, agent)
     total_fen = sum(quantity * unit_fen for _, quantity, unit_fen in cleaned)
     if total_fen > MAX_FEN:
@@ -125,7 +127,7 @@ def record_retail_sale(*, agent_id, client_ref, customer_name, items, customer_p
     try:
         with db.atomic():
             sale = RetailSale.create(agent=agent.id, client_ref=client_ref, customer_name=customer_name,
-                                     customer_phone=(customer_phone or "").strip()[:20], total_fen=total_fen, at=at)
+                                     customer_phone=phone, total_fen=total_fen, at=at)
             RetailSaleLine.insert_many([{"sale": sale.id, "product": product.id, "quantity": quantity,
                                          "unit_fen": unit_fen} for product, quantity, unit_fen in cleaned]).execute()
             if sold_codes:

@@ -35,6 +35,8 @@ def team_bonus(month):
     try:
         period = int(month.replace("-", "")) if month else None
         credited = jobs.award_team_bonus(period=period)
-    except (ValueError, DomainError) as exc:
+    except ValueError as exc:
         raise click.ClickException("月份格式应为 YYYY-MM") from exc
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
     click.echo(f"team bonus credited to {credited} agents")

@@ -56,3 +56,4 @@ class OrderRefund:
     lines: tuple              # of RefundedLine
     shipping_fen: int
     whole_order: bool
+    goods_back: bool          # the units are in stock again (never shipped, or returned): only then is their cost off

@@ -205,7 +205,8 @@ def record_refund(refund):
     return atomic_with_retry(lambda: _refund(refund.refund_id, refund.order_id, refund.refunded_at,
                                              goods_fen=sum(line.amount_fen for line in refund.lines),
                                              shipping_fen=refund.shipping_fen, whole=refund.whole_order,
-                                             returned=[(line.product_id, line.quantity) for line in refund.lines]))
+                                             returned=[(line.product_id, line.quantity) for line in refund.lines],
+                                             goods_back=refund.goods_back))
 
 
 def cancel_settlement(*, order_id, at):
@@ -214,7 +215,7 @@ def cancel_settlement(*, order_id, at):
                                              whole=True, returned=[], kind="cancel"))
 
 
-def _refund(refund_id, order_id, at, *, goods_fen, shipping_fen, whole, returned, kind="refund"):
+def _refund(refund_id, order_id, at, *, goods_fen, shipping_fen, whole, returned, kind="refund", goods_back=True):
     settlement = _locked_settlement(order_id)
     existing = SettlementRefund.get_or_none(SettlementRefund.refund_id == refund_id)
     if existing is not None:
@@ -230,6 +231,9 @@ def _refund(refund_id, order_id, at, *, goods_fen, shipping_fen, whole, returned
     else:
         cost_fen = sum(unit_costs.get(product_id, 0) * quantity for product_id, quantity in returned)
         cost_fen = min(cost_fen, settlement.cost_fen - settlement.returned_cost_fen)
+    if not goods_back:
+        # Money went back but the goods stayed with the buyer: they were still sold at their cost.
+        cost_fen = 0
     if goods_fen < 0 or shipping_fen < 0 or goods_fen > goods_paid - settlement.refunded_goods_fen:
         raise Conflict("退款金额超过订单未退部分", code="refund_exceeds_order")
     if shipping_fen > settlement.shipping_fen - settlement.refunded_shipping_fen:

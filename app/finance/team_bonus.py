@@ -7,7 +7,7 @@ from peewee import fn
 from app.agents import service as agents
 from app.clock import local_today, utcnow
 from app.database import atomic_with_retry
-from app.errors import InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.finance import ledger
 from app.finance.engine import team_bonuses
 from app.finance.ledger import Entry
@@ -64,6 +64,9 @@ def award_team_bonus(*, period=None, at=None):
     Returns how many agents were credited now (0 when the month was awarded before).
     """
     period = check_period(period or previous_period())
+    if last_day(period) >= local_today():
+        # Awarding locks the month: purchases still to come in it would never earn their bonus.
+        raise Conflict("该月尚未结束，月末之后才能发放团队奖", code="month_not_ended")
     at = at or utcnow()
     key = f"team:{period}"
 

@@ -124,6 +124,8 @@ class StockTakeCount(BaseModel):
     stock_take = ForeignKeyField(StockTake, backref="counts", on_delete="CASCADE")
     product = ForeignKeyField(Product, backref="+", on_delete="RESTRICT")
     counted = IntegerField(constraints=[Check("counted >= 0")])
+    expected = IntegerField(null=True)    # on-hand when posted: the difference stays what was posted
+    reserved = IntegerField(null=True)    # reserved when posted
 
     class Meta:
         indexes = ((("stock_take", "product"), True),)

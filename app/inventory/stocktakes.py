@@ -127,10 +127,11 @@ class CountDifference:
 
 
 def differences(stock_take_id):
-    """Each counted product of the stock-take against the warehouse's current on-hand."""
+    """Each counted product of the stock-take against the warehouse's on-hand: now while open, as posted after."""
     stock_take = get_stock_take(stock_take_id)
-    rows = (StockTakeCount.select(StockTakeCount.product, Product.name, fn.COALESCE(Stock.on_hand, 0),
-                                  fn.COALESCE(Stock.reserved, 0), StockTakeCount.counted)
+    rows = (StockTakeCount.select(StockTakeCount.product, Product.name,
+                                  fn.COALESCE(StockTakeCount.expected, Stock.on_hand, 0),
+                                  fn.COALESCE(StockTakeCount.reserved, Stock.reserved, 0), StockTakeCount.counted)
             .join(Product)
             .join(Stock, on=(Stock.product == StockTakeCount.product) & (Stock.warehouse == stock_take.warehouse_id),
                   join_type=JOIN.LEFT_OUTER, src=StockTakeCount)
@@ -156,6 +157,8 @@ def post_stock_take(stock_take_id, *, reason, actor=""):
             if line.counted < line.reserved:
                 raise Conflict(f"「{line.product_name}」盘点数量 {line.counted} 少于已预留的 {line.reserved}，"
                                "请先处理预留的订单", code="count_below_reserved")
+            (StockTakeCount.update(expected=line.on_hand, reserved=line.reserved)
+             .where(StockTakeCount.stock_take == stock_take.id, StockTakeCount.product == line.product_id).execute())
             if line.difference:
                 deltas.append(Delta(stock_take.warehouse_id, line.product_id, on_hand=line.difference))
         if not deltas:

@@ -8,6 +8,8 @@ offsets never move.
 import re
 import unicodedata
 
+from app import phones
+
 HARD_BREAK = "\n"
 # Characters that separate the pieces of a chat message (after NFKC).
 SEPARATORS = frozenset(" \t\n,;:、|【】[]「」『』<>《》\"'“”‘’!?。…~=")
@@ -26,7 +28,7 @@ _LABEL_OF = {word: kind for kind, words in LABEL_KINDS.items() for word in words
 # A label stands at the start of the text or after a separator, and may end with ':' or '】'.
 LABEL = re.compile(r"(?<![^\s,;、|【\[(])(%s)\s*[:\]】]?" % "|".join(sorted(_LABEL_OF, key=len, reverse=True)))
 
-MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9][0-9])[\s-]?([0-9]{4})[\s-]?([0-9]{4})(?!\d)")
 LANDLINE = re.compile(r"(?<!\d)(?:\((0\d{2,3})\)|(0\d{2,3}))[\s-]?([2-9]\d{6,7})(?:(?:-|转)(\d{1,5}))?(?!\d)")
 
 CHINESE_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -110,7 +112,7 @@ def quantity_of(match):
 def phone_value(match):
     """The phone number of a MOBILE or LANDLINE match, written the usual way."""
     if match.re is MOBILE:
-        return "".join(match.groups())
+        return phones.mobile_digits(match.group(0))
     area = match.group(1) or match.group(2)
     extension = f"-{match.group(4)}" if match.group(4) else ""
     return f"{area}-{match.group(3)}{extension}"

@@ -6,16 +6,15 @@ the first order; the same key with a different body is a 409.
 """
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from peewee import IntegrityError
 
-from app import regions
+from app import phones, regions
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import utcnow
 from app.database import db
-from app.errors import Conflict, DomainError, InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.money import format_yuan
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
@@ -27,7 +26,6 @@ from app.orders.quick_entry import parse_order_text
 MAX_LINES = 50
 MAX_CATALOGUE = 10_000
 MAX_QUANTITY = 9999
-LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 
 
 @dataclass(frozen=True)
@@ -92,16 +90,6 @@ def quote(*, items, province, buyer_agent=None, by_staff=False):
                  {pid: p.cost_fen for pid, p in products.items()})
 
 
-def _phone(phone):
-    digits = re.sub(r"[\s-]", "", phone or "")
-    if LANDLINE.fullmatch(phone or "") or LANDLINE.fullmatch(digits):
-        return phone.strip()
-    try:
-        return agents.normalize_phone(phone)
-    except DomainError as exc:
-        raise InvalidInput.on("consignee.phone", "收货电话格式不正确") from exc
-
-
 def consignee_of(given, buyer_agent):
     """The consignee: the fields given, each missing one taken from the agent's own (name, phone, region)."""
     given = {key: (value or "").strip() for key, value in (given or {}).items()}
@@ -118,7 +106,7 @@ def consignee_of(given, buyer_agent):
         raise InvalidInput.on("consignee.province", "省市区无法识别，请检查（如 广东省 深圳市 南山区）")
     if not region.city and regions.cities(region.province):
         raise InvalidInput.on("consignee.city", "请填写城市")
-    return Consignee(values["name"], _phone(values["phone"]), region.province, region.city, region.district,
+    return Consignee(values["name"], phones.normalize_contact(values["phone"], field="consignee.phone", message="收货电话格式不正确"), region.province, region.city, region.district,
                      values["address"])
 
 

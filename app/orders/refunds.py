@@ -55,6 +55,8 @@ def refund(order_id, *, actor, reason, lines=None, goods_back=False):
 
     def work():
         order = service.lock_order(order_id)
+        if lines is None and order.status == "refunded":
+            return _refund_shipping_left(order, reason=reason, actor=actor)
         next_state(order.status, "refund")
         order_lines = list(OrderLine.select().where(OrderLine.order == order.id).order_by(OrderLine.id))
         if lines is None:
@@ -85,6 +87,20 @@ def refund(order_id, *, actor, reason, lines=None, goods_back=False):
             service.log_event(order, "partial_refund", actor=actor, reason=reason)
         return record
     return atomic_with_retry(work)
+
+
+def _refund_shipping_left(order, *, reason, actor):
+    """Every unit went back by partial refunds, which return no shipping: a whole refund now returns the shipping."""
+    left = order.shipping_fen - int(OrderRefund.select(fn.SUM(OrderRefund.shipping_fen))
+                                    .where(OrderRefund.order == order.id).scalar() or 0)
+    if left <= 0:
+        next_state(order.status, "refund")
+    rollup.withdraw(order.id)
+    record = _record(order, [], left, reason=reason, actor=actor, whole=False, goods_back=False)
+    rollup.count(order.id)
+    finance.record_refund(service.refund_facts(record.id))
+    service.log_event(order, "shipping_refund", actor=actor, reason=reason)
+    return record
 
 
 def _goods_refunded(order):

@@ -4,6 +4,7 @@ Each transition locks the order row, asks the state machine (states.py) for the
 next state, applies the stock effect through the inventory service (reference
 "order:<id>"), and writes an OrderEvent (who, when, why) in the same transaction.
 """
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -43,10 +44,17 @@ def order_no(order):
     return f"{to_local(order.created_at):%y%m%d}{order.id:06d}"
 
 
+ORDER_NO_PATTERN = re.compile(r"[0-9]{12,24}")
+
+
 def id_from_order_no(text):
-    """The order id an order number names, or None when it is not one."""
-    text = (text or "").strip()
-    if not text.isdigit() or len(text) < 12:
+    """The order id an order number names, or None when it is not one.
+
+    Only ASCII digits count ('²'.isdigit() is True yet int() refuses it) and the
+    length is bounded, so the id part always fits a 64-bit column on both databases.
+    """
+    text = (text or "").strip() if isinstance(text, str) else ""
+    if not ORDER_NO_PATTERN.fullmatch(text):
         return None
     order = Order.get_or_none(Order.id == int(text[6:]))
     return order.id if order is not None and order_no(order) == text else None
@@ -399,7 +407,8 @@ def refund_facts(refund_id):
     return RefundFacts(
         refund_id=f"refund:{record.id}", order_id=record.order_id, refunded_at=record.created_at,
         lines=tuple(RefundedLine(row.order_line.product_id, row.quantity, row.amount_fen) for row in rows),
-        shipping_fen=record.shipping_fen, whole_order=record.whole_order)
+        shipping_fen=record.shipping_fen, whole_order=record.whole_order,
+        goods_back=record.goods_back or Order.get_by_id(record.order_id).shipped_at is None)
 
 
 # Scheduled work

@@ -26,6 +26,7 @@ ACTION_NAMES = {
     "refund": "全额退款",
     "place": "下单",
     "partial_refund": "部分退款",
+    "shipping_refund": "退还运费",
     "pay_repeated": "重复付款确认（未处理）",
     "stock_short": "库存不足",
     "proof_submitted": "上传付款凭证",
