@@ -88,3 +88,17 @@ def test_the_month_in_progress_cannot_be_awarded(team):
         finance.award_team_bonus(period=THIS_MONTH)
     assert refused.value.code == "month_not_ended"
     assert CommissionLine.select().where(CommissionLine.rule == "team").count() == 0
+
+
+def test_an_awarded_bonus_counts_in_every_report_that_covers_its_month(team):
+    from app.finance.reports import first_day, last_day
+
+    make_rules(team=TIERS)
+    finance.award_team_bonus(period=LAST_MONTH)
+    awarded = sum(line.amount_fen for line in CommissionLine.select().where(CommissionLine.rule == "team"))
+    start, end = first_day(LAST_MONTH), last_day(LAST_MONTH)
+    assert awarded > 0
+    assert finance.profit_report(start=start, end=end)["team_bonus_fen"] == awarded
+    assert finance.profit_report(start=start, end=local_today())["team_bonus_fen"] == awarded
+    [month] = [row for row in finance.monthly_report(first=LAST_MONTH, last=LAST_MONTH)["months"]]
+    assert month["team_bonus_fen"] == awarded
