@@ -132,3 +132,23 @@ def test_any_mix_of_real_fragments_gives_a_draft(text):
                 max_size=6), st.text(max_size=100))
 def test_any_catalogue_gives_a_draft(products, text):
     assert parse(text, products).unparsed is not None
+
+
+def test_what_looks_like_a_quantity_never_leaves_the_address_at_high():
+    draft = parse_order_text("王五 13712345678 广东省广州市天河区体育西路100号 送礼袋2个", CATALOGUE)
+    assert draft.address.value.endswith("送礼袋2个")
+    assert (draft.address.confidence, draft.address.reason) == ("medium", "详细地址里像是写了商品或数量，请核对")
+
+
+def test_a_room_number_after_the_building_stays_in_the_address_at_high():
+    draft = parse_order_text("王五 13712345678 广东省广州市天河区体育西路100号3栋1205", CATALOGUE)
+    assert (draft.address.value, draft.address.confidence) == ("体育西路100号3栋1205", "high")
+
+
+@pytest.mark.parametrize("written, items", [
+    ("面霜2 洁面1", [(1, 2), (3, 1)]), ("精华1", [(2, 1)]), ("玫瑰霜×1", [(1, 1)]), ("面霜 x 两盒", [(1, 2)])])
+def test_loose_names_glued_to_a_count_are_items_not_address(written, items):
+    demo = [(1, "玫瑰面霜", ()), (2, "精华液", ()), (3, "洁面乳", ())]
+    draft = parse_order_text(f"张三 13912345678 广东省深圳市南山区科技园路1号 {written}", demo)
+    assert [(item.product_id, item.quantity) for item in draft.items] == items
+    assert draft.address.value == "科技园路1号"

@@ -44,6 +44,10 @@ QUANTITY_BEFORE = re.compile(rf"(?P<counted>{NUMBER})\s*{UNIT}\s*$")
 # A piece that is only a quantity: "x2", "3瓶", "2".
 QUANTITY_ONLY = re.compile(rf"^(?:[x×*]\s*(?P<times>{NUMBER})\s*{UNIT}?|(?P<counted>{NUMBER})\s*{UNIT}?)$")
 QUANTITY_TAIL = re.compile(rf"\s*(?:[x×*]\s*(?:{NUMBER})\s*{UNIT}?|(?:{NUMBER})\s*{UNIT})$")
+# A count glued to the end of a piece with no unit ("面霜2", "精华一"): a quantity only when the rest names a product.
+BARE_COUNT_TAIL = re.compile(rf"(?<![\d零一二两三四五六七八九十])(?:{NUMBER})$")
+# Anything written like a quantity: "x2", "×2", "*2", "2盒", "两瓶".
+QUANTITY_MARK = re.compile(rf"[x×*]\s*(?:{NUMBER})|(?:{NUMBER})\s*{UNIT}")
 
 ADDRESS_WORDS = re.compile(
     "单元|小区|社区|花园|大厦|广场|公寓|中心|胡同|工业|学校|大学|医院|公司|宿舍|市场|酒店|驿站|快递|"

@@ -19,6 +19,7 @@ their quantities), the region and street address, the name, products named
 loosely, quantities given by label. What is
 left is returned as `unparsed`. Input longer than MAX_INPUT_CHARS is cut there.
 """
+import re
 from dataclasses import asdict, dataclass
 
 from app import regions
@@ -208,11 +209,10 @@ class _Parse:
             fragment = view[start:end]
             if _inside(start, labelled_quantities) or self.attach_bare_quantity(start, end, fragment):
                 continue
-            tail = ct.QUANTITY_TAIL.search(fragment)
-            name_end = start + (tail.start() if tail else len(fragment))
-            found = self.catalogue.loose_match(view[start:name_end])
+            head_length, found = self.product_head(fragment)
             if not found:
                 continue
+            name_end = start + head_length
             self.take(start, name_end)
             previous = self.line_before(start)
             if previous and previous.end == start and previous.product_id == found.key.product_id:
@@ -276,7 +276,10 @@ class _Parse:
                           for a, b in ct.chunks(self.view(start, end)))
         for start, end in detail_spans:
             self.take(start, end)
-        return _region_guesses(match), _street_guess(detail)
+        street = _street_guess(detail)
+        if street.confidence == HIGH and self.mentions_item(detail):
+            street = Guess(detail, MEDIUM, "详细地址里像是写了商品或数量，请核对")
+        return _region_guesses(match), street
 
     def street_span(self, start):
         """Where the street address after a region ends: at a line end, or before a piece that is no address."""
@@ -292,13 +295,30 @@ class _Parse:
         return start, end - self.trailing_item_length(view[start:end])
 
     def names_item(self, piece):
-        """True when a piece of text is a quantity, or loosely names a product."""
+        """True when a piece of text is a quantity, or loosely names a product (a quantity may follow it)."""
         tail = ct.QUANTITY_TAIL.search(piece)
-        head = piece[:tail.start()] if tail else piece
-        if not head:
-            return bool(tail) or bool(ct.QUANTITY_ONLY.match(piece))
-        found = self.catalogue.loose_match(head)
+        if tail and tail.start() == 0:  # "x2", "3瓶": a bare number may be a room number, so it needs x or a unit
+            return True
+        _, found = self.product_head(piece)
         return bool(found) and found.strength >= 2
+
+    def product_head(self, piece):
+        """(length of the product name, its loose match) when a piece names a product with or without a quantity
+        after it ("面霜x2", "面霜 两盒", "精华1"), else (0, None)."""
+        tails = [tail.start() for tail in (ct.QUANTITY_TAIL.search(piece), ct.BARE_COUNT_TAIL.search(piece)) if tail]
+        for head in [piece[:end] for end in tails if end] + [piece]:
+            found = self.catalogue.loose_match(head)
+            if found:
+                return len(head), found
+        return 0, None
+
+    def mentions_item(self, address):
+        """True when a street address still holds something written like a quantity or a product name."""
+        lowered = ct.ascii_lower(address)
+        if ct.QUANTITY_MARK.search(lowered):
+            return True
+        pieces = re.split(rf"[\s,;]+|(?<=[{ct.STREET_ENDINGS}])", lowered)
+        return any(self.product_head(piece)[1] for piece in pieces if len(piece) >= 2)
 
     def trailing_item_length(self, street):
         """The length of a product written right after the house number ("1号眼霜x2"), else 0."""
