@@ -23,7 +23,7 @@ from app.money import format_yuan
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.orders import holdings, rollup
-from app.orders.models import Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine
+from app.orders.models import Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine, WechatPayment
 from app.orders.states import PAID_STATES, next_state
 
 SYSTEM = "system"
@@ -350,7 +350,8 @@ def complete(order_id, *, actor):
 
 
 def cancel(order_id, *, actor, reason="", agent=None):
-    """Cancel an order not yet picked; a paid one gets its reservation released and its purchase reversed.
+    """Cancel an order not yet picked; a paid one gets its reservation released and its purchase reversed; an
+    unpaid one's WeChat payment, if started, is to be closed at WeChat (`wechat_payments`).
 
     An agent may cancel only its own orders and only while they are unpaid.
     """
@@ -367,6 +368,9 @@ def cancel(order_id, *, actor, reason="", agent=None):
             finance.cancel_settlement(order_id=order.id, at=utcnow())
             if order.buyer_agent_id:
                 agents.reverse_purchase(order_id=order.id)
+        else:
+            WechatPayment.update(status="closing").where(WechatPayment.order == order.id,
+                                                         WechatPayment.status == "started").execute()
     return _transition(order_id, "cancel", actor=actor, agent=agent, reason=reason, effect=undo,
                        closed_at=utcnow())
 
