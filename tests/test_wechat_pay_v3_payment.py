@@ -285,3 +285,12 @@ def test_notifications_repeated_at_once_confirm_the_order_once(app, client, fake
     assert [e.action for e in paid.event_log].count("pay") == 1 and stock_of(product, warehouse) == (50, 2)
     assert OutboxMessage.select().where(OutboxMessage.kind == "order_paid").count() == 1
     assert {command: code for command, (code, _) in ledger_checks(app).items()} == CLEAN_LEDGERS
+
+
+def test_a_retry_after_the_first_requests_expiry_is_refused_in_chinese(client, wechat_pay_v3, my_order):
+    headers, order, _, _ = my_order
+    started(client, my_order)
+    WechatPayment.update(expires_at=service.utcnow() + timedelta(minutes=1)).where(
+        WechatPayment.order == order.id).execute()
+    response = start(client, headers, order)
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "payment_window_closing"

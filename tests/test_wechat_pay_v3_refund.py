@@ -7,7 +7,16 @@ import requests
 from app.notify.models import Notification as OutboxMessage
 from app.orders import jobs, payments, service
 from app.orders.models import WechatRefund
-from tests.factories import admin_headers, advanced, make_admin, make_agent, orderable, place, settings_changed, stock_of
+from tests.factories import (
+    admin_headers,
+    advanced,
+    make_admin,
+    make_agent,
+    orderable,
+    place,
+    settings_changed,
+    stock_of,
+)
 from tests.faults import ledger_checks
 
 REFUNDS = "/v3/refund/domestic/refunds"
@@ -61,7 +70,8 @@ def test_a_refund_of_a_wechat_paid_order_goes_to_wechat_and_waits(client, wechat
     response = ask_refund(client, finance, order)
     assert response.status_code == 201 and response.get_json()["status"] == "refunding"
     sent = wechat_pay_v3.calls(REFUNDS)[0].body
-    assert sent["out_refund_no"] == response.get_json()["out_refund_no"] and sent["out_trade_no"] == service.order_no(order)
+    assert sent["out_refund_no"] == response.get_json()["out_refund_no"]
+    assert sent["out_trade_no"] == service.order_no(order)
     assert sent["amount"] == {"refund": order.total_fen, "total": order.total_fen, "currency": "CNY"}
     unchanged = service.get_order(order.id)
     assert (unchanged.status, unchanged.refunded_fen, stock_of(product, warehouse)) == ("paid", 0, (50, 2))
@@ -186,7 +196,7 @@ def test_a_refund_notification_for_an_unknown_refund_is_a_4xx(client, wechat_pay
 
 def test_an_offline_paid_order_keeps_the_direct_refund(client, wechat_pay_v3, finance):
     agent = make_agent()
-    product, warehouse = orderable(100)
+    product, _ = orderable(100)
     order = advanced(place(agent, (product, 2)), "pay")
     response = ask_refund(client, finance, order)
     assert response.status_code == 201 and response.get_json()["status"] == "succeeded"
@@ -227,3 +237,11 @@ def test_refund_notifications_repeated_at_once_write_the_books_once(app, client,
     assert (refunded.refunded_fen, len(refunded.event_log)) == (order.total_fen, 4)  # place, pay, requested, refund
     assert stock_of(product, warehouse) == (50, 0)
     assert {command: code for command, (code, _) in ledger_checks(app).items()} == CLEAN_LEDGERS
+
+
+def test_a_wechat_paid_order_is_not_cancelled_without_its_money_going_back(client, wechat_pay_v3, paid_order):
+    order, product, warehouse = paid_order
+    headers = admin_headers(client, make_admin("staff"))
+    response = client.post(f"/admin/api/orders/{order.id}/cancel", headers=headers, json={"reason": "客户不要了"})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "refund_through_wechat"
+    assert service.get_order(order.id).status == "paid" and stock_of(product, warehouse) == (50, 2)
