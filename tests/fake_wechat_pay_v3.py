@@ -27,7 +27,7 @@ import re
 import secrets
 import threading
 import time
-from collections import deque
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -171,7 +171,7 @@ class FakeWeChatPayV3:
     def reset(self):
         """Forget transactions, refunds, recordings and faults (merchants, keys and routes stay)."""
         with self.lock:
-            self.state = {"transactions": {}, "refunds": {}}
+            self.state = defaultdict(dict)  # per API: "transactions", "refunds", and whatever a route adds
             self._requests = []
             self._scripts.clear()
 
