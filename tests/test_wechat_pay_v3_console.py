@@ -4,14 +4,8 @@ import pytest
 
 from app.orders import service
 from tests.browser import DESKTOP, PHONE, browser, screenshot  # noqa: F401  (browser is a fixture)
-from tests.factories import (
-    DEFAULT_PASSWORD,
-    console_login,
-    console_post,
-    make_admin,
-    make_agent,
-    orderable,
-)
+from tests.factories import console_login, console_post, make_admin, make_agent, orderable
+from tests.test_console_browser import sign_in  # noqa: F401  (a fixture)
 from tests.test_wechat_pay_v3_refund import wechat_paid
 
 
@@ -27,25 +21,16 @@ def test_a_console_refund_of_a_wechat_paid_order_waits_for_wechat(client, wechat
 
 
 @pytest.mark.committed
-def test_finance_refunds_a_wechat_paid_order_in_the_browser(browser, live_server, client, wechat_pay_v3):
+def test_finance_refunds_a_wechat_paid_order_in_the_browser(sign_in, live_server, client, wechat_pay_v3):
     agent = make_agent()
     product, _ = orderable(100, name="玫瑰面霜")
     order = wechat_paid(wechat_pay_v3, client, agent, (product, 2))
-    user = make_admin("finance")
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        page = browser.new_page(viewport=viewport, locale="zh-CN")
-        page.on("dialog", lambda dialog: dialog.accept())
-        page.goto(live_server + "/admin/")
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", DEFAULT_PASSWORD)
-        page.click("button:has-text('登录')")
-        page.wait_for_url(live_server + "/admin/")
+        page = sign_in("finance", viewport)
         page.goto(f"{live_server}/admin/orders/{order.id}")
         if name == "desktop":
-            page.fill("form[action$='/refund'] textarea[name=reason], form[action$='/refund'] input[name=reason]",
-                      "质量问题")
+            page.fill("form[action$='/refund'] [name=reason]", "质量问题")
             page.click("form[action$='/refund'] button")
             page.wait_for_selector("text=已提交微信退款")
         screenshot(page, f"console-wechat-refund-{name}")
         assert "退款中" in page.inner_text(".wechat-refunds")
-        page.close()
