@@ -143,8 +143,8 @@ def _apply_transaction(resource):
         raise BadRequest("金额格式错误", code="amount_mismatch")
     try:
         with db.atomic():
-            _, confirmed_now = service.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat",
-                                                       amount_fen=amount, payment_ref=transaction_id)
+            order, confirmed_now = service.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat",
+                                                           amount_fen=amount, payment_ref=transaction_id)
             WechatPayment.update(status="paid", transaction_id=transaction_id, paid_at=utcnow(),
                                  checked_at=utcnow()).where(WechatPayment.order == order_id,
                                                             WechatPayment.status != "paid").execute()
@@ -157,6 +157,9 @@ def _apply_transaction(resource):
             WechatPayment.update(status="paid", transaction_id=transaction_id, paid_at=utcnow()).where(
                 WechatPayment.order == order_id, WechatPayment.status != "paid").execute()
         return "paid_after_close"
+    if not confirmed_now and order.payment_ref != transaction_id:  # already paid otherwise (a transfer): twice
+        _tell_owners(order_id, "order_paid_after_close", transaction_id, amount)
+        return "paid_twice"
     return "paid" if confirmed_now else "repeated"
 
 
