@@ -10,6 +10,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from app import regions
 from app.clock import local_text
+from app.authorization import service as authorization
 from app.codes import service as codes
 from app.errors import DomainError
 from app.http import client_ip
@@ -31,10 +32,12 @@ def _provinces():
     return tuple(regions.provinces())
 
 
-def _page(template, status=200, **context):
+def page_answer(template, status=200, **context):
+    """A consumer page: never cached, and nothing loaded from anywhere (the Content-Security-Policy enforces it)."""
     return render_template(f"consumer/{template}", **context), status, {
         "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
         "form-action 'self'; img-src data:"}
+
 
 
 @blp.app_template_filter("local_time")
@@ -49,7 +52,7 @@ def typed_code():
     code = (request.args.get("code") or "").strip()[:64]
     if code:
         return redirect(url_for("consumer.scan", code=code.replace("/", "")))
-    return _page("enter.html")
+    return page_answer("enter.html")
 
 
 @blp.route("/<path:code>", methods=["GET"])
@@ -58,7 +61,9 @@ def scan(code):
     """Check the code and record the scan; the consumer may pick a region (?province=&city=)."""
     verdict = codes.look_up(text=code[:64], ip=client_ip(), user_agent=request.headers.get("User-Agent", ""),
                             province=request.args.get("province", "")[:32], city=request.args.get("city", "")[:32])
-    return _page("scan.html", verdict=verdict, provinces=_provinces())
+    number = (authorization.verify_number_for_agent(agent_id=verdict.agent_id)
+              if verdict.genuine and not verdict.unshipped else None)
+    return page_answer("scan.html", verdict=verdict, provinces=_provinces(), authorization_number=number)
 
 
 @blp.route("/<path:code>/pin", methods=["POST"])
@@ -70,7 +75,7 @@ def pin(code):
                                                     ip=client_ip())]
     except DomainError as exc:
         kind, message = "bad", exc.message
-    return _page("message.html", code=code[:64], kind=kind, message=message)
+    return page_answer("message.html", code=code[:64], kind=kind, message=message)
 
 
 @blp.route("/<path:code>/report", methods=["POST"])
@@ -88,10 +93,10 @@ def report(code):
         kind, message = "bad", "价格格式不正确，请填写数字，如 99.00"
     except DomainError as exc:
         kind, message = "bad", exc.message
-    return _page("message.html", code=code[:64], kind=kind, message=message)
+    return page_answer("message.html", code=code[:64], kind=kind, message=message)
 
 
 @blp.errorhandler(429)
 def too_many(_exc):
     """Too many look-ups from one address: a Chinese page, not JSON."""
-    return _page("message.html", 429, code="", kind="bad", message="查询过于频繁，请稍后再试")
+    return page_answer("message.html", 429, code="", kind="bad", message="查询过于频繁，请稍后再试")
