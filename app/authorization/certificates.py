@@ -94,11 +94,13 @@ def ensure_current(agent):
         return row
     if agents.standing(agent) != "active":
         return row
-    # Locked, and read again: of requests racing to supersede it, the later ones find it superseded.
-    row = for_update(AgentCertificate.select().where(AgentCertificate.current_key == agent.id)).first()
-    if row is not None and _states(row, facts):
-        return row
     if row is not None:
+        # The old row locked by its primary key (a lock on `current_key` would deadlock with the insert below):
+        # of requests racing to supersede it, the first does, the others wait and then read what it issued.
+        locked = for_update(AgentCertificate.select().where(AgentCertificate.id == row.id)).first()
+        if locked.current_key is None:
+            return for_update(AgentCertificate.select().where(AgentCertificate.current_key == agent.id),
+                              shared=True).first()
         AgentCertificate.update(current_key=None, superseded_at=utcnow()).where(AgentCertificate.id == row.id).execute()
     return _issue(agent, facts)
 

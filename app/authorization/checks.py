@@ -16,7 +16,7 @@ from app.authorization import certificates
 from app.authorization.models import AgentCertificate, AgentWechatId, CertificateCheck
 from app.clock import utcnow
 from app.config import get_settings
-from app.database import db
+from app.database import atomic_with_retry
 from app.errors import Conflict, InvalidInput
 from app.notify import service as notify
 
@@ -132,7 +132,8 @@ def look_up(*, text, ip, user_agent="", openid="", channel="page"):
     """Verify by what was typed (a number, a WeChat ID or a phone); returns the Verifications (none: not found)
     and logs the look-up. The answers never carry a contact detail."""
     kind, query = classify(text)
-    with db.atomic():
+
+    def answer_and_log():
         pairs = _find(kind, query)
         answers = [_verification(agent, row, asked=query) for agent, row in pairs]
         answers = answers or [_miss("invalid" if kind == "invalid" else "not_found", query)]
@@ -142,7 +143,8 @@ def look_up(*, text, ip, user_agent="", openid="", channel="page"):
                                 ip=(ip or "")[:45], user_agent=(user_agent or "")[:255], openid=(openid or "")[:64])
         if not pairs:
             _watch_misses(ip=ip, openid=openid)
-    return answers
+        return answers
+    return atomic_with_retry(answer_and_log)
 
 
 def _watch_misses(*, ip, openid):
@@ -167,20 +169,20 @@ def set_wechat_id(*, agent_id, wechat_id):
         raise Conflict("该代理已退出", code="agent_left")
     wechat_id = normalize_wechat_id(wechat_id)
     try:
-        with db.atomic():
-            taken = (AgentWechatId.select().where(AgentWechatId.wechat_id == wechat_id,
-                                                  AgentWechatId.agent != agent.id).exists())
-            if taken:
-                raise IntegrityError("wechat_id taken")
-            # No upsert: MySQL's ON DUPLICATE KEY would quietly "update" the other agent's row holding the ID.
-            changed = (AgentWechatId.update(wechat_id=wechat_id, updated_at=utcnow())
-                       .where(AgentWechatId.agent == agent.id).execute())
-            if not changed:
-                AgentWechatId.create(agent=agent.id, wechat_id=wechat_id)
+        atomic_with_retry(lambda: _claim_wechat_id(agent.id, wechat_id))
     except IntegrityError as exc:
-        # Taken before, or claimed at the same moment (the unique index answers the race).
+        # Another agent holds it (or claimed it at the same moment: the unique index decides).
         raise Conflict("该微信号已被其他代理登记，请联系品牌方核实", code="wechat_id_taken") from exc
     return wechat_id
+
+
+def _claim_wechat_id(agent_id, wechat_id):
+    # No upsert: MySQL's ON DUPLICATE KEY would quietly "update" the other agent's row holding the ID. No locking
+    # read first either: claims of a missing key would take gap locks and deadlock on their inserts.
+    if AgentWechatId.get_or_none(AgentWechatId.agent == agent_id) is None:
+        AgentWechatId.create(agent=agent_id, wechat_id=wechat_id)
+    else:
+        AgentWechatId.update(wechat_id=wechat_id, updated_at=utcnow()).where(AgentWechatId.agent == agent_id).execute()
 
 
 def wechat_id_of(agent_id):

@@ -15,7 +15,7 @@ from app.authorization.checks import (STATUS_TEXTS, Verification, list_checks, m
 from app.authorization.checks import look_up as _look_up
 from app.authorization.models import AgentCertificate
 from app.config import get_settings
-from app.database import db
+from app.database import atomic_with_retry
 from app.errors import Conflict
 
 NO_CERTIFICATE = {
@@ -42,8 +42,7 @@ def certificate_for_agent(*, agent_id):
     """The agent's current certificate (issued now if it has none or its level, region or term changed), with
     its status; Conflict when the agent never had one and is not in good standing."""
     agent = agents.get_agent(agent_id)
-    with db.atomic():
-        row = certificates.ensure_current(agent)
+    row = atomic_with_retry(lambda: certificates.ensure_current(agent))
     standing = agents.standing(agent)
     if row is None:
         raise Conflict(NO_CERTIFICATE.get(standing, "暂无授权书"), code="no_certificate")
@@ -86,8 +85,7 @@ def verify_number_for_agent(*, agent_id):
     agent = agents.agent_with_level(agent_id)
     if agent is None:
         return None
-    with db.atomic():
-        row = certificates.ensure_current(agent)
+    row = atomic_with_retry(lambda: certificates.ensure_current(agent))
     return row.number if row is not None else None
 
 
@@ -99,7 +97,6 @@ def issue_all(*, batch=500):
         if not items:
             return seen
         for agent in items:
-            with db.atomic():
-                certificates.ensure_current(agent)
+            atomic_with_retry(lambda agent=agent: certificates.ensure_current(agent))
         seen += len(items)
         page += 1
