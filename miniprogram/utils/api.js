@@ -105,6 +105,7 @@ module.exports = {
   url,
   get: (path, params) => request('GET', path + query(params || {})),
   post: (path, data) => request('POST', path, data || {}),
+  put: (path, data) => request('PUT', path, data || {}),
   del: (path) => request('DELETE', path),
   signOut: () => wx.removeStorageSync(TOKEN_KEY)
 }
