@@ -20,6 +20,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from app.clock import to_local
 from app.config import get_settings
 from app.errors import Unavailable
 from app.pdf import FONT, use_font
@@ -156,7 +157,7 @@ def _drawn(certificate, brand, logo_path):
     values = (certificate.level_name, certificate.region or "全国", _term_text(certificate), certificate.number)
     for (_, y), value in zip(LABELS, values):
         draw.text((VALUE_X, y - 2), value, font=_fitted(draw, value, 30, WIDTH - VALUE_X - 80), fill=INK)
-    issued = certificate.issued_at.strftime("%Y年%m月%d日") if certificate.issued_at else ""
+    issued = to_local(certificate.issued_at).strftime("%Y年%m月%d日") if certificate.issued_at else ""
     draw.text((90, 955), f"授权方：{brand}", font=_fitted(draw, f"授权方：{brand}", 20, 330), fill=MUTED)
     draw.text((90, 985), f"发证日期：{issued}", font=_font(20), fill=MUTED)
     image.paste(_qr_image(verify_url(certificate.number), QR_SIZE), (WIDTH - 90 - QR_SIZE, 760))
@@ -227,7 +228,7 @@ def certificate_pdf(certificate, *, brand):
     pdf.setFillColor(HexColor(INK))
     pdf.drawString(35 * mm, 95 * mm, "扫描右侧二维码")
     pdf.drawString(35 * mm, 88 * mm, "查询授权真伪与当前状态")
-    issued = certificate.issued_at.strftime("%Y年%m月%d日") if certificate.issued_at else ""
+    issued = to_local(certificate.issued_at).strftime("%Y年%m月%d日") if certificate.issued_at else ""
     pdf.drawString(35 * mm, 74 * mm, f"授权方：{brand}")
     pdf.drawString(35 * mm, 67 * mm, f"发证日期：{issued}")
     pdf.setFillColor(HexColor(MUTED))
