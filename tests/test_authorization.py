@@ -294,3 +294,10 @@ def test_issue_all_gives_every_active_agent_a_certificate():
                                           ("", "*")])
 def test_names_are_masked_without_telling_their_length(name, masked):
     assert authorization.mask_name(name) == masked
+
+
+def test_flask_certificates_issue_issues_every_active_agents_certificate(app):
+    agent = make_agent()
+    result = app.test_cli_runner().invoke(args=["certificates", "issue"])
+    assert result.exit_code == 0 and "active agents checked: 1" in result.output
+    assert authorization.certificate_history(agent_id=agent.id)[0].current
