@@ -5,16 +5,14 @@ verification page.
 Drawing is most of a certificate's cost, so everything that does not depend on the agent (the border, the title,
 the brand and its logo, the labels, the seal) is drawn once per process into a background that each certificate
 copies; the QR is built at a fixed version and mask (the mask search is most of `qrcode`'s time) and the PNG is
-written at a low compression level (the image is mostly flat colour, so it stays small).
+mapped onto a fixed palette and written at a low compression level (mostly flat colour: it stays small).
 """
 import functools
 import io
 import os
 import subprocess
 
-import qrcode
 from PIL import Image, ImageDraw, ImageFont
-from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -24,6 +22,7 @@ from app.clock import to_local
 from app.config import get_settings
 from app.errors import Unavailable
 from app.pdf import FONT, use_font
+from app.qr import dark_runs, qr_image, qr_matrix
 
 WIDTH, HEIGHT = 750, 1060
 RED, GOLD, INK, MUTED, PAPER = "#b3261e", "#c9a227", "#2b2b2b", "#7a6a55", "#fffaf0"
@@ -69,27 +68,8 @@ def _font(size):
     return ImageFont.truetype(path, size)
 
 
-@functools.lru_cache(maxsize=8)
-def _qr_version(length):
-    probe = qrcode.QRCode(error_correction=ERROR_CORRECT_M)
-    probe.add_data("x" * length)
-    return probe.best_fit()
-
-
-def qr_modules(url):
-    """The QR of `url` as rows of booleans (no quiet zone), at the smallest version for its length and mask 0."""
-    qr = qrcode.QRCode(version=_qr_version(len(url)), error_correction=ERROR_CORRECT_M, mask_pattern=0, border=0)
-    qr.add_data(url)
-    qr.make(fit=False)
-    return qr.get_matrix()
-
-
 def _qr_image(url, size):
-    matrix = qr_modules(url)
-    count = len(matrix) + 4
-    rows = [b"\xff" * count] * 2 + [b"\xff\xff" + bytes(0 if dark else 255 for dark in row) + b"\xff\xff"
-                                    for row in matrix] + [b"\xff" * count] * 2
-    return Image.frombytes("L", (count, count), b"".join(rows)).resize((size, size), Image.NEAREST)
+    return qr_image(url, quiet_zone=2).resize((size, size), Image.NEAREST)
 
 
 def _centred(draw, y, text, font, fill):
@@ -245,17 +225,8 @@ def certificate_pdf(certificate, *, brand):
 
 
 def _pdf_qr(pdf, url, *, x, y, size):
-    matrix = qr_modules(url)
+    matrix = qr_matrix(url)
     module = size / len(matrix)
     pdf.setFillColor(HexColor("#000000"))
-    for row_index, row in enumerate(matrix):
-        column = 0
-        while column < len(row):
-            if row[column]:
-                start = column
-                while column < len(row) and row[column]:
-                    column += 1
-                pdf.rect(x + start * module, y + size - (row_index + 1) * module, (column - start) * module, module,
-                         stroke=0, fill=1)
-            else:
-                column += 1
+    for row, column, length in dark_runs(matrix):
+        pdf.rect(x + column * module, y + size - (row + 1) * module, length * module, module, stroke=0, fill=1)

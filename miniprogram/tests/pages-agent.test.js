@@ -317,6 +317,12 @@ describe('certificate', () => {
     expect(record.modals.pop().content).toContain('允许保存到相册')
     expect(comp.instance.data.saved).toBe(false)
   })
+  test('a failed image download shows a retry', async () => {
+    const { comp, wx } = mount('more/certificate', routes)
+    wx.downloadFile = ({ success }) => success({ statusCode: 503, tempFilePath: '' })
+    await comp.instance.onLoad()
+    expect(text(comp)).toContain('授权书图片下载失败，请重试')
+  })
   test('a suspended agent sees its status said plainly', async () => {
     const { comp } = mount('more/certificate', { 'GET /api/mp/me/certificate': [200, { ...VIEW, status: 'suspended', status_text: '已暂停' }] })
     await comp.instance.onLoad()

@@ -7,17 +7,6 @@ const { load, act, field, initial } = require('../../utils/page')
 const IMAGE_PATH = '/api/mp/me/certificate.png'
 const DENIED = /auth deny|auth denied|authorize/
 
-function downloadCertificate () {
-  return new Promise((resolve, reject) => {
-    wx.downloadFile({
-      url: api.url(IMAGE_PATH),
-      header: { Authorization: `Bearer ${wx.getStorageSync('token')}` },
-      success: (res) => (res.statusCode === 200 ? resolve(res.tempFilePath) : reject(new Error('授权书图片下载失败，请重试'))),
-      fail: () => reject(new Error('授权书图片下载失败，请重试'))
-    })
-  })
-}
-
 Component({
   data: { ...initial, certificate: null, status: '', statusText: '', verifyUrl: '', image: '', wechatId: '', saved: false },
   methods: {
@@ -25,7 +14,7 @@ Component({
     load () {
       return load(this, async () => {
         const view = await api.get('/api/mp/me/certificate')
-        const image = await downloadCertificate()
+        const image = await api.download(IMAGE_PATH, '授权书图片下载失败，请重试')
         return { certificate: view.certificate, status: view.status, statusText: view.status_text,
           verifyUrl: view.verify_url, wechatId: view.wechat_id, image, saved: false }
       })
