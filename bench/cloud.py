@@ -58,9 +58,9 @@ def _sample(index):
 def certificate_figures(seconds, agent_ids):
     """Certificate images per second: the raw PNG floor, drawn (one core), and served through the service."""
     brand = get_settings().BRAND_NAME
-    background = drawing._background(brand, get_settings().BRAND_LOGO)
+    background = drawing._background(brand, "")
 
-    palette = drawing._palette(brand, get_settings().BRAND_LOGO)
+    palette = drawing._palette(brand, "")
 
     def floor(_index):
         buffer = io.BytesIO()

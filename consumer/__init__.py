@@ -5,6 +5,7 @@ images from elsewhere), so it opens fast on any phone and leaks no visit to a
 third party. It never shows who the agent is.
 """
 import functools
+from urllib.parse import urlparse
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
@@ -12,6 +13,7 @@ from app import regions
 from app.clock import local_text
 from app.authorization import service as authorization
 from app.codes import service as codes
+from app.config import get_settings
 from app.errors import DomainError
 from app.http import client_ip
 from app.money import parse_yuan
@@ -33,10 +35,12 @@ def _provinces():
 
 
 def page_answer(template, status=200, **context):
-    """A consumer page: never cached, and nothing loaded from anywhere (the Content-Security-Policy enforces it)."""
+    """A consumer page: never cached, nothing loaded from elsewhere (the Content-Security-Policy enforces it);
+    images only from us: the brand's logo (same origin) and product photos (at the public address)."""
+    public = urlparse(get_settings().PUBLIC_BASE_URL)
     return render_template(f"consumer/{template}", **context), status, {
         "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-        "form-action 'self'; img-src data:"}
+        f"form-action 'self'; img-src 'self' data: {public.scheme}://{public.netloc}"}
 
 
 

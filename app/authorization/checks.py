@@ -14,6 +14,7 @@ from app import phones
 from app.agents import service as agents
 from app.authorization import certificates
 from app.authorization.models import AgentCertificate, AgentWechatId, CertificateCheck
+from app.brand import service as brand_service
 from app.clock import utcnow
 from app.config import get_settings
 from app.database import atomic_with_retry
@@ -82,7 +83,7 @@ def _verification(agent, asked_row=None, *, asked=""):
     if current is None:
         return Verification(result="unauthorized", message=RESULTS["unauthorized"], asked=asked,
                             masked_name=mask_name(agent.name), status=standing,
-                            status_text=STATUS_TEXTS.get(standing, ""), brand=get_settings().BRAND_NAME)
+                            status_text=STATUS_TEXTS.get(standing, ""), brand=brand_service.current().name)
     changed = asked_row is not None and asked_row.id != current.id
     result = "changed" if changed else STANDING_RESULTS.get(standing, "unauthorized")
     message = RESULTS[result]
@@ -92,11 +93,11 @@ def _verification(agent, asked_row=None, *, asked=""):
     return Verification(result=result, message=message, asked=asked, number=view.number,
                         masked_name=mask_name(agent.name), level_name=view.level_name, region=view.region,
                         term_start=view.term_start, term_end=view.term_end, status=standing,
-                        status_text=STATUS_TEXTS.get(standing, ""), brand=get_settings().BRAND_NAME)
+                        status_text=STATUS_TEXTS.get(standing, ""), brand=brand_service.current().name)
 
 
 def _miss(result, asked=""):
-    return Verification(result=result, message=RESULTS[result], asked=asked, brand=get_settings().BRAND_NAME)
+    return Verification(result=result, message=RESULTS[result], asked=asked, brand=brand_service.current().name)
 
 
 def classify(text):

@@ -84,10 +84,9 @@ def _fitted(draw, text, size, max_width):
     return _font(size)
 
 
-def _logo(brand, size):
-    path = get_settings().BRAND_LOGO
-    if path and os.path.isfile(path):
-        with Image.open(path) as logo:
+def _logo(brand, logo_file, size):
+    if logo_file and os.path.isfile(logo_file):
+        with Image.open(logo_file) as logo:
             logo = logo.convert("RGBA")
             logo.thumbnail((size, size))
             return logo
@@ -102,13 +101,13 @@ def _logo(brand, size):
 
 
 @functools.lru_cache(maxsize=4)
-def _background(brand, logo_path):
+def _background(brand, logo_file):
     """Everything on the certificate but the agent's facts and the QR (drawn once per brand and logo)."""
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((18, 18, WIDTH - 19, HEIGHT - 19), outline=GOLD, width=6)
     draw.rectangle((34, 34, WIDTH - 35, HEIGHT - 35), outline=RED, width=2)
-    logo = _logo(brand, 96)
+    logo = _logo(brand, logo_file, 96)
     image.paste(logo, ((WIDTH - logo.width) // 2, 70), logo)
     _centred(draw, 180, brand, _fitted(draw, brand, 40, WIDTH - 120), INK)
     _centred(draw, 240, "授 权 书", _font(64), RED)
@@ -130,8 +129,8 @@ def _term_text(certificate):
     return f"{start} 至 {end}"
 
 
-def _drawn(certificate, brand, logo_path):
-    image = _background(brand, logo_path).copy()
+def _drawn(certificate, brand, logo_file):
+    image = _background(brand, logo_file).copy()
     draw = ImageDraw.Draw(image)
     _centred(draw, 412, certificate.agent_name, _fitted(draw, certificate.agent_name, 48, WIDTH - 160), INK)
     values = (certificate.level_name, certificate.region or "全国", _term_text(certificate), certificate.number)
@@ -145,30 +144,29 @@ def _drawn(certificate, brand, logo_path):
 
 
 @functools.lru_cache(maxsize=4)
-def _palette(brand, logo_path):
+def _palette(brand, logo_file):
     """A palette of 128 colours taken from a sample certificate of this brand: every certificate is mapped onto
     it (a quarter of the cost of writing a full-colour PNG, and half the bytes)."""
     from app.authorization.certificates import Certificate
 
     sample = Certificate(id=0, number="SQ2026ABCDEFGH", agent_id=0, agent_name="授权代理示例", level_name="区域代理",
                          province="广东省", city="深圳市", term_start=None, term_end=None, issued_at=None, current=True)
-    image = _drawn(sample, brand, logo_path)
+    image = _drawn(sample, brand, logo_file)
     image.paste((0, 0, 0), (0, 0, 8, 8))
     image.paste((255, 255, 255), (8, 0, 16, 8))
     return image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
 
 
-def certificate_png(certificate, *, brand):
-    """The certificate as a PNG (750×1060, 128 colours): bytes."""
-    logo_path = get_settings().BRAND_LOGO
-    image = _drawn(certificate, brand, logo_path).quantize(palette=_palette(brand, logo_path),
+def certificate_png(certificate, *, brand, logo_file=""):
+    """The certificate as a PNG (750×1060, 128 colours): bytes. `logo_file` is the brand logo's file, if any."""
+    image = _drawn(certificate, brand, logo_file).quantize(palette=_palette(brand, logo_file),
                                                            dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
-def certificate_pdf(certificate, *, brand):
+def certificate_pdf(certificate, *, brand, logo_file=""):
     """The certificate as one A4 page (PDF bytes), in reportlab's Chinese CID font."""
     use_font()
     buffer = io.BytesIO()
@@ -215,9 +213,8 @@ def certificate_pdf(certificate, *, brand):
     pdf.setFont(FONT, 10)
     pdf.drawString(35 * mm, 45 * mm, "本授权书以品牌方系统记录为准，等级、区域或期限变更后原编号失效。")
     pdf.drawString(35 * mm, 38 * mm, verify_url(certificate.number))
-    logo = get_settings().BRAND_LOGO
-    if logo and os.path.isfile(logo):
-        pdf.drawImage(logo, width / 2 - 12 * mm, height - 40 * mm, 24 * mm, 24 * mm, preserveAspectRatio=True,
+    if logo_file and os.path.isfile(logo_file):
+        pdf.drawImage(logo_file, width / 2 - 12 * mm, height - 40 * mm, 24 * mm, 24 * mm, preserveAspectRatio=True,
                       mask="auto")
     pdf.showPage()
     pdf.save()

@@ -7,6 +7,7 @@ drawn as a PNG and a PDF (`drawing`).
 """
 from dataclasses import dataclass
 
+from app import media
 from app.agents import service as agents
 from app.authorization import certificates, drawing
 from app.authorization.certificates import Certificate, normalize_number  # noqa: F401
@@ -14,6 +15,7 @@ from app.authorization.checks import (STATUS_TEXTS, Verification, list_checks, m
                                       set_wechat_id, wechat_id_of)
 from app.authorization.checks import look_up as _look_up
 from app.authorization.models import AgentCertificate
+from app.brand import service as brand_service
 from app.config import get_settings
 from app.database import atomic_with_retry
 from app.errors import Conflict
@@ -38,6 +40,12 @@ class AgentCertificateView:
     wechat_id: str
 
 
+def _brand():
+    """(the brand's name, its logo's file or "") as the console's brand settings hold them."""
+    brand = brand_service.current()
+    return brand.name, media.media_path(brand.logo_path.removeprefix("/media/")) if brand.logo_path else ""
+
+
 def certificate_for_agent(*, agent_id):
     """The agent's current certificate (issued now if it has none or its level, region or term changed), with
     its status; Conflict when the agent never had one and is not in good standing."""
@@ -48,20 +56,22 @@ def certificate_for_agent(*, agent_id):
         raise Conflict(NO_CERTIFICATE.get(standing, "暂无授权书"), code="no_certificate")
     certificate = certificates.as_certificate(row, agent)
     return AgentCertificateView(certificate=certificate, status=standing, status_text=STATUS_TEXTS.get(standing, ""),
-                                brand=get_settings().BRAND_NAME, verify_url=drawing.verify_url(certificate.number),
+                                brand=brand_service.current().name, verify_url=drawing.verify_url(certificate.number),
                                 wechat_id=wechat_id_of(agent.id))
 
 
 def certificate_png(*, agent_id):
     """The agent's current certificate as a PNG (for WeChat Moments): (number, bytes)."""
     certificate = certificate_for_agent(agent_id=agent_id).certificate
-    return certificate.number, drawing.certificate_png(certificate, brand=get_settings().BRAND_NAME)
+    name, logo_file = _brand()
+    return certificate.number, drawing.certificate_png(certificate, brand=name, logo_file=logo_file)
 
 
 def certificate_pdf(*, agent_id):
     """The agent's current certificate as an A4 PDF: (number, bytes)."""
     certificate = certificate_for_agent(agent_id=agent_id).certificate
-    return certificate.number, drawing.certificate_pdf(certificate, brand=get_settings().BRAND_NAME)
+    name, logo_file = _brand()
+    return certificate.number, drawing.certificate_pdf(certificate, brand=name, logo_file=logo_file)
 
 
 def certificate_history(*, agent_id):
