@@ -301,3 +301,23 @@ def test_flask_certificates_issue_issues_every_active_agents_certificate(app):
     result = app.test_cli_runner().invoke(args=["certificates", "issue"])
     assert result.exit_code == 0 and "active agents checked: 1" in result.output
     assert authorization.certificate_history(agent_id=agent.id)[0].current
+
+
+def test_the_certificate_and_its_verification_name_the_brand_of_the_brand_settings(tmp_path):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from app.brand import service as brand
+
+    buffer = BytesIO()
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(buffer, "PNG")
+    with overridden_settings(UPLOAD_DIR=str(tmp_path)):
+        brand.update_brand(name="玫瑰之约")
+        brand.set_logo(content=buffer.getvalue())
+        agent = make_agent()
+        _, png = authorization.certificate_png(agent_id=agent.id)
+        _, pdf = authorization.certificate_pdf(agent_id=agent.id)
+    assert authorization.certificate_for_agent(agent_id=agent.id).brand == "玫瑰之约"
+    assert _verify(_number(agent))[0].brand == "玫瑰之约"
+    assert png.startswith(b"\x89PNG") and pdf.startswith(b"%PDF")
