@@ -321,3 +321,12 @@ def test_the_certificate_and_its_verification_name_the_brand_of_the_brand_settin
     assert authorization.certificate_for_agent(agent_id=agent.id).brand == "玫瑰之约"
     assert _verify(_number(agent))[0].brand == "玫瑰之约"
     assert png.startswith(b"\x89PNG") and pdf.startswith(b"%PDF")
+
+
+def test_a_suspended_agent_whose_level_changed_shows_its_current_level_and_no_valid_number():
+    agent = make_agent()
+    old = _number(agent)
+    agents.change_status(agent_id=agent.id, status="suspended", reason="违规", actor_id=None)
+    agents.change_level(agent_id=agent.id, level_id=make_level("总代理Y", rank=0).id, reason="调整", actor_id=None)
+    answer = _verify(old)[0]
+    assert (answer.result, answer.level_name, answer.number) == ("suspended", "总代理Y", "")

@@ -46,7 +46,12 @@ class Certificate:
     @property
     def region(self):
         """The region as one text: 广东省深圳市 (a city named like its province once)."""
-        return self.province + (self.city if self.city and self.city != self.province else "")
+        return region_text(self.province, self.city)
+
+
+def region_text(province, city):
+    """广东省 + 深圳市 → 广东省深圳市; 北京市 + 北京市 → 北京市."""
+    return (province or "") + (city if city and city != province else "")
 
 
 def normalize_number(text):
@@ -68,7 +73,8 @@ def facts_of(agent):
             "city": agent.city or "", "term_start": agent.term_start, "term_end": agent.term_end}
 
 
-def _states(row, facts):
+def states(row, facts):
+    """True when the certificate row states these facts."""
     return all(getattr(row, name) == value for name, value in facts.items())
 
 
@@ -90,7 +96,7 @@ def ensure_current(agent):
     transaction; None when the agent never had one and may not get one."""
     facts = facts_of(agent)
     row = current_row(agent.id)
-    if row is not None and _states(row, facts):
+    if row is not None and states(row, facts):
         return row
     if agents.standing(agent) != "active":
         return row

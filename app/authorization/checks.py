@@ -78,22 +78,26 @@ def normalize_wechat_id(text, *, field="wechat_id"):
 
 
 def _verification(agent, asked_row=None, *, asked=""):
+    """The answer about one agent. Its facts are the agent's as they are now; the number shown is its current
+    certificate's while that still states them (an agent not in good standing gets no new number, so after a change
+    it has none to show). A number asked for that is no longer current is 已变更 — unless the agent is no longer
+    authorized at all, which the answer says first."""
     standing = agents.standing(agent)
     current = certificates.ensure_current(agent)
+    brand = brand_service.current().name
     if current is None:
         return Verification(result="unauthorized", message=RESULTS["unauthorized"], asked=asked,
                             masked_name=mask_name(agent.name), status=standing,
-                            status_text=STATUS_TEXTS.get(standing, ""), brand=brand_service.current().name)
-    changed = asked_row is not None and asked_row.id != current.id
+                            status_text=STATUS_TEXTS.get(standing, ""), brand=brand)
+    facts = certificates.facts_of(agent)
+    number = current.number if certificates.states(current, facts) else ""
+    changed = standing == "active" and asked_row is not None and asked_row.id != current.id
     result = "changed" if changed else STANDING_RESULTS.get(standing, "unauthorized")
-    message = RESULTS[result]
-    if changed and standing != "active":
-        message += f"（当前状态：{STATUS_TEXTS.get(standing, standing)}）"
-    view = certificates.as_certificate(current, agent)
-    return Verification(result=result, message=message, asked=asked, number=view.number,
-                        masked_name=mask_name(agent.name), level_name=view.level_name, region=view.region,
-                        term_start=view.term_start, term_end=view.term_end, status=standing,
-                        status_text=STATUS_TEXTS.get(standing, ""), brand=brand_service.current().name)
+    region = certificates.region_text(facts["province"], facts["city"])
+    return Verification(result=result, message=RESULTS[result], asked=asked, number=number,
+                        masked_name=mask_name(agent.name), level_name=facts["level_name"], region=region,
+                        term_start=facts["term_start"], term_end=facts["term_end"], status=standing,
+                        status_text=STATUS_TEXTS.get(standing, ""), brand=brand)
 
 
 def _miss(result, asked=""):
