@@ -43,6 +43,8 @@ def up(migrator, db):
         certificate = ForeignKeyField(AgentCertificate, null=True, on_delete="RESTRICT", index=True)
         agent = ForeignKeyField(Agent, null=True, on_delete="RESTRICT", index=True)
         ip = CharField(max_length=45, default="", index=True)
+        province = CharField(max_length=32, default="")
+        city = CharField(max_length=32, default="")
         user_agent = CharField(max_length=255, default="")
         openid = CharField(max_length=64, default="")
 

@@ -330,3 +330,11 @@ def test_a_suspended_agent_whose_level_changed_shows_its_current_level_and_no_va
     agents.change_level(agent_id=agent.id, level_id=make_level("总代理Y", rank=0).id, reason="调整", actor_id=None)
     answer = _verify(old)[0]
     assert (answer.result, answer.level_name, answer.number) == ("suspended", "总代理Y", "")
+
+
+def test_a_look_up_is_logged_where_its_address_is(behind_nginx, located_scans):
+    from tests.test_code_scans import SICHUAN
+
+    behind_nginx.get("/a?q=13800000000", headers={"X-Forwarded-For": SICHUAN})
+    [check], _ = authorization.list_checks()
+    assert (check.ip, check.province, check.city) == (SICHUAN, "四川省", "成都市")

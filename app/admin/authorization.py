@@ -44,6 +44,8 @@ class AdminCertificateCheckOut(Schema):
     certificate_id = fields.Integer(allow_none=True)
     agent_id = fields.Integer(allow_none=True)
     ip = fields.String()
+    province = fields.String()
+    city = fields.String()
     user_agent = fields.String()
     openid = fields.String()
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from peewee import IntegrityError
 
-from app import phones
+from app import iplocation, phones
 from app.agents import service as agents
 from app.authorization import certificates
 from app.authorization.models import AgentCertificate, AgentWechatId, CertificateCheck
@@ -135,8 +135,9 @@ def _find(kind, query):
 
 def look_up(*, text, ip, user_agent="", openid="", channel="page"):
     """Verify by what was typed (a number, a WeChat ID or a phone); returns the Verifications (none: not found)
-    and logs the look-up. The answers never carry a contact detail."""
+    and logs the look-up, with where its address is (as scans are). The answers never carry a contact detail."""
     kind, query = classify(text)
+    province, city = iplocation.locate(ip)
 
     def answer_and_log():
         pairs = _find(kind, query)
@@ -145,7 +146,8 @@ def look_up(*, text, ip, user_agent="", openid="", channel="page"):
         agent, row = pairs[0] if pairs else (None, None)
         CertificateCheck.create(channel=channel, query_kind=kind, query=query[:64], result=answers[0].result,
                                 certificate=row.id if row else None, agent=agent.id if agent else None,
-                                ip=(ip or "")[:45], user_agent=(user_agent or "")[:255], openid=(openid or "")[:64])
+                                ip=(ip or "")[:45], province=province, city=city, user_agent=(user_agent or "")[:255],
+                                openid=(openid or "")[:64])
         if not pairs:
             _watch_misses(ip=ip, openid=openid)
         return answers
