@@ -87,5 +87,9 @@ def test_the_console_shows_an_agents_certificate(browser, live_server, viewport,
     screenshot(page, f"console-certificate-{name}")
     assert number in page.inner_text("body")
     assert page.evaluate("document.querySelector('.certificate-image img').naturalWidth") == 750
+    page.goto(live_server + f"/a/{number}")
+    page.goto(live_server + "/admin/agents/verifications")
+    screenshot(page, f"console-verifications-{name}")
+    assert "已授权" in page.inner_text("body")
     page.close()
     assert elsewhere == []
