@@ -34,6 +34,7 @@ KIND_NAMES = {
     "join_code_guessing": "邀请码或绑定码被批量尝试", "order_proof_submitted": "代理上传付款凭证",
     "order_payment_amount_mismatch": "微信支付金额不符", "order_refund_failed": "微信退款失败",
     "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于限价", "violation_price_high": "高于限价",
+    "authorization_enumeration": "授权查询被批量尝试",
 }
 
 
