@@ -23,7 +23,8 @@ from app.money import format_yuan
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.orders import holdings, rollup
-from app.orders.models import Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine, WechatPayment
+from app.orders.models import (Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine, WechatPayment,
+                               WechatRefund)
 from app.orders.states import PAID_STATES, next_state
 
 SYSTEM = "system"
@@ -290,9 +291,17 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
     return atomic_with_retry(work)
 
 
+def _no_whole_refund_under_way(order):
+    """The goods of an order being refunded whole through WeChat stay in the warehouse until WeChat answers."""
+    if WechatRefund.select().where(WechatRefund.order == order.id, WechatRefund.status == "refunding",
+                                   WechatRefund.whole_order == True).exists():  # noqa: E712  (SQL, not Python)
+        raise Conflict("该订单正在整单退款（等待微信确认），暂不能配货或发货", code="refund_under_way")
+
+
 def pick(order_id, *, actor):
     """Start picking (配货); an order paid while stock was short reserves it now (409 if still short)."""
     def need_stock(order):
+        _no_whole_refund_under_way(order)
         if order.warehouse_id is None and not reserve_stock(order):
             raise Conflict("库存不足，无法配货", code="insufficient_stock")
     return _transition(order_id, "pick", actor=actor, effect=need_stock)
@@ -311,6 +320,7 @@ def ship(order_id, *, actor, carrier, tracking_no, codes_scanned=()):
         raise InvalidInput.on("tracking_no", "请填写快递单号（不超过64个字符）")
 
     def send(order):
+        _no_whole_refund_under_way(order)
         inventory.ship(reference=stock_reference(order.id), province=order.province, actor=actor)
         if codes_scanned:
             _bind(order, codes_scanned, actor)
