@@ -86,6 +86,7 @@ def register_blueprints(app):
     import consumer
     import miniprogram_api
     from consumer import media as consumer_media
+    from consumer import tracking as consumer_tracking
     from app import admin
     from app.admin import pages
 
@@ -97,6 +98,8 @@ def register_blueprints(app):
     app.register_blueprint(bot.blp)
     app.register_blueprint(consumer.blp)
     app.register_blueprint(consumer_media.blp)
+    app.register_blueprint(consumer_tracking.blp)
+    app.register_blueprint(consumer_tracking.push_blp)
     for blueprint in pages.PAGE_BLUEPRINTS:
         app.register_blueprint(blueprint)
 

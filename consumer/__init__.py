@@ -31,10 +31,14 @@ def _provinces():
     return tuple(regions.provinces())
 
 
+def page_headers():
+    """The headers of every consumer page: never cached, nothing loaded from elsewhere, no scripts."""
+    return {"Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+            "form-action 'self'; img-src data:", "Referrer-Policy": "no-referrer"}
+
+
 def _page(template, status=200, **context):
-    return render_template(f"consumer/{template}", **context), status, {
-        "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-        "form-action 'self'; img-src data:"}
+    return render_template(f"consumer/{template}", **context), status, page_headers()
 
 
 @blp.app_template_filter("local_time")

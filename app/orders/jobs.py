@@ -13,7 +13,7 @@ from app.database import db
 from app.errors import DomainError
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue
-from app.orders import service
+from app.orders import service, tracking
 
 log = logging.getLogger(__name__)
 JOB_ACTOR = "system"
@@ -65,3 +65,13 @@ def send_daily_digest(day=None):
     with db.atomic():
         return enqueue(kind="order_digest", recipient=RECIPIENT_OWNERS, data=figures,
                        dedupe_key=f"order_digest:{figures['day']}")
+
+
+def subscribe_parcels(now=None):
+    """Subscribe shipped parcels at the logistics provider, retrying failed ones (nothing without a provider)."""
+    return tracking.subscribe_parcels(now)
+
+
+def watch_stuck_parcels(now=None):
+    """Tell buyers of parcels whose trace has not moved for TRACKING_STUCK_DAYS."""
+    return tracking.watch_stuck_parcels(now)
