@@ -141,6 +141,13 @@ describe('a new agent joins by invite, buys, pays and receives', () => {
     const order = await phone.open('pages/order', { id: String(state.orderId) })
     expect(text(order)).toContain('已发货')
     expect(text(order)).toContain('SF10001')
+    await order.instance.copyLink()
+    const link = phone.record.clipboard[phone.record.clipboard.length - 1]
+    expect(link).toContain('/t/')
+    const page = await httpCall({ url: link, method: 'GET', headers: {} })
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('已发货')
+    expect(page.text).toContain('SF10001')
     await order.instance.receive()
     expect(text(order)).toContain('已签收')
   })
