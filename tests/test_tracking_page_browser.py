@@ -3,21 +3,11 @@ nothing asked of any other server (screenshots in test-output/screenshots/tracki
 import pytest
 
 from app.orders import jobs, refunds, tracking
-from tests.browser import DESKTOP, PHONE, browser, only_from, screenshot  # noqa: F401  (browser is a fixture)
+from tests.browser import DESKTOP, browser, only_from, open_page, screenshot  # noqa: F401  (browser is a fixture)
 from tests.factories import overridden_settings, tracked_order
 from tests.test_order_tracking import MOVING
 
 pytestmark = pytest.mark.committed
-
-
-def _open(browser, live_server, path, name, viewport=PHONE):
-    page = browser.new_page(viewport=viewport, device_scale_factor=2, locale="zh-CN")
-    elsewhere = only_from(page, live_server)
-    page.goto(live_server + path)
-    screenshot(page, name)
-    text = page.inner_text("body")
-    page.close()
-    return text, elsewhere
 
 
 def test_the_tracking_page_renders_the_trace_at_phone_and_desktop_width(browser, live_server, fake_kuaidi100):
@@ -28,8 +18,8 @@ def test_the_tracking_page_renders_the_trace_at_phone_and_desktop_width(browser,
             ("2026-12-03 10:30:00", "【杭州西湖营业部】快递员 张师傅 正在派件", "杭州市", "派件")] + MOVING)
         tracking.share_link(order.id, actor="test", show_prices=True)
         path = "/t/" + tracking.current_link(order.id).token
-        text, elsewhere = _open(browser, live_server, path, "tracking-phone")
-        _open(browser, live_server, path, "tracking-desktop", viewport=DESKTOP)
+        text, elsewhere = open_page(browser, live_server, path, "tracking-phone")
+        open_page(browser, live_server, path, "tracking-desktop", viewport=DESKTOP)
     assert "正在派件" in text and "派件中" in text and "建议零售价" in text and elsewhere == []
 
 
@@ -37,10 +27,10 @@ def test_a_refunded_order_and_a_revoked_link_render_their_notes(browser, live_se
     order = tracked_order()
     refunds.refund(order.id, actor="admin:1", reason="客户取消")
     token = tracking.current_link(order.id).token
-    text, _ = _open(browser, live_server, f"/t/{token}", "tracking-refunded")
+    text, _ = open_page(browser, live_server, f"/t/{token}", "tracking-refunded")
     assert "该订单已退款" in text
     tracking.revoke_links(order.id, actor="test")
-    text, _ = _open(browser, live_server, f"/t/{token}", "tracking-revoked")
+    text, _ = open_page(browser, live_server, f"/t/{token}", "tracking-revoked")
     assert "链接无效或已停用" in text
 
 
