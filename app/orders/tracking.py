@@ -157,11 +157,19 @@ def accept_push(*, callback_token, param, sign):
     status = str(body.get("status", ""))[:16]
 
     def work():
+        # The locks come first: the push row's foreign key would otherwise share-lock the parcel, and two
+        # pushes holding that shared lock would deadlock wanting it exclusively.
+        order, locked = _lock_parcel(parcel.order_id)
         if not ParcelPush.insert(parcel=parcel.id, digest=digest).on_conflict_ignore().as_rowcount().execute():
             raise Conflict("该推送已处理过", code="push_replayed")
-        return _take_trace(parcel.order_id, document, aborted=status == "abort",
-                           note=str(body.get("message", ""))[:100])
+        return _take_trace(order, locked, document, aborted=status == "abort", note=str(body.get("message", ""))[:100])
     return atomic_with_retry(work)
+
+
+def _lock_parcel(order_id):
+    """The order and its parcel, both rows locked in that order (as every tracking write takes them)."""
+    order = service.lock_order(order_id)
+    return order, for_update(Parcel.select().where(Parcel.order == order_id)).get()
 
 
 def refresh_trace(order_id):
@@ -173,7 +181,7 @@ def refresh_trace(order_id):
         document = kuaidi100.query(company=parcel.carrier_code, number=parcel.tracking_no, phone=parcel.phone)
     except kuaidi100.ProviderError as exc:
         raise Conflict(f"物流查询失败：{exc}", code="tracking_query_failed") from exc
-    return atomic_with_retry(lambda: _take_trace(order_id, document))
+    return atomic_with_retry(lambda: _take_trace(*_lock_parcel(order_id), document))
 
 
 @dataclass(frozen=True)
@@ -216,10 +224,9 @@ def _push_time(text):
     return None
 
 
-def _take_trace(order_id, document, *, aborted=False, note=""):
-    """Store a trace document's new events and act on its state; runs inside the caller's transaction."""
-    order = service.lock_order(order_id)
-    parcel = for_update(Parcel.select().where(Parcel.order == order_id)).get()
+def _take_trace(order, parcel, document, *, aborted=False, note=""):
+    """Store a trace document's new events and act on its state; runs inside the caller's transaction, which
+    holds the order's and the parcel's locks."""
     lines = list(_trace_lines(document, parcel))
     added = 0
     for row in lines:
