@@ -362,3 +362,36 @@ def test_an_unshipped_order_has_a_link_but_no_trace(client, fake_wechat):
     link = client.post(f"/api/mp/orders/{order.id}/tracking-link", headers=headers, json={}).get_json()
     body = client.get(f"/api/mp/orders/{order.id}/tracking", headers=headers).get_json()
     assert body["trace"] is None and body["link"]["url"] == link["url"]
+
+
+def test_a_shipment_file_naming_a_carrier_by_another_name_is_the_same_shipment_again():
+    from app.orders import batch
+    order = picked_order()
+    number = service.order_no(order)
+    first = batch.ship_from_file(f"订单号,快递公司,快递单号\n{number},顺丰速运,SF9001\n".encode(), filename="a.csv",
+                                 actor="admin:1")
+    again = batch.ship_from_file(f"订单号,快递公司,快递单号\n{number},shunfeng,SF9001\n".encode(), filename="a.csv",
+                                 actor="admin:1")
+    assert first[0].outcome == "shipped" and again[0].message == "此前已按该单号发货"
+
+
+def test_a_shipment_file_row_with_an_unknown_carrier_is_skipped_in_chinese():
+    from app.orders import batch
+    order = picked_order()
+    rows = batch.ship_from_file(f"订单号,快递公司,快递单号\n{service.order_no(order)},火星快递,X1\n".encode(),
+                                filename="a.csv", actor="admin:1")
+    assert rows[0].outcome == "skipped" and "不支持的快递公司" in rows[0].message
+
+
+def test_the_shipped_template_message_opens_the_tracking_page(fake_wechat):
+    from app.notify import sender
+    from tests.factories import bound_agent, settings_changed
+    agent, openid = bound_agent()
+    config = json.dumps({"order_shipped": {"official": {"template_id": "TPL-SHIP", "fields": {
+        "character_string1": "{order_no}", "thing2": "{carrier}"}, "url": "{tracking_url}"}}})
+    with settings_changed(NOTIFY_TEMPLATES=config):
+        order = tracked_order(agent=agent)
+        assert sender.drain_outbox().sent == 1
+    body = fake_wechat.delivered("/cgi-bin/message/template/send")[0]
+    assert body["touser"] == openid and body["data"]["thing2"] == {"value": "中通"}
+    assert body["url"] == tracking.current_link(order.id).url
