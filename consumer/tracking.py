@@ -28,7 +28,7 @@ def show(token):
         view = tracking.tracking_page(token[:64])
     except DomainError as exc:
         return _page("tracking_message.html", exc.status, message=exc.message)
-    return _page("tracking.html", view=view, brand=view.brand)
+    return _page("tracking.html", view=view)
 
 
 @blp.errorhandler(429)

@@ -5,6 +5,7 @@ import threading
 import pytest
 import requests
 
+from app.brand import service as brand
 from app.money import format_yuan
 from app.orders import jobs, refunds, service, tracking
 from app.orders.models import OrderEvent, OrderLine
@@ -24,6 +25,7 @@ def test_the_page_shows_brand_items_status_carrier_and_trace(client, fake_kuaidi
     jobs.subscribe_parcels()
     push_to(client, fake_kuaidi100, order, state="0", lines=MOVING)
     with overridden_settings(BRAND_NAME="花漾"):
+        brand.forget_cached()
         html = page_of(client, order)
     line = order.line_list[0]
     for text in ("花漾", line.product_name, "× 2", "已发货", "中通", order.tracking_no, "快件已到达杭州西湖营业部",

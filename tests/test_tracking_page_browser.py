@@ -2,6 +2,7 @@
 nothing asked of any other server (screenshots in test-output/screenshots/tracking-*.png)."""
 import pytest
 
+from app.brand import service as brand
 from app.orders import jobs, refunds, tracking
 from tests.browser import DESKTOP, browser, only_from, open_page, screenshot  # noqa: F401  (browser is a fixture)
 from tests.factories import overridden_settings, tracked_order
@@ -12,6 +13,7 @@ pytestmark = pytest.mark.committed
 
 def test_the_tracking_page_renders_the_trace_at_phone_and_desktop_width(browser, live_server, fake_kuaidi100):
     with overridden_settings(PUBLIC_BASE_URL=live_server, BRAND_NAME="花漾"):
+        brand.forget_cached()
         order = tracked_order()
         jobs.subscribe_parcels()
         fake_kuaidi100.push("zhongtong", order.tracking_no, state="5", lines=[

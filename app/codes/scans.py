@@ -14,6 +14,7 @@ from peewee import IntegrityError, fn
 
 from app import iplocation, regions
 from app.agents import service as agents
+from app.brand import service as brand
 from app.catalog import service as catalog
 from app.clock import utcnow
 from app.codes import codec, geo, price_control, violations
@@ -138,7 +139,7 @@ def _verdict(code, scan, scans_before):
     verdict = "repeat" if scans_before else "genuine"
     unshipped = code.order_id is None
     return Verdict(verdict=verdict, code=code.code, message=MESSAGES["unshipped" if unshipped else verdict],
-                   brand=settings.BRAND_NAME, unshipped=unshipped,
+                   brand=brand.current().name, unshipped=unshipped,
                    product_name=product.name, product_spec=product.spec, lot=code.batch.lot,
                    scans_before=scans_before, first_scan_at=first.at if first else None,
                    first_scan_place=_place(first) if first else "",

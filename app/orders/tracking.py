@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app import kuaidi100
+from app.brand import service as brand
 from app.catalog import service as catalog
 from app.clock import utc_from_local, utcnow
 from app.config import get_settings
@@ -451,7 +452,7 @@ def tracking_page(token):
     if order.status in CLOSED_NOTES:
         steps.append((CUSTOMER_STATUS[order.status], order.closed_at or order.received_at))
     return TrackingPage(
-        brand=get_settings().BRAND_NAME, order_no=service.order_no(order), status=order.status,
+        brand=brand.current().name, order_no=service.order_no(order), status=order.status,
         status_name=CUSTOMER_STATUS.get(order.status, ""), closed_note=CLOSED_NOTES.get(order.status, ""),
         consignee=_masked(order.consignee_name), region=f"{order.province}{order.city}",
         items=items, show_prices=link.show_prices, retail_total=format_yuan(total) if total else "",
