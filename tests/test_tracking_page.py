@@ -161,3 +161,27 @@ def test_concurrent_signed_for_pushes_receive_the_order_once(live_server, fake_k
     assert answers == [200] * len(bodies)
     assert OrderEvent.select().where(OrderEvent.order == order.id, OrderEvent.action == "receive").count() == 1
     assert service.get_order(order.id).status == "received"
+
+
+def test_a_push_costs_six_statements_whatever_the_length_of_its_trace(client, fake_kuaidi100):
+    from tests.statements import counted
+    order = tracked_order()
+    jobs.subscribe_parcels()
+    push_to(client, fake_kuaidi100, order, state="0", lines=MOVING[1:])
+    lines = [(f"2026-12-02 19:{minute:02d}:00", f"转运第{minute}站") for minute in range(30)] + MOVING
+    with counted() as statements:
+        assert push_to(client, fake_kuaidi100, order, state="0", lines=lines).status_code == 200
+    assert len(statements) == 6
+    assert len(tracking.trace_of(order.id).lines) == 32
+
+
+def test_the_tracking_page_costs_six_statements(client, fake_kuaidi100):
+    from tests.statements import counted
+    order = tracked_order()
+    jobs.subscribe_parcels()
+    push_to(client, fake_kuaidi100, order, state="0", lines=MOVING)
+    token = tracking.current_link(order.id).token
+    client.get(f"/t/{token}")
+    with counted() as statements:
+        assert client.get(f"/t/{token}").status_code == 200
+    assert len(statements) == 6

@@ -229,9 +229,9 @@ def _take_trace(order, parcel, document, *, aborted=False, note=""):
     """Store a trace document's new events and act on its state; runs inside the caller's transaction, which
     holds the order's and the parcel's locks."""
     lines = list(_trace_lines(document, parcel))
-    added = 0
-    for row in lines:
-        added += ParcelEvent.insert(parcel=parcel.id, **row).on_conflict_ignore().as_rowcount().execute()
+    # One statement for the whole trace: the lines already stored are skipped by the (parcel, digest) key.
+    added = (ParcelEvent.insert_many([{"parcel": parcel.id, **row} for row in lines]).on_conflict_ignore()
+             .as_rowcount().execute() if lines else 0)
     state = str(document.get("state", "") or "")[:8] or parcel.state
     if str(document.get("ischeck", "")) == "1":
         state = "3"
