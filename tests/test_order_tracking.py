@@ -395,3 +395,11 @@ def test_the_shipped_template_message_opens_the_tracking_page(fake_wechat):
     body = fake_wechat.delivered("/cgi-bin/message/template/send")[0]
     assert body["touser"] == openid and body["data"]["thing2"] == {"value": "中通"}
     assert body["url"] == tracking.current_link(order.id).url
+
+
+def test_the_order_command_in_the_chat_shows_the_latest_trace_line(client, fake_kuaidi100):
+    from tests.factories import bound_admin, chat
+    order = subscribed(fake_kuaidi100)
+    push_to(client, fake_kuaidi100, order, state="0", lines=MOVING)
+    reply = chat(client, bound_admin("owner")[1], f"订单 {service.order_no(order)}")
+    assert "物流：" in reply and "快件已到达杭州西湖营业部" in reply
