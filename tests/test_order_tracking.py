@@ -403,3 +403,13 @@ def test_the_order_command_in_the_chat_shows_the_latest_trace_line(client, fake_
     push_to(client, fake_kuaidi100, order, state="0", lines=MOVING)
     reply = chat(client, bound_admin("owner")[1], f"订单 {service.order_no(order)}")
     assert "物流：" in reply and "快件已到达杭州西湖营业部" in reply
+
+
+def test_a_returned_parcel_is_not_received_automatically_after_the_days(client, fake_kuaidi100):
+    from datetime import timedelta
+    returned, moving = subscribed(fake_kuaidi100), subscribed(fake_kuaidi100)
+    push_to(client, fake_kuaidi100, returned, state="6", lines=[("2026-12-04 10:00:00", "快件退回中")] + MOVING)
+    push_to(client, fake_kuaidi100, moving, state="0", lines=MOVING)
+    assert jobs.receive_shipped_orders(returned.shipped_at + timedelta(days=30)) == 1
+    assert service.get_order(returned.id).status == "shipped"
+    assert service.get_order(moving.id).status == "received"

@@ -43,9 +43,12 @@ def cancel_unpaid_orders(now=None):
 
 
 def receive_shipped_orders(now=None):
-    """Confirm receipt of orders shipped ORDER_AUTO_RECEIVE_DAYS ago; returns how many."""
+    """Confirm receipt of orders shipped ORDER_AUTO_RECEIVE_DAYS ago, except those whose parcel the trace shows
+    coming back (退签, 退回, 拒签: staff decide); returns how many."""
     before = (now or utcnow()) - timedelta(days=get_settings().ORDER_AUTO_RECEIVE_DAYS)
-    return _each(service.overdue("shipped", before=before),
+    due = service.overdue("shipped", before=before)
+    returning = tracking.returned_orders(due)
+    return _each([order_id for order_id in due if order_id not in returning],
                  lambda order_id: service.receive(order_id, actor=JOB_ACTOR))
 
 

@@ -291,6 +291,14 @@ def watch_stuck_parcels(now=None):
     return queued
 
 
+def returned_orders(order_ids):
+    """Those of `order_ids` whose parcel the trace shows coming back (退签, 退回, 拒签), as a set."""
+    if not order_ids:
+        return set()
+    return {row.order_id for row in Parcel.select(Parcel.order).where(
+        Parcel.order.in_(list(order_ids)), Parcel.state.in_(tuple(kuaidi100.RETURNED_STATES)))}
+
+
 # Share links
 
 @dataclass(frozen=True)
