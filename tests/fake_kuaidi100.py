@@ -8,6 +8,9 @@
 - `push(company, number, state=…, lines=[…])` POSTs to the subscribed callback, as 快递100 does: form `param`
   ({"status", "message", "lastResult": {…}}) and `sign` = MD5(param + salt) upper-case; returns
   (HTTP status, answer JSON). `fail_next(path, status=…, pause=…)` makes the next calls of a path fail or hang.
+- A side door for drivers outside the test process (the mini-program's journeys through tests/live_backend.py):
+  `GET /__fake__/subscriptions` lists the subscribed parcels, `POST /__fake__/push` (JSON company, number, state,
+  lines) pushes as push() does and answers what the callback answered.
 """
 import hashlib
 import json
@@ -114,6 +117,19 @@ class FakeKuaidi100:
             return {"result": False, "returnCode": "500", "message": "查询无结果，请隔段时间再查"}
         return document
 
+    def _side_door(self, handler):
+        if handler.command == "GET" and handler.path == "/__fake__/subscriptions":
+            return 200, [{"company": c, "number": n} for c, n in self.subscriptions]
+        if handler.command == "POST" and handler.path == "/__fake__/push":
+            length = int(handler.headers.get("Content-Length") or 0)
+            asked = json.loads(handler.rfile.read(length) or b"{}")
+            if (asked.get("company"), asked.get("number")) not in self.subscriptions:
+                return 404, {"message": "not subscribed"}
+            status, answer, _, _ = self.push(asked["company"], asked["number"], state=str(asked.get("state", "0")),
+                                             lines=[tuple(line) for line in asked.get("lines", [])])
+            return 200, {"status": status, "answer": answer}
+        return 404, {"message": "not found"}
+
     def _subscribe(self, form):
         try:
             asked = json.loads(form.get("param", ""))
@@ -136,8 +152,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def do_GET(self):
+        self._answer(*self.server.fake._side_door(self))
+
     def do_POST(self):
         fake = self.server.fake
+        if self.path.startswith("/__fake__/"):
+            return self._answer(*fake._side_door(self))
         length = int(self.headers.get("Content-Length") or 0)
         form = dict(parse_qsl(self.rfile.read(length).decode("utf-8"), keep_blank_values=True))
         fake.requests.append((self.path, form))
