@@ -208,7 +208,7 @@ def test_a_push_naming_another_parcel_is_refused(client, fake_kuaidi100):
 @pytest.mark.parametrize("param", ["not json", "[]", json.dumps({"lastResult": {"data": [{"context": "x"}]}}),
                                    json.dumps({"lastResult": {"data": [{"ftime": "2026-13-40 99:00:00",
                                                                         "context": "x"}]}}),
-                                   json.dumps({"lastResult": {"data": "x" * 100}})])
+                                   json.dumps({"lastResult": {"data": "x" * 100}}), "[" * 5000 + "]" * 5000])
 def test_a_malformed_push_is_refused(client, fake_kuaidi100, param):
     order = subscribed(fake_kuaidi100)
     response = push_to(client, fake_kuaidi100, order, param=param)

@@ -149,7 +149,7 @@ def accept_push(*, callback_token, param, sign):
         raise Forbidden("推送签名无效", code="push_signature_invalid")
     try:
         body = json.loads(param)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nesting deeper than the parser goes
         raise InvalidInput.on("param", "推送内容不是JSON") from exc
     document = body.get("lastResult") if isinstance(body, dict) else None
     if not isinstance(document, dict):
