@@ -99,6 +99,14 @@ MEANINGS = {
                            "buyer",
     "TRACKING_RATE_LIMIT": "customers' tracking pages (`/t/<token>`) per address, as `SCAN_RATE_LIMIT` limits the "
                            "scan page",
+    "CERTIFICATE_FONT": "the CJK font file authorization certificates (PNG) are drawn with; empty: Noto CJK or "
+                        "WenQuanYi where Debian installs them, else the first `fc-list :lang=zh` names; a path "
+                        "naming no file refuses to start",
+    "AUTHORIZATION_RATE_LIMIT": "agent verifications (`/a` pages and `GET /api/mp/authorization` together) per "
+                                "address",
+    "AUTHORIZATION_OPENID_RATE_LIMIT": "agent verifications per WeChat user",
+    "SCAN_SHOWS_AUTHORIZATION": "the scan page of a genuine, shipped code links to the verification of the agent "
+                                "it was shipped to",
 }
 
 

@@ -5,19 +5,15 @@ The page is like the scan page: server-rendered, no login, no scripts, rate-limi
 and it shows nothing of the agent (no price it paid, no phone, no name). An unknown and a revoked link
 answer the same 404 page.
 """
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, request
 
 from app.errors import DomainError
 from app.orders import tracking
 from app.ratelimit import limiter, tracking_limited
-from consumer import page_headers
+from consumer import page_answer
 
 blp = Blueprint("tracking_page", __name__, url_prefix="/t", template_folder="templates")
 push_blp = Blueprint("tracking_push", __name__, url_prefix="/tracking")
-
-
-def _page(template, status=200, **context):
-    return render_template(f"consumer/{template}", **context), status, page_headers()
 
 
 @blp.route("/<token>", methods=["GET"])
@@ -27,14 +23,14 @@ def show(token):
     try:
         view = tracking.tracking_page(token[:64])
     except DomainError as exc:
-        return _page("tracking_message.html", exc.status, message=exc.message)
-    return _page("tracking.html", view=view)
+        return page_answer("tracking_message.html", exc.status, message=exc.message)
+    return page_answer("tracking.html", view=view)
 
 
 @blp.errorhandler(429)
 def too_many(_exc):
     """Too many pages from one address: a Chinese page."""
-    return _page("tracking_message.html", 429, message="查询过于频繁，请稍后再试")
+    return page_answer("tracking_message.html", 429, message="查询过于频繁，请稍后再试")
 
 
 @push_blp.route("/kuaidi100/<token>", methods=["POST"])

@@ -100,3 +100,16 @@ def test_staff_read_the_brand_but_cannot_change_it(client):
     console_as(client, "staff")
     assert client.get("/admin/settings/brand").status_code == 200
     assert saved(client).status_code == 403
+
+
+def test_the_scan_page_shows_the_products_first_photo(app, client):
+    from app.catalog import service as catalog
+    from tests.test_product_images import picture as photo_bytes
+
+    batch = make_batch(1)
+    catalog.add_product_image(product_id=batch.product_id, content=photo_bytes())
+    code = shipped(batch, make_agent())[0]
+    response = scan_client(app).get(f"/v/{code}")
+    photo = catalog.image_urls([batch.product_id])[batch.product_id][0]
+    assert f'class="product-photo" src="{photo}"' in response.get_data(as_text=True)
+    assert "img-src 'self' data: http://127.0.0.1:5000" in response.headers["Content-Security-Policy"]
