@@ -413,3 +413,11 @@ def test_a_returned_parcel_is_not_received_automatically_after_the_days(client, 
     assert jobs.receive_shipped_orders(returned.shipped_at + timedelta(days=30)) == 1
     assert service.get_order(returned.id).status == "shipped"
     assert service.get_order(moving.id).status == "received"
+
+
+def test_a_provider_that_keeps_failing_stops_the_run_after_a_few_attempts(fake_kuaidi100):
+    fake_kuaidi100.fail_next("/poll", times=10, status=503)
+    orders = [tracked_order() for _ in range(5)]
+    assert jobs.subscribe_parcels() == 0
+    attempted = [Parcel.get(Parcel.order == order.id).attempts for order in orders]
+    assert sorted(attempted) == [0, 0, 1, 1, 1]

@@ -37,6 +37,7 @@ SUBSCRIBE_MAX_ATTEMPTS = 12
 SUBSCRIBE_FIRST_RETRY_SECONDS = 60
 SUBSCRIBE_MAX_RETRY_SECONDS = 6 * 3600
 SUBSCRIBE_CLAIM_SECONDS = 120
+SUBSCRIBE_FAILURES_PER_RUN = 3  # then the provider is taken to be down: the rest wait for the next run
 MAX_TRACE_EVENTS = 300
 TRACKING_NO = re.compile(r"[A-Za-z0-9-]{1,64}")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,48}")
@@ -83,7 +84,9 @@ def subscribe_parcels(now=None, *, limit=50):
 
     Each parcel is claimed with a guarded UPDATE before the call, so a second runner skips it; the
     call runs outside any transaction. A failure is retried with backoff (1 minute doubling to 6
-    hours), SUBSCRIBE_MAX_ATTEMPTS in all, then the parcel is `failed` (the console shows why).
+    hours), SUBSCRIBE_MAX_ATTEMPTS in all, then the parcel is `failed` (the console shows why). After
+    SUBSCRIBE_FAILURES_PER_RUN failures the run stops, so a provider that hangs holds the job up for a few
+    timeouts, not one per parcel.
     """
     if not kuaidi100.configured():
         return 0
@@ -91,8 +94,10 @@ def subscribe_parcels(now=None, *, limit=50):
     due = [row.id for row in Parcel.select(Parcel.id).where(Parcel.subscription == "pending",
                                                             Parcel.next_attempt_at <= now)
            .order_by(Parcel.next_attempt_at, Parcel.id).limit(limit)]
-    done = 0
+    done = failures = 0
     for parcel_id in due:
+        if failures >= SUBSCRIBE_FAILURES_PER_RUN:
+            break
         claimed = (Parcel.update(attempts=Parcel.attempts + 1,
                                  next_attempt_at=now + timedelta(seconds=SUBSCRIBE_CLAIM_SECONDS))
                    .where(Parcel.id == parcel_id, Parcel.subscription == "pending", Parcel.next_attempt_at <= now)
@@ -109,6 +114,7 @@ def subscribe_parcels(now=None, *, limit=50):
             Parcel.update(subscription="failed" if given_up else "pending", last_error=str(exc)[:255],
                           next_attempt_at=None if given_up else now + _retry_delay(parcel.attempts)).where(
                 Parcel.id == parcel.id).execute()
+            failures += 1
             continue
         Parcel.update(subscription="subscribed", last_error="", next_attempt_at=None).where(
             Parcel.id == parcel.id).execute()
@@ -316,10 +322,14 @@ def tracking_url(token):
     return f"{get_settings().PUBLIC_BASE_URL.rstrip('/')}/t/{token}"
 
 
-def _active_link(order_id, *, actor):
-    link = (TrackingLink.select().where(TrackingLink.order == order_id, TrackingLink.revoked_at.is_null())
+def _live_link(order_id):
+    return (TrackingLink.select().where(TrackingLink.order == order_id, TrackingLink.revoked_at.is_null())
             .order_by(TrackingLink.id.desc()).first())
-    return link or TrackingLink.create(order=order_id, token=secrets.token_urlsafe(24), created_by=actor)
+
+
+def _active_link(order_id, *, actor):
+    return _live_link(order_id) or TrackingLink.create(order=order_id, token=secrets.token_urlsafe(24),
+                                                       created_by=actor)
 
 
 def _link_out(link):
@@ -341,8 +351,7 @@ def share_link(order_id, *, actor, agent=None, show_prices=None):
 
 def current_link(order_id):
     """The order's live share link, or None (reading only)."""
-    link = (TrackingLink.select().where(TrackingLink.order == order_id, TrackingLink.revoked_at.is_null())
-            .order_by(TrackingLink.id.desc()).first())
+    link = _live_link(order_id)
     return _link_out(link) if link else None
 
 
