@@ -91,6 +91,7 @@ class Settings:
     SCHEDULER_RENEW_SECONDS: int = 5
     COMMISSION_RETURN_WINDOW_DAYS: int = 7
     WITHDRAWAL_MIN_FEN: int = 1000
+    GOODS_TOPUP_MIN_FEN: int = 100
     TASK_WORKER_THREAD: bool = False
     DEV_LOGIN: bool = False
     AGENT_LOW_STOCK_UNITS: int = 2

@@ -6,7 +6,8 @@ retries without limit. Clients made here fix both.
 """
 import logging
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import requests
 from peewee import CharField, DateTimeField, TextField
@@ -139,6 +140,14 @@ def pay_client():
                        mch_id=settings.WECHAT_PAY_MCH_ID, timeout=settings.WECHAT_TIMEOUT_SECONDS)
     client.API_BASE_URL = settings.WECHAT_PAY_API_BASE
     return client
+
+
+WECHAT_PAY_ZONE = ZoneInfo("Asia/Shanghai")  # WeChat Pay's times are Beijing time, whatever the brand's zone
+
+
+def wechat_pay_time(moment):
+    """A naive UTC moment as WeChat Pay's time (Beijing), for time_start / time_expire."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(WECHAT_PAY_ZONE)
 
 
 def call_with_token_refresh(client, call):

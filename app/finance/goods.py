@@ -76,8 +76,8 @@ def _existing(key, agent_id, balance_delta, *, locked):
 
 
 def _post(*, key, agent_id, reason, reference, balance_delta, held_delta=0, actor, memo):
-    """Write one entry and move the balance row by (balance_delta, held_delta); a negative balance_delta is one
-    UPDATE guarded by `balance_fen >= -balance_delta`, refused (Conflict) when the balance is short.
+    """Write one entry and move the balance row by (balance_delta, held_delta): a credit upserts the row; anything
+    else is one UPDATE guarded so that neither column goes below zero, refused (Conflict) when it would.
 
     Runs inside the caller's transaction, in a savepoint: a refused debit leaves nothing behind.
     """
@@ -89,13 +89,16 @@ def _post(*, key, agent_id, reason, reference, balance_delta, held_delta=0, acto
             entry = GoodsEntry.create(key=key, agent=agent_id, reason=reason, reference=reference,
                                       amount_fen=balance_delta, held_fen=held_delta, memo=memo[:255],
                                       actor=str(actor)[:64], created_at=utcnow())
-            if balance_delta >= 0:
-                add_to(GoodsBalance, {"agent": agent_id}, {"balance_fen": balance_delta, "held_fen": held_delta})
+            if held_delta == 0 and balance_delta > 0:  # a credit: the row is created the first time
+                add_to(GoodsBalance, {"agent": agent_id}, {"balance_fen": balance_delta})
             elif not (GoodsBalance.update(balance_fen=GoodsBalance.balance_fen + balance_delta,
                                           held_fen=GoodsBalance.held_fen + held_delta)
-                      .where(GoodsBalance.agent == agent_id, GoodsBalance.balance_fen >= -balance_delta)
+                      .where(GoodsBalance.agent == agent_id, GoodsBalance.balance_fen + balance_delta >= 0,
+                             GoodsBalance.held_fen + held_delta >= 0)
                       .execute()):
-                raise _short(agent_id, -balance_delta)
+                if balance_delta < 0:
+                    raise _short(agent_id, -balance_delta)
+                raise Conflict("提现冻结的货款不足", code="goods_hold_missing")
     except IntegrityError:
         # The same key was being posted by another transaction, which has committed meanwhile.
         previous = _existing(key, agent_id, balance_delta, locked=True)

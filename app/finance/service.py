@@ -20,8 +20,12 @@ from app.finance.settlement import (cancel_settlement, get_settlement, list_sett
                                     mark_order_completed, record_refund, release_available_commissions,
                                     settle_paid_order, settle_paid_orders)
 from app.finance.statements import statement, statement_pdf, statement_xlsx  # noqa: F401
+from app.finance.topups import (confirm_transfer_top_up, get_top_up, handle_wechat_top_up_notification,  # noqa: F401
+                                list_top_ups, reject_transfer_top_up, start_wechat_top_up, submit_transfer_top_up,
+                                top_up_proof_file)
 from app.finance.team_bonus import award_team_bonus, previous_period  # noqa: F401
 from app.finance.versions import create_version, get_version, list_versions, rules_of  # noqa: F401
+from app.finance.models import WITHDRAWAL_SOURCES  # noqa: F401
 from app.finance.payees import PAYEE_KINDS, Payee  # noqa: F401
 from app.finance.withdrawals import (approve_withdrawal, get_withdrawal, last_payee, list_withdrawals,  # noqa: F401
                                      mark_withdrawal_paid, reject_withdrawal, request_withdrawal)
