@@ -6,14 +6,12 @@ retries without limit. Clients made here fix both.
 """
 import logging
 from contextlib import contextmanager
-from datetime import timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import requests
 from peewee import CharField, DateTimeField, TextField
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
-from wechatpy.pay import WeChatPay
 from wechatpy.session import SessionStorage
 
 from app.clock import utcnow
@@ -131,23 +129,6 @@ def official_account_client():
     """The client for the brand's official account."""
     settings = get_settings()
     return _client(settings.WECHAT_OA_APPID, settings.WECHAT_OA_SECRET)
-
-
-def pay_client():
-    """The WeChat Pay (v2) client of the mini-program's merchant account, pointed at WECHAT_PAY_API_BASE."""
-    settings = get_settings()
-    client = WeChatPay(appid=settings.WECHAT_MP_APPID, api_key=settings.WECHAT_PAY_API_KEY,
-                       mch_id=settings.WECHAT_PAY_MCH_ID, timeout=settings.WECHAT_TIMEOUT_SECONDS)
-    client.API_BASE_URL = settings.WECHAT_PAY_API_BASE
-    return client
-
-
-WECHAT_PAY_ZONE = ZoneInfo("Asia/Shanghai")  # WeChat Pay's times are Beijing time, whatever the brand's zone
-
-
-def wechat_pay_time(moment):
-    """A naive UTC moment as WeChat Pay's time (Beijing), for time_start / time_expire."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(WECHAT_PAY_ZONE)
 
 
 def call_with_token_refresh(client, call):

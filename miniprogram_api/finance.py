@@ -152,6 +152,15 @@ def start_wechat_top_up(body):
     return {"top_up": top_up, "payment": payment}
 
 
+@blp.route("/goods/top-ups/<id:top_up_id>/check", methods=["POST"])
+@agent_required
+@blp.response(200, FinanceTopUpOut)
+def check_top_up(top_up_id):
+    """After paying a WeChat top-up: ask WeChat Pay how it stands (when its notification is late) and credit it if
+    it was paid; answers the top-up (status confirmed once credited)."""
+    return finance.check_wechat_top_up(top_up_id=top_up_id, agent_id=g.agent.id)
+
+
 @blp.route("/goods/top-ups/<id:top_up_id>/proof", methods=["GET"])
 @agent_required
 @blp.doc(responses={"200": {"description": "the proof image", "content": {"image/*": {}}}})

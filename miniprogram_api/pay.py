@@ -4,7 +4,6 @@ import logging
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from app.finance import service as finance
 from app.orders import payments
 
 blp = Blueprint("wechat_pay", __name__, url_prefix="/api/pay", description="微信支付回调")
@@ -24,14 +23,4 @@ def wechat_notify():
         return _xml(*payments.handle_wechat_notification(request.get_data()))
     except Exception:  # WeChat must get XML whatever happens; FAIL makes it try again later
         log.exception("WeChat Pay notification failed")
-        return _xml(False, "系统繁忙")
-
-
-@blp.route("/wechat/goods-notify", methods=["POST"])
-def wechat_goods_notify():
-    """A goods-balance top-up's payment result from WeChat Pay: signature checked, credited once."""
-    try:
-        return _xml(*finance.handle_wechat_top_up_notification(request.get_data()))
-    except Exception:  # WeChat must get XML whatever happens; FAIL makes it try again later
-        log.exception("WeChat Pay top-up notification failed")
         return _xml(False, "系统繁忙")

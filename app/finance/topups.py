@@ -1,5 +1,6 @@
 """Top-ups of the goods-payment balance (货款充值): an offline transfer with its proof, which finance confirms or
-rejects in the console, or a WeChat Pay (v2, JSAPI) payment, which its notification confirms.
+rejects in the console, or a WeChat Pay payment (JSAPI: APIv3 through `app.wechat_pay`, or the legacy v2), which its
+notification — or, when that is late, a query — confirms.
 
 A top-up is credited once: confirming moves it pending → confirmed with one guarded
 UPDATE and credits the balance under reference "topup:<id>" in the same transaction,
@@ -7,7 +8,6 @@ so a second confirmation, a repeated notification or both at once change nothing
 """
 import logging
 import re
-from datetime import timedelta
 
 from peewee import IntegrityError
 from wechatpy.exceptions import InvalidSignatureException
@@ -15,27 +15,30 @@ from wechatpy.exceptions import InvalidSignatureException
 from app.clock import utcnow
 from app.config import get_settings
 from app.database import atomic_with_retry, db, paginate
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import BadRequest, Conflict, InvalidInput, NotFound, Unavailable
 from app.finance import goods
 from app.finance.models import GoodsTopUp
 from app.money import MAX_FEN, format_yuan
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.uploads import payment_proof_file, save_payment_proof
-from app.wechat import failures_as_domain_errors, pay_client, wechat_pay_time
+from app.wechat import failures_as_domain_errors
+from app.wechat_pay import PayRefused, PayUnavailable, api_version, v2_client, v3_client
 
 log = logging.getLogger(__name__)
 
 NOTIFY_PATH = "/api/pay/wechat/goods-notify"
+V3_NOTIFY_PATH = "/api/pay/wechat/v3/goods-notify"
+JSAPI = "/v3/pay/transactions/jsapi"
 WECHAT_ACTOR = "wechat_pay"
 TRADE_NO_PREFIX = "GT"
 TRADE_NO = re.compile(r"GT([0-9]{1,18})")
-WECHAT_PAYMENT_WINDOW = timedelta(hours=2)
 STATUS_NAMES = {"pending": "待确认", "confirmed": "已到账", "rejected": "已拒绝"}  # a WeChat one pending: 待支付
 PAYMENT_REFUSALS = {
     "ORDERPAID": Conflict("该笔充值已支付，请稍候刷新", code="already_paid"),
     "ORDERCLOSED": Conflict("该笔充值的微信支付已关闭，请重新发起充值", code="payment_closed"),
 }
+UNAVAILABLE = Unavailable("微信支付暂时不可用，请稍后再试", code="wechat_unavailable")
 
 
 def _checked_amount(amount_fen):
@@ -152,12 +155,19 @@ def trade_no(top_up):
     return f"{TRADE_NO_PREFIX}{top_up.id:010d}"
 
 
+def _top_up_of_trade_no(text):
+    match = TRADE_NO.fullmatch(str(text or ""))
+    top_up = GoodsTopUp.get_or_none(GoodsTopUp.id == int(match.group(1))) if match else None
+    return top_up if top_up is not None and top_up.method == "wechat" else None
+
+
 def start_wechat_top_up(*, agent_id, amount_fen, openid, client_ip, request_id=None):
-    """(top-up, the parameters `wx.requestPayment` needs) to top up by WeChat Pay (v2 统一下单, JSAPI); a repeated
-    `request_id` asks WeChat for the same payment again (same number, amount and closing time)."""
+    """(top-up, the parameters `wx.requestPayment` needs) to top up by WeChat Pay — APIv3 (JSAPI) or the legacy v2
+    统一下单, as the merchant is configured; a repeated `request_id` asks WeChat for the same payment again (same
+    number and amount, so the same prepay id)."""
     _checked_amount(amount_fen)
-    settings = get_settings()
-    if not settings.wechat_pay_configured:
+    version = api_version()
+    if not version:
         raise Conflict("品牌尚未开通微信支付，请转账后上传付款凭证", code="wechat_pay_not_configured")
     with db.atomic():
         top_up, _ = _create(agent_id, amount_fen, "wechat", request_id)
@@ -165,42 +175,43 @@ def start_wechat_top_up(*, agent_id, amount_fen, openid, client_ip, request_id=N
         raise Conflict("该请求编号已用于另一笔充值", code="request_reused")
     if top_up.status != "pending":
         raise Conflict("该笔充值已处理，请刷新", code="top_up_state")
-    client = pay_client()
+    settings = get_settings()
+    description = f"{settings.BRAND_NAME}-货款充值"
+    notify_url = settings.PUBLIC_BASE_URL.rstrip("/") + (V3_NOTIFY_PATH if version == "v3" else NOTIFY_PATH)
+    if version == "v3":
+        return top_up, _start_v3(top_up, description=description, notify_url=notify_url, openid=openid)
+    client = v2_client()
     with failures_as_domain_errors("WeChat Pay unified order (goods top-up)", refusals=PAYMENT_REFUSALS):
-        prepay = client.order.create(
-            trade_type="JSAPI", body=f"{settings.BRAND_NAME}-货款充值"[:40], total_fee=amount_fen,
-            notify_url=settings.PUBLIC_BASE_URL.rstrip("/") + NOTIFY_PATH, client_ip=client_ip or "127.0.0.1",
-            user_id=openid, out_trade_no=trade_no(top_up), time_start=wechat_pay_time(top_up.created_at),
-            time_expire=wechat_pay_time(top_up.created_at + WECHAT_PAYMENT_WINDOW))
+        prepay = client.order.create(trade_type="JSAPI", body=description[:40], total_fee=amount_fen,
+                                     notify_url=notify_url, client_ip=client_ip or "127.0.0.1", user_id=openid,
+                                     out_trade_no=trade_no(top_up))
     return top_up, client.jsapi.get_jsapi_params(prepay["prepay_id"])
 
 
-def handle_wechat_top_up_notification(xml):
-    """Credit the top-up a WeChat Pay notification reports; (ok, message) for the XML answer.
-
-    ok False asks WeChat to send it again (bad signature, unknown top-up, amount
-    mismatch); a repeated notification changes nothing.
-    """
-    settings = get_settings()
-    if not settings.wechat_pay_configured:
-        return False, "未配置微信支付"
+def _start_v3(top_up, *, description, notify_url, openid):
+    client = v3_client()
+    body = {"appid": client.appid, "mchid": client.mchid, "description": description[:127],
+            "out_trade_no": trade_no(top_up), "notify_url": notify_url,
+            "amount": {"total": top_up.amount_fen, "currency": "CNY"}, "payer": {"openid": openid}}
     try:
-        data = pay_client().parse_payment_result(xml)
-    except InvalidSignatureException:
-        log.warning("WeChat Pay top-up notification with a bad signature")
-        return False, "签名错误"
-    if data.get("return_code") != "SUCCESS" or data.get("result_code") != "SUCCESS":
-        return True, "OK"
-    if data.get("mch_id") != settings.WECHAT_PAY_MCH_ID or data.get("appid") != settings.WECHAT_MP_APPID:
-        return False, "商户号不符"
-    match = TRADE_NO.fullmatch(str(data.get("out_trade_no", "")))
-    top_up = GoodsTopUp.get_or_none(GoodsTopUp.id == int(match.group(1))) if match else None
-    if top_up is None or top_up.method != "wechat":
-        return False, "充值不存在"
-    if data.get("total_fee") != top_up.amount_fen:
-        log.warning("WeChat Pay top-up %s: paid %s, asked %s", top_up.id, data.get("total_fee"), top_up.amount_fen)
-        return False, "金额不符"
-    reference = str(data.get("transaction_id", ""))[:64]
+        answer = client.post(JSAPI, body)
+    except PayRefused as exc:
+        log.info("WeChat Pay refused the top-up %s: %s", top_up.id, exc.code)
+        raise PAYMENT_REFUSALS.get(exc.code, UNAVAILABLE) from exc
+    except PayUnavailable as exc:
+        raise UNAVAILABLE from exc
+    prepay_id = str(answer.get("prepay_id") or "")
+    if not prepay_id:
+        raise UNAVAILABLE
+    return client.jsapi_params(prepay_id)
+
+
+def _confirm_wechat(top_up, *, amount_fen, transaction_id):
+    """Credit a WeChat top-up WeChat says was paid `amount_fen`, once; Conflict when the amount is not the top-up's."""
+    if type(amount_fen) is not int or amount_fen != top_up.amount_fen:
+        log.warning("WeChat Pay top-up %s: paid %r, asked %s", top_up.id, amount_fen, top_up.amount_fen)
+        raise Conflict("支付金额与充值金额不符", code="amount_mismatch")
+    reference = str(transaction_id or "")[:64]
 
     def work():
         if GoodsTopUp.get_by_id(top_up.id).status == "confirmed":
@@ -209,6 +220,75 @@ def handle_wechat_top_up_notification(xml):
         _credit(top_up, actor=WECHAT_ACTOR, payment_ref=reference)
     try:
         atomic_with_retry(work)
-    except Conflict:  # confirmed by a notification that ran at the same moment
-        pass
+    except Conflict as exc:  # confirmed by a notification or query that ran at the same moment
+        if exc.code != "top_up_state":
+            raise
+    return get_top_up(top_up.id)
+
+
+def handle_wechat_top_up_notification(xml):
+    """Credit the top-up a WeChat Pay (v2) notification reports; (ok, message) for the XML answer.
+
+    ok False asks WeChat to send it again (bad signature, unknown top-up, amount
+    mismatch); a repeated notification changes nothing.
+    """
+    settings = get_settings()
+    if api_version() != "v2":
+        return False, "未配置微信支付"
+    try:
+        data = v2_client().parse_payment_result(xml)
+    except InvalidSignatureException:
+        log.warning("WeChat Pay top-up notification with a bad signature")
+        return False, "签名错误"
+    if data.get("return_code") != "SUCCESS" or data.get("result_code") != "SUCCESS":
+        return True, "OK"
+    if data.get("mch_id") != settings.WECHAT_PAY_MCH_ID or data.get("appid") != settings.WECHAT_MP_APPID:
+        return False, "商户号不符"
+    top_up = _top_up_of_trade_no(data.get("out_trade_no"))
+    if top_up is None:
+        return False, "充值不存在"
+    try:
+        _confirm_wechat(top_up, amount_fen=data.get("total_fee"), transaction_id=data.get("transaction_id"))
+    except Conflict:
+        return False, "金额不符"
     return True, "OK"
+
+
+def _apply_v3_transaction(resource):
+    """Apply what WeChat Pay APIv3 says of a top-up's transaction (a notification's resource or a query's answer)."""
+    client = v3_client()
+    if resource.get("mchid") != client.mchid or resource.get("appid") != client.appid:
+        raise BadRequest("商户号或小程序与本店不符", code="merchant_mismatch")
+    top_up = _top_up_of_trade_no(resource.get("out_trade_no"))
+    if top_up is None:
+        raise NotFound("充值记录不存在", code="top_up_not_found")
+    if resource.get("trade_state") != "SUCCESS":
+        return top_up
+    return _confirm_wechat(top_up, amount_fen=(resource.get("amount") or {}).get("total"),
+                           transaction_id=resource.get("transaction_id"))
+
+
+def handle_wechat_top_up_v3_notification(*, headers, body):
+    """A WeChat Pay APIv3 notification of a top-up: verified and decrypted (NotificationRejected otherwise), then
+    credited once. Raises a DomainError (4xx) when it cannot apply: another merchant, unknown top-up, wrong amount."""
+    notification = v3_client().parse_notification(headers, body)
+    if notification.event_type == "TRANSACTION.SUCCESS":
+        _apply_v3_transaction(notification.resource)
+
+
+def check_wechat_top_up(*, top_up_id, agent_id):
+    """Ask WeChat Pay (APIv3) how one of the agent's pending WeChat top-ups stands and credit it if it was paid —
+    for when the notification is late; answers the top-up."""
+    top_up = get_top_up(top_up_id, agent_id=agent_id)
+    if top_up.method != "wechat" or top_up.status != "pending" or api_version() != "v3":
+        return top_up
+    client = v3_client()
+    try:
+        resource = client.get(f"/v3/pay/transactions/out-trade-no/{trade_no(top_up)}", params={"mchid": client.mchid})
+    except PayRefused as exc:
+        if exc.code == "ORDER_NOT_EXIST":
+            return top_up
+        raise UNAVAILABLE from exc
+    except PayUnavailable as exc:
+        raise UNAVAILABLE from exc
+    return _apply_v3_transaction(resource)

@@ -1,7 +1,8 @@
 """Payment: starting a WeChat Pay (v2) payment in the mini-program, its notifications (signature checked by
 wechatpy), and offline-transfer proofs."""
 import logging
-from datetime import timedelta
+from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from wechatpy.exceptions import InvalidSignatureException
 
@@ -16,7 +17,8 @@ from app.orders import service
 from app.orders.models import Order
 from app.orders.states import next_state
 from app.uploads import payment_proof_file as payment_proof_file_of, save_payment_proof
-from app.wechat import failures_as_domain_errors, pay_client, wechat_pay_time
+from app.wechat import failures_as_domain_errors
+from app.wechat_pay import v2_client as pay_client
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,7 @@ WECHAT_ACTOR = "wechat_pay"
 NOTIFY_PATH = "/api/pay/wechat/notify"
 # WeChat Pay refuses an order that closes sooner than this; ours would be cancelled before the user could pay.
 SHORTEST_PAYMENT_WINDOW = timedelta(minutes=5)
+WECHAT_PAY_ZONE = ZoneInfo("Asia/Shanghai")  # WeChat Pay's times are Beijing time, whatever the brand's zone
 PAYMENT_REFUSALS = {
     "ORDERPAID": Conflict("该订单已在微信支付，请稍候刷新订单", code="already_paid"),
     "ORDERCLOSED": Conflict("该订单的微信支付已关闭，请重新下单", code="payment_closed"),
@@ -52,8 +55,12 @@ def start_wechat_payment(order_id, *, agent, openid, client_ip):
             trade_type="JSAPI", body=f"{settings.BRAND_NAME}-订单{number}"[:40],
             total_fee=order.total_fen, notify_url=settings.PUBLIC_BASE_URL.rstrip("/") + NOTIFY_PATH,
             client_ip=client_ip or "127.0.0.1", user_id=openid, out_trade_no=number,
-            time_start=wechat_pay_time(order.created_at), time_expire=wechat_pay_time(closes_at))
+            time_start=_beijing(order.created_at), time_expire=_beijing(closes_at))
     return client.jsapi.get_jsapi_params(prepay["prepay_id"])
+
+
+def _beijing(moment):
+    return moment.replace(tzinfo=timezone.utc).astimezone(WECHAT_PAY_ZONE)
 
 
 def handle_wechat_notification(xml):
