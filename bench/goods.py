@@ -9,7 +9,6 @@ The database named in --url is created afresh and dropped at the end. Prints rea
 import itertools
 import logging
 import os
-import statistics
 import sys
 import time
 
@@ -19,8 +18,8 @@ from app import create_app, migrate  # noqa: E402
 from app.agents import service as agents  # noqa: E402
 from app.database import db  # noqa: E402
 from app.finance import service as finance  # noqa: E402
-from bench.common import emit, fresh_database, parse_args, percentile, raw_connection, sized  # noqa: E402
-from bench.stock import deadlocks, run_clients  # noqa: E402
+from bench.common import emit, fresh_database, parse_args, raw_connection, sized  # noqa: E402
+from bench.stock import run_phases  # noqa: E402
 
 HOT_BALANCE = 10**12  # fen: never runs out during a run
 BUYER_BALANCE = 10**10
@@ -148,19 +147,7 @@ def run(args):
         ("raw: 转货 into one upline", "raw_transfer", raw_transfer_worker(args.url, buyers, upline.id)),
         ("service: debit + credit_goods", "service_transfer", service_transfer_worker(buyers, upline.id)),
     ]
-    runs = {key: [] for _, key, _ in phases}
-    for _ in range(rounds):
-        for _, key, make_worker in phases:
-            before = deadlocks(args.url)
-            rate, latencies = run_clients(args.clients, seconds, make_worker)
-            runs[key].append((rate, 1000 * percentile(latencies, 0.5), 1000 * percentile(latencies, 0.99),
-                              deadlocks(args.url) - before))
-    for label, key, _ in phases:
-        rate, p50, p99 = (statistics.median(run[i] for run in runs[key]) for i in range(3))
-        figures[key] = {"per_second": round(rate), "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
-                        "deadlocks": sum(run[3] for run in runs[key])}
-        print(f"  {label:32} {rate:8.0f} /s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
-              f"deadlocks {figures[key]['deadlocks']}")
+    figures.update(run_phases(args.url, phases, clients=args.clients, rounds=rounds, seconds=seconds, unit="/s"))
     for kind in ("debit", "transfer"):
         figures[f"{kind}_service_to_raw_ratio"] = round(
             figures[f"service_{kind}"]["per_second"] / max(1, figures[f"raw_{kind}"]["per_second"]), 2)

@@ -1,5 +1,9 @@
 """WeChat Pay's notifications of goods-balance top-ups (货款充值): v2 (XML in and out) and APIv3 (JSON: 204, or
-WeChat Pay's {"code": "FAIL", "message"} with our error beside it). Their own URLs, apart from the orders'."""
+WeChat Pay's {"code": "FAIL", "message"} with our error beside it). Their own URLs, apart from the orders'.
+
+When pay-in's APIv3 order payments are merged, its `miniprogram_api.pay._v3_answer(handle)` answers exactly as
+`wechat_v3_goods_notify` does here: the route becomes `return pay._v3_answer(finance.handle_wechat_top_up_v3_...)`.
+"""
 import json
 import logging
 
@@ -9,15 +13,10 @@ from flask_smorest import Blueprint
 from app.errors import DomainError
 from app.finance import service as finance
 from app.wechat_pay import NotificationRejected, PayError
+from miniprogram_api.pay import _xml  # the orders' v2 answer, the same XML
 
 blp = Blueprint("wechat_pay_goods", __name__, url_prefix="/api/pay", description="微信支付回调（货款充值）")
 log = logging.getLogger(__name__)
-
-
-def _xml(ok, message):
-    code = "SUCCESS" if ok else "FAIL"
-    body = f"<xml><return_code><![CDATA[{code}]]></return_code><return_msg><![CDATA[{message}]]></return_msg></xml>"
-    return Response(body, status=200, mimetype="application/xml")
 
 
 def _v3_failure(status, code, message):

@@ -1,11 +1,8 @@
 """The goods-payment balance through the mini-program API and the console API: top-ups, paying orders, withdrawing."""
 import io
-from dataclasses import replace
-
 import pytest
 from wechatpy.pay.utils import calculate_signature, dict_to_xml
 
-from app.config import configure, get_settings
 from app.finance import service as finance
 from app.finance.models import GoodsTopUp
 from app.notify.models import Notification
@@ -13,9 +10,9 @@ from app.orders import service as orders
 from tests.conftest import MP_APPID
 from tests.factories import (admin_headers, agent_headers, goods_of, make_admin, orderable, place, stock_of,
                              with_goods)
+from tests.test_wechat_payment import API_KEY, MCH_ID, wechat_pay  # noqa: F401  (wechat_pay is a fixture: v2)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-MCH_ID, API_KEY = "1900000109", "k" * 32
 
 
 @pytest.fixture
@@ -26,17 +23,6 @@ def me(client, fake_wechat):
 @pytest.fixture
 def finance_staff(client):
     return admin_headers(client, make_admin("finance"))
-
-
-@pytest.fixture
-def wechat_pay(fake_wechat):
-    before = get_settings()
-    configure(replace(before, WECHAT_PAY_MCH_ID=MCH_ID, WECHAT_PAY_API_KEY=API_KEY,
-                      WECHAT_PAY_API_BASE=fake_wechat.url))
-    fake_wechat.pay.add_merchant(MCH_ID, API_KEY, MP_APPID)
-    fake_wechat.pay.reset()
-    yield fake_wechat
-    configure(before)
 
 
 def top_up(client, headers, amount="500.00", content=PNG, **form):
