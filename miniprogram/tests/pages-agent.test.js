@@ -337,6 +337,15 @@ describe('top up', () => {
     expect(record.payments[0]).toMatchObject(payment)
     expect(text(comp)).toContain('到账确认中')
   })
+  test('after paying, a top-up WeChat already reports paid says it arrived', async () => {
+    const payment = { appId: 'wx1', timeStamp: '1', nonceStr: 'n', package: 'prepay_id=wx9', signType: 'RSA', paySign: 'S' }
+    const { comp } = mount('more/topup', { ...routes, 'POST /api/mp/finance/goods/top-ups/wechat': [200, { top_up: { id: 4 }, payment }],
+      'POST /api/mp/finance/goods/top-ups/4/check': [200, { id: 4, status: 'confirmed' }] })
+    await comp.instance.onLoad()
+    await input(comp, '.amount', '300')
+    await comp.instance.payByWechat()
+    expect(text(comp)).toContain('充值已到账')
+  })
   test('without WeChat Pay the page offers the transfer proof', async () => {
     const { comp } = mount('more/topup', { ...routes,
       'POST /api/mp/finance/goods/top-ups/wechat': ERROR(409, 'wechat_pay_not_configured', '品牌尚未开通微信支付，请转账后上传付款凭证') })

@@ -60,7 +60,9 @@ Component({
         return
       }
       this.requestId = newRequestId()
-      this.setData({ done: '支付成功，到账确认中，稍后刷新查看余额' })
+      let checked = null
+      try { checked = await api.post(`/api/mp/finance/goods/top-ups/${started.top_up.id}/check`) } catch (err) { checked = null }
+      this.setData({ done: checked && checked.status === 'confirmed' ? '充值已到账' : '支付成功，到账确认中，稍后刷新查看余额' })
       await this.load()
     },
     async uploadProof () {
