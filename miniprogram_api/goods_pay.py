@@ -1,8 +1,9 @@
-"""WeChat Pay's notifications of goods-balance top-ups (货款充值): v2 (XML in and out) and APIv3 (JSON: 204, or
-WeChat Pay's {"code": "FAIL", "message"} with our error beside it). Their own URLs, apart from the orders'.
+"""WeChat Pay's notifications of goods-balance top-ups (货款充值): v2 (XML in and out) and APIv3 (JSON: 204 when
+credited, else a 4xx in our error shape, which WeChat Pay retries). Their own URLs, apart from the orders'.
 
-When pay-in's APIv3 order payments are merged, its `miniprogram_api.pay._v3_answer(handle)` answers exactly as
-`wechat_v3_goods_notify` does here: the route becomes `return pay._v3_answer(finance.handle_wechat_top_up_v3_...)`.
+Branch pay-in's `miniprogram_api.pay._v3_answer(handle)` does what `wechat_v3_goods_notify` does (with WeChat's
+{"code": "FAIL"} body beside ours, which the fuzz test of the error shape refuses): once both are merged, one of
+them should serve both routes.
 """
 import json
 import logging
@@ -20,7 +21,9 @@ log = logging.getLogger(__name__)
 
 
 def _v3_failure(status, code, message):
-    body = {"code": "FAIL", "message": message, "error": {"code": code, "message": message, "fields": {}}}
+    """Not applied: WeChat Pay retries any answer but 2xx; the body is our one error shape (as every 4xx of the
+    documented API), which names why."""
+    body = {"error": {"code": code, "message": message, "fields": {}}}
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
 
 
@@ -47,8 +50,8 @@ def wechat_v3_goods_notify():
     except DomainError as exc:
         log.warning("WeChat Pay v3 top-up notification not applied: %s", exc.code)
         return _v3_failure(exc.status if 400 <= exc.status < 500 else 503, exc.code, exc.message)
-    except PayError:
-        return _v3_failure(503, "wechat_pay_not_configured", "未配置微信支付")
+    except PayError:  # not on APIv3 here: nothing to apply (any non-2xx answer is retried by WeChat Pay)
+        return _v3_failure(400, "wechat_pay_not_configured", "未配置微信支付")
     except Exception:  # WeChat must get an answer whatever happens; a 5xx makes it try again later
         log.exception("WeChat Pay v3 top-up notification failed")
         return _v3_failure(503, "busy", "系统繁忙")

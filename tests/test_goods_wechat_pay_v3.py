@@ -51,7 +51,7 @@ def test_a_stale_v3_notification_is_rejected_and_credits_nothing(client, me, wec
     wechat_pay_v3.pay(f"GT{top_up_id:010d}", notify=False)
     forged = wechat_pay_v3.payment_notification(f"GT{top_up_id:010d}", timestamp=1)
     response = notify(client, forged)
-    assert response.status_code == 400 and response.get_json()["code"] == "FAIL"
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "notification_rejected"
     assert goods_of(me[1]) == (0, 0)
 
 
@@ -79,3 +79,8 @@ def test_wechat_pay_down_is_a_503_and_nothing_is_credited(client, me, wechat_pay
     wechat_pay_v3.fail_next(JSAPI, status=500)
     response = start(client, me[0])
     assert response.status_code == 503 and response.get_json()["error"]["code"] == "wechat_unavailable"
+
+
+def test_a_v3_notification_without_v3_configured_is_refused_in_the_error_shape(client):
+    response = client.post("/api/pay/wechat/v3/goods-notify", data=b"{}", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "wechat_pay_not_configured"
