@@ -14,6 +14,7 @@ FINANCE = ("finance",)
 
 class AdminTopUpQuery(PageArgs):
     status = fields.String(validate=validate.OneOf(finance.TOPUP_STATUSES))
+    method = fields.String(validate=validate.OneOf(finance.TOPUP_METHODS))
     agent_id = RowId()
 
 

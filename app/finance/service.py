@@ -26,7 +26,8 @@ from app.finance.topups import (check_wechat_top_up, confirm_transfer_top_up, ge
                                 submit_transfer_top_up, top_up_proof_file)
 from app.finance.team_bonus import award_team_bonus, previous_period  # noqa: F401
 from app.finance.versions import create_version, get_version, list_versions, rules_in_force, rules_of  # noqa: F401
-from app.finance.models import LINE_STATUS_NAMES, RULE_NAMES, TOPUP_STATUSES, WITHDRAWAL_SOURCES  # noqa: F401
+from app.finance.models import (LINE_STATUS_NAMES, RULE_NAMES, TOPUP_METHODS, TOPUP_STATUSES,  # noqa: F401
+                                WITHDRAWAL_SOURCES)
 from app.finance.payees import PAYEE_KINDS, Payee  # noqa: F401
 from app.finance.withdrawals import (approve_withdrawal, get_withdrawal, last_payee, list_withdrawals,  # noqa: F401
                                      mark_withdrawal_paid, reject_withdrawal, request_withdrawal)

@@ -91,13 +91,12 @@ def get_top_up(top_up_id, *, agent_id=None):
     return top_up
 
 
-def list_top_ups(*, status=None, agent_id=None, page=1, per_page=50):
+def list_top_ups(*, status=None, agent_id=None, method=None, page=1, per_page=50):
     """Top-ups, newest first: (items, total)."""
     query = GoodsTopUp.select()
-    if status is not None:
-        query = query.where(GoodsTopUp.status == status)
-    if agent_id is not None:
-        query = query.where(GoodsTopUp.agent == agent_id)
+    for column, value in ((GoodsTopUp.status, status), (GoodsTopUp.agent, agent_id), (GoodsTopUp.method, method)):
+        if value is not None:
+            query = query.where(column == value)
     return paginate(query.order_by(GoodsTopUp.created_at.desc(), GoodsTopUp.id.desc()), page=page, per_page=per_page)
 
 
