@@ -35,6 +35,7 @@ KIND_NAMES = {
     "goods_topup_submitted": "代理提交货款充值", "goods_topup_confirmed": "货款充值到账",
     "goods_topup_rejected": "货款充值被拒绝",
     "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于限价", "violation_price_high": "高于限价",
+    "authorization_enumeration": "授权查询被批量尝试",
 }
 
 
