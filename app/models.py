@@ -11,9 +11,9 @@ from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
 from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBinding
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport,
                               RetailSale, RetailSaleCode, RetailSaleLine, Violation)
-from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, JournalEntry,
-                                OrderSettlement, Posting, SettlementRefund, Withdrawal,
-                                BuyerFirstOrder)
+from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, GoodsBalance,
+                                GoodsEntry, GoodsTopUp, JournalEntry, OrderSettlement, Posting, SettlementRefund,
+                                Withdrawal, BuyerFirstOrder)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
 from app.jobs.models import JobRun, SchedulerLease
@@ -93,6 +93,9 @@ ALL_MODELS = [
     Posting,
     AgentBalance,
     Withdrawal,
+    GoodsBalance,
+    GoodsEntry,
+    GoodsTopUp,
     Expense,
     BackgroundTask,
     AgentCertificate,

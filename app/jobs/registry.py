@@ -40,6 +40,7 @@ JOBS = [
     Job("warn_expiring_terms", summarised("queued", agent_jobs.warn_expiring_terms), at="09:00"),
     Job("release_commissions", summarised("released", finance_jobs.release_available_commissions), at="05:00"),
     Job("award_team_bonus", summarised("credited", finance_jobs.award_team_bonus), at="05:30"),
+    Job("settle_wechat_top_ups", summarised("settled", finance_jobs.settle_wechat_top_ups), every_seconds=300),
     Job("send_order_digest", summarised("queued", order_jobs.send_daily_digest), at="21:00"),
     Job("prune_handled_messages", summarised("pruned", chat.prune_handled_messages), at="04:10"),
     Job("prune_job_runs", summarised("pruned", jobs.prune_job_runs), at="04:20"),
