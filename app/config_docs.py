@@ -100,11 +100,22 @@ MEANINGS = {
     "SCHEDULER_RENEW_SECONDS": "how often the lease is renewed; at most half the lease",
     "COMMISSION_RETURN_WINDOW_DAYS": "days after an order is signed for before its commission becomes available",
     "WITHDRAWAL_MIN_FEN": "the smallest withdrawal an agent may ask, in fen",
+    "GOODS_TOPUP_MIN_FEN": "the smallest top-up of an agent's goods-payment balance (货款), in fen",
     "TASK_WORKER_THREAD": "run background tasks in a thread of the web process (`make run` sets it; production "
                           "runs them from the scheduler)",
     "DEV_LOGIN": "with `ENV=development` only, `POST /api/mp/auth/dev-login` signs in without WeChat, for "
                  "developing the mini-program against `make run` (which sets it); 404 otherwise",
     "AGENT_LOW_STOCK_UNITS": "the mini-program home warns of a product the agent holds at most this many units of",
+    "KUAIDI100_CUSTOMER": "the brand's 快递100 (企业版) customer id; without it and the key no parcel is subscribed "
+                          "or queried and the trace is simply absent",
+    "KUAIDI100_KEY": "the brand's 快递100 authorisation key (signs queries, authorises subscriptions)",
+    "KUAIDI100_API_BASE": "where 快递100's poll API is (tests point it at a fake); must end with `/`",
+    "KUAIDI100_TIMEOUT_SECONDS": "timeout of one 快递100 call (a slow provider never holds up a shipment: the "
+                                 "subscription job retries)",
+    "TRACKING_STUCK_DAYS": "a followed parcel whose trace has not moved for this many days is reported stuck to its "
+                           "buyer",
+    "TRACKING_RATE_LIMIT": "customers' tracking pages (`/t/<token>`) per address, as `SCAN_RATE_LIMIT` limits the "
+                           "scan page",
     "CERTIFICATE_FONT": "the CJK font file authorization certificates (PNG) are drawn with; empty: Noto CJK or "
                         "WenQuanYi where Debian installs them, else the first `fc-list :lang=zh` names; a path "
                         "naming no file refuses to start",
