@@ -10,7 +10,8 @@ from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBind
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport,
                               RetailSale, RetailSaleCode, RetailSaleLine, Violation)
 from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, JournalEntry,
-                                OrderSettlement, Posting, SettlementRefund, Withdrawal,
+                                OrderSettlement, PayDiscrepancy, PayReconciliation, Posting, SettlementRefund,
+                                Withdrawal,
                                 BuyerFirstOrder)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
@@ -86,5 +87,7 @@ ALL_MODELS = [
     AgentBalance,
     Withdrawal,
     Expense,
+    PayReconciliation,
+    PayDiscrepancy,
     BackgroundTask,
 ]

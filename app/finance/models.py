@@ -20,7 +20,9 @@ BRAND_ACCOUNT = "commission_expense"
 RULE_KINDS = ("level_difference", "same_level", "referral", "team")
 LINE_STATUSES = ("pending", "available", "reversed")
 SETTLEMENT_STATUSES = ("paid", "completed", "cancelled")
-WITHDRAWAL_STATUSES = ("pending", "approved", "rejected", "paid")
+# WeChat-change payouts (商家转账): approved → transferring → paid, or failed (the money returned once).
+WITHDRAWAL_STATUSES = ("pending", "approved", "transferring", "rejected", "paid", "failed")
+OPEN_WITHDRAWAL_STATUSES = ("pending", "approved", "transferring")
 EXPENSE_CATEGORIES = ("shipping", "marketing", "salaries", "rent", "other")
 
 
@@ -187,6 +189,16 @@ class Withdrawal(BaseModel):
     decided_at = DateTimeField(null=True)
     paid_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
+    # The WeChat transfer bill, for WeChat-change payees when WeChat Pay pays out: `out_bill_no` is set once, at
+    # approval, and never changes, so a retried call can only ever reach the same transfer.
+    out_bill_no = CharField(max_length=32, null=True, unique=True)
+    transfer_bill_no = CharField(max_length=64, default="")
+    transfer_state = CharField(max_length=24, default="")
+    package_info = TextField(null=True)
+    transfer_attempts = IntegerField(default=0)
+    transfer_sent_at = DateTimeField(null=True)
+    transfer_error = CharField(max_length=255, default="")
+    failed_at = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("status", "created_at"), False), (("agent", "created_at"), False))
@@ -214,3 +226,34 @@ class Expense(BaseModel):
 
     class Meta:
         indexes = ((("period", "category"), False),)
+
+
+DISCREPANCY_KINDS = ("missing_ours", "missing_bill", "amount")
+
+
+class PayReconciliation(BaseModel):
+    """One day's trade bill compared with our WeChat payments and refunds (the latest run of that day)."""
+
+    bill_date = DateField(primary_key=True)
+    bill_rows = IntegerField(default=0)
+    payments = IntegerField(default=0)
+    refunds = IntegerField(default=0)
+    discrepancies = IntegerField(default=0)
+    ran_at = DateTimeField(default=utcnow)
+
+
+class PayDiscrepancy(BaseModel):
+    """Something a day's bill and our books disagree on, found once (and told to the owners once)."""
+
+    id = AutoField()
+    bill_date = DateField()
+    what = CharField(max_length=8)  # payment | refund
+    number = CharField(max_length=64)  # out_trade_no | out_refund_no
+    kind = CharField(max_length=16)
+    bill_fen = BigIntegerField(null=True)
+    our_fen = BigIntegerField(null=True)
+    found_at = DateTimeField(default=utcnow)
+    resolved_at = DateTimeField(null=True)  # a later run of the same day no longer found it
+
+    class Meta:
+        indexes = ((("bill_date", "what", "number"), True),)

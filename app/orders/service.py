@@ -411,6 +411,35 @@ def refund_facts(refund_id):
         goods_back=record.goods_back or Order.get_by_id(record.order_id).shipped_at is None)
 
 
+def refund_no(refund):
+    """The `out_refund_no` WeChat Pay knows a refund of a WeChat-paid order by."""
+    return f"{order_no(refund.order)}R{refund.id}"
+
+
+def wechat_money(*, start, end, trade_nos=(), refund_nos=()):
+    """Our WeChat Pay money between two UTC moments, for reconciling a day's bill: ({out_trade_no: fen} paid,
+    {out_refund_no: fen} refunded), with the payments and refunds of other times that the bill's numbers name."""
+    payments, refunds = {}, {}
+    wechat = Order.payment_method == "wechat"
+    order_ids = {int(no[6:]) for no in trade_nos if ORDER_NO_PATTERN.fullmatch(no)}
+    refund_ids = {int(no.rsplit("R", 1)[1]) for no in refund_nos if re.fullmatch(r"[0-9]{12,24}R[0-9]{1,18}", no)}
+    for where in [(Order.paid_at >= start) & (Order.paid_at < end)] + [
+            Order.id.in_(chunk) for chunk in _chunked(sorted(order_ids))]:
+        for order in Order.select(Order.id, Order.created_at, Order.total_fen).where(wechat, where):
+            payments[order_no(order)] = order.total_fen
+    for where in [(OrderRefund.created_at >= start) & (OrderRefund.created_at < end)] + [
+            OrderRefund.id.in_(chunk) for chunk in _chunked(sorted(refund_ids))]:
+        rows = (OrderRefund.select(OrderRefund.id, OrderRefund.amount_fen, Order.id, Order.created_at)
+                .join(Order).where(wechat, where))
+        for refund in rows:
+            refunds[refund_no(refund)] = refund.amount_fen
+    return payments, refunds
+
+
+def _chunked(ids, size=500):
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
+
+
 # Scheduled work
 
 def overdue(status, *, before, limit=1000):
