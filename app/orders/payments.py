@@ -17,7 +17,8 @@ from app.orders import service
 from app.orders.models import Order
 from app.orders.states import next_state
 from app.uploads import file_type, served_as, store_by_content
-from app.wechat import failures_as_domain_errors, pay_client
+from app.wechat import failures_as_domain_errors
+from app.wechat_pay import v2_client as pay_client
 
 log = logging.getLogger(__name__)
 
