@@ -9,7 +9,7 @@ from app.accounts import service as accounts
 from app.agents.cli import agents_cli
 from app.config import new_secret
 from app.errors import DomainError
-from app.finance.cli import finance_cli
+from app.finance.cli import finance_cli, pay_cli
 from app.inventory.cli import stock_cli
 from app.jobs.cli import jobs_cli, scheduler
 
@@ -71,4 +71,5 @@ def seed():
         click.echo(line)
 
 
-COMMAND_GROUPS = [db_cli, users_cli, secret_cli, seed, jobs_cli, scheduler, agents_cli, stock_cli, finance_cli]
+COMMAND_GROUPS = [db_cli, users_cli, secret_cli, seed, jobs_cli, scheduler, agents_cli, stock_cli, finance_cli,
+                  pay_cli]

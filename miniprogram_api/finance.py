@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from app.finance import service as finance
 from app.finance.schemas import (CommissionLinePage, FinanceBalanceOut, FinanceCommissionQuery,
-                                 FinanceWithdrawalOut, WithdrawalPage)
+                                 FinanceTransferConfirmationOut, FinanceWithdrawalOut, WithdrawalPage)
 from app.http import agent_required
 from app.schemas import PageArgs, Schema, Yuan, fields, page_body, validate
 
@@ -76,3 +76,20 @@ def request_withdrawal(body):
 def my_last_payee():
     """The payee of my latest withdrawal, to prefill the next one (404 before I named one)."""
     return finance.last_payee(agent_id=g.agent.id)
+
+
+@blp.route("/withdrawals/<id:withdrawal_id>/transfer", methods=["GET"])
+@agent_required
+@blp.response(200, FinanceTransferConfirmationOut)
+def my_transfer_confirmation(withdrawal_id):
+    """What `wx.requestMerchantTransfer` takes to confirm receipt of my withdrawal's WeChat transfer
+    (409 `not_waiting_confirmation` when nothing waits for me)."""
+    return finance.transfer_confirmation(agent_id=g.agent.id, withdrawal_id=withdrawal_id)
+
+
+@blp.route("/withdrawals/<id:withdrawal_id>/transfer/refresh", methods=["POST"])
+@agent_required
+@blp.response(200, FinanceWithdrawalOut)
+def refresh_my_transfer(withdrawal_id):
+    """After I confirmed in WeChat: ask WeChat Pay how my transfer stands (WeChat Pay, not my tap, decides)."""
+    return finance.refresh_transfer(withdrawal_id=withdrawal_id, agent_id=g.agent.id)

@@ -490,6 +490,137 @@ class FakeWeChatPayV3:
             return error(404, "RESOURCE_NOT_EXISTS", "退款单不存在")
         return 200, self._refund_view(entry)
 
+    # Transfer bills (商家转账) and trade bills: their state lives in self.state["transfer_bills"] / ["trade_bills"]
+
+    TRANSFER_KEPT = ("appid", "transfer_scene_id", "openid", "transfer_amount", "transfer_remark", "notify_url")
+
+    def transfer_bill(self, out_bill_no):
+        """A transfer bill as the fake keeps it (with `user_name` decrypted), or None."""
+        with self.lock:
+            entry = self.state.setdefault("transfer_bills", {}).get(out_bill_no)
+            return json.loads(json.dumps(entry)) if entry else None
+
+    def finish_transfer(self, out_bill_no, state="SUCCESS", *, fail_reason="", notify=True, times=1):
+        """The payee confirms (SUCCESS), or the transfer fails (FAIL) or is cancelled (CANCELLED): the bill moves
+        there and its notify_url is told `times` times unless notify=False; the responses."""
+        with self.lock:
+            entry = self.state["transfer_bills"][out_bill_no]
+            entry.update(state=state, fail_reason=fail_reason if state != "SUCCESS" else "",
+                         update_time=beijing_now())
+            url = entry["notify_url"]
+        if not notify:
+            return []
+        return [self.send(url, *self.transfer_notification(out_bill_no)) for _ in range(times)]
+
+    def transfer_notification(self, out_bill_no, *, state=None, amount=None, **signing):
+        """(headers, body) of MCHTRANSFER.BILL.FINISHED for the bill as it is (or in another `state`, for another
+        `amount`, to test repeats out of order and mismatches; `signing` to forge)."""
+        with self.lock:
+            entry = self.state["transfer_bills"][out_bill_no]
+            resource = {"out_bill_no": out_bill_no, "transfer_bill_no": entry["transfer_bill_no"],
+                        "state": state or entry["state"], "mch_id": entry["mch_id"],
+                        "transfer_amount": entry["transfer_amount"] if amount is None else amount,
+                        "openid": entry["openid"], "fail_reason": entry.get("fail_reason", ""),
+                        "create_time": entry["create_time"], "update_time": entry["update_time"]}
+        return self.notification("MCHTRANSFER.BILL.FINISHED", resource, original_type="mch_payment",
+                                 summary="商家转账单据终态通知", **signing)
+
+    def _decrypt_field(self, text):
+        try:
+            return self.private_key.decrypt(base64.b64decode(text), padding.OAEP(
+                mgf=padding.MGF1(algorithm=hashes.SHA1()), algorithm=hashes.SHA1(), label=None)).decode()
+        except (ValueError, TypeError):
+            return None
+
+    def _create_transfer_bill(self, call):
+        body, merchant = call.body, self._merchants[call.mchid]
+        amount = body.get("transfer_amount")
+        if not all(body.get(name) for name in ("appid", "out_bill_no", "transfer_scene_id", "openid",
+                                               "transfer_remark")) or not isinstance(amount, int) or amount <= 0:
+            return error(400, "PARAM_ERROR", "参数错误")
+        if not re.fullmatch(r"[0-9A-Za-z]{5,32}", body["out_bill_no"]) or len(body["transfer_remark"]) > 32:
+            return error(400, "PARAM_ERROR", "商户单号或转账备注不合法")
+        if body["appid"] != merchant.appid:
+            return error(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配")
+        user_name = None
+        if body.get("user_name"):
+            if call.headers.get("Wechatpay-Serial") != self.serial:
+                return error(400, "PARAM_ERROR", "Wechatpay-Serial 与加密所用的公钥不符")
+            user_name = self._decrypt_field(body["user_name"])
+            if user_name is None:
+                return error(400, "PARAM_ERROR", "user_name 解密失败")
+        if amount >= 200000 and not user_name:
+            return error(400, "PARAM_ERROR", "转账金额大于等于2000元时，须填写收款用户姓名")
+        bills = self.state.setdefault("transfer_bills", {})
+        kept = {name: body.get(name) for name in self.TRANSFER_KEPT}
+        entry = bills.get(body["out_bill_no"])
+        if entry is not None:
+            if entry["request"] != kept:
+                return error(400, "INVALID_REQUEST", "商户单号重复，请求参数不一致")
+        else:
+            now = beijing_now()
+            entry = bills[body["out_bill_no"]] = {
+                "mch_id": call.mchid, "out_bill_no": body["out_bill_no"], "appid": body["appid"],
+                "transfer_bill_no": "1330" + secrets.token_hex(16), "state": "WAIT_USER_CONFIRM",
+                "package_info": "ABBQO+oYAAABAAAAAAAk" + secrets.token_hex(12), "transfer_amount": amount,
+                "transfer_remark": body["transfer_remark"], "openid": body["openid"], "user_name": user_name,
+                "transfer_scene_id": body["transfer_scene_id"], "fail_reason": "", "create_time": now,
+                "update_time": now, "notify_url": body.get("notify_url", ""), "request": kept,
+                "report_infos": body.get("transfer_scene_report_infos") or []}
+        answer = {"out_bill_no": entry["out_bill_no"], "transfer_bill_no": entry["transfer_bill_no"],
+                  "create_time": entry["create_time"], "state": entry["state"]}
+        if entry["state"] == "WAIT_USER_CONFIRM":
+            answer["package_info"] = entry["package_info"]
+        if entry["state"] == "FAIL":
+            answer["fail_reason"] = entry["fail_reason"]
+        return 200, answer
+
+    def _query_transfer_bill(self, call):
+        entry = self.state.setdefault("transfer_bills", {}).get(call.match.group(1))
+        if entry is None or entry["mch_id"] != call.mchid:
+            return error(404, "NOT_FOUND", "记录不存在")
+        view = {key: entry[key] for key in ("mch_id", "out_bill_no", "transfer_bill_no", "appid", "state",
+                                            "transfer_amount", "transfer_remark", "fail_reason", "openid",
+                                            "create_time", "update_time")}
+        if entry["state"] == "WAIT_USER_CONFIRM":
+            view["package_info"] = entry["package_info"]
+        return 200, view
+
+    def _cancel_transfer_bill(self, call):
+        entry = self.state.setdefault("transfer_bills", {}).get(call.match.group(1))
+        if entry is None or entry["mch_id"] != call.mchid:
+            return error(404, "NOT_FOUND", "记录不存在")
+        if entry["state"] not in ("ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM", "CANCELING"):
+            return error(400, "INVALID_REQUEST", "当前状态不支持撤销")
+        entry.update(state="CANCELLED", update_time=beijing_now())  # answered as CANCELING, settled at once
+        return 200, {"out_bill_no": entry["out_bill_no"], "transfer_bill_no": entry["transfer_bill_no"],
+                     "state": "CANCELING", "update_time": entry["update_time"]}
+
+    def put_trade_bill(self, bill_date, text):
+        """The trade bill (CSV text) WeChat Pay serves for `bill_date` (YYYY-MM-DD)."""
+        with self.lock:
+            self.state.setdefault("trade_bills", {})[str(bill_date)] = text
+
+    def _trade_bill(self, call):
+        import hashlib
+
+        text = self.state.setdefault("trade_bills", {}).get(call.query.get("bill_date", ""))
+        if text is None:
+            return error(400, "NO_STATEMENT_EXIST", "账单文件不存在")
+        token = secrets.token_urlsafe(16)
+        self.state.setdefault("downloads", {})[token] = (text.encode("utf-8"), call.query.get("tar_type") == "GZIP")
+        return 200, {"hash_type": "SHA1", "hash_value": hashlib.sha1(text.encode("utf-8")).hexdigest(),
+                     "download_url": f"{self.url}v3/billdownload/file?token={token}"}
+
+    def _download(self, call):
+        import gzip
+
+        found = self.state.setdefault("downloads", {}).get(call.query.get("token", ""))
+        if found is None:
+            return error(400, "INVALID_REQUEST", "下载地址已失效")
+        content, zipped = found
+        return 200, gzip.compress(content) if zipped else content
+
     # Platform certificates
 
     def _certificates(self, call):
@@ -516,6 +647,13 @@ class FakeWeChatPayV3:
         self.add_route("POST", r"/v3/pay/transactions/out-trade-no/([^/]+)/close", self._close_transaction)
         self.add_route("POST", "/v3/refund/domestic/refunds", self._create_refund)
         self.add_route("GET", r"/v3/refund/domestic/refunds/([^/]+)", self._query_refund)
+        self.add_route("POST", "/v3/fund-app/mch-transfer/transfer-bills", self._create_transfer_bill)
+        self.add_route("GET", r"/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/([^/]+)",
+                       self._query_transfer_bill)
+        self.add_route("POST", r"/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/([^/]+)/cancel",
+                       self._cancel_transfer_bill)
+        self.add_route("GET", "/v3/bill/tradebill", self._trade_bill)
+        self.add_route("GET", "/v3/billdownload/file", self._download)
 
 
 _forger_key = []

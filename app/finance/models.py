@@ -13,6 +13,7 @@ from app.agents.models import Agent
 from app.clock import utcnow
 from app.database import BaseModel
 from app.finance.payees import Payee
+from app.money import format_yuan
 
 # Foreign keys declared index=False are the first column of a composite index, which serves them.
 AGENT_ACCOUNTS = ("pending", "available", "held", "withdrawn")
@@ -23,6 +24,9 @@ SETTLEMENT_STATUSES = ("paid", "completed", "cancelled")
 # WeChat-change payouts (商家转账): approved → transferring → paid, or failed (the money returned once).
 WITHDRAWAL_STATUSES = ("pending", "approved", "transferring", "rejected", "paid", "failed")
 OPEN_WITHDRAWAL_STATUSES = ("pending", "approved", "transferring")
+TRANSFER_STATE_NAMES = {"ACCEPTED": "转账已受理", "PROCESSING": "转账处理中", "WAIT_USER_CONFIRM": "待确认收款",
+                        "TRANSFERING": "转账中", "CANCELING": "撤销中", "SUCCESS": "已到账", "FAIL": "转账失败",
+                        "CANCELLED": "已撤销"}
 EXPENSE_CATEGORIES = ("shipping", "marketing", "salaries", "rent", "other")
 
 
@@ -208,6 +212,16 @@ class Withdrawal(BaseModel):
         """Where the money goes (a Payee; WeChat change for requests made before payees were recorded)."""
         return Payee(self.payee_kind or "wechat", self.payee_name, self.payee_account, self.payee_bank)
 
+    @property
+    def transfer_state_name(self):
+        """WeChat Pay's state of the transfer in Chinese ("" when WeChat Pay does not pay this withdrawal)."""
+        return TRANSFER_STATE_NAMES.get(self.transfer_state, self.transfer_state)
+
+    @property
+    def awaiting_confirmation(self):
+        """The agent has to confirm receipt in the mini-program (wx.requestMerchantTransfer)."""
+        return self.status == "transferring" and self.transfer_state == "WAIT_USER_CONFIRM" and bool(self.package_info)
+
 
 class Expense(BaseModel):
     """Money the brand spent, by category; an optional attachment (receipt) lives under instance/uploads."""
@@ -228,7 +242,16 @@ class Expense(BaseModel):
         indexes = ((("period", "category"), False),)
 
 
-DISCREPANCY_KINDS = ("missing_ours", "missing_bill", "amount")
+DISCREPANCY_KINDS = {"missing_ours": "账单有、系统无", "missing_bill": "系统有、账单无", "amount": "金额不符"}
+DISCREPANCY_WHATS = {"payment": "支付", "refund": "退款"}
+
+
+def describe(discrepancy):
+    """A discrepancy in a sentence ("支付 261202000001：金额不符（账单 ¥100.00，系统 ¥90.00）")."""
+    amounts = "，".join(f"{side} ¥{format_yuan(fen)}" for side, fen in
+                       (("账单", discrepancy.bill_fen), ("系统", discrepancy.our_fen)) if fen is not None)
+    return (f"{DISCREPANCY_WHATS.get(discrepancy.what, discrepancy.what)} {discrepancy.number}："
+            f"{DISCREPANCY_KINDS.get(discrepancy.kind, discrepancy.kind)}（{amounts}）")
 
 
 class PayReconciliation(BaseModel):
@@ -257,3 +280,7 @@ class PayDiscrepancy(BaseModel):
 
     class Meta:
         indexes = ((("bill_date", "what", "number"), True),)
+
+    @property
+    def description(self):
+        return describe(self)

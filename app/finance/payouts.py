@@ -20,9 +20,9 @@ from app.agents import service as agents
 from app.clock import utcnow
 from app.config import get_settings
 from app.database import db
-from app.errors import Conflict
+from app.errors import Conflict, NotFound
 from app.finance.holds import end_hold, notify_agent
-from app.finance.models import Withdrawal
+from app.finance.models import TRANSFER_STATE_NAMES, Withdrawal
 from app.money import format_yuan
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue
@@ -34,9 +34,6 @@ REAL_NAME_FROM_FEN = 200000  # WeChat Pay wants the payee's real name (encrypted
 SUCCESS, FAILED = "SUCCESS", ("FAIL", "CANCELLED")
 # The states before the end, in the order WeChat Pay moves through them; a notification never moves one back.
 IN_FLIGHT = ("ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM", "TRANSFERING", "CANCELING")
-STATE_NAMES = {"ACCEPTED": "转账已受理", "PROCESSING": "转账处理中", "WAIT_USER_CONFIRM": "待收款确认",
-               "TRANSFERING": "转账中", "CANCELING": "撤销中", "SUCCESS": "已到账", "FAIL": "转账失败",
-               "CANCELLED": "已撤销"}
 FAIL_REASONS = {"ACCOUNT_FROZEN": "微信账户已冻结", "REAL_NAME_CHECK_FAIL": "微信未实名认证",
                 "NAME_NOT_CORRECT": "收款人姓名与微信实名不符", "OPENID_INVALID": "微信账号无效",
                 "TRANSFER_QUOTA_EXCEED": "超过微信收款限额", "DAY_RECEIVED_QUOTA_EXCEED": "超过微信当日收款限额",
@@ -140,7 +137,7 @@ def apply_transfer(bill):
                                   **values).where(Withdrawal.id == withdrawal.id, open_statuses).execute()):
                 end_hold(withdrawal, "paid", "withdrawn", f"提现 #{withdrawal.id} 已转账到微信零钱")
         elif state in FAILED:
-            reason = FAIL_REASONS.get(str(bill.get("fail_reason") or ""), STATE_NAMES[state])
+            reason = FAIL_REASONS.get(str(bill.get("fail_reason") or ""), TRANSFER_STATE_NAMES[state])
             if (Withdrawal.update(status="failed", failed_at=utcnow(), reason=reason, **values)
                     .where(Withdrawal.id == withdrawal.id, open_statuses).execute()):
                 end_hold(withdrawal, "failed", "available", f"提现 #{withdrawal.id} 微信转账未成功（{reason}），已退回")
@@ -169,9 +166,24 @@ def unsettled(*, before, limit=200):
 def confirmation_package(withdrawal):
     """What `wx.requestMerchantTransfer` takes for the agent to confirm receipt (mchId, appId, package), or Conflict
     when the transfer is not waiting for the agent."""
-    if withdrawal.status != "transferring" or withdrawal.transfer_state != "WAIT_USER_CONFIRM" \
-            or not withdrawal.package_info:
+    if not withdrawal.awaiting_confirmation:
         raise Conflict("该提现当前无需确认收款", code="not_waiting_confirmation")
     settings = get_settings()
     return {"mch_id": settings.WECHAT_PAY_MCH_ID, "app_id": settings.WECHAT_MP_APPID,
             "package": withdrawal.package_info}
+
+
+def handle_transfer_notification(*, headers, body):
+    """A transfer notification (MCHTRANSFER.BILL.FINISHED): verified and decrypted by the pay client, then applied
+    once. pay.NotificationRejected for one that is forged, stale or unreadable; NotFound for a bill we never made,
+    Conflict `amount_mismatch` for another amount (the owners told) — each changes nothing."""
+    notification = pay.v3_client().parse_notification(headers, body)
+    resource = notification.resource
+    if not notification.event_type.startswith("MCHTRANSFER."):
+        return None
+    if str(resource.get("mch_id") or get_settings().WECHAT_PAY_MCH_ID) != get_settings().WECHAT_PAY_MCH_ID:
+        raise pay.NotificationRejected("another merchant")
+    withdrawal = apply_transfer(resource)
+    if withdrawal is None:
+        raise NotFound("转账单不存在", code="transfer_not_found")
+    return withdrawal

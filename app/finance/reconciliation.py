@@ -12,13 +12,10 @@ from dataclasses import dataclass, field
 from app.clock import utcnow
 from app.database import bulk_insert, db, paginate, upsert
 from app.finance.bills import parse_trade_bill  # noqa: F401  (part of the face through service.py)
-from app.finance.models import PayDiscrepancy, PayReconciliation
-from app.money import format_yuan
+from app.finance.models import PayDiscrepancy, PayReconciliation, describe
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue
 
-KIND_NAMES = {"missing_ours": "账单有、系统无", "missing_bill": "系统有、账单无", "amount": "金额不符"}
-WHAT_NAMES = {"payment": "支付", "refund": "退款"}
 NOTICE_EXAMPLES = 5
 
 
@@ -88,14 +85,6 @@ def _tell_owners(bill_date, new, total):
             data={"bill_date": bill_date.isoformat(), "new": len(new), "total": total,
                   "examples": [describe(d) for d in new[:NOTICE_EXAMPLES]]},
             dedupe_key=f"pay_reconciliation:{bill_date.isoformat()}:{first_id}")
-
-
-def describe(discrepancy):
-    """One discrepancy in a sentence ("支付 261202000001：金额不符（账单 ¥100.00，系统 ¥90.00）")."""
-    amounts = "，".join(f"{side} ¥{format_yuan(fen)}" for side, fen in
-                       (("账单", discrepancy.bill_fen), ("系统", discrepancy.our_fen)) if fen is not None)
-    return (f"{WHAT_NAMES.get(discrepancy.what, discrepancy.what)} {discrepancy.number}："
-            f"{KIND_NAMES.get(discrepancy.kind, discrepancy.kind)}（{amounts}）")
 
 
 def get_reconciliation(bill_date):

@@ -118,8 +118,45 @@ class FinanceWithdrawalOut(Schema):
     created_at = UtcDateTime()
     decided_at = UtcDateTime(allow_none=True)
     paid_at = UtcDateTime(allow_none=True)
+    out_bill_no = fields.String(allow_none=True)
+    transfer_state = fields.String()
+    transfer_state_name = fields.String()
+    awaiting_confirmation = fields.Boolean()
+    transfer_error = fields.String()
+    failed_at = UtcDateTime(allow_none=True)
 
+
+class FinanceTransferConfirmationOut(Schema):
+    """What `wx.requestMerchantTransfer` takes (mchId, appId, package)."""
+
+    mch_id = fields.String()
+    app_id = fields.String()
+    package = fields.String()
+
+
+class FinanceReconciliationOut(Schema):
+    bill_date = fields.Date()
+    bill_rows = fields.Integer()
+    payments = fields.Integer()
+    refunds = fields.Integer()
+    discrepancies = fields.Integer()
+    ran_at = UtcDateTime()
+
+
+class FinanceDiscrepancyOut(Schema):
+    id = fields.Integer()
+    bill_date = fields.Date()
+    what = fields.String()
+    number = fields.String()
+    kind = fields.String()
+    description = fields.String()
+    bill_amount = Yuan(attribute="bill_fen", allow_none=True)
+    our_amount = Yuan(attribute="our_fen", allow_none=True)
+    found_at = UtcDateTime()
+    resolved_at = UtcDateTime(allow_none=True)
 
 
 CommissionLinePage = page_schema(FinanceCommissionLineOut)
 WithdrawalPage = page_schema(FinanceWithdrawalOut)
+ReconciliationPage = page_schema(FinanceReconciliationOut)
+DiscrepancyPage = page_schema(FinanceDiscrepancyOut)

@@ -18,4 +18,12 @@ from app.finance.team_bonus import award_team_bonus, previous_period  # noqa: F4
 from app.finance.versions import create_version, get_version, list_versions, rules_of  # noqa: F401
 from app.finance.payees import PAYEE_KINDS, Payee  # noqa: F401
 from app.finance.withdrawals import (approve_withdrawal, get_withdrawal, last_payee, list_withdrawals,  # noqa: F401
-                                     mark_withdrawal_paid, reject_withdrawal, request_withdrawal)
+                                     mark_withdrawal_paid, refresh_transfer, reject_withdrawal, request_withdrawal,
+                                     transfer_confirmation)
+from app.finance.payouts import handle_transfer_notification  # noqa: F401
+from app.finance.reconciliation import (OurPayMoney,  # noqa: F401
+                                        get_reconciliation, list_discrepancies, list_reconciliations,
+                                        record as reconcile_trade_bill)
+from app.finance.bills import BadBill, TradeBill, parse_trade_bill  # noqa: F401
+from app.finance.checks import check_withdrawals  # noqa: F401
+from app.finance.models import DISCREPANCY_KINDS  # noqa: F401

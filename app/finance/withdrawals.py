@@ -143,3 +143,20 @@ def list_withdrawals(*, status=None, agent_id=None, page=1, per_page=50):
     if agent_id is not None:
         query = query.where(Withdrawal.agent == agent_id)
     return paginate(query.order_by(Withdrawal.created_at.desc(), Withdrawal.id.desc()), page=page, per_page=per_page)
+
+
+def transfer_confirmation(*, agent_id, withdrawal_id):
+    """What the agent's mini-program passes to `wx.requestMerchantTransfer` to confirm receipt of its own
+    withdrawal's transfer (NotFound for another agent's; Conflict when nothing waits for confirmation)."""
+    return payouts.confirmation_package(get_withdrawal(withdrawal_id, agent_id=agent_id))
+
+
+def refresh_transfer(*, withdrawal_id, agent_id=None):
+    """Ask WeChat Pay how the withdrawal's transfer stands now and apply it (the agent after confirming, finance
+    from the queue); the withdrawal. A WeChat-Pay outage changes nothing and is no error here."""
+    get_withdrawal(withdrawal_id, agent_id=agent_id)
+    try:
+        payouts.query_transfer(withdrawal_id)
+    except Conflict:  # another amount than asked: refused and told to the owners by apply_transfer
+        pass
+    return get_withdrawal(withdrawal_id, agent_id=agent_id)
