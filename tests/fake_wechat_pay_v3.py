@@ -609,7 +609,8 @@ class FakeWeChatPayV3:
             return error(400, "NO_STATEMENT_EXIST", "账单文件不存在")
         token = secrets.token_urlsafe(16)
         self.state.setdefault("downloads", {})[token] = (text.encode("utf-8"), call.query.get("tar_type") == "GZIP")
-        return 200, {"hash_type": "SHA1", "hash_value": hashlib.sha1(text.encode("utf-8")).hexdigest(),
+        digest = self.state.get("trade_bill_hash") or hashlib.sha1(text.encode("utf-8")).hexdigest()  # set: a fault
+        return 200, {"hash_type": "SHA1", "hash_value": digest,
                      "download_url": f"{self.url}v3/billdownload/file?token={token}"}
 
     def _download(self, call):
@@ -698,3 +699,35 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+TRADE_BILL_HEADER = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,"
+                     "货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,"
+                     "商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注")
+
+
+def _yuan(fen):
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def trade_bill_csv(*, payments=(), refunds=(), mchid="1900009191", appid="wx-mp-test", day="2026-12-02",
+                   product="品牌-订单,含逗号"):
+    """A trade bill (type ALL) as WeChat Pay writes it: the header, a line per payment (out_trade_no, fen) and per
+    refund (out_trade_no, out_refund_no, fen), every field after a backtick, then the summary lines."""
+    lines = [TRADE_BILL_HEADER]
+    for number, (out_trade_no, fen) in enumerate(payments):
+        lines.append("`" + ",`".join([
+            f"{day} 10:{number // 60 % 60:02d}:{number % 60:02d}", appid, mchid, "0", "", f"4200{number:024d}",
+            out_trade_no, "oUser", "JSAPI", "SUCCESS", "OTHERS", "CNY", _yuan(fen), "0.00", "0", "0", "0.00", "0.00",
+            "", "", product, "", "0.00600", "0.60%", _yuan(fen), "0.00", ""]))
+    for number, (out_trade_no, out_refund_no, fen) in enumerate(refunds):
+        lines.append("`" + ",`".join([
+            f"{day} 11:{number // 60 % 60:02d}:{number % 60:02d}", appid, mchid, "0", "", f"4200{number:024d}",
+            out_trade_no, "oUser", "JSAPI", "REFUND", "OTHERS", "CNY", "0.00", "0.00", f"5030{number:024d}",
+            out_refund_no, _yuan(fen), "0.00", "ORIGINAL", "SUCCESS", product, "", "-0.00600", "0.60%", "0.00",
+            _yuan(fen), ""]))
+    paid_total, refund_total = sum(f for _, f in payments), sum(f for _, _, f in refunds)
+    lines.append("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额")
+    lines.append("`" + ",`".join([str(len(payments) + len(refunds)), _yuan(paid_total), _yuan(refund_total), "0.00",
+                                  "0.00000", _yuan(paid_total), _yuan(refund_total)]))
+    return "\n".join(lines) + "\n"

@@ -156,10 +156,10 @@ def apply_transfer(bill):
 
 
 def unsettled(*, before, limit=200):
-    """Ids of withdrawals whose transfer is not settled and was last asked before `before` (for the job)."""
+    """Ids of withdrawals whose transfer is not settled and was last sent at or before `before` (for the job)."""
     return [row.id for row in Withdrawal.select(Withdrawal.id)
             .where(Withdrawal.status.in_(["approved", "transferring"]), Withdrawal.out_bill_no.is_null(False),
-                   (Withdrawal.transfer_sent_at.is_null()) | (Withdrawal.transfer_sent_at < before))
+                   (Withdrawal.transfer_sent_at.is_null()) | (Withdrawal.transfer_sent_at <= before))
             .order_by(Withdrawal.id).limit(limit)]
 
 
