@@ -18,7 +18,7 @@ from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, T
 from app.jobs.models import JobRun, SchedulerLease
 from app.notify.models import Notification
 from app.orders.models import (DailyProductSales, DailyRegionSales, Order, OrderEvent, OrderLine, OrderRefund,
-                               OrderRefundLine, Promotion, ShippingTemplate)
+                               OrderRefundLine, Promotion, ShippingTemplate, WechatPayment, WechatRefund)
 from app.tasks.models import BackgroundTask
 from app.wechat import WechatCacheEntry
 
@@ -56,6 +56,8 @@ ALL_MODELS = [
     OrderEvent,
     OrderRefund,
     OrderRefundLine,
+    WechatPayment,
+    WechatRefund,
     Promotion,
     ShippingTemplate,
     DailyRegionSales,

@@ -8,7 +8,7 @@ from app import wechat_pay
 from app.finance import service as finance
 from app.finance.jobs import reconcile_trade_bill
 from app.notify.service import queued
-from app.orders import refunds
+from app.orders import payments
 from app.orders import service as orders
 from tests.factories import admin_headers, console_login, make_admin, make_agent, orderable, place
 from tests.fake_wechat_pay_v3 import TRADE_BILL_HEADER, trade_bill_csv
@@ -20,15 +20,38 @@ def today():
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
-def wechat_paid(total_yuan=100):
-    """A WeChat-paid order of ¥total_yuan: (its number, the order)."""
-    agent = make_agent()
-    product, _ = orderable(price_yuan=total_yuan)
-    order = place(agent, (product, 1))
-    orders.confirm_payment(order.id, actor="wechat_pay", method="wechat", amount_fen=order.total_fen,
-                           payment_ref="4200000001")
-    order = orders.get_order(order.id)
-    return orders.order_no(order), order
+@pytest.fixture
+def pay(client, wechat_pay_v3):
+    """Orders paid, and refunds made, through WeChat Pay APIv3 against the fake, as the agents and finance do."""
+    finance_headers = admin_headers(client, make_admin("finance"))
+
+    class Pay:
+        fake = wechat_pay_v3
+
+        @staticmethod
+        def order(total_yuan=100):
+            """A WeChat-paid order of ¥total_yuan: (its number, the order)."""
+            agent = make_agent()
+            product, _ = orderable(price_yuan=total_yuan)
+            order = place(agent, (product, 1))
+            payments.start_wechat_payment(order.id, agent=agent, openid="o-payer", client_ip="127.0.0.1")
+            number = orders.order_no(order)
+            wechat_pay_v3.pay(number, notify=False)
+            headers, body = wechat_pay_v3.payment_notification(number)
+            assert client.post("/api/pay/wechat/v3/notify", data=body, headers=headers).status_code == 204
+            return number, orders.get_order(order.id)
+
+        @staticmethod
+        def refund(order):
+            """The order refunded whole through WeChat Pay, WeChat saying SUCCESS: its out_refund_no."""
+            response = client.post(f"/admin/api/orders/{order.id}/refund", headers=finance_headers,
+                                   json={"reason": "客户退货"})
+            number = response.get_json()["out_refund_no"]
+            wechat_pay_v3.settle_refund(number, notify=False)
+            headers, body = wechat_pay_v3.refund_notification(number)
+            assert client.post("/api/pay/wechat/v3/refund-notify", data=body, headers=headers).status_code == 204
+            return number
+    return Pay
 
 
 def discrepancies(day):
@@ -74,10 +97,9 @@ def test_what_is_not_a_trade_bill_is_refused_as_bad(text):
 
 # The comparison
 
-def test_a_bill_matching_our_payments_and_refunds_has_no_discrepancy(wechat_pay_v3):
-    number, order = wechat_paid(100)
-    record = refunds.refund(order.id, actor="admin:1", reason="客户退货")
-    refund_no = orders.refund_no(record)
+def test_a_bill_matching_our_payments_and_refunds_has_no_discrepancy(pay, wechat_pay_v3):
+    number, order = pay.order(100)
+    refund_no = pay.refund(order)
     wechat_pay_v3.put_trade_bill(today(), trade_bill_csv(payments=[(number, 10000)],
                                                          refunds=[(number, refund_no, 10000)]))
     run = reconcile_trade_bill(today())
@@ -85,10 +107,10 @@ def test_a_bill_matching_our_payments_and_refunds_has_no_discrepancy(wechat_pay_
     assert not queued(KIND)
 
 
-def test_a_payment_missing_on_either_side_or_differing_is_listed(wechat_pay_v3):
-    kept, _ = wechat_paid(100)
-    unbilled, _ = wechat_paid(50)
-    differing, _ = wechat_paid(80)
+def test_a_payment_missing_on_either_side_or_differing_is_listed(pay, wechat_pay_v3):
+    kept, _ = pay.order(100)
+    unbilled, _ = pay.order(50)
+    differing, _ = pay.order(80)
     wechat_pay_v3.put_trade_bill(today(), trade_bill_csv(payments=[(kept, 10000), (differing, 7999),
                                                                    ("261201999999", 300)]))
     run = reconcile_trade_bill(today())
@@ -98,18 +120,18 @@ def test_a_payment_missing_on_either_side_or_differing_is_listed(wechat_pay_v3):
                                       ("payment", "261201999999", "missing_ours", 300, None)}
 
 
-def test_a_refund_the_bill_lacks_or_we_lack_is_listed(wechat_pay_v3):
-    number, order = wechat_paid(100)
-    record = refunds.refund(order.id, actor="admin:1", reason="客户退货")
+def test_a_refund_the_bill_lacks_or_we_lack_is_listed(pay, wechat_pay_v3):
+    number, order = pay.order(100)
+    refund_no = pay.refund(order)
     wechat_pay_v3.put_trade_bill(today(), trade_bill_csv(payments=[(number, 10000)],
                                                          refunds=[(number, "999999999999R1", 500)]))
     reconcile_trade_bill(today())
-    assert discrepancies(today()) == {("refund", orders.refund_no(record), "missing_bill", None, 10000),
+    assert discrepancies(today()) == {("refund", refund_no, "missing_bill", None, 10000),
                                       ("refund", "999999999999R1", "missing_ours", 500, None)}
 
 
-def test_a_day_without_any_wechat_payment_lists_what_we_recorded(wechat_pay_v3):
-    number, _ = wechat_paid(100)
+def test_a_day_without_any_wechat_payment_lists_what_we_recorded(pay, wechat_pay_v3):
+    number, _ = pay.order(100)
     run = reconcile_trade_bill(today())  # the fake has no bill: NO_STATEMENT_EXIST
     assert run.bill_rows == 0 and discrepancies(today()) == {("payment", number, "missing_bill", None, 10000)}
 
@@ -124,25 +146,25 @@ def test_offline_payments_are_not_in_the_reconciliation(wechat_pay_v3):
 
 # Told once
 
-def test_the_owners_are_told_of_the_discrepancies_once_however_often_the_day_is_run(wechat_pay_v3):
-    wechat_paid(50)
+def test_the_owners_are_told_of_the_discrepancies_once_however_often_the_day_is_run(pay, wechat_pay_v3):
+    pay.order(50)
     reconcile_trade_bill(today())
     reconcile_trade_bill(today())
     [notice] = queued(KIND)
     assert (notice.recipient, '"new": 1' in notice.data, "系统有、账单无" in notice.data) == ("owners", True, True)
 
 
-def test_a_new_discrepancy_on_a_later_run_is_told_alone(wechat_pay_v3):
-    first, _ = wechat_paid(50)
+def test_a_new_discrepancy_on_a_later_run_is_told_alone(pay, wechat_pay_v3):
+    first, _ = pay.order(50)
     reconcile_trade_bill(today())
-    second, _ = wechat_paid(60)
+    second, _ = pay.order(60)
     reconcile_trade_bill(today())
     latest, earlier = queued(KIND)
     assert second in latest.data and first not in latest.data and first in earlier.data
 
 
-def test_a_discrepancy_the_bill_later_agrees_with_is_marked_resolved(wechat_pay_v3):
-    number, _ = wechat_paid(50)
+def test_a_discrepancy_the_bill_later_agrees_with_is_marked_resolved(pay, wechat_pay_v3):
+    number, _ = pay.order(50)
     reconcile_trade_bill(today())
     wechat_pay_v3.put_trade_bill(today(), trade_bill_csv(payments=[(number, 5000)]))
     reconcile_trade_bill(today())
@@ -167,8 +189,8 @@ def test_wechat_pay_down_leaves_the_day_unreconciled_and_the_command_says_so(app
     assert finance.get_reconciliation(today()) is None
 
 
-def test_the_command_reconciles_a_day_and_fails_on_discrepancies(app, wechat_pay_v3):
-    number, _ = wechat_paid(100)
+def test_the_command_reconciles_a_day_and_fails_on_discrepancies(app, pay, wechat_pay_v3):
+    number, _ = pay.order(100)
     wechat_pay_v3.put_trade_bill(today(), trade_bill_csv(payments=[(number, 10000)]))
     clean = app.test_cli_runner().invoke(args=["pay", "reconcile", "--date", today().isoformat()])
     wechat_pay_v3.put_trade_bill(today(), trade_bill_csv())
@@ -188,8 +210,8 @@ def test_without_wechat_pay_v3_the_job_does_nothing(app):
 
 # The console
 
-def test_finance_lists_the_days_and_a_days_discrepancies(client, wechat_pay_v3):
-    number, _ = wechat_paid(100)
+def test_finance_lists_the_days_and_a_days_discrepancies(client, pay, wechat_pay_v3):
+    number, _ = pay.order(100)
     reconcile_trade_bill(today())
     headers = admin_headers(client, make_admin("finance"))
     days = client.get("/admin/api/finance/reconciliations", headers=headers).get_json()
@@ -210,8 +232,8 @@ def test_a_bad_date_filter_is_422(client):
     assert response.status_code == 422 and "bill_date" in response.get_json()["error"]["fields"]
 
 
-def test_the_console_page_shows_the_days_discrepancies(app, wechat_pay_v3):
-    number, _ = wechat_paid(100)
+def test_the_console_page_shows_the_days_discrepancies(app, pay, wechat_pay_v3):
+    number, _ = pay.order(100)
     reconcile_trade_bill(today())
     with app.test_client() as browser:
         console_login(browser, make_admin("finance"))

@@ -11,7 +11,7 @@ from tests.factories import (admin_headers, agent_headers, balance_of, make_admi
                              with_available)
 
 BILLS = "/v3/fund-app/mch-transfer/transfer-bills"
-NOTIFY = "/api/pay/wechat/transfer-notify"
+NOTIFY = "/api/pay/wechat/v3/transfer-notify"
 
 
 @pytest.fixture
@@ -200,7 +200,7 @@ def test_a_notification_for_a_bill_we_never_made_is_404(client, payouts, agent, 
 
 @pytest.mark.parametrize("forgery", [
     {"key": "forger"}, {"timestamp": 1_000_000_000}, {"serial": "PUB_KEY_ID_SOMEONE_ELSE"}, {"apiv3_key": "x" * 32}])
-def test_a_forged_stale_or_unreadable_notification_is_401_and_changes_nothing(client, payouts, agent,
+def test_a_forged_stale_or_unreadable_notification_is_400_and_changes_nothing(client, payouts, agent,
                                                                               finance_headers, forgery):
     from tests.fake_wechat_pay_v3 import _forger
 
@@ -208,12 +208,12 @@ def test_a_forged_stale_or_unreadable_notification_is_401_and_changes_nothing(cl
     payouts.finish_transfer(withdrawal["out_bill_no"], notify=False)
     signing = {"key": _forger()} if forgery.get("key") else forgery
     response = notify(client, payouts, withdrawal["out_bill_no"], **signing)
-    assert response.status_code == 401 and response.get_json()["error"]["code"] == "notification_rejected"
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "notification_rejected"
     assert finance.get_withdrawal(withdrawal["id"]).status == "transferring"
 
 
-def test_a_body_that_is_not_a_notification_is_401(client, payouts):
-    assert client.post(NOTIFY, data=b"\xff" * 100, headers={"Content-Type": "application/json"}).status_code == 401
+def test_a_body_that_is_not_a_notification_is_400(client, payouts):
+    assert client.post(NOTIFY, data=b"\xff" * 100, headers={"Content-Type": "application/json"}).status_code == 400
 
 
 def test_the_agent_asking_after_confirming_learns_it_is_paid(client, payouts, agent, finance_headers):

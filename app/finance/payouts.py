@@ -29,7 +29,7 @@ from app.notify.service import enqueue
 
 log = logging.getLogger(__name__)
 
-NOTIFY_PATH = "/api/pay/wechat/transfer-notify"
+NOTIFY_PATH = "/api/pay/wechat/v3/transfer-notify"
 REAL_NAME_FROM_FEN = 200000  # WeChat Pay wants the payee's real name (encrypted) from ¥2,000
 SUCCESS, FAILED = "SUCCESS", ("FAIL", "CANCELLED")
 # The states before the end, in the order WeChat Pay moves through them; a notification never moves one back.

@@ -23,7 +23,8 @@ from app.money import format_yuan
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.orders import holdings, rollup
-from app.orders.models import Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine
+from app.orders.models import (Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine, WechatPayment,
+                               WechatRefund)
 from app.orders.states import PAID_STATES, next_state
 
 SYSTEM = "system"
@@ -350,7 +351,8 @@ def complete(order_id, *, actor):
 
 
 def cancel(order_id, *, actor, reason="", agent=None):
-    """Cancel an order not yet picked; a paid one gets its reservation released and its purchase reversed.
+    """Cancel an order not yet picked; a paid one gets its reservation released and its purchase reversed; an
+    unpaid one's WeChat payment, if started, is to be closed at WeChat (`wechat_payments`).
 
     An agent may cancel only its own orders and only while they are unpaid.
     """
@@ -367,6 +369,9 @@ def cancel(order_id, *, actor, reason="", agent=None):
             finance.cancel_settlement(order_id=order.id, at=utcnow())
             if order.buyer_agent_id:
                 agents.reverse_purchase(order_id=order.id)
+        else:
+            WechatPayment.update(status="closing").where(WechatPayment.order == order.id,
+                                                         WechatPayment.status == "started").execute()
     return _transition(order_id, "cancel", actor=actor, agent=agent, reason=reason, effect=undo,
                        closed_at=utcnow())
 
@@ -411,28 +416,24 @@ def refund_facts(refund_id):
         goods_back=record.goods_back or Order.get_by_id(record.order_id).shipped_at is None)
 
 
-def refund_no(refund):
-    """The `out_refund_no` WeChat Pay knows a refund of a WeChat-paid order by."""
-    return f"{order_no(refund.order)}R{refund.id}"
-
-
 def wechat_money(*, start, end, trade_nos=(), refund_nos=()):
-    """Our WeChat Pay money between two UTC moments, for reconciling a day's bill: ({out_trade_no: fen} paid,
-    {out_refund_no: fen} refunded), with the payments and refunds of other times that the bill's numbers name."""
+    """Our WeChat Pay money between two UTC moments, for reconciling a day's bill: ({out_trade_no: fen} of the
+    orders paid by WeChat Pay, {out_refund_no: fen} of the refunds WeChat Pay made), with those of other times that
+    the bill's numbers name (paid just before midnight, say). Refunds are counted when WeChat Pay said SUCCESS."""
     payments, refunds = {}, {}
     wechat = Order.payment_method == "wechat"
-    order_ids = {int(no[6:]) for no in trade_nos if ORDER_NO_PATTERN.fullmatch(no)}
-    refund_ids = {int(no.rsplit("R", 1)[1]) for no in refund_nos if re.fullmatch(r"[0-9]{12,24}R[0-9]{1,18}", no)}
+    order_ids = sorted({int(no[6:]) for no in trade_nos if ORDER_NO_PATTERN.fullmatch(no)})
     for where in [(Order.paid_at >= start) & (Order.paid_at < end)] + [
-            Order.id.in_(chunk) for chunk in _chunked(sorted(order_ids))]:
+            Order.id.in_(chunk) for chunk in _chunked(order_ids)]:
         for order in Order.select(Order.id, Order.created_at, Order.total_fen).where(wechat, where):
             payments[order_no(order)] = order.total_fen
-    for where in [(OrderRefund.created_at >= start) & (OrderRefund.created_at < end)] + [
-            OrderRefund.id.in_(chunk) for chunk in _chunked(sorted(refund_ids))]:
-        rows = (OrderRefund.select(OrderRefund.id, OrderRefund.amount_fen, Order.id, Order.created_at)
-                .join(Order).where(wechat, where))
-        for refund in rows:
-            refunds[refund_no(refund)] = refund.amount_fen
+    succeeded = WechatRefund.status == "succeeded"
+    numbers = sorted(no for no in refund_nos if isinstance(no, str) and 0 < len(no) <= 64)
+    for where in [(WechatRefund.settled_at >= start) & (WechatRefund.settled_at < end)] + [
+            WechatRefund.out_refund_no.in_(chunk) for chunk in _chunked(numbers)]:
+        for number, amount in (WechatRefund.select(WechatRefund.out_refund_no, WechatRefund.amount_fen)
+                               .where(succeeded, where).tuples()):
+            refunds[number] = amount
     return payments, refunds
 
 
