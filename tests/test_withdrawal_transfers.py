@@ -78,7 +78,8 @@ def test_the_agent_gets_what_request_merchant_transfer_takes(client, payouts, ag
     response = client.get(f"/api/mp/finance/withdrawals/{withdrawal['id']}/transfer", headers=agent.headers)
     bill = payouts.transfer_bill(withdrawal["out_bill_no"])
     assert response.status_code == 200
-    assert response.get_json() == {"mch_id": "1900009191", "app_id": "wx-mp-test", "package": bill["package_info"]}
+    assert response.get_json() == {"withdrawal_id": withdrawal["id"], "amount": "200.00", "mch_id": "1900009191",
+                                   "app_id": "wx-mp-test", "package": bill["package_info"]}
 
 
 def test_the_agent_is_told_to_confirm_receipt(client, payouts, agent, finance_headers):

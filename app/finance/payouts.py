@@ -164,13 +164,14 @@ def unsettled(*, before, limit=200):
 
 
 def confirmation_package(withdrawal):
-    """What `wx.requestMerchantTransfer` takes for the agent to confirm receipt (mchId, appId, package), or Conflict
+    """What `wx.requestMerchantTransfer` takes for the agent to confirm receipt (mchId, appId, package; with the
+    withdrawal's id and amount to show), or Conflict
     when the transfer is not waiting for the agent."""
     if not withdrawal.awaiting_confirmation:
         raise Conflict("该提现当前无需确认收款", code="not_waiting_confirmation")
     settings = get_settings()
-    return {"mch_id": settings.WECHAT_PAY_MCH_ID, "app_id": settings.WECHAT_MP_APPID,
-            "package": withdrawal.package_info}
+    return {"withdrawal_id": withdrawal.id, "amount_fen": withdrawal.amount_fen, "mch_id": settings.WECHAT_PAY_MCH_ID,
+            "app_id": settings.WECHAT_MP_APPID, "package": withdrawal.package_info}
 
 
 def handle_transfer_notification(*, headers, body):

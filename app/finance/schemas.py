@@ -127,8 +127,10 @@ class FinanceWithdrawalOut(Schema):
 
 
 class FinanceTransferConfirmationOut(Schema):
-    """What `wx.requestMerchantTransfer` takes (mchId, appId, package)."""
+    """What `wx.requestMerchantTransfer` takes (mchId, appId, package), and the withdrawal it confirms."""
 
+    withdrawal_id = fields.Integer()
+    amount = Yuan(attribute="amount_fen")
     mch_id = fields.String()
     app_id = fields.String()
     package = fields.String()

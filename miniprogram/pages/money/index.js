@@ -34,6 +34,7 @@ Component({
       this.setData({ period: e.currentTarget.dataset.key })
       return this.load()
     },
-    withdraw () { wx.navigateTo({ url: '/more/withdraw/index' }) }
+    withdraw () { wx.navigateTo({ url: '/more/withdraw/index' }) },
+    receive (e) { wx.navigateTo({ url: `/more/receive/index?id=${e.currentTarget.dataset.id}` }) }
   }
 })
