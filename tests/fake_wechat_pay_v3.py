@@ -597,30 +597,30 @@ class FakeWeChatPayV3:
                      "state": "CANCELING", "update_time": entry["update_time"]}
 
     def put_trade_bill(self, bill_date, text):
-        """The trade bill (CSV text) WeChat Pay serves for `bill_date` (YYYY-MM-DD)."""
+        """The trade bill (CSV text) WeChat Pay serves for `bill_date` (YYYY-MM-DD), gzipped once here."""
+        import gzip
+
+        content = text.encode("utf-8")
         with self.lock:
-            self.state.setdefault("trade_bills", {})[str(bill_date)] = text
+            self.state.setdefault("trade_bills", {})[str(bill_date)] = (content, gzip.compress(content, 6))
 
     def _trade_bill(self, call):
         import hashlib
 
-        text = self.state.setdefault("trade_bills", {}).get(call.query.get("bill_date", ""))
-        if text is None:
+        bill = self.state.setdefault("trade_bills", {}).get(call.query.get("bill_date", ""))
+        if bill is None:
             return error(400, "NO_STATEMENT_EXIST", "账单文件不存在")
         token = secrets.token_urlsafe(16)
-        self.state.setdefault("downloads", {})[token] = (text.encode("utf-8"), call.query.get("tar_type") == "GZIP")
-        digest = self.state.get("trade_bill_hash") or hashlib.sha1(text.encode("utf-8")).hexdigest()  # set: a fault
+        self.state.setdefault("downloads", {})[token] = bill[1] if call.query.get("tar_type") == "GZIP" else bill[0]
+        digest = self.state.get("trade_bill_hash") or hashlib.sha1(bill[0]).hexdigest()  # set: a fault
         return 200, {"hash_type": "SHA1", "hash_value": digest,
                      "download_url": f"{self.url}v3/billdownload/file?token={token}"}
 
     def _download(self, call):
-        import gzip
-
-        found = self.state.setdefault("downloads", {}).get(call.query.get("token", ""))
+        found = self.state.setdefault("downloads", {}).pop(call.query.get("token", ""), None)
         if found is None:
             return error(400, "INVALID_REQUEST", "下载地址已失效")
-        content, zipped = found
-        return 200, gzip.compress(content) if zipped else content
+        return 200, found
 
     # Platform certificates
 

@@ -176,7 +176,7 @@ def test_a_discrepancy_the_bill_later_agrees_with_is_marked_resolved(pay, wechat
 
 def test_a_bill_that_fails_its_hash_is_not_reconciled(wechat_pay_v3):
     wechat_pay_v3.put_trade_bill(today(), trade_bill_csv())
-    wechat_pay_v3.state["trade_bill_hash"] = "0" * 40
+    wechat_pay_v3.state["trade_bill_hash"] = "0" * 40  # the fake's fault: a hash that is not the bill's
     with pytest.raises(wechat_pay.PayUnavailable):
         reconcile_trade_bill(today())
     assert finance.get_reconciliation(today()) is None
