@@ -1,4 +1,5 @@
-// Paying an order: WeChat Pay when the brand has it (the server's notification, not this page, marks it paid),
+// Paying an order: WeChat Pay when the brand has it (APIv3 or v2, the server decides; the parameters go to
+// wx.requestPayment as they come; the server's notification, not this page, marks it paid),
 // otherwise a bank transfer whose proof photo is uploaded; the order then shows 待确认收款 until finance confirms.
 const api = require('../../utils/api')
 const money = require('../../utils/money')
@@ -10,6 +11,12 @@ function requestPayment (params) {
     wx.requestPayment({ ...params, success: resolve, fail: reject })
   })
 }
+
+// After wx.requestPayment succeeds the order is paid when WeChat Pay's notification reaches the server (or the
+// server's query finds the payment): look a few times, then leave 支付结果确认中 on the page.
+const PAID_CHECKS = 3
+const PAID_CHECK_DELAY_MS = 1000
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function chooseImage () {
   return new Promise((resolve, reject) => {
@@ -50,7 +57,14 @@ Component({
         return
       }
       this.setData({ paying: true })
-      await this.load()
+      await this.waitUntilPaid()
+    },
+    async waitUntilPaid () {
+      for (let check = 0; check < PAID_CHECKS; check++) {
+        if (check) await pause(PAID_CHECK_DELAY_MS)
+        await this.load()
+        if (!this.data.order || this.data.order.status !== 'pending_payment') return
+      }
     },
     async uploadProof () {
       let filePath
