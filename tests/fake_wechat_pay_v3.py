@@ -255,7 +255,8 @@ class FakeWeChatPayV3:
     def _side_door(self, method, name, raw):
         """A test tool's call under /__fake__/ (never recorded, never signed): `POST pay {"out_trade_no"}` plays
         the payer paying (the notify_url is told), `POST settle-refund {"out_refund_no", "status"?}` WeChat
-        finishing a refund, `POST reset` forgets everything."""
+        finishing a refund, `POST confirm-transfer {"package"}` the payee confirming a transfer in WeChat
+        (wx.requestMerchantTransfer), `POST reset` forgets everything."""
         try:
             body = json.loads(raw or b"{}")
             if method != "POST" or not isinstance(body, dict):
@@ -264,6 +265,8 @@ class FakeWeChatPayV3:
                 answers = self.pay(str(body["out_trade_no"]))
             elif name == "settle-refund":
                 answers = self.settle_refund(str(body["out_refund_no"]), str(body.get("status", "SUCCESS")))
+            elif name == "confirm-transfer":
+                answers = self.confirm_transfer(str(body["package"]))
             elif name == "reset":
                 self.reset()
                 answers = []
@@ -537,6 +540,15 @@ class FakeWeChatPayV3:
         if not notify:
             return []
         return [self.send(url, *self.transfer_notification(out_bill_no)) for _ in range(times)]
+
+    def confirm_transfer(self, package_info):
+        """The payee confirms receipt in WeChat of the transfer whose package it was handed: SUCCESS, notified."""
+        with self.lock:
+            found = [no for no, bill in self.state.setdefault("transfer_bills", {}).items()
+                     if bill["package_info"] == package_info and bill["state"] == "WAIT_USER_CONFIRM"]
+        if not found:
+            raise KeyError("no transfer waits for this package")
+        return self.finish_transfer(found[0])
 
     def transfer_notification(self, out_bill_no, *, state=None, amount=None, **signing):
         """(headers, body) of MCHTRANSFER.BILL.FINISHED for the bill as it is (or in another `state`, for another
