@@ -335,6 +335,11 @@ def query_transfer_bill(out_bill_no):
     return v3_client().get(f"{TRANSFER_BILLS}/out-bill-no/{quote(out_bill_no, safe='')}")
 
 
+def cancel_transfer_bill(out_bill_no):
+    """Withdraw a transfer the payee has not received yet: its state (CANCELING, then CANCELLED)."""
+    return v3_client().post(f"{TRANSFER_BILLS}/out-bill-no/{quote(out_bill_no, safe='')}/cancel", None)
+
+
 def trade_bill(bill_date):
     """The day's trade bill (type ALL) as text: asked for (`/v3/bill/tradebill`), downloaded gzipped, its SHA1
     checked against what WeChat Pay said (of the unzipped bill). PayRefused NO_STATEMENT_EXIST for a day without

@@ -4,7 +4,8 @@ from flask_smorest import Blueprint
 
 from app.finance import service as finance
 from app.finance.schemas import (CommissionLinePage, FinanceBalanceOut, FinanceCommissionQuery,
-                                 FinanceTransferConfirmationOut, FinanceWithdrawalOut, WithdrawalPage)
+                                 FinanceAgentWithdrawalOut as MpWithdrawalOut,
+                                 FinanceTransferConfirmationOut, AgentWithdrawalPage)
 from app.http import agent_required
 from app.schemas import PageArgs, Schema, Yuan, fields, page_body, validate
 
@@ -54,7 +55,7 @@ def my_commissions(query):
 @blp.route("/withdrawals", methods=["GET"])
 @agent_required
 @blp.arguments(PageArgs, location="query")
-@blp.response(200, WithdrawalPage)
+@blp.response(200, AgentWithdrawalPage)
 def my_withdrawals(query):
     """My withdrawal requests, newest first."""
     return page_body(finance.list_withdrawals(agent_id=g.agent.id, **query), query)
@@ -63,7 +64,7 @@ def my_withdrawals(query):
 @blp.route("/withdrawals", methods=["POST"])
 @agent_required
 @blp.arguments(MpWithdrawalBody)
-@blp.response(201, FinanceWithdrawalOut)
+@blp.response(201, MpWithdrawalOut)
 def request_withdrawal(body):
     """Ask to withdraw from my available balance (a repeated request_id returns the first request)."""
     return finance.request_withdrawal(agent_id=g.agent.id, amount_fen=body["amount"], request_id=body["request_id"],
@@ -89,7 +90,7 @@ def my_transfer_confirmation(withdrawal_id):
 
 @blp.route("/withdrawals/<id:withdrawal_id>/transfer/refresh", methods=["POST"])
 @agent_required
-@blp.response(200, FinanceWithdrawalOut)
+@blp.response(200, MpWithdrawalOut)
 def refresh_my_transfer(withdrawal_id):
     """After I confirmed in WeChat: ask WeChat Pay how my transfer stands (WeChat Pay, not my tap, decides)."""
     return finance.refresh_transfer(withdrawal_id=withdrawal_id, agent_id=g.agent.id)

@@ -304,6 +304,66 @@ def test_approving_twice_in_a_row_transfers_once(client, payouts, agent, finance
     assert (first.status_code, second.status_code) == (200, 409) and len(payouts.calls(BILLS, "POST")) == 1
 
 
+# Finance withdraws a transfer (撤销)
+
+def cancel(client, headers, withdrawal):
+    return client.post(f"/admin/api/finance/withdrawals/{withdrawal['id']}/transfer/cancel", headers=headers)
+
+
+def test_a_transfer_waiting_for_the_agent_is_cancelled_and_its_money_returned_once(app, client, payouts, agent,
+                                                                                  finance_headers):
+    withdrawal = approved(client, agent, finance_headers)
+    response = cancel(client, finance_headers, withdrawal)
+    assert response.status_code == 200 and response.get_json()["transfer_state"] == "CANCELING"
+    assert payouts.transfer_bill(withdrawal["out_bill_no"])["state"] == "CANCELLED"
+    settle_transfers()
+    settle_transfers()
+    assert finance.get_withdrawal(withdrawal["id"]).status == "failed" and balance_of(agent) == (0, 500000, 0, 0)
+    assert finance_check(app).exit_code == 0
+
+
+def test_cancelling_a_transfer_already_received_finds_it_paid(client, payouts, agent, finance_headers):
+    withdrawal = approved(client, agent, finance_headers)
+    payouts.finish_transfer(withdrawal["out_bill_no"], notify=False)
+    response = cancel(client, finance_headers, withdrawal)
+    assert response.status_code == 200 and response.get_json()["status"] == "paid"
+    assert not payouts.calls(BILLS + "/out-bill-no/.*/cancel")
+
+
+def test_a_transfer_wechat_pay_never_got_is_ended_and_its_money_returned(client, payouts, agent, finance_headers):
+    payouts.fail_next(BILLS, 400, "PARAM_ERROR", "openid与appid不匹配")
+    withdrawal = approved(client, agent, finance_headers)
+    response = cancel(client, finance_headers, withdrawal)
+    assert response.status_code == 200 and response.get_json()["status"] == "failed"
+    assert response.get_json()["reason"] == "微信支付未收到转账，已撤销" and balance_of(agent) == (0, 500000, 0, 0)
+    assert settle_transfers() == {} and len(payouts.calls(BILLS, "POST")) == 1
+
+
+def test_a_transfer_sent_a_moment_ago_is_not_ended_while_its_answer_may_be_on_its_way(client, payouts, agent,
+                                                                                      finance_headers):
+    payouts.fail_next(BILLS, 503)
+    withdrawal = approved(client, agent, finance_headers)
+    with settings_changed(WECHAT_PAY_TRANSFER_QUERY_MINUTES=5):
+        response = cancel(client, finance_headers, withdrawal)
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "transfer_not_settled"
+    assert finance.get_withdrawal(withdrawal["id"]).status == "approved"
+
+
+def test_cancelling_while_wechat_pay_is_down_changes_nothing(client, payouts, agent, finance_headers):
+    withdrawal = approved(client, agent, finance_headers)
+    payouts.fail_next(BILLS + "/out-bill-no/.*", 502)
+    response = cancel(client, finance_headers, withdrawal)
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "wechat_pay_unavailable"
+    assert finance.get_withdrawal(withdrawal["id"]).status == "transferring" and balance_of(agent)[2] == 20000
+
+
+def test_the_agent_does_not_see_wechat_pays_error_text(client, payouts, agent, finance_headers):
+    payouts.fail_next(BILLS, 403, "NOT_ENOUGH", "商户运营账户资金不足")
+    approved(client, agent, finance_headers)
+    [mine] = client.get("/api/mp/finance/withdrawals", headers=agent.headers).get_json()["items"]
+    assert "transfer_error" not in mine and mine["status"] == "approved"
+
+
 # Over real HTTP, several connections
 
 @pytest.mark.committed

@@ -66,3 +66,11 @@ def mark_paid(body, withdrawal_id):
 def query_transfer(withdrawal_id):
     """Ask WeChat Pay now how the request's transfer stands (sent again, with its one number, if never received)."""
     return finance.refresh_transfer(withdrawal_id=withdrawal_id)
+
+
+@blp.route("/<id:withdrawal_id>/transfer/cancel", methods=["POST"])
+@admin_required("finance")
+@blp.response(200, FinanceWithdrawalOut)
+def cancel_transfer(withdrawal_id):
+    """Withdraw the request's WeChat transfer before the agent received it; its money returns once cancelled."""
+    return finance.cancel_transfer(withdrawal_id=withdrawal_id, actor_id=g.admin.id)

@@ -14,6 +14,7 @@ the agent's "I confirmed" all end in `apply_transfer`, which moves only forward.
 """
 import json
 import logging
+from datetime import timedelta
 
 from app import wechat_pay as pay
 from app.agents import service as agents
@@ -38,7 +39,8 @@ FAIL_REASONS = {"ACCOUNT_FROZEN": "微信账户已冻结", "REAL_NAME_CHECK_FAIL
                 "NAME_NOT_CORRECT": "收款人姓名与微信实名不符", "OPENID_INVALID": "微信账号无效",
                 "TRANSFER_QUOTA_EXCEED": "超过微信收款限额", "DAY_RECEIVED_QUOTA_EXCEED": "超过微信当日收款限额",
                 "ACCOUNT_NOT_EXIST": "微信账户不存在", "TRANSFER_RISK": "微信支付风控拦截",
-                "OVERDUE_CLOSE": "超过24小时未确认收款", "EXCEEDED_ESTIMATED_AMOUNT": "超过预估额度"}
+                "OVERDUE_CLOSE": "超过24小时未确认收款", "EXCEEDED_ESTIMATED_AMOUNT": "超过预估额度",
+                "NOT_CREATED": "微信支付未收到转账，已撤销"}
 
 
 def pays_out(payee_kind):
@@ -153,6 +155,47 @@ def apply_transfer(bill):
         else:
             log.warning("withdrawal %s: transfer bill in unknown state %r", withdrawal.id, state)
     return Withdrawal.get_by_id(withdrawal.id)
+
+
+CANCELLABLE = ("ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM")
+
+
+def cancel_transfer(withdrawal_id):
+    """Finance withdraws a transfer not yet received (撤销): WeChat Pay cancels it — CANCELLED, or CANCELING that a
+    query settles — and its money returns once. A bill WeChat Pay has never had is ended here only when its last
+    sending is older than WECHAT_PAY_TRANSFER_QUERY_MINUTES (an answer still on its way could create it); a bill
+    already ended is applied as it ended. Conflict when it can no longer be withdrawn or WeChat Pay cannot be
+    reached. The withdrawal afterwards."""
+    withdrawal = Withdrawal.get_by_id(withdrawal_id)
+    if withdrawal.status not in ("approved", "transferring") or not withdrawal.out_bill_no:
+        raise Conflict("该提现没有进行中的微信转账", code="no_transfer")
+    try:
+        bill = pay.query_transfer_bill(withdrawal.out_bill_no)
+    except pay.PayRefused as exc:
+        if exc.code != "NOT_FOUND":
+            raise Conflict(f"微信支付拒绝查询：{exc.message}", code="wechat_pay_refused") from exc
+        return _end_unknown_bill(withdrawal)
+    except pay.PayUnavailable as exc:
+        raise Conflict("微信支付暂时无法连接，请稍后再撤销", code="wechat_pay_unavailable") from exc
+    state = str(bill.get("state") or "")
+    if state in CANCELLABLE:
+        try:
+            bill = {**bill, **pay.cancel_transfer_bill(withdrawal.out_bill_no)}
+        except pay.PayRefused as exc:
+            raise Conflict(f"微信支付不能撤销该转账：{exc.message}", code="transfer_not_cancellable") from exc
+        except pay.PayUnavailable as exc:
+            raise Conflict("微信支付暂时无法连接，请稍后再撤销", code="wechat_pay_unavailable") from exc
+    elif state not in (SUCCESS, *FAILED, "CANCELING"):
+        raise Conflict(f"该转账{TRANSFER_STATE_NAMES.get(state, state)}，不能撤销", code="transfer_not_cancellable")
+    return apply_transfer({"out_bill_no": withdrawal.out_bill_no, **bill})
+
+
+def _end_unknown_bill(withdrawal):
+    settings = get_settings()
+    quiet_since = utcnow() - timedelta(minutes=settings.WECHAT_PAY_TRANSFER_QUERY_MINUTES)
+    if withdrawal.status != "approved" or (withdrawal.transfer_sent_at and withdrawal.transfer_sent_at > quiet_since):
+        raise Conflict("微信支付尚未收到该转账，请稍后再撤销", code="transfer_not_settled")
+    return apply_transfer({"out_bill_no": withdrawal.out_bill_no, "state": "CANCELLED", "fail_reason": "NOT_CREATED"})
 
 
 def unsettled(*, before, limit=200):

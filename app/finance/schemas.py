@@ -126,6 +126,13 @@ class FinanceWithdrawalOut(Schema):
     failed_at = UtcDateTime(allow_none=True)
 
 
+class FinanceAgentWithdrawalOut(FinanceWithdrawalOut):
+    """A withdrawal as its agent sees it: without WeChat Pay's error text (a merchant's matter, for finance)."""
+
+    class Meta:
+        exclude = ("transfer_error",)
+
+
 class FinanceTransferConfirmationOut(Schema):
     """What `wx.requestMerchantTransfer` takes (mchId, appId, package), and the withdrawal it confirms."""
 
@@ -160,5 +167,6 @@ class FinanceDiscrepancyOut(Schema):
 
 CommissionLinePage = page_schema(FinanceCommissionLineOut)
 WithdrawalPage = page_schema(FinanceWithdrawalOut)
+AgentWithdrawalPage = page_schema(FinanceAgentWithdrawalOut)
 ReconciliationPage = page_schema(FinanceReconciliationOut)
 DiscrepancyPage = page_schema(FinanceDiscrepancyOut)

@@ -18,8 +18,8 @@ from app.finance.team_bonus import award_team_bonus, previous_period  # noqa: F4
 from app.finance.versions import create_version, get_version, list_versions, rules_of  # noqa: F401
 from app.finance.payees import PAYEE_KINDS, Payee  # noqa: F401
 from app.finance.withdrawals import (approve_withdrawal, get_withdrawal, last_payee, list_withdrawals,  # noqa: F401
-                                     mark_withdrawal_paid, refresh_transfer, reject_withdrawal, request_withdrawal,
-                                     transfer_confirmation)
+                                     cancel_transfer, mark_withdrawal_paid, refresh_transfer, reject_withdrawal,
+                                     request_withdrawal, transfer_confirmation)
 from app.finance.payouts import handle_transfer_notification  # noqa: F401
 from app.finance.reconciliation import (OurPayMoney,  # noqa: F401
                                         get_reconciliation, list_discrepancies, list_reconciliations,

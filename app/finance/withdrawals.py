@@ -5,6 +5,8 @@ The amount moves from `available` to `held` when asked, with one guarded UPDATE 
 the agent's balance row (available ≥ amount), so two requests at once can never
 both spend the same balance.
 """
+import logging
+
 from peewee import IntegrityError
 
 from app.clock import utcnow
@@ -17,6 +19,8 @@ from app.finance.ledger import Entry
 from app.finance.models import Withdrawal
 from app.finance.payees import Payee, checked_payee
 from app.money import MAX_FEN, format_yuan
+
+log = logging.getLogger(__name__)
 
 
 def request_withdrawal(*, agent_id, amount_fen, request_id=None, payee=None):
@@ -160,3 +164,12 @@ def refresh_transfer(*, withdrawal_id, agent_id=None):
     except Conflict:  # another amount than asked: refused and told to the owners by apply_transfer
         pass
     return get_withdrawal(withdrawal_id, agent_id=agent_id)
+
+
+def cancel_transfer(*, withdrawal_id, actor_id):
+    """Finance withdraws the WeChat transfer of an approved request before the agent received it (撤销转账): the
+    money returns to the agent's available balance once WeChat Pay has cancelled it."""
+    get_withdrawal(withdrawal_id)
+    payouts.cancel_transfer(withdrawal_id)
+    log.info("withdrawal %s: transfer cancelled by admin %s", withdrawal_id, actor_id)
+    return get_withdrawal(withdrawal_id)

@@ -94,6 +94,13 @@ def withdrawal_query_transfer(withdrawal_id):
                    f"已查询提现 #{withdrawal_id} 的微信转账")
 
 
+@page("/finance/withdrawals/<id:withdrawal_id>/transfer/cancel", roles=ROLES, methods=("POST",))
+def withdrawal_cancel_transfer(withdrawal_id):
+    """Withdraw the request's WeChat transfer before the agent received it."""
+    return _decide(withdrawal_id, lambda: finance.cancel_transfer(withdrawal_id=withdrawal_id, actor_id=g.admin.id),
+                   f"已撤销提现 #{withdrawal_id} 的微信转账")
+
+
 @page("/finance/reconciliation", roles=ROLES)
 def reconciliation():
     """WeChat Pay's daily trade bill against our payments and refunds: the days reconciled, and what one day's bill
