@@ -351,6 +351,22 @@ class FakeWeChatPayV3:
         """POST a notification; the response."""
         return requests.post(url, data=body, headers=headers, timeout=timeout)
 
+    @classmethod
+    def send_at_once(cls, url, signed):
+        """POST every (headers, body) of `signed` to `url` from its own thread, all released together; the
+        statuses, in the order they came back."""
+        gate, statuses = threading.Barrier(len(signed)), []
+
+        def send(one):
+            gate.wait()
+            statuses.append(cls.send(url, *one).status_code)
+        threads = [threading.Thread(target=send, args=(one,)) for one in signed]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return statuses
+
     def notify(self, url, event_type, resource, *, summary="", original_type="transaction", times=1):
         """Send the same event `times` times (each freshly signed, as WeChat's retries are); the responses."""
         return [self.send(url, *self.notification(event_type, resource, summary=summary,

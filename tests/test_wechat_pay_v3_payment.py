@@ -1,7 +1,6 @@
 """Paying an order through WeChat Pay APIv3 (JSAPI) against the fake v3 server: starting the payment, the
 notification at /api/pay/wechat/v3/notify, the settle job's queries, and closing cancelled orders at WeChat."""
 import base64
-import threading
 import time
 from datetime import timedelta
 
@@ -280,16 +279,7 @@ def test_notifications_repeated_at_once_confirm_the_order_once(app, client, fake
         no = service.order_no(order)
         wechat_pay_v3.pay(no, notify=False)
         signed = [wechat_pay_v3.payment_notification(no) for _ in range(8)]
-        gate, answers = threading.Barrier(len(signed)), []
-
-        def send(headers_and_body):
-            gate.wait()
-            answers.append(wechat_pay_v3.send(live_server + NOTIFY, *headers_and_body).status_code)
-        threads = [threading.Thread(target=send, args=(one,)) for one in signed]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        answers = wechat_pay_v3.send_at_once(live_server + NOTIFY, signed)
     assert sorted(answers) == [204] * len(signed)
     paid = service.get_order(order.id)
     assert [e.action for e in paid.event_log].count("pay") == 1 and stock_of(product, warehouse) == (50, 2)

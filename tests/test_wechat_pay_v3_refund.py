@@ -1,8 +1,6 @@
 """Refunds of WeChat-paid orders sent back through WeChat Pay APIv3 (/v3/refund/domestic/refunds) against the fake
 v3 server: refunding until WeChat says SUCCESS (the books written once) or fails (owners told, nothing written),
 partial refunds bounded by what was paid, the settle job, faults; offline-paid orders keep the direct refund."""
-import threading
-
 import pytest
 import requests
 
@@ -223,16 +221,7 @@ def test_refund_notifications_repeated_at_once_write_the_books_once(app, client,
                          json={"reason": "质量问题"}).get_json()["out_refund_no"]
         wechat_pay_v3.settle_refund(no, notify=False)
         signed = [wechat_pay_v3.refund_notification(no) for _ in range(8)]
-        gate, answers = threading.Barrier(len(signed)), []
-
-        def send(one):
-            gate.wait()
-            answers.append(wechat_pay_v3.send(live_server + REFUND_NOTIFY, *one).status_code)
-        threads = [threading.Thread(target=send, args=(one,)) for one in signed]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        answers = wechat_pay_v3.send_at_once(live_server + REFUND_NOTIFY, signed)
     assert answers == [204] * len(signed)
     refunded = service.get_order(order.id)
     assert (refunded.refunded_fen, len(refunded.event_log)) == (order.total_fen, 4)  # place, pay, requested, refund

@@ -264,11 +264,6 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
         move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64] or order.payment_ref,
                    payment_proof=proof[:128] or order.payment_proof, paid_at=now)
         OrderLine.update(paid_at=now).where(OrderLine.order == order.id).execute()
-        rollup.count(order.id)
-        if not reserve_stock(order):
-            log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
-            enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
-                    dedupe_key=f"order:{order.id}:stock_short")
         finance.settle_paid_order(paid_order_facts(order.id))
         if order.buyer_agent_id:
             agents.record_purchase(order_id=order.id, agent_id=order.buyer_agent_id,
@@ -276,6 +271,13 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
             enqueue(kind="order_paid", recipient=recipient_agent(order.buyer_agent_id),
                     data={"order_id": order.id, "order_no": order_no(order), "amount": format_yuan(order.total_fen)},
                     dedupe_key=f"order:{order.id}:paid")
+        # The rows every payment shares — the product's stock, the day's sales figures — are locked last, right
+        # before COMMIT, so concurrent payments wait for each other as briefly as possible.
+        if not reserve_stock(order):
+            log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
+            enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
+                    dedupe_key=f"order:{order.id}:stock_short")
+        rollup.count(order.id)
         return order, True
     return atomic_with_retry(work)
 

@@ -119,7 +119,12 @@ def _apply_transaction(resource):
     if resource.get("mchid") != client.mchid or resource.get("appid") != client.appid:
         raise BadRequest("商户号或小程序与本店不符", code="merchant_mismatch")
     state = resource.get("trade_state")
-    order_id = service.id_from_order_no(resource.get("out_trade_no"))
+    number = resource.get("out_trade_no")
+    payment = WechatPayment.select(WechatPayment.order, WechatPayment.status).where(
+        WechatPayment.out_trade_no == number).first() if isinstance(number, str) else None
+    if payment is not None and payment.status == "paid":  # a repeat: one lookup, nothing else
+        return "repeated"
+    order_id = payment.order_id if payment is not None else service.id_from_order_no(number)
     if order_id is None:
         raise NotFound("订单不存在", code="order_not_found")
     if state in CLOSED_STATES:
@@ -130,8 +135,6 @@ def _apply_transaction(resource):
         return "not_paid"
     amount = (resource.get("amount") or {}).get("total")
     transaction_id = str(resource.get("transaction_id") or "")[:32]
-    if WechatPayment.select().where(WechatPayment.order == order_id, WechatPayment.status == "paid").exists():
-        return "repeated"
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise BadRequest("金额格式错误", code="amount_mismatch")
     try:
