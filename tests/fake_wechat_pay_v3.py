@@ -770,18 +770,18 @@ def trade_bill_csv(*, payments=(), refunds=(), mchid="1900009191", appid="wx-mp-
                    product="品牌-订单,含逗号"):
     """A trade bill (type ALL) as WeChat Pay writes it: the header, a line per payment (out_trade_no, fen) and per
     refund (out_trade_no, out_refund_no, fen), every field after a backtick, then the summary lines."""
+    def line(at, number, out_trade_no, state, settled, refund_fields, fee, paid, asked):
+        return "`" + ",`".join([
+            f"{day} {at}:{number // 60 % 60:02d}:{number % 60:02d}", appid, mchid, "0", "", f"4200{number:024d}",
+            out_trade_no, "oUser", "JSAPI", state, "OTHERS", "CNY", settled, "0.00", *refund_fields, product, "",
+            fee, "0.60%", paid, asked, ""])
+
     lines = [TRADE_BILL_HEADER]
-    for number, (out_trade_no, fen) in enumerate(payments):
-        lines.append("`" + ",`".join([
-            f"{day} 10:{number // 60 % 60:02d}:{number % 60:02d}", appid, mchid, "0", "", f"4200{number:024d}",
-            out_trade_no, "oUser", "JSAPI", "SUCCESS", "OTHERS", "CNY", _yuan(fen), "0.00", "0", "0", "0.00", "0.00",
-            "", "", product, "", "0.00600", "0.60%", _yuan(fen), "0.00", ""]))
-    for number, (out_trade_no, out_refund_no, fen) in enumerate(refunds):
-        lines.append("`" + ",`".join([
-            f"{day} 11:{number // 60 % 60:02d}:{number % 60:02d}", appid, mchid, "0", "", f"4200{number:024d}",
-            out_trade_no, "oUser", "JSAPI", "REFUND", "OTHERS", "CNY", "0.00", "0.00", f"5030{number:024d}",
-            out_refund_no, _yuan(fen), "0.00", "ORIGINAL", "SUCCESS", product, "", "-0.00600", "0.60%", "0.00",
-            _yuan(fen), ""]))
+    lines += [line("10", number, out_trade_no, "SUCCESS", _yuan(fen), ["0", "0", "0.00", "0.00", "", ""], "0.00600",
+                   _yuan(fen), "0.00") for number, (out_trade_no, fen) in enumerate(payments)]
+    lines += [line("11", number, out_trade_no, "REFUND", "0.00",
+                   [f"5030{number:024d}", out_refund_no, _yuan(fen), "0.00", "ORIGINAL", "SUCCESS"], "-0.00600", "0.00",
+                   _yuan(fen)) for number, (out_trade_no, out_refund_no, fen) in enumerate(refunds)]
     paid_total, refund_total = sum(f for _, f in payments), sum(f for _, _, f in refunds)
     lines.append("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额")
     lines.append("`" + ",`".join([str(len(payments) + len(refunds)), _yuan(paid_total), _yuan(refund_total), "0.00",

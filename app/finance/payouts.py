@@ -176,7 +176,7 @@ def cancel_transfer(withdrawal_id):
             raise Conflict(f"微信支付拒绝查询：{exc.message}", code="wechat_pay_refused") from exc
         return _end_unknown_bill(withdrawal)
     except pay.PayUnavailable as exc:
-        raise Conflict("微信支付暂时无法连接，请稍后再撤销", code="wechat_pay_unavailable") from exc
+        raise _unreachable() from exc
     state = str(bill.get("state") or "")
     if state in CANCELLABLE:
         try:
@@ -184,10 +184,14 @@ def cancel_transfer(withdrawal_id):
         except pay.PayRefused as exc:
             raise Conflict(f"微信支付不能撤销该转账：{exc.message}", code="transfer_not_cancellable") from exc
         except pay.PayUnavailable as exc:
-            raise Conflict("微信支付暂时无法连接，请稍后再撤销", code="wechat_pay_unavailable") from exc
+            raise _unreachable() from exc
     elif state not in (SUCCESS, *FAILED, "CANCELING"):
         raise Conflict(f"该转账{TRANSFER_STATE_NAMES.get(state, state)}，不能撤销", code="transfer_not_cancellable")
     return apply_transfer({"out_bill_no": withdrawal.out_bill_no, **bill})
+
+
+def _unreachable():
+    return Conflict("微信支付暂时无法连接，请稍后再撤销", code="wechat_pay_unavailable")
 
 
 def _end_unknown_bill(withdrawal):
