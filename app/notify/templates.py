@@ -36,6 +36,7 @@ KIND_NAMES = {
     "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于限价", "violation_price_high": "高于限价",
     "withdrawal_transfer_ready": "提现待确认收款", "withdrawal_failed": "提现转账失败，已退回余额",
     "withdrawal_transfer_mismatch": "转账金额不符", "pay_reconciliation_discrepancies": "微信支付对账差异",
+    "authorization_enumeration": "授权查询被批量尝试",
 }
 
 
