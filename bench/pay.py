@@ -79,7 +79,8 @@ def merchant_settings(fake, folder):
     return {"WECHAT_MP_APPID": APPID, "WECHAT_PAY_API_VERSION": "v3", "WECHAT_PAY_MCH_ID": MCH_ID,
             "WECHAT_PAY_API_BASE": fake.url, "WECHAT_PAY_PRIVATE_KEY_FILE": str(Path(folder, "apiclient_key.pem")),
             "WECHAT_PAY_CERT_SERIAL": SERIAL, "WECHAT_PAY_APIV3_KEY": fake.apiv3_key,
-            "WECHAT_PAY_PUBLIC_KEY_FILE": str(Path(folder, "pub_key.pem")), "WECHAT_PAY_PUBLIC_KEY_ID": fake.public_key_id}
+            "WECHAT_PAY_PUBLIC_KEY_FILE": str(Path(folder, "pub_key.pem")),
+            "WECHAT_PAY_PUBLIC_KEY_ID": fake.public_key_id}
 
 
 def started_orders(count):
@@ -95,8 +96,9 @@ def started_orders(count):
     products = [orderable(100, on_hand=10**8, name=f"商品{index}")[0] for index in range(4)]
     orders = [place(agents[index % len(agents)], (products[index % len(products)], 2)) for index in range(count)]
     now = utcnow()
-    WechatPayment.insert_many([{"order": order.id, "out_trade_no": service.order_no(order), "amount_fen": order.total_fen,
-                                "payer_openid": "o-bench", "expires_at": now, "created_at": now} for order in orders]).execute()
+    WechatPayment.insert_many([{"order": order.id, "out_trade_no": service.order_no(order),
+                                "amount_fen": order.total_fen, "payer_openid": "o-bench", "expires_at": now,
+                                "created_at": now} for order in orders]).execute()
     return [(service.order_no(order), order.total_fen) for order in orders]
 
 
@@ -154,7 +156,8 @@ def bench_notifications(options, fake, env):
         repeated, repeated_statuses = post_rate(port, NOTIFY, signed(fake, orders))
     assert floor_statuses == handled_statuses == repeated_statuses == {204}, (floor_statuses, handled_statuses,
                                                                              repeated_statuses)
-    figures = {"notifications": count, "clients": OPTIONS["clients"], "verify_decrypt_in_process_per_second": round(in_process, 1),
+    figures = {"notifications": count, "clients": OPTIONS["clients"],
+               "verify_decrypt_in_process_per_second": round(in_process, 1),
                "verify_decrypt_http_floor_per_second": round(floor, 1),
                "notifications_handled_per_second": round(handled, 1),
                "repeated_notifications_per_second": round(repeated, 1),

@@ -13,7 +13,9 @@ transactions (create, query, close) and refunds (create, query); more APIs (tran
 bills, trade bills) are added the same way, with their state in `self.state`.
 
 A test-only side door (`/__fake__/pay`, `/__fake__/settle-refund`, `/__fake__/reset`) lets a tool outside the
-test process (the mini-program's journeys) play the payer. Faults on demand, per path pattern: `fail_next` (an error answer), `hang_next` (a slow
+test process (the mini-program's journeys) play the payer.
+
+Faults on demand, per path pattern: `fail_next` (an error answer), `hang_next` (a slow
 answer, handled before or after the pause), `forge_next` (an answer with a bad
 signature). Notifications: `notification()` builds a signed, encrypted one (with any
 timestamp, serial or key, to forge), `send()` posts it; `pay()` and `settle_refund()`
@@ -25,7 +27,7 @@ import re
 import secrets
 import threading
 import time
-from collections import deque
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -169,7 +171,7 @@ class FakeWeChatPayV3:
     def reset(self):
         """Forget transactions, refunds, recordings and faults (merchants, keys and routes stay)."""
         with self.lock:
-            self.state = {"transactions": {}, "refunds": {}}
+            self.state = defaultdict(dict)  # per API: "transactions", "refunds", and whatever a route adds
             self._requests = []
             self._scripts.clear()
 
@@ -386,7 +388,7 @@ class FakeWeChatPayV3:
             entry = self.state["transactions"][out_trade_no]
             if entry["trade_state"] == "NOTPAY":
                 entry.update(trade_state="SUCCESS", trade_state_desc="支付成功", success_time=beijing_now(),
-                             transaction_id=transaction_id or "42000" + secrets.token_hex(11)[:22],
+                             transaction_id=transaction_id or "42000" + str(secrets.randbelow(10**23)).zfill(23),
                              bank_type="OTHERS")
                 entry["amount"]["payer_total"] = entry["amount"]["total"]
             url = entry["notify_url"]

@@ -1,16 +1,21 @@
 """The WeChat Pay APIv3 client (app/wechat_pay.py) against the fake v3 server: signed requests, verified answers,
 verified and decrypted notifications, field encryption, both verification modes, and the faults."""
 import base64
-import json
 import time
 from dataclasses import replace
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from app.config import ConfigError, Settings
-from app.wechat_pay import NotificationRejected, PayRefused, PayUnavailable, api_version, v3_client
+from app.wechat_pay import (
+    NotificationRejected,
+    PayRefused,
+    PayUnavailable,
+    api_version,
+    v3_client,
+)
 from tests.conftest import MP_APPID, PAY_MCH_ID
 from tests.factories import settings_changed
 
@@ -37,7 +42,7 @@ def test_platform_certificate_mode_fetches_the_certificates_and_verifies_answers
         wechat_pay_v3_certificates):
     client = v3_client()
     client.post(JSAPI, jsapi_body())
-    client.get(f"/v3/pay/transactions/out-trade-no/260101000001", params={"mchid": PAY_MCH_ID})
+    client.get("/v3/pay/transactions/out-trade-no/260101000001", params={"mchid": PAY_MCH_ID})
     assert len(wechat_pay_v3_certificates.calls("/v3/certificates")) <= 1
 
 
@@ -163,3 +168,12 @@ def test_a_public_key_without_its_id_is_refused(tmp_path):
 def test_v2_credentials_alone_keep_the_v2_path():
     settings = replace(Settings(), WECHAT_MP_APPID="wx", WECHAT_PAY_MCH_ID="1", WECHAT_PAY_API_KEY="k" * 32)
     assert settings.wechat_pay_version == "v2"
+
+
+def test_forged_serials_in_certificate_mode_fetch_the_certificates_at_most_once_a_minute(
+        wechat_pay_v3_certificates):
+    client = v3_client()
+    for index in range(5):
+        with pytest.raises(NotificationRejected):
+            client.parse_notification(*notification(wechat_pay_v3_certificates, serial=f"ABCDEF{index}"))
+    assert len(wechat_pay_v3_certificates.calls("/v3/certificates")) <= 1

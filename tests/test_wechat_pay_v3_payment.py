@@ -284,4 +284,26 @@ def test_notifications_repeated_at_once_confirm_the_order_once(app, client, fake
     paid = service.get_order(order.id)
     assert [e.action for e in paid.event_log].count("pay") == 1 and stock_of(product, warehouse) == (50, 2)
     assert OutboxMessage.select().where(OutboxMessage.kind == "order_paid").count() == 1
+    assert not OutboxMessage.select().where(OutboxMessage.kind == "order_paid_after_close").exists()
     assert {command: code for command, (code, _) in ledger_checks(app).items()} == CLEAN_LEDGERS
+
+
+def test_a_retry_after_the_first_requests_expiry_is_refused_in_chinese(client, wechat_pay_v3, my_order):
+    headers, order, _, _ = my_order
+    started(client, my_order)
+    WechatPayment.update(expires_at=service.utcnow() + timedelta(minutes=1)).where(
+        WechatPayment.order == order.id).execute()
+    response = start(client, headers, order)
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "payment_window_closing"
+
+
+def test_money_taken_for_an_order_finance_confirmed_otherwise_is_reported_to_the_owners(client, wechat_pay_v3,
+                                                                                         my_order):
+    _, order, _, _ = my_order
+    no = started(client, my_order)
+    service.confirm_payment(order.id, actor="admin:1", method="offline", amount_fen=order.total_fen,
+                            payment_ref="BANK-1")
+    wechat_pay_v3.pay(no, notify=False)
+    assert notify(client, wechat_pay_v3.payment_notification(no)).status_code == 204
+    assert OutboxMessage.select().where(OutboxMessage.kind == "order_paid_after_close").count() == 1
+    assert service.get_order(order.id).payment_ref == "BANK-1"

@@ -4,10 +4,20 @@ partial refunds bounded by what was paid, the settle job, faults; offline-paid o
 import pytest
 import requests
 
+from app.errors import Unavailable
 from app.notify.models import Notification as OutboxMessage
-from app.orders import jobs, payments, service
+from app.orders import jobs, payments, service, wechat_refunds
 from app.orders.models import WechatRefund
-from tests.factories import admin_headers, advanced, make_admin, make_agent, orderable, place, settings_changed, stock_of
+from tests.factories import (
+    admin_headers,
+    advanced,
+    make_admin,
+    make_agent,
+    orderable,
+    place,
+    settings_changed,
+    stock_of,
+)
 from tests.faults import ledger_checks
 
 REFUNDS = "/v3/refund/domestic/refunds"
@@ -61,7 +71,8 @@ def test_a_refund_of_a_wechat_paid_order_goes_to_wechat_and_waits(client, wechat
     response = ask_refund(client, finance, order)
     assert response.status_code == 201 and response.get_json()["status"] == "refunding"
     sent = wechat_pay_v3.calls(REFUNDS)[0].body
-    assert sent["out_refund_no"] == response.get_json()["out_refund_no"] and sent["out_trade_no"] == service.order_no(order)
+    assert sent["out_refund_no"] == response.get_json()["out_refund_no"]
+    assert sent["out_trade_no"] == service.order_no(order)
     assert sent["amount"] == {"refund": order.total_fen, "total": order.total_fen, "currency": "CNY"}
     unchanged = service.get_order(order.id)
     assert (unchanged.status, unchanged.refunded_fen, stock_of(product, warehouse)) == ("paid", 0, (50, 2))
@@ -186,7 +197,7 @@ def test_a_refund_notification_for_an_unknown_refund_is_a_4xx(client, wechat_pay
 
 def test_an_offline_paid_order_keeps_the_direct_refund(client, wechat_pay_v3, finance):
     agent = make_agent()
-    product, warehouse = orderable(100)
+    product, _ = orderable(100)
     order = advanced(place(agent, (product, 2)), "pay")
     response = ask_refund(client, finance, order)
     assert response.status_code == 201 and response.get_json()["status"] == "succeeded"
@@ -226,4 +237,44 @@ def test_refund_notifications_repeated_at_once_write_the_books_once(app, client,
     refunded = service.get_order(order.id)
     assert (refunded.refunded_fen, len(refunded.event_log)) == (order.total_fen, 4)  # place, pay, requested, refund
     assert stock_of(product, warehouse) == (50, 0)
+    assert {command: code for command, (code, _) in ledger_checks(app).items()} == CLEAN_LEDGERS
+
+
+def test_a_wechat_paid_order_is_not_cancelled_without_its_money_going_back(client, wechat_pay_v3, paid_order):
+    order, product, warehouse = paid_order
+    headers = admin_headers(client, make_admin("staff"))
+    response = client.post(f"/admin/api/orders/{order.id}/cancel", headers=headers, json={"reason": "客户不要了"})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "refund_through_wechat"
+    assert service.get_order(order.id).status == "paid" and stock_of(product, warehouse) == (50, 2)
+
+
+@pytest.mark.committed
+def test_wechat_pay_slow_or_down_throughout_is_settled_by_the_job_once_with_clean_ledgers(
+        app, client, fake_wechat, wechat_pay_v3):
+    """The payment's answer lost, no notification ever, the refund's answer lost, the first queries failing: the
+    job settles each once, nothing doubled or lost, `flask stock check` and `flask finance check` clean."""
+    agent = make_agent()
+    product, warehouse = orderable(100)
+    order = place(agent, (product, 2))
+    wechat_pay_v3.hang_next("/v3/pay/transactions/jsapi", 3, accept=True)
+    with settings_changed(WECHAT_TIMEOUT_SECONDS=0.5, WECHAT_PAY_QUERY_AFTER_MINUTES=0):
+        with pytest.raises(Unavailable):
+            payments.start_wechat_payment(order.id, agent=agent, openid="o-payer", client_ip="127.0.0.1")
+        wechat_pay_v3.pay(service.order_no(order), notify=False)
+        wechat_pay_v3.fail_next(r"/v3/pay/transactions/out-trade-no/.*", 502)
+        assert jobs.settle_wechat_pay() == {"payment_unknown": 1}
+        assert jobs.settle_wechat_pay() == {"payment_paid": 1}
+        wechat_pay_v3.hang_next(REFUNDS, 3, accept=True)
+        record = wechat_refunds.request_refund(order.id, actor="admin:1", reason="质量问题")
+        assert record.status == "refunding"
+        wechat_pay_v3.settle_refund(record.out_refund_no, notify=False)
+        wechat_pay_v3.fail_next(r"/v3/refund/domestic/refunds/.*", 500)
+        assert jobs.settle_wechat_pay() == {"refund_unknown": 1}
+        assert jobs.settle_wechat_pay() == {"refund_succeeded": 1}
+        assert jobs.settle_wechat_pay() == {}
+    refunded = service.get_order(order.id)
+    assert (refunded.status, refunded.refunded_fen, stock_of(product, warehouse)) == ("refunded", order.total_fen,
+                                                                                      (50, 0))
+    assert len(wechat_pay_v3.calls(REFUNDS, "POST")) == 1
+    assert [e.action for e in refunded.event_log].count("pay") == 1
     assert {command: code for command, (code, _) in ledger_checks(app).items()} == CLEAN_LEDGERS

@@ -370,6 +370,9 @@ def cancel(order_id, *, actor, reason="", agent=None):
     def undo(order):
         if agent is not None and order.status in PAID_STATES:
             raise Conflict("订单已付款，请联系客服取消", code="already_paid")
+        if order.status in PAID_STATES and WechatPayment.select().where(
+                WechatPayment.order == order.id, WechatPayment.status == "paid").exists():
+            raise Conflict("该订单通过微信支付付款，请用退款（款项原路退回）", code="refund_through_wechat")
         if order.status in PAID_STATES:
             inventory.release(reference=stock_reference(order.id), actor=actor)
             rollup.withdraw(order.id)

@@ -30,6 +30,7 @@ NOTIFY_PATH = "/api/pay/wechat/v3/notify"
 JSAPI = "/v3/pay/transactions/jsapi"
 BEIJING = ZoneInfo("Asia/Shanghai")  # WeChat Pay's times are Beijing time, whatever the brand's zone
 CLOSED_STATES = ("CLOSED", "REVOKED", "PAYERROR")
+SHORTEST_PAYMENT_WINDOW = timedelta(minutes=5)  # as payments.py: WeChat refuses an order closing sooner
 UNAVAILABLE = Unavailable("微信支付暂时不可用，请稍后再试", code="wechat_unavailable")
 REFUSALS = {
     "ORDERPAID": Conflict("该订单已在微信支付，请稍候刷新订单", code="already_paid"),
@@ -59,7 +60,10 @@ def start_payment(order, *, openid, closes_at):
         raise REFUSALS["ORDERPAID"]
     if payment.status != "started":
         raise REFUSALS["ORDERCLOSED"]
-    body = {"appid": client.appid, "mchid": client.mchid, "description": f"{settings.BRAND_NAME}-订单{payment.out_trade_no}"[:127],
+    if payment.expires_at - utcnow() < SHORTEST_PAYMENT_WINDOW:  # a retry sends the first request's expiry
+        raise Conflict("订单即将超时关闭，请重新下单", code="payment_window_closing")
+    body = {"appid": client.appid, "mchid": client.mchid,
+            "description": f"{settings.BRAND_NAME}-订单{payment.out_trade_no}"[:127],
             "out_trade_no": payment.out_trade_no, "time_expire": beijing_time(payment.expires_at),
             "notify_url": settings.PUBLIC_BASE_URL.rstrip("/") + NOTIFY_PATH,
             "amount": {"total": payment.amount_fen, "currency": "CNY"}, "payer": {"openid": openid}}
@@ -139,8 +143,8 @@ def _apply_transaction(resource):
         raise BadRequest("金额格式错误", code="amount_mismatch")
     try:
         with db.atomic():
-            _, confirmed_now = service.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat",
-                                                       amount_fen=amount, payment_ref=transaction_id)
+            order, confirmed_now = service.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat",
+                                                           amount_fen=amount, payment_ref=transaction_id)
             WechatPayment.update(status="paid", transaction_id=transaction_id, paid_at=utcnow(),
                                  checked_at=utcnow()).where(WechatPayment.order == order_id,
                                                             WechatPayment.status != "paid").execute()
@@ -153,6 +157,9 @@ def _apply_transaction(resource):
             WechatPayment.update(status="paid", transaction_id=transaction_id, paid_at=utcnow()).where(
                 WechatPayment.order == order_id, WechatPayment.status != "paid").execute()
         return "paid_after_close"
+    if not confirmed_now and order.payment_ref != transaction_id:  # already paid otherwise (a transfer): twice
+        _tell_owners(order_id, "order_paid_after_close", transaction_id, amount)
+        return "paid_twice"
     return "paid" if confirmed_now else "repeated"
 
 
@@ -229,6 +236,7 @@ def unsettled_payments(*, now=None, limit=200):
     """Ids of payments started at least WECHAT_PAY_QUERY_AFTER_MINUTES ago (and not asked about since) that
     no notification confirmed, and of payments to close."""
     cutoff = (now or utcnow()) - timedelta(minutes=get_settings().WECHAT_PAY_QUERY_AFTER_MINUTES)
-    due = (WechatPayment.status == "closing") | ((WechatPayment.status == "started") & (
-        (WechatPayment.checked_at.is_null() & (WechatPayment.created_at <= cutoff)) | (WechatPayment.checked_at <= cutoff)))
+    never_asked = WechatPayment.checked_at.is_null() & (WechatPayment.created_at <= cutoff)
+    due = (WechatPayment.status == "closing") | (
+        (WechatPayment.status == "started") & (never_asked | (WechatPayment.checked_at <= cutoff)))
     return [row.id for row in WechatPayment.select(WechatPayment.id).where(due).order_by(WechatPayment.id).limit(limit)]

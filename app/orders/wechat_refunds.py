@@ -149,8 +149,9 @@ def _fail(record_id, why):
         order = Order.get_by_id(record.order_id)
         service.log_event(order, "refund_failed", actor="wechat_pay", reason=f"微信退款失败（{why}）")
         enqueue(kind="order_refund_failed", recipient=RECIPIENT_OWNERS,
-                data={"order_id": order.id, "order_no": service.order_no(order), "amount": format_yuan(record.amount_fen),
-                      "out_refund_no": record.out_refund_no, "reason": str(why)},
+                data={"order_id": order.id, "order_no": service.order_no(order),
+                      "amount": format_yuan(record.amount_fen), "out_refund_no": record.out_refund_no,
+                      "reason": str(why)},
                 dedupe_key=f"wechat_refund:{record.id}:failed")
     return True
 
