@@ -112,6 +112,17 @@ def test_two_thousand_yuan_and_more_sends_the_real_name_encrypted(client, payout
     assert payouts.transfer_bill(withdrawal["out_bill_no"])["user_name"] == "张三"
 
 
+def test_in_platform_certificate_mode_the_name_is_encrypted_with_the_platform_certificate(
+        client, wechat_pay_v3_certificates, agent, finance_headers):
+    fake = wechat_pay_v3_certificates
+    with settings_changed(WECHAT_PAY_TRANSFER_SCENE_ID="1005"):
+        withdrawal = approved(client, agent, finance_headers, "2500.00", {"kind": "wechat", "name": "李四"})
+    [call] = fake.calls(BILLS, "POST")
+    assert call.headers["Wechatpay-Serial"] == fake.certificate_serial
+    assert fake.transfer_bill(withdrawal["out_bill_no"])["user_name"] == "李四"
+    assert withdrawal["status"] == "transferring"
+
+
 def test_under_two_thousand_yuan_no_name_is_sent(client, payouts, agent, finance_headers):
     approved(client, agent, finance_headers, "1999.99", {"kind": "wechat", "name": "张三"})
     assert "user_name" not in payouts.calls(BILLS, "POST")[0].body
