@@ -432,3 +432,42 @@ def test_two_approvals_of_one_withdrawal_at_once_make_one_transfer(live_server, 
     assert len(payouts.calls(BILLS, "POST")) == 1 and len(payouts.state["transfer_bills"]) == 1
     assert finance.get_withdrawal(withdrawal.id).status == "transferring"
     assert finance_check(app).exit_code == 0
+
+
+@pytest.mark.mysql_only
+@pytest.mark.committed
+def test_notifications_and_a_query_at_once_pay_it_once(live_server, payouts, app):
+    from app.accounts.models import WechatUser
+    from app.agents.models import Agent
+    from app.database import db
+    from app.finance.models import JournalEntry
+
+    agent = with_available(50000)
+    Agent.update(wechat_user=WechatUser.create(openid=unique("openid-"))).where(Agent.id == agent.id).execute()
+    withdrawal = finance.request_withdrawal(agent_id=agent.id, amount_fen=20000)
+    finance.approve_withdrawal(withdrawal_id=withdrawal.id, actor_id=None)
+    out_bill_no = finance.get_withdrawal(withdrawal.id).out_bill_no
+    payouts.finish_transfer(out_bill_no, notify=False)
+    with app.test_client() as client:
+        headers = admin_headers(client, make_admin("finance"))
+    db.close()
+    barrier, statuses = threading.Barrier(4), []
+
+    def notify_now():
+        signed = payouts.transfer_notification(out_bill_no)
+        barrier.wait()
+        statuses.append(payouts.send(live_server + NOTIFY, *signed).status_code)
+
+    def query_now():
+        barrier.wait()
+        statuses.append(requests.post(f"{live_server}/admin/api/finance/withdrawals/{withdrawal.id}/transfer/query",
+                                      headers=headers, timeout=10).status_code)
+    threads = [threading.Thread(target=notify_now) for _ in range(3)] + [threading.Thread(target=query_now)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 204, 204, 204]
+    assert finance.get_withdrawal(withdrawal.id).status == "paid" and balance_of(agent) == (0, 30000, 0, 20000)
+    assert JournalEntry.select().where(JournalEntry.key == f"withdrawal:{withdrawal.id}:paid").count() == 1
+    assert finance_check(app).exit_code == 0
