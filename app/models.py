@@ -20,7 +20,8 @@ from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, T
 from app.jobs.models import JobRun, SchedulerLease
 from app.notify.models import Notification
 from app.orders.models import (DailyProductSales, DailyRegionSales, Order, OrderEvent, OrderLine, OrderRefund,
-                               OrderRefundLine, Promotion, ShippingTemplate, WechatPayment, WechatRefund)
+                               OrderRefundLine, Parcel, ParcelEvent, ParcelPush, Promotion, ShippingTemplate,
+                               TrackingLink, WechatPayment, WechatRefund)
 from app.tasks.models import BackgroundTask
 from app.wechat import WechatCacheEntry
 
@@ -61,6 +62,10 @@ ALL_MODELS = [
     OrderRefundLine,
     WechatPayment,
     WechatRefund,
+    Parcel,
+    ParcelEvent,
+    ParcelPush,
+    TrackingLink,
     Promotion,
     ShippingTemplate,
     DailyRegionSales,

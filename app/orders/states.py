@@ -33,6 +33,7 @@ ACTION_NAMES = {
     "approver_changed": "审核人变更",
     "refund_requested": "申请微信退款",
     "refund_failed": "微信退款失败",
+    "tracking_link_revoked": "停用分享链接",
 }
 
 TRANSITIONS = {
