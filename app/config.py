@@ -106,6 +106,7 @@ class Settings:
     WECHAT_PAY_TRANSFER_REPORT_INFOS: str = (
         '[{"info_type": "岗位类型", "info_content": "销售代理"}, {"info_type": "报酬说明", "info_content": "销售佣金"}]')
     WECHAT_PAY_TRANSFER_QUERY_MINUTES: int = 5
+    GOODS_TOPUP_MIN_FEN: int = 100
     TASK_WORKER_THREAD: bool = False
     DEV_LOGIN: bool = False
     AGENT_LOW_STOCK_UNITS: int = 2

@@ -109,6 +109,7 @@ MEANINGS = {
                                         "`{info_type, info_content}`; scene 1005 asks 岗位类型 and 报酬说明)",
     "WECHAT_PAY_TRANSFER_QUERY_MINUTES": "a transfer not settled this long after it was sent is asked about by "
                                          "`settle_transfers`",
+    "GOODS_TOPUP_MIN_FEN": "the smallest top-up of an agent's goods-payment balance (货款), in fen",
     "TASK_WORKER_THREAD": "run background tasks in a thread of the web process (`make run` sets it; production "
                           "runs them from the scheduler)",
     "DEV_LOGIN": "with `ENV=development` only, `POST /api/mp/auth/dev-login` signs in without WeChat, for "

@@ -11,10 +11,9 @@ from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
 from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBinding
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport,
                               RetailSale, RetailSaleCode, RetailSaleLine, Violation)
-from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, JournalEntry,
-                                OrderSettlement, PayDiscrepancy, PayReconciliation, Posting, SettlementRefund,
-                                Withdrawal,
-                                BuyerFirstOrder)
+from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, GoodsBalance,
+                                GoodsEntry, GoodsTopUp, JournalEntry, OrderSettlement, PayDiscrepancy, PayReconciliation,
+                                Posting, SettlementRefund, Withdrawal, BuyerFirstOrder)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
 from app.jobs.models import JobRun, SchedulerLease
@@ -96,6 +95,9 @@ ALL_MODELS = [
     Posting,
     AgentBalance,
     Withdrawal,
+    GoodsBalance,
+    GoodsEntry,
+    GoodsTopUp,
     Expense,
     PayReconciliation,
     PayDiscrepancy,

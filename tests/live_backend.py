@@ -4,8 +4,7 @@ journeys.
 `python -m tests.live_backend` migrates a temporary database, seeds the demo brand (`flask seed`), starts the fake
 WeChat (mini-program app registered), the fake WeChat Pay APIv3 server (merchant keys made for the run; with
 LIVE_WECHAT_PAY=v2 the legacy v2 merchant of the fake WeChat instead) and the fake 快递100 (parcels are subscribed by a
-thread standing in for the scheduler's `subscribe_parcels`; its side door pushes traces), serves the app on a free
-loopback port with
+thread standing in for the scheduler's `subscribe_parcels`; its side door pushes traces), serves the app on a free loopback port with
 DEV_LOGIN on, prints one line of JSON (the URLs, the owner's console password, the demo invite code) and serves
 until its standard input closes or it is terminated. The mini-program's jest globalSetup starts it; a person can
 too, to try the whole loop locally (see the README's "The agents' mini-program").
@@ -118,8 +117,8 @@ def main():
     fake = FakeWeChat().start()
     fake.add_app(MP_APPID, MP_SECRET)
     fake.pay.add_merchant(MCH_ID, PAY_API_KEY, MP_APPID)
-    pay = None if os.environ.get("LIVE_WECHAT_PAY") == "v2" else FakeWeChatPayV3().start()
     kuaidi100 = FakeKuaidi100().__enter__()
+    pay = None if os.environ.get("LIVE_WECHAT_PAY") == "v2" else FakeWeChatPayV3().start()
     port = free_port()
     app = build_app(fake, workdir, port, kuaidi100, pay_v3_settings(pay, workdir) if pay else None)
     with app.app_context():
@@ -143,9 +142,9 @@ def main():
         pass
     server.shutdown()
     fake.stop()
+    kuaidi100.__exit__()
     if pay:
         pay.stop()
-    kuaidi100.__exit__()
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -10,7 +10,8 @@ from app.finance.jobs import reconcile_trade_bill
 from app.notify.service import queued
 from app.orders import payments
 from app.orders import service as orders
-from tests.factories import admin_headers, console_login, make_admin, make_agent, orderable, place
+from tests.factories import (admin_headers, agent_headers, console_login, make_admin, make_agent, orderable,
+                             place)
 from tests.fake_wechat_pay_v3 import TRADE_BILL_HEADER, trade_bill_csv
 
 KIND = "pay_reconciliation_discrepancies"
@@ -134,6 +135,21 @@ def test_a_day_without_any_wechat_payment_lists_what_we_recorded(pay, wechat_pay
     number, _ = pay.order(100)
     run = reconcile_trade_bill(today())  # the fake has no bill: NO_STATEMENT_EXIST
     assert run.bill_rows == 0 and discrepancies(today()) == {("payment", number, "missing_bill", None, 10000)}
+
+
+def test_a_goods_balance_top_up_paid_by_wechat_is_one_of_our_payments(client, fake_wechat, wechat_pay_v3):
+    headers, _ = agent_headers(client, fake_wechat)
+    top_up = client.post("/api/mp/finance/goods/top-ups/wechat", headers=headers,
+                         json={"amount": "300.00"}).get_json()["top_up"]
+    number = f"GT{top_up['id']:010d}"
+    wechat_pay_v3.pay(number, notify=False)
+    signed_headers, body = wechat_pay_v3.payment_notification(number)
+    assert client.post("/api/pay/wechat/v3/goods-notify", data=body, headers=signed_headers).status_code == 204
+    wechat_pay_v3.put_trade_bill(today(), trade_bill_csv(payments=[(number, 30000)]))
+    assert reconcile_trade_bill(today()).discrepancies == 0
+    wechat_pay_v3.put_trade_bill(today(), trade_bill_csv())
+    reconcile_trade_bill(today())
+    assert discrepancies(today()) == {("payment", number, "missing_bill", None, 30000)}
 
 
 def test_offline_payments_are_not_in_the_reconciliation(wechat_pay_v3):

@@ -278,3 +278,15 @@ def test_wechat_pay_slow_or_down_throughout_is_settled_by_the_job_once_with_clea
     assert len(wechat_pay_v3.calls(REFUNDS, "POST")) == 1
     assert [e.action for e in refunded.event_log].count("pay") == 1
     assert {command: code for command, (code, _) in ledger_checks(app).items()} == CLEAN_LEDGERS
+
+
+def test_an_order_being_refunded_whole_is_not_picked_until_wechat_answers(client, wechat_pay_v3, paid_order,
+                                                                          finance):
+    order, _, _ = paid_order
+    no = ask_refund(client, finance, order).get_json()["out_refund_no"]
+    response = client.post(f"/admin/api/orders/{order.id}/pick", headers=admin_headers(client, make_admin("warehouse")))
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "refund_under_way"
+    wechat_pay_v3.settle_refund(no, "ABNORMAL", notify=False)
+    refund_notify(client, wechat_pay_v3.refund_notification(no))
+    assert client.post(f"/admin/api/orders/{order.id}/pick",
+                       headers=admin_headers(client, make_admin("warehouse"))).status_code == 200

@@ -7,8 +7,8 @@ import requests
 from app.finance import service as finance
 from app.finance.jobs import settle_transfers
 from app.notify.service import queued
-from tests.factories import (admin_headers, agent_headers, balance_of, make_admin, settings_changed, unique,
-                             with_available)
+from tests.factories import (admin_headers, agent_headers, balance_of, goods_of, make_admin, settings_changed, unique,
+                             with_available, with_goods)
 
 BILLS = "/v3/fund-app/mch-transfer/transfer-bills"
 NOTIFY = "/api/pay/wechat/v3/transfer-notify"
@@ -176,6 +176,19 @@ def test_a_failed_or_cancelled_transfer_returns_the_money_once(app, client, payo
         assert notify(client, payouts, withdrawal["out_bill_no"]).status_code == 204
     assert_returned(app, agent, withdrawal)
     assert len(queued("withdrawal_failed")) == 1
+
+
+@pytest.mark.parametrize("state, after", [("SUCCESS", (0, 0)), ("FAIL", (30000, 0))])
+def test_a_goods_balance_withdrawal_is_paid_or_returned_in_the_goods_ledger(app, client, fake_wechat, payouts,
+                                                                           finance_headers, state, after):
+    headers, agent = agent_headers(client, fake_wechat, agent=with_goods(30000))
+    response = client.post("/api/mp/finance/withdrawals", headers=headers, json={"amount": "300.00", "source": "goods"})
+    withdrawal = approve(client, finance_headers, response.get_json()).get_json()
+    assert withdrawal["status"] == "transferring" and goods_of(agent) == (0, 30000)
+    payouts.finish_transfer(withdrawal["out_bill_no"], state, notify=False)
+    for _ in range(2):
+        assert notify(client, payouts, withdrawal["out_bill_no"]).status_code == 204
+    assert goods_of(agent) == after and finance_check(app).exit_code == 0
 
 
 def test_the_fail_reason_is_told_in_chinese(client, payouts, agent, finance_headers):

@@ -15,15 +15,16 @@ pay_cli = AppGroup("pay", help="WeChat Pay: reconciliation and payouts.")
 
 @finance_cli.command("check")
 def check():
-    """Every journal entry sums to zero and every balance equals its postings; exit 1 on a difference."""
+    """Every journal entry sums to zero, every commission and goods balance equals its ledger, every held amount is
+    an open withdrawal; exit 1 on a difference."""
     differences = service.check_ledger() + service.check_withdrawals()
     for difference in differences:
         click.echo(f"{difference.what}: {difference.detail}")
     if differences:
-        click.echo(f"{len(differences)} differences in the commission ledger")
+        click.echo(f"{len(differences)} differences in the commission and goods ledgers")
         sys.exit(1)
-    click.echo("every journal entry sums to zero, every balance equals its postings, every held amount is an open "
-               "withdrawal")
+    click.echo("every journal entry sums to zero and every balance equals its postings; "
+               "every goods balance equals its entries; every held amount is an open withdrawal")
 
 
 @finance_cli.command("release")

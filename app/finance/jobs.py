@@ -29,6 +29,13 @@ def award_team_bonus(period=None):
     return credited
 
 
+def settle_wechat_top_ups():
+    """Every few minutes: WeChat top-ups whose notification is late are queried and credited; long-unpaid closed."""
+    outcome = finance.settle_wechat_top_ups()
+    log.info("WeChat top-ups settled: %s", outcome)
+    return outcome
+
+
 def settle_transfers():
     """Every few minutes: ask WeChat Pay about transfers not settled yet (unanswered creations are sent again with
     their one out_bill_no; answers move the withdrawal to paid, or fail it and return the money once)."""
@@ -45,7 +52,7 @@ def settle_transfers():
 
 def reconcile_trade_bill(bill_date=None):
     """Daily (WeChat Pay's bills are ready from 10:00 Beijing time): yesterday's trade bill against our WeChat
-    payments and refunds; the discrepancies kept for the console and told to the owners once. The day's run (None
+    payments (orders, and goods-balance top-ups) and refunds; the discrepancies kept for the console and told to the owners once. The day's run (None
     without WeChat Pay APIv3); pay.PayUnavailable when the bill cannot be had now (the job runs again tomorrow;
     `flask pay reconcile --date` catches up)."""
     if pay.api_version() != "v3":
@@ -58,8 +65,10 @@ def reconcile_trade_bill(bill_date=None):
             raise
         bill = finance.TradeBill()  # no WeChat payment that day: whatever we recorded is missing from the bill
     start = datetime.combine(bill_date, time.min, BEIJING).astimezone(timezone.utc).replace(tzinfo=None)
-    payments, refunds = orders.wechat_money(start=start, end=start + timedelta(days=1),
-                                            trade_nos=bill.payments.keys(), refund_nos=bill.refunds.keys())
+    end = start + timedelta(days=1)
+    payments, refunds = orders.wechat_money(start=start, end=end, trade_nos=bill.payments.keys(),
+                                            refund_nos=bill.refunds.keys())
+    payments.update(finance.wechat_top_up_money(start=start, end=end, trade_nos=bill.payments.keys()))
     run = finance.reconcile_trade_bill(bill_date=bill_date, bill=bill,
                                        ours=finance.OurPayMoney(payments=payments, refunds=refunds))
     log.info("trade bill of %s: %d rows, %d discrepancies", bill_date, run.bill_rows, run.discrepancies)

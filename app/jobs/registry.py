@@ -47,6 +47,7 @@ JOBS = [
     Job("warn_expiring_terms", summarised("queued", agent_jobs.warn_expiring_terms), at="09:00"),
     Job("release_commissions", summarised("released", finance_jobs.release_available_commissions), at="05:00"),
     Job("award_team_bonus", summarised("credited", finance_jobs.award_team_bonus), at="05:30"),
+    Job("settle_wechat_top_ups", summarised("settled", finance_jobs.settle_wechat_top_ups), every_seconds=300),
     Job("settle_transfers", summarised("settled", finance_jobs.settle_transfers), every_seconds=300),
     Job("reconcile_trade_bill", lambda: _reconciled(finance_jobs.reconcile_trade_bill()), at="10:30"),
     Job("send_order_digest", summarised("queued", order_jobs.send_daily_digest), at="21:00"),

@@ -35,6 +35,8 @@ KIND_NAMES = {
     "code_enumeration": "防伪码被批量查询", "violation_warning": "控价违规警告", "violation_cross_region": "窜货",
     "join_code_guessing": "邀请码或绑定码被批量尝试", "order_proof_submitted": "代理上传付款凭证",
     "order_payment_amount_mismatch": "微信支付金额不符", "order_refund_failed": "微信退款失败",
+    "goods_topup_submitted": "代理提交货款充值", "goods_topup_confirmed": "货款充值到账",
+    "goods_topup_rejected": "货款充值被拒绝",
     "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于限价", "violation_price_high": "高于限价",
     "withdrawal_transfer_ready": "提现待确认收款", "withdrawal_failed": "提现转账失败，已退回余额",
     "withdrawal_transfer_mismatch": "转账金额不符", "pay_reconciliation_discrepancies": "微信支付对账差异",

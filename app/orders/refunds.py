@@ -122,6 +122,7 @@ def write_books(order, parts, shipping, *, reason, actor, whole, goods_back):
                                lines=[{"product_id": part.line.product_id, "quantity": part.quantity}
                                       for part in parts])
     finance.record_refund(service.refund_facts(record.id))
+    service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
     if order.buyer_agent_id:
         agents.reverse_purchase(order_id=order.id, amount_fen=None if whole else _goods_refunded(order))
     if order.refunded_units == order.units:
@@ -141,6 +142,7 @@ def _refund_shipping_left(order, *, reason, actor):
     record = _record(order, [], left, reason=reason, actor=actor, whole=False, goods_back=False)
     rollup.count(order.id)
     finance.record_refund(service.refund_facts(record.id))
+    service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
     service.log_event(order, "shipping_refund", actor=actor, reason=reason)
     return record
 

@@ -291,9 +291,17 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
     return atomic_with_retry(work)
 
 
+def _no_whole_refund_under_way(order):
+    """The goods of an order being refunded whole through WeChat stay in the warehouse until WeChat answers."""
+    if WechatRefund.select().where(WechatRefund.order == order.id, WechatRefund.status == "refunding",
+                                   WechatRefund.whole_order == True).exists():  # noqa: E712  (SQL, not Python)
+        raise Conflict("该订单正在整单退款（等待微信确认），暂不能配货或发货", code="refund_under_way")
+
+
 def pick(order_id, *, actor):
     """Start picking (配货); an order paid while stock was short reserves it now (409 if still short)."""
     def need_stock(order):
+        _no_whole_refund_under_way(order)
         if order.warehouse_id is None and not reserve_stock(order):
             raise Conflict("库存不足，无法配货", code="insufficient_stock")
     return _transition(order_id, "pick", actor=actor, effect=need_stock)
@@ -309,6 +317,7 @@ def ship(order_id, *, actor, carrier, tracking_no, codes_scanned=()):
     known, tracking_no = tracking.shipment_fields(carrier, tracking_no)
 
     def send(order):
+        _no_whole_refund_under_way(order)
         inventory.ship(reference=stock_reference(order.id), province=order.province, actor=actor)
         if codes_scanned:
             _bind(order, codes_scanned, actor)
@@ -387,6 +396,7 @@ def cancel(order_id, *, actor, reason="", agent=None):
             OrderLine.update(refunded_quantity=OrderLine.quantity, refunded_fen=OrderLine.paid_fen).where(
                 OrderLine.order == order.id).execute()
             finance.cancel_settlement(order_id=order.id, at=utcnow())
+            return_to_goods_balance(order, order.total_fen, reference=f"{stock_reference(order.id)}:cancel")
             if order.buyer_agent_id:
                 agents.reverse_purchase(order_id=order.id)
         else:
@@ -394,6 +404,14 @@ def cancel(order_id, *, actor, reason="", agent=None):
                                                          WechatPayment.status == "started").execute()
     return _transition(order_id, "cancel", actor=actor, agent=agent, reason=reason, effect=undo,
                        closed_at=utcnow())
+
+
+def return_to_goods_balance(order, amount_fen, *, reference):
+    """Money going back to the buyer of an order paid from its goods balance goes back to that balance (once per
+    reference); inside the caller's transaction."""
+    if order.payment_method == "goods_balance" and order.buyer_agent_id and amount_fen > 0:
+        finance.credit_goods(agent_id=order.buyer_agent_id, amount_fen=amount_fen, reason="refund",
+                             reference=reference, memo=f"订单 {order_no(order)} 退款")
 
 
 def cancel_unapproved(order_id, *, actor):

@@ -58,10 +58,10 @@ def _detail(order_id, *, status=200, failed=None, error=None, values=None):
         actions.append("codes")
     return render("orders/detail.html", status, order=order, order_no=service.order_no(order), actions=actions,
                   states=STATE_NAMES, action_names=ACTION_NAMES, failed=failed, values=values or {},
-                  wechat_refunds=wechat_refunds.list_wechat_refunds(order_id), refund_states=REFUND_STATES,
                   message=error.message if error else None, errors=error.fields if error else {},
                   tracked=tracking.order_tracking(order.id), carriers=tracking.carrier_choices(),
-                  may_share=holds_role(g.admin, api.STAFF), may_track=holds_role(g.admin, api.STAFF + api.WAREHOUSE))
+                  may_share=holds_role(g.admin, api.STAFF), may_track=holds_role(g.admin, api.STAFF + api.WAREHOUSE),
+                  wechat_refunds=wechat_refunds.list_wechat_refunds(order_id), refund_states=REFUND_STATES)
 
 
 @page("/orders/<id:order_id>", roles=api.READ_ROLES)
