@@ -366,7 +366,9 @@ describe('confirming receipt of a WeChat transfer', () => {
       'GET /api/mp/finance/balance': [200, { pending: '0.00', available: '0.00', held: '200.00', withdrawn: '0.00', owed: '0.00' }],
       'GET /api/mp/finance/commissions': [200, { items: [] }],
       'GET /api/mp/finance/withdrawals': [200, { items: [{ id: 7, amount: '200.00', status: 'transferring',
-        awaiting_confirmation: true, created_at: '2026-12-01T00:00:00Z' }] }] })
+        awaiting_confirmation: true, created_at: '2026-12-01T00:00:00Z' }] }],
+      'GET /api/mp/finance/goods': [200, { balance: '0.00', held: '0.00' }],
+      'GET /api/mp/finance/goods/entries': [200, { items: [] }] })
     await comp.instance.onLoad()
     await tap(comp, '.receive-7')
     expect(record.navigations).toEqual(['/more/receive/index?id=7'])
