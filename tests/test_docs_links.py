@@ -54,3 +54,15 @@ def test_the_readme_stays_short():
 def test_the_readmes_first_screen_says_where_to_go_and_how_to_sign_in():
     first_screen = "\n".join((ROOT / "README.md").read_text(encoding="utf-8").splitlines()[:40])
     assert "make run" in first_screen and "/admin/" in first_screen and "username=owner" in first_screen
+
+
+def test_every_setting_a_docs_page_names_is_a_documented_setting():
+    documented = set(re.findall(r"^\| `([A-Z0-9_]+)`", (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8"), re.M))
+    unknown = {}
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for section in re.findall(r"^## Settings\n(.*?)(?=^#|\Z)", text, re.S | re.M):
+            named = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", section)) - documented
+            if named:
+                unknown[page.name] = sorted(named)
+    assert unknown == {}
