@@ -188,15 +188,22 @@ LOCK_CONFLICT_ERRORS = (1213, 1205)  # InnoDB deadlock victim, lock wait timeout
 
 
 def mysql_error_code(exc):
-    """The MySQL error number of a peewee error (peewee passes the driver's args after the original)."""
-    return exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+    """The MySQL error number of a peewee error: peewee passes the driver's args after the original error, or
+    (an error raised at COMMIT or through the pool) the driver's args alone."""
+    for value in exc.args[:2]:
+        if isinstance(value, int):
+            return value
+    return None
 
 
-def atomic_with_retry(work, *, attempts=4):
-    """Run `work()` in a transaction, retried when InnoDB picks it as a deadlock victim.
+def atomic_with_retry(work, *, attempts=8):
+    """Run `work()` in a transaction, retried when InnoDB picks it as a deadlock victim, or when a Galera
+    cluster refuses it at commit because a transaction on another node wrote the same rows first (certification
+    failure, which arrives as the same deadlock error 1213).
 
     Inside an enclosing transaction there is nothing to retry (InnoDB rolled the
-    whole transaction back), so the error goes to the caller at once.
+    whole transaction back), so the error goes to the caller at once. The pause before
+    each retry grows with the attempt (random, at most 5 ms · 2^attempt).
     """
     if db.in_transaction():
         attempts = 1
@@ -207,7 +214,7 @@ def atomic_with_retry(work, *, attempts=4):
         except OperationalError as exc:
             if attempt == attempts or mysql_error_code(exc) not in LOCK_CONFLICT_ERRORS:
                 raise
-            time.sleep(random.uniform(0, 0.005 * attempt))
+            time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))
 
 
 def paginate(query, *, page, per_page):
