@@ -75,11 +75,25 @@ wsrep-retry-autocommit=1
         """Start the node (bootstrapping a new cluster, or joining) and wait until it is synced."""
         subprocess.run(["chmod", "-R", "a+rwX", os.path.join(self.directory, "data")], check=True)
         self.process = subprocess.Popen(["mariadbd", f"--defaults-file={self.option_file}",
-                                         *(["--wsrep-new-cluster"] if bootstrap else [])],
+                                         *(["--wsrep-new-cluster"] if bootstrap else self._recovered_position())],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if not wait_until(self.synced, 120, step=0.2):
             raise RuntimeError(f"galera node{self.index} did not sync; see {self.directory}/mariadbd.log")
         return self
+
+    def _recovered_position(self):
+        """After a crash (grastate.dat's seqno is -1) the position InnoDB reached, as `--wsrep-recover` finds it
+        (what the systemd unit's galera_recovery does): the node then rejoins by IST from a survivor's cache
+        instead of a full state transfer."""
+        state = os.path.join(self.directory, "data", "grastate.dat")
+        if not os.path.exists(state) or "seqno:   -1" not in open(state).read():
+            return []
+        subprocess.run(["mariadbd", f"--defaults-file={self.option_file}", "--wsrep-recover",
+                        f"--log-error={self.directory}/recover.log"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(os.path.join(self.directory, "recover.log")) as log:
+            found = [line.rsplit("Recovered position:", 1)[1].strip() for line in log if "Recovered position:" in line]
+        return [f"--wsrep-start-position={found[-1]}"] if found else []
 
     def synced(self):
         if self.process.poll() is not None:
