@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pymysql
@@ -118,6 +119,23 @@ class PrivateMariaDB:
     def close(self):
         if self.process and self.process.poll() is None:
             self.kill()
+
+
+@contextmanager
+def migrated_database(url):
+    """The tests' database handle pointed at the database at `url`, migrated, for the block; then back."""
+    from app import migrate
+    from app.database import db, open_database
+
+    session_database, private = db.primary, open_database(url)
+    db.initialize(private)
+    try:
+        migrate.upgrade()
+        db.close()
+        yield private
+    finally:
+        private.close_all()
+        db.initialize(session_database)
 
 
 def app_env(database_url, wechat_url, **extra):

@@ -8,11 +8,10 @@ import os
 
 import pytest
 
-from app import migrate
-from app.database import db, open_database
+from app.database import db
 from app.orders.models import Order
 from tests.faults import (Gunicorn, Traffic, app_env, deliveries_per_order, half_written_orders, ledger_checks,
-                          make_world, wait_until)
+                          make_world, migrated_database, wait_until)
 from tests.galera import GaleraCluster
 from tests.test_faults import drain_until_empty, paid_message_template  # noqa: F401  (a fixture)
 
@@ -34,13 +33,8 @@ def cluster(tmp_path):
 def on_cluster(cluster):
     """The tests' database handle on a migrated database of the cluster (connections over every node); its URL."""
     url = cluster.create_database("weishang")
-    session_database, spread = db.primary, open_database(url)
-    db.initialize(spread)
-    migrate.upgrade()
-    db.close()
-    yield url
-    spread.close_all()
-    db.initialize(session_database)
+    with migrated_database(url):
+        yield url
 
 
 def test_a_node_killed_during_traffic_and_rejoined_leaves_every_order_whole_and_each_message_single(
