@@ -14,10 +14,12 @@ from app import migrate
 from app.database import db, forget_replica_state, init_replica, is_mysql, open_database
 from app.orders import reports
 from app.tokens import issue_token
+from tests.browser import DESKTOP, PHONE, browser, screenshot  # noqa: F401  (browser is a fixture)
 from tests.conftest import _empty_every_table
 from tests.factories import advanced, console_login, make_admin, make_agent, orderable, place
 from tests.faults import PrivateMariaDB, free_port, wait_until
 from tests.replicas import ReplicaPair
+from tests.test_console_browser import sign_in  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.mysql_only, pytest.mark.committed]
 
@@ -166,3 +168,16 @@ def test_killing_the_replica_during_report_traffic_fails_no_request(live_server,
     for thread in threads:
         thread.join()
     assert set(statuses) == {(200, 2)}
+
+
+def test_the_lagging_replicas_notice_reads_well_on_a_laptop_and_a_phone(sign_in, on_pair):
+    sold(2)
+    page = sign_in("owner", DESKTOP)
+    replica_frozen_behind(on_pair, 12)
+    sold(1)
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        forget_replica_state()
+        page.set_viewport_size(viewport)
+        page.reload()
+        assert "报表数据来自只读副本" in page.inner_text(".flash.stale")
+        screenshot(page, f"console-replica-lag-{name}")
