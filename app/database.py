@@ -212,9 +212,25 @@ def atomic_with_retry(work, *, attempts=8):
             with db.atomic():
                 return work()
         except OperationalError as exc:
-            if attempt == attempts or mysql_error_code(exc) not in LOCK_CONFLICT_ERRORS:
+            if attempt == attempts or not _lock_conflict(exc):
                 raise
             time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))
+
+
+def _lock_conflict(exc):
+    """True when `exc`, or the error it was raised while handling, is a deadlock or lock wait timeout.
+
+    A deadlock (or a cluster's abort) inside a savepoint rolls the whole transaction back, so rolling
+    back to the savepoint then fails with "SAVEPOINT does not exist" (1305), raised while handling the
+    deadlock: that is a lock conflict too.
+    """
+    for _ in range(5):
+        if exc is None:
+            return False
+        if isinstance(exc, OperationalError) and mysql_error_code(exc) in LOCK_CONFLICT_ERRORS:
+            return True
+        exc = exc.__context__
+    return False
 
 
 def paginate(query, *, page, per_page):
