@@ -3,25 +3,29 @@
 Each domain adds its models here when it is created.
 """
 from app.accounts.models import AdminUser, LoginFailure, WechatUser
+from app.authorization.models import AgentCertificate, AgentWechatId, CertificateCheck
+from app.brand.models import BrandProfile
 from app.agents.models import (Agent, AgentApplication, AgentChange, AgentClosure, AgentInviteImage, AgentLevel,
                                AgentPurchase, AgentRetailSale, AgentTreeLock, LevelProposal)
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product, ProductImage
 from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBinding
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport,
                               RetailSale, RetailSaleCode, RetailSaleLine, Violation)
-from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, JournalEntry,
-                                OrderSettlement, Posting, SettlementRefund, Withdrawal,
-                                BuyerFirstOrder)
+from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, GoodsBalance,
+                                GoodsEntry, GoodsTopUp, JournalEntry, OrderSettlement, Posting, SettlementRefund,
+                                Withdrawal, BuyerFirstOrder)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
 from app.jobs.models import JobRun, ReplicaHeartbeat, SchedulerLease
 from app.notify.models import Notification
 from app.orders.models import (DailyProductSales, DailyRegionSales, Order, OrderEvent, OrderLine, OrderRefund,
-                               OrderRefundLine, Promotion, ShippingTemplate)
+                               OrderRefundLine, Parcel, ParcelEvent, ParcelPush, Promotion, ShippingTemplate,
+                               TrackingLink)
 from app.tasks.models import BackgroundTask
 from app.wechat import WechatCacheEntry
 
 ALL_MODELS = [
+    BrandProfile,
     AdminUser,
     LoginFailure,
     WechatUser,
@@ -55,6 +59,10 @@ ALL_MODELS = [
     OrderEvent,
     OrderRefund,
     OrderRefundLine,
+    Parcel,
+    ParcelEvent,
+    ParcelPush,
+    TrackingLink,
     Promotion,
     ShippingTemplate,
     DailyRegionSales,
@@ -86,6 +94,12 @@ ALL_MODELS = [
     Posting,
     AgentBalance,
     Withdrawal,
+    GoodsBalance,
+    GoodsEntry,
+    GoodsTopUp,
     Expense,
     BackgroundTask,
+    AgentCertificate,
+    AgentWechatId,
+    CertificateCheck,
 ]

@@ -31,6 +31,7 @@ ACTION_NAMES = {
     "stock_short": "库存不足",
     "proof_submitted": "上传付款凭证",
     "approver_changed": "审核人变更",
+    "tracking_link_revoked": "停用分享链接",
 }
 
 TRANSITIONS = {

@@ -135,12 +135,34 @@ describe('a new agent joins by invite, buys, pays and receives', () => {
     expect(text(pay)).toContain('已付款')
   })
 
-  test('the warehouse ships; the agent sees the tracking and confirms receipt', async () => {
+  test('the warehouse ships; the carrier trace shows in the app and on the customer page; receipt confirmed', async () => {
     await consoleApi('POST', `/orders/${state.orderId}/pick`, {})
     await consoleApi('POST', `/orders/${state.orderId}/ship`, { carrier: '顺丰速运', tracking_no: 'SF10001' })
     const order = await phone.open('pages/order', { id: String(state.orderId) })
     expect(text(order)).toContain('已发货')
     expect(text(order)).toContain('SF10001')
+    // The backend subscribes the parcel at the fake 快递100, which then pushes the carrier's trace.
+    for (let tries = 0; ; tries++) {
+      const subscribed = (await callJson(`${backend.kuaidi100_url}__fake__/subscriptions`)).body
+      if (subscribed.some((parcel) => parcel.number === 'SF10001')) break
+      if (tries > 100) throw new Error('the parcel was never subscribed')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const pushed = await callJson(`${backend.kuaidi100_url}__fake__/push`, { method: 'POST', body: {
+      company: 'shunfeng', number: 'SF10001', state: '5',
+      lines: [['2026-12-03 10:30:00', '快递员正在派件', '深圳市'], ['2026-12-02 18:00:00', '顺丰速运 已收取快件', '深圳市']] } })
+    expect(pushed.body.status).toBe(200)
+    await order.instance.load()
+    expect(text(order)).toContain('快递员正在派件')
+    expect(text(order)).toContain('派件中')
+    await order.instance.copyLink()
+    const link = phone.record.clipboard[phone.record.clipboard.length - 1]
+    expect(link).toContain('/t/')
+    const page = await httpCall({ url: link, method: 'GET', headers: {} })
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('已发货')
+    expect(page.text).toContain('SF10001')
+    expect(page.text).toContain('快递员正在派件')
     await order.instance.receive()
     expect(text(order)).toContain('已签收')
   })
@@ -193,6 +215,40 @@ describe('paying by bank transfer', () => {
   })
 })
 
+describe('paying from the goods balance (货款)', () => {
+  const phone = phoneOf(`journey-goods-${Date.now()}`)
+  const proof = path.join(os.tmpdir(), 'weishang-topup-proof.png')
+
+  beforeAll(async () => {
+    fs.writeFileSync(proof, PNG)
+    const join = await phone.open('pages/join', { scene: backend.invite_code })
+    await input(join, '.name', '孙货款')
+    await input(join, '.phone', '13912345670')
+    await join.instance.apply()
+    const pending = await consoleApi('GET', '/agents/applications?status=pending')
+    await consoleApi('POST', `/agents/applications/${pending.items.find((item) => item.name === '孙货款').id}/approve`, {})
+  })
+
+  test('a transfer top-up confirmed in the console pays an order from the balance', async () => {
+    phone.settings.chosenFile = proof
+    const topUp = await phone.open('more/topup', {})
+    await input(topUp, '.amount', '5000')
+    await tap(topUp, '.use-transfer')
+    await topUp.instance.uploadProof()
+    expect(text(topUp)).toContain('财务确认收款后到账')
+    const queue = await consoleApi('GET', '/finance/goods/top-ups?status=pending')
+    await consoleApi('POST', `/finance/goods/top-ups/${queue.items[0].id}/confirm`, {})
+    const { orderId } = await buyFirstInStock(phone, '孙货款', '13912345670')
+    const pay = await phone.open('pages/pay', { id: String(orderId) })
+    expect(text(pay)).toContain('货款余额¥5,000.00')
+    await pay.instance.payByGoods()
+    expect(text(pay)).toContain('已付款')
+    const money = await phone.open('pages/money', {})
+    expect(text(money)).toContain('订单付款')
+    expect(money.instance.data.goods.balanceText).not.toBe('¥5,000.00')
+  })
+})
+
 describe('the top agent binds its WeChat and withdraws its commission', () => {
   const phone = phoneOf(`journey-top-${Date.now()}`)
 
@@ -223,6 +279,20 @@ describe('the top agent binds its WeChat and withdraws its commission', () => {
     expect(text(after)).toContain('待审核')
     const again = await phone.open('more/withdraw', {})
     expect(again.instance.data).toMatchObject({ kindIndex: 1, name: '王总', account: '6222000012345678', bank: '招商银行' })
+  })
+
+  test('opens its certificate, registers its WeChat ID and anyone then finds it authorized by that ID', async () => {
+    const certificate = await phone.open('more/certificate', {})
+    expect(certificate.instance.data.certificate.number).toMatch(/^SQ\d{4}[2-9A-HJ-NP-Z]{8}$/)
+    expect(certificate.instance.data.statusText).toBe('有效')
+    await input(certificate, '.wechat-id-input', 'Top_Agent_01')
+    await certificate.instance.saveWechatId()
+    expect(certificate.instance.data.wechatId).toBe('top_agent_01')
+    await certificate.instance.save()
+    expect(phone.record.saved.pop()).toContain('/api/mp/me/certificate.png')
+    const verified = await callJson(`${backend.url}/api/mp/authorization?q=top_agent_01`)
+    expect(verified.body[0]).toMatchObject({ result: 'authorized', number: certificate.instance.data.certificate.number })
+    expect(JSON.stringify(verified.body)).not.toContain('top_agent_01')
   })
 
   test('sees its downline and this month\'s ranking', async () => {

@@ -145,8 +145,28 @@ describe('money', () => {
     'GET /api/mp/me/performance': [200, { own_purchase: '12000.00', team_purchase: '30000.00', recruits: 3, retail: '800.00' }],
     'GET /api/mp/finance/balance': [200, { pending: '100.00', available: '250.50', held: '0.00', withdrawn: '1000.00', owed: '0.00' }],
     'GET /api/mp/finance/commissions': [200, { items: [{ id: 1, amount: '36.00', explanation: '下级刘小雨订单 WS42 的一级佣金 3%', created_at: '2026-12-01T00:00:00Z' }] }],
-    'GET /api/mp/finance/withdrawals': [200, { items: [{ id: 2, amount: '500.00', status: 'paid', created_at: '2026-11-01T00:00:00Z' }] }]
+    'GET /api/mp/finance/withdrawals': [200, { items: [{ id: 2, amount: '500.00', status: 'paid', created_at: '2026-11-01T00:00:00Z' }] }],
+    'GET /api/mp/finance/goods': [200, { agent_id: 4, balance: '3200.00', held: '100.00' }],
+    'GET /api/mp/finance/goods/entries': [200, { items: [
+      { id: 7, amount: '-176.00', reason_name: '订单付款', memo: '订单 261202000042 付款', created_at: '2026-12-02T00:00:00Z' },
+      { id: 6, amount: '5000.00', reason_name: '充值', memo: '转账充值 #3', created_at: '2026-12-01T00:00:00Z' }] }]
   }
+  test('shows the goods balance and its entries, spent and received', async () => {
+    const { comp } = mount('pages/money', routes)
+    await comp.instance.onLoad()
+    const seen = text(comp)
+    expect(seen).toContain('可用余额¥3,200.00')
+    expect(seen).toContain('提现中¥100.00')
+    expect(seen).toContain('订单付款 订单 261202000042 付款-¥176.00')
+    expect(seen).toContain('+¥5,000.00')
+  })
+  test('top up and withdraw the goods balance open their pages', async () => {
+    const { comp, record } = mount('pages/money', routes)
+    await comp.instance.onLoad()
+    await tap(comp, '.top-up')
+    await tap(comp, '.withdraw-goods')
+    expect(record.navigations).toEqual(['/more/topup/index', '/more/withdraw/index?source=goods'])
+  })
   test('shows the period figures, balance, commission explanations and withdrawals', async () => {
     const { comp } = mount('pages/money', routes)
     await comp.instance.onLoad()
@@ -278,10 +298,131 @@ describe('withdraw', () => {
     expect(text(comp)).toContain('可提现余额不足')
     expect(text(comp)).toContain('提交提现申请')
   })
+  test('a goods withdrawal shows the goods balance and says where the money comes from', async () => {
+    let sent
+    const { comp } = mount('more/withdraw', { ...routes, 'GET /api/mp/finance/goods': [200, { balance: '800.00', held: '0.00' }],
+      'POST /api/mp/finance/withdrawals': (body) => { sent = body; return [201, { id: 4, amount: '100.00', source: 'goods' }] } })
+    await comp.instance.onLoad({ source: 'goods' })
+    expect(text(comp)).toContain('可提现货款¥800.00')
+    await input(comp, '.amount', '100')
+    await comp.instance.submit()
+    expect(sent.source).toBe('goods')
+  })
   test('a first withdrawal has no payee to prefill', async () => {
     const { comp } = mount('more/withdraw', { 'GET /api/mp/finance/balance': [200, { available: '0.00' }] })
     await comp.instance.onLoad()
     expect(comp.instance.data.name).toBe('')
     expect(text(comp)).toContain('微信零钱')
+  })
+})
+
+describe('top up', () => {
+  const routes = { 'GET /api/mp/finance/goods': [200, { balance: '120.00', held: '0.00' }],
+    'GET /api/mp/finance/goods/top-ups': [200, { items: [{ id: 3, amount: '500.00', method: 'transfer', status: 'pending', created_at: '2026-12-01T00:00:00Z' }] }] }
+  test('shows the balance and my top-ups with their status', async () => {
+    const { comp } = mount('more/topup', routes)
+    await comp.instance.onLoad()
+    expect(text(comp)).toContain('¥120.00')
+    expect(text(comp)).toContain('银行转账 ¥500.00待确认')
+  })
+  test('WeChat Pay passes the signed parameters to wx.requestPayment', async () => {
+    const payment = { appId: 'wx1', timeStamp: '1', nonceStr: 'n', package: 'prepay_id=wx9', signType: 'MD5', paySign: 'S' }
+    let sent
+    const { comp, record } = mount('more/topup', { ...routes,
+      'POST /api/mp/finance/goods/top-ups/wechat': (body) => { sent = body; return [200, { top_up: { id: 4 }, payment }] } })
+    await comp.instance.onLoad()
+    await input(comp, '.amount', '300')
+    await comp.instance.payByWechat()
+    expect(sent.amount).toBe('300')
+    expect(record.payments[0]).toMatchObject(payment)
+    expect(text(comp)).toContain('到账确认中')
+  })
+  test('after paying, a top-up WeChat already reports paid says it arrived', async () => {
+    const payment = { appId: 'wx1', timeStamp: '1', nonceStr: 'n', package: 'prepay_id=wx9', signType: 'RSA', paySign: 'S' }
+    const { comp } = mount('more/topup', { ...routes, 'POST /api/mp/finance/goods/top-ups/wechat': [200, { top_up: { id: 4 }, payment }],
+      'POST /api/mp/finance/goods/top-ups/4/check': [200, { id: 4, status: 'confirmed' }] })
+    await comp.instance.onLoad()
+    await input(comp, '.amount', '300')
+    await comp.instance.payByWechat()
+    expect(text(comp)).toContain('充值已到账')
+  })
+  test('without WeChat Pay the page offers the transfer proof', async () => {
+    const { comp } = mount('more/topup', { ...routes,
+      'POST /api/mp/finance/goods/top-ups/wechat': ERROR(409, 'wechat_pay_not_configured', '品牌尚未开通微信支付，请转账后上传付款凭证') })
+    await comp.instance.onLoad()
+    await comp.instance.payByWechat()
+    expect(text(comp)).toContain('品牌尚未开通微信支付')
+    expect(text(comp)).toContain('上传转账凭证')
+  })
+})
+
+describe('certificate', () => {
+  const VIEW = { certificate: { number: 'SQ2026ABCD2345', agent_name: '陈小美', level_name: '区域代理', province: '广东省', city: '佛山市',
+    region: '广东省佛山市', term_start: '2026-01-01', term_end: '2027-06-30', current: true },
+  status: 'active', status_text: '有效', brand: '玫瑰之约', verify_url: 'https://brand.example/a/SQ2026ABCD2345', wechat_id: '' }
+  const routes = { 'GET /api/mp/me/certificate': [200, VIEW] }
+  test('shows my number, level, region and term with the image the server drew', async () => {
+    const { comp } = mount('more/certificate', routes)
+    await comp.instance.onLoad()
+    const seen = text(comp)
+    expect(seen).toContain('SQ2026ABCD2345')
+    expect(seen).toContain('区域代理')
+    expect(seen).toContain('广东省佛山市')
+    expect(seen).toContain('2026-01-01 至 2027-06-30')
+    expect(comp.instance.data.image).toContain('/api/mp/me/certificate.png')
+  })
+  test('saves the image to the album', async () => {
+    const { comp, record } = mount('more/certificate', routes)
+    await comp.instance.onLoad()
+    await tap(comp, '.save')
+    await until(() => comp.instance.data.saved, 'saved')
+    expect(record.saved).toEqual([comp.instance.data.image])
+    expect(text(comp)).toContain('已保存，可发到朋友圈')
+  })
+  test('a refused album permission explains how to allow it', async () => {
+    const { comp, record, wx } = mount('more/certificate', routes)
+    wx.saveImageToPhotosAlbum = ({ fail }) => fail({ errMsg: 'saveImageToPhotosAlbum:fail auth deny' })
+    await comp.instance.onLoad()
+    await comp.instance.save()
+    expect(record.modals.pop().content).toContain('允许保存到相册')
+    expect(comp.instance.data.saved).toBe(false)
+  })
+  test('a failed image download shows a retry', async () => {
+    const { comp, wx } = mount('more/certificate', routes)
+    wx.downloadFile = ({ success }) => success({ statusCode: 503, tempFilePath: '' })
+    await comp.instance.onLoad()
+    expect(text(comp)).toContain('授权书图片下载失败，请重试')
+  })
+  test('a suspended agent sees its status said plainly', async () => {
+    const { comp } = mount('more/certificate', { 'GET /api/mp/me/certificate': [200, { ...VIEW, status: 'suspended', status_text: '已暂停' }] })
+    await comp.instance.onLoad()
+    expect(text(comp)).toContain('授权当前已暂停')
+  })
+  test('no certificate yet shows the server reason', async () => {
+    const { comp } = mount('more/certificate', { 'GET /api/mp/me/certificate': ERROR(409, 'no_certificate', '代理资格审核通过后才有授权书') })
+    await comp.instance.onLoad()
+    expect(text(comp)).toContain('代理资格审核通过后才有授权书')
+  })
+  test('registers my WeChat ID', async () => {
+    let sent
+    const { comp, record } = mount('more/certificate', { ...routes, 'PUT /api/mp/me/wechat-id': (body) => { sent = body; return [200, { wechat_id: 'rose_shop88' }] } })
+    await comp.instance.onLoad()
+    await input(comp, '.wechat-id-input', 'Rose_Shop88')
+    await comp.instance.saveWechatId()
+    expect(sent).toEqual({ wechat_id: 'Rose_Shop88' })
+    expect(comp.instance.data.wechatId).toBe('rose_shop88')
+    expect(record.toasts).toContain('微信号已登记')
+  })
+  test('a WeChat ID another agent holds shows the server words', async () => {
+    const { comp } = mount('more/certificate', { ...routes, 'PUT /api/mp/me/wechat-id': ERROR(409, 'wechat_id_taken', '该微信号已被其他代理登记，请联系品牌方核实') })
+    await comp.instance.onLoad()
+    await comp.instance.saveWechatId()
+    expect(text(comp)).toContain('该微信号已被其他代理登记')
+  })
+  test('the me page opens it', async () => {
+    const { comp, record } = mount('pages/me', { 'GET /api/mp/me/profile': [200, PROFILE], 'GET /api/mp/wechat/binding': [200, { bound: false }] })
+    await comp.instance.onLoad()
+    await tap(comp, '.certificate')
+    expect(record.navigations).toEqual(['/more/certificate/index'])
   })
 })
