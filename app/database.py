@@ -326,17 +326,18 @@ class _Replica:
         now = time.monotonic()
         if now < self._down_until:
             return None
-        with self._lock:
-            if now - self._checked_at >= REPLICA_CHECK_SECONDS:
-                try:
-                    self._age = self._measure()
-                except READ_FAILURES as exc:
-                    log.warning("replica unreachable, reading the primary: %s", exc)
-                    self._down_until, self._age = now + REPLICA_RETRY_SECONDS, None
-                finally:
-                    _close(self.database)
+        # One thread measures; the others meanwhile take the last measurement (none yet: the primary).
+        if now - self._checked_at >= REPLICA_CHECK_SECONDS and self._lock.acquire(blocking=False):
+            try:
+                self._age = self._measure()
+            except READ_FAILURES as exc:
+                log.warning("replica unreachable, reading the primary: %s", exc)
+                self._down_until, self._age = now + REPLICA_RETRY_SECONDS, None
+            finally:
+                _close(self.database)
                 self._checked_at = now
-            age = self._age
+                self._lock.release()
+        age = self._age
         return age if age is not None and age <= self.max_lag else None
 
     def _measure(self):
