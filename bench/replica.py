@@ -112,7 +112,7 @@ def run(options, pair):
     seeded = time.perf_counter() - began
     db.close()
     began = time.perf_counter()
-    assert pair.caught_up()
+    assert pair.caught_up(seconds=1800), "the replica did not catch up within 30 minutes"
     caught_up = time.perf_counter() - began
     since = local_today() - timedelta(days=366)
 

@@ -31,10 +31,10 @@ class ReplicaPair:
             raise RuntimeError("the replica did not replicate CREATE DATABASE; see its mariadbd.log")
         return url, f"mysql://root@127.0.0.1:{self.replica.port}/{name}"
 
-    def caught_up(self):
-        """True when the replica has applied everything the primary has written."""
+    def caught_up(self, seconds=10):
+        """True when the replica has applied everything the primary has written (waiting up to `seconds`)."""
         position, = self.primary.sql("SELECT @@gtid_binlog_pos")
-        return self.replica.sql(f"SELECT MASTER_GTID_WAIT('{position}', 10)")[0] == 0
+        return self.replica.sql(f"SELECT MASTER_GTID_WAIT('{position}', {seconds})")[0] == 0
 
     def stop_replication(self):
         self.replica.sql("STOP SLAVE")
