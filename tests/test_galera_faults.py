@@ -2,7 +2,8 @@
 
 A private 3-node cluster (tests/galera.py) on loopback; gunicorn's pool spreads its connections over the nodes.
 Afterwards every client operation finished, no order is half-written or doubled, the stock and finance checks
-are clean and each order's "paid" message goes out once.
+are clean and each order's "paid" message goes out once. TEST_GALERA_DIR=DIR keeps the nodes' datadirs and
+logs in DIR (to read after a failure).
 """
 import os
 
