@@ -204,9 +204,9 @@ class Settings:
             raise ConfigError("DATABASE_REPLICA_URL needs MySQL/MariaDB for both it and DATABASE_URL")
         if self.REPLICA_MAX_LAG_SECONDS <= 0:
             raise ConfigError("REPLICA_MAX_LAG_SECONDS must be positive")
-        self._validate_wechat_pay()
         if self.CERTIFICATE_FONT and not os.path.isfile(self.CERTIFICATE_FONT):
             raise ConfigError(f"CERTIFICATE_FONT names no file: {self.CERTIFICATE_FONT}")
+        self._validate_wechat_pay()
         if self.SCHEDULER_RENEW_SECONDS * 2 > self.SCHEDULER_LEASE_SECONDS:
             raise ConfigError("SCHEDULER_LEASE_SECONDS must be at least twice SCHEDULER_RENEW_SECONDS")
 
