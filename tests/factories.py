@@ -592,3 +592,25 @@ def price_violation():
     codes.record_retail_sale(agent_id=agent.id, client_ref="v", customer_name="王",
                              items=[{"product_id": product.id, "quantity": 1, "unit_fen": 100}])
     return Violation.get(Violation.agent == agent.id)
+
+
+# --- cloud stock (云仓, issue 19) ---
+
+def in_cloud(agent, product, quantity, *, key=None):
+    """A cloud order of `agent` for `quantity` units of `product`, placed and paid: the units are in its cloud
+    stock. Returns the order, fresh."""
+    from app.orders import placement
+
+    order = placement.place_order(placed_by=f"agent:{agent.id}", idempotency_key=key or unique("cloud-"),
+                                  buyer_agent=agent, items=[line(product, quantity)], to_cloud=True)
+    return paid(order)
+
+
+def cloud_units(agent, product, warehouse=None):
+    """The agent's cloud units of a product (in one warehouse, or all), read fresh."""
+    from app.cloud.models import CloudStock
+
+    query = CloudStock.select().where(CloudStock.agent == agent.id, CloudStock.product == product.id)
+    if warehouse is not None:
+        query = query.where(CloudStock.warehouse == warehouse.id)
+    return sum(row.units for row in query)

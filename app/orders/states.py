@@ -12,6 +12,7 @@ STATE_NAMES = {
     "completed": "已完成",
     "cancelled": "已取消",
     "refunded": "已退款",
+    "stored": "已入云仓",
 }
 
 ACTION_NAMES = {
@@ -31,6 +32,7 @@ ACTION_NAMES = {
     "stock_short": "库存不足",
     "proof_submitted": "上传付款凭证",
     "approver_changed": "审核人变更",
+    "store": "入云仓",
 }
 
 TRANSITIONS = {
@@ -40,6 +42,7 @@ TRANSITIONS = {
     ("pending_payment", "pay"): "paid",
     ("pending_payment", "cancel"): "cancelled",
     ("paid", "pick"): "picking",
+    ("paid", "store"): "stored",
     ("paid", "cancel"): "cancelled",
     ("paid", "refund"): "refunded",
     ("picking", "ship"): "shipped",
@@ -51,7 +54,7 @@ TRANSITIONS = {
     ("completed", "refund"): "refunded",
 }
 
-PAID_STATES = frozenset({"paid", "picking", "shipped", "received", "completed"})
+PAID_STATES = frozenset({"paid", "picking", "shipped", "received", "completed", "stored"})
 
 
 def next_state(state, action):
