@@ -10,9 +10,9 @@ from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBind
 from app.cloud.models import CloudMove, CloudStock, CloudTransfer, Pickup, PickupLine
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport,
                               RetailSale, RetailSaleCode, RetailSaleLine, Violation)
-from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, JournalEntry,
-                                OrderSettlement, Posting, SettlementRefund, Withdrawal,
-                                BuyerFirstOrder)
+from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, GoodsBalance,
+                                GoodsEntry, GoodsTopUp, JournalEntry, OrderSettlement, Posting, SettlementRefund,
+                                Withdrawal, BuyerFirstOrder)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
 from app.jobs.models import JobRun, SchedulerLease
@@ -91,6 +91,9 @@ ALL_MODELS = [
     Posting,
     AgentBalance,
     Withdrawal,
+    GoodsBalance,
+    GoodsEntry,
+    GoodsTopUp,
     Expense,
     BackgroundTask,
 ]

@@ -614,3 +614,24 @@ def cloud_units(agent, product, warehouse=None):
     if warehouse is not None:
         query = query.where(CloudStock.warehouse == warehouse.id)
     return sum(row.units for row in query)
+
+
+# --- goods-payment balance (货款) ---
+
+def with_goods(amount_fen, *, agent=None):
+    """An agent with `amount_fen` in its goods balance (a confirmed top-up)."""
+    from app.database import db
+    from app.finance import service as finance
+
+    agent = agent or make_agent()
+    with db.atomic():
+        finance.credit_goods(agent_id=agent.id, amount_fen=amount_fen, reason="topup", reference=unique("test-topup"))
+    return agent
+
+
+def goods_of(agent):
+    """(balance, held) of the agent's goods balance, in fen."""
+    from app.finance import service as finance
+
+    view = finance.goods_balance(agent_id=agent.id)
+    return (view.balance_fen, view.held_fen)
