@@ -6,18 +6,19 @@ from app.cloud.models import CloudMove
 from app.errors import Conflict, InvalidInput, NotFound
 from app.finance import service as finance
 from app.inventory import service as inventory
-from tests.factories import (ADDRESS, cloud_units, in_cloud, make_agent, make_level, orderable, place, paid,
-                             stock_of, unique)
+from tests.factories import (ADDRESS, cloud_units, goods_of, in_cloud, make_agent, make_level, orderable, place,
+                             paid, stock_of, unique, with_goods)
 
 
 def stock_check(app):
     return app.test_cli_runner().invoke(args=["stock", "check"])
 
 
-def upline_and_downline():
+def upline_and_downline(money_fen=1_000_000):
+    """An upline and its downline (with `money_fen` in its goods balance), at two levels."""
     top, low = make_level(rank=1), make_level(rank=2)
     upline = make_agent(level=top)
-    return upline, make_agent(level=low, upline=upline)
+    return upline, with_goods(money_fen, agent=make_agent(level=low, upline=upline))
 
 
 def priced(prices, on_hand=100):
@@ -102,6 +103,26 @@ def test_a_downline_buys_from_its_uplines_cloud_stock_at_its_own_price(app):
     assert stock_check(app).exit_code == 0
 
 
+def test_a_transfer_pays_the_upline_from_the_downlines_goods_balance(app):
+    upline, downline = upline_and_downline(money_fen=50_000)
+    product, _ = priced({upline.level: 60, downline.level: 90})
+    in_cloud(upline, product, 10)
+    transfer(downline, product, 4)
+    assert goods_of(downline)[0] == 14_000 and goods_of(upline)[0] == 36_000
+    assert app.test_cli_runner().invoke(args=["finance", "check"]).exit_code == 0
+
+
+def test_a_downline_short_of_goods_money_is_409_and_no_unit_moves(app):
+    upline, downline = upline_and_downline(money_fen=10_000)
+    product, _ = priced({upline.level: 60, downline.level: 90})
+    in_cloud(upline, product, 10)
+    with pytest.raises(Conflict) as caught:
+        transfer(downline, product, 2)
+    assert caught.value.code == "insufficient_goods_balance"
+    assert cloud_units(upline, product) == 10 and cloud_units(downline, product) == 0
+    assert goods_of(upline)[0] == 0 and goods_of(downline)[0] == 10_000
+
+
 def test_an_upline_without_enough_units_is_409_and_nothing_moves(app):
     upline, downline = upline_and_downline()
     product, _ = priced({upline.level: 60, downline.level: 90})
@@ -111,6 +132,7 @@ def test_an_upline_without_enough_units_is_409_and_nothing_moves(app):
     assert caught.value.code == "insufficient_cloud_stock"
     assert cloud_units(upline, product) == 3 and cloud_units(downline, product) == 0
     assert not CloudMove.select().where(CloudMove.reason == "transfer_in").exists()
+    assert goods_of(downline)[0] == 1_000_000 and goods_of(upline)[0] == 0
 
 
 def test_an_upline_with_no_units_at_all_is_409(app):
@@ -181,8 +203,8 @@ def test_an_odd_transfer_quantity_is_refused(app, quantity):
 
 def test_units_of_the_transfer_keep_moving_down(app):
     top = make_agent(level=make_level(rank=1))
-    middle = make_agent(level=make_level(rank=2), upline=top)
-    bottom = make_agent(level=make_level(rank=3), upline=middle)
+    middle = with_goods(1_000_000, agent=make_agent(level=make_level(rank=2), upline=top))
+    bottom = with_goods(1_000_000, agent=make_agent(level=make_level(rank=3), upline=middle))
     product, _ = priced({top.level: 50, middle.level: 70, bottom.level: 90})
     in_cloud(top, product, 10)
     transfer(middle, product, 6)
@@ -262,14 +284,37 @@ def test_a_retried_pickup_takes_units_once(app):
     assert repeated and again.id == first.id and cloud_units(agent, product) == 6
 
 
-def test_a_pickup_is_charged_shipping_by_the_templates(app):
+def test_a_pickup_pays_its_shipping_by_the_templates_from_the_goods_balance(app):
     from app.orders import rules
     rules.put_shipping_template(province="", first_unit_fen=1000, additional_unit_fen=200)
-    agent = make_agent()
+    agent = with_goods(5000)
     product, _ = orderable(on_hand=20)
     in_cloud(agent, product, 10)
     taken, _ = pickup(agent, product, 3)
-    assert taken.shipping_fen == 1400
+    assert taken.shipping_fen == 1400 and goods_of(agent)[0] == 3600
+
+
+def test_a_pickup_without_the_money_for_its_shipping_is_409_and_keeps_the_units(app):
+    from app.orders import rules
+    rules.put_shipping_template(province="", first_unit_fen=1000)
+    agent = with_goods(500)
+    product, _ = orderable(on_hand=20)
+    in_cloud(agent, product, 10)
+    with pytest.raises(Conflict) as caught:
+        pickup(agent, product, 3)
+    assert caught.value.code == "insufficient_goods_balance" and cloud_units(agent, product) == 10
+
+
+def test_a_cancelled_pickup_returns_its_shipping(app):
+    from app.orders import rules
+    rules.put_shipping_template(province="", first_unit_fen=1000)
+    agent = with_goods(5000)
+    product, _ = orderable(on_hand=20)
+    in_cloud(agent, product, 10)
+    taken, _ = pickup(agent, product, 3)
+    cloud.cancel_pickup(taken.id, actor="admin:1")
+    assert goods_of(agent)[0] == 5000
+    assert app.test_cli_runner().invoke(args=["finance", "check"]).exit_code == 0
 
 
 def test_another_agents_pickup_is_not_found(app):

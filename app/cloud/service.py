@@ -24,6 +24,7 @@ from app.cloud.models import MOVE_REASONS, CloudMove, CloudStock, CloudTransfer,
 from app.codes import binding as codes
 from app.database import atomic_with_retry, db, for_update, is_mysql, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.finance import service as finance
 from app.inventory import service as inventory
 from app.money import format_yuan
 from app.notify.service import enqueue, recipient_agent
@@ -139,8 +140,9 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
     """The downline buys `quantity` units of a product from its direct upline's cloud stock, at its own level's
     price: the units move from the upline's cloud stock to the downline's in one transaction.
 
-    The units come from the upline's warehouse holding the most of them (or `warehouse_id`). Not enough there: 409
-    insufficient_cloud_stock and nothing moves. A retry with the same key finds the first 转货; the same key with
+    The money moves in the same unit of work: the downline's goods balance (货款) is debited, the upline's credited
+    (409 insufficient_goods_balance when short). The units come from the upline's warehouse holding the most of
+    them (or `warehouse_id`). Not enough there: 409 insufficient_cloud_stock and nothing moves. A retry with the same key finds the first 转货; the same key with
     another body is 409. Commission is not paid on units that move inside the network (it was paid when they were
     first bought).
     """
@@ -177,9 +179,15 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
                 data={"transfer_id": transfer.id, "downline": downline.name, "product": product.name,
                       "quantity": quantity, "amount": format_yuan(transfer.amount_fen)},
                 dedupe_key=f"cloud_transfer:{transfer.id}:sold")
+        reference = f"transfer:{transfer.id}"
+        # The upline's rows are the hot ones (every downline buys from them): its balance is credited after the
+        # downline's is debited, and its cloud row, guarded, is the last statement before COMMIT.
+        finance.debit_goods(agent_id=downline.id, amount_fen=transfer.amount_fen, reason="transfer",
+                            reference=reference, actor=actor)
+        finance.credit_goods(agent_id=upline.id, amount_fen=transfer.amount_fen, reason="transfer",
+                             reference=reference, actor=actor)
         _post([Change(downline.id, product_id, source, quantity), Change(upline.id, product_id, source, -quantity)],
-              reason_in="transfer_in", reason_out="transfer_out", reference=f"transfer:{transfer.id}", actor=actor,
-              now=now)
+              reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now)
         return transfer
     try:
         transfer = atomic_with_retry(work)
@@ -302,8 +310,9 @@ def _goods_value(agent, quantities):
 
 def request_pickup(*, agent, idempotency_key, items, consignee=None, remark="", warehouse_id=None, actor=None):
     """提货: the agent has some of its cloud units shipped to itself or a customer (consignee fields missing are
-    its own). The units leave its cloud stock at once and wait, reserved, to be picked; shipping is charged by
-    the shipping templates. Not enough cloud units: 409 and nothing moves. Returns (pickup, repeated)."""
+    its own). The units leave its cloud stock at once and wait, reserved, to be picked; shipping, by the shipping
+    templates, is paid from its goods balance (货款) in the same transaction. Not enough cloud units or money: 409
+    and nothing moves. Returns (pickup, repeated)."""
     key = _key(idempotency_key)
     quantities = _pickup_items(items)
     remark = (remark or "").strip() if isinstance(remark, str) else ""
@@ -331,6 +340,9 @@ def request_pickup(*, agent, idempotency_key, items, consignee=None, remark="", 
         PickupLine.insert_many([{"pickup": pickup.id, "product": pid, "product_name": products[pid].name,
                                  "quantity": q} for pid, q in quantities.items()]).execute()
         reference = pickup_reference(pickup.id)
+        if shipping:
+            finance.debit_goods(agent_id=agent.id, amount_fen=shipping, reason="order", reference=reference,
+                                actor=actor, memo="提货运费")
         inventory.cloud_to_shipment(reference=reference, warehouse_id=source, actor=actor,
                                     lines=[{"product_id": p, "quantity": q} for p, q in quantities.items()])
         _post([Change(agent.id, p, source, -q) for p, q in quantities.items()], reason_in="pickup_cancel",
@@ -435,7 +447,7 @@ def ship_pickup(pickup_id, *, actor, carrier, tracking_no, codes_scanned=()):
 
 def cancel_pickup(pickup_id, *, actor, agent=None):
     """Cancel a pickup not yet shipped (an agent: its own, only while waiting): its units go back to its cloud
-    stock."""
+    stock, its shipping to its goods balance."""
     def work():
         pickup = _locked_pickup(pickup_id, agent)
         _refuse(pickup, ("waiting",) if agent is not None else ("waiting", "picking"), "取消")
@@ -444,6 +456,9 @@ def cancel_pickup(pickup_id, *, actor, agent=None):
         lines = PickupLine.select().where(PickupLine.pickup == pickup.id)
         _post([Change(pickup.agent_id, line.product_id, pickup.warehouse_id, line.quantity) for line in lines],
               reason_in="pickup_cancel", reason_out="pickup", reference=reference, actor=actor, now=utcnow())
+        if pickup.shipping_fen:
+            finance.credit_goods(agent_id=pickup.agent_id, amount_fen=pickup.shipping_fen, reason="refund",
+                                 reference=reference, actor=actor, memo="提货取消，退还运费")
         Pickup.update(status="cancelled", closed_at=utcnow()).where(Pickup.id == pickup.id).execute()
     atomic_with_retry(work)
     return get_pickup(pickup_id)
