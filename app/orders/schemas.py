@@ -34,6 +34,7 @@ class OrderPlaceBody(Schema):
     items = fields.List(fields.Nested(OrderItemBody), **ITEMS)
     consignee = fields.Nested(ConsigneeBody, load_default=None)
     remark = fields.String(load_default="", validate=validate.Length(max=255))
+    to_cloud = fields.Boolean(load_default=False)   # buy into my cloud stock (云仓): stored, not shipped
 
 
 class OrderReasonBody(Schema):
@@ -143,6 +144,7 @@ class OrderOut(Schema):
         "name": order.consignee_name, "phone": order.consignee_phone, "province": order.province,
         "city": order.city, "district": order.district, "address": order.address})
     dropship = fields.Boolean()
+    to_cloud = fields.Boolean()
     remark = fields.String()
     units = fields.Integer()
     subtotal = Yuan(attribute="subtotal_fen")
