@@ -181,7 +181,9 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
                 dedupe_key=f"cloud_transfer:{transfer.id}:sold")
         reference = f"transfer:{transfer.id}"
         # The upline's rows are the hot ones (every downline buys from them): its balance is credited after the
-        # downline's is debited, and its cloud row, guarded, is the last statement before COMMIT.
+        # downline's is debited, and its cloud row, guarded, is the last statement before COMMIT. Crediting the
+        # downline's cloud row only after the upline's balance is locked matters: upserted earlier, concurrent
+        # downlines' new rows took gap locks that deadlocked against each other on MariaDB (bench/cloud.py).
         finance.debit_goods(agent_id=downline.id, amount_fen=transfer.amount_fen, reason="transfer",
                             reference=reference, actor=actor)
         finance.credit_goods(agent_id=upline.id, amount_fen=transfer.amount_fen, reason="transfer",
