@@ -141,6 +141,29 @@ def create_agent(*, actor_id, name, phone, level_id, province="", city="", uplin
     return get_agent(agent.id)
 
 
+def bind_code_image(agent_id):
+    """The mini-program code an agent the brand added scans to link its WeChat (Conflict once it is linked)."""
+    agent = get_agent(agent_id)
+    if not agent.bind_code:
+        raise Conflict("该代理已绑定微信，无需绑定码", code="agent_already_bound")
+    return invites.bind_image(agent)
+
+
+def agent_named(text, *, field):
+    """The one agent `text` names, as a person types it in a form: a mobile number (exact) or a name only one
+    agent has; InvalidInput on `field` when it names none or several."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput.on(field, "请填写代理的姓名或手机号")
+    phone = phones.mobile_digits(text)
+    matches = list(Agent.select(Agent.id).where(Agent.phone == phone if phone else Agent.name == text).limit(2))
+    if not matches:
+        raise InvalidInput.on(field, f"没有找到代理「{text}」")
+    if len(matches) > 1:
+        raise InvalidInput.on(field, f"有多位代理叫「{text}」，请填写手机号")
+    return get_agent(matches[0].id)
+
+
 def bind_wechat(*, wechat_user_id, bind_code):
     """Link the signed-in WeChat user to the agent the owner created, by the agent's one-time bind code."""
     code = invites.normalize_code(bind_code)

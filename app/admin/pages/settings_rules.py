@@ -14,7 +14,7 @@ from app.errors import DomainError
 from app.finance import service as finance
 from app.schemas import PageArgs
 
-RULE_NAMES = {"level_difference": "级差", "same_level": "平级奖", "referral": "推荐奖", "team": "团队奖"}
+RULE_NAMES = finance.RULE_NAMES
 SECTIONS = tuple(RULE_NAMES)
 VERSION_HEADERS = ("版本", "生效日期", "分佣层级", "备注", "创建时间")
 
