@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from tests.factories import (ADDRESS, admin_headers, agent_headers, cloud_units, goods_of, in_cloud, make_admin,
+from tests.factories import (ADDRESS, admin_headers, agent_headers, cloud_units, in_cloud, make_admin,
                              make_agent, make_level, orderable, stock_of, with_goods)
 from tests.test_errors import assert_error
 
