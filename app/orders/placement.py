@@ -236,9 +236,9 @@ def enter_order(*, actor, idempotency_key, items, agent_id=None, consignee=None,
                        consignee=consignee, remark=remark, by_staff=True, to_cloud=to_cloud)
 
 
-def staff_quote(*, items, province, agent_id=None):
+def staff_quote(*, items, province, agent_id=None, to_cloud=False):
     """The quote staff see while entering an order for an agent or a customer."""
-    return quote(items=items, province=province, buyer_agent=_buyer(agent_id), by_staff=True)
+    return quote(items=items, province=province, buyer_agent=_buyer(agent_id), by_staff=True, to_cloud=to_cloud)
 
 
 def staff_draft(text, *, agent_id=None):

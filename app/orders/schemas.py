@@ -27,6 +27,7 @@ ITEMS = dict(required=True, validate=validate.Length(min=1, max=50))
 class OrderQuoteBody(Schema):
     items = fields.List(fields.Nested(OrderItemBody), **ITEMS)
     province = fields.String(load_default="", validate=validate.Length(max=32))
+    to_cloud = fields.Boolean(load_default=False)   # into my cloud stock (云仓): no shipping
 
 
 class OrderPlaceBody(Schema):

@@ -64,6 +64,16 @@ describe('pickup', () => {
     expect(sent[0]).toMatchObject({ items: [{ product_id: 1, quantity: 2 }], consignee: { name: '王女士', address: '天河路1号' } })
     expect(text(comp)).toContain('已提交提货单 #9，待配货，运费 ¥12.00')
   })
+  test('pasted chat text fills the consignee', async () => {
+    const guess = (value) => ({ value, confidence: 'high', reason: '' })
+    const { comp } = mount('more/pickup', { 'GET /api/mp/cloud/stock': [200, HOLDINGS],
+      'POST /api/mp/orders/quick-entry': [200, { name: guess('张三'), phone: guess('13900000000'), province: guess('广东省'),
+        city: guess('深圳市'), district: guess('南山区'), address: guess('科技园1号'), remark: guess(''), items: [] }] })
+    await comp.instance.onLoad({ product: '1' })
+    await input(comp, '.pasted', '张三 13900000000 广东省深圳市南山区科技园1号')
+    await comp.instance.recognise()
+    expect(comp.instance.data).toMatchObject({ name: '张三', phone: '13900000000', city: '深圳市', address: '南山区科技园1号' })
+  })
   test('without an address nothing is sent', async () => {
     const { comp, sent } = pickup()
     await comp.instance.onLoad({ product: '1' })

@@ -8,7 +8,7 @@ function newKey () {
 }
 
 Component({
-  data: { ...initial, holdings: [], index: 0, quantity: '1', name: '', phone: '', province: '', city: '', address: '', result: null },
+  data: { ...initial, holdings: [], index: 0, quantity: '1', name: '', phone: '', province: '', city: '', address: '', pasted: '', result: null },
   methods: {
     onLoad (options) {
       this.wanted = Number(options && options.product)
@@ -28,6 +28,15 @@ Component({
     onProvince (e) { this.setData({ province: field(e) }) },
     onCity (e) { this.setData({ city: field(e) }) },
     onAddress (e) { this.setData({ address: field(e) }) },
+    onPasted (e) { this.setData({ pasted: field(e) }) },
+    // Quick entry: the customer's chat text read into the consignee, as at checkout.
+    recognise () {
+      return act(this, () => api.post('/api/mp/orders/quick-entry', { text: this.data.pasted }), (draft) => {
+        const value = (name) => (draft[name] && draft[name].value) || ''
+        this.setData({ name: value('name'), phone: value('phone'), province: value('province'), city: value('city'),
+          address: [value('district'), value('address')].join(''), pasted: '' })
+      })
+    },
     submit () {
       const { holdings, index, quantity, name, phone, province, city, address } = this.data
       const count = Number(quantity)
