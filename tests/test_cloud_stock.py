@@ -372,3 +372,40 @@ def test_the_downline_sees_what_its_upline_holds_at_its_own_price(app):
     in_cloud(upline, product, 7)
     offers = cloud.upline_offers(downline)
     assert [(o.product_id, o.price_fen, o.available) for o in offers] == [(product.id, 9000, 7)]
+
+
+# Refunds of stored cloud orders
+
+def test_a_stored_cloud_order_refunded_whole_gives_its_units_back_to_free_stock(app):
+    from app.orders import refunds, service as orders
+    agent = make_agent()
+    product, warehouse = orderable(on_hand=30)
+    order = in_cloud(agent, product, 5)
+    refunds.refund(order.id, actor="admin:1", reason="代理退货")
+    assert orders.get_order(order.id).status == "refunded"
+    assert cloud_units(agent, product) == 0 and stock_of(product, warehouse) == (30, 0)
+    assert stock_check(app).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["finance", "check"]).exit_code == 0
+
+
+def test_a_stored_cloud_order_may_be_refunded_in_part(app):
+    from app.orders import refunds, service as orders
+    agent = make_agent()
+    product, warehouse = orderable(on_hand=30)
+    order = in_cloud(agent, product, 5)
+    refunds.refund(order.id, actor="admin:1", reason="部分退", lines=[{"product_id": product.id, "quantity": 2}])
+    assert orders.get_order(order.id).status == "stored"
+    assert cloud_units(agent, product) == 3 and stock_of(product, warehouse) == (30, 3)
+    assert stock_check(app).exit_code == 0
+
+
+def test_units_transferred_away_cannot_be_refunded(app):
+    from app.orders import refunds
+    upline, downline = upline_and_downline()
+    product, _ = priced({upline.level: 60, downline.level: 90})
+    order = in_cloud(upline, product, 5)
+    transfer(downline, product, 4)
+    with pytest.raises(Conflict) as caught:
+        refunds.refund(order.id, actor="admin:1", reason="退款")
+    assert caught.value.code == "cloud_units_moved"
+    assert cloud_units(upline, product) == 1 and stock_check(app).exit_code == 0

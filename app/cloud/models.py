@@ -16,7 +16,7 @@ from app.clock import utcnow
 from app.database import BaseModel
 from app.inventory.models import Warehouse
 
-MOVE_REASONS = ("purchase", "transfer_in", "transfer_out", "pickup", "pickup_cancel")
+MOVE_REASONS = ("purchase", "transfer_in", "transfer_out", "pickup", "pickup_cancel", "refund")
 PICKUP_STATUSES = ("waiting", "picking", "shipped", "cancelled")
 
 

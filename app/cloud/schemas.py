@@ -4,7 +4,7 @@ from app.orders.schemas import ConsigneeBody, OrderItemBody
 from app.schemas import RowId, Schema, UtcDateTime, Yuan, fields, page_schema, validate
 
 MOVE_REASON_NAMES = {"purchase": "进货入云仓", "transfer_in": "转货转入", "transfer_out": "转货转出",
-                     "pickup": "提货", "pickup_cancel": "提货取消退回"}
+                     "pickup": "提货", "pickup_cancel": "提货取消退回", "refund": "退款退回品牌"}
 
 
 class CloudHoldingOut(Schema):

@@ -253,6 +253,15 @@ def shipment_to_cloud(*, reference, actor=""):
     return ledger.run(work)
 
 
+def release_from_cloud(*, reference, warehouse_id, lines, actor=""):
+    """Cloud units refunded to the brand become free stock again (`cloud_out`); once per reference. The caller has
+    taken them off the agent's cloud stock in this transaction."""
+    reference = _required_reference(reference)
+    quantities = ledger.product_quantities(lines)
+    deltas = [Delta(warehouse_id, product_id, reserved=-q) for product_id, q in quantities.items()]
+    return run_and_alert(lambda: ledger.post_moves("cloud_out", deltas, reference=reference, actor=actor))
+
+
 CLOUD_KINDS = ("cloud_in", "cloud_out")
 
 

@@ -43,6 +43,7 @@ TRANSITIONS = {
     ("pending_payment", "cancel"): "cancelled",
     ("paid", "pick"): "picking",
     ("paid", "store"): "stored",
+    ("stored", "refund"): "refunded",
     ("paid", "cancel"): "cancelled",
     ("paid", "refund"): "refunded",
     ("picking", "ship"): "shipped",
