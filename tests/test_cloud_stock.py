@@ -409,3 +409,19 @@ def test_units_transferred_away_cannot_be_refunded(app):
         refunds.refund(order.id, actor="admin:1", reason="退款")
     assert caught.value.code == "cloud_units_moved"
     assert cloud_units(upline, product) == 1 and stock_check(app).exit_code == 0
+
+
+# Statements (counts, not times)
+
+TRANSFER_BUDGET = 18     # today's count without transaction control (both databases); it may only fall
+
+
+def test_a_transfer_stays_within_its_statement_budget(app):
+    from tests.statements import counted
+    upline, downline = upline_and_downline()
+    product, _ = priced({upline.level: 60, downline.level: 90})
+    in_cloud(upline, product, 10)
+    transfer(downline, product, 1)
+    with counted() as seen:
+        transfer(downline, product, 1)
+    assert len(seen) <= TRANSFER_BUDGET, f"{len(seen)}:\n" + "\n".join(seen)
