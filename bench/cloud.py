@@ -10,7 +10,6 @@ is created afresh and dropped at the end. Prints readable figures, then one line
 import itertools
 import logging
 import os
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -23,8 +22,8 @@ from app.cloud import service as cloud  # noqa: E402
 from app.database import db  # noqa: E402
 from app.finance import service as finance  # noqa: E402
 from app.inventory import service as inventory  # noqa: E402
-from bench.common import emit, fresh_database, parse_args, percentile, raw_connection, sized  # noqa: E402
-from bench.stock import deadlocks, run_clients  # noqa: E402
+from bench.common import emit, fresh_database, parse_args, raw_connection, sized  # noqa: E402
+from bench.stock import run_phases  # noqa: E402
 
 HOT_UNITS = 10**8
 MONEY_FEN = 10**12
@@ -112,20 +111,7 @@ def run(args):
     figures = {"clients": args.clients, "rounds": rounds, "seconds_per_phase": seconds}
     phases = [("raw: INSERT move, guarded UPDATE", "raw", raw_worker(args.url, upline.id, product.id, warehouse.id)),
               ("service: cloud.transfer_from_upline", "service", service_worker(downlines, product.id))]
-    runs = {key: [] for _, key, _ in phases}
-    for _ in range(rounds):
-        for _, key, make_worker in phases:
-            before = deadlocks(args.url)
-            rate, latencies = run_clients(args.clients, seconds, make_worker)
-            runs[key].append((rate, 1000 * percentile(latencies, 0.5), 1000 * percentile(latencies, 0.99),
-                              deadlocks(args.url) - before))
-    for label, key, _ in phases:
-        rate, p50, p99 = (statistics.median(run[i] for run in runs[key]) for i in range(3))
-        figures[key] = {"per_second": round(rate), "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
-                        "deadlocks": sum(run[3] for run in runs[key]),
-                        "rounds_per_second": [round(run[0]) for run in runs[key]]}
-        print(f"  {label:38} {rate:8.0f} /s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
-              f"deadlocks {figures[key]['deadlocks']}   (rounds: {figures[key]['rounds_per_second']})")
+    figures.update(run_phases(args.url, args.clients, rounds, seconds, phases, unit="转货/s", width=38))
     figures["transfer_to_raw_ratio"] = round(figures["service"]["per_second"] / figures["raw"]["per_second"], 2)
     print(f"  转货 / raw floor = {figures['transfer_to_raw_ratio']:.2f} (target >= 0.5)")
     emit(figures)

@@ -67,13 +67,16 @@ class Change:
     delta: int
 
 
-def _post(changes, *, reason_in, reason_out, reference, actor, now):
-    """Write the moves, then the credits, then the debits (guarded, last); Conflict when a debit lacks units.
+def _post(changes, *, reason_in, reason_out, reference, actor, now, before_rows=None):
+    """Write the moves, then (after `before_rows()`, when given) the credits, then the debits (guarded, last);
+    Conflict when a debit lacks units.
 
     Runs inside the caller's transaction; each reason/reference happens once per row (unique key)."""
     rows = [(c.agent_id, c.product_id, c.warehouse_id, c.delta, reason_in if c.delta > 0 else reason_out,
              reference, actor[:48], now) for c in changes]
     db.execute_sql(_sql(INSERT_MOVES + ", ".join([MOVE_VALUES] * len(rows))), [v for row in rows for v in row])
+    if before_rows is not None:
+        before_rows()
     give = _sql(GIVE_MYSQL if is_mysql() else GIVE_SQLITE)
     for c in sorted((c for c in changes if c.delta > 0), key=lambda c: (c.product_id, c.warehouse_id, c.agent_id)):
         db.execute_sql(give, (c.agent_id, c.product_id, c.warehouse_id, c.delta, now, now))
@@ -114,6 +117,18 @@ def _key(idempotency_key):
 
 def _hash(body):
     return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _once(work, earlier):
+    """Run `work` in its transaction: (its result, None); when a concurrent retry with the same idempotency key
+    committed first (the unique key refused ours), (None, what `earlier()` finds)."""
+    try:
+        return atomic_with_retry(work), None
+    except IntegrityError:
+        found = earlier()
+        if found is None:
+            raise
+        return None, found
 
 
 # Buying into cloud stock (the orders domain calls this when a cloud order is paid)
@@ -192,25 +207,20 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
                       "quantity": quantity, "amount": format_yuan(transfer.amount_fen)},
                 dedupe_key=f"cloud_transfer:{transfer.id}:sold")
         reference = f"transfer:{transfer.id}"
-        # The upline's rows are the hot ones (every downline buys from them): its balance is credited after the
-        # downline's is debited, and its cloud row, guarded, is the last statement before COMMIT. Crediting the
-        # downline's cloud row only after the upline's balance is locked matters: upserted earlier, concurrent
-        # downlines' new rows took gap locks that deadlocked against each other on MariaDB (bench/cloud.py).
+        # The upline's rows are the hot ones (every downline buys from them), so they are locked last: the
+        # upline's balance is credited after the downline's is debited and the moves are written, and its cloud
+        # row, guarded, is the last statement before COMMIT. The downline's cloud row is credited only once the
+        # upline's balance is locked: upserted earlier, concurrent downlines' new rows took gap locks that
+        # deadlocked against each other on MariaDB (bench/cloud.py).
         finance.debit_goods(agent_id=downline.id, amount_fen=transfer.amount_fen, reason="transfer",
                             reference=reference, actor=actor)
-        finance.credit_goods(agent_id=upline.id, amount_fen=transfer.amount_fen, reason="transfer",
-                             reference=reference, actor=actor)
         _post([Change(downline.id, product_id, source, quantity), Change(upline.id, product_id, source, -quantity)],
-              reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now)
+              reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
+              before_rows=lambda: finance.credit_goods(agent_id=upline.id, amount_fen=transfer.amount_fen,
+                                                       reason="transfer", reference=reference, actor=actor))
         return transfer
-    try:
-        transfer = atomic_with_retry(work)
-    except IntegrityError:
-        earlier = _earlier_transfer(downline.id, key, request_hash)
-        if earlier is None:
-            raise
-        return earlier
-    return TransferResult(transfer, product.name, repeated=False)
+    transfer, earlier = _once(work, lambda: _earlier_transfer(downline.id, key, request_hash))
+    return earlier or TransferResult(transfer, product.name, repeated=False)
 
 
 def _earlier_transfer(downline_id, key, request_hash):
@@ -362,14 +372,8 @@ def request_pickup(*, agent, idempotency_key, items, consignee=None, remark="", 
         _post([Change(agent.id, p, source, -q) for p, q in quantities.items()], reason_in="pickup_cancel",
               reason_out="pickup", reference=reference, actor=actor, now=now)
         return pickup
-    try:
-        pickup = atomic_with_retry(work)
-    except IntegrityError:
-        earlier = _earlier_pickup(agent.id, key, request_hash)
-        if earlier is None:
-            raise
-        return earlier, True
-    return get_pickup(pickup.id), False
+    pickup, earlier = _once(work, lambda: _earlier_pickup(agent.id, key, request_hash))
+    return (earlier, True) if earlier else (get_pickup(pickup.id), False)
 
 
 def _earlier_pickup(agent_id, key, request_hash):
