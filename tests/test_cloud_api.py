@@ -162,3 +162,12 @@ def test_the_console_lists_cloud_moves(client, keeper):
 def test_an_agent_cannot_use_the_console_api(client, fake_wechat):
     headers, _ = agent_headers(client, fake_wechat)
     assert_error(client.get("/admin/api/cloud/stock", headers=headers), 401)
+
+
+def test_the_owner_turns_on_commission_on_transfers_in_a_rule_version(client):
+    from app.finance import service as finance
+    owner = admin_headers(client, make_admin("owner"))
+    response = client.post("/admin/api/finance/rules", headers=owner, json={
+        "rules": {"level_difference": {"enabled": True}, "cloud_transfers": {"enabled": True}}})
+    assert response.status_code == 201, response.get_json()
+    assert finance.commission_on_cloud_transfers()

@@ -110,3 +110,13 @@ def test_the_cloud_pages_in_a_browser_on_a_laptop_and_a_phone(browser, live_serv
         screenshot(page, f"console-cloud-pickups-{name}")
         assert elsewhere == []
         page.close()
+
+
+def test_the_owner_ticks_commission_on_transfers_in_a_new_rule_version(client):
+    from app.finance import service as finance
+    console_as(client, "owner")
+    response = console_post(client, "/admin/settings/rules/new", {"level_difference.enabled": "true", "max_depth": "3",
+                                                                  "cloud_transfers.enabled": "true"})
+    assert response.status_code == 302
+    assert "下级从上级云仓进货（转货）也按本规则分佣" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert finance.commission_on_cloud_transfers()

@@ -196,6 +196,8 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
     if source is None:
         raise Conflict(f"上级云仓没有「{product.name}」", code="insufficient_cloud_stock")
 
+    rules_pay = finance.commission_on_cloud_transfers()
+
     def work():
         now = utcnow()
         transfer = CloudTransfer.create(upline=upline.id, downline=downline.id, product=product_id, warehouse=source,
@@ -218,6 +220,10 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
               reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
               before_rows=lambda: finance.credit_goods(agent_id=upline.id, amount_fen=transfer.amount_fen,
                                                        reason="transfer", reference=reference, actor=actor))
+        if rules_pay:   # the brand's rules pay commission on 转货 too (off by default: paid once, on purchase)
+            finance.settle_cloud_transfer(transfer_id=transfer.id, transfer_no=f"转货{transfer.id}",
+                                          buyer_agent_id=downline.id, paid_at=now, product_id=product_id,
+                                          quantity=quantity, unit_price_fen=price)
         return transfer
     transfer, earlier = _once(work, lambda: _earlier_transfer(downline.id, key, request_hash))
     return earlier or TransferResult(transfer, product.name, repeated=False)

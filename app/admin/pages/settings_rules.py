@@ -39,7 +39,8 @@ def _body(values):
     return {"rules": {"level_difference": {"enabled": enabled["level_difference"]},
                       "same_level": {"enabled": enabled["same_level"], "rates_bp": rates},
                       "referral": {"enabled": enabled["referral"], **referral},
-                      "team": {"enabled": enabled["team"], "tiers": _tiers(values.get("team.tiers"))}},
+                      "team": {"enabled": enabled["team"], "tiers": _tiers(values.get("team.tiers"))},
+                      "cloud_transfers": {"enabled": values.get("cloud_transfers.enabled") == "true"}},
             **{key: values[key] for key in ("effective_from", "note", "buyer_agent_id", "product_id", "quantity")
                if key in values},
             "max_depth": whole_number(values.get("max_depth", "3")),
