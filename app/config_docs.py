@@ -45,7 +45,8 @@ MEANINGS = {
     "RATELIMIT_STORAGE_URI": "rate-limit storage: `redis://127.0.0.1:6379` once there is more than one worker "
                              "(with `memory://` each worker counts alone)",
     "RATELIMIT_KEY_PREFIX": "prefix of the rate limiter's keys (several brands on one Redis)",
-    "BRAND_NAME": "the brand's name on the scan page, the invite poster and messages",
+    "BRAND_NAME": "the brand's name until the owner saves the brand settings page (设置 → 品牌), which then holds "
+                  "the name, logo and customer-service contact",
     "SCAN_RATE_LIMIT": "code look-ups (page and JSON together) per address",
     "SCAN_OPENID_RATE_LIMIT": "code look-ups per WeChat user",
     "JOIN_CODE_RATE_LIMIT": "join-code look-ups per address",

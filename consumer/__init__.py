@@ -5,12 +5,14 @@ images from elsewhere), so it opens fast on any phone and leaks no visit to a
 third party. It never shows who the agent is.
 """
 import functools
+from urllib.parse import urlparse
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from app import regions
 from app.clock import local_text
 from app.codes import service as codes
+from app.config import get_settings
 from app.errors import DomainError
 from app.http import client_ip
 from app.money import parse_yuan
@@ -32,9 +34,11 @@ def _provinces():
 
 
 def _page(template, status=200, **context):
+    # Images only from us: the brand's logo (same origin) and product photos (at the public address).
+    public = urlparse(get_settings().PUBLIC_BASE_URL)
     return render_template(f"consumer/{template}", **context), status, {
         "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-        "form-action 'self'; img-src data:"}
+        f"form-action 'self'; img-src 'self' data: {public.scheme}://{public.netloc}"}
 
 
 @blp.app_template_filter("local_time")

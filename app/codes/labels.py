@@ -18,6 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from app.brand import service as brand
 from app.codes import codec
 from app.config import get_settings
 from app.errors import InvalidInput
@@ -156,15 +157,20 @@ def pdf_sheet(batch, codes, *, columns, rows, include_pin):
     use_font()
     buffer = io.BytesIO()
     sheet = canvas.Canvas(buffer, pagesize=A4)
-    sheet.setTitle(f"防伪标签 批次{batch.id} {batch.lot}")
+    sheet.setTitle(f"{brand.current().name} 防伪标签 批次{batch.id} {batch.lot}")
     page_width, page_height = A4
     margin = 8 * mm
     cell_width, cell_height = (page_width - 2 * margin) / columns, (page_height - 2 * margin) / rows
     text_height = 9 if not include_pin else 18
     per_page = columns * rows
+    heading = f"{brand.current().name} 防伪标签 · 批次{batch.id} {batch.lot}"
     for index, (serial, code) in enumerate(codes):
-        if index and index % per_page == 0:
-            sheet.showPage()
+        if index % per_page == 0:
+            if index:
+                sheet.showPage()
+            # The brand's name on every page, in the margin above the grid, so a sheet is never anonymous.
+            sheet.setFont(FONT, 7)
+            sheet.drawString(margin, page_height - margin + 2, heading)
         column, row = index % per_page % columns, index % per_page // columns
         left = margin + column * cell_width
         top = page_height - margin - row * cell_height
