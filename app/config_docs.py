@@ -70,6 +70,16 @@ MEANINGS = {
     "WECHAT_PAY_MCH_ID": "WeChat Pay merchant id (with `WECHAT_MP_APPID`); without WeChat Pay agents pay by transfer",
     "WECHAT_PAY_API_KEY": "WeChat Pay v2 API key",
     "WECHAT_PAY_API_BASE": "where WeChat Pay's API is (tests point it at the fake server); must end with `/`",
+    "WECHAT_PAY_API_VERSION": "`v3`, `v2` or empty: which WeChat Pay API the merchant is used through (empty: v3 "
+                              "when its credentials are set, else v2)",
+    "WECHAT_PAY_PRIVATE_KEY_FILE": "APIv3: the merchant's API private key (apiclient_key.pem)",
+    "WECHAT_PAY_CERT_SERIAL": "APIv3: the serial number of the merchant's API certificate",
+    "WECHAT_PAY_APIV3_KEY": "APIv3: the 32-character APIv3 key (decrypts notifications)",
+    "WECHAT_PAY_PUBLIC_KEY_FILE": "APIv3 public-key mode: WeChat Pay's public key (with `WECHAT_PAY_PUBLIC_KEY_ID`); "
+                                  "empty: platform certificates from /v3/certificates",
+    "WECHAT_PAY_PUBLIC_KEY_ID": "APIv3 public-key mode: the id of WeChat Pay's public key",
+    "WECHAT_PAY_NOTIFY_MAX_AGE_SECONDS": "APIv3: a notification signed longer ago than this is refused",
+    "WECHAT_PAY_QUERY_AFTER_MINUTES": "APIv3: a payment without its notification is queried after this long",
     "ORDER_PAYMENT_TIMEOUT_MINUTES": "an order still unpaid this long after it became payable is cancelled",
     "ORDER_APPROVAL_TIMEOUT_HOURS": "an order its upline has not approved or rejected this long after it was "
                                     "placed is cancelled (the agent is told)",
@@ -84,6 +94,7 @@ MEANINGS = {
     "SCHEDULER_RENEW_SECONDS": "how often the lease is renewed; at most half the lease",
     "COMMISSION_RETURN_WINDOW_DAYS": "days after an order is signed for before its commission becomes available",
     "WITHDRAWAL_MIN_FEN": "the smallest withdrawal an agent may ask, in fen",
+    "GOODS_TOPUP_MIN_FEN": "the smallest top-up of an agent's goods-payment balance (货款), in fen",
     "TASK_WORKER_THREAD": "run background tasks in a thread of the web process (`make run` sets it; production "
                           "runs them from the scheduler)",
     "DEV_LOGIN": "with `ENV=development` only, `POST /api/mp/auth/dev-login` signs in without WeChat, for "

@@ -109,9 +109,9 @@ def run(args):
     print(f"转货 from one upline's hot product, {args.clients} concurrent downlines, {rounds} rounds of {seconds} s "
           "per phase (phases interleaved; medians shown)")
     figures = {"clients": args.clients, "rounds": rounds, "seconds_per_phase": seconds}
-    phases = [("raw: INSERT move, guarded UPDATE", "raw", raw_worker(args.url, upline.id, product.id, warehouse.id)),
-              ("service: cloud.transfer_from_upline", "service", service_worker(downlines, product.id))]
-    figures.update(run_phases(args.url, args.clients, rounds, seconds, phases, unit="转货/s", width=38))
+    phases = [("raw: move + guarded UPDATE", "raw", raw_worker(args.url, upline.id, product.id, warehouse.id)),
+              ("service: transfer_from_upline", "service", service_worker(downlines, product.id))]
+    figures.update(run_phases(args.url, phases, clients=args.clients, rounds=rounds, seconds=seconds, unit="转货/s"))
     figures["transfer_to_raw_ratio"] = round(figures["service"]["per_second"] / figures["raw"]["per_second"], 2)
     print(f"  转货 / raw floor = {figures['transfer_to_raw_ratio']:.2f} (target >= 0.5)")
     emit(figures)

@@ -62,9 +62,9 @@ def run_clients(clients, seconds, make_worker):
     return len(latencies) / elapsed, latencies
 
 
-def run_phases(url, clients, rounds, seconds, phases, *, unit, width=30):
-    """Run each phase ((label, key, make_worker)) `rounds` times, interleaved so that other load on the machine
-    hits them alike; print each phase's medians and return {key: {per_second, p50_ms, p99_ms, deadlocks, …}}."""
+def run_phases(url, phases, *, clients, rounds, seconds, unit):
+    """Run each (label, key, make_worker) phase `rounds` times, interleaved so that other load on the machine hits
+    them alike; print and answer {key: median rate, p50, p99, deadlocks, each round's rate}."""
     runs = {key: [] for _, key, _ in phases}
     for _ in range(rounds):
         for _, key, make_worker in phases:
@@ -78,7 +78,7 @@ def run_phases(url, clients, rounds, seconds, phases, *, unit, width=30):
         figures[key] = {"per_second": round(rate), "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
                         "deadlocks": sum(run[3] for run in runs[key]),
                         "rounds_per_second": [round(run[0]) for run in runs[key]]}
-        print(f"  {label:{width}} {rate:8.0f} {unit}   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
+        print(f"  {label:30} {rate:8.0f} {unit}   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
               f"deadlocks {figures[key]['deadlocks']}   (rounds: {figures[key]['rounds_per_second']})")
     return figures
 
@@ -181,7 +181,8 @@ def run(args):
         ("raw: INSERT then UPDATE", "raw_update_last", raw_worker(args.url, warehouse.id, product.id, True)),
         ("service: inventory.reserve", "service", service_worker(warehouse.id, product.id)),
     ]
-    figures.update(run_phases(args.url, args.clients, rounds, seconds, phases, unit="reservations/s"))
+    figures.update(run_phases(args.url, phases, clients=args.clients, rounds=rounds, seconds=seconds,
+                              unit="reservations/s"))
     floor = max(figures["raw_update_first"]["per_second"], figures["raw_update_last"]["per_second"])
     figures["service_to_raw_ratio"] = round(figures["service"]["per_second"] / floor, 2)
     print(f"  service / best raw floor = {figures['service_to_raw_ratio']:.2f} (target >= 0.5)")

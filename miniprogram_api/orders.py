@@ -86,6 +86,15 @@ def start_wechat_payment(order_id):
                                          client_ip=request.remote_addr)
 
 
+@blp.route("/<id:order_id>/goods-payment", methods=["POST"])
+@agent_required
+@blp.response(200, OrderDetailOut)
+def pay_with_goods_balance(order_id):
+    """Pay one of my unpaid orders from my goods-payment balance (货款余额): paid at once (409
+    insufficient_goods_balance naming the shortfall when the balance is short; 409 when the order is not payable)."""
+    return payments.pay_with_goods_balance(order_id, agent=g.agent)
+
+
 class MpPaymentProofForm(Schema):
     reference = fields.String(load_default="", validate=validate.Length(max=64))
 

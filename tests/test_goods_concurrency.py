@@ -47,3 +47,35 @@ def test_many_downlines_paying_one_upline_at_once_credit_it_fully(app):
     assert outcomes_in_threads(in_transaction(transfer), 8) == ["ok"] * 8
     assert goods_of(upline) == (24000, 0)
     assert finance.check_ledger() == []
+
+
+def test_many_orders_paid_at_once_from_one_balance_never_overdraw_it(app):
+    from app.orders import payments
+    from app.orders import service as orders
+    from tests.factories import orderable, place
+
+    agent = with_goods(50000)
+    product, _ = orderable(100, on_hand=100)
+    placed = iter([place(agent, (product, 1)) for _ in range(8)])
+    outcomes = outcomes_in_threads(lambda: payments.pay_with_goods_balance(next(placed).id, agent=agent), 8)
+    assert outcomes.count("ok") == 5 and outcomes.count("Conflict") == 3
+    assert goods_of(agent) == (0, 0)
+    paid = [o for o in orders.list_orders(buyer_agent_id=agent.id, per_page=20)[0] if o.status == "paid"]
+    assert len(paid) == 5
+    assert finance.check_ledger() == []
+
+
+def test_a_goods_withdrawal_and_order_payments_at_once_never_overdraw(app):
+    from app.orders import payments
+    from tests.factories import orderable, place
+
+    agent = with_goods(30000)
+    product, _ = orderable(100, on_hand=100)
+    placed = iter([place(agent, (product, 1)) for _ in range(4)])
+    calls = iter([lambda: finance.request_withdrawal(agent_id=agent.id, amount_fen=10000, source="goods")]
+                 + [lambda: payments.pay_with_goods_balance(next(placed).id, agent=agent)] * 4)
+    outcomes = outcomes_in_threads(lambda: next(calls)(), 5)
+    assert outcomes.count("ok") == 3
+    balance, held = goods_of(agent)
+    assert balance == 0 and held in (0, 10000)
+    assert finance.check_ledger() == []

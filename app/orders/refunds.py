@@ -85,6 +85,7 @@ def refund(order_id, *, actor, reason, lines=None, goods_back=False):
                                    warehouse_id=order.warehouse_id, reason=reason, actor=actor,
                                    lines=[{"product_id": line.product_id, "quantity": q} for line, q in parts])
         finance.record_refund(service.refund_facts(record.id))
+        service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
         if order.buyer_agent_id:
             agents.reverse_purchase(order_id=order.id, amount_fen=None if lines is None else _goods_refunded(order))
         if order.refunded_units == order.units:
@@ -105,6 +106,7 @@ def _refund_shipping_left(order, *, reason, actor):
     record = _record(order, [], left, reason=reason, actor=actor, whole=False, goods_back=False)
     rollup.count(order.id)
     finance.record_refund(service.refund_facts(record.id))
+    service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
     service.log_event(order, "shipping_refund", actor=actor, reason=reason)
     return record
 

@@ -409,10 +409,19 @@ def cancel(order_id, *, actor, reason="", agent=None):
             OrderLine.update(refunded_quantity=OrderLine.quantity, refunded_fen=OrderLine.paid_fen).where(
                 OrderLine.order == order.id).execute()
             finance.cancel_settlement(order_id=order.id, at=utcnow())
+            return_to_goods_balance(order, order.total_fen, reference=f"{stock_reference(order.id)}:cancel")
             if order.buyer_agent_id:
                 agents.reverse_purchase(order_id=order.id)
     return _transition(order_id, "cancel", actor=actor, agent=agent, reason=reason, effect=undo,
                        closed_at=utcnow())
+
+
+def return_to_goods_balance(order, amount_fen, *, reference):
+    """Money going back to the buyer of an order paid from its goods balance goes back to that balance (once per
+    reference); inside the caller's transaction."""
+    if order.payment_method == "goods_balance" and order.buyer_agent_id and amount_fen > 0:
+        finance.credit_goods(agent_id=order.buyer_agent_id, amount_fen=amount_fen, reason="refund",
+                             reference=reference, memo=f"订单 {order_no(order)} 退款")
 
 
 def cancel_unapproved(order_id, *, actor):

@@ -193,6 +193,40 @@ describe('paying by bank transfer', () => {
   })
 })
 
+describe('paying from the goods balance (货款)', () => {
+  const phone = phoneOf(`journey-goods-${Date.now()}`)
+  const proof = path.join(os.tmpdir(), 'weishang-topup-proof.png')
+
+  beforeAll(async () => {
+    fs.writeFileSync(proof, PNG)
+    const join = await phone.open('pages/join', { scene: backend.invite_code })
+    await input(join, '.name', '孙货款')
+    await input(join, '.phone', '13912345670')
+    await join.instance.apply()
+    const pending = await consoleApi('GET', '/agents/applications?status=pending')
+    await consoleApi('POST', `/agents/applications/${pending.items.find((item) => item.name === '孙货款').id}/approve`, {})
+  })
+
+  test('a transfer top-up confirmed in the console pays an order from the balance', async () => {
+    phone.settings.chosenFile = proof
+    const topUp = await phone.open('more/topup', {})
+    await input(topUp, '.amount', '5000')
+    await tap(topUp, '.use-transfer')
+    await topUp.instance.uploadProof()
+    expect(text(topUp)).toContain('财务确认收款后到账')
+    const queue = await consoleApi('GET', '/finance/goods/top-ups?status=pending')
+    await consoleApi('POST', `/finance/goods/top-ups/${queue.items[0].id}/confirm`, {})
+    const { orderId } = await buyFirstInStock(phone, '孙货款', '13912345670')
+    const pay = await phone.open('pages/pay', { id: String(orderId) })
+    expect(text(pay)).toContain('货款余额¥5,000.00')
+    await pay.instance.payByGoods()
+    expect(text(pay)).toContain('已付款')
+    const money = await phone.open('pages/money', {})
+    expect(text(money)).toContain('订单付款')
+    expect(money.instance.data.goods.balanceText).not.toBe('¥5,000.00')
+  })
+})
+
 describe('the top agent binds its WeChat and withdraws its commission', () => {
   const phone = phoneOf(`journey-top-${Date.now()}`)
 
