@@ -431,7 +431,7 @@ def test_units_transferred_away_cannot_be_refunded(app):
 
 # Statements (counts, not times)
 
-TRANSFER_BUDGET = 19     # today's count without transaction control (both databases); it may only fall
+TRANSFER_BUDGET = 17     # today's count without transaction control (both databases); it may only fall
 
 
 def test_a_transfer_stays_within_its_statement_budget(app):
