@@ -443,3 +443,10 @@ def test_a_transfer_stays_within_its_statement_budget(app):
     with counted() as seen:
         transfer(downline, product, 1)
     assert len(seen) <= TRANSFER_BUDGET, f"{len(seen)}:\n" + "\n".join(seen)
+
+
+def test_an_agent_without_a_region_may_buy_into_cloud_stock(app):
+    agent = make_agent(province="", city="")
+    product, warehouse = orderable(on_hand=30)
+    order = in_cloud(agent, product, 2)
+    assert order.status == "stored" and cloud_units(agent, product, warehouse) == 2

@@ -108,13 +108,15 @@ def consignee_of(given, buyer_agent, *, to_cloud=False):
         raise InvalidInput.on("consignee.name", "请填写收货人姓名（不超过64个字符）")
     if not values["address"] or len(values["address"]) > 255:
         raise InvalidInput.on("consignee.address", "请填写详细地址（不超过255个字符）")
+    phone = phones.normalize_contact(values["phone"], field="consignee.phone", message="收货电话格式不正确")
+    if to_cloud and not values["province"]:   # nothing is shipped: an agent without a region may still buy
+        return Consignee(values["name"], phone, "", "", "", values["address"])
     region = regions.resolve(values["province"], values["city"], values["district"])
     if region is None or (values["city"] and not region.city) or (values["district"] and not region.district):
         raise InvalidInput.on("consignee.province", "省市区无法识别，请检查（如 广东省 深圳市 南山区）")
     if not region.city and regions.cities(region.province):
         raise InvalidInput.on("consignee.city", "请填写城市")
-    return Consignee(values["name"], phones.normalize_contact(values["phone"], field="consignee.phone", message="收货电话格式不正确"), region.province, region.city, region.district,
-                     values["address"])
+    return Consignee(values["name"], phone, region.province, region.city, region.district, values["address"])
 
 
 def _request_hash(buyer_agent, quantities, consignee, remark, to_cloud=False):

@@ -227,6 +227,62 @@ describe('paying from the goods balance (货款)', () => {
   })
 })
 
+describe('cloud stock (云仓): buy into it, see it, have some shipped (提货)', () => {
+  const phone = phoneOf(`journey-cloud-${Date.now()}`)
+  const proof = path.join(os.tmpdir(), 'weishang-cloud-proof.png')
+
+  beforeAll(async () => {
+    fs.writeFileSync(proof, PNG)
+    const join = await phone.open('pages/join', { scene: backend.invite_code })
+    await input(join, '.name', '周云仓')
+    await input(join, '.phone', '13912345671')
+    await join.instance.apply()
+    const pending = await consoleApi('GET', '/agents/applications?status=pending')
+    await consoleApi('POST', `/agents/applications/${pending.items.find((item) => item.name === '周云仓').id}/approve`, {})
+    phone.settings.chosenFile = proof
+    const topUp = await phone.open('more/topup', {})
+    await input(topUp, '.amount', '5000')
+    await tap(topUp, '.use-transfer')
+    await topUp.instance.uploadProof()
+    const queue = await consoleApi('GET', '/finance/goods/top-ups?status=pending')
+    await consoleApi('POST', `/finance/goods/top-ups/${queue.items[0].id}/confirm`, {})
+  })
+
+  test('an order stored in cloud stock is paid from the goods balance and shows in 我的云仓', async () => {
+    const catalogue = await phone.open('pages/catalogue', undefined)
+    await catalogue.instance.onLoad()
+    const product = catalogue.instance.data.items.find((item) => item.available > 0)
+    await tap(catalogue, `.add-${product.product_id}`)
+    const cart = await phone.open('pages/cart', undefined)
+    await cart.instance.onLoad()
+    await cart.instance.onCloud({ detail: { value: true } })
+    await cart.instance.place()
+    expect(cart.instance.data.notice).toBe('')
+    const placed = phone.record.navigations.pop()
+    const pay = await phone.open('pages/pay', { id: placed.split('=')[1] })
+    await pay.instance.payByGoods()
+    expect(text(pay)).toContain('已入云仓')
+    const cloud = await phone.open('more/cloud', {})
+    expect(text(cloud)).toContain(product.name)
+    expect(cloud.instance.data.holdings[0].units).toBe(1)
+  })
+
+  test('提货 ships a cloud unit: the warehouse picks and ships it in the console', async () => {
+    const pickup = await phone.open('more/pickup', {})
+    await input(pickup, '.address', '科苑路1号')
+    await input(pickup, '.province', '广东省')
+    await input(pickup, '.city', '深圳市')
+    await pickup.instance.submit()
+    expect(text(pickup)).toContain('待配货')
+    const id = pickup.instance.data.result.id
+    await consoleApi('POST', `/cloud/pickups/${id}/pick`, {})
+    const shipped = await consoleApi('POST', `/cloud/pickups/${id}/ship`, { carrier: '顺丰', tracking_no: 'SFCLOUD1' })
+    expect(shipped.status).toBe('shipped')
+    const cloud = await phone.open('more/cloud', {})
+    expect(cloud.instance.data.holdings).toEqual([])
+  })
+})
+
 describe('the top agent binds its WeChat and withdraws its commission', () => {
   const phone = phoneOf(`journey-top-${Date.now()}`)
 
