@@ -4,12 +4,15 @@ const { text, tap, input } = require('./support/render')
 const HOLDINGS = [{ agent_id: 4, agent_name: '陈小美', product_id: 1, product_name: '玻尿酸面膜', unit: '盒', warehouse_id: 2,
   warehouse_name: '华南仓', units: 12, held_since: '2026-10-01T00:00:00Z', held_days: 63, held_months: 2 }]
 const OFFERS = [{ product_id: 3, product_name: '精华液', unit: '瓶', price: '90.00', available: 40 }]
+const PICKUPS = { items: [{ id: 9, status: 'shipped', status_name: '已发货', consignee: { name: '王女士' }, carrier: '顺丰', tracking_no: 'SF100',
+  lines: [{ product_id: 1, product_name: '玻尿酸面膜', quantity: 2 }] }], total: 1, page: 1, per_page: 10 }
+const NO_PICKUPS = { items: [], total: 0, page: 1, per_page: 10 }
 
 describe('cloud stock', () => {
   function cloud (transfer) {
     const sent = []
     const mounted = mount('more/cloud', { 'GET /api/mp/cloud/stock': [200, HOLDINGS], 'GET /api/mp/cloud/upline-offers': [200, OFFERS],
-      'POST /api/mp/cloud/transfers': (body) => { sent.push(body); return transfer } })
+      'GET /api/mp/cloud/pickups?per_page=10': [200, PICKUPS], 'POST /api/mp/cloud/transfers': (body) => { sent.push(body); return transfer } })
     return { ...mounted, sent }
   }
 
@@ -20,9 +23,16 @@ describe('cloud stock', () => {
     expect(text(comp)).toContain('华南仓已存 63 天')
   })
   test('nothing held and nothing offered says so', async () => {
-    const { comp } = mount('more/cloud', { 'GET /api/mp/cloud/stock': [200, []], 'GET /api/mp/cloud/upline-offers': [200, []] })
+    const { comp } = mount('more/cloud', { 'GET /api/mp/cloud/stock': [200, []], 'GET /api/mp/cloud/upline-offers': [200, []],
+      'GET /api/mp/cloud/pickups?per_page=10': [200, NO_PICKUPS] })
     await comp.instance.onLoad()
     expect(text(comp)).toContain('云仓里还没有货')
+  })
+  test('my pickups show where they are', async () => {
+    const { comp } = cloud()
+    await comp.instance.onLoad()
+    expect(text(comp)).toContain('#9 王女士已发货')
+    expect(text(comp)).toContain('顺丰 SF100')
   })
   test('提货 opens the pickup form for that product', async () => {
     const { comp, record } = cloud()

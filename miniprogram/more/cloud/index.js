@@ -1,5 +1,5 @@
 // My cloud stock (云仓): units I bought that the brand keeps for me, how long I have held them, and what I can
-// buy from my upline's cloud stock (转货, paid from my goods balance).
+// buy from my upline's cloud stock (转货, paid from my goods balance); my latest pickups (提货) and where they are.
 const api = require('../../utils/api')
 const { load, act, initial } = require('../../utils/page')
 
@@ -8,15 +8,16 @@ function newKey () {
 }
 
 Component({
-  data: { ...initial, holdings: [], offers: [], quantities: {}, done: '' },
+  data: { ...initial, holdings: [], offers: [], pickups: [], quantities: {}, done: '' },
   methods: {
     onLoad () { return this.load() },
     onShow () { if (this.data.state !== 'loading') this.load() },
     load () {
       return load(this, async () => {
-        const [holdings, offers] = await Promise.all([api.get('/api/mp/cloud/stock'), api.get('/api/mp/cloud/upline-offers')])
-        return { holdings, offers }
-      }, (data) => !data.holdings.length && !data.offers.length)
+        const [holdings, offers, pickups] = await Promise.all([api.get('/api/mp/cloud/stock'),
+          api.get('/api/mp/cloud/upline-offers'), api.get('/api/mp/cloud/pickups?per_page=10')])
+        return { holdings, offers, pickups: pickups.items }
+      }, (data) => !data.holdings.length && !data.offers.length && !data.pickups.length)
     },
     pickup (e) { wx.navigateTo({ url: `/more/pickup/index?product=${e.currentTarget.dataset.id}` }) },
     onQuantity (e) { this.setData({ [`quantities.${e.currentTarget.dataset.id}`]: e.detail.value }) },
