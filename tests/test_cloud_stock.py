@@ -450,3 +450,11 @@ def test_an_agent_without_a_region_may_buy_into_cloud_stock(app):
     product, warehouse = orderable(on_hand=30)
     order = in_cloud(agent, product, 2)
     assert order.status == "stored" and cloud_units(agent, product, warehouse) == 2
+
+
+def test_units_stored_in_cloud_stock_are_not_in_the_agents_own_stock(app):
+    from app.orders import holdings
+    agent = make_agent()
+    product, _ = orderable(on_hand=30)
+    in_cloud(agent, product, 4)
+    assert holdings.agent_holdings(agent.id) == []

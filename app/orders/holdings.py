@@ -1,7 +1,8 @@
 """An agent's own stock (囤货): what its own orders brought it, less what it recorded selling to its customers.
 
 Orders shipped straight to a customer (dropship) never pass through the agent's
-hands, so they do not count; refunded units come off what was received.
+hands, so they do not count, nor do orders stored in its cloud stock (云仓); refunded units come off what was
+received.
 """
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ def agent_holdings(agent_id):
                              fn.SUM(Case(None, [(Order.received_at.is_null(False), units)], 0)))
             .join(Order)
             .where(Order.buyer_agent == agent_id, Order.dropship == False,  # noqa: E712  (SQL, not Python)
+                   Order.to_cloud == False,  # noqa: E712  (units stored in cloud stock are not in the agent's hands)
                    (Order.status == "shipped") | Order.received_at.is_null(False))
             .group_by(OrderLine.product).tuples())
     sold = codes.retail_units_sold(agent_id=agent_id)
