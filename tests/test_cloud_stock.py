@@ -458,3 +458,27 @@ def test_units_stored_in_cloud_stock_are_not_in_the_agents_own_stock(app):
     product, _ = orderable(on_hand=30)
     in_cloud(agent, product, 4)
     assert holdings.agent_holdings(agent.id) == []
+
+
+def test_cloud_units_shipped_to_the_agent_itself_are_in_its_own_stock(app):
+    from app.orders import holdings
+    agent = make_agent()
+    product, _ = orderable(on_hand=30)
+    in_cloud(agent, product, 4)
+    taken, _ = pickup(agent, product, 3, consignee={"address": "科技园路1号"})
+    cloud.pick_pickup(taken.id, actor="admin:1")
+    cloud.ship_pickup(taken.id, actor="admin:1", carrier="顺丰", tracking_no="SF1")
+    [holding] = holdings.agent_holdings(agent.id)
+    assert (holding.product_id, holding.received, holding.on_hand) == (product.id, 3, 3)
+
+
+def test_cloud_units_shipped_to_a_customer_are_not_in_the_agents_own_stock(app):
+    from app.orders import holdings
+    agent = make_agent()
+    product, _ = orderable(on_hand=30)
+    in_cloud(agent, product, 4)
+    taken, _ = pickup(agent, product, 3, consignee={"name": "王女士", "phone": "13912345678", "address": "天河路1号",
+                                                  "province": "广东省", "city": "广州市"})
+    cloud.pick_pickup(taken.id, actor="admin:1")
+    cloud.ship_pickup(taken.id, actor="admin:1", carrier="顺丰", tracking_no="SF1")
+    assert holdings.agent_holdings(agent.id) == []

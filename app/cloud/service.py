@@ -493,6 +493,15 @@ def cancel_pickup(pickup_id, *, actor, agent=None):
     return get_pickup(pickup_id)
 
 
+def picked_up_to_self(agent_id):
+    """{product id: (name, units)} the agent had shipped from its cloud stock to itself (not to a customer): goods
+    now in its own hands (a pickup has no sign-for step, so shipped counts as received)."""
+    rows = (PickupLine.select(PickupLine.product, fn.MAX(PickupLine.product_name), fn.SUM(PickupLine.quantity))
+            .join(Pickup).where(Pickup.agent == agent_id, Pickup.status == "shipped", Pickup.dropship == False)  # noqa: E712
+            .group_by(PickupLine.product).tuples())
+    return {product_id: (name, int(units)) for product_id, name, units in rows}
+
+
 # What can be seen
 
 @dataclass(frozen=True)
