@@ -169,9 +169,10 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
 
     The money moves in the same unit of work: the downline's goods balance (货款) is debited, the upline's credited
     (409 insufficient_goods_balance when short). The units come from the upline's warehouse holding the most of
-    them (or `warehouse_id`). Not enough there: 409 insufficient_cloud_stock and nothing moves. A retry with the same key finds the first 转货; the same key with
-    another body is 409. Commission is not paid on units that move inside the network (it was paid when they were
-    first bought).
+    them (or `warehouse_id`). Not enough there: 409 insufficient_cloud_stock and nothing moves. A retry with the
+    same key finds the first 转货; the same key with another body is 409. Commission is not paid on units that move
+    inside the network (it was paid when they were first bought) unless the rules in force say so
+    (`cloud_transfers`).
     """
     key = _key(idempotency_key)
     quantity = _quantity(quantity, "quantity")
@@ -216,14 +217,14 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
         # deadlocked against each other on MariaDB (bench/cloud.py).
         finance.debit_goods(agent_id=downline.id, amount_fen=transfer.amount_fen, reason="transfer",
                             reference=reference, actor=actor)
-        _post([Change(downline.id, product_id, source, quantity), Change(upline.id, product_id, source, -quantity)],
-              reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
-              before_rows=lambda: finance.credit_goods(agent_id=upline.id, amount_fen=transfer.amount_fen,
-                                                       reason="transfer", reference=reference, actor=actor))
         if rules_pay:   # the brand's rules pay commission on 转货 too (off by default: paid once, on purchase)
             finance.settle_cloud_transfer(transfer_id=transfer.id, transfer_no=f"转货{transfer.id}",
                                           buyer_agent_id=downline.id, paid_at=now, product_id=product_id,
                                           quantity=quantity, unit_price_fen=price)
+        _post([Change(downline.id, product_id, source, quantity), Change(upline.id, product_id, source, -quantity)],
+              reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
+              before_rows=lambda: finance.credit_goods(agent_id=upline.id, amount_fen=transfer.amount_fen,
+                                                       reason="transfer", reference=reference, actor=actor))
         return transfer
     transfer, earlier = _once(work, lambda: _earlier_transfer(downline.id, key, request_hash))
     return earlier or TransferResult(transfer, product.name, repeated=False)
