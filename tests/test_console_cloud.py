@@ -120,3 +120,20 @@ def test_the_owner_ticks_commission_on_transfers_in_a_new_rule_version(client):
     assert response.status_code == 302
     assert "下级从上级云仓进货（转货）也按本规则分佣" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert finance.commission_on_cloud_transfers()
+
+
+def test_a_paid_order_page_offers_picking_and_a_short_cloud_order_storing(client):
+    from tests.factories import paid, place
+    agent = make_agent()
+    product, warehouse = orderable(on_hand=3)
+    ordinary = paid(place(agent, (product, 1)))
+    short = in_cloud(agent, product, 5)
+    console_as(client, "warehouse")
+    page = client.get(f"/admin/orders/{ordinary.id}").get_data(as_text=True)
+    assert "开始配货" in page and "入云仓" not in page
+    page = client.get(f"/admin/orders/{short.id}").get_data(as_text=True)
+    assert ">入云仓<" in page and "开始配货" not in page
+    from app.inventory import service as inventory
+    inventory.receive(warehouse_id=warehouse.id, lines=[{"product_id": product.id, "quantity": 10}])
+    assert console_post(client, f"/admin/orders/{short.id}/store").status_code == 302
+    assert "已入云仓" in client.get(f"/admin/orders/{short.id}").get_data(as_text=True)

@@ -139,7 +139,7 @@ class OrderOut(Schema):
     order_no = fields.Function(service.order_no)
     status = fields.String()
     status_name = fields.Function(lambda order: STATE_NAMES.get(order.status, order.status))
-    actions = fields.Function(lambda order: allowed_actions(order.status))
+    actions = fields.Function(lambda order: allowed_actions(order.status, to_cloud=order.to_cloud))
     buyer_agent_id = fields.Integer(allow_none=True)
     consignee = fields.Function(lambda order: {
         "name": order.consignee_name, "phone": order.consignee_phone, "province": order.province,

@@ -67,6 +67,11 @@ def next_state(state, action):
     return target
 
 
-def allowed_actions(state):
-    """The actions allowed from `state`, in table order."""
-    return [action for (source, action) in TRANSITIONS if source == state]
+# A paid order is either picked and shipped, or stored in its buyer's cloud stock (云仓): never both.
+NOT_FOR_CLOUD_ORDERS, ONLY_FOR_CLOUD_ORDERS = frozenset({"pick"}), frozenset({"store"})
+
+
+def allowed_actions(state, *, to_cloud=False):
+    """The actions allowed from `state`, in table order (for an order bought into cloud stock when `to_cloud`)."""
+    left_out = NOT_FOR_CLOUD_ORDERS if to_cloud else ONLY_FOR_CLOUD_ORDERS
+    return [action for (source, action) in TRANSITIONS if source == state and action not in left_out]
