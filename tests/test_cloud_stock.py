@@ -21,6 +21,15 @@ def upline_and_downline(money_fen=1_000_000):
     return upline, with_goods(money_fen, agent=make_agent(level=low, upline=upline))
 
 
+def upline_holding(units, money_fen=1_000_000):
+    """An upline holding `units` of a product in cloud stock (its price 60, its downline's 90) and its downline
+    (with `money_fen` of goods money): (upline, downline, product, warehouse)."""
+    upline, downline = upline_and_downline(money_fen)
+    product, warehouse = priced({upline.level: 60, downline.level: 90})
+    in_cloud(upline, product, units)
+    return upline, downline, product, warehouse
+
+
 def priced(prices, on_hand=100):
     """A product stocked `on_hand` with a price per level ({level: yuan})."""
     from app.catalog import service as catalog
@@ -93,9 +102,7 @@ def test_a_cloud_order_paid_while_stock_is_short_is_stored_by_staff_once_stock_c
 # 转货
 
 def test_a_downline_buys_from_its_uplines_cloud_stock_at_its_own_price(app):
-    upline, downline = upline_and_downline()
-    product, warehouse = priced({upline.level: 60, downline.level: 90})
-    in_cloud(upline, product, 10)
+    upline, downline, product, warehouse = upline_holding(10)
     result = transfer(downline, product, 4)
     assert (result.transfer.unit_price_fen, result.transfer.amount_fen) == (9000, 36000)
     assert cloud_units(upline, product) == 6 and cloud_units(downline, product) == 4
@@ -104,18 +111,14 @@ def test_a_downline_buys_from_its_uplines_cloud_stock_at_its_own_price(app):
 
 
 def test_a_transfer_pays_the_upline_from_the_downlines_goods_balance(app):
-    upline, downline = upline_and_downline(money_fen=50_000)
-    product, _ = priced({upline.level: 60, downline.level: 90})
-    in_cloud(upline, product, 10)
+    upline, downline, product, _ = upline_holding(10, money_fen=50_000)
     transfer(downline, product, 4)
     assert goods_of(downline)[0] == 14_000 and goods_of(upline)[0] == 36_000
     assert app.test_cli_runner().invoke(args=["finance", "check"]).exit_code == 0
 
 
 def test_a_downline_short_of_goods_money_is_409_and_no_unit_moves(app):
-    upline, downline = upline_and_downline(money_fen=10_000)
-    product, _ = priced({upline.level: 60, downline.level: 90})
-    in_cloud(upline, product, 10)
+    upline, downline, product, _ = upline_holding(10, money_fen=10_000)
     with pytest.raises(Conflict) as caught:
         transfer(downline, product, 2)
     assert caught.value.code == "insufficient_goods_balance"
@@ -124,9 +127,7 @@ def test_a_downline_short_of_goods_money_is_409_and_no_unit_moves(app):
 
 
 def test_an_upline_without_enough_units_is_409_and_nothing_moves(app):
-    upline, downline = upline_and_downline()
-    product, _ = priced({upline.level: 60, downline.level: 90})
-    in_cloud(upline, product, 3)
+    upline, downline, product, _ = upline_holding(3)
     with pytest.raises(Conflict) as caught:
         transfer(downline, product, 4)
     assert caught.value.code == "insufficient_cloud_stock"
@@ -144,9 +145,7 @@ def test_an_upline_with_no_units_at_all_is_409(app):
 
 
 def test_a_retried_transfer_moves_units_once(app):
-    upline, downline = upline_and_downline()
-    product, _ = priced({upline.level: 60, downline.level: 90})
-    in_cloud(upline, product, 10)
+    upline, downline, product, _ = upline_holding(10)
     first = transfer(downline, product, 2, key="same")
     again = transfer(downline, product, 2, key="same")
     assert again.repeated and again.transfer.id == first.transfer.id
@@ -154,9 +153,7 @@ def test_a_retried_transfer_moves_units_once(app):
 
 
 def test_the_same_transfer_key_with_another_quantity_is_409(app):
-    upline, downline = upline_and_downline()
-    product, _ = priced({upline.level: 60, downline.level: 90})
-    in_cloud(upline, product, 10)
+    upline, downline, product, _ = upline_holding(10)
     transfer(downline, product, 2, key="same")
     with pytest.raises(Conflict) as caught:
         transfer(downline, product, 3, key="same")
@@ -173,9 +170,7 @@ def test_an_agent_without_upline_cannot_transfer(app):
 
 def test_a_suspended_upline_does_not_sell(app):
     from app.agents.models import Agent
-    upline, downline = upline_and_downline()
-    product, _ = priced({upline.level: 60, downline.level: 90})
-    in_cloud(upline, product, 5)
+    upline, downline, product, _ = upline_holding(5)
     Agent.update(status="suspended").where(Agent.id == upline.id).execute()
     with pytest.raises(Conflict) as caught:
         transfer(downline, product, 1)
@@ -185,9 +180,7 @@ def test_a_suspended_upline_does_not_sell(app):
 def test_transfers_pay_no_commission(app):
     from tests.factories import earned, make_rules
     make_rules(level_difference={}, same_level={"rates_bp": [300]})
-    upline, downline = upline_and_downline()
-    product, _ = priced({upline.level: 60, downline.level: 90})
-    in_cloud(upline, product, 10)
+    upline, downline, product, _ = upline_holding(10)
     before = earned(upline)
     transfer(downline, product, 2)
     assert earned(upline) == before
@@ -385,9 +378,7 @@ def test_the_owner_sees_holdings_by_age(app):
 
 
 def test_the_downline_sees_what_its_upline_holds_at_its_own_price(app):
-    upline, downline = upline_and_downline()
-    product, _ = priced({upline.level: 60, downline.level: 90})
-    in_cloud(upline, product, 7)
+    upline, downline, product, _ = upline_holding(7)
     offers = cloud.upline_offers(downline)
     assert [(o.product_id, o.price_fen, o.available) for o in offers] == [(product.id, 9000, 7)]
 
@@ -436,9 +427,7 @@ TRANSFER_BUDGET = 17     # today's count without transaction control (both datab
 
 def test_a_transfer_stays_within_its_statement_budget(app):
     from tests.statements import counted
-    upline, downline = upline_and_downline()
-    product, _ = priced({upline.level: 60, downline.level: 90})
-    in_cloud(upline, product, 10)
+    upline, downline, product, _ = upline_holding(10)
     transfer(downline, product, 1)
     with counted() as seen:
         transfer(downline, product, 1)

@@ -22,7 +22,7 @@ from app.catalog import service as catalog
 from app.clock import utcnow
 from app.cloud.models import MOVE_REASONS, CloudMove, CloudStock, CloudTransfer, Pickup, PickupLine
 from app.codes import binding as codes
-from app.database import atomic_with_retry, db, for_update, is_mysql, paginate
+from app.database import atomic_with_retry, db, for_update, is_mysql, paginate, portable_sql
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.finance import service as finance
 from app.inventory import service as inventory
@@ -53,8 +53,7 @@ GIVE_MYSQL = ("INSERT INTO cloud_stock (agent_id, product_id, warehouse_id, unit
               "units = units + VALUES(units), updated_at = VALUES(updated_at)")
 
 
-def _sql(statement):
-    return statement.replace("?", db.param) if db.param != "?" else statement
+_sql = portable_sql
 
 
 @dataclass(frozen=True)

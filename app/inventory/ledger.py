@@ -12,7 +12,7 @@ from peewee import IntegrityError
 
 from app.catalog import service as catalog
 from app.clock import utcnow
-from app.database import atomic_with_retry, db
+from app.database import atomic_with_retry, db, portable_sql
 from app.errors import Conflict, InvalidInput, NotFound
 from app.inventory.models import Stock, StockMove, Warehouse
 
@@ -29,9 +29,7 @@ STAYS_AT_THRESHOLD = (" AND on_hand - reserved - ? >= COALESCE(low_stock_thresho
                       "(SELECT low_stock_threshold FROM product WHERE product.id = stock.product_id))")
 
 
-def _sql(statement):
-    """A statement written with ? placeholders, in the bound database's placeholder style."""
-    return statement.replace("?", db.param) if db.param != "?" else statement
+_sql = portable_sql
 
 
 @dataclass(frozen=True)
