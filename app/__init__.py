@@ -88,6 +88,7 @@ def register_blueprints(app):
     import bot
     import consumer
     import miniprogram_api
+    from consumer import verification as consumer_verification
     from consumer import media as consumer_media
     from app import admin
     from app.admin import pages
@@ -100,6 +101,7 @@ def register_blueprints(app):
     app.register_blueprint(bot.blp)
     app.register_blueprint(consumer.blp)
     app.register_blueprint(consumer_media.blp)
+    app.register_blueprint(consumer_verification.blp)
     for blueprint in pages.PAGE_BLUEPRINTS:
         app.register_blueprint(blueprint)
 

@@ -6,8 +6,9 @@ from flask.cli import AppGroup
 
 from app import migrate
 from app.accounts import service as accounts
-from app.agents.cli import agents_cli
 from app import config_docs
+from app.agents.cli import agents_cli
+from app.authorization.cli import certificates_cli
 from app.config import new_secret
 from app.errors import DomainError
 from app.finance.cli import finance_cli
@@ -91,4 +92,5 @@ def seed():
         click.echo(line)
 
 
-COMMAND_GROUPS = [db_cli, users_cli, secret_cli, config_cli, seed, jobs_cli, scheduler, agents_cli, stock_cli, finance_cli]
+COMMAND_GROUPS = [db_cli, users_cli, secret_cli, config_cli, seed, jobs_cli, scheduler, agents_cli, stock_cli, finance_cli,
+                  certificates_cli]

@@ -100,6 +100,14 @@ MEANINGS = {
     "DEV_LOGIN": "with `ENV=development` only, `POST /api/mp/auth/dev-login` signs in without WeChat, for "
                  "developing the mini-program against `make run` (which sets it); 404 otherwise",
     "AGENT_LOW_STOCK_UNITS": "the mini-program home warns of a product the agent holds at most this many units of",
+    "CERTIFICATE_FONT": "the CJK font file authorization certificates (PNG) are drawn with; empty: Noto CJK or "
+                        "WenQuanYi where Debian installs them, else the first `fc-list :lang=zh` names; a path "
+                        "naming no file refuses to start",
+    "AUTHORIZATION_RATE_LIMIT": "agent verifications (`/a` pages and `GET /api/mp/authorization` together) per "
+                                "address",
+    "AUTHORIZATION_OPENID_RATE_LIMIT": "agent verifications per WeChat user",
+    "SCAN_SHOWS_AUTHORIZATION": "the scan page of a genuine, shipped code links to the verification of the agent "
+                                "it was shipped to",
 }
 
 

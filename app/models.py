@@ -3,6 +3,7 @@
 Each domain adds its models here when it is created.
 """
 from app.accounts.models import AdminUser, LoginFailure, WechatUser
+from app.authorization.models import AgentCertificate, AgentWechatId, CertificateCheck
 from app.brand.models import BrandProfile
 from app.agents.models import (Agent, AgentApplication, AgentChange, AgentClosure, AgentInviteImage, AgentLevel,
                                AgentPurchase, AgentRetailSale, AgentTreeLock, LevelProposal)
@@ -98,4 +99,7 @@ ALL_MODELS = [
     GoodsTopUp,
     Expense,
     BackgroundTask,
+    AgentCertificate,
+    AgentWechatId,
+    CertificateCheck,
 ]

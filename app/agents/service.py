@@ -455,6 +455,18 @@ def _standing(agent):
     return agent.status
 
 
+def standing(agent):
+    """The agent's status as the world should see it: "expired" once its term has passed, even before the nightly
+    job marks it (for the authorization certificate's verification)."""
+    return _standing(agent)
+
+
+def agents_with_phone(phone):
+    """The agents (with their levels) registered with this 11-digit mobile number, newest first; none who left."""
+    return list(Agent.select(Agent, AgentLevel).join(AgentLevel)
+                .where(Agent.phone == phone, Agent.status != "left").order_by(Agent.id.desc()).limit(5))
+
+
 def ensure_upline_powers(agent):
     """Forbidden unless the agent is active and within its term: the one check on what an agent may do as an
     upline (see its downline and team, approve their orders). A suspended or expired agent keeps only its own

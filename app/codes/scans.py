@@ -56,6 +56,7 @@ class Verdict:
     has_pin: bool = False
     unshipped: bool = False
     scan_id: int = None
+    agent_id: int = None  # who the goods were shipped to: never shown, only for the link to its authorization
 
     @property
     def genuine(self):
@@ -145,7 +146,8 @@ def _verdict(code, scan, scans_before):
                    lot=code.batch.lot,
                    scans_before=scans_before, first_scan_at=first.at if first else None,
                    first_scan_place=_place(first) if first else "",
-                   warning=scans_before > settings.SCAN_WARN_AFTER, has_pin=bool(code.pin_hash), scan_id=scan.id)
+                   warning=scans_before > settings.SCAN_WARN_AFTER, has_pin=bool(code.pin_hash), scan_id=scan.id,
+                   agent_id=code.agent_id)
 
 
 def _check_scan(code, scan):

@@ -36,6 +36,7 @@ KIND_NAMES = {
     "goods_topup_rejected": "货款充值被拒绝",
     "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于限价", "violation_price_high": "高于限价",
     "cloud_transfer_sold": "下级从云仓进货", "pickup_shipped": "提货已发货",
+    "authorization_enumeration": "授权查询被批量尝试",
 }
 
 
