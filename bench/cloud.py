@@ -89,8 +89,9 @@ def setup_transfers(clients):
     top = AgentLevel.create(name="总代理", rank=rank)
     low = AgentLevel.create(name="普通代理", rank=rank + 1)
     product = catalog.create_product(name="玫瑰面霜", cost_fen=1000, retail_fen=30000)
-    for level, fen in ((top, 6000), (low, 9000)):
-        catalog.set_level_price(product_id=product.id, level_id=level.id, price_fen=fen)
+    prices = {top.id: 6000, low.id: 9000}
+    for level in agents.active_levels():  # a product is orderable only once every active level has a price
+        catalog.set_level_price(product_id=product.id, level_id=level.id, price_fen=prices.get(level.id, 9000))
     warehouse = inventory.create_warehouse(name="华南仓", provinces=["广东省"])
     inventory.receive(warehouse_id=warehouse.id, lines=[{"product_id": product.id, "quantity": HOT_UNITS}])
     upline = agents.create_agent(actor_id=None, name="上级", phone="13600000000", level_id=top.id,
