@@ -15,6 +15,7 @@ from dotenv import load_dotenv
 
 DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com/"
 DEFAULT_WECHAT_PAY_API_BASE = "https://api.mch.weixin.qq.com/"
+DEFAULT_KUAIDI100_API_BASE = "https://poll.kuaidi100.com/"
 DEV_SECRET_KEY = "dev-only-not-secret"
 # A production key signs every bearer token and derives every scratch-off PIN: whoever knows it mints owner tokens
 # offline. It must be long and random, and no placeholder a template or a tutorial ships.
@@ -103,6 +104,12 @@ class Settings:
     TASK_WORKER_THREAD: bool = False
     DEV_LOGIN: bool = False
     AGENT_LOW_STOCK_UNITS: int = 2
+    KUAIDI100_CUSTOMER: str = ""
+    KUAIDI100_KEY: str = ""
+    KUAIDI100_API_BASE: str = DEFAULT_KUAIDI100_API_BASE
+    KUAIDI100_TIMEOUT_SECONDS: float = 5.0
+    TRACKING_STUCK_DAYS: int = 3
+    TRACKING_RATE_LIMIT: str = "60/minute;600/hour"
     CERTIFICATE_FONT: str = ""
     AUTHORIZATION_RATE_LIMIT: str = "30/minute;300/hour"
     AUTHORIZATION_OPENID_RATE_LIMIT: str = "20/minute;200/hour"
@@ -179,7 +186,7 @@ class Settings:
         if self.is_production and not _public_https(self.PUBLIC_BASE_URL):
             raise ConfigError("PUBLIC_BASE_URL must be the public https:// address in production: "
                               "it is printed in every code's QR and sent in links")
-        for name in ("WECHAT_API_BASE", "WECHAT_PAY_API_BASE"):
+        for name in ("WECHAT_API_BASE", "WECHAT_PAY_API_BASE", "KUAIDI100_API_BASE"):
             if not getattr(self, name).endswith("/"):
                 raise ConfigError(f"{name} must end with '/'")
         try:

@@ -100,6 +100,16 @@ MEANINGS = {
     "DEV_LOGIN": "with `ENV=development` only, `POST /api/mp/auth/dev-login` signs in without WeChat, for "
                  "developing the mini-program against `make run` (which sets it); 404 otherwise",
     "AGENT_LOW_STOCK_UNITS": "the mini-program home warns of a product the agent holds at most this many units of",
+    "KUAIDI100_CUSTOMER": "the brand's 快递100 (企业版) customer id; without it and the key no parcel is subscribed "
+                          "or queried and the trace is simply absent",
+    "KUAIDI100_KEY": "the brand's 快递100 authorisation key (signs queries, authorises subscriptions)",
+    "KUAIDI100_API_BASE": "where 快递100's poll API is (tests point it at a fake); must end with `/`",
+    "KUAIDI100_TIMEOUT_SECONDS": "timeout of one 快递100 call (a slow provider never holds up a shipment: the "
+                                 "subscription job retries)",
+    "TRACKING_STUCK_DAYS": "a followed parcel whose trace has not moved for this many days is reported stuck to its "
+                           "buyer",
+    "TRACKING_RATE_LIMIT": "customers' tracking pages (`/t/<token>`) per address, as `SCAN_RATE_LIMIT` limits the "
+                           "scan page",
     "CERTIFICATE_FONT": "the CJK font file authorization certificates (PNG) are drawn with; empty: Noto CJK or "
                         "WenQuanYi where Debian installs them, else the first `fc-list :lang=zh` names; a path "
                         "naming no file refuses to start",

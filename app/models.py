@@ -20,7 +20,8 @@ from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, T
 from app.jobs.models import JobRun, SchedulerLease
 from app.notify.models import Notification
 from app.orders.models import (DailyProductSales, DailyRegionSales, Order, OrderEvent, OrderLine, OrderRefund,
-                               OrderRefundLine, Promotion, ShippingTemplate)
+                               OrderRefundLine, Parcel, ParcelEvent, ParcelPush, Promotion, ShippingTemplate,
+                               TrackingLink)
 from app.tasks.models import BackgroundTask
 from app.wechat import WechatCacheEntry
 
@@ -59,6 +60,10 @@ ALL_MODELS = [
     OrderEvent,
     OrderRefund,
     OrderRefundLine,
+    Parcel,
+    ParcelEvent,
+    ParcelPush,
+    TrackingLink,
     Promotion,
     ShippingTemplate,
     DailyRegionSales,

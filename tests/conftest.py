@@ -17,6 +17,7 @@ from app.brand import service as brand
 from app.database import db, is_mysql
 from app.http import trust_proxies
 from app.models import ALL_MODELS
+from tests.fake_kuaidi100 import FakeKuaidi100
 from tests.fake_wechat import FakeWeChat
 from tests.fake_wechat_pay_v3 import FakeWeChatPayV3, new_key_pair
 
@@ -200,3 +201,20 @@ def live_server(app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def kuaidi100_server():
+    with FakeKuaidi100() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_kuaidi100(kuaidi100_server):
+    """快递100 configured and pointed at the fake (forgotten between tests)."""
+    from tests.factories import overridden_settings
+
+    kuaidi100_server.reset()
+    with overridden_settings(KUAIDI100_CUSTOMER=kuaidi100_server.customer, KUAIDI100_KEY=kuaidi100_server.key,
+                             KUAIDI100_API_BASE=kuaidi100_server.url, KUAIDI100_TIMEOUT_SECONDS=1.0):
+        yield kuaidi100_server

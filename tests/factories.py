@@ -616,6 +616,34 @@ def cloud_units(agent, product, warehouse=None):
     return sum(row.units for row in query)
 
 
+# --- parcel tracking (issue 21) ---
+
+CUSTOMER = {"name": "王小美", "phone": "13911112222", "province": "浙江省", "city": "杭州市", "district": "西湖区",
+            "address": "文三路100号"}
+
+
+def tracked_order(*, agent=None, carrier="zhongtong", tracking_no=None, price_yuan=100, quantity=2):
+    """An agent's order shipped straight to a customer (一件代发) with `carrier`; returns it fresh."""
+    from app.orders import service
+
+    agent = agent or make_agent()
+    product, _ = orderable(price_yuan)
+    order = advanced(place(agent, (product, quantity), consignee=CUSTOMER), "pay", "pick")
+    service.ship(order.id, actor="admin:1", carrier=carrier, tracking_no=tracking_no or unique("ZT"))
+    return service.get_order(order.id)
+
+
+def push_to(client, fake, order, *, sign=None, **trace):
+    """The fake 快递100 pushing `trace` (state, lines …) for the order's parcel through `client`; the response."""
+    from urllib.parse import urlsplit
+
+    from tests.fake_kuaidi100 import md5_upper
+
+    company, number = next((key for key in fake.subscriptions if key[1] == order.tracking_no))
+    parameters = fake.subscriptions[(company, number)]
+    param = trace.pop("param", None) or fake.push_body(company, number, **trace)
+    return client.post(urlsplit(parameters["callbackurl"]).path,
+                       data={"param": param, "sign": sign or md5_upper(param + parameters["salt"])})
 # --- goods-payment balance (货款) ---
 
 def with_goods(amount_fen, *, agent=None):

@@ -1,7 +1,9 @@
-"""The real backend on a fresh SQLite database with the fake WeChat and WeChat Pay, for the mini-program's journeys.
+"""The real backend on a fresh SQLite database with the fake WeChat, WeChat Pay and 快递100, for the mini-program's
+journeys.
 
 `python -m tests.live_backend` migrates a temporary database, seeds the demo brand (`flask seed`), starts the fake
-WeChat (mini-program app and WeChat Pay merchant registered), serves the app on a free loopback port with
+WeChat (mini-program app and WeChat Pay merchant registered) and the fake 快递100 (parcels are subscribed by a
+thread standing in for the scheduler's `subscribe_parcels`; its side door pushes traces), serves the app on a free loopback port with
 DEV_LOGIN on, prints one line of JSON (the URLs, the owner's console password, the demo invite code) and serves
 until its standard input closes or it is terminated. The mini-program's jest globalSetup starts it; a person can
 too, to try the whole loop locally (see the README's "The agents' mini-program").
@@ -25,6 +27,7 @@ from app.clock import utcnow
 from app.database import db
 from app.finance.settlement import release_available_commissions
 from app.seed import DEMO_OWNER, seed_demo
+from tests.fake_kuaidi100 import FakeKuaidi100
 from tests.fake_wechat import FakeWeChat
 
 MP_APPID, MP_SECRET = "wx-mp-demo", "mp-demo-secret"
@@ -45,8 +48,8 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def build_app(fake, workdir, port):
-    """The app on a fresh database under workdir, WeChat and WeChat Pay pointed at the fake."""
+def build_app(fake, workdir, port, kuaidi100):
+    """The app on a fresh database under workdir, WeChat, WeChat Pay and 快递100 pointed at the fakes."""
     return create_app({
         "ENV": "development",
         "DEV_LOGIN": True,
@@ -62,7 +65,23 @@ def build_app(fake, workdir, port):
         "WECHAT_PAY_API_KEY": PAY_API_KEY,
         "NOTIFY_TEMPLATES": json.dumps(NOTIFY_TEMPLATES, ensure_ascii=False),
         "RATELIMIT_STORAGE_URI": "memory://",
+        "KUAIDI100_CUSTOMER": kuaidi100.customer,
+        "KUAIDI100_KEY": kuaidi100.key,
+        "KUAIDI100_API_BASE": kuaidi100.url,
     })
+
+
+def subscribe_parcels_every(seconds, app, stop):
+    """Subscribe shipped parcels as the scheduler would (every `seconds`), until `stop` is set."""
+    from app.orders import jobs
+
+    while not stop.wait(seconds):
+        with app.app_context():
+            db.connect(reuse_if_open=True)
+            try:
+                jobs.subscribe_parcels()
+            finally:
+                db.close()
 
 
 def seed():
@@ -81,19 +100,22 @@ def main():
     fake = FakeWeChat().start()
     fake.add_app(MP_APPID, MP_SECRET)
     fake.pay.add_merchant(MCH_ID, PAY_API_KEY, MP_APPID)
+    kuaidi100 = FakeKuaidi100().__enter__()
     port = free_port()
-    app = build_app(fake, workdir, port)
+    app = build_app(fake, workdir, port, kuaidi100)
     with app.app_context():
         migrate.upgrade()
         top = seed()
         db.close()
     server = make_server("127.0.0.1", port, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(json.dumps({"url": f"http://127.0.0.1:{port}", "wechat_url": fake.url, "mp_appid": MP_APPID,
+    stop = threading.Event()
+    threading.Thread(target=subscribe_parcels_every, args=(0.3, app, stop), daemon=True).start()
+    print(json.dumps({"url": f"http://127.0.0.1:{port}", "wechat_url": fake.url, "kuaidi100_url": kuaidi100.url,
+                      "mp_appid": MP_APPID,
                       "owner": {"username": DEMO_OWNER, "password": OWNER_PASSWORD},
                       "invite_code": top.invite_code, "inviter_name": top.name,
                       "top_agent": {"id": top.id, "name": top.name, "bind_code": top.bind_code}, "database": workdir}), flush=True)
-    stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
     try:
@@ -102,6 +124,7 @@ def main():
         pass
     server.shutdown()
     fake.stop()
+    kuaidi100.__exit__()
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SMOKED = ["agents", "bot", "cloud", "codes", "console", "finance", "goods", "load", "orders", "quick_entry",
-          "statements", "stock"]
+          "statements", "stock", "tracking"]
 
 
 def bench_env(name):

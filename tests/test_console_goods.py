@@ -85,3 +85,9 @@ def test_the_agent_page_keeps_the_goods_balance_from_warehouse_staff(client):
     agent = with_goods(50000)
     page = signed_in(client, "warehouse").get(f"/admin/agents/{agent.id}").get_data(as_text=True)
     assert "货款余额" not in page
+
+
+def test_the_dashboard_counts_transfer_top_ups_waiting_for_finance(client):
+    transfer_top_up()
+    page = signed_in(client, "finance").get("/admin/").get_data(as_text=True)
+    assert "待确认货款充值" in page and "/admin/finance/goods/top-ups?status=pending&amp;method=transfer" in page

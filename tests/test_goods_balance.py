@@ -125,3 +125,21 @@ def test_flask_finance_check_covers_the_goods_ledger(app):
     GoodsBalance.update(balance_fen=1).where(GoodsBalance.agent == agent.id).execute()
     result = runner.invoke(args=["finance", "check"])
     assert result.exit_code == 1 and "goods_balance" in result.output
+
+
+def test_a_debit_is_two_statements_the_entry_and_the_guarded_update():
+    from tests.statements import counted
+
+    agent = with_goods(50000)
+    with counted() as seen:
+        finance.debit_goods(agent_id=agent.id, amount_fen=100, reason="order", reference="order:70")
+    assert len(seen) == 2 and seen[0].startswith("INSERT INTO") and seen[1].startswith("UPDATE"), seen
+
+
+def test_a_credit_is_two_statements_the_entry_and_the_upsert():
+    from tests.statements import counted
+
+    agent = with_goods(50000)
+    with counted() as seen:
+        finance.credit_goods(agent_id=agent.id, amount_fen=100, reason="transfer", reference="transfer:70")
+    assert len(seen) == 2 and all(sql.startswith("INSERT INTO") for sql in seen), seen

@@ -84,3 +84,40 @@ def test_wechat_pay_down_is_a_503_and_nothing_is_credited(client, me, wechat_pay
 def test_a_v3_notification_without_v3_configured_is_refused_in_the_error_shape(client):
     response = client.post("/api/pay/wechat/v3/goods-notify", data=b"{}", headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "wechat_pay_not_configured"
+
+
+def aged(top_up_id, **delta):
+    from datetime import timedelta
+
+    from app.clock import utcnow
+
+    GoodsTopUp.update(created_at=utcnow() - timedelta(**delta)).where(GoodsTopUp.id == top_up_id).execute()
+
+
+def test_the_settle_job_credits_a_paid_top_up_whose_notification_never_came(client, me, wechat_pay_v3):
+    from app.finance import service as finance
+
+    top_up_id = start(client, me[0]).get_json()["top_up"]["id"]
+    wechat_pay_v3.pay(f"GT{top_up_id:010d}", notify=False)
+    aged(top_up_id, minutes=10)
+    assert finance.settle_wechat_top_ups() == {"credited": 1, "closed": 0}
+    assert goods_of(me[1]) == (30000, 0)
+
+
+def test_the_settle_job_leaves_a_recent_unpaid_top_up_alone(client, me, wechat_pay_v3):
+    from app.finance import service as finance
+
+    top_up_id = start(client, me[0]).get_json()["top_up"]["id"]
+    aged(top_up_id, minutes=10)
+    assert finance.settle_wechat_top_ups() == {"credited": 0, "closed": 0}
+    assert GoodsTopUp.get_by_id(top_up_id).status == "pending"
+
+
+def test_the_settle_job_closes_a_top_up_unpaid_for_a_day_at_wechat_and_here(client, me, wechat_pay_v3):
+    from app.finance import service as finance
+
+    top_up_id = start(client, me[0]).get_json()["top_up"]["id"]
+    aged(top_up_id, days=2)
+    assert finance.settle_wechat_top_ups() == {"credited": 0, "closed": 1}
+    assert GoodsTopUp.get_by_id(top_up_id).status == "closed"
+    assert wechat_pay_v3.transaction(f"GT{top_up_id:010d}")["trade_state"] == "CLOSED"

@@ -10,11 +10,11 @@ from app.schemas import PageArgs, RowId, Schema, fields, page_body, validate
 blp = Blueprint("admin_goods", __name__, url_prefix="/admin/api/finance/goods", description="货款余额与充值")
 
 FINANCE = ("finance",)
-TOP_UP_STATUSES = ("pending", "confirmed", "rejected")
 
 
 class AdminTopUpQuery(PageArgs):
-    status = fields.String(validate=validate.OneOf(TOP_UP_STATUSES))
+    status = fields.String(validate=validate.OneOf(finance.TOPUP_STATUSES))
+    method = fields.String(validate=validate.OneOf(finance.TOPUP_METHODS))
     agent_id = RowId()
 
 

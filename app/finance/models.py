@@ -25,7 +25,7 @@ SETTLEMENT_STATUSES = ("paid", "completed", "cancelled")
 WITHDRAWAL_STATUSES = ("pending", "approved", "rejected", "paid")
 WITHDRAWAL_SOURCES = ("commission", "goods")
 TOPUP_METHODS = ("transfer", "wechat")
-TOPUP_STATUSES = ("pending", "confirmed", "rejected")
+TOPUP_STATUSES = ("pending", "confirmed", "rejected", "closed")
 EXPENSE_CATEGORIES = ("shipping", "marketing", "salaries", "rent", "other")
 
 

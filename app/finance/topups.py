@@ -8,6 +8,7 @@ so a second confirmation, a repeated notification or both at once change nothing
 """
 import logging
 import re
+from datetime import timedelta
 
 from peewee import IntegrityError
 from wechatpy.exceptions import InvalidSignatureException
@@ -15,7 +16,7 @@ from wechatpy.exceptions import InvalidSignatureException
 from app.clock import utcnow
 from app.config import get_settings
 from app.database import atomic_with_retry, db, paginate
-from app.errors import BadRequest, Conflict, InvalidInput, NotFound, Unavailable
+from app.errors import BadRequest, Conflict, DomainError, InvalidInput, NotFound, Unavailable
 from app.finance import goods
 from app.finance.models import GoodsTopUp
 from app.money import MAX_FEN, format_yuan
@@ -33,7 +34,8 @@ JSAPI = "/v3/pay/transactions/jsapi"
 WECHAT_ACTOR = "wechat_pay"
 TRADE_NO_PREFIX = "GT"
 TRADE_NO = re.compile(r"GT([0-9]{1,18})")
-STATUS_NAMES = {"pending": "待确认", "confirmed": "已到账", "rejected": "已拒绝"}  # a WeChat one pending: 待支付
+STATUS_NAMES = {"pending": "待确认", "confirmed": "已到账", "rejected": "已拒绝", "closed": "已关闭"}  # WeChat pending: 待支付
+UNPAID_TOP_UP_CLOSES = timedelta(days=1)
 PAYMENT_REFUSALS = {
     "ORDERPAID": Conflict("该笔充值已支付，请稍候刷新", code="already_paid"),
     "ORDERCLOSED": Conflict("该笔充值的微信支付已关闭，请重新发起充值", code="payment_closed"),
@@ -89,13 +91,12 @@ def get_top_up(top_up_id, *, agent_id=None):
     return top_up
 
 
-def list_top_ups(*, status=None, agent_id=None, page=1, per_page=50):
+def list_top_ups(*, status=None, agent_id=None, method=None, page=1, per_page=50):
     """Top-ups, newest first: (items, total)."""
     query = GoodsTopUp.select()
-    if status is not None:
-        query = query.where(GoodsTopUp.status == status)
-    if agent_id is not None:
-        query = query.where(GoodsTopUp.agent == agent_id)
+    for column, value in ((GoodsTopUp.status, status), (GoodsTopUp.agent, agent_id), (GoodsTopUp.method, method)):
+        if value is not None:
+            query = query.where(column == value)
     return paginate(query.order_by(GoodsTopUp.created_at.desc(), GoodsTopUp.id.desc()), page=page, per_page=per_page)
 
 
@@ -276,19 +277,65 @@ def handle_wechat_top_up_v3_notification(*, headers, body):
         _apply_v3_transaction(notification.resource)
 
 
+def _transaction(top_up):
+    """What WeChat Pay (APIv3) says of a top-up's transaction: its resource, or None when WeChat has no such order."""
+    client = v3_client()
+    try:
+        return client.get(f"/v3/pay/transactions/out-trade-no/{trade_no(top_up)}", params={"mchid": client.mchid})
+    except PayRefused as exc:
+        if exc.code == "ORDER_NOT_EXIST":
+            return None
+        raise UNAVAILABLE from exc
+    except PayUnavailable as exc:
+        raise UNAVAILABLE from exc
+
+
 def check_wechat_top_up(*, top_up_id, agent_id):
     """Ask WeChat Pay (APIv3) how one of the agent's pending WeChat top-ups stands and credit it if it was paid —
     for when the notification is late; answers the top-up."""
     top_up = get_top_up(top_up_id, agent_id=agent_id)
     if top_up.method != "wechat" or top_up.status != "pending" or api_version() != "v3":
         return top_up
-    client = v3_client()
-    try:
-        resource = client.get(f"/v3/pay/transactions/out-trade-no/{trade_no(top_up)}", params={"mchid": client.mchid})
-    except PayRefused as exc:
-        if exc.code == "ORDER_NOT_EXIST":
-            return top_up
-        raise UNAVAILABLE from exc
-    except PayUnavailable as exc:
-        raise UNAVAILABLE from exc
-    return _apply_v3_transaction(resource)
+    resource = _transaction(top_up)
+    return _apply_v3_transaction(resource) if resource is not None else top_up
+
+
+def settle_wechat_top_ups(*, limit=200):
+    """Scheduled: WeChat top-ups still pending WECHAT_PAY_QUERY_AFTER_MINUTES after they began are queried (APIv3)
+    and credited when paid; one unpaid after UNPAID_TOP_UP_CLOSES is closed at WeChat and here. {credited, closed}."""
+    outcome = {"credited": 0, "closed": 0}
+    if api_version() != "v3":
+        return outcome
+    now = utcnow()
+    due = now - timedelta(minutes=get_settings().WECHAT_PAY_QUERY_AFTER_MINUTES)
+    pending = list(GoodsTopUp.select().where(GoodsTopUp.method == "wechat", GoodsTopUp.status == "pending",
+                                             GoodsTopUp.created_at < due).order_by(GoodsTopUp.id).limit(limit))
+    for top_up in pending:
+        try:
+            resource = _transaction(top_up)
+            if resource is not None and resource.get("trade_state") == "SUCCESS":
+                _apply_v3_transaction(resource)
+                outcome["credited"] += 1
+            elif top_up.created_at < now - UNPAID_TOP_UP_CLOSES and _close_at_wechat(top_up, exists=resource):
+                outcome["closed"] += 1
+        except DomainError as exc:  # one that cannot be settled now is tried again at the next run
+            log.warning("WeChat top-up %s not settled: %s", top_up.id, exc.code)
+    return outcome
+
+
+def _close_at_wechat(top_up, *, exists):
+    """Close an unpaid top-up's payment at WeChat (so it can no longer be paid) and mark it closed; False when WeChat
+    says it was paid meanwhile (the next run credits it)."""
+    if exists is not None:
+        client = v3_client()
+        try:
+            client.post(f"/v3/pay/transactions/out-trade-no/{trade_no(top_up)}/close", {"mchid": client.mchid})
+        except PayRefused as exc:
+            if exc.code == "ORDERPAID":
+                return False
+            if exc.code != "ORDER_NOT_EXIST":
+                raise UNAVAILABLE from exc
+        except PayUnavailable as exc:
+            raise UNAVAILABLE from exc
+    return bool(GoodsTopUp.update(status="closed", decided_at=utcnow(), reason="超时未支付，已关闭")
+                .where(GoodsTopUp.id == top_up.id, GoodsTopUp.status == "pending").execute())

@@ -7,7 +7,9 @@
 
 `official` is a template message of the official account, `mini_program` a subscribe
 message of the mini-program. A field is a pattern whose `{name}` placeholders take the
-message's data; the value is cut to 20 characters on one line (WeChat's rules).
+message's data; the value is cut to 20 characters on one line (WeChat's rules). An `official`
+entry may also name `url`, a pattern of the web page a tap opens (`{tracking_url}` for order_shipped), used
+when no mini-program `page` is set or WeChat cannot open it.
 """
 import json
 import re
@@ -36,6 +38,7 @@ KIND_NAMES = {
     "goods_topup_rejected": "货款充值被拒绝",
     "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于限价", "violation_price_high": "高于限价",
     "cloud_transfer_sold": "下级从云仓进货", "pickup_shipped": "提货已发货",
+    "parcel_stuck": "包裹停滞", "parcel_returned": "包裹退回",
     "authorization_enumeration": "授权查询被批量尝试",
 }
 
@@ -47,6 +50,7 @@ class Template:
     template_id: str
     fields: dict
     page: str = ""
+    url: str = ""  # official only: the web page a tap opens when no mini-program page is set ("{tracking_url}")
 
 
 @lru_cache(maxsize=4)
@@ -59,7 +63,8 @@ def template_for(kind, channel):
     entry = (_parse(get_settings().NOTIFY_TEMPLATES).get(kind) or {}).get(channel)
     if not isinstance(entry, dict) or not entry.get("template_id"):
         return None
-    return Template(str(entry["template_id"]), dict(entry.get("fields") or {}), str(entry.get("page") or ""))
+    return Template(str(entry["template_id"]), dict(entry.get("fields") or {}), str(entry.get("page") or ""),
+                    str(entry.get("url") or ""))
 
 
 def configured_kinds():
@@ -78,6 +83,13 @@ def field_value(pattern, data):
     value = _PLACEHOLDER.sub(lambda match: str(data.get(match.group(1), "")), str(pattern))
     value = " ".join(value.split())
     return value if len(value) <= FIELD_MAX_CHARS else value[:FIELD_MAX_CHARS - 1] + "…"
+
+
+def link_of(template, data):
+    """The template's web link filled from data (whole: a link is never cut), or None when it names none or
+    its placeholders are empty."""
+    value = _PLACEHOLDER.sub(lambda match: str(data.get(match.group(1), "")), template.url).strip()
+    return value if value.startswith(("https://", "http://")) else None
 
 
 def render(template, data):

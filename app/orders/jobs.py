@@ -13,7 +13,7 @@ from app.database import db
 from app.errors import DomainError
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue
-from app.orders import service
+from app.orders import service, tracking
 
 log = logging.getLogger(__name__)
 JOB_ACTOR = "system"
@@ -43,9 +43,12 @@ def cancel_unpaid_orders(now=None):
 
 
 def receive_shipped_orders(now=None):
-    """Confirm receipt of orders shipped ORDER_AUTO_RECEIVE_DAYS ago; returns how many."""
+    """Confirm receipt of orders shipped ORDER_AUTO_RECEIVE_DAYS ago, except those whose parcel the trace shows
+    coming back (退签, 退回, 拒签: staff decide); returns how many."""
     before = (now or utcnow()) - timedelta(days=get_settings().ORDER_AUTO_RECEIVE_DAYS)
-    return _each(service.overdue("shipped", before=before),
+    due = service.overdue("shipped", before=before)
+    returning = tracking.returned_orders(due)
+    return _each([order_id for order_id in due if order_id not in returning],
                  lambda order_id: service.receive(order_id, actor=JOB_ACTOR))
 
 
@@ -65,3 +68,13 @@ def send_daily_digest(day=None):
     with db.atomic():
         return enqueue(kind="order_digest", recipient=RECIPIENT_OWNERS, data=figures,
                        dedupe_key=f"order_digest:{figures['day']}")
+
+
+def subscribe_parcels(now=None):
+    """Subscribe shipped parcels at the logistics provider, retrying failed ones (nothing without a provider)."""
+    return tracking.subscribe_parcels(now)
+
+
+def watch_stuck_parcels(now=None):
+    """Tell buyers of parcels whose trace has not moved for TRACKING_STUCK_DAYS."""
+    return tracking.watch_stuck_parcels(now)

@@ -203,3 +203,71 @@ class DailyProductSales(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("day", "product_id")
+
+
+class Parcel(BaseModel):
+    """A shipped order's parcel as the logistics provider follows it (one per order, written at shipment).
+
+    `subscription` is pending → subscribed (or failed after the last retry); the job retries at
+    `next_attempt_at`. `callback_token` names the parcel in the callback URL given to the provider and
+    `salt` keys the signature of its pushes. `state` is the provider's last state code ("" before any
+    trace); `last_trace_at` the newest trace time, which the stuck watch measures from.
+    """
+
+    id = AutoField()
+    order = ForeignKeyField(Order, unique=True, on_delete="CASCADE")
+    carrier_code = CharField(max_length=32)
+    tracking_no = CharField(max_length=64)
+    phone = CharField(max_length=20, default="")
+    subscription = CharField(max_length=16, default="pending")
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(null=True)
+    last_error = CharField(max_length=255, default="")
+    callback_token = CharField(max_length=48, unique=True)
+    salt = CharField(max_length=32)
+    state = CharField(max_length=8, default="")
+    last_trace_at = DateTimeField(null=True)
+    stuck_since = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("subscription", "next_attempt_at"), False),)
+
+
+class ParcelEvent(BaseModel):
+    """One line of a parcel's trace: when (UTC), where, what the carrier wrote and its status; stored once."""
+
+    id = BigAutoField()
+    parcel = ForeignKeyField(Parcel, backref="events", on_delete="CASCADE")
+    digest = CharField(max_length=40)
+    at = DateTimeField()
+    place = CharField(max_length=64, default="")
+    text = CharField(max_length=255)
+    status = CharField(max_length=16, default="")
+
+    class Meta:
+        indexes = ((("parcel", "digest"), True), (("parcel", "at"), False))
+
+
+class ParcelPush(BaseModel):
+    """A provider push already taken (the digest of its signed body): the same body again is a replay."""
+
+    id = BigAutoField()
+    parcel = ForeignKeyField(Parcel, on_delete="CASCADE")
+    digest = CharField(max_length=64, unique=True)
+    received_at = DateTimeField(default=utcnow)
+
+
+class TrackingLink(BaseModel):
+    """The customer's share link of an order (`/t/<token>`); revoked links stop working, a new one replaces them."""
+
+    id = AutoField()
+    order = ForeignKeyField(Order, backref="tracking_links", on_delete="CASCADE")
+    token = CharField(max_length=48, unique=True)
+    show_prices = BooleanField(default=False)
+    created_by = CharField(max_length=48)
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("order", "revoked_at"), False),)

@@ -23,7 +23,7 @@ from app.inventory import service as inventory
 from app.money import format_yuan
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
-from app.orders import holdings, rollup
+from app.orders import holdings, rollup, tracking
 from app.orders.models import Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine
 from app.orders.states import PAID_STATES, next_state
 
@@ -332,26 +332,24 @@ def pick(order_id, *, actor):
 
 
 def ship(order_id, *, actor, carrier, tracking_no, codes_scanned=()):
-    """Ship a picked order with its carrier and tracking number; stock leaves the warehouse.
+    """Ship a picked order with its carrier (a code or name of carriers.CARRIERS) and tracking number; stock
+    leaves the warehouse, the parcel is registered for tracking and the buyer is told, with the share link.
 
     Authenticity codes scanned at the packing table (items, boxes or ranges) are bound
     to the order in the same transaction: a refused code stops the whole shipment.
     """
-    carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
-    if not carrier or len(carrier) > 32:
-        raise InvalidInput.on("carrier", "请填写快递公司（不超过32个字符）")
-    if not tracking_no or len(tracking_no) > 64:
-        raise InvalidInput.on("tracking_no", "请填写快递单号（不超过64个字符）")
+    known, tracking_no = tracking.shipment_fields(carrier, tracking_no)
 
     def send(order):
         inventory.ship(reference=stock_reference(order.id), province=order.province, actor=actor)
         if codes_scanned:
             _bind(order, codes_scanned, actor)
+        url = tracking.register_parcel(order, known, tracking_no)
         if order.buyer_agent_id:
             enqueue(kind="order_shipped", recipient=recipient_agent(order.buyer_agent_id),
-                    data={"order_id": order.id, "order_no": order_no(order), "carrier": carrier,
-                          "tracking_no": tracking_no}, dedupe_key=f"order:{order.id}:shipped")
-    return _transition(order_id, "ship", actor=actor, effect=send, carrier=carrier, tracking_no=tracking_no,
+                    data={"order_id": order.id, "order_no": order_no(order), "carrier": known.name,
+                          "tracking_no": tracking_no, "tracking_url": url}, dedupe_key=f"order:{order.id}:shipped")
+    return _transition(order_id, "ship", actor=actor, effect=send, carrier=known.name, tracking_no=tracking_no,
                        shipped_at=utcnow())
 
 
@@ -376,16 +374,24 @@ def _bind(order, codes_scanned, actor):
                                          actor=actor)
 
 
-def receive(order_id, *, actor, agent=None):
+def receive(order_id, *, actor, agent=None, reason=""):
     """Confirm receipt (签收): by the buying agent, staff, or the system after the configured days.
 
     The commission's return window starts at receipt (finance makes it available once it has passed).
     """
-    now = utcnow()
+    def work():
+        order = lock_order(order_id, agent=agent)
+        return receive_step(order, actor=actor, reason=reason)
+    return atomic_with_retry(work)
 
-    def start_return_window(order):
-        finance.mark_order_completed(order_id=order.id, at=now)
-    return _transition(order_id, "receive", actor=actor, agent=agent, effect=start_return_window, received_at=now)
+
+def receive_step(order, *, actor, reason=""):
+    """Move a locked shipped order to received and start its commission's return window; runs inside the
+    caller's transaction (receive, or the carrier's 签收 in the trace)."""
+    now = utcnow()
+    next_state(order.status, "receive")
+    finance.mark_order_completed(order_id=order.id, at=now)
+    return move_order(order, "receive", actor=actor, reason=reason, received_at=now)
 
 
 def complete(order_id, *, actor):

@@ -33,6 +33,7 @@ ACTION_NAMES = {
     "proof_submitted": "上传付款凭证",
     "approver_changed": "审核人变更",
     "store": "入云仓",
+    "tracking_link_revoked": "停用分享链接",
 }
 
 TRANSITIONS = {

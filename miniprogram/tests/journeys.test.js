@@ -135,12 +135,34 @@ describe('a new agent joins by invite, buys, pays and receives', () => {
     expect(text(pay)).toContain('已付款')
   })
 
-  test('the warehouse ships; the agent sees the tracking and confirms receipt', async () => {
+  test('the warehouse ships; the carrier trace shows in the app and on the customer page; receipt confirmed', async () => {
     await consoleApi('POST', `/orders/${state.orderId}/pick`, {})
     await consoleApi('POST', `/orders/${state.orderId}/ship`, { carrier: '顺丰速运', tracking_no: 'SF10001' })
     const order = await phone.open('pages/order', { id: String(state.orderId) })
     expect(text(order)).toContain('已发货')
     expect(text(order)).toContain('SF10001')
+    // The backend subscribes the parcel at the fake 快递100, which then pushes the carrier's trace.
+    for (let tries = 0; ; tries++) {
+      const subscribed = (await callJson(`${backend.kuaidi100_url}__fake__/subscriptions`)).body
+      if (subscribed.some((parcel) => parcel.number === 'SF10001')) break
+      if (tries > 100) throw new Error('the parcel was never subscribed')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const pushed = await callJson(`${backend.kuaidi100_url}__fake__/push`, { method: 'POST', body: {
+      company: 'shunfeng', number: 'SF10001', state: '5',
+      lines: [['2026-12-03 10:30:00', '快递员正在派件', '深圳市'], ['2026-12-02 18:00:00', '顺丰速运 已收取快件', '深圳市']] } })
+    expect(pushed.body.status).toBe(200)
+    await order.instance.load()
+    expect(text(order)).toContain('快递员正在派件')
+    expect(text(order)).toContain('派件中')
+    await order.instance.copyLink()
+    const link = phone.record.clipboard[phone.record.clipboard.length - 1]
+    expect(link).toContain('/t/')
+    const page = await httpCall({ url: link, method: 'GET', headers: {} })
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('已发货')
+    expect(page.text).toContain('SF10001')
+    expect(page.text).toContain('快递员正在派件')
     await order.instance.receive()
     expect(text(order)).toContain('已签收')
   })

@@ -5,7 +5,7 @@ const money = require('../../utils/money')
 const format = require('../../utils/format')
 const { load, act, field, initial } = require('../../utils/page')
 
-const STATUS = { pending: '待确认', confirmed: '已到账', rejected: '已拒绝' }
+const STATUS = { pending: '待确认', confirmed: '已到账', rejected: '已拒绝', closed: '已关闭' }
 
 function newRequestId () {
   return `tu-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
