@@ -72,6 +72,16 @@ async function buyFirstInStock (phone, name, mobile) {
   return { product, orderId: Number(placed.split('=')[1]), quoted: cart.instance.data.quote.total }
 }
 
+// A new agent joins with the demo invite code and the owner approves it in the console.
+async function joinApproved (phone, name, mobile) {
+  const join = await phone.open('pages/join', { scene: backend.invite_code })
+  await input(join, '.name', name)
+  await input(join, '.phone', mobile)
+  await join.instance.apply()
+  const pending = await consoleApi('GET', '/agents/applications?status=pending')
+  await consoleApi('POST', `/agents/applications/${pending.items.find((item) => item.name === name).id}/approve`, {})
+}
+
 describe('a new agent joins by invite, buys, pays and receives', () => {
   const phone = phoneOf(`journey-new-${Date.now()}`)
   const state = {}
@@ -193,12 +203,7 @@ describe('paying by bank transfer', () => {
 
   beforeAll(async () => {
     fs.writeFileSync(proof, PNG)
-    const join = await phone.open('pages/join', { scene: backend.invite_code })
-    await input(join, '.name', '钱转账')
-    await input(join, '.phone', '13912345679')
-    await join.instance.apply()
-    const pending = await consoleApi('GET', '/agents/applications?status=pending')
-    await consoleApi('POST', `/agents/applications/${pending.items.find((item) => item.name === '钱转账').id}/approve`, {})
+    await joinApproved(phone, '钱转账', '13912345679')
   })
 
   test('the proof photo makes the order 待确认收款 until finance confirms it', async () => {
@@ -221,12 +226,7 @@ describe('paying from the goods balance (货款)', () => {
 
   beforeAll(async () => {
     fs.writeFileSync(proof, PNG)
-    const join = await phone.open('pages/join', { scene: backend.invite_code })
-    await input(join, '.name', '孙货款')
-    await input(join, '.phone', '13912345670')
-    await join.instance.apply()
-    const pending = await consoleApi('GET', '/agents/applications?status=pending')
-    await consoleApi('POST', `/agents/applications/${pending.items.find((item) => item.name === '孙货款').id}/approve`, {})
+    await joinApproved(phone, '孙货款', '13912345670')
   })
 
   test('a transfer top-up confirmed in the console pays an order from the balance', async () => {
@@ -255,12 +255,7 @@ describe('cloud stock (云仓): buy into it, see it, have some shipped (提货)'
 
   beforeAll(async () => {
     fs.writeFileSync(proof, PNG)
-    const join = await phone.open('pages/join', { scene: backend.invite_code })
-    await input(join, '.name', '周云仓')
-    await input(join, '.phone', '13912345671')
-    await join.instance.apply()
-    const pending = await consoleApi('GET', '/agents/applications?status=pending')
-    await consoleApi('POST', `/agents/applications/${pending.items.find((item) => item.name === '周云仓').id}/approve`, {})
+    await joinApproved(phone, '周云仓', '13912345671')
     phone.settings.chosenFile = proof
     const topUp = await phone.open('more/topup', {})
     await input(topUp, '.amount', '5000')
