@@ -197,9 +197,9 @@ class Settings:
             raise ConfigError("NOTIFY_TEMPLATES must be a JSON object keyed by notification kind")
         if self.IP_REGION_DB and not os.path.isfile(self.IP_REGION_DB):
             raise ConfigError(f"IP_REGION_DB names no file: {self.IP_REGION_DB} (`make install` fetches it)")
-        self._validate_wechat_pay()
         if self.CERTIFICATE_FONT and not os.path.isfile(self.CERTIFICATE_FONT):
             raise ConfigError(f"CERTIFICATE_FONT names no file: {self.CERTIFICATE_FONT}")
+        self._validate_wechat_pay()
         if self.SCHEDULER_RENEW_SECONDS * 2 > self.SCHEDULER_LEASE_SECONDS:
             raise ConfigError("SCHEDULER_LEASE_SECONDS must be at least twice SCHEDULER_RENEW_SECONDS")
 

@@ -67,19 +67,25 @@ MEANINGS = {
                     "refuses to start",
     "PRICE_BLOCK_OUT_OF_RANGE": "refuse retail sales outside the controlled price range (after the brand's own "
                                 "legal review)",
-    "WECHAT_PAY_MCH_ID": "WeChat Pay merchant id (with `WECHAT_MP_APPID`); without WeChat Pay agents pay by transfer",
-    "WECHAT_PAY_API_KEY": "WeChat Pay v2 API key",
+    "WECHAT_PAY_MCH_ID": "WeChat Pay merchant id (商户号), APIv3 and v2 (with `WECHAT_MP_APPID`); without WeChat Pay "
+                         "agents pay by transfer",
+    "WECHAT_PAY_API_KEY": "WeChat Pay v2 API key, for merchants who still have v2",
     "WECHAT_PAY_API_BASE": "where WeChat Pay's API is (tests point it at the fake server); must end with `/`",
-    "WECHAT_PAY_API_VERSION": "`v3`, `v2` or empty: which WeChat Pay API the merchant is used through (empty: v3 "
-                              "when its credentials are set, else v2)",
-    "WECHAT_PAY_PRIVATE_KEY_FILE": "APIv3: the merchant's API private key (apiclient_key.pem)",
-    "WECHAT_PAY_CERT_SERIAL": "APIv3: the serial number of the merchant's API certificate",
-    "WECHAT_PAY_APIV3_KEY": "APIv3: the 32-character APIv3 key (decrypts notifications)",
-    "WECHAT_PAY_PUBLIC_KEY_FILE": "APIv3 public-key mode: WeChat Pay's public key (with `WECHAT_PAY_PUBLIC_KEY_ID`); "
-                                  "empty: platform certificates from /v3/certificates",
-    "WECHAT_PAY_PUBLIC_KEY_ID": "APIv3 public-key mode: the id of WeChat Pay's public key",
-    "WECHAT_PAY_NOTIFY_MAX_AGE_SECONDS": "APIv3: a notification signed longer ago than this is refused",
-    "WECHAT_PAY_QUERY_AFTER_MINUTES": "APIv3: a payment without its notification is queried after this long",
+    "WECHAT_PAY_API_VERSION": "`v3` or `v2`; empty: v3 when its credentials are set, else v2 when "
+                              "`WECHAT_PAY_API_KEY` is (see docs/wechat-pay.md)",
+    "WECHAT_PAY_PRIVATE_KEY_FILE": "APIv3: the merchant API private key file (`apiclient_key.pem`) every request is "
+                                   "signed with",
+    "WECHAT_PAY_CERT_SERIAL": "APIv3: the serial of the merchant API certificate (商户API证书序列号)",
+    "WECHAT_PAY_APIV3_KEY": "APIv3: the 32-character APIv3 key (APIv3密钥) that decrypts notifications and platform "
+                            "certificates",
+    "WECHAT_PAY_PUBLIC_KEY_FILE": "APIv3 public-key mode: WeChat Pay's public key file (`pub_key.pem`); with "
+                                  "`WECHAT_PAY_PUBLIC_KEY_ID`, or neither for platform-certificate mode (fetched "
+                                  "from `/v3/certificates`)",
+    "WECHAT_PAY_PUBLIC_KEY_ID": "APIv3 public-key mode: the public key's id (`PUB_KEY_ID_…`)",
+    "WECHAT_PAY_NOTIFY_MAX_AGE_SECONDS": "an APIv3 notification signed longer ago (or ahead) than this is refused "
+                                         "(replays)",
+    "WECHAT_PAY_QUERY_AFTER_MINUTES": "a payment started (or a refund asked for) this long ago without WeChat's "
+                                      "notification is asked about by the `settle_wechat_pay` job",
     "ORDER_PAYMENT_TIMEOUT_MINUTES": "an order still unpaid this long after it became payable is cancelled",
     "ORDER_APPROVAL_TIMEOUT_HOURS": "an order its upline has not approved or rejected this long after it was "
                                     "placed is cancelled (the agent is told)",

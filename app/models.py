@@ -21,7 +21,7 @@ from app.jobs.models import JobRun, SchedulerLease
 from app.notify.models import Notification
 from app.orders.models import (DailyProductSales, DailyRegionSales, Order, OrderEvent, OrderLine, OrderRefund,
                                OrderRefundLine, Parcel, ParcelEvent, ParcelPush, Promotion, ShippingTemplate,
-                               TrackingLink)
+                               TrackingLink, WechatPayment, WechatRefund)
 from app.tasks.models import BackgroundTask
 from app.wechat import WechatCacheEntry
 
@@ -60,6 +60,8 @@ ALL_MODELS = [
     OrderEvent,
     OrderRefund,
     OrderRefundLine,
+    WechatPayment,
+    WechatRefund,
     Parcel,
     ParcelEvent,
     ParcelPush,

@@ -28,10 +28,10 @@ from datetime import datetime, timezone
 from urllib.parse import urlencode, urlsplit
 
 import requests
-from wechatpy.pay import WeChatPay
 from wechatpayv3.core import Core
 from wechatpayv3.type import RequestType
 from wechatpayv3.utils import aes_decrypt, load_certificate
+from wechatpy.pay import WeChatPay
 
 from app.config import get_settings
 
@@ -97,7 +97,7 @@ class _Core(Core):
         if self._public_key_id:  # public-key mode: no certificates to fetch; an unknown serial is simply unknown
             return
         with self._refresh_lock:
-            if time.monotonic() - self._refreshed_at < CERTIFICATE_REFRESH_SECONDS and self._certificates:
+            if self._refreshed_at and time.monotonic() - self._refreshed_at < CERTIFICATE_REFRESH_SECONDS:
                 return
             self._refreshed_at = time.monotonic()
             self._certificates = self._fetch_certificates()

@@ -12,6 +12,9 @@ dict, None for 204, or bytes for a download). The built-in routes are JSAPI
 transactions (create, query, close) and refunds (create, query); more APIs (transfer
 bills, trade bills) are added the same way, with their state in `self.state`.
 
+A test-only side door (`/__fake__/pay`, `/__fake__/settle-refund`, `/__fake__/reset`) lets a tool outside the
+test process (the mini-program's journeys) play the payer.
+
 Faults on demand, per path pattern: `fail_next` (an error answer), `hang_next` (a slow
 answer, handled before or after the pause), `forge_next` (an answer with a bad
 signature). Notifications: `notification()` builds a signed, encrypted one (with any
@@ -24,7 +27,7 @@ import re
 import secrets
 import threading
 import time
-from collections import deque
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -43,6 +46,7 @@ BEIJING = timezone(timedelta(hours=8))
 AUTH_PATTERN = re.compile(r'^WECHATPAY2-SHA256-RSA2048 (.+)$')
 AUTH_FIELD = re.compile(r'(\w+)="([^"]*)"')
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
+SIDE_DOOR = "/__fake__/"
 
 
 def new_key_pair():
@@ -167,7 +171,7 @@ class FakeWeChatPayV3:
     def reset(self):
         """Forget transactions, refunds, recordings and faults (merchants, keys and routes stay)."""
         with self.lock:
-            self.state = {"transactions": {}, "refunds": {}}
+            self.state = defaultdict(dict)  # per API: "transactions", "refunds", and whatever a route adds
             self._requests = []
             self._scripts.clear()
 
@@ -228,6 +232,8 @@ class FakeWeChatPayV3:
         """(status, headers, body) for one request, or None to drop the connection unanswered."""
         parts = urlsplit(target)
         path, query = parts.path, dict(parse_qsl(parts.query))
+        if path.startswith(SIDE_DOOR):
+            return self._side_door(method, path[len(SIDE_DOOR):], raw)
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
@@ -247,6 +253,28 @@ class FakeWeChatPayV3:
             if not client_is_waiting():
                 return None
         return self._signed(status, payload, forge=script is not None and script.forge)
+
+    def _side_door(self, method, name, raw):
+        """A test tool's call under /__fake__/ (never recorded, never signed): `POST pay {"out_trade_no"}` plays
+        the payer paying (the notify_url is told), `POST settle-refund {"out_refund_no", "status"?}` WeChat
+        finishing a refund, `POST reset` forgets everything."""
+        try:
+            body = json.loads(raw or b"{}")
+            if method != "POST" or not isinstance(body, dict):
+                raise ValueError("POST a JSON object")
+            if name == "pay":
+                answers = self.pay(str(body["out_trade_no"]))
+            elif name == "settle-refund":
+                answers = self.settle_refund(str(body["out_refund_no"]), str(body.get("status", "SUCCESS")))
+            elif name == "reset":
+                self.reset()
+                answers = []
+            else:
+                return 404, {"Content-Type": "application/json"}, b'{"error": "no such side door"}'
+        except (KeyError, TypeError, ValueError) as exc:
+            return 400, {"Content-Type": "application/json"}, json.dumps({"error": f"bad request: {exc}"}).encode()
+        result = {"notify_status": answers[-1].status_code if answers else None}
+        return 200, {"Content-Type": "application/json"}, json.dumps(result).encode()
 
     def _route(self, method, target, path, query, body, raw, headers):
         mchid = self._authenticate(method, target, raw, headers.get("Authorization", ""))
@@ -320,6 +348,22 @@ class FakeWeChatPayV3:
         """POST a notification; the response."""
         return requests.post(url, data=body, headers=headers, timeout=timeout)
 
+    @classmethod
+    def send_at_once(cls, url, signed):
+        """POST every (headers, body) of `signed` to `url` from its own thread, all released together; the
+        statuses, in the order they came back."""
+        gate, statuses = threading.Barrier(len(signed)), []
+
+        def send(one):
+            gate.wait()
+            statuses.append(cls.send(url, *one).status_code)
+        threads = [threading.Thread(target=send, args=(one,)) for one in signed]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return statuses
+
     def notify(self, url, event_type, resource, *, summary="", original_type="transaction", times=1):
         """Send the same event `times` times (each freshly signed, as WeChat's retries are); the responses."""
         return [self.send(url, *self.notification(event_type, resource, summary=summary,
@@ -339,7 +383,7 @@ class FakeWeChatPayV3:
             entry = self.state["transactions"][out_trade_no]
             if entry["trade_state"] == "NOTPAY":
                 entry.update(trade_state="SUCCESS", trade_state_desc="支付成功", success_time=beijing_now(),
-                             transaction_id=transaction_id or "42000" + secrets.token_hex(11)[:22],
+                             transaction_id=transaction_id or "42000" + str(secrets.randbelow(10**23)).zfill(23),
                              bank_type="OTHERS")
                 entry["amount"]["payer_total"] = entry["amount"]["total"]
             url = entry["notify_url"]

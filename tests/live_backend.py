@@ -2,7 +2,8 @@
 journeys.
 
 `python -m tests.live_backend` migrates a temporary database, seeds the demo brand (`flask seed`), starts the fake
-WeChat (mini-program app and WeChat Pay merchant registered) and the fake 快递100 (parcels are subscribed by a
+WeChat (mini-program app registered), the fake WeChat Pay APIv3 server (merchant keys made for the run; with
+LIVE_WECHAT_PAY=v2 the legacy v2 merchant of the fake WeChat instead) and the fake 快递100 (parcels are subscribed by a
 thread standing in for the scheduler's `subscribe_parcels`; its side door pushes traces), serves the app on a free loopback port with
 DEV_LOGIN on, prints one line of JSON (the URLs, the owner's console password, the demo invite code) and serves
 until its standard input closes or it is terminated. The mini-program's jest globalSetup starts it; a person can
@@ -29,6 +30,7 @@ from app.finance.settlement import release_available_commissions
 from app.seed import DEMO_OWNER, seed_demo
 from tests.fake_kuaidi100 import FakeKuaidi100
 from tests.fake_wechat import FakeWeChat
+from tests.fake_wechat_pay_v3 import FakeWeChatPayV3, new_key_pair
 
 MP_APPID, MP_SECRET = "wx-mp-demo", "mp-demo-secret"
 MCH_ID, PAY_API_KEY = "1900000109", "0123456789abcdef0123456789abcdef"
@@ -48,7 +50,21 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def build_app(fake, workdir, port, kuaidi100):
+def pay_v3_settings(pay, workdir):
+    """APIv3 settings of a merchant whose keys are made now, registered with the fake `pay`."""
+    private_pem, public_pem = new_key_pair()
+    serial = "5157F09EFDC096DE15EBE81A47057A72"
+    pay.add_merchant(MCH_ID, serial=serial, public_key_pem=public_pem, appid=MP_APPID)
+    for name, pem in (("apiclient_key.pem", private_pem), ("pub_key.pem", pay.public_key_pem)):
+        with open(os.path.join(workdir, name), "w") as handle:
+            handle.write(pem)
+    return {"WECHAT_PAY_API_VERSION": "v3", "WECHAT_PAY_API_BASE": pay.url,
+            "WECHAT_PAY_PRIVATE_KEY_FILE": os.path.join(workdir, "apiclient_key.pem"), "WECHAT_PAY_CERT_SERIAL": serial,
+            "WECHAT_PAY_APIV3_KEY": pay.apiv3_key, "WECHAT_PAY_PUBLIC_KEY_FILE": os.path.join(workdir, "pub_key.pem"),
+            "WECHAT_PAY_PUBLIC_KEY_ID": pay.public_key_id}
+
+
+def build_app(fake, workdir, port, kuaidi100, pay_settings=None):
     """The app on a fresh database under workdir, WeChat, WeChat Pay and 快递100 pointed at the fakes."""
     return create_app({
         "ENV": "development",
@@ -68,6 +84,7 @@ def build_app(fake, workdir, port, kuaidi100):
         "KUAIDI100_CUSTOMER": kuaidi100.customer,
         "KUAIDI100_KEY": kuaidi100.key,
         "KUAIDI100_API_BASE": kuaidi100.url,
+        **(pay_settings or {}),
     })
 
 
@@ -101,8 +118,9 @@ def main():
     fake.add_app(MP_APPID, MP_SECRET)
     fake.pay.add_merchant(MCH_ID, PAY_API_KEY, MP_APPID)
     kuaidi100 = FakeKuaidi100().__enter__()
+    pay = None if os.environ.get("LIVE_WECHAT_PAY") == "v2" else FakeWeChatPayV3().start()
     port = free_port()
-    app = build_app(fake, workdir, port, kuaidi100)
+    app = build_app(fake, workdir, port, kuaidi100, pay_v3_settings(pay, workdir) if pay else None)
     with app.app_context():
         migrate.upgrade()
         top = seed()
@@ -112,7 +130,7 @@ def main():
     stop = threading.Event()
     threading.Thread(target=subscribe_parcels_every, args=(0.3, app, stop), daemon=True).start()
     print(json.dumps({"url": f"http://127.0.0.1:{port}", "wechat_url": fake.url, "kuaidi100_url": kuaidi100.url,
-                      "mp_appid": MP_APPID,
+                      "mp_appid": MP_APPID, "pay_url": pay.url if pay else fake.url, "pay_api": "v3" if pay else "v2",
                       "owner": {"username": DEMO_OWNER, "password": OWNER_PASSWORD},
                       "invite_code": top.invite_code, "inviter_name": top.name,
                       "top_agent": {"id": top.id, "name": top.name, "bind_code": top.bind_code}, "database": workdir}), flush=True)
@@ -125,6 +143,8 @@ def main():
     server.shutdown()
     fake.stop()
     kuaidi100.__exit__()
+    if pay:
+        pay.stop()
     shutil.rmtree(workdir, ignore_errors=True)
 
 

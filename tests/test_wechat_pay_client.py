@@ -9,7 +9,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from app.config import ConfigError, Settings
-from app.wechat_pay import NotificationRejected, PayRefused, PayUnavailable, api_version, v3_client
+from app.wechat_pay import (
+    NotificationRejected,
+    PayRefused,
+    PayUnavailable,
+    api_version,
+    v3_client,
+)
 from tests.conftest import MP_APPID, PAY_MCH_ID
 from tests.factories import settings_changed
 
@@ -162,3 +168,12 @@ def test_a_public_key_without_its_id_is_refused(tmp_path):
 def test_v2_credentials_alone_keep_the_v2_path():
     settings = replace(Settings(), WECHAT_MP_APPID="wx", WECHAT_PAY_MCH_ID="1", WECHAT_PAY_API_KEY="k" * 32)
     assert settings.wechat_pay_version == "v2"
+
+
+def test_forged_serials_in_certificate_mode_fetch_the_certificates_at_most_once_a_minute(
+        wechat_pay_v3_certificates):
+    client = v3_client()
+    for index in range(5):
+        with pytest.raises(NotificationRejected):
+            client.parse_notification(*notification(wechat_pay_v3_certificates, serial=f"ABCDEF{index}"))
+    assert len(wechat_pay_v3_certificates.calls("/v3/certificates")) <= 1

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from app.errors import InvalidInput
 from app.exports import table_file
 from app.http import admin_actor, admin_required
-from app.orders import batch, documents, payments, placement, refunds, service, tracking
+from app.orders import batch, documents, payments, placement, refunds, service, tracking, wechat_refunds
 from app.orders.schemas import (STATUS, ConsigneeBody, OrderDetailOut, OrderDraftOut, OrderItemBody, OrderOut,
                                 OrderPlacedOut, OrderQuoteBody, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody,
                                 QuickEntryBody, proof_field)
@@ -122,6 +122,9 @@ class AdminRefundOut(Schema):
     shipping = Yuan(attribute="shipping_fen")
     reason = fields.String()
     actor = fields.String()
+    status = fields.String(dump_default="succeeded")  # refunding / failed: a refund through WeChat Pay
+    out_refund_no = fields.String(dump_default="")
+    failure = fields.String(dump_default="")
 
 
 class AdminBatchRowOut(Schema):
@@ -286,6 +289,14 @@ def refund(body, order_id):
 def order_refunds(order_id):
     """The refunds of an order."""
     return refunds.list_refunds(order_id)
+
+
+@blp.route("/<id:order_id>/wechat-refunds", methods=["GET"])
+@admin_required(*READ_ROLES)
+@blp.response(200, AdminRefundOut(many=True))
+def order_wechat_refunds(order_id):
+    """The refunds of an order sent back through WeChat Pay: under way (refunding), succeeded or failed."""
+    return wechat_refunds.list_wechat_refunds(order_id)
 
 
 @blp.route("/batch/pay", methods=["POST"])

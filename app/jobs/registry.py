@@ -31,6 +31,7 @@ JOBS = [
     Job("drain_outbox", notify_jobs.drain_outbox, every_seconds=3),
     Job("scan_low_stock", summarised("queued", inventory_jobs.scan_low_stock), every_seconds=1800),
     Job("cancel_unpaid_orders", summarised("cancelled", order_jobs.cancel_unpaid_orders), every_seconds=300),
+    Job("settle_wechat_pay", summarised("settled", order_jobs.settle_wechat_pay), every_seconds=120),
     Job("receive_shipped_orders", summarised("received", order_jobs.receive_shipped_orders), every_seconds=600),
     Job("subscribe_parcels", summarised("subscribed", order_jobs.subscribe_parcels), every_seconds=60),
     Job("watch_stuck_parcels", summarised("queued", order_jobs.watch_stuck_parcels), every_seconds=3600),

@@ -34,6 +34,7 @@ KIND_NAMES = {
     "withdrawal_hold": "提现冻结", "commission_rules_deep": "佣金规则超过三级", "code_flagged": "防伪码异常",
     "code_enumeration": "防伪码被批量查询", "violation_warning": "控价违规警告", "violation_cross_region": "窜货",
     "join_code_guessing": "邀请码或绑定码被批量尝试", "order_proof_submitted": "代理上传付款凭证",
+    "order_payment_amount_mismatch": "微信支付金额不符", "order_refund_failed": "微信退款失败",
     "goods_topup_submitted": "代理提交货款充值", "goods_topup_confirmed": "货款充值到账",
     "goods_topup_rejected": "货款充值被拒绝",
     "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于限价", "violation_price_high": "高于限价",

@@ -13,7 +13,8 @@ from app.database import db
 from app.errors import DomainError
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue
-from app.orders import service, tracking
+from app.orders import service, tracking, wechat_payments, wechat_refunds
+from app.wechat_pay import PayError
 
 log = logging.getLogger(__name__)
 JOB_ACTOR = "system"
@@ -34,12 +35,32 @@ def cancel_unpaid_orders(now=None):
     """Cancel orders still unpaid when their payment time ran out, and orders their upline left unapproved
     for ORDER_APPROVAL_TIMEOUT_HOURS (an agent's order must not wait for ever); returns how many."""
     now = now or utcnow()
-    unpaid = _each(service.overdue("pending_payment", before=now),
-                   lambda order_id: service.cancel(order_id, actor=JOB_ACTOR, reason="超时未付款，自动取消"))
+    def cancel_and_close(order_id):
+        service.cancel(order_id, actor=JOB_ACTOR, reason="超时未付款，自动取消")
+        wechat_payments.close_cancelled(order_id)
+    unpaid = _each(service.overdue("pending_payment", before=now), cancel_and_close)
     placed_before = now - timedelta(hours=get_settings().ORDER_APPROVAL_TIMEOUT_HOURS)
     unapproved = _each(service.overdue("awaiting_approval", before=placed_before),
                        lambda order_id: service.cancel_unapproved(order_id, actor=JOB_ACTOR))
     return unpaid + unapproved
+
+
+def settle_wechat_pay(now=None):
+    """Ask WeChat Pay (APIv3) about payments started but not confirmed (and close those of cancelled orders), and
+    about refunds still under way; each is applied as its notification would be. Counts of outcomes."""
+    if not get_settings().wechat_pay_v3_configured:
+        return {"payments": 0, "refunds": 0}
+    counts = {}
+    for kind, ids, settle in (("payment", wechat_payments.unsettled_payments(now=now), wechat_payments.settle_payment),
+                              ("refund", wechat_refunds.unsettled_refunds(now=now), wechat_refunds.settle_refund)):
+        for record_id in ids:
+            try:
+                outcome = settle(record_id)
+            except (DomainError, PayError) as exc:
+                log.info("WeChat Pay %s %s left for later: %s", kind, record_id, exc)
+                outcome = "unknown"
+            counts[f"{kind}_{outcome}"] = counts.get(f"{kind}_{outcome}", 0) + 1
+    return counts
 
 
 def receive_shipped_orders(now=None):

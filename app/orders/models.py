@@ -9,7 +9,7 @@ table): about as fast as a plain scan of the table, whatever the period. Twin
 indexes leading with `paid_at` serve short periods (the dashboard's 30 days).
 """
 from peewee import (AutoField, BigAutoField, BigIntegerField, BooleanField, Check, CharField, CompositeKey,
-                    DateField, DateTimeField, ForeignKeyField, IntegerField)
+                    DateField, DateTimeField, ForeignKeyField, IntegerField, TextField)
 
 from app.agents.models import Agent, AgentLevel
 from app.catalog.models import Product
@@ -145,6 +145,59 @@ class OrderRefundLine(BaseModel):
     order_line = ForeignKeyField(OrderLine, on_delete="CASCADE")
     quantity = IntegerField()
     amount_fen = BigIntegerField()
+
+
+class WechatPayment(BaseModel):
+    """An order's payment through WeChat Pay APIv3 (JSAPI), recorded before WeChat is asked, so that an
+    unknown outcome (timeout, no notification) is settled by a later query.
+
+    status: started (prepay asked for) → paid | closing (order cancelled: close it at WeChat) → closed.
+    `expires_at` and `payer_openid` are what the first request sent: a retry sends the same order.
+    """
+
+    id = AutoField()
+    order = ForeignKeyField(Order, unique=True, on_delete="CASCADE")
+    out_trade_no = CharField(max_length=32, unique=True)
+    amount_fen = BigIntegerField()
+    payer_openid = CharField(max_length=128)
+    expires_at = DateTimeField()
+    prepay_id = CharField(max_length=64, default="")
+    status = CharField(max_length=16, default="started")
+    transaction_id = CharField(max_length=32, default="")
+    created_at = DateTimeField(default=utcnow)
+    checked_at = DateTimeField(null=True)
+    paid_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "checked_at"), False),)
+
+
+class WechatRefund(BaseModel):
+    """A refund sent back through WeChat Pay (its own `out_refund_no`): `refunding` until WeChat's notification
+    or a query says SUCCESS (`succeeded`: the books are written then, `order_refund`) or it failed (`failed`:
+    nothing written). `lines` is the JSON plan [{"line_id", "quantity", "amount_fen"}] the amount was made of.
+    """
+
+    id = AutoField()
+    order = ForeignKeyField(Order, backref="wechat_refunds", on_delete="CASCADE")
+    out_refund_no = CharField(max_length=64, unique=True)
+    amount_fen = BigIntegerField()
+    shipping_fen = BigIntegerField(default=0)
+    whole_order = BooleanField()
+    goods_back = BooleanField()
+    lines = TextField(default="[]")
+    reason = CharField(max_length=255)
+    actor = CharField(max_length=48)
+    status = CharField(max_length=16, default="refunding")
+    refund_id = CharField(max_length=64, default="")
+    failure = CharField(max_length=64, default="")
+    order_refund = ForeignKeyField(OrderRefund, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    checked_at = DateTimeField(null=True)
+    settled_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "checked_at"), False),)
 
 
 PROMOTION_KINDS = ("amount_off", "level_discount")

@@ -1,5 +1,5 @@
-"""Payment: starting a WeChat Pay (v2) payment in the mini-program, its notifications (signature checked by
-wechatpy), and offline-transfer proofs."""
+"""Payment: starting a WeChat Pay payment in the mini-program — APIv3 (`wechat_payments`) or the legacy v2,
+as configured — the v2 notifications (signature checked by wechatpy), and offline-transfer proofs."""
 import logging
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -13,12 +13,12 @@ from app.errors import Conflict
 from app.finance import service as finance
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue
-from app.orders import service
+from app.orders import service, wechat_payments
 from app.orders.models import Order
 from app.orders.states import next_state
 from app.uploads import payment_proof_file as payment_proof_file_of, save_payment_proof
 from app.wechat import failures_as_domain_errors
-from app.wechat_pay import v2_client as pay_client
+from app.wechat_pay import api_version, v2_client as pay_client
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,8 @@ PAYMENT_REFUSALS = {
 
 
 def start_wechat_payment(order_id, *, agent, openid, client_ip):
-    """The parameters `wx.requestPayment` needs to pay one of the agent's unpaid orders (统一下单, JSAPI).
+    """The parameters `wx.requestPayment` needs to pay one of the agent's unpaid orders (JSAPI: APIv3's
+    /v3/pay/transactions/jsapi, signType RSA, or v2's 统一下单, by configuration).
 
     Every request for the same order sends WeChat the same order (number, amount,
     closing time), so asking again — a retry, a second tap — answers the same prepay id.
@@ -49,6 +50,8 @@ def start_wechat_payment(order_id, *, agent, openid, client_ip):
     closes_at = order.payment_due_at or now + timedelta(hours=2)
     if closes_at - now < SHORTEST_PAYMENT_WINDOW:
         raise Conflict("订单即将超时关闭，请重新下单", code="payment_window_closing")
+    if api_version() == "v3":
+        return wechat_payments.start_payment(order, openid=openid, closes_at=closes_at)
     client, number = pay_client(), service.order_no(order)
     with failures_as_domain_errors("WeChat Pay unified order", refusals=PAYMENT_REFUSALS):
         prepay = client.order.create(
@@ -70,7 +73,7 @@ def handle_wechat_notification(xml):
     mismatch); a repeated notification of a confirmed payment is ok and changes nothing.
     """
     settings = get_settings()
-    if not settings.wechat_pay_configured:
+    if api_version() != "v2":
         return False, "未配置微信支付"
     try:
         data = pay_client().parse_payment_result(xml)

@@ -24,7 +24,8 @@ from app.money import format_yuan
 from app.notify.models import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.orders import holdings, rollup, tracking
-from app.orders.models import Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine
+from app.orders.models import (Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine, WechatPayment,
+                               WechatRefund)
 from app.orders.states import PAID_STATES, next_state
 
 SYSTEM = "system"
@@ -303,22 +304,31 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
         move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64] or order.payment_ref,
                    payment_proof=proof[:128] or order.payment_proof, paid_at=now)
         OrderLine.update(paid_at=now).where(OrderLine.order == order.id).execute()
-        rollup.count(order.id)
-        if not (store_in_cloud(order) if order.to_cloud else reserve_stock(order)):
-            log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
-            enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
-                    dedupe_key=f"order:{order.id}:stock_short")
         finance.settle_paid_order(paid_order_facts(order.id))
-        if order.status == "stored":  # signed for at once: the commission's return window starts now
-            finance.mark_order_completed(order_id=order.id, at=order.received_at)
         if order.buyer_agent_id:
             agents.record_purchase(order_id=order.id, agent_id=order.buyer_agent_id,
                                    amount_fen=order.total_fen - order.shipping_fen, at=now)
             enqueue(kind="order_paid", recipient=recipient_agent(order.buyer_agent_id),
                     data={"order_id": order.id, "order_no": order_no(order), "amount": format_yuan(order.total_fen)},
                     dedupe_key=f"order:{order.id}:paid")
+        # The rows every payment shares — the product's stock, the day's sales figures — are locked last, right
+        # before COMMIT, so concurrent payments wait for each other as briefly as possible.
+        if not (store_in_cloud(order) if order.to_cloud else reserve_stock(order)):
+            log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
+            enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
+                    dedupe_key=f"order:{order.id}:stock_short")
+        elif order.status == "stored":  # signed for at once: the commission's return window starts now
+            finance.mark_order_completed(order_id=order.id, at=order.received_at)
+        rollup.count(order.id)
         return order, True
     return atomic_with_retry(work)
+
+
+def _no_whole_refund_under_way(order):
+    """The goods of an order being refunded whole through WeChat stay in the warehouse until WeChat answers."""
+    if WechatRefund.select().where(WechatRefund.order == order.id, WechatRefund.status == "refunding",
+                                   WechatRefund.whole_order == True).exists():  # noqa: E712  (SQL, not Python)
+        raise Conflict("该订单正在整单退款（等待微信确认），暂不能配货或发货", code="refund_under_way")
 
 
 def pick(order_id, *, actor):
@@ -326,6 +336,7 @@ def pick(order_id, *, actor):
     def need_stock(order):
         if order.to_cloud:
             raise Conflict("云仓订单不发货，无需配货", code="cloud_order")
+        _no_whole_refund_under_way(order)
         if order.warehouse_id is None and not reserve_stock(order):
             raise Conflict("库存不足，无法配货", code="insufficient_stock")
     return _transition(order_id, "pick", actor=actor, effect=need_stock)
@@ -341,6 +352,7 @@ def ship(order_id, *, actor, carrier, tracking_no, codes_scanned=()):
     known, tracking_no = tracking.shipment_fields(carrier, tracking_no)
 
     def send(order):
+        _no_whole_refund_under_way(order)
         inventory.ship(reference=stock_reference(order.id), province=order.province, actor=actor)
         if codes_scanned:
             _bind(order, codes_scanned, actor)
@@ -400,13 +412,17 @@ def complete(order_id, *, actor):
 
 
 def cancel(order_id, *, actor, reason="", agent=None):
-    """Cancel an order not yet picked; a paid one gets its reservation released and its purchase reversed.
+    """Cancel an order not yet picked; a paid one gets its reservation released and its purchase reversed; an
+    unpaid one's WeChat payment, if started, is to be closed at WeChat (`wechat_payments`).
 
     An agent may cancel only its own orders and only while they are unpaid.
     """
     def undo(order):
         if agent is not None and order.status in PAID_STATES:
             raise Conflict("订单已付款，请联系客服取消", code="already_paid")
+        if order.status in PAID_STATES and WechatPayment.select().where(
+                WechatPayment.order == order.id, WechatPayment.status == "paid").exists():
+            raise Conflict("该订单通过微信支付付款，请用退款（款项原路退回）", code="refund_through_wechat")
         if order.status in PAID_STATES:
             inventory.release(reference=stock_reference(order.id), actor=actor)
             rollup.withdraw(order.id)
@@ -418,6 +434,9 @@ def cancel(order_id, *, actor, reason="", agent=None):
             return_to_goods_balance(order, order.total_fen, reference=f"{stock_reference(order.id)}:cancel")
             if order.buyer_agent_id:
                 agents.reverse_purchase(order_id=order.id)
+        else:
+            WechatPayment.update(status="closing").where(WechatPayment.order == order.id,
+                                                         WechatPayment.status == "started").execute()
     return _transition(order_id, "cancel", actor=actor, agent=agent, reason=reason, effect=undo,
                        closed_at=utcnow())
 

@@ -33,6 +33,8 @@ ACTION_NAMES = {
     "proof_submitted": "上传付款凭证",
     "approver_changed": "审核人变更",
     "store": "入云仓",
+    "refund_requested": "申请微信退款",
+    "refund_failed": "微信退款失败",
     "tracking_link_revoked": "停用分享链接",
 }
 

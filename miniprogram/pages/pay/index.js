@@ -1,6 +1,7 @@
 // Paying an order: from my goods-payment balance (货款余额, paid at once) when it covers the total; WeChat Pay when
-// the brand has it (the server's notification, not this page, marks it paid); otherwise a bank transfer whose proof
-// photo is uploaded, the order then showing 待确认收款 until finance confirms.
+// the brand has it (APIv3 or v2, the server decides; the parameters go to wx.requestPayment as they come; the
+// server's notification, not this page, marks it paid); otherwise a bank transfer whose proof photo is uploaded,
+// the order then showing 待确认收款 until finance confirms.
 const api = require('../../utils/api')
 const money = require('../../utils/money')
 const subscribe = require('../../utils/subscribe')
@@ -11,6 +12,12 @@ function requestPayment (params) {
     wx.requestPayment({ ...params, success: resolve, fail: reject })
   })
 }
+
+// After wx.requestPayment succeeds the order is paid when WeChat Pay's notification reaches the server (or the
+// server's query finds the payment): look a few times, then leave 支付结果确认中 on the page.
+const PAID_CHECKS = 3
+const PAID_CHECK_DELAY_MS = 1000
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // My goods balance, or null when it cannot be read now (the other ways to pay still work).
 async function goodsBalance () {
@@ -60,7 +67,14 @@ Component({
         return
       }
       this.setData({ paying: true })
-      await this.load()
+      await this.waitUntilPaid()
+    },
+    async waitUntilPaid () {
+      for (let check = 0; check < PAID_CHECKS; check++) {
+        if (check) await pause(PAID_CHECK_DELAY_MS)
+        await this.load()
+        if (!this.data.order || this.data.order.status !== 'pending_payment') return
+      }
     },
     payByGoods () {
       return act(this, () => api.post(`/api/mp/orders/${this.orderId}/goods-payment`), (order) => this.setData({ order }))
