@@ -13,8 +13,8 @@ from app.cloud.models import CloudMove, CloudStock, CloudTransfer, Pickup, Picku
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport,
                               RetailSale, RetailSaleCode, RetailSaleLine, Violation)
 from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, GoodsBalance,
-                                GoodsEntry, GoodsTopUp, JournalEntry, OrderSettlement, Posting, SettlementRefund,
-                                Withdrawal, BuyerFirstOrder)
+                                GoodsEntry, GoodsTopUp, JournalEntry, OrderSettlement, PayDiscrepancy, PayReconciliation,
+                                Posting, SettlementRefund, Withdrawal, BuyerFirstOrder)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
 from app.jobs.models import JobRun, SchedulerLease
@@ -105,6 +105,8 @@ ALL_MODELS = [
     GoodsEntry,
     GoodsTopUp,
     Expense,
+    PayReconciliation,
+    PayDiscrepancy,
     BackgroundTask,
     AgentCertificate,
     AgentWechatId,
