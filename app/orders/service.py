@@ -239,9 +239,14 @@ def reject(order_id, *, actor, reason, approver=None):
                        closed_at=utcnow())
 
 
-def reserve_stock(order):
-    """Reserve the order's goods in the warehouse the inventory rules choose; False when stock is short."""
-    lines = [{"product_id": line.product_id, "quantity": line.quantity} for line in order.lines]
+def reserve_stock(order, *, lines=None):
+    """Reserve the order's goods in the warehouse the inventory rules choose; False when stock is short.
+
+    `lines`: the order's lines when the caller has them loaded (else they are read). Runs inside the caller's
+    transaction.
+    """
+    lines = [{"product_id": line.product_id, "quantity": line.quantity}
+             for line in (lines if lines is not None else order.lines)]
     try:
         warehouse = inventory.choose_warehouse(province=order.province, lines=lines)
         inventory.reserve(reference=stock_reference(order.id), warehouse_id=warehouse.id, lines=lines, actor=SYSTEM)
@@ -269,11 +274,15 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
             raise Conflict(f"付款金额{format_yuan(amount_fen)}元与订单应付{format_yuan(order.total_fen)}元不符",
                            code="amount_mismatch")
         now = utcnow()
+        # The order is read once, locked, with its lines; what follows works on them as written, not read back.
+        lines = list(order.lines.order_by(OrderLine.id))
         # Without a proof or reference of its own, the confirmation keeps the ones the agent uploaded.
         move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64] or order.payment_ref,
                    payment_proof=proof[:128] or order.payment_proof, paid_at=now)
         OrderLine.update(paid_at=now).where(OrderLine.order == order.id).execute()
-        finance.settle_paid_order(paid_order_facts(order.id))
+        for line in lines:
+            line.paid_at = now
+        finance.settle_paid_order(_paid_facts(order, lines))
         if order.buyer_agent_id:
             agents.record_purchase(order_id=order.id, agent_id=order.buyer_agent_id,
                                    amount_fen=order.total_fen - order.shipping_fen, at=now)
@@ -282,11 +291,11 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
                     dedupe_key=f"order:{order.id}:paid")
         # The rows every payment shares — the product's stock, the day's sales figures — are locked last, right
         # before COMMIT, so concurrent payments wait for each other as briefly as possible.
-        if not reserve_stock(order):
+        if not reserve_stock(order, lines=lines):
             log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
             enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
                     dedupe_key=f"order:{order.id}:stock_short")
-        rollup.count(order.id)
+        rollup.count(order.id, order=order, lines=lines)
         return order, True
     return atomic_with_retry(work)
 
@@ -432,10 +441,15 @@ def paid_order_facts(order_id):
     order = get_order(order_id)
     if order.paid_at is None:
         raise Conflict("订单尚未付款", code="not_paid")
+    return _paid_facts(order, order.line_list)
+
+
+def _paid_facts(order, lines):
+    """PaidOrder built from the order and its lines in memory (by id, as the order lists them)."""
     return PaidOrder(
         order_id=order.id, order_no=order_no(order), buyer_agent_id=order.buyer_agent_id, paid_at=order.paid_at,
         lines=tuple(SoldLine(line.product_id, line.quantity, line.unit_price_fen, line.discount_fen,
-                             line.unit_cost_fen) for line in order.line_list),
+                             line.unit_cost_fen) for line in lines),
         subtotal_fen=order.subtotal_fen, discount_fen=order.level_discount_fen + order.promotion_discount_fen,
         shipping_fen=order.shipping_fen, total_fen=order.total_fen)
 
