@@ -248,8 +248,8 @@ def reserve_stock(order, *, lines=None):
     lines = [{"product_id": line.product_id, "quantity": line.quantity}
              for line in (lines if lines is not None else order.lines)]
     try:
-        warehouse = inventory.choose_warehouse(province=order.province, lines=lines)
-        inventory.reserve(reference=stock_reference(order.id), warehouse_id=warehouse.id, lines=lines, actor=SYSTEM)
+        warehouse = inventory.reserve_where_best(reference=stock_reference(order.id), province=order.province,
+                                                 lines=lines, actor=SYSTEM)
     except Conflict:
         return False
     Order.update(warehouse=warehouse.id).where(Order.id == order.id).execute()
@@ -282,7 +282,7 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
         OrderLine.update(paid_at=now).where(OrderLine.order == order.id).execute()
         for line in lines:
             line.paid_at = now
-        finance.settle_paid_order(_paid_facts(order, lines))
+        finance.settle_paid_orders([_paid_facts(order, lines)])  # settle_paid_order, without reading it back
         if order.buyer_agent_id:
             agents.record_purchase(order_id=order.id, agent_id=order.buyer_agent_id,
                                    amount_fen=order.total_fen - order.shipping_fen, at=now)
