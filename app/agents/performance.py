@@ -12,7 +12,7 @@ from peewee import SQL, IntegrityError, fn
 
 from app.agents.models import Agent, AgentClosure, AgentPurchase, AgentRetailSale
 from app.clock import local_today, utc_start_of_local_day, utcnow
-from app.database import db, for_update
+from app.database import atomic_with_retry, for_update
 from app.errors import Conflict, InvalidInput, NotFound
 from app.money import MAX_FEN
 
@@ -31,8 +31,7 @@ def _insert_once(model, key_field, key, values, *, refused=None):
     `refused`, when given, runs first when the INSERT fails (the checks the INSERT's constraints stood in for).
     """
     try:
-        with db.atomic():
-            model.create(**{key_field: key}, **values)
+        atomic_with_retry(lambda: model.create(**{key_field: key}, **values))
         return True
     except IntegrityError:
         if refused is not None:
