@@ -190,18 +190,26 @@ def _level_price(product, prices, level_id, active_levels):
 
 
 def order_prices(*, product_ids, level_id, agent_asking=False):
-    """{product id: (product, unit price in fen)} for the products of one order, in at most three queries.
+    """{product id: (product, unit price in fen)} for the products of one order, in two queries at most (the
+    products with their level prices, the active levels).
 
     With a `level_id` each price is as `price_for` gives it (`agent_price_for` when `agent_asking`); without
     one it is the retail price of an active product. The refusal is the one the products, checked one by one in
     the order given, meet first: an unknown id before anything else.
     """
     product_ids = list(product_ids)
-    products = {product.id: product for product in Product.select().where(Product.id.in_(product_ids or [0]))}
+    products, prices = {}, {}
+    rows = (Product.select(Product, LevelPrice.level.alias("priced_level"), LevelPrice.price_fen.alias("level_fen"))
+            .join(LevelPrice, JOIN.LEFT_OUTER, on=(LevelPrice.product == Product.id))
+            .where(Product.id.in_(product_ids or [0])).objects())
+    for row in rows:
+        products.setdefault(row.id, row)
+        if row.priced_level is not None:
+            prices.setdefault(row.id, {})[row.priced_level] = row.level_fen
     for product_id in product_ids:
         if product_id not in products:
             raise NotFound("商品不存在", code="product_not_found")
-    prices, levels = {}, None
+    levels = None
     answer = {}
     for product_id in product_ids:
         product = products[product_id]
@@ -212,8 +220,6 @@ def order_prices(*, product_ids, level_id, agent_asking=False):
                 answer[product_id] = (product, product.retail_fen)
                 continue
             if levels is None:
-                for row in LevelPrice.select().where(LevelPrice.product.in_(product_ids)):
-                    prices.setdefault(row.product_id, {})[row.level_id] = row.price_fen
                 levels = agents.active_levels()
             answer[product_id] = (product, _level_price(product, prices.get(product_id, {}), level_id, levels))
         except Conflict as exc:
