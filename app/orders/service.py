@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from app.agents import service as agents
 from app.codes import binding as codes
@@ -168,6 +168,17 @@ def lock_order(order_id, *, agent=None, approver=None):
     return order
 
 
+def lock_order_with_lines(order_id):
+    """(the order, its lines by id), the order's row and its lines' locked for this transaction, in one query; or
+    NotFound."""
+    rows = list(for_update(Order.select(Order, OrderLine)
+                           .join(OrderLine, JOIN.LEFT_OUTER, on=(OrderLine.order == Order.id), attr="joined_line")
+                           .where(Order.id == order_id).order_by(OrderLine.id)))
+    if not rows:
+        raise NotFound("订单不存在", code="order_not_found")
+    return rows[0], [row.joined_line for row in rows if row.joined_line.id is not None]
+
+
 def move_order(order, action, *, actor, reason="", **changes):
     """Set the order's next state (and `changes`) and log the event; the caller holds the row lock."""
     target = next_state(order.status, action)
@@ -265,7 +276,8 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
     the payment still counts (the money is in) and picking waits for stock.
     """
     def work():
-        order = lock_order(order_id)
+        # The order is read once, locked, with its lines; what follows works on them as written, not read back.
+        order, lines = lock_order_with_lines(order_id)
         if order.status in PAID_STATES or (order.paid_at and order.status == "refunded"):
             log_event(order, "pay_repeated", actor=actor, reason=f"重复的付款确认 {payment_ref}".strip())
             return order, False
@@ -274,8 +286,6 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
             raise Conflict(f"付款金额{format_yuan(amount_fen)}元与订单应付{format_yuan(order.total_fen)}元不符",
                            code="amount_mismatch")
         now = utcnow()
-        # The order is read once, locked, with its lines; what follows works on them as written, not read back.
-        lines = list(order.lines.order_by(OrderLine.id))
         # Without a proof or reference of its own, the confirmation keeps the ones the agent uploaded.
         move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64] or order.payment_ref,
                    payment_proof=proof[:128] or order.payment_proof, paid_at=now)
