@@ -10,7 +10,7 @@ import time
 from urllib.parse import urlparse
 
 import pymysql
-from peewee import DatabaseProxy, InterfaceError, Model, OperationalError
+from peewee import EXCLUDED, DatabaseProxy, InterfaceError, Model, OperationalError, fn
 from peewee import __exception_wrapper__ as exception_wrapper
 from playhouse.db_url import connect, parse
 from playhouse.pool import MaxConnectionsExceeded, PooledMySQLDatabase
@@ -187,6 +187,21 @@ def add_to(model, keys, amounts):
     if is_mysql():
         return query.on_conflict(update=update).execute()
     return query.on_conflict(conflict_target=[getattr(model, name) for name in keys], update=update).execute()
+
+
+def add_to_many(model, key_names, rows):
+    """`add_to` for many rows in one statement: each row (a dict of the key columns `key_names` and the amounts
+    to add) is created or has its amounts added to the existing row's. Rows are written in the order given
+    (sort them by key so that concurrent writers lock in one order)."""
+    if not rows:
+        return None
+    amounts = [name for name in rows[0] if name not in key_names]
+    added = {name: (fn.VALUES(getattr(model, name)) if is_mysql() else getattr(EXCLUDED, name)) for name in amounts}
+    update = {getattr(model, name): getattr(model, name) + added[name] for name in amounts}
+    query = model.insert_many(rows)
+    if is_mysql():
+        return query.on_conflict(update=update).execute()
+    return query.on_conflict(conflict_target=[getattr(model, name) for name in key_names], update=update).execute()
 
 
 LOCK_CONFLICT_ERRORS = (1213, 1205)  # InnoDB deadlock victim, lock wait timeout
