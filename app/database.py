@@ -10,7 +10,7 @@ import time
 from urllib.parse import urlparse
 
 import pymysql
-from peewee import EXCLUDED, DatabaseProxy, InterfaceError, Model, OperationalError, fn
+from peewee import EXCLUDED, DatabaseProxy, InterfaceError, Model, OperationalError, QueryEvent, fn
 from peewee import __exception_wrapper__ as exception_wrapper
 from playhouse.db_url import connect, parse
 from playhouse.pool import MaxConnectionsExceeded, PooledMySQLDatabase
@@ -289,12 +289,15 @@ def bulk_insert(model, rows, *, ignore_duplicates=False, add_on_duplicate=(), ch
         literal = _mysql_literal(database.connection())
 
         def write(values):
-            database.cursor().execute(head + ", ".join(f"({', '.join(map(literal, row))})" for row in values) + tail)
+            database.execute_sql(head + ", ".join(f"({', '.join(map(literal, row))})" for row in values) + tail)
     else:
         statement = head + f"({', '.join([database.param] * len(names))})" + tail
 
         def write(values):
             database.cursor().executemany(statement, values)
+            # One statement, as MySQL's multi-row INSERT is: seen by query hooks (the statement budgets) too.
+            for hook in database.query_hooks:
+                hook(QueryEvent(statement, None, 0.0, None))
     extra = list(defaults.values())
     for start in range(0, len(rows), chunk):
         values = [[row[name] for name in rows[0]] + extra for row in rows[start:start + chunk]]

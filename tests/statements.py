@@ -51,7 +51,9 @@ def per_use_case(app, fake_wechat):
     """{use case: the statements of its second run} on a small world built here."""
     client = app.test_client()
     headers, agent = agent_headers(client, fake_wechat, level=make_level())
-    (first, _), (second, _) = orderable(100), orderable(80)
+    # Both products in one warehouse: the payment reserves them there (the usual path, not the stock-short one).
+    first, warehouse = orderable(100)
+    second, _ = orderable(80, warehouse=warehouse)
     batch = make_batch(2, product=first)
     code = shipped(batch, agent, count=1)[0]
 
