@@ -57,6 +57,11 @@ def dev_login(*, openid):
     return Session(user.id, issue_token("wx", user.id, user.token_version), get_settings().TOKEN_TTL_SECONDS)
 
 
+def wechat_user_for_openid(openid):
+    """The WeChat user with this openid, created when new (for seeding a demo; sign-in goes through WeChat)."""
+    return WechatUser.get_or_none(WechatUser.openid == openid) or _create_wechat_user(openid)
+
+
 def _create_wechat_user(openid):
     # Outside any transaction on purpose: after losing the race to insert, the
     # re-read must see the winner's committed row (REPEATABLE READ would not).
