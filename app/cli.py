@@ -1,4 +1,4 @@
-"""The `flask` commands: `db upgrade|status|downgrade`, `users create`, `seed`, `jobs`, `scheduler`, and each domain's group."""
+"""The `flask` commands: `db upgrade|status|downgrade`, `users create|set-password`, `seed`, `jobs`, `scheduler`, and each domain's group."""
 import secrets
 
 import click
@@ -54,6 +54,20 @@ def users_create(username, password, role):
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"created {user.role} {user.username} (id {user.id})")
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.option("--password", default=None, help="Omit to be prompted.")
+def users_set_password(username, password):
+    """Set a console account's password (its sessions end; its failed sign-ins are forgotten)."""
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.set_admin_password(username=username, password=password)
+    except DomainError as exc:
+        raise click.ClickException(next(iter(exc.fields.values()), exc.message) if exc.fields else exc.message) from exc
+    click.echo(f"password set for {user.role} {user.username}; its sessions have ended")
 
 
 @secret_cli.command("new")

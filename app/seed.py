@@ -9,12 +9,14 @@ from app.agents import service as agents
 from app.agents.demo import seed_agent_network, seed_level_review
 from app.catalog import service as catalog
 from app.clock import travel
+from app.codes import service as codes
 from app.codes.demo import free_codes, seed_demo_batches, seed_demo_retail_sales, seed_demo_scans
 from app.finance.demo import seed_commission_rules, seed_demo_money
 from app.inventory import service as inventory
 from app.inventory.demo import seed_demo_restock, seed_demo_stock, seed_demo_stock_work
 from app.orders import service as orders
 from app.orders.demo import seed_demo_orders
+from app.tasks.worker import run_queued
 
 DEMO_OWNER = "owner"
 # Colleagues of the owner: (username, role, display name)
@@ -28,21 +30,32 @@ def seed_demo(*, password):
         yield f"demo brand already seeded (owner account: {DEMO_OWNER}; `flask users set-password {DEMO_OWNER}` resets it)"
         return
     owner = accounts.create_admin_user(username=DEMO_OWNER, password=password, role="owner", display_name="品牌方")
-    for username, role, display_name in DEMO_STAFF:
-        accounts.create_admin_user(username=username, password=password, role=role, display_name=display_name)
+    colleagues = {role: accounts.create_admin_user(username=username, password=password, role=role,
+                                                   display_name=display_name)
+                  for username, role, display_name in DEMO_STAFF}
     yield from seed_agent_network(owner)
     yield from seed_demo_stock()
     products = sorted(catalog.list_products(active=True, per_page=10)[0], key=lambda product: product.id)
     warehouses = inventory.list_warehouses(active=True)
     yield from seed_demo_restock(products, warehouses)
     yield from seed_commission_rules()
-    yield from seed_demo_orders(owner=owner)
-    yield from _seed_codes(products, actor=f"admin:{owner.id}")
+    steps_by = {"pay": colleagues["finance"], "refund": colleagues["finance"], "refund_part": colleagues["finance"],
+                "pick": colleagues["warehouse"], "ship": colleagues["warehouse"], "cancel": colleagues["staff"]}
+    yield from seed_demo_orders(owner=owner, staff={step: f"admin:{user.id}" for step, user in steps_by.items()})
+    yield from _seed_codes(products, actor=f"admin:{colleagues['warehouse'].id}")
+    yield from _seed_task(owner, products)
     network = sorted(agents.list_agents(per_page=100)[0], key=lambda agent: agent.id)
     yield from seed_demo_money(owner=owner, network=network)
     yield from seed_level_review()
     yield from seed_demo_stock_work(products, warehouses, actor=f"admin:{owner.id}")
     yield f"demo owner account: username={DEMO_OWNER} password={password} (staff: {', '.join(u for u, _, _ in DEMO_STAFF)}, same password)"
+
+
+def _seed_task(owner, products):
+    """A second lot of codes made in the background, as the console does for a large batch: a finished task."""
+    codes.submit_batch(admin=owner, product_id=products[4].id, lot="202612B", quantity=200, note="新批次（后台生成）")
+    ran = run_queued(worker="seed")
+    yield f"demo background tasks: {ran} finished"
 
 
 def _seed_codes(products, *, actor):

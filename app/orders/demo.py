@@ -1,13 +1,16 @@
 """Demo orders for `flask seed`: 90 days of the demo agents' orders across provinces and products, each taken
 through its life at the moments it happened (refunds and cancellations among them), and today's orders in
 every stage."""
+import io
 import random
 from datetime import timedelta
+
+from PIL import Image, ImageDraw
 
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import travel, utcnow
-from app.orders import placement, refunds, service
+from app.orders import payments, placement, refunds, service
 
 DEMO_ACTOR = "system"
 HISTORY_DAYS = 88
@@ -80,11 +83,29 @@ def _life(rng, age_days):
     return steps
 
 
-def seed_demo_orders(*, owner):
-    """90 days of orders taken through their lives, then today's in every stage; yields what it did."""
+def transfer_screenshot():
+    """A PNG standing in for a bank transfer's screenshot (drawn, nothing downloaded)."""
+    image = Image.new("RGB", (360, 640), (245, 246, 248))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 360, 70), fill=(200, 30, 45))
+    draw.ellipse((140, 120, 220, 200), fill=(34, 160, 90))
+    draw.line((158, 160, 175, 178, 204, 142), fill=(255, 255, 255), width=8)
+    for top in (250, 300, 350, 400):
+        draw.rounded_rectangle((40, top, 320, top + 22), radius=6, fill=(225, 228, 232))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def seed_demo_orders(*, owner, staff=None):
+    """90 days of orders taken through their lives, then today's in every stage; yields what it did.
+
+    `staff` ({step: actor}) names who did each step (finance confirms payments, the warehouse ships); the rest is
+    the owner, and receipts and completions are the system's."""
     rng = random.Random(18)
     now = utcnow()
     actor = f"admin:{owner.id}"
+    staff = staff or {}
     network = agents.list_agents(per_page=100)[0]
     network.sort(key=lambda agent: agent.id)
     products = sorted(catalog.list_products(active=True, per_page=10)[0], key=lambda product: product.id)
@@ -102,11 +123,16 @@ def seed_demo_orders(*, owner):
             order = _place(placed, at=at, agent=None if customer else rng.choice(joined), items=items,
                            products=products, actor=actor, customer=customer)
             for step, hours in _life(rng, age):
-                _step(order, step, at=min(at + timedelta(hours=hours), now - timedelta(minutes=10)))
+                _step(order, step, at=min(at + timedelta(hours=hours), now - timedelta(minutes=10)),
+                      actor=staff.get(step, DEMO_ACTOR if step in ("receive", "complete") else actor))
     for agent_index, items, steps in TODAY_ORDERS:
         placed += 1
         order = _place(placed, at=now - timedelta(hours=3), agent=network[agent_index], items=items,
                        products=products, actor=actor)
         for hours, step in enumerate(steps):
-            _step(order, step, at=now - timedelta(hours=2.5 - hours * 0.4), actor=actor)
+            _step(order, step, at=now - timedelta(hours=2.5 - hours * 0.4), actor=staff.get(step, actor))
+        if not steps:  # the unpaid one: its agent sent a transfer screenshot for finance to confirm
+            with travel(now - timedelta(hours=2)):
+                payments.submit_payment_proof(order.id, agent=network[agent_index], content=transfer_screenshot(),
+                                              reference="招商银行 尾号6688")
     yield f"demo orders: {placed} over {HISTORY_DAYS} days, refunds and cancellations among them, today's in every stage"

@@ -44,6 +44,14 @@ def order_no(order):
     return f"{to_local(order.created_at):%y%m%d}{order.id:06d}"
 
 
+def order_numbers(order_ids):
+    """{order id: order number} of the orders among `order_ids` (one query; unknown ids are left out)."""
+    ids = {int(order_id) for order_id in order_ids if order_id is not None}
+    if not ids:
+        return {}
+    return {order.id: order_no(order) for order in Order.select(Order.id, Order.created_at).where(Order.id.in_(sorted(ids)))}
+
+
 ORDER_NO_PATTERN = re.compile(r"[0-9]{12,24}")
 
 

@@ -10,7 +10,7 @@ from app.admin import expenses as expenses_api
 from app.admin import finance_reports as reports_api
 from app.admin import withdrawals as withdrawals_api
 from app.admin.pages import charts, exports
-from app.admin.pages.web import act, form_values, load, page, query_args, render
+from app.admin.pages.web import act, form_values, load, page, picked_filters, query_args, render
 from app.clock import local_text, local_today
 from app.errors import InvalidInput
 from app.finance import service as finance
@@ -30,10 +30,10 @@ PROFIT_FIGURES = (("net_income", "净收入"), ("cost_of_goods", "商品成本")
 
 
 def _withdrawals_page(status=200, error=None, acted=None):
-    args, errors = query_args(withdrawals_api.AdminWithdrawalQuery())
+    args, errors = query_args(withdrawals_api.AdminWithdrawalQuery(), agent_fields=("agent_id",))
     items, total = finance.list_withdrawals(**args)
     return render("finance/withdrawals.html", status, items=items, total=total, args=args, errors=errors,
-                  filters=form_values(request.args), statuses=WITHDRAWAL_STATUS_NAMES, acted=acted,
+                  filters=picked_filters(args, ("agent_id",)), statuses=WITHDRAWAL_STATUS_NAMES, acted=acted,
                   values=form_values() if error else {}, row_errors=error.fields if error else {},
                   message=error.message if error else None)
 

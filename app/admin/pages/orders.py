@@ -11,8 +11,8 @@ from flask import g, request, send_file, url_for
 
 from app.admin import orders as api
 from app.admin.pages import exports
-from app.admin.pages.web import (act, download, form_values, holds_role, load, page, query_args, render,
-                                 whole_number, without_paging)
+from app.admin.pages.web import (act, download, form_values, holds_role, load, page, picked_filters, query_args,
+                                 render, whole_number, without_paging)
 from app.catalog import service as catalog
 from app.errors import InvalidInput
 from app.http import admin_actor
@@ -21,6 +21,10 @@ from app.orders.schemas import OrderReasonBody, OrderRequiredReasonBody
 from app.orders.states import ACTION_NAMES, STATE_NAMES, allowed_actions
 
 ENTRY_ROWS = 5
+# The order page's actions by what they do; refunds, cancellations and rejections stand apart, below them.
+ACTION_GROUPS = (("付款", ("pay",)), ("审批与发货", ("approve", "pick", "ship", "receive", "complete")),
+                 ("防伪码", ("codes",)))
+DANGER_ACTIONS = ("refund", "cancel", "reject")
 CODE_SEPARATORS = re.compile(r"[\s,，;；]+")
 
 
@@ -32,10 +36,10 @@ def _filters(args):
 @page("/orders", roles=api.READ_ROLES)
 def orders():
     """Orders, newest first, with filters, a page at a time; batch actions on the ticked ones."""
-    args, errors = query_args(api.AdminOrderListArgs())
+    args, errors = query_args(api.AdminOrderListArgs(), agent_fields=("agent_id",))
     items, total = service.list_orders(**_filters(args), page=args["page"], per_page=args["per_page"])
     return render("orders/list.html", items=items, total=total, args=args, errors=errors,
-                  filters=form_values(request.args), states=STATE_NAMES, order_no=service.order_no)
+                  filters=picked_filters(args, ("agent_id",)), states=STATE_NAMES, order_no=service.order_no)
 
 
 exports.register("orders", title="订单", headers=documents.EXPORT_HEADERS, schema=api.AdminOrderFilterArgs,
@@ -57,6 +61,7 @@ def _detail(order_id, *, status=200, failed=None, error=None, values=None):
         actions.append("codes")
     return render("orders/detail.html", status, order=order, order_no=service.order_no(order), actions=actions,
                   states=STATE_NAMES, action_names=ACTION_NAMES, failed=failed, values=values or {},
+                  action_groups=ACTION_GROUPS, danger_actions=DANGER_ACTIONS,
                   message=error.message if error else None, errors=error.fields if error else {})
 
 

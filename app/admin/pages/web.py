@@ -17,6 +17,8 @@ from marshmallow import EXCLUDE, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from app.accounts import service as accounts
+from app.admin.pages import names
+from app.agents import service as agents
 from app.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
 from app.http import http_exception_response, wants_json
 from app.money import format_yuan
@@ -50,7 +52,9 @@ def _cookie_settings(state):
                             SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_SECURE=settings.is_production)
     # Globals rather than a context processor, so that imported macros see them too.
     state.app.jinja_env.globals.update(csrf_token=csrf_token, nav=NAV, may_open=_may_open_here,
-                                       role_names=ROLE_NAMES, query_with=query_with, in_section=in_section)
+                                       role_names=ROLE_NAMES, query_with=query_with, in_section=in_section,
+                                       **names.TEMPLATE_GLOBALS)
+    state.app.jinja_env.tests["digit_text"] = names.is_digit_text
     # Unknown URLs match no blueprint, so only an app-level handler sees them.
     state.app.register_error_handler(404, _unknown_url)
 
@@ -186,12 +190,50 @@ def without_paging(args):
     return {key: value for key, value in args.items() if key not in ("page", "per_page")}
 
 
-def query_args(schema):
-    """The page's query string checked by the API's schema; a bad one falls back to no filters."""
+def query_args(schema, *, agent_fields=()):
+    """The page's query string checked by the API's schema; a bad one falls back to no filters.
+
+    Each of `agent_fields` may hold an agent's id (from a link) or the name or phone a person typed: typed text
+    naming exactly one agent becomes its id; naming none or several is that field's error.
+    """
+    values = form_values(request.args)
+    picked, picker_errors = pick_agents(values, agent_fields)
+    checked = {key: value for key, value in values.items() if key not in picker_errors}
     try:
-        return load(schema, form_values(request.args)), {}
+        return load(schema, {**checked, **picked}), picker_errors
     except InvalidInput as exc:
-        return load(schema, {}), exc.fields
+        return load(schema, {}), {**exc.fields, **picker_errors}
+
+
+PICKER_CHOICES = 5
+
+
+def picked_filters(args, agent_fields):
+    """The filters as typed, with each agent picker holding the id it was resolved to (for the form and the
+    export link)."""
+    values = form_values(request.args)
+    values.update({name: str(args[name]) for name in agent_fields if args.get(name) is not None})
+    return values
+
+
+def pick_agents(values, fields):
+    """({field: agent id}, {field: Chinese error}) for the agent picker fields among `values` that hold typed
+    text rather than an id (an id stays as it is)."""
+    picked, errors = {}, {}
+    for name in fields:
+        text = values.get(name)
+        if text is None or (text.isascii() and text.isdigit()):
+            continue
+        found = agents.find_agents(text, limit=PICKER_CHOICES + 1)
+        exact = [agent for agent in found if agent.name == text.strip()]
+        if len(found) == 1 or len(exact) == 1:
+            picked[name] = str((exact or found)[0].id)
+        elif not found:
+            errors[name] = "没有找到该代理，请输入姓名或手机号"
+        else:
+            shown = "、".join(f"{agent.name}（{agent.phone}）" for agent in found[:PICKER_CHOICES])
+            errors[name] = f"匹配到多位代理：{shown}{'等' if len(found) > PICKER_CHOICES else ''}，请输入手机号区分"
+    return picked, errors
 
 
 def download(content, mimetype, filename):
