@@ -8,6 +8,7 @@ from app.accounts.models import AdminUser
 from app.agents import service as agents
 from app.agents.demo import seed_agent_network, seed_level_review
 from app.catalog import service as catalog
+from app.chat.demo import seed_demo_bindings
 from app.clock import travel
 from app.codes import service as codes
 from app.codes.demo import free_codes, seed_demo_batches, seed_demo_retail_sales, seed_demo_scans
@@ -15,7 +16,7 @@ from app.finance.demo import seed_commission_rules, seed_demo_money
 from app.inventory import service as inventory
 from app.inventory.demo import seed_demo_restock, seed_demo_stock, seed_demo_stock_work
 from app.orders import service as orders
-from app.orders.demo import seed_demo_orders
+from app.orders.demo import seed_demo_orders, seed_demo_rules
 from app.tasks.worker import run_queued
 
 DEMO_OWNER = "owner"
@@ -48,6 +49,8 @@ def seed_demo(*, password):
     yield from seed_demo_money(owner=owner, network=network)
     yield from seed_level_review()
     yield from seed_demo_stock_work(products, warehouses, actor=f"admin:{owner.id}")
+    yield from seed_demo_rules()
+    yield from seed_demo_bindings([f"admin:{owner.id}", f"agent:{network[0].id}"])
     yield f"demo owner account: username={DEMO_OWNER} password={password} (staff: {', '.join(u for u, _, _ in DEMO_STAFF)}, same password)"
 
 

@@ -76,4 +76,8 @@ def seed_demo_stock_work(products, warehouses, *, actor):
     take = stocktakes.open_stock_take(warehouse_id=warehouses[2].id, actor=actor)
     inventory.adjust(warehouse_id=warehouses[0].id, product_id=products[1].id, delta=-2, reason="运输破损报损",
                      actor=actor)
+    short = inventory.list_stock(warehouse_id=warehouses[0].id, product_id=products[3].id)[0][0]
+    if short["available"] >= short["threshold"]:  # one product runs low: the dashboard and the alert show it
+        inventory.adjust(warehouse_id=warehouses[0].id, product_id=products[3].id, reason="盘亏（样品领用）",
+                         delta=short["threshold"] - 3 - short["available"], actor=actor)
     yield f"demo warehouse work: a transfer on the way, stock-take #{take.id} being counted"

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import travel, utcnow
-from app.orders import payments, placement, refunds, service
+from app.orders import payments, placement, refunds, rules, service
 
 DEMO_ACTOR = "system"
 HISTORY_DAYS = 88
@@ -81,6 +81,18 @@ def _life(rng, age_days):
     elif roll > 0.92 and age_days >= 5:
         steps = steps[:4] + [("refund_part", 24 * 5)] + steps[4:]
     return steps
+
+
+def seed_demo_rules():
+    """A promotion running from today and shipping for the far provinces (after the history, which they leave
+    as it was priced)."""
+    now = utcnow()
+    rules.create_promotion(name="双十二满减", kind="amount_off", threshold_fen=200_000, off_fen=10_000, active=True,
+                           starts_at=now, ends_at=now + timedelta(days=14))
+    for province in ("新疆维吾尔自治区", "西藏自治区"):
+        rules.put_shipping_template(province=province, first_unit_fen=2000, additional_unit_fen=800,
+                                    free_over_fen=300_000)
+    yield "demo order rules: a 满减 promotion from today, shipping to the far provinces"
 
 
 def transfer_screenshot():

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from app.accounts import service as accounts
 from app.agents import service as agents
 from app.errors import DomainError
+from app.notify.service import CHAT_REPLY_KIND
 from app.notify.templates import KIND_NAMES
 from app.orders import service as orders
 
@@ -19,6 +20,7 @@ SYSTEM = "系统"
 SYSTEM_ACTORS = ("", "system", "seed", "scheduler", "job", "jobs")
 RECIPIENT_NAMES = {"owners": "全体品牌方"}
 UNKNOWN_KIND = "其他消息"
+CHAT_REPLY = "聊天回复"
 
 
 def is_digit_text(value):
@@ -171,7 +173,7 @@ def recipient_name(recipient):
 
 def kind_name(kind):
     """A message kind's Chinese name (其他消息 for one without a name)."""
-    return KIND_NAMES.get(kind, UNKNOWN_KIND)
+    return CHAT_REPLY if kind == CHAT_REPLY_KIND else KIND_NAMES.get(kind, UNKNOWN_KIND)
 
 
 TEMPLATE_GLOBALS = {"agent_link": agent_link, "agent_name": agent_name, "order_link": order_link,

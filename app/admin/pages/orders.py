@@ -11,8 +11,8 @@ from flask import g, request, send_file, url_for
 
 from app.admin import orders as api
 from app.admin.pages import exports
-from app.admin.pages.web import (act, download, form_values, holds_role, load, page, picked_filters, query_args,
-                                 render, whole_number, without_paging)
+from app.admin.pages.web import (act, download, form_values, holds_role, load, page, pick_agents, picked_filters,
+                                 query_args, render, whole_number, without_paging)
 from app.catalog import service as catalog
 from app.errors import InvalidInput
 from app.http import admin_actor
@@ -209,6 +209,10 @@ def order_new():
 def order_draft():
     """Read pasted chat text into the entry form (nothing is saved)."""
     values = form_values()
+    picked, picker_errors = pick_agents(values, ("agent_id",))
+    if picker_errors:
+        return _entry_form(422, values=values, errors=picker_errors, message="请检查标红的字段")
+    values.update(picked)
     try:
         body = load(api.AdminQuickEntryBody(), values)
         draft = placement.staff_draft(body["text"], agent_id=body["agent_id"])
