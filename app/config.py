@@ -92,6 +92,7 @@ class Settings:
     COMMISSION_RETURN_WINDOW_DAYS: int = 7
     WITHDRAWAL_MIN_FEN: int = 1000
     TASK_WORKER_THREAD: bool = False
+    SCHEDULER_IN_PROCESS: bool = False
     DEV_LOGIN: bool = False
     AGENT_LOW_STOCK_UNITS: int = 2
     extra: dict = field(default_factory=dict)
@@ -146,6 +147,8 @@ class Settings:
                 weakness = secret_weakness(value) if value or name == "SECRET_KEY" else ""
                 if weakness:
                     raise ConfigError(f"{name} {weakness} in production; `flask secret new` prints a good one")
+        if self.is_production and self.SCHEDULER_IN_PROCESS:
+            raise ConfigError("SCHEDULER_IN_PROCESS is for development only: run `flask scheduler` as its own process")
         if self.is_production and not _public_https(self.PUBLIC_BASE_URL):
             raise ConfigError("PUBLIC_BASE_URL must be the public https:// address in production: "
                               "it is printed in every code's QR and sent in links")

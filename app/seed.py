@@ -3,6 +3,8 @@
 Ninety days of a brand's life, written at the moments it happened (`app.clock.travel`): agents joining,
 orders taken through payment, shipment, receipt and refunds, codes scanned, commission released and withdrawn,
 expenses; and today's work waiting for the owner, so that every console page has something to show."""
+import os
+
 from app.accounts import service as accounts
 from app.accounts.models import AdminUser
 from app.agents import service as agents
@@ -20,6 +22,9 @@ from app.orders.demo import seed_demo_orders, seed_demo_rules
 from app.tasks.worker import run_queued
 
 DEMO_OWNER = "owner"
+# Where `flask seed` notes the demo owner's first password for `make run` to show (development only; never in
+# production). A password changed since is not in it.
+DEMO_ACCOUNT_FILE = os.path.join("instance", "demo-account")
 # Colleagues of the owner: (username, role, display name)
 DEMO_STAFF = (("yunying", "staff", "运营小周"), ("caiwu", "finance", "财务老陈"), ("cangku", "warehouse", "仓库阿强"))
 CODED_SHIPMENTS = 12
@@ -80,3 +85,23 @@ def _seed_codes(products, *, actor):
     seller = agents.list_agents(per_page=1)[0][0]
     price_range = catalog.price_range_for(product_id=products[0].id, level_id=seller.level_id)
     yield from seed_demo_retail_sales(seller, products[0], (price_range.min_fen, price_range.max_fen))
+
+
+def remember_demo_account(password, path=DEMO_ACCOUNT_FILE):
+    """Note the demo owner's first password for `make run` (readable by this user only)."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as noted:
+        noted.write(f"{DEMO_OWNER}\n{password}\n")
+
+
+def demo_account(path=DEMO_ACCOUNT_FILE):
+    """(username, first password or "") of the demo owner, or None when there is no demo owner."""
+    if not AdminUser.select().where(AdminUser.username == DEMO_OWNER).exists():
+        return None
+    try:
+        with open(path) as noted:
+            username, password = (noted.read().splitlines() + ["", ""])[:2]
+    except OSError:
+        return DEMO_OWNER, ""
+    return (DEMO_OWNER, password) if username == DEMO_OWNER else (DEMO_OWNER, "")
