@@ -95,7 +95,7 @@ def seed():
     password, first_time = secrets.token_urlsafe(9), demo_account() is None
     for line in seed_demo(password=password):
         click.echo(line)
-    if first_time and not get_settings().is_production:
+    if first_time and get_settings().ENV == "development":
         remember_demo_account(password)
 
 

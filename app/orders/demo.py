@@ -126,7 +126,7 @@ def seed_demo_orders(*, owner, staff=None):
         day_start = now - timedelta(days=age)
         joined = [agent for agent in network if agent.joined_at <= day_start]
         # Busier as the network grows, and at the weekend.
-        for _ in range(rng.randint(0, 1) + len(joined) // 7 + (day_start.weekday() >= 5)):
+        for _ in range(rng.randint(0, 1) + len(joined) // 8 + (day_start.weekday() >= 5)):
             placed += 1
             at = day_start.replace(hour=rng.randint(1, 12), minute=rng.randint(0, 59), second=0)
             lines = sorted(rng.sample(range(len(products)), rng.choice((1, 1, 2, 2, 3))))

@@ -214,7 +214,7 @@ def order_draft():
         return _entry_form(422, values=values, errors=picker_errors, message="请检查标红的字段")
     values.update(picked)
     try:
-        body = load(api.AdminQuickEntryBody(), values)
+        body = load(api.AdminQuickEntryBody(), {**values, "agent_id": whole_number(values.get("agent_id"))})
         draft = placement.staff_draft(body["text"], agent_id=body["agent_id"])
     except InvalidInput as exc:
         return _entry_form(exc.status, values=values, errors=exc.fields, message=exc.message)
