@@ -16,9 +16,9 @@ DEMO_RULES = {
 RULES_DAYS_AGO = 91
 # (category, days ago, amount in fen, note)
 DEMO_EXPENSES = (
-    ("rent", 85, 1_200_000, "仓库租金（季度）"), ("salaries", 60, 2_400_000, "客服与仓库工资"),
-    ("salaries", 30, 2_400_000, "客服与仓库工资"), ("marketing", 70, 500_000, "朋友圈广告投放"),
-    ("marketing", 40, 800_000, "小红书达人推广"), ("marketing", 12, 350_000, "新品试用装"),
+    ("rent", 85, 450_000, "仓库租金（季度）"), ("salaries", 60, 900_000, "客服与仓库工资"),
+    ("salaries", 30, 900_000, "客服与仓库工资"), ("marketing", 70, 300_000, "朋友圈广告投放"),
+    ("marketing", 40, 500_000, "小红书达人推广"), ("marketing", 12, 200_000, "新品试用装"),
     ("shipping", 50, 186_000, "快递月结"), ("shipping", 20, 214_500, "快递月结"), ("other", 8, 45_000, "包装耗材"),
 )
 # (agent index, withdrawal amount in fen, what became of it)

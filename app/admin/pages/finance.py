@@ -27,6 +27,9 @@ EXPENSE_HEADERS = ("日期", "类别", "金额（元）", "备注")
 # The profit report's figures, in the order the table and the chart show them.
 PROFIT_FIGURES = (("net_income", "净收入"), ("cost_of_goods", "商品成本"), ("commissions", "佣金"),
                   ("team_bonus", "团队奖"), ("gross_profit", "毛利"), ("expenses", "费用"), ("net_profit", "净利润"))
+# How each figure is drawn: money in, money out, what is left.
+PROFIT_KINDS = {"net_income": "income", "cost_of_goods": "cost", "commissions": "cost", "team_bonus": "cost",
+                "expenses": "cost", "gross_profit": "profit", "net_profit": "profit"}
 
 
 def _withdrawals_page(status=200, error=None, acted=None):
@@ -150,7 +153,7 @@ def profit():
         report, errors = finance.profit_report(**load(reports_api.AdminPeriodQuery(), filters)), {}
     except InvalidInput as exc:
         report, errors = None, exc.fields
-    chart = report and charts.bar_chart([(name, max(report[f"{key}_fen"], 0)) for key, name in PROFIT_FIGURES],
-                                        label="收支与利润", format_value=format_yuan)
+    chart = report and charts.bar_chart([(name, report[f"{key}_fen"], PROFIT_KINDS[key]) for key, name in PROFIT_FIGURES],
+                                        label="收支与利润", format_value=charts.yuan_sign)
     return render("finance/profit.html", report=report, errors=errors, filters=filters, figures=PROFIT_FIGURES,
                   chart=chart)
