@@ -12,7 +12,7 @@ from app.money import format_yuan
 LINE_WIDTH, LINE_HEIGHT = 900, 260
 MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 90, 36, 14
 # The bar chart is drawn at its own size (text at the page's 14px) and only shrinks to fit a narrow screen.
-BAR_ROW, BAR_LABEL, BAR_WIDTH, BAR_VALUE_ROOM = 30, 96, 520, 110
+BAR_ROW, BAR_LABEL, BAR_WIDTH, BAR_VALUE_ROOM = 30, 84, 440, 104
 
 
 def yuan_sign(fen):
