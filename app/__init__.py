@@ -6,6 +6,7 @@ from flask_smorest import Api
 from peewee import InterfaceError, OperationalError
 from playhouse.pool import MaxConnectionsExceeded
 
+from app.brand import service as brand
 from app.config import DEV_SECRET_KEY, Settings, configure
 from app.database import close_unless_in_transaction, db, init_database
 from app.http import (RowIdConverter, error_response, register_error_handlers, serve_only_this_machine,
@@ -39,6 +40,8 @@ def create_app(overrides=None):
     register_database(app, settings)
     init_limiter(app, settings)
     register_blueprints(app)
+    # Every page (console, scan page, tracking) shows the brand as its owner set it.
+    app.jinja_env.globals["brand"] = brand.current
     register_error_handlers(app)
     app.after_request(no_sniffing)
     register_commands(app)
@@ -89,6 +92,7 @@ def register_blueprints(app):
     import bot
     import consumer
     import miniprogram_api
+    from consumer import verification as consumer_verification
     from consumer import media as consumer_media
     from app import admin
     from app.admin import pages
@@ -101,6 +105,7 @@ def register_blueprints(app):
     app.register_blueprint(bot.blp)
     app.register_blueprint(consumer.blp)
     app.register_blueprint(consumer_media.blp)
+    app.register_blueprint(consumer_verification.blp)
     for blueprint in pages.PAGE_BLUEPRINTS:
         app.register_blueprint(blueprint)
 

@@ -1,4 +1,4 @@
-"""The `flask` commands: `db upgrade|status|downgrade`, `users create|set-password`, `seed`, `jobs`, `scheduler`, and each domain's group."""
+"""The `flask` commands: `db upgrade|status|downgrade`, `users create|set-password`, `config docs`, `seed`, `jobs`, `scheduler`, and each domain's group."""
 import os
 import secrets
 
@@ -7,7 +7,9 @@ from flask.cli import AppGroup
 
 from app import migrate
 from app.accounts import service as accounts
+from app import config_docs
 from app.agents.cli import agents_cli
+from app.authorization.cli import certificates_cli
 from app.config import new_secret
 from app.errors import DomainError
 from app.finance.cli import finance_cli
@@ -17,6 +19,7 @@ from app.jobs.cli import jobs_cli, scheduler
 db_cli = AppGroup("db", help="Database schema migrations.")
 users_cli = AppGroup("users", help="Console accounts.")
 secret_cli = AppGroup("secret", help="Signing keys.")
+config_cli = AppGroup("config", help="The settings.")
 
 
 @db_cli.command("upgrade")
@@ -86,6 +89,24 @@ def secret_new():
     click.echo(new_secret())
 
 
+@config_cli.command("docs")
+@click.option("--check", is_flag=True, help="Fail when the page is stale instead of writing it.")
+def config_docs_command(check):
+    """Write docs/configuration.md from the settings (or, with --check, fail when it is stale)."""
+    missing = config_docs.undocumented()
+    if missing:
+        raise click.ClickException("settings without a meaning in app/config_docs.py: " + ", ".join(missing))
+    text = config_docs.page()
+    if check:
+        with open(config_docs.PAGE, encoding="utf-8") as current:
+            if current.read() != text:
+                raise click.ClickException(f"{config_docs.PAGE} is stale: run `flask config docs`")
+        return
+    with open(config_docs.PAGE, "w", encoding="utf-8") as page:
+        page.write(text)
+    click.echo(f"wrote {config_docs.PAGE}")
+
+
 @click.command("seed")
 def seed():
     """Seed a demo brand once: an owner account and demo data."""
@@ -99,4 +120,5 @@ def seed():
         remember_demo_account(password)
 
 
-COMMAND_GROUPS = [db_cli, users_cli, secret_cli, seed, jobs_cli, scheduler, agents_cli, stock_cli, finance_cli]
+COMMAND_GROUPS = [db_cli, users_cli, secret_cli, config_cli, seed, jobs_cli, scheduler, agents_cli, stock_cli, finance_cli,
+                  certificates_cli]

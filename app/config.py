@@ -95,6 +95,10 @@ class Settings:
     SCHEDULER_IN_PROCESS: bool = False
     DEV_LOGIN: bool = False
     AGENT_LOW_STOCK_UNITS: int = 2
+    CERTIFICATE_FONT: str = ""
+    AUTHORIZATION_RATE_LIMIT: str = "30/minute;300/hour"
+    AUTHORIZATION_OPENID_RATE_LIMIT: str = "20/minute;200/hour"
+    SCAN_SHOWS_AUTHORIZATION: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -163,6 +167,8 @@ class Settings:
             raise ConfigError("NOTIFY_TEMPLATES must be a JSON object keyed by notification kind")
         if self.IP_REGION_DB and not os.path.isfile(self.IP_REGION_DB):
             raise ConfigError(f"IP_REGION_DB names no file: {self.IP_REGION_DB} (`make install` fetches it)")
+        if self.CERTIFICATE_FONT and not os.path.isfile(self.CERTIFICATE_FONT):
+            raise ConfigError(f"CERTIFICATE_FONT names no file: {self.CERTIFICATE_FONT}")
         if self.SCHEDULER_RENEW_SECONDS * 2 > self.SCHEDULER_LEASE_SECONDS:
             raise ConfigError("SCHEDULER_LEASE_SECONDS must be at least twice SCHEDULER_RENEW_SECONDS")
 

@@ -1,4 +1,4 @@
-"""Images we publish (product photos): checked, re-encoded and stored under UPLOAD_DIR by their content.
+"""Images we publish (product photos, the brand's logo): checked, re-encoded and stored under UPLOAD_DIR by their content.
 
 Whatever arrives is decoded by Pillow (bounded in pixels, so a decompression bomb is
 refused before it is expanded), resized to at most MAX_SIDE pixels, and written again
@@ -19,7 +19,7 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_SIDE = 1200
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
-FOLDERS = ("products",)
+FOLDERS = ("products", "brand")
 _NAME = re.compile(r"(?:%s)/[0-9a-f]{64}\.jpg" % "|".join(FOLDERS))
 
 
@@ -45,6 +45,12 @@ def _decoded(content, field):
             if probe.width * probe.height > MAX_PIXELS:
                 raise InvalidInput.on(field, "图片尺寸过大")
             probe.load()
+            if probe.mode in ("RGBA", "LA", "P", "PA"):
+                # Transparency (a logo's, a cut-out product's) on white, as the pages show them, not black.
+                rgba = probe.convert("RGBA")
+                white = Image.new("RGB", rgba.size, "white")
+                white.paste(rgba, mask=rgba.getchannel("A"))
+                return white
             return probe.convert("RGB")
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise InvalidInput.on(field, "无法识别的图片，请换一张 JPG、PNG 或 WebP 图片") from exc

@@ -3,6 +3,8 @@
 Each domain adds its models here when it is created.
 """
 from app.accounts.models import AdminUser, LoginFailure, WechatUser
+from app.authorization.models import AgentCertificate, AgentWechatId, CertificateCheck
+from app.brand.models import BrandProfile
 from app.agents.models import (Agent, AgentApplication, AgentChange, AgentClosure, AgentInviteImage, AgentLevel,
                                AgentPurchase, AgentRetailSale, AgentTreeLock, LevelProposal)
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product, ProductImage
@@ -22,6 +24,7 @@ from app.tasks.models import BackgroundTask
 from app.wechat import WechatCacheEntry
 
 ALL_MODELS = [
+    BrandProfile,
     AdminUser,
     LoginFailure,
     WechatUser,
@@ -87,4 +90,7 @@ ALL_MODELS = [
     Withdrawal,
     Expense,
     BackgroundTask,
+    AgentCertificate,
+    AgentWechatId,
+    CertificateCheck,
 ]

@@ -29,6 +29,29 @@ def parse_yuan(value):
     return fen
 
 
+def parse_percent(value):
+    """Turn a percentage as typed ("3", "2.5", "0.25") into basis points (300, 250, 25); ValueError on anything
+    else, on more than two decimal places or outside 0–100 %."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError("a rate must be given as a string or an integer percent, not a float")
+    try:
+        percent = Decimal(str(value).strip().removesuffix("%"))
+    except InvalidOperation as exc:
+        raise ValueError(f"not a percentage: {value!r}") from exc
+    if not percent.is_finite() or percent.as_tuple().exponent < -2:
+        raise ValueError("at most two decimal places")
+    basis_points = int(percent * BASIS_POINTS / 100)
+    if not 0 <= basis_points <= BASIS_POINTS:
+        raise ValueError("a rate is between 0 and 100 percent")
+    return basis_points
+
+
+def format_percent(basis_points):
+    """Turn 300 basis points into "3", 250 into "2.5", 25 into "0.25" (a percentage, without the sign)."""
+    whole, rest = divmod(int(basis_points), 100)
+    return f"{whole}.{rest:02d}".rstrip("0").rstrip(".") if rest else str(whole)
+
+
 def format_yuan(fen):
     """Turn 1234 fen into "12.34"."""
     sign = "-" if fen < 0 else ""

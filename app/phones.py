@@ -11,6 +11,8 @@ from app.errors import InvalidInput
 
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
 LANDLINE = re.compile(r"(0[0-9]{2,3})-?([0-9]{7,8})")
+# A nationwide service number (400/800), the usual 客服电话 of a brand.
+SERVICE_LINE = re.compile(r"([48]00)-?([0-9]{3})-?([0-9]{4})")
 # NFKC turns full-width digits, "＋" and "－" into ASCII; the other dashes stay and are dropped here.
 _SPACING = re.compile(r"[\s\-\u2010-\u2015]")
 _COUNTRY = re.compile(r"(?:\+|00)?86(?=1[0-9]{10}$)")
@@ -53,3 +55,12 @@ def normalize_contact(text, *, field, message):
     if landline:
         return f"{landline.group(1)}-{landline.group(2)}"
     return normalize_mobile(text, field=field, message=message)
+
+
+def normalize_service_phone(text, *, field, message):
+    """A customer-service number: a 400/800 number (400-123-4567), a landline or a mobile."""
+    spaced = unicodedata.normalize("NFKC", text) if isinstance(text, str) else ""
+    service = SERVICE_LINE.fullmatch(re.sub(r"[\s\u2010-\u2015]", "", spaced))
+    if service:
+        return "-".join(service.groups())
+    return normalize_contact(text, field=field, message=message)

@@ -46,6 +46,17 @@ def lookup_limited(view):
     return per_address(per_openid(view))
 
 
+def authorization_lookup_limited(view):
+    """Limit verifications of agents (page and JSON together) per address and per openid: a phone or WeChat ID
+    search tells whether someone is an agent, so it must not be run in bulk."""
+    per_openid = limiter.shared_limit(lambda: get_settings().AUTHORIZATION_OPENID_RATE_LIMIT,
+                                      scope="authorization_lookup_openid", key_func=openid_key,
+                                      exempt_when=lambda: not openid_key())
+    per_address = limiter.shared_limit(lambda: get_settings().AUTHORIZATION_RATE_LIMIT,
+                                       scope="authorization_lookup_ip")
+    return per_address(per_openid(view))
+
+
 def _report_join_code_burst(_limit):
     agents.report_join_code_guessing(openid=openid_key(), ip=client_ip())
 

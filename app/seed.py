@@ -9,6 +9,7 @@ from app.accounts import service as accounts
 from app.accounts.models import AdminUser
 from app.agents import service as agents
 from app.agents.demo import seed_agent_network, seed_level_review
+from app.authorization.demo import seed_demo_certificates
 from app.catalog import service as catalog
 from app.chat.demo import seed_demo_bindings
 from app.clock import travel
@@ -56,6 +57,7 @@ def seed_demo(*, password):
     yield from seed_demo_stock_work(products, warehouses, actor=f"admin:{owner.id}")
     yield from seed_demo_rules()
     yield from seed_demo_bindings([f"admin:{owner.id}", f"agent:{network[0].id}"])
+    yield from seed_demo_certificates(network)
     yield f"demo owner account: username={DEMO_OWNER} password={password} (staff: {', '.join(u for u, _, _ in DEMO_STAFF)}, same password)"
 
 

@@ -121,7 +121,7 @@ def gunicorn(target, env, *options):
                     break
             except OSError:
                 if process.poll() is not None:
-                    raise SystemExit(f"gunicorn exited with {process.returncode}")
+                    raise SystemExit(f"gunicorn exited with {process.returncode}") from None
                 time.sleep(0.1)
         else:
             raise SystemExit("gunicorn did not start")

@@ -5,12 +5,15 @@ images from elsewhere), so it opens fast on any phone and leaks no visit to a
 third party. It never shows who the agent is.
 """
 import functools
+from urllib.parse import urlparse
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from app import regions
 from app.clock import local_text
+from app.authorization import service as authorization
 from app.codes import service as codes
+from app.config import get_settings
 from app.errors import DomainError
 from app.http import client_ip
 from app.money import parse_yuan
@@ -31,10 +34,14 @@ def _provinces():
     return tuple(regions.provinces())
 
 
-def _page(template, status=200, **context):
+def page_answer(template, status=200, **context):
+    """A consumer page: never cached, nothing loaded from elsewhere (the Content-Security-Policy enforces it);
+    images only from us: the brand's logo (same origin) and product photos (at the public address)."""
+    public = urlparse(get_settings().PUBLIC_BASE_URL)
     return render_template(f"consumer/{template}", **context), status, {
         "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-        "form-action 'self'; img-src data:"}
+        f"form-action 'self'; img-src 'self' data: {public.scheme}://{public.netloc}"}
+
 
 
 @blp.app_template_filter("local_time")
@@ -49,7 +56,7 @@ def typed_code():
     code = (request.args.get("code") or "").strip()[:64]
     if code:
         return redirect(url_for("consumer.scan", code=code.replace("/", "")))
-    return _page("enter.html")
+    return page_answer("enter.html")
 
 
 @blp.route("/<path:code>", methods=["GET"])
@@ -58,7 +65,9 @@ def scan(code):
     """Check the code and record the scan; the consumer may pick a region (?province=&city=)."""
     verdict = codes.look_up(text=code[:64], ip=client_ip(), user_agent=request.headers.get("User-Agent", ""),
                             province=request.args.get("province", "")[:32], city=request.args.get("city", "")[:32])
-    return _page("scan.html", verdict=verdict, provinces=_provinces())
+    number = (authorization.verify_number_for_agent(agent_id=verdict.agent_id)
+              if verdict.genuine and not verdict.unshipped else None)
+    return page_answer("scan.html", verdict=verdict, provinces=_provinces(), authorization_number=number)
 
 
 @blp.route("/<path:code>/pin", methods=["POST"])
@@ -70,7 +79,7 @@ def pin(code):
                                                     ip=client_ip())]
     except DomainError as exc:
         kind, message = "bad", exc.message
-    return _page("message.html", code=code[:64], kind=kind, message=message)
+    return page_answer("message.html", code=code[:64], kind=kind, message=message)
 
 
 @blp.route("/<path:code>/report", methods=["POST"])
@@ -88,10 +97,10 @@ def report(code):
         kind, message = "bad", "价格格式不正确，请填写数字，如 99.00"
     except DomainError as exc:
         kind, message = "bad", exc.message
-    return _page("message.html", code=code[:64], kind=kind, message=message)
+    return page_answer("message.html", code=code[:64], kind=kind, message=message)
 
 
 @blp.errorhandler(429)
 def too_many(_exc):
     """Too many look-ups from one address: a Chinese page, not JSON."""
-    return _page("message.html", 429, code="", kind="bad", message="查询过于频繁，请稍后再试")
+    return page_answer("message.html", 429, code="", kind="bad", message="查询过于频繁，请稍后再试")

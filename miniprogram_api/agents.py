@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from app.agents import service as agents
 from app.agents.schemas import (AgentApplicationOut, AgentOut, AgentPerformanceOut, AgentPeriodQuery, AgentTeamOut,
                                 AgentTeamQuery)
-from app.config import get_settings
+from app.brand import service as brand
 from app.http import agent_required, wechat_login_required
 from app.orders import holdings
 from app.orders import service as orders
@@ -107,7 +107,7 @@ def my_profile():
 @me_blp.response(200, MpInviteOut)
 def my_invite():
     """My invite code, where to fetch its mini-program code image, and the brand's name (for the poster)."""
-    return {"invite_code": g.agent.invite_code, "image_url": INVITE_IMAGE_PATH, "brand": get_settings().BRAND_NAME}
+    return {"invite_code": g.agent.invite_code, "image_url": INVITE_IMAGE_PATH, "brand": brand.current().name}
 
 
 @me_blp.route("/invite.png", methods=["GET"])

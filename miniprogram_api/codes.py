@@ -32,6 +32,7 @@ class MpCodeVerdictOut(Schema):
     brand = fields.String()
     product_name = fields.String()
     product_spec = fields.String()
+    product_image = fields.String(metadata={"description": "the product's first photo (absolute URL), or empty"})
     lot = fields.String()
     scans_before = fields.Integer()
     first_scan_at = UtcDateTime(allow_none=True)

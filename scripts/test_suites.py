@@ -3,6 +3,7 @@
 MySQL comes from TEST_MYSQL_URL (default mysql://root@127.0.0.1:3306/weishang_test);
 its database is created when missing. When the server cannot be reached the MySQL
 run is skipped, unless REQUIRE_MYSQL=1, which makes that an error (CI sets it).
+First the lint: `ruff check` (ruff.toml) and the import contracts (`lint-imports`, .importlinter).
 Extra arguments go to pytest. Then the mini-program's jest suite runs in miniprogram/ (`npm ci`, `npm test`),
 its journeys against the real backend started with this Python.
 """
@@ -33,6 +34,14 @@ def ensure_mysql_database(url):
     return True
 
 
+def run_lint():
+    print("\n===== lint: ruff and import contracts =====", flush=True)
+    bin_dir = os.path.dirname(sys.executable)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    failed = subprocess.call([os.path.join(bin_dir, "ruff"), "check", "--no-cache", "."], cwd=root)
+    return failed or subprocess.call([os.path.join(bin_dir, "lint-imports"), "--no-cache"], cwd=root)
+
+
 def run_pytest(label, database_url, args):
     print(f"\n===== test suite on {label} =====", flush=True)
     env = dict(os.environ)
@@ -52,6 +61,7 @@ def run_miniprogram():
 
 def main(args):
     failures = 0
+    failures += run_lint() != 0
     failures += run_pytest("SQLite", None, args) != 0
     mysql_url = os.environ.get("TEST_MYSQL_URL", DEFAULT_MYSQL_URL)
     if ensure_mysql_database(mysql_url):

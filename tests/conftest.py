@@ -13,6 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app, migrate
+from app.brand import service as brand
 from app.database import db, is_mysql
 from app.http import trust_proxies
 from app.models import ALL_MODELS
@@ -87,6 +88,7 @@ def _drop_every_table():
 def _isolated(request, app, fake_wechat):
     """Roll back each test's writes (or empty the tables after a committed test)."""
     fake_wechat.reset()
+    brand.forget_cached()  # a profile a rolled-back test saved must not outlive it in this process
     if request.node.get_closest_marker("mysql_only") and not is_mysql():
         pytest.skip("needs MySQL")
     if request.node.get_closest_marker("committed"):

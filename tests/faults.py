@@ -321,7 +321,7 @@ class Traffic:
             response = requests.post(self.base_url + path, json=body, headers=headers, timeout=30)
         except requests.ConnectionError:
             self._count("interrupted")
-            raise _Failed
+            raise _Failed from None
         if response.status_code in ok_statuses:
             return response.json()
         if response.status_code == 503 and _one_error_shape(response):

@@ -14,7 +14,8 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SMOKED = ["agents", "bot", "codes", "console", "finance", "load", "orders", "quick_entry", "stock"]
+SMOKED = ["agents", "bot", "cloud", "codes", "console", "finance", "load", "orders", "quick_entry", "statements",
+          "stock"]
 
 
 def bench_env(name):

@@ -78,7 +78,7 @@ def test_price_for_gives_the_levels_price():
 
 
 def test_a_product_missing_an_active_levels_price_cannot_be_ordered():
-    product, priced, unpriced = make_product(name="玫瑰面霜"), make_level(), make_level(name="普通代理")
+    product, priced, _unpriced = make_product(name="玫瑰面霜"), make_level(), make_level(name="普通代理")
     catalog.set_level_price(product_id=product.id, level_id=priced.id, price_fen=5000)
     with pytest.raises(Conflict) as error:
         catalog.price_for(product_id=product.id, level_id=priced.id)

@@ -9,7 +9,7 @@ from app.agents.models import Agent, AgentLevel
 from app.catalog.models import Product
 from app.codes.models import CodeBatch
 from app.finance.models import CommissionRuleVersion
-from app.inventory.models import StockTake, Transfer
+from app.inventory.models import StockTake, Transfer, Warehouse
 from app.notify.models import Notification
 from app.orders.models import Order
 from app.seed import DEMO_OWNER, seed_demo
@@ -52,6 +52,8 @@ def demo(app, client):
         "level_id": AgentLevel.select().first().id,
         "product_id": Product.select().first().id,
         "version_id": CommissionRuleVersion.select().first().id,
+        "warehouse_id": Warehouse.select().first().id,
+        "fmt": "pdf",
     }
 
 
@@ -60,7 +62,7 @@ def console_pages(app, ids):
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if rule.endpoint.startswith("console.") and "GET" in rule.methods and rule.endpoint not in NOT_PAGES \
                 and not rule.endpoint.endswith("_export"):
-            yield rule.endpoint, re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(ids[match.group(1)]), rule.rule)
+            yield rule.endpoint, re.sub(r"<(?:[^:>]+:)?(\w+)>", lambda match: str(ids[match.group(1)]), rule.rule)
 
 
 def walk(app, client, ids):

@@ -119,18 +119,25 @@ def test_orders_are_filtered_by_an_agent_typed_by_phone(client, order_of_named_b
     assert service.order_no(order) in page
 
 
-def test_a_name_several_agents_share_lists_them_to_choose_from(client):
+def test_a_name_several_agents_share_asks_for_the_phone(client):
     name = unique("同名")
-    make_agent(name=name + "一", phone="13922220001"), make_agent(name=name + "二", phone="13922220002")
+    make_agent(name=name, phone="13922220001"), make_agent(name=name, phone="13922220002")
     console_as(client, "owner")
     page = text_of(client.get("/admin/orders", query_string={"agent_id": name}))
-    assert "匹配到多位代理" in page and "13922220001" in page and "13922220002" in page
+    assert f"有多位代理叫「{name}」，请填写手机号" in page
+
+
+def test_the_suggested_name_and_phone_pick_that_agent(client, order_of_named_buyer):
+    order, buyer = order_of_named_buyer
+    console_as(client, "owner")
+    page = text_of(client.get("/admin/orders", query_string={"agent_id": f"{buyer.name} {buyer.phone}"}))
+    assert service.order_no(order) in page and "没有找到" not in page
 
 
 def test_a_name_no_agent_has_is_marked_next_to_the_field(client, order_of_named_buyer):
     console_as(client, "owner")
     page = text_of(client.get("/admin/orders", query_string={"agent_id": "没有这个人"}))
-    assert "没有找到该代理" in page
+    assert "没有找到代理「没有这个人」" in page
 
 
 def test_the_export_link_carries_the_picked_agents_id(client, order_of_named_buyer):

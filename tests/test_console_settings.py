@@ -1,5 +1,7 @@
 """Console settings pages: levels, products and prices, commission rules with their preview, promotions, shipping,
 message templates and accounts — each with the JSON API's roles, field errors beside the fields, and its action."""
+import json
+
 import pytest
 
 from app.accounts.models import AdminUser
@@ -8,7 +10,7 @@ from app.catalog.models import LevelPrice, PriceRange
 from app.chat.models import WechatBinding
 from app.finance.models import CommissionRuleVersion
 from app.orders.models import Promotion, ShippingTemplate
-from tests.factories import (console_login, console_post, make_admin, make_agent, make_binding, make_level,
+from tests.factories import (console_login, console_post, make_admin, make_agent, make_binding, make_level, make_rules,
                              make_network_levels, make_product, priced_product, settings_changed)
 
 FIELD_ERROR = '<em class="error">'
@@ -159,7 +161,7 @@ def _preview(client, **fields):
     buyer, product = _sample_order()
     signed_in(client, "finance")
     return console_post(client, "/admin/settings/rules/preview",
-                        {**RULE_FORM, "buyer_agent_id": str(buyer.id), "product_id": str(product.id), **fields})
+                        {**RULE_FORM, "buyer": buyer.phone, "product_id": str(product.id), **fields})
 
 
 def test_the_preview_shows_each_commission_line_with_its_arithmetic(client):
@@ -187,9 +189,50 @@ def test_a_depth_over_three_with_the_tick_previews_with_the_warning(client):
 
 
 def test_a_bad_same_level_rate_is_marked_next_to_its_field(client):
-    response = _preview(client, **{"same_level.enabled": "true", "same_level.rates_bp.0": "abc"})
+    response = _preview(client, **{"same_level.enabled": "true", "same_level.rate_pct.0": "abc"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 422 and 'name="same_level.rates_bp.0"' in page.split(FIELD_ERROR)[0][-400:]
+    assert response.status_code == 422 and 'name="same_level.rate_pct.0"' in page.split(FIELD_ERROR)[0][-400:]
+
+
+def test_a_rate_over_a_hundred_percent_is_marked_next_to_its_field(client):
+    response = _preview(client, **{"same_level.enabled": "true", "same_level.rate_pct.0": "120"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "请填写0到100之间的百分数" in page
+
+
+def test_rates_are_typed_as_percentages(client):
+    signed_in(client, "owner")
+    response = console_post(client, "/admin/settings/rules/new", {
+        **RULE_FORM, "effective_from": "2099-01-01", "same_level.enabled": "true", "same_level.rate_pct.0": "2.5",
+        "team.enabled": "true", "team.tiers.0.from": "10000", "team.tiers.0.rate_pct": "1",
+        "team.tiers.1.from": "50000", "team.tiers.1.rate_pct": "3"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    rules = json.loads(CommissionRuleVersion.get().rules)
+    assert rules["same_level"]["rates_bp"] == [250]
+    assert rules["team"]["tiers"] == [{"from_fen": 1000000, "rate_bp": 100}, {"from_fen": 5000000, "rate_bp": 300}]
+
+
+def test_team_tiers_out_of_order_are_marked_on_their_row(client):
+    signed_in(client, "owner")
+    response = console_post(client, "/admin/settings/rules/new", {
+        **RULE_FORM, "effective_from": "2099-01-01", "team.enabled": "true",
+        "team.tiers.0.from": "50000", "team.tiers.0.rate_pct": "3", "team.tiers.1.from": "10000",
+        "team.tiers.1.rate_pct": "1"})
+    assert response.status_code == 422
+    assert not CommissionRuleVersion.select().exists()
+
+
+def test_a_new_version_starts_as_a_copy_of_the_one_in_force(client):
+    make_rules(same_level={"rates_bp": [250]}, team={"tiers": [{"from_fen": 1000000, "rate_bp": 100}]})
+    signed_in(client, "finance")
+    page = page_text(client, "/admin/settings/rules/new")
+    assert 'name="same_level.rate_pct.0" value="2.5"' in page
+    assert 'name="team.tiers.0.from" value="10000.00"' in page and 'name="team.tiers.0.rate_pct" value="1"' in page
+
+
+def test_a_sample_buyer_named_by_no_agent_is_marked_on_the_buyer(client):
+    response = _preview(client, buyer="不存在的人")
+    assert response.status_code == 422 and "没有找到代理「不存在的人」" in response.get_data(as_text=True)
 
 
 def test_the_owner_saves_a_version_and_sees_it(client):

@@ -37,7 +37,7 @@ def test_the_owner_sets_up_levels_prices_rules_and_accounts(sign_in, live_server
 
     page.click("nav.subnav >> text=佣金规则")
     page.click("text=新版本（可先预览）")
-    page.fill("input[name=buyer_agent_id]", str(buyer.id))
+    page.fill("input[name=buyer]", buyer.name)
     page.select_option("select[name=product_id]", str(product.id))
     page.click("button:has-text('预览佣金')")
     page.wait_for_selector("#preview")

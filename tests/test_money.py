@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from app.money import format_yuan, parse_yuan, percent_of, scale, split_by_weights
+from app.money import format_percent, format_yuan, parse_percent, parse_yuan, percent_of, scale, split_by_weights
 
 
 @pytest.mark.parametrize("text, fen", [("12.34", 1234), ("12", 1200), ("0.5", 50), ("-3.07", -307), (" 7.00 ", 700)])
@@ -42,3 +42,20 @@ def test_split_always_sums_to_the_total(total, weights):
     parts = split_by_weights(total, weights)
     assert sum(parts) == total
     assert all(p == 0 for p, w in zip(parts, weights) if w == 0)
+
+
+@pytest.mark.parametrize("typed, basis_points", [("3", 300), ("2.5", 250), ("0.25", 25), ("100", 10000), ("0", 0),
+                                                 (" 3% ", 300), (7, 700)])
+def test_a_percentage_as_typed_becomes_basis_points(typed, basis_points):
+    assert parse_percent(typed) == basis_points
+
+
+@pytest.mark.parametrize("typed", ["abc", "101", "-1", "0.001", "nan", "Infinity", "²", "", 2.5, True])
+def test_a_percentage_that_is_not_one_is_refused(typed):
+    with pytest.raises(ValueError):
+        parse_percent(typed)
+
+
+@pytest.mark.parametrize("basis_points, shown", [(300, "3"), (250, "2.5"), (25, "0.25"), (10000, "100"), (0, "0")])
+def test_basis_points_show_as_a_percentage(basis_points, shown):
+    assert format_percent(basis_points) == shown

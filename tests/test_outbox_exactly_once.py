@@ -74,7 +74,7 @@ def test_processes_racing_to_refresh_the_token_fetch_it_once(fake_wechat):
 
 
 def test_processes_racing_after_the_token_expired_fetch_a_new_one_once(fake_wechat):
-    official_account_client().access_token
+    assert official_account_client().access_token
     fake_wechat.expire_tokens(42001)
     fetches = fake_wechat.token_fetches
     openids = [f"oa-openid-race-{index}" for index in range(6)]

@@ -24,6 +24,7 @@ PUBLIC = {
     ("GET", "/api/mp/codes/<string:code>"): "consumers scan a box's code without an account",
     ("POST", "/api/mp/codes/<string:code>/pin"): "the scanning consumer pins a code without an account",
     ("POST", "/api/mp/codes/<string:code>/report"): "the scanning consumer reports a fake without an account",
+    ("GET", "/api/mp/authorization"): "anyone may check whether someone is an authorized agent (no contact details)",
 }
 
 

@@ -1,11 +1,11 @@
 """The brand owner's console: the JSON API under /admin/api (and, later, its pages)."""
-from app.admin import (agent_reviews, agents, auth, catalog, codes, commission, expenses, finance_reports, levels,
-                       order_reports, order_rules, orders, price_control, stock, stocktakes, transfers, users,
-                       warehouses, wechat, withdrawals)
+from app.admin import (agent_reviews, agents, auth, authorization, catalog, codes, commission, expenses,
+                       finance_reports, levels, order_reports, order_rules, orders, price_control, stock, stocktakes,
+                       transfers, users, warehouses, wechat, withdrawals)
 
 BLUEPRINTS = [
     auth.blp, users.blp, wechat.blp,
-    levels.blp, agents.blp, agent_reviews.blp,
+    levels.blp, agents.blp, agent_reviews.blp, authorization.blp,
     catalog.blp, warehouses.blp, stock.blp, transfers.blp, stocktakes.blp,
     orders.blp, order_reports.blp, order_rules.promotions_blp, order_rules.shipping_blp,
     codes.blp, price_control.blp,

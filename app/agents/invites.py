@@ -17,6 +17,8 @@ from app.errors import RateLimited, Unavailable
 READABLE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 INVITE_PAGE = "pages/join/index"  # the mini-program page that opens the application form
+# The join page reads a scene starting so as a bind code (an agent the brand added links its WeChat), not an invite.
+BIND_SCENE_PREFIX = "b="
 QR_WIDTH = 430
 
 
@@ -40,6 +42,13 @@ def invite_image(agent):
            conflict_fields=[AgentInviteImage.agent],
            update_fields=[AgentInviteImage.invite_code, AgentInviteImage.png])
     return png
+
+
+def bind_image(agent):
+    """The PNG mini-program code that opens the join page with the agent's one-time bind code filled in.
+
+    Not cached: the console shows it to the owner once or twice, and the code is gone once used."""
+    return _draw(BIND_SCENE_PREFIX + agent.bind_code)
 
 
 def _draw(scene):

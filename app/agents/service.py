@@ -167,6 +167,30 @@ def create_agent(*, actor_id, name, phone, level_id, province="", city="", uplin
     return get_agent(agent.id)
 
 
+def bind_code_image(agent_id):
+    """The mini-program code an agent the brand added scans to link its WeChat (Conflict once it is linked)."""
+    agent = get_agent(agent_id)
+    if not agent.bind_code:
+        raise Conflict("该代理已绑定微信，无需绑定码", code="agent_already_bound")
+    return invites.bind_image(agent)
+
+
+def agent_named(text, *, field):
+    """The one agent `text` names, as a person types it in a form: a mobile number (exact; also in "name phone",
+    as the pickers suggest it) or a name only one agent has; InvalidInput on `field` when it names none or
+    several."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput.on(field, "请填写代理的姓名或手机号")
+    phone = phones.mobile_digits(text) or next(filter(None, map(phones.mobile_digits, text.split())), None)
+    matches = list(Agent.select(Agent.id).where(Agent.phone == phone if phone else Agent.name == text).limit(2))
+    if not matches:
+        raise InvalidInput.on(field, f"没有找到代理「{text}」")
+    if len(matches) > 1:
+        raise InvalidInput.on(field, f"有多位代理叫「{text}」，请填写手机号")
+    return get_agent(matches[0].id)
+
+
 def bind_wechat(*, wechat_user_id, bind_code):
     """Link the signed-in WeChat user to the agent the owner created, by the agent's one-time bind code."""
     code = invites.normalize_code(bind_code)
@@ -456,6 +480,18 @@ def _standing(agent):
     if agent.status == "active" and agent.term_end and agent.term_end < local_today():
         return "expired"
     return agent.status
+
+
+def standing(agent):
+    """The agent's status as the world should see it: "expired" once its term has passed, even before the nightly
+    job marks it (for the authorization certificate's verification)."""
+    return _standing(agent)
+
+
+def agents_with_phone(phone):
+    """The agents (with their levels) registered with this 11-digit mobile number, newest first; none who left."""
+    return list(Agent.select(Agent, AgentLevel).join(AgentLevel)
+                .where(Agent.phone == phone, Agent.status != "left").order_by(Agent.id.desc()).limit(5))
 
 
 def ensure_upline_powers(agent):

@@ -69,6 +69,16 @@ def make_cover_image(*, product_id, image_id):
         return order_product_images(product_id=product_id, image_ids=[image_id, *(i for i in ids if i != image_id)])
 
 
+def product_with_cover(product_id):
+    """The product with `.cover_url` (its first photo's address, or "") in one query, or None."""
+    cover = (ProductImage.select(ProductImage.name).where(ProductImage.product == Product.id)
+             .order_by(ProductImage.position, ProductImage.id).limit(1))
+    product = Product.select(Product, cover.alias("cover_name")).where(Product.id == product_id).first()
+    if product is not None:
+        product.cover_url = media.media_url(product.cover_name) if product.cover_name else ""
+    return product
+
+
 def image_urls(product_ids):
     """{product id: [absolute photo URLs, cover first]} for these products, in one query."""
     urls = {product_id: [] for product_id in product_ids}

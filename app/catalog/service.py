@@ -6,7 +6,8 @@ from peewee import JOIN, IntegrityError, fn
 from app.agents import service as agents
 from app.catalog.demo import demo_photo  # noqa: F401
 from app.catalog.images import (MAX_IMAGES, add_product_image, delete_product_image, image_urls,  # noqa: F401
-                                images_of_product, make_cover_image, order_product_images, product_images)
+                                images_of_product, make_cover_image, order_product_images, product_images,
+                                product_with_cover)
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
 from app.clock import utcnow
 from app.database import db, for_update, paginate
@@ -73,6 +74,14 @@ def update_product(product_id, **changes):
     except IntegrityError as exc:
         raise _gtin_taken() from exc
     return get_product(product_id)
+
+
+def get_product_with_cover(product_id):
+    """The product with this id and `.cover_url` (its first photo, or ""), or NotFound."""
+    product = product_with_cover(product_id)
+    if product is None:
+        raise NotFound("商品不存在", code="product_not_found")
+    return product
 
 
 def get_product(product_id):

@@ -5,26 +5,24 @@ The QR is built at one fixed version (the smallest that holds the URL, found
 once per base URL), error correction M and mask 0: letting `qrcode` try all
 eight masks for each code costs several times more than drawing it.
 """
-import functools
 import io
 import math
 import zipfile
 from xml.sax.saxutils import escape
 
-import qrcode
 from PIL import Image
-from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from app.brand import service as brand
 from app.codes import codec
 from app.config import get_settings
 from app.errors import InvalidInput
 from app.exports import csv_bytes
 from app.pdf import FONT, use_font
+from app.qr import dark_runs, qr_image, qr_matrix
 
-MASK_PATTERN = 0
 QUIET_ZONE = 4
 PIXELS_PER_MODULE = 8
 MAX_PDF_LABELS = 2000
@@ -36,57 +34,20 @@ def scan_url(code):
     return f"{get_settings().PUBLIC_BASE_URL.rstrip('/')}/v/{code}"
 
 
-@functools.lru_cache(maxsize=8)
-def _version_for_length(length):
-    probe = qrcode.QRCode(error_correction=ERROR_CORRECT_M)
-    probe.add_data("x" * length)
-    return probe.best_fit()
-
-
-def qr_matrix(url):
-    """The QR modules of `url` (rows of booleans, no quiet zone) at a fixed version and mask."""
-    qr = qrcode.QRCode(version=_version_for_length(len(url)), error_correction=ERROR_CORRECT_M,
-                       mask_pattern=MASK_PATTERN, border=0)
-    qr.add_data(url)
-    qr.make(fit=False)
-    return qr.get_matrix()
-
-
 def qr_png(url, *, pixels_per_module=PIXELS_PER_MODULE):
     """A PNG of the QR of `url` with its quiet zone: drawn one pixel per module, then scaled up."""
-    matrix = qr_matrix(url)
-    size = len(matrix) + 2 * QUIET_ZONE
-    white_row = b"\xff" * size
-    margin = b"\xff" * QUIET_ZONE
-    rows = [white_row] * QUIET_ZONE
-    rows += [margin + bytes(0 if dark else 255 for dark in row) + margin for row in matrix]
-    rows += [white_row] * QUIET_ZONE
-    image = Image.frombytes("L", (size, size), b"".join(rows)).convert("1")
-    image = image.resize((size * pixels_per_module,) * 2, Image.NEAREST)
+    image = qr_image(url, quiet_zone=QUIET_ZONE).convert("1")
+    image = image.resize((image.width * pixels_per_module,) * 2, Image.NEAREST)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def _dark_runs(matrix):
-    """(row, first column, length) of each horizontal run of dark modules."""
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                yield y, start, x - start
-            else:
-                x += 1
 
 
 def qr_svg(url):
     """An SVG of the QR of `url` (one path of dark runs, quiet zone included)."""
     matrix = qr_matrix(url)
     size = len(matrix) + 2 * QUIET_ZONE
-    path = "".join(f"M{x + QUIET_ZONE},{y + QUIET_ZONE}h{n}v1h-{n}z" for y, x, n in _dark_runs(matrix))
+    path = "".join(f"M{x + QUIET_ZONE},{y + QUIET_ZONE}h{n}v1h-{n}z" for y, x, n in dark_runs(matrix))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
             f'<title>{escape(url)}</title><rect width="{size}" height="{size}" fill="#fff"/>'
             f'<path d="{path}" fill="#000"/></svg>').encode()
@@ -156,15 +117,20 @@ def pdf_sheet(batch, codes, *, columns, rows, include_pin):
     use_font()
     buffer = io.BytesIO()
     sheet = canvas.Canvas(buffer, pagesize=A4)
-    sheet.setTitle(f"防伪标签 批次{batch.id} {batch.lot}")
+    sheet.setTitle(f"{brand.current().name} 防伪标签 批次{batch.id} {batch.lot}")
     page_width, page_height = A4
     margin = 8 * mm
     cell_width, cell_height = (page_width - 2 * margin) / columns, (page_height - 2 * margin) / rows
     text_height = 9 if not include_pin else 18
     per_page = columns * rows
+    heading = f"{brand.current().name} 防伪标签 · 批次{batch.id} {batch.lot}"
     for index, (serial, code) in enumerate(codes):
-        if index and index % per_page == 0:
-            sheet.showPage()
+        if index % per_page == 0:
+            if index:
+                sheet.showPage()
+            # The brand's name on every page, in the margin above the grid, so a sheet is never anonymous.
+            sheet.setFont(FONT, 7)
+            sheet.drawString(margin, page_height - margin + 2, heading)
         column, row = index % per_page % columns, index % per_page // columns
         left = margin + column * cell_width
         top = page_height - margin - row * cell_height
@@ -172,7 +138,7 @@ def pdf_sheet(batch, codes, *, columns, rows, include_pin):
         side = min(cell_width, cell_height - text_height) * 0.9
         module = side / len(matrix)
         origin_x, origin_y = left + (cell_width - side) / 2, top - side - 2
-        for y, x, length in _dark_runs(matrix):
+        for y, x, length in dark_runs(matrix):
             sheet.rect(origin_x + x * module, origin_y + side - (y + 1) * module, length * module, module,
                        stroke=0, fill=1)
         font_size = max(4.0, min(7.0, cell_width / 12))

@@ -14,6 +14,7 @@ from peewee import IntegrityError, fn
 
 from app import iplocation, regions
 from app.agents import service as agents
+from app.brand import service as brand
 from app.catalog import service as catalog
 from app.clock import utcnow
 from app.codes import codec, geo, price_control, violations
@@ -46,6 +47,7 @@ class Verdict:
     brand: str = ""
     product_name: str = ""
     product_spec: str = ""
+    product_image: str = ""
     lot: str = ""
     scans_before: int = 0
     first_scan_at: object = None
@@ -54,6 +56,7 @@ class Verdict:
     has_pin: bool = False
     unshipped: bool = False
     scan_id: int = None
+    agent_id: int = None  # who the goods were shipped to: never shown, only for the link to its authorization
 
     @property
     def genuine(self):
@@ -134,15 +137,17 @@ def _verdict(code, scan, scans_before):
     first = None
     if scans_before:
         first = CodeScan.select().where(CodeScan.code == code.id, CodeScan.id < scan.id).order_by(CodeScan.id).first()
-    product = catalog.get_product(code.batch.product_id)
+    product = catalog.get_product_with_cover(code.batch.product_id)
     verdict = "repeat" if scans_before else "genuine"
     unshipped = code.order_id is None
     return Verdict(verdict=verdict, code=code.code, message=MESSAGES["unshipped" if unshipped else verdict],
-                   brand=settings.BRAND_NAME, unshipped=unshipped,
-                   product_name=product.name, product_spec=product.spec, lot=code.batch.lot,
+                   brand=brand.current().name, unshipped=unshipped,
+                   product_name=product.name, product_spec=product.spec, product_image=product.cover_url,
+                   lot=code.batch.lot,
                    scans_before=scans_before, first_scan_at=first.at if first else None,
                    first_scan_place=_place(first) if first else "",
-                   warning=scans_before > settings.SCAN_WARN_AFTER, has_pin=bool(code.pin_hash), scan_id=scan.id)
+                   warning=scans_before > settings.SCAN_WARN_AFTER, has_pin=bool(code.pin_hash), scan_id=scan.id,
+                   agent_id=code.agent_id)
 
 
 def _check_scan(code, scan):

@@ -18,7 +18,9 @@ from app.finance.payees import Payee
 AGENT_ACCOUNTS = ("pending", "available", "held", "withdrawn")
 BRAND_ACCOUNT = "commission_expense"
 RULE_KINDS = ("level_difference", "same_level", "referral", "team")
+RULE_NAMES = {"level_difference": "级差", "same_level": "平级奖", "referral": "推荐奖", "team": "团队奖"}
 LINE_STATUSES = ("pending", "available", "reversed")
+LINE_STATUS_NAMES = {"pending": "待结算", "available": "可提现", "reversed": "已冲回"}
 SETTLEMENT_STATUSES = ("paid", "completed", "cancelled")
 WITHDRAWAL_STATUSES = ("pending", "approved", "rejected", "paid")
 EXPENSE_CATEGORIES = ("shipping", "marketing", "salaries", "rent", "other")

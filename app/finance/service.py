@@ -15,7 +15,8 @@ from app.finance.settlement import (cancel_settlement, get_settlement, list_sett
                                     settle_paid_order, settle_paid_orders)
 from app.finance.statements import statement, statement_pdf, statement_xlsx  # noqa: F401
 from app.finance.team_bonus import award_team_bonus, previous_period  # noqa: F401
-from app.finance.versions import create_version, get_version, list_versions, rules_of  # noqa: F401
+from app.finance.versions import create_version, get_version, list_versions, rules_in_force, rules_of  # noqa: F401
+from app.finance.models import LINE_STATUS_NAMES, RULE_NAMES  # noqa: F401
 from app.finance.payees import PAYEE_KINDS, Payee  # noqa: F401
 from app.finance.withdrawals import (approve_withdrawal, get_withdrawal, last_payee, list_withdrawals,  # noqa: F401
                                      mark_withdrawal_paid, reject_withdrawal, request_withdrawal)

@@ -34,6 +34,7 @@ KIND_NAMES = {
     "join_code_guessing": "邀请码或绑定码被批量尝试", "order_proof_submitted": "代理上传付款凭证",
     "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于限价", "violation_price_high": "高于限价",
     "order_cancelled": "订单已取消",
+    "authorization_enumeration": "授权查询被批量尝试",
 }
 
 

@@ -45,11 +45,12 @@ def order_no(order):
 
 
 def order_numbers(order_ids):
-    """{order id: order number} of the orders among `order_ids` (one query; unknown ids are left out)."""
-    ids = {int(order_id) for order_id in order_ids if order_id is not None}
+    """{order id: its order number} for the orders among `order_ids` that exist (one query)."""
+    ids = {order_id for order_id in order_ids if order_id}
     if not ids:
         return {}
-    return {order.id: order_no(order) for order in Order.select(Order.id, Order.created_at).where(Order.id.in_(sorted(ids)))}
+    return {order.id: order_no(order)
+            for order in Order.select(Order.id, Order.created_at).where(Order.id.in_(list(ids)))}
 
 
 ORDER_NO_PATTERN = re.compile(r"[0-9]{12,24}")

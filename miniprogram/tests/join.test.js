@@ -67,6 +67,19 @@ test('binding with a bind code makes the user an agent', async () => {
   expect(text(comp)).toContain('您已是代理')
 })
 
+test('the console\'s bind mini-program code opens the bind form with the bind code filled in', async () => {
+  let sent
+  const { comp } = page({
+    'GET /api/mp/me/profile': NOT_AGENT,
+    'POST /api/mp/agents/bind': (body) => { sent = body; return [200, { id: 9 }] }
+  })
+  await comp.instance.onLoad({ scene: encodeURIComponent('b=BIND5678') })
+  expect(text(comp)).toContain('绑定代理身份')
+  expect(comp.instance.data.inviteCode).toBe('')
+  await comp.instance.bind()
+  expect(sent).toEqual({ bind_code: 'BIND5678' })
+})
+
 test('an agent opening the page is sent home', async () => {
   const { comp, record } = page({ 'GET /api/mp/me/profile': [200, { id: 1 }] })
   await comp.instance.onLoad({})

@@ -225,6 +225,20 @@ describe('the top agent binds its WeChat and withdraws its commission', () => {
     expect(again.instance.data).toMatchObject({ kindIndex: 1, name: '王总', account: '6222000012345678', bank: '招商银行' })
   })
 
+  test('opens its certificate, registers its WeChat ID and anyone then finds it authorized by that ID', async () => {
+    const certificate = await phone.open('more/certificate', {})
+    expect(certificate.instance.data.certificate.number).toMatch(/^SQ\d{4}[2-9A-HJ-NP-Z]{8}$/)
+    expect(certificate.instance.data.statusText).toBe('有效')
+    await input(certificate, '.wechat-id-input', 'Top_Agent_01')
+    await certificate.instance.saveWechatId()
+    expect(certificate.instance.data.wechatId).toBe('top_agent_01')
+    await certificate.instance.save()
+    expect(phone.record.saved.pop()).toContain('/api/mp/me/certificate.png')
+    const verified = await callJson(`${backend.url}/api/mp/authorization?q=top_agent_01`)
+    expect(verified.body[0]).toMatchObject({ result: 'authorized', number: certificate.instance.data.certificate.number })
+    expect(JSON.stringify(verified.body)).not.toContain('top_agent_01')
+  })
+
   test('sees its downline and this month\'s ranking', async () => {
     const team = await phone.open('pages/team', {})
     expect(team.instance.data.nodes.length).toBeGreaterThan(0)

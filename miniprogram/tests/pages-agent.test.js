@@ -285,3 +285,74 @@ describe('withdraw', () => {
     expect(text(comp)).toContain('微信零钱')
   })
 })
+
+describe('certificate', () => {
+  const VIEW = { certificate: { number: 'SQ2026ABCD2345', agent_name: '陈小美', level_name: '区域代理', province: '广东省', city: '佛山市',
+    region: '广东省佛山市', term_start: '2026-01-01', term_end: '2027-06-30', current: true },
+  status: 'active', status_text: '有效', brand: '玫瑰之约', verify_url: 'https://brand.example/a/SQ2026ABCD2345', wechat_id: '' }
+  const routes = { 'GET /api/mp/me/certificate': [200, VIEW] }
+  test('shows my number, level, region and term with the image the server drew', async () => {
+    const { comp } = mount('more/certificate', routes)
+    await comp.instance.onLoad()
+    const seen = text(comp)
+    expect(seen).toContain('SQ2026ABCD2345')
+    expect(seen).toContain('区域代理')
+    expect(seen).toContain('广东省佛山市')
+    expect(seen).toContain('2026-01-01 至 2027-06-30')
+    expect(comp.instance.data.image).toContain('/api/mp/me/certificate.png')
+  })
+  test('saves the image to the album', async () => {
+    const { comp, record } = mount('more/certificate', routes)
+    await comp.instance.onLoad()
+    await tap(comp, '.save')
+    await until(() => comp.instance.data.saved, 'saved')
+    expect(record.saved).toEqual([comp.instance.data.image])
+    expect(text(comp)).toContain('已保存，可发到朋友圈')
+  })
+  test('a refused album permission explains how to allow it', async () => {
+    const { comp, record, wx } = mount('more/certificate', routes)
+    wx.saveImageToPhotosAlbum = ({ fail }) => fail({ errMsg: 'saveImageToPhotosAlbum:fail auth deny' })
+    await comp.instance.onLoad()
+    await comp.instance.save()
+    expect(record.modals.pop().content).toContain('允许保存到相册')
+    expect(comp.instance.data.saved).toBe(false)
+  })
+  test('a failed image download shows a retry', async () => {
+    const { comp, wx } = mount('more/certificate', routes)
+    wx.downloadFile = ({ success }) => success({ statusCode: 503, tempFilePath: '' })
+    await comp.instance.onLoad()
+    expect(text(comp)).toContain('授权书图片下载失败，请重试')
+  })
+  test('a suspended agent sees its status said plainly', async () => {
+    const { comp } = mount('more/certificate', { 'GET /api/mp/me/certificate': [200, { ...VIEW, status: 'suspended', status_text: '已暂停' }] })
+    await comp.instance.onLoad()
+    expect(text(comp)).toContain('授权当前已暂停')
+  })
+  test('no certificate yet shows the server reason', async () => {
+    const { comp } = mount('more/certificate', { 'GET /api/mp/me/certificate': ERROR(409, 'no_certificate', '代理资格审核通过后才有授权书') })
+    await comp.instance.onLoad()
+    expect(text(comp)).toContain('代理资格审核通过后才有授权书')
+  })
+  test('registers my WeChat ID', async () => {
+    let sent
+    const { comp, record } = mount('more/certificate', { ...routes, 'PUT /api/mp/me/wechat-id': (body) => { sent = body; return [200, { wechat_id: 'rose_shop88' }] } })
+    await comp.instance.onLoad()
+    await input(comp, '.wechat-id-input', 'Rose_Shop88')
+    await comp.instance.saveWechatId()
+    expect(sent).toEqual({ wechat_id: 'Rose_Shop88' })
+    expect(comp.instance.data.wechatId).toBe('rose_shop88')
+    expect(record.toasts).toContain('微信号已登记')
+  })
+  test('a WeChat ID another agent holds shows the server words', async () => {
+    const { comp } = mount('more/certificate', { ...routes, 'PUT /api/mp/me/wechat-id': ERROR(409, 'wechat_id_taken', '该微信号已被其他代理登记，请联系品牌方核实') })
+    await comp.instance.onLoad()
+    await comp.instance.saveWechatId()
+    expect(text(comp)).toContain('该微信号已被其他代理登记')
+  })
+  test('the me page opens it', async () => {
+    const { comp, record } = mount('pages/me', { 'GET /api/mp/me/profile': [200, PROFILE], 'GET /api/mp/wechat/binding': [200, { bound: false }] })
+    await comp.instance.onLoad()
+    await tap(comp, '.certificate')
+    expect(record.navigations).toEqual(['/more/certificate/index'])
+  })
+})

@@ -91,6 +91,19 @@ function upload (path, filePath, name, formData) {
   }))
 }
 
+// A file the server draws for the signed-in agent (invite code, certificate) downloaded to a temporary path;
+// `failure` is the words shown when it cannot be had.
+function download (path, failure) {
+  return new Promise((resolve, reject) => {
+    wx.downloadFile({
+      url: url(path),
+      header: { Authorization: `Bearer ${wx.getStorageSync(TOKEN_KEY)}` },
+      success: (res) => (res.statusCode === 200 ? resolve(res.tempFilePath) : reject(new ApiError(res.statusCode, 'download', failure))),
+      fail: () => reject(new ApiError(0, 'download', failure))
+    })
+  })
+}
+
 function query (params) {
   const parts = Object.keys(params).filter((key) => params[key] !== undefined && params[key] !== '')
     .map((key) => `${encodeURIComponent(key)}=${encodeURIComponent(params[key])}`)
@@ -101,10 +114,12 @@ module.exports = {
   ApiError,
   login,
   upload,
+  download,
   query,
   url,
   get: (path, params) => request('GET', path + query(params || {})),
   post: (path, data) => request('POST', path, data || {}),
+  put: (path, data) => request('PUT', path, data || {}),
   del: (path) => request('DELETE', path),
   signOut: () => wx.removeStorageSync(TOKEN_KEY)
 }

@@ -1,6 +1,9 @@
-"""Console pages: agents — the list with filters, the network as a tree, an agent's detail with its history,
-applications to join and level proposals. Roles are the JSON API's (`app/admin/agents.py`)."""
-from flask import g, jsonify, request, url_for
+"""Console pages: agents — the list with filters, the network as a tree, an agent's detail with its history and
+the owner's changes (add, level, upline, term, status), applications to join and level proposals. Roles are the
+JSON API's (`app/admin/agents.py`)."""
+from io import BytesIO
+
+from flask import g, jsonify, request, send_file, url_for
 
 from app.admin import agent_reviews as reviews_api
 from app.admin import agents as api
@@ -8,6 +11,8 @@ from app.admin.pages import exports
 from app.admin.pages.web import act, form_values, load, page, picked_filters, query_args, render, without_paging
 from app.agents import service as agents
 from app.clock import local_text
+from app.config import get_settings
+from app.errors import DomainError
 
 STATUS_NAMES = {"pending": "待审核", "active": "正常", "suspended": "已暂停", "expired": "已到期", "left": "已退出"}
 DECISION_NAMES = {"pending": "待处理", "approved": "已通过", "applied": "已调整", "rejected": "已驳回"}
@@ -69,8 +74,43 @@ def agents_network():
     return render("agents/network.html", trees=trees, total=total, args=args, depth=NETWORK_DEPTH, **_names())
 
 
+def _with_upline(values, schema):
+    """The form checked by the API's schema, its upline named by name or phone in `upline` (blank: the top)."""
+    named = values.get("upline")
+    checked = load(schema, {key: value for key, value in values.items() if key != "upline"})
+    return {**checked, "upline_id": agents.agent_named(named, field="upline").id if named else None}
+
+
+def _new_form(*, status=200, error=None, values=None):
+    return render("agents/new.html", status, values=values or {}, errors=error.fields if error else {},
+                  message=error.message if error else None, **_names())
+
+
+@page("/agents/new", roles=api.MANAGERS, methods=("GET", "POST"))
+def agent_new():
+    """Add an agent by hand (a general agent at the top, say); its page then shows the bind code to send it."""
+    if request.method == "GET":
+        return _new_form()
+    values = form_values()
+    return act(lambda: agents.create_agent(actor_id=g.admin.id, **_with_upline(values, api.AdminAgentCreateBody())),
+               done=lambda agent: url_for("console.agent", agent_id=agent.id),
+               message=lambda agent: f"已添加代理 {agent.name}：请把下方的绑定码或小程序码发给他，用来绑定微信",
+               redisplay=lambda exc: _new_form(status=exc.status, error=exc, values=values))
+
+
+@page("/agents/<id:agent_id>/bind-code.png", roles=api.MANAGERS)
+def agent_bind_code_image(agent_id):
+    """The mini-program code that links the agent's WeChat (scanned in WeChat, it opens the join page)."""
+    try:
+        png = agents.bind_code_image(agent_id)
+    except DomainError as exc:
+        return exc.message, exc.status, {"Content-Type": "text/plain; charset=utf-8"}
+    return send_file(BytesIO(png), mimetype="image/png", max_age=0, download_name=f"bind-{agent_id}.png")
+
+
 def _detail(agent_id, *, status=200, error=None, values=None):
     return render("agents/detail.html", status, agent=agents.get_agent(agent_id),
+                  mini_program_ready=get_settings().wechat_mp_configured,
                   tree=agents.downline_tree(agent_id, limit=1000), history=agents.history(agent_id),
                   performance=agents.performance(agent_id), change_names=CHANGE_NAMES, values=values or {},
                   message=error.message if error else None, errors=error.fields if error else {},
@@ -100,6 +140,22 @@ def agent_level(agent_id):
 def agent_status(agent_id):
     """Suspend, reactivate or remove the agent, with a reason."""
     return _change(agent_id, api.AdminAgentStatusBody(), agents.change_status, "状态已更新")
+
+
+@page("/agents/<id:agent_id>/upline", roles=api.MANAGERS, methods=("POST",))
+def agent_upline(agent_id):
+    """Move the agent, with its whole team, under the upline named by name or phone (blank: to the top)."""
+    values = form_values()
+    return act(lambda: agents.change_upline(agent_id=agent_id, actor_id=g.admin.id,
+                                            **_with_upline(values, api.AdminAgentUplineBody(partial=("upline_id",)))),
+               done=url_for("console.agent", agent_id=agent_id), message="上级已调整",
+               redisplay=lambda exc: _detail(agent_id, status=exc.status, error=exc, values=values))
+
+
+@page("/agents/<id:agent_id>/renew", roles=api.MANAGERS, methods=("POST",))
+def agent_renew(agent_id):
+    """Extend the agent's term: to a date, or by its level's term length (an expired agent becomes active)."""
+    return _change(agent_id, api.AdminAgentRenewBody(), agents.renew_term, "代理期限已续")
 
 
 def _decisions_page(template, schema, lister, *, status=200, error=None):

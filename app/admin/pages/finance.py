@@ -1,4 +1,4 @@
-"""Console pages: finance — the withdrawal queue, an agent's ledger, expenses and the profit report.
+"""Console pages: finance — the withdrawal queue, an agent's ledger, commission lines, expenses and the profit report.
 
 Roles and schemas are the JSON API's (`app/admin/withdrawals.py`, `commission.py`, `expenses.py`,
 `finance_reports.py`): the owner and finance staff.
@@ -11,11 +11,13 @@ from app.admin import finance_reports as reports_api
 from app.admin import withdrawals as withdrawals_api
 from app.admin.pages import charts, exports
 from app.admin.pages.web import act, form_values, load, page, picked_filters, query_args, render
+from app.agents import service as agents
 from app.clock import local_text, local_today
 from app.errors import InvalidInput
 from app.finance import service as finance
 from app.finance.expenses import CATEGORY_NAMES
 from app.money import format_yuan
+from app.orders import service as orders
 from app.schemas import PageArgs
 
 ROLES = commission_api.FINANCE
@@ -95,6 +97,35 @@ def agent_ledger(agent_id):
     items, total = finance.agent_ledger(agent_id=agent_id, **args)
     return render("finance/ledger.html", items=items, total=total, args=args, agent_id=agent_id,
                   accounts=ACCOUNT_NAMES)
+
+
+def _commission_filters(values):
+    """The page's filters as the service takes them: the agent by name or phone, the order by its number."""
+    args = load(commission_api.AdminCommissionQuery(), {key: values[key] for key in ("status", "page", "per_page")
+                                                        if key in values})
+    if values.get("agent"):
+        args["agent_id"] = agents.agent_named(values["agent"], field="agent").id
+    if values.get("order"):
+        args["order_id"] = orders.id_from_order_no(values["order"])
+        if args["order_id"] is None:
+            raise InvalidInput.on("order", "没有这个订单号")
+    return args
+
+
+@page("/finance/commissions", roles=ROLES)
+def commission_lines():
+    """Commission lines, newest first, filtered by agent (name or phone), order number and status, each with the
+    rule and arithmetic that produced it."""
+    filters = form_values(request.args)
+    try:
+        args, errors = _commission_filters(filters), {}
+    except InvalidInput as exc:
+        args, errors = load(commission_api.AdminCommissionQuery(), {}), exc.fields
+    items, total = finance.commission_lines(**args) if not errors else ([], 0)
+    names = {agent_id: name for agent_id, (_, name) in agents.uplines_and_names([i.agent_id for i in items]).items()}
+    return render("finance/commissions.html", items=items, total=total, args=args, errors=errors, filters=filters,
+                  agent_names=names, order_numbers=orders.order_numbers(i.order_id for i in items),
+                  statuses=finance.LINE_STATUS_NAMES, rules=finance.RULE_NAMES)
 
 
 exports.register_list("ledger", title="佣金流水", headers=LEDGER_HEADERS, schema=commission_api.AdminLedgerExportQuery,

@@ -19,6 +19,7 @@ def _products_page(status=200, error=None, values=None):
     args, errors = query_args(api.AdminProductListArgs())
     items, total = catalog.list_products(**args)
     return render("settings/products.html", status, items=items, total=total, args=args,
+                  photos=catalog.image_urls([p.id for p in items]),
                   filters=form_values(request.args), filter_errors=errors, values=values or NEW_PRODUCT, errors=error.fields if error else {},
                   message=error.message if error else None)
 

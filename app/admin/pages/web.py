@@ -205,7 +205,6 @@ def query_args(schema, *, agent_fields=()):
         return load(schema, {}), {**exc.fields, **picker_errors}
 
 
-PICKER_CHOICES = 5
 
 
 def picked_filters(args, agent_fields):
@@ -222,17 +221,12 @@ def pick_agents(values, fields):
     picked, errors = {}, {}
     for name in fields:
         text = values.get(name)
-        if text is None or (text.isascii() and text.isdigit()):
+        if text is None or names.is_digit_text(text):
             continue
-        found = agents.find_agents(text, limit=PICKER_CHOICES + 1)
-        exact = [agent for agent in found if agent.name == text.strip()]
-        if len(found) == 1 or len(exact) == 1:
-            picked[name] = str((exact or found)[0].id)
-        elif not found:
-            errors[name] = "没有找到该代理，请输入姓名或手机号"
-        else:
-            shown = "、".join(f"{agent.name}（{agent.phone}）" for agent in found[:PICKER_CHOICES])
-            errors[name] = f"匹配到多位代理：{shown}{'等' if len(found) > PICKER_CHOICES else ''}，请输入手机号区分"
+        try:
+            picked[name] = str(agents.agent_named(text, field=name).id)
+        except InvalidInput as exc:
+            errors.update(exc.fields)
     return picked, errors
 
 

@@ -6,17 +6,6 @@ const { load, initial } = require('../../utils/page')
 const WIDTH = 600
 const HEIGHT = 900
 
-function downloadInviteImage (imagePath) {
-  return new Promise((resolve, reject) => {
-    wx.downloadFile({
-      url: api.url(imagePath),
-      header: { Authorization: `Bearer ${wx.getStorageSync('token')}` },
-      success: (res) => (res.statusCode === 200 ? resolve(res.tempFilePath) : reject(new Error('邀请码图片下载失败，请重试'))),
-      fail: () => reject(new Error('邀请码图片下载失败，请重试'))
-    })
-  })
-}
-
 function draw (context, { profile, invite, image }) {
   context.setFillStyle('#07c160')
   context.fillRect(0, 0, WIDTH, HEIGHT)
@@ -51,7 +40,7 @@ Component({
     load () {
       return load(this, async () => {
         const [profile, invite] = await Promise.all([api.get('/api/mp/me/profile'), api.get('/api/mp/me/invite')])
-        const image = await downloadInviteImage(invite.image_url)
+        const image = await api.download(invite.image_url, '邀请码图片下载失败，请重试')
         await draw(wx.createCanvasContext('poster', this), { profile, invite, image })
         return { poster: await exportCanvas(this), inviteCode: invite.invite_code }
       })

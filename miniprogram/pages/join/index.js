@@ -1,8 +1,11 @@
 // Join: a new user opened by an invite code (options.scene) applies; an agent the brand created binds with its
-// bind code; an agent already signed in goes home. wx.login happens in the API client.
+// bind code (typed, or in a scene "b=CODE" from the console's bind mini-program code); an agent already signed in
+// goes home. wx.login happens in the API client.
 const api = require('../../utils/api')
 const { load, act, field, initial } = require('../../utils/page')
 const { APPLICATION_STATUS } = require('../../utils/format')
+
+const BIND_SCENE_PREFIX = 'b='
 
 async function whoAmI (inviteCode) {
   try {
@@ -26,8 +29,9 @@ Component({
   data: { ...initial, mode: '', inviteCode: '', name: '', phone: '', phoneCode: '', region: [], bindCode: '' },
   methods: {
     onLoad (options) {
-      const inviteCode = decodeURIComponent((options && (options.scene || options.invite)) || '').trim()
-      this.setData({ inviteCode })
+      const scene = decodeURIComponent((options && (options.scene || options.invite)) || '').trim()
+      if (scene.startsWith(BIND_SCENE_PREFIX)) this.setData({ bindCode: scene.slice(BIND_SCENE_PREFIX.length) })
+      else this.setData({ inviteCode: scene })
       return this.load()
     },
     load () { return load(this, () => whoAmI(this.data.inviteCode)) },
