@@ -7,7 +7,7 @@ import pytest
 
 from app.orders.models import Order
 from app.seed import DEMO_OWNER, seed_demo
-from tests.browser import DESKTOP, PHONE, browser, only_from, screenshot  # noqa: F401  (browser is a fixture)
+from tests.browser import DESKTOP, PHONE, browser, console_page, screenshot  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.committed
 PASSWORD = "demo-browser-password"
@@ -22,13 +22,7 @@ def demo_pages(browser, live_server):
     opened = []
 
     def open_at(viewport):
-        page = browser.new_page(viewport=viewport, locale="zh-CN")
-        page.elsewhere = only_from(page, live_server)
-        page.goto(live_server + "/admin/login")
-        page.fill("input[name=username]", DEMO_OWNER)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button:has-text('登录')")
-        page.wait_for_url(live_server + "/admin/")
+        page = console_page(browser, live_server, username=DEMO_OWNER, password=PASSWORD, viewport=viewport)
         opened.append(page)
         return page
 
