@@ -19,7 +19,7 @@ from app.finance.demo import seed_commission_rules, seed_demo_money
 from app.inventory import service as inventory
 from app.inventory.demo import seed_demo_restock, seed_demo_stock, seed_demo_stock_work
 from app.orders import service as orders
-from app.orders.demo import seed_demo_orders, seed_demo_rules
+from app.orders.demo import seed_demo_orders, seed_demo_rules, transfer_screenshot
 from app.tasks.worker import run_queued
 
 DEMO_OWNER = "owner"
@@ -52,7 +52,7 @@ def seed_demo(*, password):
     yield from _seed_codes(products, actor=f"admin:{colleagues['warehouse'].id}")
     yield from _seed_task(owner, products)
     network = sorted(agents.list_agents(per_page=100)[0], key=lambda agent: agent.id)
-    yield from seed_demo_money(owner=owner, network=network)
+    yield from seed_demo_money(owner=owner, network=network, proof=transfer_screenshot())
     yield from seed_level_review()
     yield from seed_demo_stock_work(products, warehouses, actor=f"admin:{owner.id}")
     yield from seed_demo_rules()

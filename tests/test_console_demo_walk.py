@@ -8,7 +8,7 @@ import pytest
 from app.agents.models import Agent, AgentLevel
 from app.catalog.models import Product
 from app.codes.models import CodeBatch
-from app.finance.models import CommissionRuleVersion
+from app.finance.models import CommissionRuleVersion, GoodsTopUp
 from app.inventory.models import StockTake, Transfer, Warehouse
 from app.notify.models import Notification
 from app.orders.models import Order
@@ -54,6 +54,7 @@ def demo(app, client):
         "version_id": CommissionRuleVersion.select().first().id,
         "warehouse_id": Warehouse.select().first().id,
         "fmt": "pdf",
+        "top_up_id": GoodsTopUp.select().first().id,
     }
 
 

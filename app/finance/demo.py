@@ -33,9 +33,13 @@ def seed_commission_rules():
     yield f"commission rules: version {version.id} (级差, 平级奖 3%, 推荐奖 ¥50 on the first order, 团队奖 1%/3%)"
 
 
-def seed_demo_money(*, owner, network):
-    """Release what the return window let through, award last month's team bonus, and record withdrawals and
-    expenses; yields what it did."""
+# Goods-payment (货款) top-ups by transfer: (agent index, amount in fen, what became of it)
+DEMO_TOP_UPS = ((0, 500_000, "confirmed"), (2, 200_000, "pending"), (6, 80_000, "rejected"))
+
+
+def seed_demo_money(*, owner, network, proof):
+    """Release what the return window let through, award last month's team bonus, and record withdrawals,
+    goods-payment top-ups (with `proof`, a transfer screenshot) and expenses; yields what it did."""
     released = finance.release_available_commissions()
     try:
         bonuses = finance.award_team_bonus()
@@ -56,8 +60,15 @@ def seed_demo_money(*, owner, network):
         elif outcome == "rejected":
             finance.reject_withdrawal(withdrawal_id=withdrawal.id, actor_id=owner.id, reason="收款账户与实名不符")
         states.append(outcome)
+    for index, amount_fen, outcome in DEMO_TOP_UPS:
+        top_up = finance.submit_transfer_top_up(agent_id=network[index].id, amount_fen=amount_fen, proof_content=proof,
+                                                reference="工商银行 尾号2301", request_id=f"demo-{index}")
+        if outcome == "confirmed":
+            finance.confirm_transfer_top_up(top_up_id=top_up.id, actor_id=owner.id)
+        elif outcome == "rejected":
+            finance.reject_transfer_top_up(top_up_id=top_up.id, actor_id=owner.id, reason="未查到这笔转账")
     for category, days, amount_fen, note in DEMO_EXPENSES:
         finance.create_expense(category=category, spent_on=local_today() - timedelta(days=days), amount_fen=amount_fen,
                                note=note, actor_id=owner.id)
     yield (f"demo money: commission released for {released} orders, team bonus for {bonuses} agents, "
-           f"withdrawals {', '.join(states) or 'none'}, {len(DEMO_EXPENSES)} expenses")
+           f"withdrawals {', '.join(states) or 'none'}, {len(DEMO_TOP_UPS)} goods top-ups, {len(DEMO_EXPENSES)} expenses")

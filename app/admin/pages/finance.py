@@ -147,10 +147,10 @@ def agent_ledger_export():
 
 
 def _top_ups_page(status=200, error=None, acted=None):
-    args, errors = query_args(goods_api.AdminTopUpQuery())
+    args, errors = query_args(goods_api.AdminTopUpQuery(), agent_fields=("agent_id",))
     items, total = finance.list_top_ups(**args)
     return render("finance/top_ups.html", status, items=items, total=total, args=args, errors=errors,
-                  filters=form_values(request.args), statuses=TOP_UP_STATUS_NAMES, methods=TOP_UP_METHOD_NAMES,
+                  filters=picked_filters(args, ("agent_id",)), statuses=TOP_UP_STATUS_NAMES, methods=TOP_UP_METHOD_NAMES,
                   acted=acted, values=form_values() if error else {}, row_errors=error.fields if error else {},
                   message=error.message if error else None)
 

@@ -19,6 +19,8 @@ from app.orders import service as orders
 SYSTEM = "系统"
 SYSTEM_ACTORS = ("", "system", "seed", "scheduler", "job", "jobs")
 RECIPIENT_NAMES = {"owners": "全体品牌方"}
+# References that name a record without a page of its own.
+REFERENCE_NAMES = {"topup": "货款充值", "withdrawal": "提现", "refund": "退款"}
 UNKNOWN_KIND = "其他消息"
 CHAT_REPLY = "聊天回复"
 
@@ -151,6 +153,8 @@ def reference_link(reference):
         return Markup("{} {}").format(label, "退货") if tail[:1] == ["refund"] else label
     if kind == "transfer":
         return _link("console.transfer_detail", f"调拨单 #{raw}", transfer_id=int(raw)) if raw.isdigit() else reference
+    if kind in REFERENCE_NAMES:
+        return f"{REFERENCE_NAMES[kind]} #{raw}"
     if kind in ("stocktake", "stock_take"):
         return _link("console.stock_take", f"盘点 #{raw}", stock_take_id=int(raw)) if raw.isdigit() else reference
     return reference
