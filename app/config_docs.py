@@ -13,12 +13,21 @@ PAGE = "docs/configuration.md"
 DEFAULT_TEXT = {
     "SECRET_KEY": "a development value",
     "CODE_PIN_KEY": "derived from `SECRET_KEY`",
+    "WECHAT_PAY_TRANSFER_REPORT_INFOS": "岗位类型 销售代理, 报酬说明 销售佣金",
 }
 
 MEANINGS = {
     "ENV": "`production` refuses to start with a weak `SECRET_KEY` or a `PUBLIC_BASE_URL` that is not public "
            "`https://`; `development` allows `DEV_LOGIN`",
-    "DATABASE_URL": "`sqlite:///path` or `mysql://user:pass@host:3306/db` (PyMySQL, utf8mb4, pooled)",
+    "DATABASE_URL": "`sqlite:///path` or `mysql://user:pass@host:3306/db` (PyMySQL, utf8mb4, pooled); "
+                    "`mysql://user:pass@host1:3306,host2:3306,host3:3306/db` names the nodes of a Galera cluster, "
+                    "each new connection going to the next node that answers (docs/scale-out.md)",
+    "DATABASE_REPLICA_URL": "a MySQL/MariaDB read replica of `DATABASE_URL`: the reports, statements, dashboard "
+                            "and list exports read it, never a use case that writes; empty: everything reads the "
+                            "primary (docs/scale-out.md)",
+    "REPLICA_MAX_LAG_SECONDS": "a replica further behind than this is left alone and reports read the primary; a "
+                               "report read from a lagging replica says how old its data is (`X-Data-Age`, a "
+                               "console notice)",
     "SECRET_KEY": "signs bearer tokens and derives PINs; production needs ≥ 32 random characters, no placeholder "
                   "(`flask secret new` prints one); with the development value only requests from this machine "
                   "are answered (others get 403)",
@@ -100,6 +109,14 @@ MEANINGS = {
     "SCHEDULER_RENEW_SECONDS": "how often the lease is renewed; at most half the lease",
     "COMMISSION_RETURN_WINDOW_DAYS": "days after an order is signed for before its commission becomes available",
     "WITHDRAWAL_MIN_FEN": "the smallest withdrawal an agent may ask, in fen",
+    "WECHAT_PAY_TRANSFER_SCENE_ID": "the 商家转账 scene (转账场景, e.g. `1005` 佣金报酬, merchant platform 产品中心 → "
+                                    "商家转账); with APIv3, approving a withdrawal to WeChat change pays it through "
+                                    "WeChat Pay; empty: finance pays by hand and marks it paid",
+    "WECHAT_PAY_TRANSFER_REMARK": "the transfer's remark the agent sees (1 to 32 characters)",
+    "WECHAT_PAY_TRANSFER_REPORT_INFOS": "the scene's report fields (`transfer_scene_report_infos`: a JSON list of "
+                                        "`{info_type, info_content}`; scene 1005 asks 岗位类型 and 报酬说明)",
+    "WECHAT_PAY_TRANSFER_QUERY_MINUTES": "a transfer not settled this long after it was sent is asked about by "
+                                         "`settle_transfers`",
     "GOODS_TOPUP_MIN_FEN": "the smallest top-up of an agent's goods-payment balance (货款), in fen",
     "TASK_WORKER_THREAD": "run background tasks in a thread of the web process (`make run` sets it; production "
                           "runs them from the scheduler)",

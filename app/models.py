@@ -12,11 +12,11 @@ from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBind
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport,
                               RetailSale, RetailSaleCode, RetailSaleLine, Violation)
 from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, GoodsBalance,
-                                GoodsEntry, GoodsTopUp, JournalEntry, OrderSettlement, Posting, SettlementRefund,
-                                Withdrawal, BuyerFirstOrder)
+                                GoodsEntry, GoodsTopUp, JournalEntry, OrderSettlement, PayDiscrepancy, PayReconciliation,
+                                Posting, SettlementRefund, Withdrawal, BuyerFirstOrder)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
-from app.jobs.models import JobRun, SchedulerLease
+from app.jobs.models import JobRun, ReplicaHeartbeat, SchedulerLease
 from app.notify.models import Notification
 from app.orders.models import (DailyProductSales, DailyRegionSales, Order, OrderEvent, OrderLine, OrderRefund,
                                OrderRefundLine, Parcel, ParcelEvent, ParcelPush, Promotion, ShippingTemplate,
@@ -86,6 +86,7 @@ ALL_MODELS = [
     SeenSignature,
     SchedulerLease,
     JobRun,
+    ReplicaHeartbeat,
     CommissionRuleVersion,
     OrderSettlement,
     BuyerFirstOrder,
@@ -99,6 +100,8 @@ ALL_MODELS = [
     GoodsEntry,
     GoodsTopUp,
     Expense,
+    PayReconciliation,
+    PayDiscrepancy,
     BackgroundTask,
     AgentCertificate,
     AgentWechatId,
