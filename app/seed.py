@@ -18,7 +18,8 @@ from app.codes.demo import free_codes, seed_demo_batches, seed_demo_retail_sales
 from app.finance.demo import seed_commission_rules, seed_demo_money
 from app.inventory import service as inventory
 from app.inventory.demo import seed_demo_restock, seed_demo_stock, seed_demo_stock_work
-from app.orders import service as orders
+from app.cloud import service as cloud
+from app.orders import placement, service as orders
 from app.orders.demo import seed_demo_orders, seed_demo_rules, transfer_screenshot
 from app.tasks.worker import run_queued
 
@@ -58,7 +59,20 @@ def seed_demo(*, password):
     yield from seed_demo_rules()
     yield from seed_demo_bindings([f"admin:{owner.id}", f"agent:{network[0].id}"])
     yield from seed_demo_certificates(network)
+    yield from _seed_cloud(network, products, actor=f"admin:{colleagues['finance'].id}")
     yield f"demo owner account: username={DEMO_OWNER} password={password} (staff: {', '.join(u for u, _, _ in DEMO_STAFF)}, same password)"
+
+
+def _seed_cloud(network, products, *, actor):
+    """A regional agent buys into its cloud stock (云仓) and asks for part of it to be shipped (提货)."""
+    buyer = network[1]
+    order = placement.place_order(placed_by=f"agent:{buyer.id}", idempotency_key="demo-cloud", buyer_agent=buyer,
+                                  items=[{"product_id": products[0].id, "quantity": 20}], to_cloud=True,
+                                  by_staff=True)
+    orders.confirm_payment(order.id, actor=actor, method="offline", amount_fen=order.total_fen)
+    cloud.request_pickup(agent=agents.get_agent(buyer.id), idempotency_key="demo-pickup",
+                         consignee={"address": "天河路100号"}, items=[{"product_id": products[0].id, "quantity": 5}])
+    yield f"demo cloud stock: {buyer.name} bought 20 into the cloud and asked for 5 to be shipped"
 
 
 def _seed_task(owner, products):

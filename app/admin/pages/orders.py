@@ -22,9 +22,16 @@ from app.orders.states import ACTION_NAMES, STATE_NAMES, allowed_actions
 
 ENTRY_ROWS = 5
 # The order page's actions by what they do; refunds, cancellations and rejections stand apart, below them.
-ACTION_GROUPS = (("付款", ("pay",)), ("审批与发货", ("approve", "pick", "ship", "receive", "complete")),
+ACTION_GROUPS = (("付款", ("pay",)), ("审批与发货", ("approve", "pick", "store", "ship", "receive", "complete")),
                  ("防伪码", ("codes",)))
 DANGER_ACTIONS = ("refund", "cancel", "reject")
+
+
+def action_groups(actions):
+    """ACTION_GROUPS, any action none of them names joining 审批与发货 (a new action is never left off the page)."""
+    known = {action for _, members in ACTION_GROUPS for action in members} | set(DANGER_ACTIONS)
+    others = tuple(action for action in actions if action not in known)
+    return [(title, members + others if title == "审批与发货" else members) for title, members in ACTION_GROUPS]
 REFUND_STATES = {"refunding": "退款中", "succeeded": "已退款", "failed": "退款失败"}
 CODE_SEPARATORS = re.compile(r"[\s,，;；]+")
 
@@ -62,7 +69,7 @@ def _detail(order_id, *, status=200, failed=None, error=None, values=None):
         actions.append("codes")
     return render("orders/detail.html", status, order=order, order_no=service.order_no(order), actions=actions,
                   states=STATE_NAMES, action_names=ACTION_NAMES, failed=failed, values=values or {},
-                  action_groups=ACTION_GROUPS, danger_actions=DANGER_ACTIONS,
+                  action_groups=action_groups(actions), danger_actions=DANGER_ACTIONS,
                   message=error.message if error else None, errors=error.fields if error else {},
                   tracked=tracking.order_tracking(order.id), carriers=tracking.carrier_choices(),
                   may_share=holds_role(g.admin, api.STAFF), may_track=holds_role(g.admin, api.STAFF + api.WAREHOUSE),
