@@ -2,7 +2,7 @@
 
 Roles are the JSON API's (`app/admin/price_control.py`): staff and finance read, staff act.
 """
-from flask import g, request, url_for
+from flask import g, url_for
 
 from app.admin import price_control as api
 from app.admin.pages import exports
