@@ -53,7 +53,7 @@ def test_the_readme_stays_short():
 
 def test_the_readmes_first_screen_says_where_to_go_and_how_to_sign_in():
     first_screen = "\n".join((ROOT / "README.md").read_text(encoding="utf-8").splitlines()[:40])
-    assert "make run" in first_screen and "/admin/" in first_screen and "username=owner" in first_screen
+    assert "make run" in first_screen and "/admin/" in first_screen and "sign in as `owner`" in first_screen
 
 
 def test_every_setting_a_docs_page_names_is_a_documented_setting():
