@@ -7,7 +7,7 @@ reports live in sibling modules and are re-exported here.
 from app.codes.batches import (batch_counts, complete_batch, create_batch, get_batch, iter_codes,  # noqa: F401
                                 list_batches)
 from app.codes.background import labels_or_task, submit_batch  # noqa: F401  (also registers the task handlers)
-from app.codes.binding import bind_codes_for_shipment, shipment_of  # noqa: F401
+from app.codes.binding import bind_codes_for_shipment, codes_of_shipment, shipment_of  # noqa: F401
 from app.codes.price_control import list_retail_sales, record_retail_sale, retail_units_sold  # noqa: F401
 from app.codes.codec import looks_like_code  # noqa: F401
 from app.codes.reports import open_alerts, scan_map, scans_by_product_and_province  # noqa: F401
