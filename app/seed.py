@@ -1,6 +1,5 @@
 """A demo brand for `make run`: created once, left alone after that."""
 from app.accounts import service as accounts
-from app.accounts.models import AdminUser
 from app.agents import service as agents
 from app.finance.demo import seed_commission_rules
 from app.inventory.demo import seed_demo_stock
@@ -11,7 +10,7 @@ DEMO_OWNER = "owner"
 
 def seed_demo(*, password):
     """Create the demo brand unless it exists; yields lines to show the person running it."""
-    if AdminUser.select().where(AdminUser.username == DEMO_OWNER).exists():
+    if accounts.admin_user_exists(username=DEMO_OWNER):
         yield f"demo brand already seeded (owner account: {DEMO_OWNER})"
         return
     owner = accounts.create_admin_user(username=DEMO_OWNER, password=password, role="owner", display_name="品牌方")

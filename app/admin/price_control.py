@@ -5,7 +5,7 @@ from flask import g
 from flask_smorest import Blueprint
 
 from app.codes import service as codes
-from app.codes.models import VIOLATION_KINDS, VIOLATION_STATUSES
+from app.codes.service import VIOLATION_KINDS, VIOLATION_STATUSES
 from app.http import admin_required
 from app.schemas import PageArgs, PeriodDateTime, RowId, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from peewee import fn
 
 from app.agents import service as agents
-from app.codes import binding as codes
+from app.codes import service as codes
 from app.clock import to_local, utc_start_of_local_day, utcnow
 from app.config import get_settings
 from app.database import atomic_with_retry, for_update, paginate
@@ -20,7 +20,7 @@ from app.finance import service as finance
 from app.finance.inputs import OrderRefund as RefundFacts, PaidOrder, RefundedLine, SoldLine
 from app.inventory import service as inventory
 from app.money import format_yuan
-from app.notify.models import RECIPIENT_OWNERS
+from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.orders import holdings, rollup
 from app.orders.models import Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine

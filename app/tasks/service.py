@@ -18,6 +18,17 @@ RETENTION_DAYS = 7
 HANDLERS = {}
 
 
+class LostClaim(Exception):
+    """This worker's task was reclaimed by another (its heartbeat went stale): stop working on it.
+
+    A handler that catches exceptions lets this one through (the worker stops; the task is the other's)."""
+
+
+def is_task(value):
+    """Whether `value` is a task (as `submit` returns), rather than whatever a use case returned in its place."""
+    return isinstance(value, BackgroundTask)
+
+
 def register(kind, handler):
     """Run tasks of `kind` with `handler(run)`; it reports with run.step(), and returns (download name, mimetype)
     when it wrote a file at run.path, else None."""

@@ -14,9 +14,9 @@ from app.clock import local_text
 from app.config import get_settings
 from app.errors import DomainError
 
-STATUS_NAMES = {"pending": "待审核", "active": "正常", "suspended": "已暂停", "expired": "已到期", "left": "已退出"}
-DECISION_NAMES = {"pending": "待处理", "approved": "已通过", "applied": "已调整", "rejected": "已驳回"}
-CHANGE_NAMES = {"joined": "加入", "level": "等级", "upline": "上级", "status": "状态", "term": "期限"}
+STATUS_NAMES = agents.AGENT_STATUS_NAMES
+DECISION_NAMES = agents.DECISION_NAMES
+CHANGE_NAMES = agents.CHANGE_NAMES
 NETWORK_DEPTH = 3
 EXPORT_LIMIT = 100_000
 EXPORT_HEADERS = ("ID", "姓名", "电话", "等级", "省", "市", "上级ID", "状态", "期限至", "加入时间")

@@ -17,8 +17,7 @@ from app.notify.service import recipient_admin
 
 OUTBOX_ROLES = ("staff",)
 EVERY_ROLE = ("staff", "finance", "warehouse")
-STATUS_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "held": "待配置",
-                "unknown": "状态未知", "expanded": "已展开"}
+STATUS_NAMES = notify.STATUS_NAMES
 OUTBOX_HEADERS = ("编号", "类型", "接收人", "状态", "尝试次数", "创建时间", "发送时间", "错误")
 
 
