@@ -11,7 +11,7 @@ from app.clock import utcnow
 from app.config import get_settings
 from app.database import paginate
 from app.errors import NotFound
-from app.tasks.models import BackgroundTask
+from app.tasks.models import TASK_STATUS_NAMES, TASK_STATUSES, BackgroundTask  # noqa: F401  (part of this face)
 
 RETENTION_DAYS = 7
 
