@@ -90,6 +90,7 @@ def register_blueprints(app):
     import miniprogram_api
     from consumer import verification as consumer_verification
     from consumer import media as consumer_media
+    from consumer import tracking as consumer_tracking
     from app import admin
     from app.admin import pages
 
@@ -101,6 +102,8 @@ def register_blueprints(app):
     app.register_blueprint(bot.blp)
     app.register_blueprint(consumer.blp)
     app.register_blueprint(consumer_media.blp)
+    app.register_blueprint(consumer_tracking.blp)
+    app.register_blueprint(consumer_tracking.push_blp)
     app.register_blueprint(consumer_verification.blp)
     for blueprint in pages.PAGE_BLUEPRINTS:
         app.register_blueprint(blueprint)

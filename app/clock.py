@@ -41,3 +41,8 @@ def utc_start_of_local_day(day):
     """The stored (naive UTC) form of midnight at the start of local `day`."""
     local_midnight = datetime.combine(day, datetime.min.time(), local_zone())
     return local_midnight.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def utc_from_local(moment):
+    """A naive local time (the brand's timezone) as the stored naive UTC form."""
+    return moment.replace(tzinfo=local_zone()).astimezone(timezone.utc).replace(tzinfo=None)

@@ -15,6 +15,7 @@ from dotenv import load_dotenv
 
 DEFAULT_WECHAT_API_BASE = "https://api.weixin.qq.com/"
 DEFAULT_WECHAT_PAY_API_BASE = "https://api.mch.weixin.qq.com/"
+DEFAULT_KUAIDI100_API_BASE = "https://poll.kuaidi100.com/"
 DEV_SECRET_KEY = "dev-only-not-secret"
 # A production key signs every bearer token and derives every scratch-off PIN: whoever knows it mints owner tokens
 # offline. It must be long and random, and no placeholder a template or a tutorial ships.
@@ -79,6 +80,14 @@ class Settings:
     WECHAT_PAY_MCH_ID: str = ""
     WECHAT_PAY_API_KEY: str = ""
     WECHAT_PAY_API_BASE: str = DEFAULT_WECHAT_PAY_API_BASE
+    WECHAT_PAY_API_VERSION: str = ""
+    WECHAT_PAY_PRIVATE_KEY_FILE: str = ""
+    WECHAT_PAY_CERT_SERIAL: str = ""
+    WECHAT_PAY_APIV3_KEY: str = ""
+    WECHAT_PAY_PUBLIC_KEY_FILE: str = ""
+    WECHAT_PAY_PUBLIC_KEY_ID: str = ""
+    WECHAT_PAY_NOTIFY_MAX_AGE_SECONDS: int = 300
+    WECHAT_PAY_QUERY_AFTER_MINUTES: int = 5
     ORDER_PAYMENT_TIMEOUT_MINUTES: int = 24 * 60
     ORDER_APPROVAL_TIMEOUT_HOURS: int = 72
     ORDER_AUTO_RECEIVE_DAYS: int = 10
@@ -91,9 +100,16 @@ class Settings:
     SCHEDULER_RENEW_SECONDS: int = 5
     COMMISSION_RETURN_WINDOW_DAYS: int = 7
     WITHDRAWAL_MIN_FEN: int = 1000
+    GOODS_TOPUP_MIN_FEN: int = 100
     TASK_WORKER_THREAD: bool = False
     DEV_LOGIN: bool = False
     AGENT_LOW_STOCK_UNITS: int = 2
+    KUAIDI100_CUSTOMER: str = ""
+    KUAIDI100_KEY: str = ""
+    KUAIDI100_API_BASE: str = DEFAULT_KUAIDI100_API_BASE
+    KUAIDI100_TIMEOUT_SECONDS: float = 5.0
+    TRACKING_STUCK_DAYS: int = 3
+    TRACKING_RATE_LIMIT: str = "60/minute;600/hour"
     CERTIFICATE_FONT: str = ""
     AUTHORIZATION_RATE_LIMIT: str = "30/minute;300/hour"
     AUTHORIZATION_OPENID_RATE_LIMIT: str = "20/minute;200/hour"
@@ -118,8 +134,25 @@ class Settings:
         return bool(self.WECHAT_OA_APPID and self.WECHAT_OA_SECRET)
 
     @property
+    def wechat_pay_v3_configured(self):
+        return bool(self.WECHAT_MP_APPID and self.WECHAT_PAY_MCH_ID and self.WECHAT_PAY_PRIVATE_KEY_FILE
+                    and self.WECHAT_PAY_CERT_SERIAL and self.WECHAT_PAY_APIV3_KEY)
+
+    @property
+    def wechat_pay_version(self):
+        """Which WeChat Pay API the merchant account speaks: "v3", "v2", or "" (no WeChat Pay).
+
+        WECHAT_PAY_API_VERSION chooses; left empty, v3 credentials choose v3, else v2 credentials v2.
+        """
+        v2 = bool(self.WECHAT_MP_APPID and self.WECHAT_PAY_MCH_ID and self.WECHAT_PAY_API_KEY)
+        wanted = self.WECHAT_PAY_API_VERSION or ("v3" if self.wechat_pay_v3_configured else "v2")
+        if wanted == "v3":
+            return "v3" if self.wechat_pay_v3_configured else ""
+        return "v2" if v2 else ""
+
+    @property
     def wechat_pay_configured(self):
-        return bool(self.WECHAT_MP_APPID and self.WECHAT_PAY_MCH_ID and self.WECHAT_PAY_API_KEY)
+        return bool(self.wechat_pay_version)
 
     @classmethod
     def from_env(cls, overrides=None):
@@ -153,7 +186,7 @@ class Settings:
         if self.is_production and not _public_https(self.PUBLIC_BASE_URL):
             raise ConfigError("PUBLIC_BASE_URL must be the public https:// address in production: "
                               "it is printed in every code's QR and sent in links")
-        for name in ("WECHAT_API_BASE", "WECHAT_PAY_API_BASE"):
+        for name in ("WECHAT_API_BASE", "WECHAT_PAY_API_BASE", "KUAIDI100_API_BASE"):
             if not getattr(self, name).endswith("/"):
                 raise ConfigError(f"{name} must end with '/'")
         try:
@@ -166,8 +199,28 @@ class Settings:
             raise ConfigError(f"IP_REGION_DB names no file: {self.IP_REGION_DB} (`make install` fetches it)")
         if self.CERTIFICATE_FONT and not os.path.isfile(self.CERTIFICATE_FONT):
             raise ConfigError(f"CERTIFICATE_FONT names no file: {self.CERTIFICATE_FONT}")
+        self._validate_wechat_pay()
         if self.SCHEDULER_RENEW_SECONDS * 2 > self.SCHEDULER_LEASE_SECONDS:
             raise ConfigError("SCHEDULER_LEASE_SECONDS must be at least twice SCHEDULER_RENEW_SECONDS")
+
+    def _validate_wechat_pay(self):
+        """Refuse WeChat Pay settings that cannot work: an unknown version, missing key files, a malformed APIv3 key."""
+        if self.WECHAT_PAY_API_VERSION not in ("", "v2", "v3"):
+            raise ConfigError("WECHAT_PAY_API_VERSION must be v2, v3 or empty")
+        if self.WECHAT_PAY_API_VERSION == "v3" and not self.wechat_pay_v3_configured:
+            raise ConfigError("WECHAT_PAY_API_VERSION=v3 needs WECHAT_MP_APPID, WECHAT_PAY_MCH_ID, "
+                              "WECHAT_PAY_PRIVATE_KEY_FILE, WECHAT_PAY_CERT_SERIAL and WECHAT_PAY_APIV3_KEY")
+        if not self.wechat_pay_v3_configured:
+            return
+        if len(self.WECHAT_PAY_APIV3_KEY.encode()) != 32:
+            raise ConfigError("WECHAT_PAY_APIV3_KEY must be the 32-character APIv3 key")
+        if bool(self.WECHAT_PAY_PUBLIC_KEY_FILE) != bool(self.WECHAT_PAY_PUBLIC_KEY_ID):
+            raise ConfigError("WECHAT_PAY_PUBLIC_KEY_FILE and WECHAT_PAY_PUBLIC_KEY_ID go together "
+                              "(both for public-key mode, neither for platform certificates)")
+        for name in ("WECHAT_PAY_PRIVATE_KEY_FILE", "WECHAT_PAY_PUBLIC_KEY_FILE"):
+            path = getattr(self, name)
+            if path and not os.path.isfile(path):
+                raise ConfigError(f"{name} names no file: {path}")
 
 
 def secret_weakness(key):

@@ -67,9 +67,25 @@ MEANINGS = {
                     "refuses to start",
     "PRICE_BLOCK_OUT_OF_RANGE": "refuse retail sales outside the controlled price range (after the brand's own "
                                 "legal review)",
-    "WECHAT_PAY_MCH_ID": "WeChat Pay merchant id (with `WECHAT_MP_APPID`); without WeChat Pay agents pay by transfer",
-    "WECHAT_PAY_API_KEY": "WeChat Pay v2 API key",
+    "WECHAT_PAY_MCH_ID": "WeChat Pay merchant id (商户号), APIv3 and v2 (with `WECHAT_MP_APPID`); without WeChat Pay "
+                         "agents pay by transfer",
+    "WECHAT_PAY_API_KEY": "WeChat Pay v2 API key, for merchants who still have v2",
     "WECHAT_PAY_API_BASE": "where WeChat Pay's API is (tests point it at the fake server); must end with `/`",
+    "WECHAT_PAY_API_VERSION": "`v3` or `v2`; empty: v3 when its credentials are set, else v2 when "
+                              "`WECHAT_PAY_API_KEY` is (see docs/wechat-pay.md)",
+    "WECHAT_PAY_PRIVATE_KEY_FILE": "APIv3: the merchant API private key file (`apiclient_key.pem`) every request is "
+                                   "signed with",
+    "WECHAT_PAY_CERT_SERIAL": "APIv3: the serial of the merchant API certificate (商户API证书序列号)",
+    "WECHAT_PAY_APIV3_KEY": "APIv3: the 32-character APIv3 key (APIv3密钥) that decrypts notifications and platform "
+                            "certificates",
+    "WECHAT_PAY_PUBLIC_KEY_FILE": "APIv3 public-key mode: WeChat Pay's public key file (`pub_key.pem`); with "
+                                  "`WECHAT_PAY_PUBLIC_KEY_ID`, or neither for platform-certificate mode (fetched "
+                                  "from `/v3/certificates`)",
+    "WECHAT_PAY_PUBLIC_KEY_ID": "APIv3 public-key mode: the public key's id (`PUB_KEY_ID_…`)",
+    "WECHAT_PAY_NOTIFY_MAX_AGE_SECONDS": "an APIv3 notification signed longer ago (or ahead) than this is refused "
+                                         "(replays)",
+    "WECHAT_PAY_QUERY_AFTER_MINUTES": "a payment started (or a refund asked for) this long ago without WeChat's "
+                                      "notification is asked about by the `settle_wechat_pay` job",
     "ORDER_PAYMENT_TIMEOUT_MINUTES": "an order still unpaid this long after it became payable is cancelled",
     "ORDER_APPROVAL_TIMEOUT_HOURS": "an order its upline has not approved or rejected this long after it was "
                                     "placed is cancelled (the agent is told)",
@@ -84,11 +100,22 @@ MEANINGS = {
     "SCHEDULER_RENEW_SECONDS": "how often the lease is renewed; at most half the lease",
     "COMMISSION_RETURN_WINDOW_DAYS": "days after an order is signed for before its commission becomes available",
     "WITHDRAWAL_MIN_FEN": "the smallest withdrawal an agent may ask, in fen",
+    "GOODS_TOPUP_MIN_FEN": "the smallest top-up of an agent's goods-payment balance (货款), in fen",
     "TASK_WORKER_THREAD": "run background tasks in a thread of the web process (`make run` sets it; production "
                           "runs them from the scheduler)",
     "DEV_LOGIN": "with `ENV=development` only, `POST /api/mp/auth/dev-login` signs in without WeChat, for "
                  "developing the mini-program against `make run` (which sets it); 404 otherwise",
     "AGENT_LOW_STOCK_UNITS": "the mini-program home warns of a product the agent holds at most this many units of",
+    "KUAIDI100_CUSTOMER": "the brand's 快递100 (企业版) customer id; without it and the key no parcel is subscribed "
+                          "or queried and the trace is simply absent",
+    "KUAIDI100_KEY": "the brand's 快递100 authorisation key (signs queries, authorises subscriptions)",
+    "KUAIDI100_API_BASE": "where 快递100's poll API is (tests point it at a fake); must end with `/`",
+    "KUAIDI100_TIMEOUT_SECONDS": "timeout of one 快递100 call (a slow provider never holds up a shipment: the "
+                                 "subscription job retries)",
+    "TRACKING_STUCK_DAYS": "a followed parcel whose trace has not moved for this many days is reported stuck to its "
+                           "buyer",
+    "TRACKING_RATE_LIMIT": "customers' tracking pages (`/t/<token>`) per address, as `SCAN_RATE_LIMIT` limits the "
+                           "scan page",
     "CERTIFICATE_FONT": "the CJK font file authorization certificates (PNG) are drawn with; empty: Noto CJK or "
                         "WenQuanYi where Debian installs them, else the first `fc-list :lang=zh` names; a path "
                         "naming no file refuses to start",

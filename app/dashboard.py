@@ -39,6 +39,7 @@ def figures(*, sections, today=None):
         result["alerts"]["violations"] = codes.list_violations(status="open", per_page=1)[1]
     if "withdrawals" in sections:
         result["alerts"]["withdrawals"] = finance.list_withdrawals(status="pending", per_page=1)[1]
+        result["alerts"]["top_ups"] = finance.list_top_ups(status="pending", method="transfer", per_page=1)[1]
     return result
 
 

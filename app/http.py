@@ -75,6 +75,9 @@ def http_exception_response(exc):
 def _handle_unexpected(exc):
     if isinstance(exc, HTTPException):
         return http_exception_response(exc)
+    if isinstance(exc, RecursionError) and request.is_json:
+        # A JSON body nested deeper than the parser goes (webargs lets the parser's RecursionError through).
+        return error_response(400, "bad_json", "请求体不是合法的 JSON")
     log.exception("unhandled error on %s %s", request.method, request.path)
     if wants_json():
         return error_response(500, *_HTTP_ERRORS[500])

@@ -11,15 +11,16 @@ from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
 from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBinding
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport,
                               RetailSale, RetailSaleCode, RetailSaleLine, Violation)
-from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, JournalEntry,
-                                OrderSettlement, Posting, SettlementRefund, Withdrawal,
-                                BuyerFirstOrder)
+from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, GoodsBalance,
+                                GoodsEntry, GoodsTopUp, JournalEntry, OrderSettlement, Posting, SettlementRefund,
+                                Withdrawal, BuyerFirstOrder)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
 from app.jobs.models import JobRun, SchedulerLease
 from app.notify.models import Notification
 from app.orders.models import (DailyProductSales, DailyRegionSales, Order, OrderEvent, OrderLine, OrderRefund,
-                               OrderRefundLine, Promotion, ShippingTemplate)
+                               OrderRefundLine, Parcel, ParcelEvent, ParcelPush, Promotion, ShippingTemplate,
+                               TrackingLink, WechatPayment, WechatRefund)
 from app.tasks.models import BackgroundTask
 from app.wechat import WechatCacheEntry
 
@@ -58,6 +59,12 @@ ALL_MODELS = [
     OrderEvent,
     OrderRefund,
     OrderRefundLine,
+    WechatPayment,
+    WechatRefund,
+    Parcel,
+    ParcelEvent,
+    ParcelPush,
+    TrackingLink,
     Promotion,
     ShippingTemplate,
     DailyRegionSales,
@@ -88,6 +95,9 @@ ALL_MODELS = [
     Posting,
     AgentBalance,
     Withdrawal,
+    GoodsBalance,
+    GoodsEntry,
+    GoodsTopUp,
     Expense,
     BackgroundTask,
     AgentCertificate,

@@ -70,3 +70,9 @@ def join_code_limited(view):
     per_address = limiter.shared_limit(lambda: get_settings().JOIN_CODE_RATE_LIMIT, scope="join_code_ip",
                                        on_breach=_report_join_code_burst)
     return per_address(per_openid(view))
+
+
+def tracking_limited(view):
+    """Limit customers' tracking pages per address (TRACKING_RATE_LIMIT), as the scan page is limited: share
+    tokens are unguessable, so only volume could find one."""
+    return limiter.shared_limit(lambda: get_settings().TRACKING_RATE_LIMIT, scope="tracking_page_ip")(view)

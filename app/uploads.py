@@ -7,6 +7,9 @@ every answer in `app/__init__.py`), so no browser renders it as a page.
 import hashlib
 import os
 
+from app.config import get_settings
+from app.errors import InvalidInput, NotFound
+
 FILE_TYPES = {  # extension: (leading bytes, mimetype)
     "pdf": (b"%PDF-", "application/pdf"),
     "png": (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -38,3 +41,31 @@ def store_by_content(content, *, folder, extension):
             handle.write(content)
         os.replace(path + ".part", path)
     return name
+
+
+MAX_PROOF_BYTES = 2 * 1024 * 1024
+PROOF_TYPES = ("jpg", "png", "webp")
+
+
+def save_payment_proof(content):
+    """Store a transfer proof image (JPEG, PNG or WebP, at most 2 MB) under the upload directory; its relative path
+    (an order's payment or a goods-balance top-up)."""
+    if not content:
+        raise InvalidInput.on("proof", "请上传付款凭证图片")
+    if len(content) > MAX_PROOF_BYTES:
+        raise InvalidInput.on("proof", "付款凭证图片不能超过2MB")
+    extension = file_type(content, PROOF_TYPES)
+    if extension is None:
+        raise InvalidInput.on("proof", "付款凭证须是 JPG、PNG 或 WebP 图片")
+    return store_by_content(content, folder=os.path.join(get_settings().UPLOAD_DIR, "payment-proofs"),
+                            extension=extension)
+
+
+def payment_proof_file(stored_name, *, stem, missing):
+    """(path on disk, mimetype, download name) of a stored transfer proof, served as the type it was verified as;
+    `missing` (a NotFound message) when there is none."""
+    extension = stored_name.rsplit(".", 1)[-1] if stored_name else ""
+    path = os.path.abspath(os.path.join(get_settings().UPLOAD_DIR, stored_name or ""))
+    if extension not in PROOF_TYPES or not os.path.isfile(path):
+        raise NotFound(missing, code="no_payment_proof")
+    return (path, *served_as(stored_name, stem))

@@ -12,7 +12,6 @@ import requests
 from peewee import CharField, DateTimeField, TextField
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
-from wechatpy.pay import WeChatPay
 from wechatpy.session import SessionStorage
 
 from app.clock import utcnow
@@ -130,15 +129,6 @@ def official_account_client():
     """The client for the brand's official account."""
     settings = get_settings()
     return _client(settings.WECHAT_OA_APPID, settings.WECHAT_OA_SECRET)
-
-
-def pay_client():
-    """The WeChat Pay (v2) client of the mini-program's merchant account, pointed at WECHAT_PAY_API_BASE."""
-    settings = get_settings()
-    client = WeChatPay(appid=settings.WECHAT_MP_APPID, api_key=settings.WECHAT_PAY_API_KEY,
-                       mch_id=settings.WECHAT_PAY_MCH_ID, timeout=settings.WECHAT_TIMEOUT_SECONDS)
-    client.API_BASE_URL = settings.WECHAT_PAY_API_BASE
-    return client
 
 
 def call_with_token_refresh(client, call):

@@ -62,6 +62,27 @@ def run_clients(clients, seconds, make_worker):
     return len(latencies) / elapsed, latencies
 
 
+def run_phases(url, phases, *, clients, rounds, seconds, unit):
+    """Run each (label, key, make_worker) phase `rounds` times, interleaved so that other load on the machine hits
+    them alike; print and answer {key: median rate, p50, p99, deadlocks, each round's rate}."""
+    runs = {key: [] for _, key, _ in phases}
+    for _ in range(rounds):
+        for _, key, make_worker in phases:
+            before = deadlocks(url)
+            rate, latencies = run_clients(clients, seconds, make_worker)
+            runs[key].append((rate, 1000 * percentile(latencies, 0.5), 1000 * percentile(latencies, 0.99),
+                              deadlocks(url) - before))
+    figures = {}
+    for label, key, _ in phases:
+        rate, p50, p99 = (statistics.median(run[i] for run in runs[key]) for i in range(3))
+        figures[key] = {"per_second": round(rate), "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
+                        "deadlocks": sum(run[3] for run in runs[key]),
+                        "rounds_per_second": [round(run[0]) for run in runs[key]]}
+        print(f"  {label:30} {rate:8.0f} {unit}   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
+              f"deadlocks {figures[key]['deadlocks']}   (rounds: {figures[key]['rounds_per_second']})")
+    return figures
+
+
 def raw_worker(url, warehouse_id, product_id, hot_update_last):
     """One guarded UPDATE and one INSERT of a move per transaction, straight PyMySQL."""
     def make(client):
@@ -160,20 +181,8 @@ def run(args):
         ("raw: INSERT then UPDATE", "raw_update_last", raw_worker(args.url, warehouse.id, product.id, True)),
         ("service: inventory.reserve", "service", service_worker(warehouse.id, product.id)),
     ]
-    runs = {key: [] for _, key, _ in phases}
-    for _ in range(rounds):
-        for _, key, make_worker in phases:
-            before = deadlocks(args.url)
-            rate, latencies = run_clients(args.clients, seconds, make_worker)
-            runs[key].append((rate, 1000 * percentile(latencies, 0.5), 1000 * percentile(latencies, 0.99),
-                              deadlocks(args.url) - before))
-    for label, key, _ in phases:
-        rate, p50, p99 = (statistics.median(run[i] for run in runs[key]) for i in range(3))
-        figures[key] = {"per_second": round(rate), "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
-                        "deadlocks": sum(run[3] for run in runs[key]),
-                        "rounds_per_second": [round(run[0]) for run in runs[key]]}
-        print(f"  {label:30} {rate:8.0f} reservations/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
-              f"deadlocks {figures[key]['deadlocks']}   (rounds: {figures[key]['rounds_per_second']})")
+    figures.update(run_phases(args.url, phases, clients=args.clients, rounds=rounds, seconds=seconds,
+                              unit="reservations/s"))
     floor = max(figures["raw_update_first"]["per_second"], figures["raw_update_last"]["per_second"])
     figures["service_to_raw_ratio"] = round(figures["service"]["per_second"] / floor, 2)
     print(f"  service / best raw floor = {figures['service_to_raw_ratio']:.2f} (target >= 0.5)")

@@ -1,6 +1,7 @@
 """The 订单 command: an order by its number for the brand; for an agent, its recent orders or one of its own."""
 from app.money import format_yuan
 from app.orders import service as orders
+from app.orders import tracking
 from app.orders.states import ACTION_NAMES, STATE_NAMES
 from bot.commands import AGENT, BRAND, clipped, command, short_time
 
@@ -37,6 +38,9 @@ def _order_detail(found):
              f"金额：{format_yuan(found.total_fen)}元，共 {found.units} 件"]
     if found.tracking_no:
         lines.append(f"快递：{found.carrier} {found.tracking_no}")
+        trace = tracking.trace_of(found.id)
+        if trace and trace.lines:
+            lines.append(f"物流：{short_time(trace.lines[0].at)} {clipped(trace.lines[0].text, 30)}")
     lines.append("进度：")
     lines += [f"{short_time(event.created_at)} {ACTION_NAMES.get(event.action, event.action)}"
               + (f"（{clipped(event.reason, 20)}）" if event.reason else "")

@@ -4,9 +4,10 @@ from flask import g, request, send_file
 from flask_smorest import Blueprint
 
 from app.http import agent_required
-from app.orders import payments, placement, service
+from app.orders import payments, placement, service, tracking
 from app.orders.schemas import (STATUS, OrderDetailOut, OrderPageOut, OrderOut, OrderPlaceBody, OrderPlacedOut, OrderQuoteBody,
                                 OrderDraftOut, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody, QuickEntryBody)
+from app.orders.schemas import OrderTrackingOut, TrackingLinkBody, TrackingLinkOut, TrackingLinksRevokedOut
 from app.schemas import PageArgs, Schema, fields, page_body, validate
 
 blp = Blueprint("mp_orders", __name__, url_prefix="/api/mp/orders", description="我的订单")
@@ -85,6 +86,15 @@ def start_wechat_payment(order_id):
                                          client_ip=request.remote_addr)
 
 
+@blp.route("/<id:order_id>/goods-payment", methods=["POST"])
+@agent_required
+@blp.response(200, OrderDetailOut)
+def pay_with_goods_balance(order_id):
+    """Pay one of my unpaid orders from my goods-payment balance (货款余额): paid at once (409
+    insufficient_goods_balance naming the shortfall when the balance is short; 409 when the order is not payable)."""
+    return payments.pay_with_goods_balance(order_id, agent=g.agent)
+
+
 class MpPaymentProofForm(Schema):
     reference = fields.String(load_default="", validate=validate.Length(max=64))
 
@@ -152,3 +162,28 @@ def approve(body, order_id):
 def reject(body, order_id):
     """Reject a downline's order with a reason."""
     return service.reject(order_id, actor=_me(), approver=g.agent, reason=body["reason"])
+
+
+@blp.route("/<id:order_id>/tracking", methods=["GET"])
+@agent_required
+@blp.response(200, OrderTrackingOut)
+def order_tracking(order_id):
+    """One of my orders' parcel trace (null before shipment) and its live share link (null when none)."""
+    return tracking.order_tracking(order_id, agent=g.agent)
+
+
+@blp.route("/<id:order_id>/tracking-link", methods=["POST"])
+@agent_required
+@blp.arguments(TrackingLinkBody)
+@blp.response(200, TrackingLinkOut)
+def share_tracking_link(body, order_id):
+    """The link to send my customer (made if none is live): show_prices true shows retail prices, never mine."""
+    return tracking.share_link(order_id, actor=_me(), agent=g.agent, show_prices=body["show_prices"])
+
+
+@blp.route("/<id:order_id>/tracking-link", methods=["DELETE"])
+@agent_required
+@blp.response(200, TrackingLinksRevokedOut)
+def revoke_tracking_link(order_id):
+    """Stop my order's share links (the customer's page then says the link is no longer valid)."""
+    return {"revoked": tracking.revoke_links(order_id, actor=_me(), agent=g.agent)}

@@ -1,10 +1,14 @@
-"""WeChat Pay (v2) payment notifications: XML in, XML out, as WeChat expects — never the JSON error shape."""
+"""WeChat Pay notifications: v2 (XML in, XML out, as WeChat expects) and APIv3 (JSON: 204, or WeChat Pay's
+{"code": "FAIL", "message"} with our error beside it)."""
+import json
 import logging
 
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from app.orders import payments
+from app.errors import DomainError
+from app.orders import payments, wechat_payments, wechat_refunds
+from app.wechat_pay import NotificationRejected, PayError
 
 blp = Blueprint("wechat_pay", __name__, url_prefix="/api/pay", description="微信支付回调")
 log = logging.getLogger(__name__)
@@ -24,3 +28,39 @@ def wechat_notify():
     except Exception:  # WeChat must get XML whatever happens; FAIL makes it try again later
         log.exception("WeChat Pay notification failed")
         return _xml(False, "系统繁忙")
+
+
+def _v3_answer(handle):
+    """Run a v3 notification's handler: 204 when applied (or a repeat), else WeChat Pay's failure shape (with ours)
+    — 4xx for a notification that is not WeChat's or cannot apply, 503 when we cannot take it now (retried)."""
+    try:
+        handle(headers=request.headers, body=request.get_data())
+        return Response(status=204)
+    except NotificationRejected as exc:
+        log.warning("WeChat Pay v3 notification rejected: %s", exc.reason)
+        return _v3_failure(400, "notification_rejected", "通知验签或解密失败")
+    except DomainError as exc:
+        log.warning("WeChat Pay v3 notification not applied: %s", exc.code)
+        return _v3_failure(exc.status if 400 <= exc.status < 500 else 503, exc.code, exc.message)
+    except PayError:
+        return _v3_failure(503, "wechat_pay_not_configured", "未配置微信支付")
+    except Exception:  # WeChat must get an answer whatever happens; a 5xx makes it try again later
+        log.exception("WeChat Pay v3 notification failed")
+        return _v3_failure(503, "busy", "系统繁忙")
+
+
+def _v3_failure(status, code, message):
+    body = {"code": "FAIL", "message": message, "error": {"code": code, "message": message, "fields": {}}}
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
+
+
+@blp.route("/wechat/v3/notify", methods=["POST"])
+def wechat_v3_notify():
+    """A payment result from WeChat Pay APIv3: verified, decrypted, the order confirmed once (204)."""
+    return _v3_answer(wechat_payments.handle_notification)
+
+
+@blp.route("/wechat/v3/refund-notify", methods=["POST"])
+def wechat_v3_refund_notify():
+    """A refund result from WeChat Pay APIv3: verified, decrypted, the refund's books written once (204)."""
+    return _v3_answer(wechat_refunds.handle_notification)

@@ -54,3 +54,15 @@ def only_from(page, origin):
 
     page.route("**/*", route)
     return elsewhere
+
+
+def open_page(browser, origin, path, name, viewport=PHONE):
+    """Open `path` of `origin` (phone-sized unless told), save its screenshot as `name`; returns (body text,
+    addresses the page asked for elsewhere)."""
+    page = browser.new_page(viewport=viewport, device_scale_factor=2, locale="zh-CN")
+    elsewhere = only_from(page, origin)
+    page.goto(origin + path)
+    screenshot(page, name)
+    text = page.inner_text("body")
+    page.close()
+    return text, elsewhere

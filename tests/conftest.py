@@ -17,7 +17,9 @@ from app.brand import service as brand
 from app.database import db, is_mysql
 from app.http import trust_proxies
 from app.models import ALL_MODELS
+from tests.fake_kuaidi100 import FakeKuaidi100
 from tests.fake_wechat import FakeWeChat
+from tests.fake_wechat_pay_v3 import FakeWeChatPayV3, new_key_pair
 
 MP_APPID, MP_SECRET = "wx-mp-test", "mp-secret"
 OA_APPID, OA_SECRET = "wx-oa-test", "oa-secret"
@@ -40,6 +42,51 @@ def fake_wechat():
         fake.add_app(MP_APPID, MP_SECRET)
         fake.add_app(OA_APPID, OA_SECRET)
         yield fake
+
+
+PAY_MCH_ID = "1900009191"
+
+
+@pytest.fixture(scope="session")
+def fake_wechat_pay_v3(tmp_path_factory):
+    """The fake WeChat Pay APIv3 server, knowing our test merchant; `.merchant_files` are its key files."""
+    folder = tmp_path_factory.mktemp("wechat-pay-v3")
+    private_pem, public_pem = new_key_pair()
+    serial = uuid.uuid4().hex[:20].upper()
+    with FakeWeChatPayV3() as fake:
+        fake.add_merchant(PAY_MCH_ID, serial=serial, public_key_pem=public_pem, appid=MP_APPID)
+        (folder / "apiclient_key.pem").write_text(private_pem)
+        (folder / "pub_key.pem").write_text(fake.public_key_pem)
+        fake.merchant_settings = {
+            "WECHAT_PAY_API_VERSION": "v3", "WECHAT_PAY_MCH_ID": PAY_MCH_ID, "WECHAT_PAY_API_BASE": fake.url,
+            "WECHAT_PAY_PRIVATE_KEY_FILE": str(folder / "apiclient_key.pem"), "WECHAT_PAY_CERT_SERIAL": serial,
+            "WECHAT_PAY_APIV3_KEY": fake.apiv3_key, "WECHAT_PAY_PUBLIC_KEY_FILE": str(folder / "pub_key.pem"),
+            "WECHAT_PAY_PUBLIC_KEY_ID": fake.public_key_id}
+        yield fake
+
+
+@pytest.fixture
+def wechat_pay_v3(fake_wechat_pay_v3):
+    """WeChat Pay APIv3 configured against the fake (public-key mode), the fake's state forgotten before."""
+    from tests.factories import settings_changed
+
+    fake_wechat_pay_v3.reset()
+    fake_wechat_pay_v3.mode = "public_key"
+    with settings_changed(**fake_wechat_pay_v3.merchant_settings):
+        yield fake_wechat_pay_v3
+
+
+@pytest.fixture
+def wechat_pay_v3_certificates(fake_wechat_pay_v3):
+    """As wechat_pay_v3, in platform-certificate mode (no public key configured; /v3/certificates serves it)."""
+    from tests.factories import settings_changed
+
+    fake_wechat_pay_v3.reset()
+    fake_wechat_pay_v3.mode = "certificate"
+    with settings_changed(**{**fake_wechat_pay_v3.merchant_settings, "WECHAT_PAY_PUBLIC_KEY_FILE": "",
+                                "WECHAT_PAY_PUBLIC_KEY_ID": ""}):
+        yield fake_wechat_pay_v3
+    fake_wechat_pay_v3.mode = "public_key"
 
 
 @pytest.fixture(scope="session")
@@ -154,3 +201,20 @@ def live_server(app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def kuaidi100_server():
+    with FakeKuaidi100() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_kuaidi100(kuaidi100_server):
+    """快递100 configured and pointed at the fake (forgotten between tests)."""
+    from tests.factories import overridden_settings
+
+    kuaidi100_server.reset()
+    with overridden_settings(KUAIDI100_CUSTOMER=kuaidi100_server.customer, KUAIDI100_KEY=kuaidi100_server.key,
+                             KUAIDI100_API_BASE=kuaidi100_server.url, KUAIDI100_TIMEOUT_SECONDS=1.0):
+        yield kuaidi100_server

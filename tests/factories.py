@@ -592,3 +592,52 @@ def price_violation():
     codes.record_retail_sale(agent_id=agent.id, client_ref="v", customer_name="王",
                              items=[{"product_id": product.id, "quantity": 1, "unit_fen": 100}])
     return Violation.get(Violation.agent == agent.id)
+
+
+# --- parcel tracking (issue 21) ---
+
+CUSTOMER = {"name": "王小美", "phone": "13911112222", "province": "浙江省", "city": "杭州市", "district": "西湖区",
+            "address": "文三路100号"}
+
+
+def tracked_order(*, agent=None, carrier="zhongtong", tracking_no=None, price_yuan=100, quantity=2):
+    """An agent's order shipped straight to a customer (一件代发) with `carrier`; returns it fresh."""
+    from app.orders import service
+
+    agent = agent or make_agent()
+    product, _ = orderable(price_yuan)
+    order = advanced(place(agent, (product, quantity), consignee=CUSTOMER), "pay", "pick")
+    service.ship(order.id, actor="admin:1", carrier=carrier, tracking_no=tracking_no or unique("ZT"))
+    return service.get_order(order.id)
+
+
+def push_to(client, fake, order, *, sign=None, **trace):
+    """The fake 快递100 pushing `trace` (state, lines …) for the order's parcel through `client`; the response."""
+    from urllib.parse import urlsplit
+
+    from tests.fake_kuaidi100 import md5_upper
+
+    company, number = next((key for key in fake.subscriptions if key[1] == order.tracking_no))
+    parameters = fake.subscriptions[(company, number)]
+    param = trace.pop("param", None) or fake.push_body(company, number, **trace)
+    return client.post(urlsplit(parameters["callbackurl"]).path,
+                       data={"param": param, "sign": sign or md5_upper(param + parameters["salt"])})
+# --- goods-payment balance (货款) ---
+
+def with_goods(amount_fen, *, agent=None):
+    """An agent with `amount_fen` in its goods balance (a confirmed top-up)."""
+    from app.database import db
+    from app.finance import service as finance
+
+    agent = agent or make_agent()
+    with db.atomic():
+        finance.credit_goods(agent_id=agent.id, amount_fen=amount_fen, reason="topup", reference=unique("test-topup"))
+    return agent
+
+
+def goods_of(agent):
+    """(balance, held) of the agent's goods balance, in fen."""
+    from app.finance import service as finance
+
+    view = finance.goods_balance(agent_id=agent.id)
+    return (view.balance_fen, view.held_fen)

@@ -1,7 +1,10 @@
-"""The real backend on a fresh SQLite database with the fake WeChat and WeChat Pay, for the mini-program's journeys.
+"""The real backend on a fresh SQLite database with the fake WeChat, WeChat Pay and 快递100, for the mini-program's
+journeys.
 
 `python -m tests.live_backend` migrates a temporary database, seeds the demo brand (`flask seed`), starts the fake
-WeChat (mini-program app and WeChat Pay merchant registered), serves the app on a free loopback port with
+WeChat (mini-program app registered), the fake WeChat Pay APIv3 server (merchant keys made for the run; with
+LIVE_WECHAT_PAY=v2 the legacy v2 merchant of the fake WeChat instead) and the fake 快递100 (parcels are subscribed by a
+thread standing in for the scheduler's `subscribe_parcels`; its side door pushes traces), serves the app on a free loopback port with
 DEV_LOGIN on, prints one line of JSON (the URLs, the owner's console password, the demo invite code) and serves
 until its standard input closes or it is terminated. The mini-program's jest globalSetup starts it; a person can
 too, to try the whole loop locally (see the README's "The agents' mini-program").
@@ -25,7 +28,9 @@ from app.clock import utcnow
 from app.database import db
 from app.finance.settlement import release_available_commissions
 from app.seed import DEMO_OWNER, seed_demo
+from tests.fake_kuaidi100 import FakeKuaidi100
 from tests.fake_wechat import FakeWeChat
+from tests.fake_wechat_pay_v3 import FakeWeChatPayV3, new_key_pair
 
 MP_APPID, MP_SECRET = "wx-mp-demo", "mp-demo-secret"
 MCH_ID, PAY_API_KEY = "1900000109", "0123456789abcdef0123456789abcdef"
@@ -45,8 +50,22 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def build_app(fake, workdir, port):
-    """The app on a fresh database under workdir, WeChat and WeChat Pay pointed at the fake."""
+def pay_v3_settings(pay, workdir):
+    """APIv3 settings of a merchant whose keys are made now, registered with the fake `pay`."""
+    private_pem, public_pem = new_key_pair()
+    serial = "5157F09EFDC096DE15EBE81A47057A72"
+    pay.add_merchant(MCH_ID, serial=serial, public_key_pem=public_pem, appid=MP_APPID)
+    for name, pem in (("apiclient_key.pem", private_pem), ("pub_key.pem", pay.public_key_pem)):
+        with open(os.path.join(workdir, name), "w") as handle:
+            handle.write(pem)
+    return {"WECHAT_PAY_API_VERSION": "v3", "WECHAT_PAY_API_BASE": pay.url,
+            "WECHAT_PAY_PRIVATE_KEY_FILE": os.path.join(workdir, "apiclient_key.pem"), "WECHAT_PAY_CERT_SERIAL": serial,
+            "WECHAT_PAY_APIV3_KEY": pay.apiv3_key, "WECHAT_PAY_PUBLIC_KEY_FILE": os.path.join(workdir, "pub_key.pem"),
+            "WECHAT_PAY_PUBLIC_KEY_ID": pay.public_key_id}
+
+
+def build_app(fake, workdir, port, kuaidi100, pay_settings=None):
+    """The app on a fresh database under workdir, WeChat, WeChat Pay and 快递100 pointed at the fakes."""
     return create_app({
         "ENV": "development",
         "DEV_LOGIN": True,
@@ -62,7 +81,24 @@ def build_app(fake, workdir, port):
         "WECHAT_PAY_API_KEY": PAY_API_KEY,
         "NOTIFY_TEMPLATES": json.dumps(NOTIFY_TEMPLATES, ensure_ascii=False),
         "RATELIMIT_STORAGE_URI": "memory://",
+        "KUAIDI100_CUSTOMER": kuaidi100.customer,
+        "KUAIDI100_KEY": kuaidi100.key,
+        "KUAIDI100_API_BASE": kuaidi100.url,
+        **(pay_settings or {}),
     })
+
+
+def subscribe_parcels_every(seconds, app, stop):
+    """Subscribe shipped parcels as the scheduler would (every `seconds`), until `stop` is set."""
+    from app.orders import jobs
+
+    while not stop.wait(seconds):
+        with app.app_context():
+            db.connect(reuse_if_open=True)
+            try:
+                jobs.subscribe_parcels()
+            finally:
+                db.close()
 
 
 def seed():
@@ -81,19 +117,23 @@ def main():
     fake = FakeWeChat().start()
     fake.add_app(MP_APPID, MP_SECRET)
     fake.pay.add_merchant(MCH_ID, PAY_API_KEY, MP_APPID)
+    kuaidi100 = FakeKuaidi100().__enter__()
+    pay = None if os.environ.get("LIVE_WECHAT_PAY") == "v2" else FakeWeChatPayV3().start()
     port = free_port()
-    app = build_app(fake, workdir, port)
+    app = build_app(fake, workdir, port, kuaidi100, pay_v3_settings(pay, workdir) if pay else None)
     with app.app_context():
         migrate.upgrade()
         top = seed()
         db.close()
     server = make_server("127.0.0.1", port, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(json.dumps({"url": f"http://127.0.0.1:{port}", "wechat_url": fake.url, "mp_appid": MP_APPID,
+    stop = threading.Event()
+    threading.Thread(target=subscribe_parcels_every, args=(0.3, app, stop), daemon=True).start()
+    print(json.dumps({"url": f"http://127.0.0.1:{port}", "wechat_url": fake.url, "kuaidi100_url": kuaidi100.url,
+                      "mp_appid": MP_APPID, "pay_url": pay.url if pay else fake.url, "pay_api": "v3" if pay else "v2",
                       "owner": {"username": DEMO_OWNER, "password": OWNER_PASSWORD},
                       "invite_code": top.invite_code, "inviter_name": top.name,
                       "top_agent": {"id": top.id, "name": top.name, "bind_code": top.bind_code}, "database": workdir}), flush=True)
-    stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
     try:
@@ -102,6 +142,9 @@ def main():
         pass
     server.shutdown()
     fake.stop()
+    kuaidi100.__exit__()
+    if pay:
+        pay.stop()
     shutil.rmtree(workdir, ignore_errors=True)
 
 

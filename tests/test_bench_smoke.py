@@ -14,8 +14,8 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SMOKED = ["agents", "bot", "cloud", "codes", "console", "finance", "load", "orders", "quick_entry", "statements",
-          "stock"]
+SMOKED = ["agents", "bot", "cloud", "codes", "console", "finance", "goods", "load", "orders", "pay",
+          "quick_entry", "statements", "stock", "tracking"]
 
 
 def bench_env(name):

@@ -7,30 +7,19 @@ no browser is downloaded. Without it the test is skipped, unless REQUIRE_BROWSER
 import pytest
 
 from app.codes import codec
-from tests.browser import PHONE, browser, only_from, screenshot  # noqa: F401  (browser is a fixture)
+from tests.browser import browser, open_page  # noqa: F401  (browser is a fixture)
 from tests.factories import make_agent, make_batch, shipped
 
 pytestmark = pytest.mark.committed
 
 
-def _open(browser, live_server, path, name):
-    """Open `path` on a phone-sized page; returns (body text, addresses the page asked for elsewhere)."""
-    page = browser.new_page(viewport=PHONE, device_scale_factor=2, locale="zh-CN")
-    elsewhere = only_from(page, live_server)
-    page.goto(live_server + path)
-    screenshot(page, name)
-    text = page.inner_text("body")
-    page.close()
-    return text, elsewhere
-
-
 def test_a_genuine_code_renders_in_chinese_with_nothing_loaded_from_elsewhere(browser, live_server):
     code = shipped(make_batch(1, with_pin=True, lot="20240601A"), make_agent())[0]
-    text, elsewhere = _open(browser, live_server, f"/v/{code}", "scan-genuine")
+    text, elsewhere = open_page(browser, live_server, f"/v/{code}", "scan-genuine")
     assert "正品验证通过" in text and "20240601A" in text and "刮开码" in text
     assert elsewhere == []
 
 
 def test_an_unknown_code_renders_its_warning(browser, live_server):
-    text, elsewhere = _open(browser, live_server, f"/v/{codec.new_codes(1)[0]}", "scan-unknown")
+    text, elsewhere = open_page(browser, live_server, f"/v/{codec.new_codes(1)[0]}", "scan-unknown")
     assert "未查询到, 谨防假冒" in text and elsewhere == []

@@ -11,10 +11,12 @@ from flask_smorest import Blueprint
 from app.errors import InvalidInput
 from app.exports import table_file
 from app.http import admin_actor, admin_required
-from app.orders import batch, documents, payments, placement, refunds, service
+from app.orders import batch, documents, payments, placement, refunds, service, tracking, wechat_refunds
 from app.orders.schemas import (STATUS, ConsigneeBody, OrderDetailOut, OrderDraftOut, OrderItemBody, OrderOut,
                                 OrderPlacedOut, OrderQuoteBody, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody,
                                 QuickEntryBody, proof_field)
+from app.orders.schemas import (CarrierOut, OrderTrackingOut, TrackingLinkBody, TrackingLinkOut,
+                                TrackingLinksRevokedOut)
 from app.schemas import (PageArgs, PeriodDate, RowId, Schema, Yuan, fields,
                          page_body, page_schema, validate)
 
@@ -119,6 +121,9 @@ class AdminRefundOut(Schema):
     shipping = Yuan(attribute="shipping_fen")
     reason = fields.String()
     actor = fields.String()
+    status = fields.String(dump_default="succeeded")  # refunding / failed: a refund through WeChat Pay
+    out_refund_no = fields.String(dump_default="")
+    failure = fields.String(dump_default="")
 
 
 class AdminBatchRowOut(Schema):
@@ -285,6 +290,14 @@ def order_refunds(order_id):
     return refunds.list_refunds(order_id)
 
 
+@blp.route("/<id:order_id>/wechat-refunds", methods=["GET"])
+@admin_required(*READ_ROLES)
+@blp.response(200, AdminRefundOut(many=True))
+def order_wechat_refunds(order_id):
+    """The refunds of an order sent back through WeChat Pay: under way (refunding), succeeded or failed."""
+    return wechat_refunds.list_wechat_refunds(order_id)
+
+
 @blp.route("/batch/pay", methods=["POST"])
 @admin_required(*FINANCE)
 @blp.arguments(AdminOrderIdsBody)
@@ -331,3 +344,54 @@ def export_orders(args):
     content, mimetype, extension = table_file("xlsx", documents.EXPORT_HEADERS,
                                               documents.export_rows(**_filters(args)), title="订单")
     return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=f"orders.{extension}")
+
+
+@blp.route("/carriers", methods=["GET"])
+@admin_required(*READ_ROLES)
+@blp.response(200, CarrierOut(many=True))
+def carriers():
+    """The carriers a shipment may name (code and Chinese name); `carrier` at shipment takes either."""
+    return tracking.carrier_choices()
+
+
+@blp.route("/<id:order_id>/tracking", methods=["GET"])
+@admin_required(*READ_ROLES)
+@blp.response(200, OrderTrackingOut)
+def order_tracking(order_id):
+    """The order's parcel trace (null before shipment) and its live share link (null when none)."""
+    return tracking.order_tracking(order_id)
+
+
+@blp.route("/<id:order_id>/tracking/refresh", methods=["POST"])
+@admin_required(*STAFF, *WAREHOUSE)
+@blp.response(200, OrderTrackingOut)
+def refresh_tracking(order_id):
+    """Ask the logistics provider for the trace now (409 without a provider or when it fails)."""
+    tracking.refresh_trace(order_id)
+    return tracking.order_tracking(order_id)
+
+
+@blp.route("/<id:order_id>/tracking/resubscribe", methods=["POST"])
+@admin_required(*STAFF, *WAREHOUSE)
+@blp.response(200, OrderTrackingOut)
+def resubscribe_tracking(order_id):
+    """Retry a failed (or stopped) subscription from the start."""
+    tracking.resubscribe(order_id)
+    return tracking.order_tracking(order_id)
+
+
+@blp.route("/<id:order_id>/tracking-link", methods=["POST"])
+@admin_required(*STAFF)
+@blp.arguments(TrackingLinkBody)
+@blp.response(200, TrackingLinkOut)
+def share_tracking_link(body, order_id):
+    """The customer's share link of the order (made if none is live); show_prices shows retail prices."""
+    return tracking.share_link(order_id, actor=admin_actor(), show_prices=body["show_prices"])
+
+
+@blp.route("/<id:order_id>/tracking-link", methods=["DELETE"])
+@admin_required(*STAFF)
+@blp.response(200, TrackingLinksRevokedOut)
+def revoke_tracking_link(order_id):
+    """Stop the order's share links; the next share makes a new one."""
+    return {"revoked": tracking.revoke_links(order_id, actor=admin_actor())}

@@ -12,14 +12,15 @@ finance_cli = AppGroup("finance", help="Settlement, commission and the ledger.")
 
 @finance_cli.command("check")
 def check():
-    """Every journal entry sums to zero and every balance equals its postings; exit 1 on a difference."""
+    """Every journal entry sums to zero, every commission and goods balance equals its ledger; exit 1 on a difference."""
     differences = service.check_ledger()
     for difference in differences:
         click.echo(f"{difference.what}: {difference.detail}")
     if differences:
-        click.echo(f"{len(differences)} differences in the commission ledger")
+        click.echo(f"{len(differences)} differences in the commission and goods ledgers")
         sys.exit(1)
-    click.echo("every journal entry sums to zero and every balance equals its postings")
+    click.echo("every journal entry sums to zero and every balance equals its postings; "
+               "every goods balance equals its entries")
 
 
 @finance_cli.command("release")

@@ -18,3 +18,10 @@ def award_team_bonus(period=None):
     credited = finance.award_team_bonus(period=period)
     log.info("team bonus credited to %d agents", credited)
     return credited
+
+
+def settle_wechat_top_ups():
+    """Every few minutes: WeChat top-ups whose notification is late are queried and credited; long-unpaid closed."""
+    outcome = finance.settle_wechat_top_ups()
+    log.info("WeChat top-ups settled: %s", outcome)
+    return outcome

@@ -5,8 +5,8 @@ are `pending`, `available`, `held` (asked to withdraw) and `withdrawn`; the bran
 side is `commission_expense`. AgentBalance caches each agent's account sums and is
 written in the same transaction as the postings (`flask finance check` compares).
 """
-from peewee import (AutoField, BigIntegerField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
-                    IntegerField, TextField)
+from peewee import (AutoField, BigIntegerField, BooleanField, Check, CharField, DateField, DateTimeField,
+                    ForeignKeyField, IntegerField, TextField)
 
 from app.accounts.models import AdminUser
 from app.agents.models import Agent
@@ -23,6 +23,9 @@ LINE_STATUSES = ("pending", "available", "reversed")
 LINE_STATUS_NAMES = {"pending": "待结算", "available": "可提现", "reversed": "已冲回"}
 SETTLEMENT_STATUSES = ("paid", "completed", "cancelled")
 WITHDRAWAL_STATUSES = ("pending", "approved", "rejected", "paid")
+WITHDRAWAL_SOURCES = ("commission", "goods")
+TOPUP_METHODS = ("transfer", "wechat")
+TOPUP_STATUSES = ("pending", "confirmed", "rejected", "closed")
 EXPENSE_CATEGORIES = ("shipping", "marketing", "salaries", "rent", "other")
 
 
@@ -185,6 +188,7 @@ class Withdrawal(BaseModel):
     payee_name = CharField(max_length=32, default="")
     payee_account = CharField(max_length=64, default="")
     payee_bank = CharField(max_length=32, default="")
+    source = CharField(max_length=16, default="commission")
     decided_by = ForeignKeyField(AdminUser, null=True, on_delete="RESTRICT")
     decided_at = DateTimeField(null=True)
     paid_at = DateTimeField(null=True)
@@ -216,3 +220,58 @@ class Expense(BaseModel):
 
     class Meta:
         indexes = ((("period", "category"), False),)
+
+
+class GoodsBalance(BaseModel):
+    """An agent's goods-payment balance (货款): what it may spend (`balance_fen`) and what a withdrawal request holds
+    (`held_fen`); each equals the sum of the agent's GoodsEntry rows (`flask finance check` compares)."""
+
+    agent = ForeignKeyField(Agent, primary_key=True, on_delete="RESTRICT")
+    balance_fen = BigIntegerField(default=0)
+    held_fen = BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [Check("balance_fen >= 0"), Check("held_fen >= 0")]
+
+
+class GoodsEntry(BaseModel):
+    """One change of an agent's goods balance, written once and never edited.
+
+    `key` is "<in|out|hold|…>:<reason>:<reference>", so the same top-up, order payment
+    or 转货 moves the balance once however often it is asked for.
+    """
+
+    id = AutoField()
+    key = CharField(max_length=96, unique=True)
+    agent = ForeignKeyField(Agent, index=False, on_delete="RESTRICT")
+    reason = CharField(max_length=24)
+    reference = CharField(max_length=64)
+    amount_fen = BigIntegerField()
+    held_fen = BigIntegerField(default=0)
+    memo = CharField(max_length=255, default="")
+    actor = CharField(max_length=64, default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("agent", "created_at"), False),)
+
+
+class GoodsTopUp(BaseModel):
+    """An agent's top-up of its goods balance: an offline transfer with its proof (finance confirms or rejects) or a
+    WeChat Pay payment (its notification confirms)."""
+
+    id = AutoField()
+    agent = ForeignKeyField(Agent, index=False, on_delete="RESTRICT")
+    amount_fen = BigIntegerField()
+    method = CharField(max_length=16)
+    status = CharField(max_length=16, default="pending")
+    request_key = CharField(max_length=96, null=True, unique=True)
+    proof = CharField(max_length=128, default="")
+    payment_ref = CharField(max_length=64, default="")
+    reason = CharField(max_length=255, default="")
+    decided_by = ForeignKeyField(AdminUser, null=True, on_delete="RESTRICT")
+    decided_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("agent", "created_at"), False), (("status", "created_at"), False))

@@ -1,7 +1,7 @@
 """Request and response shapes the console and the mini-program share for money."""
 import json
 
-from app.finance.models import LINE_STATUSES, WITHDRAWAL_STATUSES
+from app.finance.models import LINE_STATUSES, TOPUP_METHODS, TOPUP_STATUSES, WITHDRAWAL_SOURCES, WITHDRAWAL_STATUSES
 from app.schemas import Schema, UtcDateTime, ValidationError, Yuan, fields, page_schema, validate
 
 RATE = validate.Range(min=0, max=10000)
@@ -112,6 +112,8 @@ class FinanceWithdrawalOut(Schema):
     agent_id = fields.Integer()
     amount = Yuan(attribute="amount_fen")
     status = fields.String(validate=validate.OneOf(WITHDRAWAL_STATUSES))
+    source = fields.String(validate=validate.OneOf(WITHDRAWAL_SOURCES), metadata={
+        "description": "commission (佣金) or goods (货款余额)"})
     reason = fields.String()
     reference = fields.String()
     payee = fields.Nested(FinancePayeeOut)
@@ -120,6 +122,43 @@ class FinanceWithdrawalOut(Schema):
     paid_at = UtcDateTime(allow_none=True)
 
 
+class FinanceGoodsBalanceOut(Schema):
+    """An agent's goods-payment balance (货款): what it may spend, and what open withdrawal requests hold."""
+
+    agent_id = fields.Integer()
+    balance = Yuan(attribute="balance_fen")
+    held = Yuan(attribute="held_fen")
+
+
+class FinanceGoodsEntryOut(Schema):
+    """One change of a goods balance: signed amount (negative when spent), what it was for and its reference."""
+
+    id = fields.Integer()
+    amount = Yuan(attribute="amount_fen")
+    held = Yuan(attribute="held_fen")
+    reason = fields.String()
+    reason_name = fields.String()
+    reference = fields.String()
+    memo = fields.String()
+    created_at = UtcDateTime()
+
+
+class FinanceTopUpOut(Schema):
+    """A top-up of the goods balance: offline transfer (with its proof) or WeChat Pay."""
+
+    id = fields.Integer()
+    agent_id = fields.Integer()
+    amount = Yuan(attribute="amount_fen")
+    method = fields.String(validate=validate.OneOf(TOPUP_METHODS))
+    status = fields.String(validate=validate.OneOf(TOPUP_STATUSES))
+    has_proof = fields.Function(lambda top_up: bool(top_up.proof))
+    payment_ref = fields.String()
+    reason = fields.String()
+    created_at = UtcDateTime()
+    decided_at = UtcDateTime(allow_none=True)
+
 
 CommissionLinePage = page_schema(FinanceCommissionLineOut)
+GoodsEntryPage = page_schema(FinanceGoodsEntryOut)
+TopUpPage = page_schema(FinanceTopUpOut)
 WithdrawalPage = page_schema(FinanceWithdrawalOut)

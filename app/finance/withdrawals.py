@@ -2,7 +2,9 @@
 
 The amount moves from `available` to `held` when asked, with one guarded UPDATE of
 the agent's balance row (available ≥ amount), so two requests at once can never
-both spend the same balance.
+both spend the same balance. A withdrawal's `source` is the commission (its
+ledger's accounts) or the goods-payment balance (货款: balance → held → out, in
+the goods ledger); the queue, the decisions and the notices are the same.
 """
 from peewee import IntegrityError
 
@@ -10,22 +12,26 @@ from app.clock import utcnow
 from app.config import get_settings
 from app.database import atomic_with_retry, db, paginate
 from app.errors import Conflict, InvalidInput, NotFound
-from app.finance import ledger
+from app.finance import goods, ledger
 from app.finance.ledger import Entry
-from app.finance.models import Withdrawal
+from app.finance.models import WITHDRAWAL_SOURCES, Withdrawal
 from app.finance.payees import Payee, checked_payee
 from app.money import MAX_FEN, format_yuan
 from app.notify import service as notify
 
 
-def request_withdrawal(*, agent_id, amount_fen, request_id=None, payee=None):
-    """Ask to withdraw `amount_fen` from the available balance to `payee` ({kind, name, account, bank}; default the
-    agent's WeChat change); a repeated `request_id` returns the first request."""
+def request_withdrawal(*, agent_id, amount_fen, request_id=None, payee=None, source="commission"):
+    """Ask to withdraw `amount_fen` from the available commission (or, with source "goods", from the goods-payment
+    balance) to `payee` ({kind, name, account, bank}; default the agent's WeChat change); a repeated `request_id`
+    returns the first request."""
+    if source not in WITHDRAWAL_SOURCES:
+        raise InvalidInput.on("source", "提现来源应为佣金或货款")
     payee = checked_payee(**payee) if payee else Payee()
     minimum = get_settings().WITHDRAWAL_MIN_FEN
     if not minimum <= amount_fen <= MAX_FEN:
         raise InvalidInput.on("amount", f"提现金额不能少于 {format_yuan(minimum)} 元")
-    request_key = f"{agent_id}:{request_id}" if request_id else None
+    request_key = (f"{agent_id}:{request_id}" if source == "commission" else f"{agent_id}:{source}:{request_id}"
+                   ) if request_id else None
 
     def ask():
         if request_key:
@@ -34,7 +40,11 @@ def request_withdrawal(*, agent_id, amount_fen, request_id=None, payee=None):
                 return existing
         withdrawal = Withdrawal.create(agent=agent_id, amount_fen=amount_fen, request_key=request_key,
                                        payee_kind=payee.kind, payee_name=payee.name, payee_account=payee.account,
-                                       payee_bank=payee.bank)
+                                       payee_bank=payee.bank, source=source)
+        if source == "goods":
+            goods.hold_for_withdrawal(agent_id=agent_id, amount_fen=amount_fen, withdrawal_id=withdrawal.id,
+                                      actor=f"agent:{agent_id}")
+            return withdrawal
         ledger.post_entries([Entry(key=f"withdrawal:{withdrawal.id}:hold", kind="withdrawal_hold", at=utcnow(),
                                    memo=f"提现申请 #{withdrawal.id}",
                                    postings=[(agent_id, "available", -amount_fen), (agent_id, "held", amount_fen)])],
@@ -90,6 +100,11 @@ def _notify(kind, withdrawal):
 
 def _end_hold(withdrawal, outcome, to_account, memo):
     """Move the held amount to `to_account` (back to available, or out as withdrawn) and tell the agent."""
+    if withdrawal.source == "goods":
+        goods.end_withdrawal_hold(agent_id=withdrawal.agent_id, amount_fen=withdrawal.amount_fen,
+                                  withdrawal_id=withdrawal.id, outcome=outcome, actor="finance", memo=memo)
+        _notify(f"withdrawal_{outcome}", withdrawal)
+        return
     ledger.post_entries([Entry(key=f"withdrawal:{withdrawal.id}:{outcome}", kind=f"withdrawal_{outcome}",
                                at=utcnow(), memo=memo[:255],
                                postings=[(withdrawal.agent_id, "held", -withdrawal.amount_fen),
@@ -128,9 +143,11 @@ def mark_withdrawal_paid(*, withdrawal_id, actor_id, reference):
     return get_withdrawal(withdrawal_id)
 
 
-def list_withdrawals(*, status=None, agent_id=None, page=1, per_page=50):
-    """Withdrawals, oldest open first for the queue: (items, total)."""
+def list_withdrawals(*, status=None, agent_id=None, source=None, page=1, per_page=50):
+    """Withdrawals, newest first: (items, total)."""
     query = Withdrawal.select()
+    if source is not None:
+        query = query.where(Withdrawal.source == source)
     if status is not None:
         query = query.where(Withdrawal.status == status)
     if agent_id is not None:

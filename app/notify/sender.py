@@ -219,7 +219,8 @@ class _Delivery:
         openid = chat.openid_of(message.recipient)
         if official and openid:
             return templates.OFFICIAL, lambda client: client.message.send_template(
-                openid, official.template_id, templates.render(official, data), mini_program=_jump(official))
+                openid, official.template_id, templates.render(official, data), mini_program=_jump(official),
+                url=templates.link_of(official, data))
         subscribe = templates.template_for(message.kind, templates.MINI_PROGRAM)
         mp_openid = _mini_program_openid(message.recipient) if subscribe else None
         if subscribe and mp_openid:

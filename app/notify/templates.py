@@ -7,7 +7,9 @@
 
 `official` is a template message of the official account, `mini_program` a subscribe
 message of the mini-program. A field is a pattern whose `{name}` placeholders take the
-message's data; the value is cut to 20 characters on one line (WeChat's rules).
+message's data; the value is cut to 20 characters on one line (WeChat's rules). An `official`
+entry may also name `url`, a pattern of the web page a tap opens (`{tracking_url}` for order_shipped), used
+when no mini-program `page` is set or WeChat cannot open it.
 """
 import json
 import re
@@ -32,7 +34,11 @@ KIND_NAMES = {
     "withdrawal_hold": "提现冻结", "commission_rules_deep": "佣金规则超过三级", "code_flagged": "防伪码异常",
     "code_enumeration": "防伪码被批量查询", "violation_warning": "控价违规警告", "violation_cross_region": "窜货",
     "join_code_guessing": "邀请码或绑定码被批量尝试", "order_proof_submitted": "代理上传付款凭证",
+    "order_payment_amount_mismatch": "微信支付金额不符", "order_refund_failed": "微信退款失败",
+    "goods_topup_submitted": "代理提交货款充值", "goods_topup_confirmed": "货款充值到账",
+    "goods_topup_rejected": "货款充值被拒绝",
     "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于限价", "violation_price_high": "高于限价",
+    "parcel_stuck": "包裹停滞", "parcel_returned": "包裹退回",
     "authorization_enumeration": "授权查询被批量尝试",
 }
 
@@ -44,6 +50,7 @@ class Template:
     template_id: str
     fields: dict
     page: str = ""
+    url: str = ""  # official only: the web page a tap opens when no mini-program page is set ("{tracking_url}")
 
 
 @lru_cache(maxsize=4)
@@ -56,7 +63,8 @@ def template_for(kind, channel):
     entry = (_parse(get_settings().NOTIFY_TEMPLATES).get(kind) or {}).get(channel)
     if not isinstance(entry, dict) or not entry.get("template_id"):
         return None
-    return Template(str(entry["template_id"]), dict(entry.get("fields") or {}), str(entry.get("page") or ""))
+    return Template(str(entry["template_id"]), dict(entry.get("fields") or {}), str(entry.get("page") or ""),
+                    str(entry.get("url") or ""))
 
 
 def configured_kinds():
@@ -75,6 +83,13 @@ def field_value(pattern, data):
     value = _PLACEHOLDER.sub(lambda match: str(data.get(match.group(1), "")), str(pattern))
     value = " ".join(value.split())
     return value if len(value) <= FIELD_MAX_CHARS else value[:FIELD_MAX_CHARS - 1] + "…"
+
+
+def link_of(template, data):
+    """The template's web link filled from data (whole: a link is never cut), or None when it names none or
+    its placeholders are empty."""
+    value = _PLACEHOLDER.sub(lambda match: str(data.get(match.group(1), "")), template.url).strip()
+    return value if value.startswith(("https://", "http://")) else None
 
 
 def render(template, data):

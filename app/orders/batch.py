@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from app.errors import DomainError, InvalidInput
 from app.exports import read_csv, read_xlsx
 from app.orders import service
+from app.orders.carriers import carrier_named
 from app.orders.models import Order
 
 MAX_BATCH = 500
@@ -67,7 +68,8 @@ def _ship_row(number, row, actor):
         return RowResult(number, text, "skipped", "订单号不存在")
     order = Order.get_by_id(order_id)
     if order.tracking_no and order.status != "picking":
-        same = (order.carrier, order.tracking_no) == (row["carrier"], row["tracking_no"])
+        named = carrier_named(row["carrier"])
+        same = (order.carrier, order.tracking_no) == (named.name if named else row["carrier"], row["tracking_no"])
         return RowResult(number, text, "skipped", "此前已按该单号发货" if same else f"已发货（单号{order.tracking_no}）")
     try:
         service.ship(order_id, actor=actor, carrier=row["carrier"], tracking_no=row["tracking_no"])

@@ -13,7 +13,8 @@ from app.database import db
 from app.errors import DomainError
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
-from app.orders import service
+from app.orders import service, tracking, wechat_payments, wechat_refunds
+from app.wechat_pay import PayError
 
 log = logging.getLogger(__name__)
 JOB_ACTOR = "system"
@@ -34,18 +35,41 @@ def cancel_unpaid_orders(now=None):
     """Cancel orders still unpaid when their payment time ran out, and orders their upline left unapproved
     for ORDER_APPROVAL_TIMEOUT_HOURS (an agent's order must not wait for ever); returns how many."""
     now = now or utcnow()
-    unpaid = _each(service.overdue("pending_payment", before=now),
-                   lambda order_id: service.cancel(order_id, actor=JOB_ACTOR, reason="超时未付款，自动取消"))
+    def cancel_and_close(order_id):
+        service.cancel(order_id, actor=JOB_ACTOR, reason="超时未付款，自动取消")
+        wechat_payments.close_cancelled(order_id)
+    unpaid = _each(service.overdue("pending_payment", before=now), cancel_and_close)
     placed_before = now - timedelta(hours=get_settings().ORDER_APPROVAL_TIMEOUT_HOURS)
     unapproved = _each(service.overdue("awaiting_approval", before=placed_before),
                        lambda order_id: service.cancel_unapproved(order_id, actor=JOB_ACTOR))
     return unpaid + unapproved
 
 
+def settle_wechat_pay(now=None):
+    """Ask WeChat Pay (APIv3) about payments started but not confirmed (and close those of cancelled orders), and
+    about refunds still under way; each is applied as its notification would be. Counts of outcomes."""
+    if not get_settings().wechat_pay_v3_configured:
+        return {"payments": 0, "refunds": 0}
+    counts = {}
+    for kind, ids, settle in (("payment", wechat_payments.unsettled_payments(now=now), wechat_payments.settle_payment),
+                              ("refund", wechat_refunds.unsettled_refunds(now=now), wechat_refunds.settle_refund)):
+        for record_id in ids:
+            try:
+                outcome = settle(record_id)
+            except (DomainError, PayError) as exc:
+                log.info("WeChat Pay %s %s left for later: %s", kind, record_id, exc)
+                outcome = "unknown"
+            counts[f"{kind}_{outcome}"] = counts.get(f"{kind}_{outcome}", 0) + 1
+    return counts
+
+
 def receive_shipped_orders(now=None):
-    """Confirm receipt of orders shipped ORDER_AUTO_RECEIVE_DAYS ago; returns how many."""
+    """Confirm receipt of orders shipped ORDER_AUTO_RECEIVE_DAYS ago, except those whose parcel the trace shows
+    coming back (退签, 退回, 拒签: staff decide); returns how many."""
     before = (now or utcnow()) - timedelta(days=get_settings().ORDER_AUTO_RECEIVE_DAYS)
-    return _each(service.overdue("shipped", before=before),
+    due = service.overdue("shipped", before=before)
+    returning = tracking.returned_orders(due)
+    return _each([order_id for order_id in due if order_id not in returning],
                  lambda order_id: service.receive(order_id, actor=JOB_ACTOR))
 
 
@@ -65,3 +89,13 @@ def send_daily_digest(day=None):
     with db.atomic():
         return enqueue(kind="order_digest", recipient=RECIPIENT_OWNERS, data=figures,
                        dedupe_key=f"order_digest:{figures['day']}")
+
+
+def subscribe_parcels(now=None):
+    """Subscribe shipped parcels at the logistics provider, retrying failed ones (nothing without a provider)."""
+    return tracking.subscribe_parcels(now)
+
+
+def watch_stuck_parcels(now=None):
+    """Tell buyers of parcels whose trace has not moved for TRACKING_STUCK_DAYS."""
+    return tracking.watch_stuck_parcels(now)

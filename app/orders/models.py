@@ -9,7 +9,7 @@ table): about as fast as a plain scan of the table, whatever the period. Twin
 indexes leading with `paid_at` serve short periods (the dashboard's 30 days).
 """
 from peewee import (AutoField, BigAutoField, BigIntegerField, BooleanField, Check, CharField, CompositeKey,
-                    DateField, DateTimeField, ForeignKeyField, IntegerField)
+                    DateField, DateTimeField, ForeignKeyField, IntegerField, TextField)
 
 from app.agents.models import Agent, AgentLevel
 from app.catalog.models import Product
@@ -146,6 +146,59 @@ class OrderRefundLine(BaseModel):
     amount_fen = BigIntegerField()
 
 
+class WechatPayment(BaseModel):
+    """An order's payment through WeChat Pay APIv3 (JSAPI), recorded before WeChat is asked, so that an
+    unknown outcome (timeout, no notification) is settled by a later query.
+
+    status: started (prepay asked for) → paid | closing (order cancelled: close it at WeChat) → closed.
+    `expires_at` and `payer_openid` are what the first request sent: a retry sends the same order.
+    """
+
+    id = AutoField()
+    order = ForeignKeyField(Order, unique=True, on_delete="CASCADE")
+    out_trade_no = CharField(max_length=32, unique=True)
+    amount_fen = BigIntegerField()
+    payer_openid = CharField(max_length=128)
+    expires_at = DateTimeField()
+    prepay_id = CharField(max_length=64, default="")
+    status = CharField(max_length=16, default="started")
+    transaction_id = CharField(max_length=32, default="")
+    created_at = DateTimeField(default=utcnow)
+    checked_at = DateTimeField(null=True)
+    paid_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "checked_at"), False),)
+
+
+class WechatRefund(BaseModel):
+    """A refund sent back through WeChat Pay (its own `out_refund_no`): `refunding` until WeChat's notification
+    or a query says SUCCESS (`succeeded`: the books are written then, `order_refund`) or it failed (`failed`:
+    nothing written). `lines` is the JSON plan [{"line_id", "quantity", "amount_fen"}] the amount was made of.
+    """
+
+    id = AutoField()
+    order = ForeignKeyField(Order, backref="wechat_refunds", on_delete="CASCADE")
+    out_refund_no = CharField(max_length=64, unique=True)
+    amount_fen = BigIntegerField()
+    shipping_fen = BigIntegerField(default=0)
+    whole_order = BooleanField()
+    goods_back = BooleanField()
+    lines = TextField(default="[]")
+    reason = CharField(max_length=255)
+    actor = CharField(max_length=48)
+    status = CharField(max_length=16, default="refunding")
+    refund_id = CharField(max_length=64, default="")
+    failure = CharField(max_length=64, default="")
+    order_refund = ForeignKeyField(OrderRefund, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    checked_at = DateTimeField(null=True)
+    settled_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "checked_at"), False),)
+
+
 PROMOTION_KINDS = ("amount_off", "level_discount")
 
 
@@ -202,3 +255,71 @@ class DailyProductSales(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("day", "product_id")
+
+
+class Parcel(BaseModel):
+    """A shipped order's parcel as the logistics provider follows it (one per order, written at shipment).
+
+    `subscription` is pending → subscribed (or failed after the last retry); the job retries at
+    `next_attempt_at`. `callback_token` names the parcel in the callback URL given to the provider and
+    `salt` keys the signature of its pushes. `state` is the provider's last state code ("" before any
+    trace); `last_trace_at` the newest trace time, which the stuck watch measures from.
+    """
+
+    id = AutoField()
+    order = ForeignKeyField(Order, unique=True, on_delete="CASCADE")
+    carrier_code = CharField(max_length=32)
+    tracking_no = CharField(max_length=64)
+    phone = CharField(max_length=20, default="")
+    subscription = CharField(max_length=16, default="pending")
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(null=True)
+    last_error = CharField(max_length=255, default="")
+    callback_token = CharField(max_length=48, unique=True)
+    salt = CharField(max_length=32)
+    state = CharField(max_length=8, default="")
+    last_trace_at = DateTimeField(null=True)
+    stuck_since = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("subscription", "next_attempt_at"), False),)
+
+
+class ParcelEvent(BaseModel):
+    """One line of a parcel's trace: when (UTC), where, what the carrier wrote and its status; stored once."""
+
+    id = BigAutoField()
+    parcel = ForeignKeyField(Parcel, backref="events", on_delete="CASCADE")
+    digest = CharField(max_length=40)
+    at = DateTimeField()
+    place = CharField(max_length=64, default="")
+    text = CharField(max_length=255)
+    status = CharField(max_length=16, default="")
+
+    class Meta:
+        indexes = ((("parcel", "digest"), True), (("parcel", "at"), False))
+
+
+class ParcelPush(BaseModel):
+    """A provider push already taken (the digest of its signed body): the same body again is a replay."""
+
+    id = BigAutoField()
+    parcel = ForeignKeyField(Parcel, on_delete="CASCADE")
+    digest = CharField(max_length=64, unique=True)
+    received_at = DateTimeField(default=utcnow)
+
+
+class TrackingLink(BaseModel):
+    """The customer's share link of an order (`/t/<token>`); revoked links stop working, a new one replaces them."""
+
+    id = AutoField()
+    order = ForeignKeyField(Order, backref="tracking_links", on_delete="CASCADE")
+    token = CharField(max_length=48, unique=True)
+    show_prices = BooleanField(default=False)
+    created_by = CharField(max_length=48)
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("order", "revoked_at"), False),)

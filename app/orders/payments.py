@@ -1,7 +1,6 @@
-"""Payment: starting a WeChat Pay (v2) payment in the mini-program, its notifications (signature checked by
-wechatpy), and offline-transfer proofs."""
+"""Payment: starting a WeChat Pay payment in the mini-program — APIv3 (`wechat_payments`) or the legacy v2,
+as configured — the v2 notifications (signature checked by wechatpy), and offline-transfer proofs."""
 import logging
-import os
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -9,15 +8,17 @@ from wechatpy.exceptions import InvalidSignatureException
 
 from app.clock import utcnow
 from app.config import get_settings
-from app.database import db
-from app.errors import Conflict, InvalidInput, NotFound
+from app.database import atomic_with_retry, db
+from app.errors import Conflict
+from app.finance import service as finance
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
-from app.orders import service
+from app.orders import service, wechat_payments
 from app.orders.models import Order
 from app.orders.states import next_state
-from app.uploads import file_type, served_as, store_by_content
-from app.wechat import failures_as_domain_errors, pay_client
+from app.uploads import payment_proof_file as payment_proof_file_of, save_payment_proof
+from app.wechat import failures_as_domain_errors
+from app.wechat_pay import api_version, v2_client as pay_client
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,8 @@ PAYMENT_REFUSALS = {
 
 
 def start_wechat_payment(order_id, *, agent, openid, client_ip):
-    """The parameters `wx.requestPayment` needs to pay one of the agent's unpaid orders (统一下单, JSAPI).
+    """The parameters `wx.requestPayment` needs to pay one of the agent's unpaid orders (JSAPI: APIv3's
+    /v3/pay/transactions/jsapi, signType RSA, or v2's 统一下单, by configuration).
 
     Every request for the same order sends WeChat the same order (number, amount,
     closing time), so asking again — a retry, a second tap — answers the same prepay id.
@@ -48,6 +50,8 @@ def start_wechat_payment(order_id, *, agent, openid, client_ip):
     closes_at = order.payment_due_at or now + timedelta(hours=2)
     if closes_at - now < SHORTEST_PAYMENT_WINDOW:
         raise Conflict("订单即将超时关闭，请重新下单", code="payment_window_closing")
+    if api_version() == "v3":
+        return wechat_payments.start_payment(order, openid=openid, closes_at=closes_at)
     client, number = pay_client(), service.order_no(order)
     with failures_as_domain_errors("WeChat Pay unified order", refusals=PAYMENT_REFUSALS):
         prepay = client.order.create(
@@ -60,8 +64,6 @@ def start_wechat_payment(order_id, *, agent, openid, client_ip):
 
 def _beijing(moment):
     return moment.replace(tzinfo=timezone.utc).astimezone(WECHAT_PAY_ZONE)
-MAX_PROOF_BYTES = 2 * 1024 * 1024
-PROOF_TYPES = ("jpg", "png", "webp")
 
 
 def handle_wechat_notification(xml):
@@ -71,7 +73,7 @@ def handle_wechat_notification(xml):
     mismatch); a repeated notification of a confirmed payment is ok and changes nothing.
     """
     settings = get_settings()
-    if not settings.wechat_pay_configured:
+    if api_version() != "v2":
         return False, "未配置微信支付"
     try:
         data = pay_client().parse_payment_result(xml)
@@ -104,19 +106,6 @@ def _paid_after_close(order_id, data):
                 dedupe_key=f"order:{order_id}:paid_after_close:{data.get('transaction_id')}")
 
 
-def save_payment_proof(content):
-    """Store a transfer proof image (JPEG, PNG or WebP, at most 2 MB) under the upload directory; its relative path."""
-    if not content:
-        raise InvalidInput.on("proof", "请上传付款凭证图片")
-    if len(content) > MAX_PROOF_BYTES:
-        raise InvalidInput.on("proof", "付款凭证图片不能超过2MB")
-    extension = file_type(content, PROOF_TYPES)
-    if extension is None:
-        raise InvalidInput.on("proof", "付款凭证须是 JPG、PNG 或 WebP 图片")
-    return store_by_content(content, folder=os.path.join(get_settings().UPLOAD_DIR, "payment-proofs"),
-                            extension=extension)
-
-
 def submit_payment_proof(order_id, *, agent, content, reference=""):
     """The buyer agent uploads its transfer proof for its unpaid order (a second upload replaces the first);
     finance sees it and confirms. Returns the order."""
@@ -140,11 +129,29 @@ def payment_proof_file(order_id, *, agent=None):
     """(path on disk, mimetype, download name) of the order's transfer proof, served as the type it was verified
     as (the buyer's own order when `agent` is given)."""
     order = service.get_order(order_id, agent=agent)
-    extension = order.payment_proof.rsplit(".", 1)[-1] if order.payment_proof else ""
-    path = os.path.abspath(os.path.join(get_settings().UPLOAD_DIR, order.payment_proof))
-    if extension not in PROOF_TYPES or not os.path.isfile(path):
-        raise NotFound("该订单没有付款凭证", code="no_payment_proof")
-    return (path, *served_as(order.payment_proof, f"proof-{order_id}"))
+    return payment_proof_file_of(order.payment_proof, stem=f"proof-{order_id}", missing="该订单没有付款凭证")
+
+
+GOODS_BALANCE_METHOD = "goods_balance"
+
+
+def pay_with_goods_balance(order_id, *, agent):
+    """Pay one of the agent's unpaid orders from its goods-payment balance (货款余额): the balance is debited (one
+    guarded UPDATE; short is 409 naming the shortfall, and nothing changes) and the order is paid and settled as a
+    confirmed payment, in one transaction. Returns the order; paying it again is 409."""
+    actor = f"agent:{agent.id}"
+
+    def work():
+        order = service.lock_order(order_id, agent=agent)
+        next_state(order.status, "pay")
+        if order.total_fen > 0:  # an order a promotion made free has nothing to take
+            finance.debit_goods(agent_id=agent.id, amount_fen=order.total_fen, reason="order",
+                                reference=service.stock_reference(order.id), actor=actor,
+                                memo=f"订单 {service.order_no(order)} 付款")
+        service.confirm_payment(order.id, actor=actor, method=GOODS_BALANCE_METHOD, amount_fen=order.total_fen,
+                                payment_ref="货款余额")
+    atomic_with_retry(work)
+    return service.get_order(order_id, agent=agent)
 
 
 def confirm_offline_payment(order_id, *, actor, amount_fen, payment_ref="", proof_content=None):

@@ -6,6 +6,8 @@ number of steps returns exactly what the line cost. A whole refund also returns
 the shipping. Partial refunds are for goods already shipped; before shipment an
 order is cancelled or refunded whole.
 """
+from dataclasses import dataclass
+
 from peewee import fn
 
 from app.agents import service as agents
@@ -22,12 +24,25 @@ from app.orders.states import next_state
 SHIPPED_STATES = frozenset({"shipped", "received", "completed"})
 
 
-def _line_amount(line, quantity):
-    before = scale(line.paid_fen, line.refunded_quantity, line.quantity)
-    return scale(line.paid_fen, line.refunded_quantity + quantity, line.quantity) - before
+@dataclass(frozen=True)
+class Part:
+    """Units of one order line a refund gives back, and the money they stand for."""
+
+    line: object
+    quantity: int
+    amount_fen: int
 
 
-def _requested(order_lines, items):
+def _line_amount(line, quantity, *, pending_quantity=0, pending_fen=0):
+    """The paid share of `quantity` more units of `line`, after those refunded and those being refunded; the last
+    units take exactly what is left, so refunding every unit returns exactly what the line cost."""
+    base = line.refunded_quantity + pending_quantity
+    if base + quantity == line.quantity:
+        return line.paid_fen - line.refunded_fen - pending_fen
+    return scale(line.paid_fen, base + quantity, line.quantity) - scale(line.paid_fen, base, line.quantity)
+
+
+def _requested(order_lines, items, pending):
     by_product = {line.product_id: line for line in order_lines}
     wanted = {}
     for item in items:
@@ -36,57 +51,85 @@ def _requested(order_lines, items):
             raise InvalidInput.on("lines", "订单中没有该商品")
         wanted[line.id] = wanted.get(line.id, 0) + item["quantity"]
     for line in order_lines:
-        if line.id in wanted and not 0 < wanted[line.id] <= line.quantity - line.refunded_quantity:
-            raise InvalidInput.on("lines", f"「{line.product_name}」最多还可退{line.quantity - line.refunded_quantity}件")
+        left = line.quantity - line.refunded_quantity - pending.get(line.id, (0, 0))[0]
+        if line.id in wanted and not 0 < wanted[line.id] <= left:
+            raise InvalidInput.on("lines", f"「{line.product_name}」最多还可退{left}件")
     if not wanted:
         raise InvalidInput.on("lines", "请选择要退的商品和数量")
     return [(line, wanted[line.id]) for line in order_lines if line.id in wanted]
+
+
+def plan(order, lines, *, pending=None, pending_shipping_fen=0):
+    """What refunding `lines` ([{"product_id", "quantity"}], None: everything left) of the locked `order` gives
+    back: (parts, shipping in fen). `pending` ({line id: (units, fen)}) is what refunds still under way at WeChat
+    already take, so that several refunds never give back more than was paid."""
+    next_state(order.status, "refund")
+    pending = pending or {}
+    order_lines = list(OrderLine.select().where(OrderLine.order == order.id).order_by(OrderLine.id))
+    if lines is None:
+        wanted = [(line, line.quantity - line.refunded_quantity - pending.get(line.id, (0, 0))[0])
+                  for line in order_lines]
+        wanted = [(line, quantity) for line, quantity in wanted if quantity > 0]
+        shipping = order.shipping_fen - pending_shipping_fen
+    elif order.status not in SHIPPED_STATES:
+        raise Conflict("未发货的订单请整单取消或整单退款", code="partial_refund_before_shipment")
+    else:
+        wanted, shipping = _requested(order_lines, lines, pending), 0
+    parts = [Part(line, quantity, _line_amount(line, quantity, pending_quantity=pending.get(line.id, (0, 0))[0],
+                                               pending_fen=pending.get(line.id, (0, 0))[1]))
+             for line, quantity in wanted]
+    return parts, shipping
 
 
 def refund(order_id, *, actor, reason, lines=None, goods_back=False):
     """Refund a paid order: whole (`lines` None) or the given [{"product_id", "quantity"}]; returns the refund.
 
     Before shipment a whole refund releases the reservation; after it, goods that
-    came back (`goods_back`) return to the warehouse they left.
+    came back (`goods_back`) return to the warehouse they left. An order paid through
+    WeChat Pay APIv3 is refunded through WeChat (`wechat_refunds`): the answer is the
+    refund under way (status `refunding`), the books are written when WeChat says SUCCESS.
     """
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput.on("reason", "请填写退款原因")
+    from app.orders import wechat_refunds  # it writes its books through this module
+
+    if wechat_refunds.paid_through_wechat(order_id):
+        return wechat_refunds.request_refund(order_id, actor=actor, reason=reason, lines=lines, goods_back=goods_back)
 
     def work():
         order = service.lock_order(order_id)
         if lines is None and order.status == "refunded":
             return _refund_shipping_left(order, reason=reason, actor=actor)
-        next_state(order.status, "refund")
-        order_lines = list(OrderLine.select().where(OrderLine.order == order.id).order_by(OrderLine.id))
-        if lines is None:
-            parts = [(line, line.quantity - line.refunded_quantity) for line in order_lines
-                     if line.quantity > line.refunded_quantity]
-            shipping = order.shipping_fen
-        elif order.status not in SHIPPED_STATES:
-            raise Conflict("未发货的订单请整单取消或整单退款", code="partial_refund_before_shipment")
-        else:
-            parts, shipping = _requested(order_lines, lines), 0
-        shipped = order.status in SHIPPED_STATES
-        rollup.withdraw(order.id)
-        record = _record(order, parts, shipping, reason=reason, actor=actor, whole=lines is None,
-                         goods_back=goods_back and shipped)
-        rollup.count(order.id)
-        if not shipped:
-            inventory.release(reference=service.stock_reference(order.id), actor=actor)
-        elif record.goods_back:
-            inventory.return_stock(reference=f"{service.stock_reference(order.id)}:refund:{record.id}",
-                                   warehouse_id=order.warehouse_id, reason=reason, actor=actor,
-                                   lines=[{"product_id": line.product_id, "quantity": q} for line, q in parts])
-        finance.record_refund(service.refund_facts(record.id))
-        if order.buyer_agent_id:
-            agents.reverse_purchase(order_id=order.id, amount_fen=None if lines is None else _goods_refunded(order))
-        if order.refunded_units == order.units:
-            service.move_order(order, "refund", actor=actor, reason=reason, closed_at=utcnow())
-        else:
-            service.log_event(order, "partial_refund", actor=actor, reason=reason)
-        return record
+        parts, shipping = plan(order, lines)
+        return write_books(order, parts, shipping, reason=reason, actor=actor, whole=lines is None,
+                           goods_back=goods_back)
     return atomic_with_retry(work)
+
+
+def write_books(order, parts, shipping, *, reason, actor, whole, goods_back):
+    """Write a refund of the locked `order` into the books: the refund record, reports, stock, finance (commission
+    clawback), the buyer's purchases and the order's state. Returns the OrderRefund."""
+    shipped = order.status in SHIPPED_STATES
+    rollup.withdraw(order.id)
+    record = _record(order, parts, shipping, reason=reason, actor=actor, whole=whole, goods_back=goods_back and shipped)
+    rollup.count(order.id)
+    if not shipped:
+        inventory.release(reference=service.stock_reference(order.id), actor=actor)
+    elif record.goods_back:
+        inventory.return_stock(reference=f"{service.stock_reference(order.id)}:refund:{record.id}",
+                               warehouse_id=order.warehouse_id, reason=reason, actor=actor,
+                               lines=[{"product_id": part.line.product_id, "quantity": part.quantity}
+                                      for part in parts])
+    finance.record_refund(service.refund_facts(record.id))
+    service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
+    if order.buyer_agent_id:
+        agents.reverse_purchase(order_id=order.id, amount_fen=None if whole else _goods_refunded(order))
+    if order.refunded_units == order.units:
+        service.move_order(order, "refund", actor=actor, reason=reason, closed_at=utcnow())
+    else:
+        service.log_event(order, "partial_refund", actor=actor, reason=reason)
+    return record
 
 
 def _refund_shipping_left(order, *, reason, actor):
@@ -99,6 +142,7 @@ def _refund_shipping_left(order, *, reason, actor):
     record = _record(order, [], left, reason=reason, actor=actor, whole=False, goods_back=False)
     rollup.count(order.id)
     finance.record_refund(service.refund_facts(record.id))
+    service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
     service.log_event(order, "shipping_refund", actor=actor, reason=reason)
     return record
 
@@ -109,17 +153,18 @@ def _goods_refunded(order):
 
 
 def _record(order, parts, shipping, *, reason, actor, whole, goods_back):
-    amounts = [(line, quantity, _line_amount(line, quantity)) for line, quantity in parts]
-    total = sum(amount for _, _, amount in amounts) + shipping
+    total = sum(part.amount_fen for part in parts) + shipping
     if order.refunded_fen + total > order.total_fen:
         raise Conflict("退款金额超过订单已付金额", code="refund_exceeds_paid")
     record = OrderRefund.create(order=order.id, whole_order=whole, goods_back=goods_back, amount_fen=total,
                                 shipping_fen=shipping, reason=reason[:255], actor=actor)
-    for line, quantity, amount in amounts:
-        OrderRefundLine.create(refund=record.id, order_line=line.id, quantity=quantity, amount_fen=amount)
-        (OrderLine.update(refunded_quantity=OrderLine.refunded_quantity + quantity,
-                          refunded_fen=OrderLine.refunded_fen + amount).where(OrderLine.id == line.id).execute())
-    units = sum(quantity for _, quantity, _ in amounts)
+    for part in parts:
+        OrderRefundLine.create(refund=record.id, order_line=part.line.id, quantity=part.quantity,
+                               amount_fen=part.amount_fen)
+        (OrderLine.update(refunded_quantity=OrderLine.refunded_quantity + part.quantity,
+                          refunded_fen=OrderLine.refunded_fen + part.amount_fen)
+         .where(OrderLine.id == part.line.id).execute())
+    units = sum(part.quantity for part in parts)
     (Order.update(refunded_fen=Order.refunded_fen + total, refunded_units=Order.refunded_units + units)
      .where(Order.id == order.id).execute())
     order.refunded_fen += total

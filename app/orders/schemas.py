@@ -1,4 +1,6 @@
 """Request and response shapes the console and the mini-program share for orders."""
+from marshmallow import EXCLUDE
+
 from app.clock import isoformat
 from app.orders import service
 from app.orders.states import ACTION_NAMES, STATE_NAMES, allowed_actions
@@ -174,3 +176,52 @@ class OrderDetailOut(OrderOut):
 
 class OrderPlacedOut(OrderDetailOut):
     repeated = fields.Boolean()
+
+
+class TraceLineOut(Schema):
+    at = UtcDateTime()
+    place = fields.String()
+    text = fields.String()
+    status = fields.String()
+
+
+class ParcelTraceOut(Schema):
+    carrier_code = fields.String()
+    carrier_name = fields.String()
+    tracking_no = fields.String()
+    state = fields.String()
+    state_name = fields.String()
+    subscription = fields.String()
+    subscription_name = fields.String()
+    provider_configured = fields.Boolean()
+    lines = fields.List(fields.Nested(TraceLineOut))
+
+
+class TrackingLinkOut(Schema):
+    url = fields.String()
+    show_prices = fields.Boolean()
+    created_at = UtcDateTime()
+
+
+class OrderTrackingOut(Schema):
+    order_id = fields.Integer()
+    trace = fields.Nested(ParcelTraceOut, allow_none=True)
+    link = fields.Nested(TrackingLinkOut, allow_none=True)
+
+
+class TrackingLinkBody(Schema):
+    """Optional settings of a share link; other fields are ignored (the body may be empty)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    show_prices = fields.Boolean(load_default=None, allow_none=True)
+
+
+class TrackingLinksRevokedOut(Schema):
+    revoked = fields.Integer()
+
+
+class CarrierOut(Schema):
+    code = fields.Function(lambda pair: pair[0])
+    name = fields.Function(lambda pair: pair[1])

@@ -22,8 +22,9 @@ from app.inventory import service as inventory
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
-from app.orders import holdings, rollup
-from app.orders.models import Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine
+from app.orders import holdings, rollup, tracking
+from app.orders.models import (Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine, WechatPayment,
+                               WechatRefund)
 from app.orders.states import PAID_STATES, next_state
 
 SYSTEM = "system"
@@ -272,11 +273,6 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
         move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64] or order.payment_ref,
                    payment_proof=proof[:128] or order.payment_proof, paid_at=now)
         OrderLine.update(paid_at=now).where(OrderLine.order == order.id).execute()
-        rollup.count(order.id)
-        if not reserve_stock(order):
-            log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
-            enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
-                    dedupe_key=f"order:{order.id}:stock_short")
         finance.settle_paid_order(paid_order_facts(order.id))
         if order.buyer_agent_id:
             agents.record_purchase(order_id=order.id, agent_id=order.buyer_agent_id,
@@ -284,39 +280,53 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
             enqueue(kind="order_paid", recipient=recipient_agent(order.buyer_agent_id),
                     data={"order_id": order.id, "order_no": order_no(order), "amount": format_yuan(order.total_fen)},
                     dedupe_key=f"order:{order.id}:paid")
+        # The rows every payment shares — the product's stock, the day's sales figures — are locked last, right
+        # before COMMIT, so concurrent payments wait for each other as briefly as possible.
+        if not reserve_stock(order):
+            log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
+            enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
+                    dedupe_key=f"order:{order.id}:stock_short")
+        rollup.count(order.id)
         return order, True
     return atomic_with_retry(work)
+
+
+def _no_whole_refund_under_way(order):
+    """The goods of an order being refunded whole through WeChat stay in the warehouse until WeChat answers."""
+    if WechatRefund.select().where(WechatRefund.order == order.id, WechatRefund.status == "refunding",
+                                   WechatRefund.whole_order == True).exists():  # noqa: E712  (SQL, not Python)
+        raise Conflict("该订单正在整单退款（等待微信确认），暂不能配货或发货", code="refund_under_way")
 
 
 def pick(order_id, *, actor):
     """Start picking (配货); an order paid while stock was short reserves it now (409 if still short)."""
     def need_stock(order):
+        _no_whole_refund_under_way(order)
         if order.warehouse_id is None and not reserve_stock(order):
             raise Conflict("库存不足，无法配货", code="insufficient_stock")
     return _transition(order_id, "pick", actor=actor, effect=need_stock)
 
 
 def ship(order_id, *, actor, carrier, tracking_no, codes_scanned=()):
-    """Ship a picked order with its carrier and tracking number; stock leaves the warehouse.
+    """Ship a picked order with its carrier (a code or name of carriers.CARRIERS) and tracking number; stock
+    leaves the warehouse, the parcel is registered for tracking and the buyer is told, with the share link.
 
     Authenticity codes scanned at the packing table (items, boxes or ranges) are bound
     to the order in the same transaction: a refused code stops the whole shipment.
     """
-    carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
-    if not carrier or len(carrier) > 32:
-        raise InvalidInput.on("carrier", "请填写快递公司（不超过32个字符）")
-    if not tracking_no or len(tracking_no) > 64:
-        raise InvalidInput.on("tracking_no", "请填写快递单号（不超过64个字符）")
+    known, tracking_no = tracking.shipment_fields(carrier, tracking_no)
 
     def send(order):
+        _no_whole_refund_under_way(order)
         inventory.ship(reference=stock_reference(order.id), province=order.province, actor=actor)
         if codes_scanned:
             _bind(order, codes_scanned, actor)
+        url = tracking.register_parcel(order, known, tracking_no)
         if order.buyer_agent_id:
             enqueue(kind="order_shipped", recipient=recipient_agent(order.buyer_agent_id),
-                    data={"order_id": order.id, "order_no": order_no(order), "carrier": carrier,
-                          "tracking_no": tracking_no}, dedupe_key=f"order:{order.id}:shipped")
-    return _transition(order_id, "ship", actor=actor, effect=send, carrier=carrier, tracking_no=tracking_no,
+                    data={"order_id": order.id, "order_no": order_no(order), "carrier": known.name,
+                          "tracking_no": tracking_no, "tracking_url": url}, dedupe_key=f"order:{order.id}:shipped")
+    return _transition(order_id, "ship", actor=actor, effect=send, carrier=known.name, tracking_no=tracking_no,
                        shipped_at=utcnow())
 
 
@@ -341,16 +351,24 @@ def _bind(order, codes_scanned, actor):
                                          actor=actor)
 
 
-def receive(order_id, *, actor, agent=None):
+def receive(order_id, *, actor, agent=None, reason=""):
     """Confirm receipt (签收): by the buying agent, staff, or the system after the configured days.
 
     The commission's return window starts at receipt (finance makes it available once it has passed).
     """
-    now = utcnow()
+    def work():
+        order = lock_order(order_id, agent=agent)
+        return receive_step(order, actor=actor, reason=reason)
+    return atomic_with_retry(work)
 
-    def start_return_window(order):
-        finance.mark_order_completed(order_id=order.id, at=now)
-    return _transition(order_id, "receive", actor=actor, agent=agent, effect=start_return_window, received_at=now)
+
+def receive_step(order, *, actor, reason=""):
+    """Move a locked shipped order to received and start its commission's return window; runs inside the
+    caller's transaction (receive, or the carrier's 签收 in the trace)."""
+    now = utcnow()
+    next_state(order.status, "receive")
+    finance.mark_order_completed(order_id=order.id, at=now)
+    return move_order(order, "receive", actor=actor, reason=reason, received_at=now)
 
 
 def complete(order_id, *, actor):
@@ -359,13 +377,17 @@ def complete(order_id, *, actor):
 
 
 def cancel(order_id, *, actor, reason="", agent=None):
-    """Cancel an order not yet picked; a paid one gets its reservation released and its purchase reversed.
+    """Cancel an order not yet picked; a paid one gets its reservation released and its purchase reversed; an
+    unpaid one's WeChat payment, if started, is to be closed at WeChat (`wechat_payments`).
 
     An agent may cancel only its own orders and only while they are unpaid.
     """
     def undo(order):
         if agent is not None and order.status in PAID_STATES:
             raise Conflict("订单已付款，请联系客服取消", code="already_paid")
+        if order.status in PAID_STATES and WechatPayment.select().where(
+                WechatPayment.order == order.id, WechatPayment.status == "paid").exists():
+            raise Conflict("该订单通过微信支付付款，请用退款（款项原路退回）", code="refund_through_wechat")
         if order.status in PAID_STATES:
             inventory.release(reference=stock_reference(order.id), actor=actor)
             rollup.withdraw(order.id)
@@ -374,10 +396,22 @@ def cancel(order_id, *, actor, reason="", agent=None):
             OrderLine.update(refunded_quantity=OrderLine.quantity, refunded_fen=OrderLine.paid_fen).where(
                 OrderLine.order == order.id).execute()
             finance.cancel_settlement(order_id=order.id, at=utcnow())
+            return_to_goods_balance(order, order.total_fen, reference=f"{stock_reference(order.id)}:cancel")
             if order.buyer_agent_id:
                 agents.reverse_purchase(order_id=order.id)
+        else:
+            WechatPayment.update(status="closing").where(WechatPayment.order == order.id,
+                                                         WechatPayment.status == "started").execute()
     return _transition(order_id, "cancel", actor=actor, agent=agent, reason=reason, effect=undo,
                        closed_at=utcnow())
+
+
+def return_to_goods_balance(order, amount_fen, *, reference):
+    """Money going back to the buyer of an order paid from its goods balance goes back to that balance (once per
+    reference); inside the caller's transaction."""
+    if order.payment_method == "goods_balance" and order.buyer_agent_id and amount_fen > 0:
+        finance.credit_goods(agent_id=order.buyer_agent_id, amount_fen=amount_fen, reason="refund",
+                             reference=reference, memo=f"订单 {order_no(order)} 退款")
 
 
 def cancel_unapproved(order_id, *, actor):

@@ -31,6 +31,9 @@ ACTION_NAMES = {
     "stock_short": "库存不足",
     "proof_submitted": "上传付款凭证",
     "approver_changed": "审核人变更",
+    "refund_requested": "申请微信退款",
+    "refund_failed": "微信退款失败",
+    "tracking_link_revoked": "停用分享链接",
 }
 
 TRANSITIONS = {

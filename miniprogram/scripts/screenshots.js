@@ -41,12 +41,25 @@ const SHOTS = {
     consignee: { name: '张三', phone: '13900000000', province: '广东省', city: '深圳市', district: '南山区', address: '科苑路1号' },
     lines: [{ product_id: 1, product_name: '玫瑰面霜', quantity: 2, unit_price: '89.00', paid: '168.00' }],
     events: [{ action_name: '下单', created_at: '2026-12-02T02:00:00Z' }, { action_name: '确认付款', created_at: '2026-12-02T02:05:00Z' },
-      { action_name: '发货', created_at: '2026-12-02T06:00:00Z' }] }] }, { id: '42' }],
+      { action_name: '发货', created_at: '2026-12-02T06:00:00Z' }] }],
+  'GET /api/mp/orders/42/tracking': [200, { order_id: 42, link: { url: 'https://brand.example/t/x', show_prices: false },
+    trace: { carrier_name: '顺丰', tracking_no: 'SF1234567890', state: '0', state_name: '运输中', lines: [
+      { at: '2026-12-03T01:00:00Z', place: '广州市', text: '快件已到达广州转运中心' },
+      { at: '2026-12-02T10:00:00Z', place: '深圳市', text: '顺丰速运 已收取快件' }] } }] }, { id: '42' }],
   money: ['pages/money', {
     'GET /api/mp/me/performance': [200, { own_purchase: '12000.00', team_purchase: '30000.00', recruits: 3, retail: '800.00' }],
     'GET /api/mp/finance/balance': [200, { pending: '429.50', available: '57.60', held: '0.00', withdrawn: '1000.00', owed: '0.00' }],
     'GET /api/mp/finance/commissions': [200, { items: [{ id: 1, amount: '36.00', explanation: '下级李华南的订单 WS20261130000031：一级佣金 3%', created_at: '2026-12-01T00:00:00Z' }] }],
-    'GET /api/mp/finance/withdrawals': [200, { items: [{ id: 2, amount: '500.00', status: 'paid', created_at: '2026-11-01T00:00:00Z' }] }] }]
+    'GET /api/mp/finance/withdrawals': [200, { items: [{ id: 2, amount: '500.00', status: 'paid', created_at: '2026-11-01T00:00:00Z' }] }],
+    'GET /api/mp/finance/goods': [200, { agent_id: 4, balance: '3024.00', held: '0.00' }],
+    'GET /api/mp/finance/goods/entries': [200, { items: [
+      { id: 7, amount: '-176.00', reason_name: '订单付款', memo: '订单 261202000042 付款', created_at: '2026-12-02T02:05:00Z' },
+      { id: 6, amount: '3200.00', reason_name: '充值', memo: '转账充值 #3 工行尾号1234', created_at: '2026-12-01T03:00:00Z' }] }] }],
+  pay: ['pages/pay', { 'GET /api/mp/orders/42': [200, { id: 42, order_no: '261202000042', status: 'pending_payment', status_name: '待付款',
+    total: '176.00', awaiting_confirmation: false }], 'GET /api/mp/finance/goods': [200, { balance: '3200.00', held: '0.00' }] }, { id: '42' }],
+  topup: ['more/topup', { 'GET /api/mp/finance/goods': [200, { balance: '3024.00', held: '0.00' }],
+    'GET /api/mp/finance/goods/top-ups': [200, { items: [{ id: 3, amount: '3200.00', method: 'transfer', status: 'confirmed', created_at: '2026-12-01T03:00:00Z' },
+      { id: 4, amount: '500.00', method: 'wechat', status: 'pending', created_at: '2026-12-02T03:00:00Z' }] }] }]
 }
 
 test.each(Object.keys(SHOTS))('renders %s', async (name) => {

@@ -19,6 +19,8 @@ async function callJson (url, { method = 'GET', token, body } = {}) {
 }
 
 const sideDoor = (name, body) => callJson(`${backend.wechat_url}__fake__/${name}`, { method: 'POST', body }).then((res) => res.body)
+// The payer paying at the fake WeChat Pay (APIv3 unless the backend runs with LIVE_WECHAT_PAY=v2).
+const payAtWechat = (outTradeNo) => callJson(`${backend.pay_url}__fake__/pay`, { method: 'POST', body: { out_trade_no: outTradeNo } }).then((res) => res.body)
 
 // A person with a phone: their own WeChat openid and device storage.
 function phoneOf (openid, options = {}) {
@@ -122,25 +124,49 @@ describe('a new agent joins by invite, buys, pays and receives', () => {
     expect(text(me)).toContain('订单已付款已订阅订单已发货已订阅')
   })
 
-  test('pays by WeChat Pay: the fake WeChat posts the payment notification and the order is paid', async () => {
+  test('pays by WeChat Pay: the fake WeChat Pay posts the payment notification and the order is paid', async () => {
     phone.settings.payment = async (params) => {
       const order = await callJson(`${backend.url}/api/mp/orders/${state.orderId}`, { token: phone.wx.getStorageSync('token') })
-      const paid = await sideDoor('pay', { out_trade_no: order.body.order_no })
-      expect(paid.notify_answer).toContain('SUCCESS')
+      const paid = await payAtWechat(order.body.order_no)
+      if (backend.pay_api === 'v3') expect(paid.notify_status).toBe(204)
+      else expect(paid.notify_answer).toContain('SUCCESS')
       return { errMsg: 'requestPayment:ok' }
     }
     const pay = await phone.open('pages/pay', { id: String(state.orderId) })
     await pay.instance.payByWechat()
     expect(phone.record.payments[0].package).toMatch(/^prepay_id=/)
+    if (backend.pay_api === 'v3') expect(phone.record.payments[0].signType).toBe('RSA')
     expect(text(pay)).toContain('已付款')
   })
 
-  test('the warehouse ships; the agent sees the tracking and confirms receipt', async () => {
+  test('the warehouse ships; the carrier trace shows in the app and on the customer page; receipt confirmed', async () => {
     await consoleApi('POST', `/orders/${state.orderId}/pick`, {})
     await consoleApi('POST', `/orders/${state.orderId}/ship`, { carrier: '顺丰速运', tracking_no: 'SF10001' })
     const order = await phone.open('pages/order', { id: String(state.orderId) })
     expect(text(order)).toContain('已发货')
     expect(text(order)).toContain('SF10001')
+    // The backend subscribes the parcel at the fake 快递100, which then pushes the carrier's trace.
+    for (let tries = 0; ; tries++) {
+      const subscribed = (await callJson(`${backend.kuaidi100_url}__fake__/subscriptions`)).body
+      if (subscribed.some((parcel) => parcel.number === 'SF10001')) break
+      if (tries > 100) throw new Error('the parcel was never subscribed')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const pushed = await callJson(`${backend.kuaidi100_url}__fake__/push`, { method: 'POST', body: {
+      company: 'shunfeng', number: 'SF10001', state: '5',
+      lines: [['2026-12-03 10:30:00', '快递员正在派件', '深圳市'], ['2026-12-02 18:00:00', '顺丰速运 已收取快件', '深圳市']] } })
+    expect(pushed.body.status).toBe(200)
+    await order.instance.load()
+    expect(text(order)).toContain('快递员正在派件')
+    expect(text(order)).toContain('派件中')
+    await order.instance.copyLink()
+    const link = phone.record.clipboard[phone.record.clipboard.length - 1]
+    expect(link).toContain('/t/')
+    const page = await httpCall({ url: link, method: 'GET', headers: {} })
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('已发货')
+    expect(page.text).toContain('SF10001')
+    expect(page.text).toContain('快递员正在派件')
     await order.instance.receive()
     expect(text(order)).toContain('已签收')
   })
@@ -190,6 +216,40 @@ describe('paying by bank transfer', () => {
     await consoleConfirmsTransfer(orderId, pay.instance.data.order.total)
     const order = await phone.open('pages/order', { id: String(orderId) })
     expect(text(order)).toContain('已付款')
+  })
+})
+
+describe('paying from the goods balance (货款)', () => {
+  const phone = phoneOf(`journey-goods-${Date.now()}`)
+  const proof = path.join(os.tmpdir(), 'weishang-topup-proof.png')
+
+  beforeAll(async () => {
+    fs.writeFileSync(proof, PNG)
+    const join = await phone.open('pages/join', { scene: backend.invite_code })
+    await input(join, '.name', '孙货款')
+    await input(join, '.phone', '13912345670')
+    await join.instance.apply()
+    const pending = await consoleApi('GET', '/agents/applications?status=pending')
+    await consoleApi('POST', `/agents/applications/${pending.items.find((item) => item.name === '孙货款').id}/approve`, {})
+  })
+
+  test('a transfer top-up confirmed in the console pays an order from the balance', async () => {
+    phone.settings.chosenFile = proof
+    const topUp = await phone.open('more/topup', {})
+    await input(topUp, '.amount', '5000')
+    await tap(topUp, '.use-transfer')
+    await topUp.instance.uploadProof()
+    expect(text(topUp)).toContain('财务确认收款后到账')
+    const queue = await consoleApi('GET', '/finance/goods/top-ups?status=pending')
+    await consoleApi('POST', `/finance/goods/top-ups/${queue.items[0].id}/confirm`, {})
+    const { orderId } = await buyFirstInStock(phone, '孙货款', '13912345670')
+    const pay = await phone.open('pages/pay', { id: String(orderId) })
+    expect(text(pay)).toContain('货款余额¥5,000.00')
+    await pay.instance.payByGoods()
+    expect(text(pay)).toContain('已付款')
+    const money = await phone.open('pages/money', {})
+    expect(text(money)).toContain('订单付款')
+    expect(money.instance.data.goods.balanceText).not.toBe('¥5,000.00')
   })
 })
 

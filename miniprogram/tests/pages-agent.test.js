@@ -145,8 +145,28 @@ describe('money', () => {
     'GET /api/mp/me/performance': [200, { own_purchase: '12000.00', team_purchase: '30000.00', recruits: 3, retail: '800.00' }],
     'GET /api/mp/finance/balance': [200, { pending: '100.00', available: '250.50', held: '0.00', withdrawn: '1000.00', owed: '0.00' }],
     'GET /api/mp/finance/commissions': [200, { items: [{ id: 1, amount: '36.00', explanation: '下级刘小雨订单 WS42 的一级佣金 3%', created_at: '2026-12-01T00:00:00Z' }] }],
-    'GET /api/mp/finance/withdrawals': [200, { items: [{ id: 2, amount: '500.00', status: 'paid', created_at: '2026-11-01T00:00:00Z' }] }]
+    'GET /api/mp/finance/withdrawals': [200, { items: [{ id: 2, amount: '500.00', status: 'paid', created_at: '2026-11-01T00:00:00Z' }] }],
+    'GET /api/mp/finance/goods': [200, { agent_id: 4, balance: '3200.00', held: '100.00' }],
+    'GET /api/mp/finance/goods/entries': [200, { items: [
+      { id: 7, amount: '-176.00', reason_name: '订单付款', memo: '订单 261202000042 付款', created_at: '2026-12-02T00:00:00Z' },
+      { id: 6, amount: '5000.00', reason_name: '充值', memo: '转账充值 #3', created_at: '2026-12-01T00:00:00Z' }] }]
   }
+  test('shows the goods balance and its entries, spent and received', async () => {
+    const { comp } = mount('pages/money', routes)
+    await comp.instance.onLoad()
+    const seen = text(comp)
+    expect(seen).toContain('可用余额¥3,200.00')
+    expect(seen).toContain('提现中¥100.00')
+    expect(seen).toContain('订单付款 订单 261202000042 付款-¥176.00')
+    expect(seen).toContain('+¥5,000.00')
+  })
+  test('top up and withdraw the goods balance open their pages', async () => {
+    const { comp, record } = mount('pages/money', routes)
+    await comp.instance.onLoad()
+    await tap(comp, '.top-up')
+    await tap(comp, '.withdraw-goods')
+    expect(record.navigations).toEqual(['/more/topup/index', '/more/withdraw/index?source=goods'])
+  })
   test('shows the period figures, balance, commission explanations and withdrawals', async () => {
     const { comp } = mount('pages/money', routes)
     await comp.instance.onLoad()
@@ -278,11 +298,61 @@ describe('withdraw', () => {
     expect(text(comp)).toContain('可提现余额不足')
     expect(text(comp)).toContain('提交提现申请')
   })
+  test('a goods withdrawal shows the goods balance and says where the money comes from', async () => {
+    let sent
+    const { comp } = mount('more/withdraw', { ...routes, 'GET /api/mp/finance/goods': [200, { balance: '800.00', held: '0.00' }],
+      'POST /api/mp/finance/withdrawals': (body) => { sent = body; return [201, { id: 4, amount: '100.00', source: 'goods' }] } })
+    await comp.instance.onLoad({ source: 'goods' })
+    expect(text(comp)).toContain('可提现货款¥800.00')
+    await input(comp, '.amount', '100')
+    await comp.instance.submit()
+    expect(sent.source).toBe('goods')
+  })
   test('a first withdrawal has no payee to prefill', async () => {
     const { comp } = mount('more/withdraw', { 'GET /api/mp/finance/balance': [200, { available: '0.00' }] })
     await comp.instance.onLoad()
     expect(comp.instance.data.name).toBe('')
     expect(text(comp)).toContain('微信零钱')
+  })
+})
+
+describe('top up', () => {
+  const routes = { 'GET /api/mp/finance/goods': [200, { balance: '120.00', held: '0.00' }],
+    'GET /api/mp/finance/goods/top-ups': [200, { items: [{ id: 3, amount: '500.00', method: 'transfer', status: 'pending', created_at: '2026-12-01T00:00:00Z' }] }] }
+  test('shows the balance and my top-ups with their status', async () => {
+    const { comp } = mount('more/topup', routes)
+    await comp.instance.onLoad()
+    expect(text(comp)).toContain('¥120.00')
+    expect(text(comp)).toContain('银行转账 ¥500.00待确认')
+  })
+  test('WeChat Pay passes the signed parameters to wx.requestPayment', async () => {
+    const payment = { appId: 'wx1', timeStamp: '1', nonceStr: 'n', package: 'prepay_id=wx9', signType: 'MD5', paySign: 'S' }
+    let sent
+    const { comp, record } = mount('more/topup', { ...routes,
+      'POST /api/mp/finance/goods/top-ups/wechat': (body) => { sent = body; return [200, { top_up: { id: 4 }, payment }] } })
+    await comp.instance.onLoad()
+    await input(comp, '.amount', '300')
+    await comp.instance.payByWechat()
+    expect(sent.amount).toBe('300')
+    expect(record.payments[0]).toMatchObject(payment)
+    expect(text(comp)).toContain('到账确认中')
+  })
+  test('after paying, a top-up WeChat already reports paid says it arrived', async () => {
+    const payment = { appId: 'wx1', timeStamp: '1', nonceStr: 'n', package: 'prepay_id=wx9', signType: 'RSA', paySign: 'S' }
+    const { comp } = mount('more/topup', { ...routes, 'POST /api/mp/finance/goods/top-ups/wechat': [200, { top_up: { id: 4 }, payment }],
+      'POST /api/mp/finance/goods/top-ups/4/check': [200, { id: 4, status: 'confirmed' }] })
+    await comp.instance.onLoad()
+    await input(comp, '.amount', '300')
+    await comp.instance.payByWechat()
+    expect(text(comp)).toContain('充值已到账')
+  })
+  test('without WeChat Pay the page offers the transfer proof', async () => {
+    const { comp } = mount('more/topup', { ...routes,
+      'POST /api/mp/finance/goods/top-ups/wechat': ERROR(409, 'wechat_pay_not_configured', '品牌尚未开通微信支付，请转账后上传付款凭证') })
+    await comp.instance.onLoad()
+    await comp.instance.payByWechat()
+    expect(text(comp)).toContain('品牌尚未开通微信支付')
+    expect(text(comp)).toContain('上传转账凭证')
   })
 })
 

@@ -78,6 +78,63 @@ describe('order detail', () => {
   })
 })
 
+describe('order tracking', () => {
+  const TRACE = {
+    order_id: 42,
+    trace: { carrier_code: 'shunfeng', carrier_name: '顺丰', tracking_no: 'SF1234567890', state: '5', state_name: '派件中',
+      subscription: 'subscribed', subscription_name: '已订阅', provider_configured: true,
+      lines: [{ at: '2026-12-03T02:30:00+00:00', place: '杭州市', text: '快递员正在派件', status: '派件' },
+        { at: '2026-12-02T10:00:00+00:00', place: '深圳市', text: '快件已揽收', status: '揽收' }] },
+    link: null
+  }
+  const LINK = { url: 'https://brand.example/t/abcdefghijklmnopqrstuvwx', show_prices: false, created_at: '2026-12-03T02:00:00+00:00' }
+  test('shows the parcel trace newest first with its state', async () => {
+    const { comp } = mount('pages/order', { 'GET /api/mp/orders/42': [200, ORDER], 'GET /api/mp/orders/42/tracking': [200, TRACE] })
+    await comp.instance.onLoad({ id: '42' })
+    const seen = text(comp)
+    expect(seen).toContain('派件中')
+    expect(seen.indexOf('快递员正在派件')).toBeLessThan(seen.indexOf('快件已揽收'))
+    expect(seen).toContain('2026-12-03 10:30')
+  })
+  test('without a trace yet says so, and the page still shows when tracking cannot be read', async () => {
+    const empty = { ...TRACE, trace: { ...TRACE.trace, lines: [], state: '', state_name: '' } }
+    const { comp } = mount('pages/order', { 'GET /api/mp/orders/42': [200, ORDER], 'GET /api/mp/orders/42/tracking': [200, empty] })
+    await comp.instance.onLoad({ id: '42' })
+    expect(text(comp)).toContain('暂无物流轨迹')
+    const older = mount('pages/order', { 'GET /api/mp/orders/42': [200, ORDER] })
+    await older.comp.instance.onLoad({ id: '42' })
+    expect(text(older.comp)).toContain('SF1234567890')
+  })
+  test('copies the customer link, making it on the server', async () => {
+    const { comp, record } = mount('pages/order', {
+      'GET /api/mp/orders/42': [200, ORDER], 'GET /api/mp/orders/42/tracking': [200, TRACE],
+      'POST /api/mp/orders/42/tracking-link': [200, LINK]
+    })
+    await comp.instance.onLoad({ id: '42' })
+    expect(text(comp)).toContain('看不到您的拿货价和电话')
+    await tap(comp, '.copy-link')
+    await until(() => record.clipboard.length === 1, 'the copied link')
+    expect(record.clipboard).toEqual([LINK.url])
+    expect(record.toasts).toContain('链接已复制，可粘贴发给客户')
+    expect(text(comp)).toContain('不显示价格')
+  })
+  test('shows retail prices when asked and revokes the link after a confirmation', async () => {
+    let sent
+    const { comp, record } = mount('pages/order', {
+      'GET /api/mp/orders/42': [200, ORDER], 'GET /api/mp/orders/42/tracking': [200, { ...TRACE, link: LINK }],
+      'POST /api/mp/orders/42/tracking-link': (body) => { sent = body; return [200, { ...LINK, show_prices: true }] },
+      'DELETE /api/mp/orders/42/tracking-link': [200, { revoked: 1 }]
+    })
+    await comp.instance.onLoad({ id: '42' })
+    await comp.instance.togglePrices()
+    expect(sent).toEqual({ show_prices: true })
+    expect(text(comp)).toContain('显示建议零售价')
+    await comp.instance.revokeLink()
+    expect(record.modals[0].content).toBe('停用后客户将打不开已发出的链接，确定停用？')
+    expect(comp.querySelector('.revoke-link')).toBeUndefined()
+  })
+})
+
 describe('approvals', () => {
   const WAITING = { ...ORDER, id: 50, order_no: 'WS50', status: 'awaiting_approval', consignee: { name: '刘小雨' } }
   test('lists the downline orders waiting for me', async () => {

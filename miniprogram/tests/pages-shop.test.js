@@ -137,6 +137,22 @@ describe('pay', () => {
   const TEMPLATES = { items: [{ kind: 'order_paid', template_id: 'SUB-PAID', title: '付款成功通知' }, { kind: 'order_shipped', template_id: 'SUB-SHIP', title: '发货通知' },
     { kind: 'withdrawal_paid', template_id: 'SUB-WD', title: '提现到账通知' }] }
 
+  test('a goods balance that covers the total pays the order from it at once', async () => {
+    const { comp } = mount('pages/pay', { 'GET /api/mp/orders/42': [200, ORDER], 'GET /api/mp/finance/goods': [200, { balance: '500.00', held: '0.00' }],
+      'POST /api/mp/orders/42/goods-payment': [200, { ...ORDER, status: 'paid', status_name: '已付款' }] })
+    await comp.instance.onLoad({ id: '42' })
+    expect(text(comp)).toContain('货款余额¥500.00')
+    await tap(comp, '.pay-goods')
+    await until(() => comp.instance.data.order.status === 'paid', 'paid')
+    expect(text(comp)).toContain('已付款')
+  })
+  test('a short goods balance says how much is missing and leads to the top-up', async () => {
+    const { comp, record } = mount('pages/pay', { 'GET /api/mp/orders/42': [200, ORDER], 'GET /api/mp/finance/goods': [200, { balance: '76.00', held: '0.00' }] })
+    await comp.instance.onLoad({ id: '42' })
+    expect(text(comp)).toContain('余额不足，还差 ¥100.00，去充值')
+    await tap(comp, '.goods-short')
+    expect(record.navigations).toEqual(['/more/topup/index'])
+  })
   test('WeChat Pay passes the signed parameters to wx.requestPayment', async () => {
     const params = { appId: 'wx1', timeStamp: '1', nonceStr: 'n', package: 'prepay_id=wx1', signType: 'MD5', paySign: 'S' }
     const { comp, record } = mount('pages/pay', { 'GET /api/mp/orders/42': [200, ORDER], 'POST /api/mp/orders/42/wechat-payment': [200, params] })

@@ -8,8 +8,9 @@ from flask import g, request, send_file, url_for
 from app.admin import agent_reviews as reviews_api
 from app.admin import agents as api
 from app.admin.pages import exports
-from app.admin.pages.web import act, form_values, load, page, query_args, render, without_paging
+from app.admin.pages.web import act, form_values, load, may_open, page, query_args, render, without_paging
 from app.agents import service as agents
+from app.finance import service as finance
 from app.clock import local_text
 from app.config import get_settings
 from app.errors import DomainError
@@ -102,7 +103,8 @@ def _detail(agent_id, *, status=200, error=None, values=None):
                   tree=agents.downline_tree(agent_id, limit=1000), history=agents.history(agent_id),
                   performance=agents.performance(agent_id), change_names=CHANGE_NAMES, values=values or {},
                   message=error.message if error else None, errors=error.fields if error else {},
-                  settable=agents.STATUSES_SET_BY_HAND, **_names())
+                  settable=agents.STATUSES_SET_BY_HAND, **_names(),
+                  goods=finance.goods_balance(agent_id=agent_id) if may_open(g.admin, "console.agent_goods") else None)
 
 
 @page("/agents/<id:agent_id>", roles=api.READERS)

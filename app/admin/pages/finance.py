@@ -1,12 +1,14 @@
-"""Console pages: finance — the withdrawal queue, an agent's ledger, commission lines, expenses and the profit report.
+"""Console pages: finance — the withdrawal queue, an agent's ledger, commission lines, goods-balance top-ups and an
+agent's goods entries, expenses and the profit report.
 
-Roles and schemas are the JSON API's (`app/admin/withdrawals.py`, `commission.py`, `expenses.py`,
+Roles and schemas are the JSON API's (`app/admin/withdrawals.py`, `commission.py`, `goods.py`, `expenses.py`,
 `finance_reports.py`): the owner and finance staff.
 """
-from flask import g, request, url_for
+from flask import g, request, send_file, url_for
 
 from app.admin import commission as commission_api
 from app.admin import expenses as expenses_api
+from app.admin import goods as goods_api
 from app.admin import finance_reports as reports_api
 from app.admin import withdrawals as withdrawals_api
 from app.admin.pages import charts, exports
@@ -23,6 +25,9 @@ from app.schemas import PageArgs
 ROLES = commission_api.FINANCE
 WITHDRAWAL_STATUS_NAMES = {"pending": "待审核", "approved": "已批准", "rejected": "已拒绝", "paid": "已打款"}
 ACCOUNT_NAMES = {"pending": "待结算", "available": "可提现", "held": "提现冻结", "withdrawn": "已提现"}
+WITHDRAWAL_SOURCE_NAMES = {"commission": "佣金", "goods": "货款"}
+TOP_UP_STATUS_NAMES = {"pending": "待确认", "confirmed": "已到账", "rejected": "已拒绝", "closed": "已关闭"}
+TOP_UP_METHOD_NAMES = {"transfer": "银行转账", "wechat": "微信支付"}
 WITHDRAWAL_HEADERS = ("编号", "代理ID", "金额（元）", "收款方式", "收款人", "收款账户", "状态", "申请时间", "说明")
 LEDGER_HEADERS = ("时间", "账户", "金额（元）", "订单", "说明")
 EXPENSE_HEADERS = ("日期", "类别", "金额（元）", "备注")
@@ -36,6 +41,7 @@ def _withdrawals_page(status=200, error=None, acted=None):
     items, total = finance.list_withdrawals(**args)
     return render("finance/withdrawals.html", status, items=items, total=total, args=args, errors=errors,
                   filters=form_values(request.args), statuses=WITHDRAWAL_STATUS_NAMES, acted=acted,
+                  sources=WITHDRAWAL_SOURCE_NAMES,
                   values=form_values() if error else {}, row_errors=error.fields if error else {},
                   message=error.message if error else None)
 
@@ -135,6 +141,57 @@ exports.register_list("ledger", title="佣金流水", headers=LEDGER_HEADERS, sc
 def agent_ledger_export():
     """An agent's ledger postings (?agent_id=) as .xlsx."""
     return exports.send_export("ledger")
+
+
+def _top_ups_page(status=200, error=None, acted=None):
+    args, errors = query_args(goods_api.AdminTopUpQuery())
+    items, total = finance.list_top_ups(**args)
+    return render("finance/top_ups.html", status, items=items, total=total, args=args, errors=errors,
+                  filters=form_values(request.args), statuses=TOP_UP_STATUS_NAMES, methods=TOP_UP_METHOD_NAMES,
+                  acted=acted, values=form_values() if error else {}, row_errors=error.fields if error else {},
+                  message=error.message if error else None)
+
+
+@page("/finance/goods/top-ups", roles=ROLES)
+def top_ups():
+    """Goods-balance top-ups, newest first: transfers to confirm against their proof, or reject with a reason."""
+    return _top_ups_page()
+
+
+def _decide_top_up(top_up_id, call, message):
+    return act(call, done=url_for("console.top_ups", status="pending"), message=message,
+               redisplay=lambda exc: _top_ups_page(exc.status, exc, acted=top_up_id))
+
+
+@page("/finance/goods/top-ups/<id:top_up_id>/confirm", roles=ROLES, methods=("POST",))
+def top_up_confirm(top_up_id):
+    """The transfer arrived: credit the agent's goods balance."""
+    return _decide_top_up(top_up_id, lambda: finance.confirm_transfer_top_up(top_up_id=top_up_id, actor_id=g.admin.id),
+                          f"已确认充值 #{top_up_id}，货款已入账")
+
+
+@page("/finance/goods/top-ups/<id:top_up_id>/reject", roles=ROLES, methods=("POST",))
+def top_up_reject(top_up_id):
+    """Refuse a transfer top-up with a reason."""
+    return _decide_top_up(top_up_id, lambda: finance.reject_transfer_top_up(
+        top_up_id=top_up_id, actor_id=g.admin.id, **load(goods_api.AdminTopUpRejectBody(), form_values())),
+        f"已拒绝充值 #{top_up_id}")
+
+
+@page("/finance/goods/top-ups/<id:top_up_id>/proof", roles=ROLES)
+def top_up_proof(top_up_id):
+    """A top-up's transfer proof image."""
+    path, mimetype, name = finance.top_up_proof_file(top_up_id)
+    return send_file(path, mimetype=mimetype, max_age=0, download_name=name)
+
+
+@page("/finance/agents/<id:agent_id>/goods", roles=ROLES)
+def agent_goods(agent_id):
+    """An agent's goods-payment balance and its entries, newest first."""
+    args, _ = query_args(PageArgs())
+    items, total = finance.goods_ledger(agent_id=agent_id, **args)
+    return render("finance/goods.html", items=items, total=total, args=args, agent_id=agent_id,
+                  balance=finance.goods_balance(agent_id=agent_id))
 
 
 def _expenses_page(status=200, error=None, values=None):

@@ -16,11 +16,12 @@ from app.admin.pages.web import (act, download, form_values, holds_role, load, p
 from app.catalog import service as catalog
 from app.errors import InvalidInput
 from app.http import admin_actor
-from app.orders import batch, documents, payments, placement, refunds, service
+from app.orders import batch, documents, payments, placement, refunds, service, tracking, wechat_refunds
 from app.orders.schemas import OrderReasonBody, OrderRequiredReasonBody
 from app.orders.states import ACTION_NAMES, STATE_NAMES, allowed_actions
 
 ENTRY_ROWS = 5
+REFUND_STATES = {"refunding": "退款中", "succeeded": "已退款", "failed": "退款失败"}
 CODE_SEPARATORS = re.compile(r"[\s,，;；]+")
 
 
@@ -57,7 +58,10 @@ def _detail(order_id, *, status=200, failed=None, error=None, values=None):
         actions.append("codes")
     return render("orders/detail.html", status, order=order, order_no=service.order_no(order), actions=actions,
                   states=STATE_NAMES, action_names=ACTION_NAMES, failed=failed, values=values or {},
-                  message=error.message if error else None, errors=error.fields if error else {})
+                  message=error.message if error else None, errors=error.fields if error else {},
+                  tracked=tracking.order_tracking(order.id), carriers=tracking.carrier_choices(),
+                  may_share=holds_role(g.admin, api.STAFF), may_track=holds_role(g.admin, api.STAFF + api.WAREHOUSE),
+                  wechat_refunds=wechat_refunds.list_wechat_refunds(order_id), refund_states=REFUND_STATES)
 
 
 @page("/orders/<id:order_id>", roles=api.READ_ROLES)
@@ -104,6 +108,10 @@ def _refund(order_id, values):
     return refunds.refund(order_id, actor=admin_actor(), **body)
 
 
+def _share(order_id, values):
+    return tracking.share_link(order_id, actor=admin_actor(), show_prices="show_prices" in values)
+
+
 # action: (roles, what it does with the order id and the form, the message on success)
 ACTIONS = {
     "approve": (api.STAFF, lambda i, v: service.approve(i, actor=admin_actor(), reason=_reason(v, False)), "已审核通过"),
@@ -115,7 +123,14 @@ ACTIONS = {
     "receive": (api.STAFF, lambda i, v: service.receive(i, actor=admin_actor()), "已确认收货"),
     "complete": (api.STAFF, lambda i, v: service.complete(i, actor=admin_actor()), "订单已完成"),
     "cancel": (api.STAFF, lambda i, v: service.cancel(i, actor=admin_actor(), reason=_reason(v, True)), "订单已取消"),
-    "refund": (api.FINANCE, _refund, "已退款"),
+    "refund": (api.FINANCE, _refund, lambda result: "已提交微信退款，微信确认退款成功后记账"
+               if getattr(result, "status", "") == "refunding" else "已退款"),
+    "tracking_link": (api.STAFF, _share, "分享链接已更新"),
+    "tracking_link_revoke": (api.STAFF, lambda i, v: tracking.revoke_links(i, actor=admin_actor()),
+                             "分享链接已停用，客户打开旧链接将看到链接已失效"),
+    "tracking_refresh": (api.STAFF + api.WAREHOUSE, lambda i, v: tracking.refresh_trace(i),
+                         lambda taken: f"物流已刷新，新增 {taken.added} 条"),
+    "tracking_resubscribe": (api.STAFF + api.WAREHOUSE, lambda i, v: tracking.resubscribe(i), "已重新提交订阅"),
 }
 ACTION_ROLES = {action: roles for action, (roles, _, _) in ACTIONS.items()}
 

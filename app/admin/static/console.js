@@ -1,5 +1,5 @@
-// The console's only script: confirmation of irreversible actions, "select all" for batch actions, and the
-// progress of a background task (its page reloads once the task has finished, to show the download).
+// The console's only script: confirmation of irreversible actions, "select all" for batch actions, copying a
+// link, and the progress of a background task (its page reloads once the task has finished, to show the download).
 document.addEventListener("submit", function (event) {
   var question = event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
@@ -10,6 +10,15 @@ document.addEventListener("change", function (event) {
   document.querySelectorAll("input[name='" + box.getAttribute("data-select-all") + "']").forEach(function (each) {
     each.checked = box.checked;
   });
+});
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("button[data-copy]");
+  if (!button) return;
+  var input = document.querySelector(button.getAttribute("data-copy"));
+  input.select();
+  var done = function () { button.textContent = "已复制"; };
+  if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+  else { document.execCommand("copy"); done(); }
 });
 function watchTask(card) {
   var again = function (delay) { window.setTimeout(function () { watchTask(card); }, delay); };

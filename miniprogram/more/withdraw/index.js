@@ -1,5 +1,5 @@
-// A withdrawal from my available balance to a payee account (prefilled with the last one I used); afterwards I
-// may subscribe to the withdrawal notices from a tap.
+// A withdrawal from my available commission — or, opened with ?source=goods, from my goods-payment balance (货款) — to
+// a payee account (prefilled with the last one I used); afterwards I may subscribe to the withdrawal notices.
 const api = require('../../utils/api')
 const money = require('../../utils/money')
 const subscribe = require('../../utils/subscribe')
@@ -22,18 +22,21 @@ async function lastPayee () {
 
 Component({
   data: { ...initial, kinds: KINDS, kindIndex: 0, amount: '', name: '', account: '', bank: '', availableText: '',
-    done: null, templates: [], subscribed: false },
+    done: null, templates: [], subscribed: false, source: 'commission' },
   methods: {
-    onLoad () {
+    onLoad (options) {
       this.requestId = newRequestId()
+      this.setData({ source: options && options.source === 'goods' ? 'goods' : 'commission' })
       return this.load()
     },
     load () {
       return load(this, async () => {
-        const [balance, payee] = await Promise.all([api.get('/api/mp/finance/balance'), lastPayee()])
+        const goods = this.data.source === 'goods'
+        const [balance, payee] = await Promise.all([api.get(goods ? '/api/mp/finance/goods' : '/api/mp/finance/balance'),
+          lastPayee()])
         const prefill = payee && payee.kind ? { kindIndex: Math.max(0, KINDS.findIndex((item) => item.kind === payee.kind)),
           name: payee.name || '', account: payee.account || '', bank: payee.bank || '' } : {}
-        return { availableText: money.display(balance.available), ...prefill }
+        return { availableText: money.display(goods ? balance.balance : balance.available), ...prefill }
       })
     },
     onKind (e) { this.setData({ kindIndex: Number(field(e)) }) },
@@ -45,7 +48,8 @@ Component({
       const { kinds, kindIndex, amount, name, account, bank } = this.data
       const kind = kinds[kindIndex].kind
       const payee = kind === 'wechat' ? { kind, name } : { kind, name, account, bank }
-      return act(this, () => api.post('/api/mp/finance/withdrawals', { amount, request_id: this.requestId, payee }),
+      return act(this, () => api.post('/api/mp/finance/withdrawals',
+        { amount, request_id: this.requestId, payee, source: this.data.source }),
         async (withdrawal) => {
           this.requestId = newRequestId()
           this.setData({ done: { ...withdrawal, amountText: money.display(withdrawal.amount) },

@@ -1,4 +1,5 @@
-// One order: lines, amounts, the event timeline, carrier and tracking (copy), cancel while unpaid, confirm receipt.
+// One order: lines, amounts, the event timeline, carrier, tracking number (copy) and the parcel's trace, the
+// customer's tracking link (copy to send, show retail prices or not, revoke), cancel while unpaid, confirm receipt.
 const api = require('../../utils/api')
 const money = require('../../utils/money')
 const format = require('../../utils/format')
@@ -24,15 +25,52 @@ function shown (order) {
   }
 }
 
+// The trace and share link; an answer the server cannot give (an older server) leaves them out, not the page.
+async function tracking (orderId) {
+  try {
+    return await api.get(`/api/mp/orders/${orderId}/tracking`)
+  } catch (err) {
+    return { trace: null, link: null }
+  }
+}
+
+function tracked ({ trace, link }) {
+  return {
+    trace: trace && { ...trace, lines: trace.lines.map((line) => ({ ...line, at: format.localTime(line.at) })) },
+    link
+  }
+}
+
 Component({
-  data: { ...initial, order: null, lines: [], amounts: [], events: [] },
+  data: { ...initial, order: null, lines: [], amounts: [], events: [], trace: null, link: null },
   methods: {
     onLoad (options) {
       this.orderId = Number(options.id)
       return this.load()
     },
-    load () { return load(this, async () => shown(await api.get(`/api/mp/orders/${this.orderId}`))) },
+    load () {
+      return load(this, async () => {
+        const [order, parcel] = await Promise.all([api.get(`/api/mp/orders/${this.orderId}`), tracking(this.orderId)])
+        return { ...shown(order), ...tracked(parcel) }
+      })
+    },
     copyTracking () { wx.setClipboardData({ data: this.data.order.tracking_no }) },
+    // The link the customer opens in WeChat (a web page: a share card could only open the mini-program).
+    copyLink () {
+      return act(this, () => api.post(`/api/mp/orders/${this.orderId}/tracking-link`, {}), (link) => {
+        this.setData({ link })
+        wx.setClipboardData({ data: link.url, success: () => wx.showToast({ title: '链接已复制，可粘贴发给客户', icon: 'none' }) })
+      })
+    },
+    togglePrices () {
+      const showPrices = !(this.data.link && this.data.link.show_prices)
+      return act(this, () => api.post(`/api/mp/orders/${this.orderId}/tracking-link`, { show_prices: showPrices }),
+        (link) => this.setData({ link }))
+    },
+    async revokeLink () {
+      if (!await confirm('停用后客户将打不开已发出的链接，确定停用？')) return
+      return act(this, () => api.del(`/api/mp/orders/${this.orderId}/tracking-link`), () => this.setData({ link: null }))
+    },
     pay () { wx.navigateTo({ url: `/pages/pay/index?id=${this.orderId}` }) },
     async cancel () {
       if (!await confirm('确定取消这个订单吗？')) return

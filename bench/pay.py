@@ -1,0 +1,187 @@
+"""WeChat Pay APIv3 at scale on MariaDB: payment notifications handled per second.
+
+    python bench/pay.py [--smoke | --quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_pay]
+
+Sections (each a function returning its figures; the daily reconciliation of a
+100,000-line trade bill joins SECTIONS the same way):
+
+1. notifications: 2,000 unpaid orders (400 with --quick) of 200 agents, each with its
+   payment started (`WechatPayment`); one TRANSACTION.SUCCESS notification per order,
+   signed and encrypted with the fake v3 server's keys (tests/fake_wechat_pay_v3.py),
+   POSTed by 4 client processes to the app under gunicorn (2 workers):
+   - floor: `POST /bench/verify`, a bench-only endpoint that verifies the signature and
+     decrypts the resource (`V3Client.parse_notification`) and answers 204;
+   - handled: `POST /api/pay/wechat/v3/notify` (verify, decrypt, confirm the order:
+     settlement, stock reservation, purchase, message), each notification once;
+   - repeated: the same notifications again (already confirmed: verify, decrypt, a lookup).
+   Target: handled / floor ≥ 0.3. Also the bare verify+decrypt rate in one process.
+
+Ends with one line of JSON.
+"""
+import http.client
+import logging
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import create_app, migrate  # noqa: E402
+from app.database import db  # noqa: E402
+from bench.common import emit, fresh_database, gunicorn, parse_args, sized  # noqa: E402
+
+MCH_ID, APPID, SERIAL = "1900009191", "wx-bench-mp", "5157F09EFDC096DE15EBE81A47057A72"
+CLIENTS = 4  # --clients changes it
+ORDERS_PER_AGENT = 10
+NOTIFY = "/api/pay/wechat/v3/notify"
+
+
+def wsgi_app():
+    """The app gunicorn serves in the bench: the real app plus the verify+decrypt floor endpoint."""
+    from flask import request
+
+    from app.wechat_pay import v3_client
+
+    application = create_app()
+
+    @application.post("/bench/verify")
+    def verify():
+        v3_client().parse_notification(request.headers, request.get_data())
+        return "", 204
+    return application
+
+
+def merchant_settings(fake, folder):
+    """APIv3 settings of a merchant whose key pair is made now and registered with the fake."""
+    from tests.fake_wechat_pay_v3 import new_key_pair
+
+    private_pem, public_pem = new_key_pair()
+    fake.add_merchant(MCH_ID, serial=SERIAL, public_key_pem=public_pem, appid=APPID)
+    Path(folder, "apiclient_key.pem").write_text(private_pem)
+    Path(folder, "pub_key.pem").write_text(fake.public_key_pem)
+    return {"WECHAT_MP_APPID": APPID, "WECHAT_PAY_API_VERSION": "v3", "WECHAT_PAY_MCH_ID": MCH_ID,
+            "WECHAT_PAY_API_BASE": fake.url, "WECHAT_PAY_PRIVATE_KEY_FILE": str(Path(folder, "apiclient_key.pem")),
+            "WECHAT_PAY_CERT_SERIAL": SERIAL, "WECHAT_PAY_APIV3_KEY": fake.apiv3_key,
+            "WECHAT_PAY_PUBLIC_KEY_FILE": str(Path(folder, "pub_key.pem")),
+            "WECHAT_PAY_PUBLIC_KEY_ID": fake.public_key_id}
+
+
+def started_orders(count):
+    """`count` unpaid orders of count/10 agents over four products, each with its WeChat payment started; their
+    (order number, total in fen)."""
+    from app.clock import utcnow
+    from app.orders import service
+    from app.orders.models import WechatPayment
+    from tests.factories import make_agent, make_level, orderable, place
+
+    level = make_level(name="总代理")
+    agents = [make_agent(level=level, name=f"代理{index}") for index in range(max(1, count // ORDERS_PER_AGENT))]
+    products = [orderable(100, on_hand=10**8, name=f"商品{index}")[0] for index in range(4)]
+    orders = [place(agents[index % len(agents)], (products[index % len(products)], 2)) for index in range(count)]
+    now = utcnow()
+    WechatPayment.insert_many([{"order": order.id, "out_trade_no": service.order_no(order),
+                                "amount_fen": order.total_fen, "payer_openid": "o-bench", "expires_at": now,
+                                "created_at": now} for order in orders]).execute()
+    return [(service.order_no(order), order.total_fen) for order in orders]
+
+
+def signed(fake, orders):
+    """One signed, encrypted TRANSACTION.SUCCESS notification per order: (headers, body)."""
+    return [fake.notification("TRANSACTION.SUCCESS", {
+        "mchid": MCH_ID, "appid": APPID, "out_trade_no": number, "transaction_id": f"4200{index:020d}",
+        "trade_type": "JSAPI", "trade_state": "SUCCESS", "payer": {"openid": "o-bench"},
+        "amount": {"total": total, "payer_total": total, "currency": "CNY"}}) for index, (number, total) in
+        enumerate(orders)]
+
+
+def _post_all(args):
+    port, path, notifications = args
+    statuses = []
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    for headers, body in notifications:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        statuses.append(response.status)
+    connection.close()
+    return statuses
+
+
+def post_rate(port, path, notifications):
+    """Notifications per second POSTed to `path` by CLIENTS processes (each its share, one connection); the
+    statuses seen."""
+    clients = OPTIONS["clients"]
+    shares = [(port, path, notifications[index::clients]) for index in range(clients)]
+    with multiprocessing.Pool(clients) as pool:
+        started = time.perf_counter()
+        results = pool.map(_post_all, shares)
+        seconds = time.perf_counter() - started
+    return len(notifications) / seconds, {status for statuses in results for status in statuses}
+
+
+def bench_notifications(options, fake, env):
+    """Notifications per second over HTTP: the verify+decrypt floor, handled (with the confirmation), repeats."""
+    from app.wechat_pay import v3_client
+
+    count = sized(options, 40, 400, 2000)
+    orders = started_orders(count)
+    db.close()
+    client = v3_client()
+    bare = signed(fake, orders)
+    started = time.perf_counter()
+    for headers, body in bare:
+        client.parse_notification(headers, body)
+    in_process = len(bare) / (time.perf_counter() - started)
+    with gunicorn("bench.pay:wsgi_app()", env, "--workers", "2") as port:
+        post_rate(port, "/bench/verify", signed(fake, orders[:OPTIONS["clients"] * 2]))  # warm both workers
+        floor, floor_statuses = post_rate(port, "/bench/verify", signed(fake, orders))
+        handled, handled_statuses = post_rate(port, NOTIFY, signed(fake, orders))
+        repeated, repeated_statuses = post_rate(port, NOTIFY, signed(fake, orders))
+    assert floor_statuses == handled_statuses == repeated_statuses == {204}, (floor_statuses, handled_statuses,
+                                                                             repeated_statuses)
+    figures = {"notifications": count, "clients": OPTIONS["clients"],
+               "verify_decrypt_in_process_per_second": round(in_process, 1),
+               "verify_decrypt_http_floor_per_second": round(floor, 1),
+               "notifications_handled_per_second": round(handled, 1),
+               "repeated_notifications_per_second": round(repeated, 1),
+               "handled_to_floor_ratio": round(handled / floor, 3)}
+    print(f"verify + decrypt in one process: {figures['verify_decrypt_in_process_per_second']}/s")
+    print(f"HTTP floor (verify + decrypt, gunicorn 2 workers, {OPTIONS['clients']} clients): "
+          f"{figures['verify_decrypt_http_floor_per_second']}/s over {count} notifications")
+    print(f"handled at {NOTIFY} (verify, decrypt, confirm the order): {figures['notifications_handled_per_second']}/s "
+          f"(ratio to floor {figures['handled_to_floor_ratio']}, target >= 0.3)")
+    print(f"repeats (already confirmed): {figures['repeated_notifications_per_second']}/s")
+    return figures
+
+
+SECTIONS = [bench_notifications]
+OPTIONS = {"clients": CLIENTS}
+
+
+def main():
+    options = parse_args(__doc__, database="weishang_bench_pay", quick="a small run (seconds)",
+                         extra=lambda parser: parser.add_argument("--clients", type=int, default=CLIENTS,
+                                                                  help=f"client processes (default {CLIENTS})"))
+    OPTIONS["clients"] = max(1, options.clients)
+    logging.disable(logging.WARNING)
+    from tests.fake_wechat_pay_v3 import FakeWeChatPayV3
+
+    with fresh_database(options.url), FakeWeChatPayV3() as fake, tempfile.TemporaryDirectory() as folder:
+        settings = {"DATABASE_URL": options.url, "SECRET_KEY": "bench-secret", **merchant_settings(fake, folder)}
+        create_app(settings)
+        db.connect(reuse_if_open=True)
+        migrate.upgrade()
+        env = {**os.environ, **settings, "ENV": "bench"}
+        figures = {}
+        for section in SECTIONS:
+            db.connect(reuse_if_open=True)
+            figures.update(section(options, fake, env))
+        db.close()
+    emit(figures)
+
+
+if __name__ == "__main__":
+    main()
