@@ -1,5 +1,5 @@
-"""WeChat Pay notifications: v2 (XML in, XML out, as WeChat expects) and APIv3 (JSON: 204, or WeChat Pay's
-{"code": "FAIL", "message"} with our error beside it)."""
+"""WeChat Pay notifications: v2 (XML in, XML out, as WeChat expects) and APIv3 (JSON: 204, or a 4xx/5xx in our
+error shape, which WeChat Pay retries)."""
 import json
 import logging
 
@@ -30,9 +30,10 @@ def wechat_notify():
         return _xml(False, "系统繁忙")
 
 
-def _v3_answer(handle):
-    """Run a v3 notification's handler: 204 when applied (or a repeat), else WeChat Pay's failure shape (with ours)
-    — 4xx for a notification that is not WeChat's or cannot apply, 503 when we cannot take it now (retried)."""
+def v3_answer(handle):
+    """Run a v3 notification's handler (an order's payment or refund, a goods top-up): 204 when applied (or a
+    repeat), else our error shape — 4xx for a notification that is not WeChat's or cannot
+    apply (not on APIv3 here: nothing to apply), 503 when we cannot take it now (WeChat Pay retries)."""
     try:
         handle(headers=request.headers, body=request.get_data())
         return Response(status=204)
@@ -43,24 +44,26 @@ def _v3_answer(handle):
         log.warning("WeChat Pay v3 notification not applied: %s", exc.code)
         return _v3_failure(exc.status if 400 <= exc.status < 500 else 503, exc.code, exc.message)
     except PayError:
-        return _v3_failure(503, "wechat_pay_not_configured", "未配置微信支付")
+        return _v3_failure(400, "wechat_pay_not_configured", "未配置微信支付")
     except Exception:  # WeChat must get an answer whatever happens; a 5xx makes it try again later
         log.exception("WeChat Pay v3 notification failed")
         return _v3_failure(503, "busy", "系统繁忙")
 
 
 def _v3_failure(status, code, message):
-    body = {"code": "FAIL", "message": message, "error": {"code": code, "message": message, "fields": {}}}
+    """Not applied: WeChat Pay retries any answer but a 2xx whatever its body, so the body is our one error shape
+    (as every 4xx of the documented API), which names why."""
+    body = {"error": {"code": code, "message": message, "fields": {}}}
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
 
 
 @blp.route("/wechat/v3/notify", methods=["POST"])
 def wechat_v3_notify():
     """A payment result from WeChat Pay APIv3: verified, decrypted, the order confirmed once (204)."""
-    return _v3_answer(wechat_payments.handle_notification)
+    return v3_answer(wechat_payments.handle_notification)
 
 
 @blp.route("/wechat/v3/refund-notify", methods=["POST"])
 def wechat_v3_refund_notify():
     """A refund result from WeChat Pay APIv3: verified, decrypted, the refund's books written once (204)."""
-    return _v3_answer(wechat_refunds.handle_notification)
+    return v3_answer(wechat_refunds.handle_notification)

@@ -122,7 +122,7 @@ def test_a_stale_or_wrong_serial_notification_is_a_4xx_and_changes_nothing(clien
     no = started(client, my_order)
     wechat_pay_v3.pay(no, notify=False)
     response = notify(client, wechat_pay_v3.payment_notification(no, **forgery))
-    assert response.status_code == 400 and response.get_json()["code"] == "FAIL"
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "notification_rejected"
     assert service.get_order(my_order[1].id).status == "pending_payment"
 
 
