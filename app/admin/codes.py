@@ -5,7 +5,7 @@ from flask import Response, stream_with_context
 from flask_smorest import Blueprint
 
 from app.codes import service as codes
-from app.codes.service import FLAG_STATUSES
+from app.codes.service import FLAG_REVIEW_NAMES, FLAG_STATUSES
 from app.http import admin_actor, admin_required
 from app.schemas import PageArgs, PeriodDateTime, RowId, Schema, UtcDateTime, fields, page_body, page_schema, validate
 
@@ -134,7 +134,7 @@ class AdminCodeFlagOut(Schema):
 
 
 class AdminCodeFlagReviewBody(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(["clear", "confirm"]))
+    action = fields.String(required=True, validate=validate.OneOf(list(FLAG_REVIEW_NAMES)))
     note = fields.String(load_default="", validate=validate.Length(max=255))
 
 

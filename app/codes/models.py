@@ -10,6 +10,9 @@ from app.database import BaseModel
 FLAG_REASONS = ("many_scans", "distant_scans", "unshipped_scan", "pin_guessing")
 FLAG_STATUSES = ("open", "cleared", "confirmed")
 FLAG_STATUS_NAMES = {"open": "待处理", "cleared": "误报", "confirmed": "确认仿冒"}
+# What the console may do with an open flag, and with a violation.
+FLAG_REVIEW_NAMES = {"clear": "误报，解除", "confirm": "确认仿冒"}
+VIOLATION_ACTION_NAMES = {"warn": "警告", "note": "备注", "suspend": "停权", "dismiss": "忽略"}
 VIOLATION_KINDS = ("cross_region", "price_low", "price_high")
 VIOLATION_SOURCES = ("scan", "retail_sale", "consumer_report")
 # "review": 窜货 resting only on the consumer's word, opened without an alert (anyone holding a code can type a place).

@@ -21,7 +21,7 @@ from app.tasks import service as tasks
 
 FLAG_STATUS_NAMES = codes.FLAG_STATUS_NAMES
 FLAG_HEADERS = ("编号", "防伪码", "原因", "扫码次数", "状态", "处理备注", "时间")
-REVIEW_NAMES = {"clear": "误报，解除", "confirm": "确认仿冒"}
+REVIEW_NAMES = codes.FLAG_REVIEW_NAMES
 CHANNEL_NAMES = codes.SCAN_CHANNEL_NAMES
 PLACE_SOURCE_NAMES = codes.PLACE_SOURCE_NAMES
 BATCH_HEADERS = ("批次", "商品", "批号", "数量", "每箱", "刮开码", "备注", "创建人", "创建时间")
