@@ -51,3 +51,19 @@ def test_a_door_importing_a_private_module_breaks_a_contract(tmp_path):
                             capture_output=True, text=True, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 1
     assert "app.admin.agents -> app.agents.models" in result.stdout
+
+
+def test_every_status_a_face_lists_has_its_chinese_name():
+    from app.accounts import service as accounts
+    from app.agents import service as agents
+    from app.agents.models import CHANGE_KINDS
+    from app.codes import service as codes
+    from app.notify import service as notify
+    from app.tasks import service as tasks
+    pairs = [(accounts.ADMIN_ROLES, accounts.ROLE_NAMES), (agents.AGENT_STATUSES, agents.AGENT_STATUS_NAMES),
+             (set(agents.APPLICATION_STATUSES) | set(agents.PROPOSAL_STATUSES), agents.DECISION_NAMES),
+             (CHANGE_KINDS, agents.CHANGE_NAMES), (codes.FLAG_STATUSES, codes.FLAG_STATUS_NAMES),
+             (codes.VIOLATION_STATUSES, codes.VIOLATION_STATUS_NAMES), (notify.STATUSES, notify.STATUS_NAMES),
+             (tasks.TASK_STATUSES, tasks.TASK_STATUS_NAMES)]
+    for values, names in pairs:
+        assert set(names) == set(values)
