@@ -11,7 +11,7 @@ from app.agents.cli import agents_cli
 from app.authorization.cli import certificates_cli
 from app.config import new_secret
 from app.errors import DomainError
-from app.finance.cli import finance_cli
+from app.finance.cli import finance_cli, pay_cli
 from app.inventory.cli import stock_cli
 from app.jobs.cli import jobs_cli, scheduler
 
@@ -93,4 +93,4 @@ def seed():
 
 
 COMMAND_GROUPS = [db_cli, users_cli, secret_cli, config_cli, seed, jobs_cli, scheduler, agents_cli, stock_cli, finance_cli,
-                  certificates_cli]
+                  certificates_cli, pay_cli]

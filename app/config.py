@@ -100,6 +100,12 @@ class Settings:
     SCHEDULER_RENEW_SECONDS: int = 5
     COMMISSION_RETURN_WINDOW_DAYS: int = 7
     WITHDRAWAL_MIN_FEN: int = 1000
+    # 商家转账: WeChat-change withdrawals are paid out through WeChat Pay (APIv3) when a scene id is set.
+    WECHAT_PAY_TRANSFER_SCENE_ID: str = ""
+    WECHAT_PAY_TRANSFER_REMARK: str = "佣金提现"
+    WECHAT_PAY_TRANSFER_REPORT_INFOS: str = (
+        '[{"info_type": "岗位类型", "info_content": "销售代理"}, {"info_type": "报酬说明", "info_content": "销售佣金"}]')
+    WECHAT_PAY_TRANSFER_QUERY_MINUTES: int = 5
     GOODS_TOPUP_MIN_FEN: int = 100
     TASK_WORKER_THREAD: bool = False
     DEV_LOGIN: bool = False
@@ -202,6 +208,21 @@ class Settings:
         self._validate_wechat_pay()
         if self.SCHEDULER_RENEW_SECONDS * 2 > self.SCHEDULER_LEASE_SECONDS:
             raise ConfigError("SCHEDULER_LEASE_SECONDS must be at least twice SCHEDULER_RENEW_SECONDS")
+        self._validate_transfers()
+
+    def _validate_transfers(self):
+        """Refuse 商家转账 settings WeChat Pay would refuse: a remark over 32 characters, report infos not a list."""
+        if not 1 <= len(self.WECHAT_PAY_TRANSFER_REMARK) <= 32:
+            raise ConfigError("WECHAT_PAY_TRANSFER_REMARK must be 1 to 32 characters")
+        if self.WECHAT_PAY_TRANSFER_SCENE_ID and not self.WECHAT_PAY_TRANSFER_SCENE_ID.isascii():
+            raise ConfigError("WECHAT_PAY_TRANSFER_SCENE_ID must be the scene's number (e.g. 1005)")
+        try:
+            infos = json.loads(self.WECHAT_PAY_TRANSFER_REPORT_INFOS or "[]")
+        except ValueError as exc:
+            raise ConfigError(f"WECHAT_PAY_TRANSFER_REPORT_INFOS is not valid JSON: {exc}") from exc
+        if not isinstance(infos, list) or not all(isinstance(info, dict) and info.get("info_type")
+                                                  and info.get("info_content") for info in infos):
+            raise ConfigError("WECHAT_PAY_TRANSFER_REPORT_INFOS must be a JSON list of {info_type, info_content}")
 
     def _validate_wechat_pay(self):
         """Refuse WeChat Pay settings that cannot work: an unknown version, missing key files, a malformed APIv3 key."""

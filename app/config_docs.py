@@ -13,6 +13,7 @@ PAGE = "docs/configuration.md"
 DEFAULT_TEXT = {
     "SECRET_KEY": "a development value",
     "CODE_PIN_KEY": "derived from `SECRET_KEY`",
+    "WECHAT_PAY_TRANSFER_REPORT_INFOS": "岗位类型 销售代理, 报酬说明 销售佣金",
 }
 
 MEANINGS = {
@@ -100,6 +101,14 @@ MEANINGS = {
     "SCHEDULER_RENEW_SECONDS": "how often the lease is renewed; at most half the lease",
     "COMMISSION_RETURN_WINDOW_DAYS": "days after an order is signed for before its commission becomes available",
     "WITHDRAWAL_MIN_FEN": "the smallest withdrawal an agent may ask, in fen",
+    "WECHAT_PAY_TRANSFER_SCENE_ID": "the 商家转账 scene (转账场景, e.g. `1005` 佣金报酬, merchant platform 产品中心 → "
+                                    "商家转账); with APIv3, approving a withdrawal to WeChat change pays it through "
+                                    "WeChat Pay; empty: finance pays by hand and marks it paid",
+    "WECHAT_PAY_TRANSFER_REMARK": "the transfer's remark the agent sees (1 to 32 characters)",
+    "WECHAT_PAY_TRANSFER_REPORT_INFOS": "the scene's report fields (`transfer_scene_report_infos`: a JSON list of "
+                                        "`{info_type, info_content}`; scene 1005 asks 岗位类型 and 报酬说明)",
+    "WECHAT_PAY_TRANSFER_QUERY_MINUTES": "a transfer not settled this long after it was sent is asked about by "
+                                         "`settle_transfers`",
     "GOODS_TOPUP_MIN_FEN": "the smallest top-up of an agent's goods-payment balance (货款), in fen",
     "TASK_WORKER_THREAD": "run background tasks in a thread of the web process (`make run` sets it; production "
                           "runs them from the scheduler)",

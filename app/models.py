@@ -12,8 +12,8 @@ from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBind
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport,
                               RetailSale, RetailSaleCode, RetailSaleLine, Violation)
 from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, GoodsBalance,
-                                GoodsEntry, GoodsTopUp, JournalEntry, OrderSettlement, Posting, SettlementRefund,
-                                Withdrawal, BuyerFirstOrder)
+                                GoodsEntry, GoodsTopUp, JournalEntry, OrderSettlement, PayDiscrepancy, PayReconciliation,
+                                Posting, SettlementRefund, Withdrawal, BuyerFirstOrder)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
 from app.jobs.models import JobRun, SchedulerLease
@@ -99,6 +99,8 @@ ALL_MODELS = [
     GoodsEntry,
     GoodsTopUp,
     Expense,
+    PayReconciliation,
+    PayDiscrepancy,
     BackgroundTask,
     AgentCertificate,
     AgentWechatId,

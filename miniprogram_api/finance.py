@@ -4,8 +4,9 @@ from flask import g, request, send_file
 from flask_smorest import Blueprint
 
 from app.finance import service as finance
-from app.finance.schemas import (CommissionLinePage, FinanceBalanceOut, FinanceCommissionQuery, FinanceGoodsBalanceOut,
-                                 FinanceTopUpOut, FinanceWithdrawalOut, GoodsEntryPage, TopUpPage, WithdrawalPage)
+from app.finance.schemas import (AgentWithdrawalPage, CommissionLinePage, FinanceAgentWithdrawalOut as MpWithdrawalOut,
+                                 FinanceBalanceOut, FinanceCommissionQuery, FinanceGoodsBalanceOut, FinanceTopUpOut,
+                                 FinanceTransferConfirmationOut, GoodsEntryPage, TopUpPage)
 from app.http import agent_required
 from app.schemas import PageArgs, Schema, Yuan, fields, page_body, validate
 
@@ -76,7 +77,7 @@ def my_commissions(query):
 @blp.route("/withdrawals", methods=["GET"])
 @agent_required
 @blp.arguments(PageArgs, location="query")
-@blp.response(200, WithdrawalPage)
+@blp.response(200, AgentWithdrawalPage)
 def my_withdrawals(query):
     """My withdrawal requests, newest first."""
     return page_body(finance.list_withdrawals(agent_id=g.agent.id, **query), query)
@@ -85,7 +86,7 @@ def my_withdrawals(query):
 @blp.route("/withdrawals", methods=["POST"])
 @agent_required
 @blp.arguments(MpWithdrawalBody)
-@blp.response(201, FinanceWithdrawalOut)
+@blp.response(201, MpWithdrawalOut)
 def request_withdrawal(body):
     """Ask to withdraw from my available commission, or (source goods) from my goods-payment balance; a repeated
     request_id returns the first request."""
@@ -99,6 +100,23 @@ def request_withdrawal(body):
 def my_last_payee():
     """The payee of my latest withdrawal, to prefill the next one (404 before I named one)."""
     return finance.last_payee(agent_id=g.agent.id)
+
+
+@blp.route("/withdrawals/<id:withdrawal_id>/transfer", methods=["GET"])
+@agent_required
+@blp.response(200, FinanceTransferConfirmationOut)
+def my_transfer_confirmation(withdrawal_id):
+    """What `wx.requestMerchantTransfer` takes to confirm receipt of my withdrawal's WeChat transfer
+    (409 `not_waiting_confirmation` when nothing waits for me)."""
+    return finance.transfer_confirmation(agent_id=g.agent.id, withdrawal_id=withdrawal_id)
+
+
+@blp.route("/withdrawals/<id:withdrawal_id>/transfer/refresh", methods=["POST"])
+@agent_required
+@blp.response(200, MpWithdrawalOut)
+def refresh_my_transfer(withdrawal_id):
+    """After I confirmed in WeChat: ask WeChat Pay how my transfer stands (WeChat Pay, not my tap, decides)."""
+    return finance.refresh_transfer(withdrawal_id=withdrawal_id, agent_id=g.agent.id)
 
 
 @blp.route("/goods", methods=["GET"])

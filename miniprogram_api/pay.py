@@ -1,5 +1,5 @@
-"""WeChat Pay notifications: v2 (XML in, XML out, as WeChat expects) and APIv3 (JSON: 204, or a 4xx/5xx in our
-error shape, which WeChat Pay retries)."""
+"""WeChat Pay notifications: v2 (XML in, XML out, as WeChat expects) and APIv3 — payments, refunds, 商家转账
+transfers (JSON: 204, or a 4xx/5xx in our error shape, which WeChat Pay retries)."""
 import json
 import logging
 
@@ -7,6 +7,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 
 from app.errors import DomainError
+from app.finance import service as finance
 from app.orders import payments, wechat_payments, wechat_refunds
 from app.wechat_pay import NotificationRejected, PayError
 
@@ -67,3 +68,10 @@ def wechat_v3_notify():
 def wechat_v3_refund_notify():
     """A refund result from WeChat Pay APIv3: verified, decrypted, the refund's books written once (204)."""
     return v3_answer(wechat_refunds.handle_notification)
+
+
+@blp.route("/wechat/v3/transfer-notify", methods=["POST"])
+def wechat_v3_transfer_notify():
+    """A 商家转账 result from WeChat Pay APIv3: verified, decrypted, the withdrawal paid — or failed and its money
+    returned — once (204); an unknown bill or another amount is refused and changes nothing."""
+    return v3_answer(finance.handle_transfer_notification)

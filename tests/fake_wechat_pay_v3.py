@@ -257,7 +257,8 @@ class FakeWeChatPayV3:
     def _side_door(self, method, name, raw):
         """A test tool's call under /__fake__/ (never recorded, never signed): `POST pay {"out_trade_no"}` plays
         the payer paying (the notify_url is told), `POST settle-refund {"out_refund_no", "status"?}` WeChat
-        finishing a refund, `POST reset` forgets everything."""
+        finishing a refund, `POST confirm-transfer {"package"}` the payee confirming a transfer in WeChat
+        (wx.requestMerchantTransfer), `POST reset` forgets everything."""
         try:
             body = json.loads(raw or b"{}")
             if method != "POST" or not isinstance(body, dict):
@@ -266,6 +267,8 @@ class FakeWeChatPayV3:
                 answers = self.pay(str(body["out_trade_no"]))
             elif name == "settle-refund":
                 answers = self.settle_refund(str(body["out_refund_no"]), str(body.get("status", "SUCCESS")))
+            elif name == "confirm-transfer":
+                answers = self.confirm_transfer(str(body["package"]))
             elif name == "reset":
                 self.reset()
                 answers = []
@@ -283,8 +286,10 @@ class FakeWeChatPayV3:
         for route in self.routes:
             match = route.pattern.match(path)
             if match and route.method == method:
-                if method == "POST" and not isinstance(body, dict):
+                if method == "POST" and raw and not isinstance(body, dict):
                     return error(400, "PARAM_ERROR", "请求体不是合法的JSON对象")
+                if method == "POST" and not raw:
+                    body = {}  # an API without a body (a transfer's cancel)
                 call = Call(method, path, query, body, raw, dict(headers), match, mchid)
                 with self.lock:
                     return route.handler(call)
@@ -534,6 +539,147 @@ class FakeWeChatPayV3:
             return error(404, "RESOURCE_NOT_EXISTS", "退款单不存在")
         return 200, self._refund_view(entry)
 
+    # Transfer bills (商家转账) and trade bills: their state lives in self.state["transfer_bills"] / ["trade_bills"]
+
+    TRANSFER_KEPT = ("appid", "transfer_scene_id", "openid", "transfer_amount", "transfer_remark", "notify_url")
+
+    def transfer_bill(self, out_bill_no):
+        """A transfer bill as the fake keeps it (with `user_name` decrypted), or None."""
+        with self.lock:
+            entry = self.state.setdefault("transfer_bills", {}).get(out_bill_no)
+            return json.loads(json.dumps(entry)) if entry else None
+
+    def finish_transfer(self, out_bill_no, state="SUCCESS", *, fail_reason="", notify=True, times=1):
+        """The payee confirms (SUCCESS), or the transfer fails (FAIL) or is cancelled (CANCELLED): the bill moves
+        there and its notify_url is told `times` times unless notify=False; the responses."""
+        with self.lock:
+            entry = self.state["transfer_bills"][out_bill_no]
+            entry.update(state=state, fail_reason=fail_reason if state != "SUCCESS" else "",
+                         update_time=beijing_now())
+            url = entry["notify_url"]
+        if not notify:
+            return []
+        return [self.send(url, *self.transfer_notification(out_bill_no)) for _ in range(times)]
+
+    def confirm_transfer(self, package_info):
+        """The payee confirms receipt in WeChat of the transfer whose package it was handed: SUCCESS, notified."""
+        with self.lock:
+            found = [no for no, bill in self.state.setdefault("transfer_bills", {}).items()
+                     if bill["package_info"] == package_info and bill["state"] == "WAIT_USER_CONFIRM"]
+        if not found:
+            raise KeyError("no transfer waits for this package")
+        return self.finish_transfer(found[0])
+
+    def transfer_notification(self, out_bill_no, *, state=None, amount=None, **signing):
+        """(headers, body) of MCHTRANSFER.BILL.FINISHED for the bill as it is (or in another `state`, for another
+        `amount`, to test repeats out of order and mismatches; `signing` to forge)."""
+        with self.lock:
+            entry = self.state["transfer_bills"][out_bill_no]
+            resource = {"out_bill_no": out_bill_no, "transfer_bill_no": entry["transfer_bill_no"],
+                        "state": state or entry["state"], "mch_id": entry["mch_id"],
+                        "transfer_amount": entry["transfer_amount"] if amount is None else amount,
+                        "openid": entry["openid"], "fail_reason": entry.get("fail_reason", ""),
+                        "create_time": entry["create_time"], "update_time": entry["update_time"]}
+        return self.notification("MCHTRANSFER.BILL.FINISHED", resource, original_type="mch_payment",
+                                 summary="商家转账单据终态通知", **signing)
+
+    def _decrypt_field(self, text):
+        try:
+            return self.private_key.decrypt(base64.b64decode(text), padding.OAEP(
+                mgf=padding.MGF1(algorithm=hashes.SHA1()), algorithm=hashes.SHA1(), label=None)).decode()
+        except (ValueError, TypeError):
+            return None
+
+    def _create_transfer_bill(self, call):
+        body, merchant = call.body, self._merchants[call.mchid]
+        amount = body.get("transfer_amount")
+        if not all(body.get(name) for name in ("appid", "out_bill_no", "transfer_scene_id", "openid",
+                                               "transfer_remark")) or not isinstance(amount, int) or amount <= 0:
+            return error(400, "PARAM_ERROR", "参数错误")
+        if not re.fullmatch(r"[0-9A-Za-z]{5,32}", body["out_bill_no"]) or len(body["transfer_remark"]) > 32:
+            return error(400, "PARAM_ERROR", "商户单号或转账备注不合法")
+        if body["appid"] != merchant.appid:
+            return error(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配")
+        user_name = None
+        if body.get("user_name"):
+            if call.headers.get("Wechatpay-Serial") != self.serial:
+                return error(400, "PARAM_ERROR", "Wechatpay-Serial 与加密所用的公钥不符")
+            user_name = self._decrypt_field(body["user_name"])
+            if user_name is None:
+                return error(400, "PARAM_ERROR", "user_name 解密失败")
+        if amount >= 200000 and not user_name:
+            return error(400, "PARAM_ERROR", "转账金额大于等于2000元时，须填写收款用户姓名")
+        bills = self.state.setdefault("transfer_bills", {})
+        kept = {name: body.get(name) for name in self.TRANSFER_KEPT}
+        entry = bills.get(body["out_bill_no"])
+        if entry is not None:
+            if entry["request"] != kept:
+                return error(400, "INVALID_REQUEST", "商户单号重复，请求参数不一致")
+        else:
+            now = beijing_now()
+            entry = bills[body["out_bill_no"]] = {
+                "mch_id": call.mchid, "out_bill_no": body["out_bill_no"], "appid": body["appid"],
+                "transfer_bill_no": "1330" + secrets.token_hex(16), "state": "WAIT_USER_CONFIRM",
+                "package_info": "ABBQO+oYAAABAAAAAAAk" + secrets.token_hex(12), "transfer_amount": amount,
+                "transfer_remark": body["transfer_remark"], "openid": body["openid"], "user_name": user_name,
+                "transfer_scene_id": body["transfer_scene_id"], "fail_reason": "", "create_time": now,
+                "update_time": now, "notify_url": body.get("notify_url", ""), "request": kept,
+                "report_infos": body.get("transfer_scene_report_infos") or []}
+        answer = {"out_bill_no": entry["out_bill_no"], "transfer_bill_no": entry["transfer_bill_no"],
+                  "create_time": entry["create_time"], "state": entry["state"]}
+        if entry["state"] == "WAIT_USER_CONFIRM":
+            answer["package_info"] = entry["package_info"]
+        if entry["state"] == "FAIL":
+            answer["fail_reason"] = entry["fail_reason"]
+        return 200, answer
+
+    def _query_transfer_bill(self, call):
+        entry = self.state.setdefault("transfer_bills", {}).get(call.match.group(1))
+        if entry is None or entry["mch_id"] != call.mchid:
+            return error(404, "NOT_FOUND", "记录不存在")
+        view = {key: entry[key] for key in ("mch_id", "out_bill_no", "transfer_bill_no", "appid", "state",
+                                            "transfer_amount", "transfer_remark", "fail_reason", "openid",
+                                            "create_time", "update_time")}
+        if entry["state"] == "WAIT_USER_CONFIRM":
+            view["package_info"] = entry["package_info"]
+        return 200, view
+
+    def _cancel_transfer_bill(self, call):
+        entry = self.state.setdefault("transfer_bills", {}).get(call.match.group(1))
+        if entry is None or entry["mch_id"] != call.mchid:
+            return error(404, "NOT_FOUND", "记录不存在")
+        if entry["state"] not in ("ACCEPTED", "PROCESSING", "WAIT_USER_CONFIRM", "CANCELING"):
+            return error(400, "INVALID_REQUEST", "当前状态不支持撤销")
+        entry.update(state="CANCELLED", update_time=beijing_now())  # answered as CANCELING, settled at once
+        return 200, {"out_bill_no": entry["out_bill_no"], "transfer_bill_no": entry["transfer_bill_no"],
+                     "state": "CANCELING", "update_time": entry["update_time"]}
+
+    def put_trade_bill(self, bill_date, text):
+        """The trade bill (CSV text) WeChat Pay serves for `bill_date` (YYYY-MM-DD), gzipped once here."""
+        import gzip
+
+        content = text.encode("utf-8")
+        with self.lock:
+            self.state.setdefault("trade_bills", {})[str(bill_date)] = (content, gzip.compress(content, 6))
+
+    def _trade_bill(self, call):
+        import hashlib
+
+        bill = self.state.setdefault("trade_bills", {}).get(call.query.get("bill_date", ""))
+        if bill is None:
+            return error(400, "NO_STATEMENT_EXIST", "账单文件不存在")
+        token = secrets.token_urlsafe(16)
+        self.state.setdefault("downloads", {})[token] = bill[1] if call.query.get("tar_type") == "GZIP" else bill[0]
+        digest = self.state.get("trade_bill_hash") or hashlib.sha1(bill[0]).hexdigest()  # set: a fault
+        return 200, {"hash_type": "SHA1", "hash_value": digest,
+                     "download_url": f"{self.url}v3/billdownload/file?token={token}"}
+
+    def _download(self, call):
+        found = self.state.setdefault("downloads", {}).pop(call.query.get("token", ""), None)
+        if found is None:
+            return error(400, "INVALID_REQUEST", "下载地址已失效")
+        return 200, found
+
     # Platform certificates
 
     def _certificates(self, call):
@@ -560,6 +706,13 @@ class FakeWeChatPayV3:
         self.add_route("POST", r"/v3/pay/transactions/out-trade-no/([^/]+)/close", self._close_transaction)
         self.add_route("POST", "/v3/refund/domestic/refunds", self._create_refund)
         self.add_route("GET", r"/v3/refund/domestic/refunds/([^/]+)", self._query_refund)
+        self.add_route("POST", "/v3/fund-app/mch-transfer/transfer-bills", self._create_transfer_bill)
+        self.add_route("GET", r"/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/([^/]+)",
+                       self._query_transfer_bill)
+        self.add_route("POST", r"/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/([^/]+)/cancel",
+                       self._cancel_transfer_bill)
+        self.add_route("GET", "/v3/bill/tradebill", self._trade_bill)
+        self.add_route("GET", "/v3/billdownload/file", self._download)
 
 
 _forger_key = []
@@ -604,3 +757,35 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+TRADE_BILL_HEADER = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,"
+                     "货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,"
+                     "商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注")
+
+
+def _yuan(fen):
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def trade_bill_csv(*, payments=(), refunds=(), mchid="1900009191", appid="wx-mp-test", day="2026-12-02",
+                   product="品牌-订单,含逗号"):
+    """A trade bill (type ALL) as WeChat Pay writes it: the header, a line per payment (out_trade_no, fen) and per
+    refund (out_trade_no, out_refund_no, fen), every field after a backtick, then the summary lines."""
+    def line(at, number, out_trade_no, state, settled, refund_fields, fee, paid, asked):
+        return "`" + ",`".join([
+            f"{day} {at}:{number // 60 % 60:02d}:{number % 60:02d}", appid, mchid, "0", "", f"4200{number:024d}",
+            out_trade_no, "oUser", "JSAPI", state, "OTHERS", "CNY", settled, "0.00", *refund_fields, product, "",
+            fee, "0.60%", paid, asked, ""])
+
+    lines = [TRADE_BILL_HEADER]
+    lines += [line("10", number, out_trade_no, "SUCCESS", _yuan(fen), ["0", "0", "0.00", "0.00", "", ""], "0.00600",
+                   _yuan(fen), "0.00") for number, (out_trade_no, fen) in enumerate(payments)]
+    lines += [line("11", number, out_trade_no, "REFUND", "0.00",
+                   [f"5030{number:024d}", out_refund_no, _yuan(fen), "0.00", "ORIGINAL", "SUCCESS"], "-0.00600", "0.00",
+                   _yuan(fen)) for number, (out_trade_no, out_refund_no, fen) in enumerate(refunds)]
+    paid_total, refund_total = sum(f for _, f in payments), sum(f for _, _, f in refunds)
+    lines.append("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额")
+    lines.append("`" + ",`".join([str(len(payments) + len(refunds)), _yuan(paid_total), _yuan(refund_total), "0.00",
+                                  "0.00000", _yuan(paid_total), _yuan(refund_total)]))
+    return "\n".join(lines) + "\n"

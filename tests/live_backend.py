@@ -61,7 +61,7 @@ def pay_v3_settings(pay, workdir):
     return {"WECHAT_PAY_API_VERSION": "v3", "WECHAT_PAY_API_BASE": pay.url,
             "WECHAT_PAY_PRIVATE_KEY_FILE": os.path.join(workdir, "apiclient_key.pem"), "WECHAT_PAY_CERT_SERIAL": serial,
             "WECHAT_PAY_APIV3_KEY": pay.apiv3_key, "WECHAT_PAY_PUBLIC_KEY_FILE": os.path.join(workdir, "pub_key.pem"),
-            "WECHAT_PAY_PUBLIC_KEY_ID": pay.public_key_id}
+            "WECHAT_PAY_PUBLIC_KEY_ID": pay.public_key_id, "WECHAT_PAY_TRANSFER_SCENE_ID": "1005"}
 
 
 def build_app(fake, workdir, port, kuaidi100, pay_settings=None):

@@ -1,6 +1,7 @@
 """The brand owner's console: the JSON API under /admin/api (and, later, its pages)."""
 from app.admin import (agent_reviews, agents, auth, authorization, catalog, codes, commission, expenses,
-                       finance_reports, goods, levels, order_reports, order_rules, orders, price_control, stock,
+                       finance_reports, goods, levels, order_reports, order_rules, orders, price_control,
+                       reconciliation, stock,
                        stocktakes, transfers, users, warehouses, wechat, withdrawals)
 
 BLUEPRINTS = [
@@ -9,5 +10,5 @@ BLUEPRINTS = [
     catalog.blp, warehouses.blp, stock.blp, transfers.blp, stocktakes.blp,
     orders.blp, order_reports.blp, order_rules.promotions_blp, order_rules.shipping_blp,
     codes.blp, price_control.blp,
-    commission.blp, withdrawals.blp, expenses.blp, finance_reports.blp, goods.blp,
+    commission.blp, withdrawals.blp, expenses.blp, finance_reports.blp, goods.blp, reconciliation.blp,
 ]

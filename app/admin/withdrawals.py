@@ -1,4 +1,5 @@
-"""Console: the withdrawal queue — approve, reject with a reason, mark paid with a reference."""
+"""Console: the withdrawal queue — approve (for WeChat change with 商家转账: the transfer is made), reject with a
+reason, mark paid with a reference (bank, Alipay), ask WeChat Pay how a transfer stands."""
 from flask import g
 from flask_smorest import Blueprint
 
@@ -57,3 +58,19 @@ def reject(body, withdrawal_id):
 def mark_paid(body, withdrawal_id):
     """Mark an approved request paid, with the transfer's reference."""
     return finance.mark_withdrawal_paid(withdrawal_id=withdrawal_id, actor_id=g.admin.id, reference=body["reference"])
+
+
+@blp.route("/<id:withdrawal_id>/transfer/query", methods=["POST"])
+@admin_required("finance")
+@blp.response(200, FinanceWithdrawalOut)
+def query_transfer(withdrawal_id):
+    """Ask WeChat Pay now how the request's transfer stands (sent again, with its one number, if never received)."""
+    return finance.refresh_transfer(withdrawal_id=withdrawal_id)
+
+
+@blp.route("/<id:withdrawal_id>/transfer/cancel", methods=["POST"])
+@admin_required("finance")
+@blp.response(200, FinanceWithdrawalOut)
+def cancel_transfer(withdrawal_id):
+    """Withdraw the request's WeChat transfer before the agent received it; its money returns once cancelled."""
+    return finance.cancel_transfer(withdrawal_id=withdrawal_id, actor_id=g.admin.id)

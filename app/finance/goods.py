@@ -25,7 +25,7 @@ from app.money import MAX_FEN, format_yuan
 CREDIT_REASONS = {"topup": "充值", "transfer": "下级转货货款", "refund": "订单退款", "adjustment": "调整"}
 DEBIT_REASONS = {"order": "订单付款", "transfer": "转货付款", "adjustment": "调整"}
 WITHDRAWAL_REASONS = {"withdrawal_hold": "提现申请", "withdrawal_rejected": "提现被拒退回",
-                      "withdrawal_paid": "提现已打款"}
+                      "withdrawal_paid": "提现已打款", "withdrawal_failed": "微信转账未成功退回"}
 REASON_NAMES = {**{f"in:{k}": v for k, v in CREDIT_REASONS.items()},
                 **{f"out:{k}": v for k, v in DEBIT_REASONS.items()}, **WITHDRAWAL_REASONS}
 
@@ -169,10 +169,10 @@ def hold_for_withdrawal(*, agent_id, amount_fen, withdrawal_id, actor):
 
 
 def end_withdrawal_hold(*, agent_id, amount_fen, withdrawal_id, outcome, actor, memo):
-    """A withdrawal's held amount goes back to the balance ("rejected") or out ("paid"); inside the caller's
-    transaction."""
+    """A withdrawal's held amount goes back to the balance ("rejected", or "failed": a WeChat transfer that did not
+    go through) or out ("paid"); inside the caller's transaction."""
     _post(key=f"{outcome}:withdrawal:{withdrawal_id}", agent_id=agent_id, reason=f"withdrawal_{outcome}",
-          reference=f"withdrawal:{withdrawal_id}", balance_delta=amount_fen if outcome == "rejected" else 0,
+          reference=f"withdrawal:{withdrawal_id}", balance_delta=amount_fen if outcome in ("rejected", "failed") else 0,
           held_delta=-amount_fen, actor=actor, memo=memo)
 
 

@@ -13,6 +13,7 @@ from app.agents.models import Agent
 from app.clock import utcnow
 from app.database import BaseModel
 from app.finance.payees import Payee
+from app.money import format_yuan
 
 # Foreign keys declared index=False are the first column of a composite index, which serves them.
 AGENT_ACCOUNTS = ("pending", "available", "held", "withdrawn")
@@ -22,7 +23,12 @@ RULE_NAMES = {"level_difference": "级差", "same_level": "平级奖", "referral
 LINE_STATUSES = ("pending", "available", "reversed")
 LINE_STATUS_NAMES = {"pending": "待结算", "available": "可提现", "reversed": "已冲回"}
 SETTLEMENT_STATUSES = ("paid", "completed", "cancelled")
-WITHDRAWAL_STATUSES = ("pending", "approved", "rejected", "paid")
+# WeChat-change payouts (商家转账): approved → transferring → paid, or failed (the money returned once).
+WITHDRAWAL_STATUSES = ("pending", "approved", "transferring", "rejected", "paid", "failed")
+OPEN_WITHDRAWAL_STATUSES = ("pending", "approved", "transferring")
+TRANSFER_STATE_NAMES = {"ACCEPTED": "转账已受理", "PROCESSING": "转账处理中", "WAIT_USER_CONFIRM": "待确认收款",
+                        "TRANSFERING": "转账中", "CANCELING": "撤销中", "SUCCESS": "已到账", "FAIL": "转账失败",
+                        "CANCELLED": "已撤销"}
 WITHDRAWAL_SOURCES = ("commission", "goods")
 TOPUP_METHODS = ("transfer", "wechat")
 TOPUP_STATUSES = ("pending", "confirmed", "rejected", "closed")
@@ -193,6 +199,16 @@ class Withdrawal(BaseModel):
     decided_at = DateTimeField(null=True)
     paid_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
+    # The WeChat transfer bill, for WeChat-change payees when WeChat Pay pays out: `out_bill_no` is set once, at
+    # approval, and never changes, so a retried call can only ever reach the same transfer.
+    out_bill_no = CharField(max_length=32, null=True, unique=True)
+    transfer_bill_no = CharField(max_length=64, default="")
+    transfer_state = CharField(max_length=24, default="")
+    package_info = TextField(null=True)
+    transfer_attempts = IntegerField(default=0)
+    transfer_sent_at = DateTimeField(null=True)
+    transfer_error = CharField(max_length=255, default="")
+    failed_at = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("status", "created_at"), False), (("agent", "created_at"), False))
@@ -201,6 +217,16 @@ class Withdrawal(BaseModel):
     def payee(self):
         """Where the money goes (a Payee; WeChat change for requests made before payees were recorded)."""
         return Payee(self.payee_kind or "wechat", self.payee_name, self.payee_account, self.payee_bank)
+
+    @property
+    def transfer_state_name(self):
+        """WeChat Pay's state of the transfer in Chinese ("" when WeChat Pay does not pay this withdrawal)."""
+        return TRANSFER_STATE_NAMES.get(self.transfer_state, self.transfer_state)
+
+    @property
+    def awaiting_confirmation(self):
+        """The agent has to confirm receipt in the mini-program (wx.requestMerchantTransfer)."""
+        return self.status == "transferring" and self.transfer_state == "WAIT_USER_CONFIRM" and bool(self.package_info)
 
 
 class Expense(BaseModel):
@@ -275,3 +301,47 @@ class GoodsTopUp(BaseModel):
 
     class Meta:
         indexes = ((("agent", "created_at"), False), (("status", "created_at"), False))
+
+
+DISCREPANCY_KINDS = {"missing_ours": "账单有、系统无", "missing_bill": "系统有、账单无", "amount": "金额不符"}
+DISCREPANCY_WHATS = {"payment": "支付", "refund": "退款"}
+
+
+def describe(discrepancy):
+    """A discrepancy in a sentence ("支付 261202000001：金额不符（账单 ¥100.00，系统 ¥90.00）")."""
+    amounts = "，".join(f"{side} ¥{format_yuan(fen)}" for side, fen in
+                       (("账单", discrepancy.bill_fen), ("系统", discrepancy.our_fen)) if fen is not None)
+    return (f"{DISCREPANCY_WHATS.get(discrepancy.what, discrepancy.what)} {discrepancy.number}："
+            f"{DISCREPANCY_KINDS.get(discrepancy.kind, discrepancy.kind)}（{amounts}）")
+
+
+class PayReconciliation(BaseModel):
+    """One day's trade bill compared with our WeChat payments and refunds (the latest run of that day)."""
+
+    bill_date = DateField(primary_key=True)
+    bill_rows = IntegerField(default=0)
+    payments = IntegerField(default=0)
+    refunds = IntegerField(default=0)
+    discrepancies = IntegerField(default=0)
+    ran_at = DateTimeField(default=utcnow)
+
+
+class PayDiscrepancy(BaseModel):
+    """Something a day's bill and our books disagree on, found once (and told to the owners once)."""
+
+    id = AutoField()
+    bill_date = DateField()
+    what = CharField(max_length=8)  # payment | refund
+    number = CharField(max_length=64)  # out_trade_no | out_refund_no
+    kind = CharField(max_length=16)
+    bill_fen = BigIntegerField(null=True)
+    our_fen = BigIntegerField(null=True)
+    found_at = DateTimeField(default=utcnow)
+    resolved_at = DateTimeField(null=True)  # a later run of the same day no longer found it
+
+    class Meta:
+        indexes = ((("bill_date", "what", "number"), True),)
+
+    @property
+    def description(self):
+        return describe(self)

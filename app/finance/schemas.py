@@ -120,6 +120,12 @@ class FinanceWithdrawalOut(Schema):
     created_at = UtcDateTime()
     decided_at = UtcDateTime(allow_none=True)
     paid_at = UtcDateTime(allow_none=True)
+    out_bill_no = fields.String(allow_none=True)
+    transfer_state = fields.String()
+    transfer_state_name = fields.String()
+    awaiting_confirmation = fields.Boolean()
+    transfer_error = fields.String()
+    failed_at = UtcDateTime(allow_none=True)
 
 
 class FinanceGoodsBalanceOut(Schema):
@@ -158,7 +164,49 @@ class FinanceTopUpOut(Schema):
     decided_at = UtcDateTime(allow_none=True)
 
 
+class FinanceAgentWithdrawalOut(FinanceWithdrawalOut):
+    """A withdrawal as its agent sees it: without WeChat Pay's error text (a merchant's matter, for finance)."""
+
+    class Meta:
+        exclude = ("transfer_error",)
+
+
+class FinanceTransferConfirmationOut(Schema):
+    """What `wx.requestMerchantTransfer` takes (mchId, appId, package), and the withdrawal it confirms."""
+
+    withdrawal_id = fields.Integer()
+    amount = Yuan(attribute="amount_fen")
+    mch_id = fields.String()
+    app_id = fields.String()
+    package = fields.String()
+
+
+class FinanceReconciliationOut(Schema):
+    bill_date = fields.Date()
+    bill_rows = fields.Integer()
+    payments = fields.Integer()
+    refunds = fields.Integer()
+    discrepancies = fields.Integer()
+    ran_at = UtcDateTime()
+
+
+class FinanceDiscrepancyOut(Schema):
+    id = fields.Integer()
+    bill_date = fields.Date()
+    what = fields.String()
+    number = fields.String()
+    kind = fields.String()
+    description = fields.String()
+    bill_amount = Yuan(attribute="bill_fen", allow_none=True)
+    our_amount = Yuan(attribute="our_fen", allow_none=True)
+    found_at = UtcDateTime()
+    resolved_at = UtcDateTime(allow_none=True)
+
+
 CommissionLinePage = page_schema(FinanceCommissionLineOut)
 GoodsEntryPage = page_schema(FinanceGoodsEntryOut)
 TopUpPage = page_schema(FinanceTopUpOut)
 WithdrawalPage = page_schema(FinanceWithdrawalOut)
+AgentWithdrawalPage = page_schema(FinanceAgentWithdrawalOut)
+ReconciliationPage = page_schema(FinanceReconciliationOut)
+DiscrepancyPage = page_schema(FinanceDiscrepancyOut)

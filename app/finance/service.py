@@ -23,14 +23,22 @@ from app.finance.statements import statement, statement_pdf, statement_xlsx  # n
 from app.finance.topups import (check_wechat_top_up, confirm_transfer_top_up, get_top_up,  # noqa: F401
                                 handle_wechat_top_up_notification, handle_wechat_top_up_v3_notification, list_top_ups,
                                 reject_transfer_top_up, settle_wechat_top_ups, start_wechat_top_up,
-                                submit_transfer_top_up, top_up_proof_file)
+                                submit_transfer_top_up, top_up_proof_file, wechat_top_up_money)
 from app.finance.team_bonus import award_team_bonus, previous_period  # noqa: F401
 from app.finance.versions import create_version, get_version, list_versions, rules_in_force, rules_of  # noqa: F401
 from app.finance.models import (LINE_STATUS_NAMES, RULE_NAMES, TOPUP_METHODS, TOPUP_STATUSES,  # noqa: F401
                                 WITHDRAWAL_SOURCES)
 from app.finance.payees import PAYEE_KINDS, Payee  # noqa: F401
 from app.finance.withdrawals import (approve_withdrawal, get_withdrawal, last_payee, list_withdrawals,  # noqa: F401
-                                     mark_withdrawal_paid, reject_withdrawal, request_withdrawal)
+                                     cancel_transfer, mark_withdrawal_paid, refresh_transfer, reject_withdrawal,
+                                     request_withdrawal, transfer_confirmation)
+from app.finance.payouts import handle_transfer_notification  # noqa: F401
+from app.finance.reconciliation import (OurPayMoney,  # noqa: F401
+                                        get_reconciliation, list_discrepancies, list_reconciliations,
+                                        record as reconcile_trade_bill)
+from app.finance.bills import BadBill, TradeBill, parse_trade_bill  # noqa: F401
+from app.finance.checks import check_withdrawals  # noqa: F401
+from app.finance.models import DISCREPANCY_KINDS  # noqa: F401
 
 
 def check_ledger():

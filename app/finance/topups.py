@@ -339,3 +339,20 @@ def _close_at_wechat(top_up, *, exists):
             raise UNAVAILABLE from exc
     return bool(GoodsTopUp.update(status="closed", decided_at=utcnow(), reason="超时未支付，已关闭")
                 .where(GoodsTopUp.id == top_up.id, GoodsTopUp.status == "pending").execute())
+
+
+def wechat_top_up_money(*, start, end, trade_nos=()):
+    """{out_trade_no: fen} of the WeChat top-ups confirmed between two UTC moments, with those of other times that
+    `trade_nos` (a trade bill's) name — for the daily reconciliation."""
+    found = {}
+
+    def read(where):
+        for top_up in GoodsTopUp.select(GoodsTopUp.id, GoodsTopUp.amount_fen).where(
+                GoodsTopUp.method == "wechat", GoodsTopUp.status == "confirmed", where):
+            found[trade_no(top_up)] = top_up.amount_fen
+    read((GoodsTopUp.decided_at >= start) & (GoodsTopUp.decided_at < end))
+    named = sorted({int(match.group(1)) for match in map(TRADE_NO.fullmatch, trade_nos) if match} -
+                   {int(TRADE_NO.fullmatch(number).group(1)) for number in found})
+    for start_at in range(0, len(named), 500):
+        read(GoodsTopUp.id.in_(named[start_at:start_at + 500]))
+    return found

@@ -1,4 +1,5 @@
-"""Withdrawals: an agent asks, finance approves or rejects with a reason, then marks it paid with a reference.
+"""Withdrawals: an agent asks, finance approves or rejects with a reason, then marks it paid with a reference —
+or, for WeChat change when 商家转账 is configured, approving creates the WeChat Pay transfer (`payouts`).
 
 The amount moves from `available` to `held` when asked, with one guarded UPDATE of
 the agent's balance row (available ≥ amount), so two requests at once can never
@@ -6,18 +7,22 @@ both spend the same balance. A withdrawal's `source` is the commission (its
 ledger's accounts) or the goods-payment balance (货款: balance → held → out, in
 the goods ledger); the queue, the decisions and the notices are the same.
 """
+import logging
+
 from peewee import IntegrityError
 
 from app.clock import utcnow
 from app.config import get_settings
 from app.database import atomic_with_retry, db, paginate
 from app.errors import Conflict, InvalidInput, NotFound
-from app.finance import goods, ledger
+from app.finance import goods, ledger, payouts
+from app.finance.holds import end_hold, notify_agent
 from app.finance.ledger import Entry
 from app.finance.models import WITHDRAWAL_SOURCES, Withdrawal
 from app.finance.payees import Payee, checked_payee
 from app.money import MAX_FEN, format_yuan
-from app.notify import service as notify
+
+log = logging.getLogger(__name__)
 
 
 def request_withdrawal(*, agent_id, amount_fen, request_id=None, payee=None, source="commission"):
@@ -30,6 +35,9 @@ def request_withdrawal(*, agent_id, amount_fen, request_id=None, payee=None, sou
     minimum = get_settings().WITHDRAWAL_MIN_FEN
     if not minimum <= amount_fen <= MAX_FEN:
         raise InvalidInput.on("amount", f"提现金额不能少于 {format_yuan(minimum)} 元")
+    if (payee.kind == "wechat" and not payee.name and amount_fen >= payouts.REAL_NAME_FROM_FEN
+            and payouts.pays_out(payee.kind)):
+        raise InvalidInput.on("payee.name", "2000元及以上提现到微信零钱，须填写与微信实名一致的姓名")
     request_key = (f"{agent_id}:{request_id}" if source == "commission" else f"{agent_id}:{source}:{request_id}"
                    ) if request_id else None
 
@@ -79,44 +87,41 @@ def get_withdrawal(withdrawal_id, *, agent_id=None):
     return withdrawal
 
 
-def _move(withdrawal_id, from_statuses, to_status, **values):
+def _move(withdrawal_id, from_statuses, to_status, *, by_hand=False, **values):
+    """Move the withdrawal from one of `from_statuses` (and, `by_hand`, only if no WeChat transfer was started for
+    it) to `to_status` in one guarded UPDATE, or Conflict."""
     withdrawal = get_withdrawal(withdrawal_id)
-    moved = (Withdrawal.update(status=to_status, **values)
-             .where(Withdrawal.id == withdrawal_id, Withdrawal.status.in_(from_statuses)).execute())
+    if by_hand and withdrawal.out_bill_no:
+        raise Conflict("该提现已提交微信转账，由微信支付结果决定：到账即已打款，失败或撤销则自动退回",
+                       code="transfer_started")
+    guards = [Withdrawal.id == withdrawal_id, Withdrawal.status.in_(from_statuses)]
+    if by_hand:
+        guards.append(Withdrawal.out_bill_no.is_null())
+    moved = Withdrawal.update(status=to_status, **values).where(*guards).execute()
     if not moved:
         raise Conflict(f"该提现申请当前状态为「{STATUS_NAMES[withdrawal.status]}」，不能执行此操作",
                        code="withdrawal_state")
     return withdrawal
 
 
-STATUS_NAMES = {"pending": "待审核", "approved": "已批准", "rejected": "已拒绝", "paid": "已打款"}
-
-
-def _notify(kind, withdrawal):
-    notify.enqueue(kind=kind, recipient=notify.recipient_agent(withdrawal.agent_id),
-                   data={"withdrawal_id": withdrawal.id, "amount": format_yuan(withdrawal.amount_fen)},
-                   dedupe_key=f"{kind}:{withdrawal.id}")
-
-
-def _end_hold(withdrawal, outcome, to_account, memo):
-    """Move the held amount to `to_account` (back to available, or out as withdrawn) and tell the agent."""
-    if withdrawal.source == "goods":
-        goods.end_withdrawal_hold(agent_id=withdrawal.agent_id, amount_fen=withdrawal.amount_fen,
-                                  withdrawal_id=withdrawal.id, outcome=outcome, actor="finance", memo=memo)
-        _notify(f"withdrawal_{outcome}", withdrawal)
-        return
-    ledger.post_entries([Entry(key=f"withdrawal:{withdrawal.id}:{outcome}", kind=f"withdrawal_{outcome}",
-                               at=utcnow(), memo=memo[:255],
-                               postings=[(withdrawal.agent_id, "held", -withdrawal.amount_fen),
-                                         (withdrawal.agent_id, to_account, withdrawal.amount_fen)])])
-    _notify(f"withdrawal_{outcome}", withdrawal)
+STATUS_NAMES = {"pending": "待审核", "approved": "已批准", "transferring": "转账中", "rejected": "已拒绝",
+                "paid": "已打款", "failed": "转账失败（已退回）"}
 
 
 def approve_withdrawal(*, withdrawal_id, actor_id):
-    """Finance approves an open request (the money stays held until it is paid)."""
+    """Finance approves an open request (the money stays held until it is paid). A WeChat-change request, when
+    WeChat Pay pays out, gets its transfer bill number and is sent to WeChat Pay at once (after the commit); two
+    approvals at once approve — and send — once."""
+    withdrawal = get_withdrawal(withdrawal_id)
+    transfer = payouts.pays_out(withdrawal.payee.kind)
+    if transfer:
+        payouts.check_payable(withdrawal)
+    extra = {"out_bill_no": payouts.bill_no(withdrawal_id)} if transfer else {}
     with db.atomic():
-        withdrawal = _move(withdrawal_id, ["pending"], "approved", decided_by=actor_id, decided_at=utcnow())
-        _notify("withdrawal_approved", withdrawal)
+        withdrawal = _move(withdrawal_id, ["pending"], "approved", decided_by=actor_id, decided_at=utcnow(), **extra)
+        notify_agent("withdrawal_approved", withdrawal)
+    if transfer:
+        payouts.send_transfer(withdrawal_id)
     return get_withdrawal(withdrawal_id)
 
 
@@ -126,9 +131,9 @@ def reject_withdrawal(*, withdrawal_id, actor_id, reason):
     if not reason:
         raise InvalidInput.on("reason", "请填写拒绝原因")
     with db.atomic():
-        withdrawal = _move(withdrawal_id, ["pending", "approved"], "rejected", decided_by=actor_id,
+        withdrawal = _move(withdrawal_id, ["pending", "approved"], "rejected", by_hand=True, decided_by=actor_id,
                            decided_at=utcnow(), reason=reason[:255])
-        _end_hold(withdrawal, "rejected", "available", f"提现申请 #{withdrawal.id} 被拒绝：{reason}")
+        end_hold(withdrawal, "rejected", "available", f"提现申请 #{withdrawal.id} 被拒绝：{reason}")
     return get_withdrawal(withdrawal_id)
 
 
@@ -138,8 +143,9 @@ def mark_withdrawal_paid(*, withdrawal_id, actor_id, reference):
     if not reference:
         raise InvalidInput.on("reference", "请填写打款流水号")
     with db.atomic():
-        withdrawal = _move(withdrawal_id, ["approved"], "paid", paid_at=utcnow(), reference=reference[:64])
-        _end_hold(withdrawal, "paid", "withdrawn", f"提现 #{withdrawal.id} 已打款（{reference}）")
+        withdrawal = _move(withdrawal_id, ["approved"], "paid", by_hand=True, paid_at=utcnow(),
+                           reference=reference[:64])
+        end_hold(withdrawal, "paid", "withdrawn", f"提现 #{withdrawal.id} 已打款（{reference}）")
     return get_withdrawal(withdrawal_id)
 
 
@@ -153,3 +159,29 @@ def list_withdrawals(*, status=None, agent_id=None, source=None, page=1, per_pag
     if agent_id is not None:
         query = query.where(Withdrawal.agent == agent_id)
     return paginate(query.order_by(Withdrawal.created_at.desc(), Withdrawal.id.desc()), page=page, per_page=per_page)
+
+
+def transfer_confirmation(*, agent_id, withdrawal_id):
+    """What the agent's mini-program passes to `wx.requestMerchantTransfer` to confirm receipt of its own
+    withdrawal's transfer (NotFound for another agent's; Conflict when nothing waits for confirmation)."""
+    return payouts.confirmation_package(get_withdrawal(withdrawal_id, agent_id=agent_id))
+
+
+def refresh_transfer(*, withdrawal_id, agent_id=None):
+    """Ask WeChat Pay how the withdrawal's transfer stands now and apply it (the agent after confirming, finance
+    from the queue); the withdrawal. A WeChat-Pay outage changes nothing and is no error here."""
+    get_withdrawal(withdrawal_id, agent_id=agent_id)
+    try:
+        payouts.query_transfer(withdrawal_id)
+    except Conflict:  # another amount than asked: refused and told to the owners by apply_transfer
+        pass
+    return get_withdrawal(withdrawal_id, agent_id=agent_id)
+
+
+def cancel_transfer(*, withdrawal_id, actor_id):
+    """Finance withdraws the WeChat transfer of an approved request before the agent received it (撤销转账): the
+    money returns to the agent's available balance once WeChat Pay has cancelled it."""
+    get_withdrawal(withdrawal_id)
+    payouts.cancel_transfer(withdrawal_id)
+    log.info("withdrawal %s: transfer cancelled by admin %s", withdrawal_id, actor_id)
+    return get_withdrawal(withdrawal_id)

@@ -27,6 +27,12 @@ def summarised(label, run):
     return job
 
 
+def _reconciled(run):
+    if run is None:
+        return "skipped (no WeChat Pay APIv3)"
+    return f"bill_date={run.bill_date} rows={run.bill_rows} discrepancies={run.discrepancies}"
+
+
 JOBS = [
     Job("drain_outbox", notify_jobs.drain_outbox, every_seconds=3),
     Job("scan_low_stock", summarised("queued", inventory_jobs.scan_low_stock), every_seconds=1800),
@@ -42,6 +48,8 @@ JOBS = [
     Job("release_commissions", summarised("released", finance_jobs.release_available_commissions), at="05:00"),
     Job("award_team_bonus", summarised("credited", finance_jobs.award_team_bonus), at="05:30"),
     Job("settle_wechat_top_ups", summarised("settled", finance_jobs.settle_wechat_top_ups), every_seconds=300),
+    Job("settle_transfers", summarised("settled", finance_jobs.settle_transfers), every_seconds=300),
+    Job("reconcile_trade_bill", lambda: _reconciled(finance_jobs.reconcile_trade_bill()), at="10:30"),
     Job("send_order_digest", summarised("queued", order_jobs.send_daily_digest), at="21:00"),
     Job("prune_handled_messages", summarised("pruned", chat.prune_handled_messages), at="04:10"),
     Job("prune_job_runs", summarised("pruned", jobs.prune_job_runs), at="04:20"),

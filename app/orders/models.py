@@ -196,7 +196,7 @@ class WechatRefund(BaseModel):
     settled_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("status", "checked_at"), False),)
+        indexes = ((("status", "checked_at"), False), (("settled_at", "status"), False))
 
 
 PROMOTION_KINDS = ("amount_off", "level_discount")

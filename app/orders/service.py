@@ -454,6 +454,37 @@ def refund_facts(refund_id):
         goods_back=record.goods_back or Order.get_by_id(record.order_id).shipped_at is None)
 
 
+def wechat_money(*, start, end, trade_nos=(), refund_nos=()):
+    """Our WeChat Pay money between two UTC moments, for reconciling a day's bill: ({out_trade_no: fen} of the
+    orders paid by WeChat Pay, {out_refund_no: fen} of the refunds WeChat Pay made), with those of other times that
+    the bill's numbers name (paid just before midnight, say). Refunds are counted when WeChat Pay said SUCCESS."""
+    payments, refunds, found_ids = {}, {}, set()
+    wechat = Order.payment_method == "wechat"
+
+    def read_orders(where):
+        for order in Order.select(Order.id, Order.created_at, Order.total_fen).where(wechat, where):
+            payments[order_no(order)] = order.total_fen
+            found_ids.add(order.id)
+    read_orders((Order.paid_at >= start) & (Order.paid_at < end))
+    others = sorted({int(no[6:]) for no in trade_nos if ORDER_NO_PATTERN.fullmatch(no)} - found_ids)
+    for chunk in _chunked(others):
+        read_orders(Order.id.in_(chunk))
+
+    def read_refunds(where):
+        for number, amount in (WechatRefund.select(WechatRefund.out_refund_no, WechatRefund.amount_fen)
+                               .where(WechatRefund.status == "succeeded", where).tuples()):
+            refunds[number] = amount
+    read_refunds((WechatRefund.settled_at >= start) & (WechatRefund.settled_at < end))
+    for chunk in _chunked(sorted(no for no in refund_nos if isinstance(no, str) and 0 < len(no) <= 64
+                                 and no not in refunds)):
+        read_refunds(WechatRefund.out_refund_no.in_(chunk))
+    return payments, refunds
+
+
+def _chunked(ids, size=500):
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
+
+
 # Scheduled work
 
 def overdue(status, *, before, limit=1000):

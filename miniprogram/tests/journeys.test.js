@@ -254,7 +254,10 @@ describe('paying from the goods balance (货款)', () => {
 })
 
 describe('the top agent binds its WeChat and withdraws its commission', () => {
-  const phone = phoneOf(`journey-top-${Date.now()}`)
+  // Confirming a 商家转账 in WeChat: the payee confirms the package at WeChat Pay (the fake's side door).
+  const confirmAtWechat = (params) => callJson(`${backend.pay_url}__fake__/confirm-transfer`,
+    { method: 'POST', body: { package: params.package } }).then((res) => ({ errMsg: `requestMerchantTransfer:ok ${res.status}` }))
+  const phone = phoneOf(`journey-top-${Date.now()}`, { merchantTransfer: confirmAtWechat })
 
   test('binds with the bind code the brand gave it', async () => {
     const join = await phone.open('pages/join', {})
@@ -283,6 +286,29 @@ describe('the top agent binds its WeChat and withdraws its commission', () => {
     expect(text(after)).toContain('待审核')
     const again = await phone.open('more/withdraw', {})
     expect(again.instance.data).toMatchObject({ kindIndex: 1, name: '王总', account: '6222000012345678', bank: '招商银行' })
+  })
+
+  const wechatTest = backend.pay_api === 'v3' ? test : test.skip
+  wechatTest('withdraws to its WeChat change, the brand approves, and it confirms receipt in WeChat', async () => {
+    const withdraw = await phone.open('more/withdraw', {})
+    await input(withdraw, '.amount', '12.00')
+    withdraw.instance.onKind({ detail: { value: 0 } })
+    await withdraw.instance.submit()
+    expect(text(withdraw)).toContain('提现申请已提交')
+    const id = withdraw.instance.data.done.id
+    const approved = await consoleApi('POST', `/finance/withdrawals/${id}/approve`)
+    expect(approved).toMatchObject({ status: 'transferring', awaiting_confirmation: true })
+    const money = await phone.open('pages/money', undefined)
+    await money.instance.onLoad()
+    await tap(money, `.receive-${id}`)
+    expect(phone.record.navigations).toContain(`/more/receive/index?id=${id}`)
+    const receive = await phone.open('more/receive', { id: String(id) })
+    expect(text(receive)).toContain('¥12.00')
+    await tap(receive, '.confirm')
+    await until(() => text(receive).includes('已到账'), 'the transfer arrived')
+    const after = await phone.open('pages/money', undefined)
+    await after.instance.onLoad()
+    expect(after.instance.data.withdrawals.find((item) => item.id === id).status).toBe('paid')
   })
 
   test('opens its certificate, registers its WeChat ID and anyone then finds it authorized by that ID', async () => {

@@ -316,6 +316,65 @@ describe('withdraw', () => {
   })
 })
 
+describe('confirming receipt of a WeChat transfer', () => {
+  const TRANSFER = { withdrawal_id: 7, amount: '200.00', mch_id: '1900009191', app_id: 'wx-mp-test', package: 'ABBQO+oYAAAB' }
+  const routes = (status = 'paid') => ({ 'GET /api/mp/finance/withdrawals/7/transfer': [200, TRANSFER],
+    'POST /api/mp/finance/withdrawals/7/transfer/refresh': [200, { id: 7, amount: '200.00', status }] })
+
+  test('shows the amount and passes the package to wx.requestMerchantTransfer from a tap', async () => {
+    const { comp, record } = mount('more/receive', routes())
+    await comp.instance.onLoad({ id: '7' })
+    expect(text(comp)).toContain('¥200.00')
+    await tap(comp, '.confirm')
+    await until(() => text(comp).includes('已到账'))
+    expect(record.transfers.map(({ mchId, appId, package: pkg }) => ({ mchId, appId, pkg }))).toEqual([
+      { mchId: '1900009191', appId: 'wx-mp-test', pkg: 'ABBQO+oYAAAB' }])
+    expect(record.requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toContain(
+      'POST /api/mp/finance/withdrawals/7/transfer/refresh')
+  })
+  test('the server, not the tap, says whether it arrived', async () => {
+    const { comp } = mount('more/receive', routes('transferring'))
+    await comp.instance.onLoad({ id: '7' })
+    await comp.instance.confirm()
+    expect(text(comp)).toContain('确认中，到账后会通知您')
+  })
+  test('a cancel in WeChat is a normal outcome and keeps the button', async () => {
+    const { comp, record } = mount('more/receive', routes(), {
+      merchantTransfer: () => Promise.reject({ errMsg: 'requestMerchantTransfer:fail cancel' }) })
+    await comp.instance.onLoad({ id: '7' })
+    await comp.instance.confirm()
+    expect(text(comp)).toContain('已取消，可稍后再确认收款')
+    expect(text(comp)).toContain('确认收款')
+    expect(record.requests.some((r) => r.url.endsWith('/refresh'))).toBe(false)
+  })
+  test('an old WeChat is asked to upgrade', async () => {
+    const { comp, record } = mount('more/receive', routes(), { canIUse: () => false })
+    await comp.instance.onLoad({ id: '7' })
+    await comp.instance.confirm()
+    expect(text(comp)).toContain('请升级微信')
+    expect(record.transfers).toEqual([])
+  })
+  test('a transfer not waiting for me says so', async () => {
+    const { comp } = mount('more/receive', { 'GET /api/mp/finance/withdrawals/7/transfer':
+      ERROR(409, 'not_waiting_confirmation', '该提现当前无需确认收款') })
+    await comp.instance.onLoad({ id: '7' })
+    expect(text(comp)).toContain('该提现当前无需确认收款')
+  })
+  test('the money page offers the confirmation for a withdrawal waiting for it', async () => {
+    const { comp, record } = mount('pages/money', {
+      'GET /api/mp/me/performance': [200, { own_purchase: '0.00', team_purchase: null, retail: null, recruits: 0 }],
+      'GET /api/mp/finance/balance': [200, { pending: '0.00', available: '0.00', held: '200.00', withdrawn: '0.00', owed: '0.00' }],
+      'GET /api/mp/finance/commissions': [200, { items: [] }],
+      'GET /api/mp/finance/withdrawals': [200, { items: [{ id: 7, amount: '200.00', status: 'transferring',
+        awaiting_confirmation: true, created_at: '2026-12-01T00:00:00Z' }] }],
+      'GET /api/mp/finance/goods': [200, { balance: '0.00', held: '0.00' }],
+      'GET /api/mp/finance/goods/entries': [200, { items: [] }] })
+    await comp.instance.onLoad()
+    await tap(comp, '.receive-7')
+    expect(record.navigations).toEqual(['/more/receive/index?id=7'])
+  })
+})
+
 describe('top up', () => {
   const routes = { 'GET /api/mp/finance/goods': [200, { balance: '120.00', held: '0.00' }],
     'GET /api/mp/finance/goods/top-ups': [200, { items: [{ id: 3, amount: '500.00', method: 'transfer', status: 'pending', created_at: '2026-12-01T00:00:00Z' }] }] }

@@ -17,7 +17,8 @@ function monthRange (offset) {
 
 const AGENT_STATUS = { active: '正常', suspended: '已暂停', left: '已退出', pending: '待审核' }
 const APPLICATION_STATUS = { pending: '待审核', approved: '已通过', rejected: '未通过' }
-const WITHDRAWAL_STATUS = { pending: '待审核', approved: '已批准', rejected: '已拒绝', paid: '已打款' }
+const WITHDRAWAL_STATUS = { pending: '待审核', approved: '已批准', transferring: '转账中', rejected: '已拒绝', paid: '已打款',
+  failed: '转账失败，已退回' }
 
 // A scanned label's QR is the code's scan-page URL (…/v/<code>); a typed or bar code is the code itself.
 function codeFrom (scanned) {

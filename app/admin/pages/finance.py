@@ -10,6 +10,7 @@ from app.admin import commission as commission_api
 from app.admin import expenses as expenses_api
 from app.admin import goods as goods_api
 from app.admin import finance_reports as reports_api
+from app.admin import reconciliation as reconciliation_api
 from app.admin import withdrawals as withdrawals_api
 from app.admin.pages import charts, exports
 from app.admin.pages.web import act, form_values, load, page, query_args, render
@@ -23,7 +24,8 @@ from app.orders import service as orders
 from app.schemas import PageArgs
 
 ROLES = commission_api.FINANCE
-WITHDRAWAL_STATUS_NAMES = {"pending": "待审核", "approved": "已批准", "rejected": "已拒绝", "paid": "已打款"}
+WITHDRAWAL_STATUS_NAMES = {"pending": "待审核", "approved": "已批准", "transferring": "微信转账中", "rejected": "已拒绝",
+                           "paid": "已打款", "failed": "转账失败（已退回）"}
 ACCOUNT_NAMES = {"pending": "待结算", "available": "可提现", "held": "提现冻结", "withdrawn": "已提现"}
 WITHDRAWAL_SOURCE_NAMES = {"commission": "佣金", "goods": "货款"}
 TOP_UP_STATUS_NAMES = {"pending": "待确认", "confirmed": "已到账", "rejected": "已拒绝", "closed": "已关闭"}
@@ -91,6 +93,33 @@ def withdrawal_pay(withdrawal_id):
     return _decide(withdrawal_id, lambda: finance.mark_withdrawal_paid(
         withdrawal_id=withdrawal_id, actor_id=g.admin.id, **load(withdrawals_api.AdminPaidBody(), form_values())),
         f"提现 #{withdrawal_id} 已标记打款")
+
+
+@page("/finance/withdrawals/<id:withdrawal_id>/transfer/query", roles=ROLES, methods=("POST",))
+def withdrawal_query_transfer(withdrawal_id):
+    """Ask WeChat Pay how the request's transfer stands."""
+    return _decide(withdrawal_id, lambda: finance.refresh_transfer(withdrawal_id=withdrawal_id),
+                   f"已查询提现 #{withdrawal_id} 的微信转账")
+
+
+@page("/finance/withdrawals/<id:withdrawal_id>/transfer/cancel", roles=ROLES, methods=("POST",))
+def withdrawal_cancel_transfer(withdrawal_id):
+    """Withdraw the request's WeChat transfer before the agent received it."""
+    return _decide(withdrawal_id, lambda: finance.cancel_transfer(withdrawal_id=withdrawal_id, actor_id=g.admin.id),
+                   f"已撤销提现 #{withdrawal_id} 的微信转账")
+
+
+@page("/finance/reconciliation", roles=ROLES)
+def reconciliation():
+    """WeChat Pay's daily trade bill against our payments and refunds: the days reconciled, and what one day's bill
+    and our books disagree on (?bill_date=, ?open=1 for the unresolved)."""
+    args, errors = query_args(reconciliation_api.AdminDiscrepancyQuery())
+    days, _ = finance.list_reconciliations(page=1, per_page=31)
+    bill_date = args.get("bill_date") or (days[0].bill_date if days else None)
+    items, total = (finance.list_discrepancies(bill_date=bill_date, open_only=args["open"], page=args["page"],
+                                               per_page=args["per_page"]) if bill_date else ([], 0))
+    return render("finance/reconciliation.html", days=days, bill_date=bill_date, items=items, total=total,
+                  args=args, errors=errors, filters=form_values(request.args), kinds=finance.DISCREPANCY_KINDS)
 
 
 @page("/finance/agents/<id:agent_id>/ledger", roles=ROLES)

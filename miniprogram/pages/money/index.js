@@ -43,6 +43,7 @@ Component({
     },
     withdraw () { wx.navigateTo({ url: '/more/withdraw/index' }) },
     topUp () { wx.navigateTo({ url: '/more/topup/index' }) },
-    withdrawGoods () { wx.navigateTo({ url: '/more/withdraw/index?source=goods' }) }
+    withdrawGoods () { wx.navigateTo({ url: '/more/withdraw/index?source=goods' }) },
+    receive (e) { wx.navigateTo({ url: `/more/receive/index?id=${e.currentTarget.dataset.id}` }) }
   }
 })

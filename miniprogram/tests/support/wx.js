@@ -38,7 +38,7 @@ function multipart (fields, fileField, filePath) {
 function install (options = {}) {
   const storage = new Map()
   const record = { toasts: [], modals: [], navigations: [], clipboard: [], subscribed: [], saved: [], requests: [],
-    payments: [] }
+    payments: [], transfers: [] }
   const settings = {
     routes: options.routes || null,
     loginCode: options.loginCode || (() => Promise.resolve('test-login-code')),
@@ -47,6 +47,8 @@ function install (options = {}) {
     chosenFile: options.chosenFile || '',
     address: options.address || null,
     payment: options.payment || (() => Promise.resolve({ errMsg: 'requestPayment:ok' })),
+    merchantTransfer: options.merchantTransfer || (() => Promise.resolve({ errMsg: 'requestMerchantTransfer:ok' })),
+    canIUse: options.canIUse || (() => true),
     subscribeAnswer: 'accept'
   }
   const answerRoute = (method, url, data) => {
@@ -105,6 +107,11 @@ function install (options = {}) {
       record.payments.push(params)
       settings.payment(params).then((res) => params.success(res), (err) => params.fail(err))
     },
+    requestMerchantTransfer: (params) => {
+      record.transfers.push(params)
+      settings.merchantTransfer(params).then((res) => params.success(res), (err) => params.fail(err))
+    },
+    canIUse: (name) => settings.canIUse(name),
     scanCode: ({ success, fail }) => (settings.scanResult ? success({ result: settings.scanResult }) : fail({ errMsg: 'scanCode:fail cancel' })),
     chooseMedia: ({ success, fail }) => (settings.chosenFile
       ? success({ tempFiles: [{ tempFilePath: settings.chosenFile, size: fs.statSync(settings.chosenFile).size }] })
