@@ -10,7 +10,7 @@ export FLASK_APP := wsgi
 # Scans are located with the fetched database when it is there (a setting naming no file refuses to start).
 WITH_IPDB = IP_REGION_DB=$${IP_REGION_DB-$$(test -f $(IPDB) && echo $(CURDIR)/$(IPDB))}
 
-.PHONY: run test install migrate seed scheduler clean
+.PHONY: run test test-galera install migrate seed scheduler clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ run: seed
 test: install
 	sh scripts/ensure_browser.sh
 	$(WITH_IPDB) $(BIN)/python scripts/test_suites.py $(PYTEST_ARGS)
+
+# The whole suite on a private 3-node Galera cluster (not part of `make test`; see docs/scale-out.md for its time).
+test-galera: install
+	$(WITH_IPDB) $(BIN)/python scripts/galera.py test $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/weishang.db*

@@ -8,7 +8,7 @@ from playhouse.pool import MaxConnectionsExceeded
 
 from app.brand import service as brand
 from app.config import DEV_SECRET_KEY, Settings, configure
-from app.database import close_unless_in_transaction, db, init_database
+from app.database import close_unless_in_transaction, data_age, db, init_database, init_replica, reset_data_age
 from app.http import (RowIdConverter, error_response, register_error_handlers, serve_only_this_machine,
                       trust_proxies)
 from app.logs import redact_logger
@@ -59,10 +59,23 @@ def no_sniffing(response):
 def register_database(app, settings):
     """Bind the database and give each request a connection, returned on teardown."""
     init_database(settings.DATABASE_URL, max_connections=settings.DB_MAX_CONNECTIONS)
+    init_replica(settings.DATABASE_REPLICA_URL, max_lag_seconds=settings.REPLICA_MAX_LAG_SECONDS,
+                 max_connections=settings.DB_MAX_CONNECTIONS)
 
     @app.before_request
     def connect():
+        reset_data_age()
         db.connect(reuse_if_open=True)
+
+    @app.after_request
+    def say_data_age(response):
+        """A report read from a lagging replica says how old its data is (whole seconds)."""
+        age = data_age()
+        if age is not None:
+            response.headers["X-Data-Age"] = str(int(age))
+        return response
+
+    app.jinja_env.globals["data_age"] = data_age
 
     @app.teardown_request
     def release(_exc):

@@ -39,6 +39,8 @@ class Settings:
 
     ENV: str = "development"
     DATABASE_URL: str = "sqlite:///instance/weishang.db"
+    DATABASE_REPLICA_URL: str = ""
+    REPLICA_MAX_LAG_SECONDS: float = 30.0
     SECRET_KEY: str = DEV_SECRET_KEY
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
     TIMEZONE: str = "Asia/Shanghai"
@@ -203,6 +205,11 @@ class Settings:
             raise ConfigError("NOTIFY_TEMPLATES must be a JSON object keyed by notification kind")
         if self.IP_REGION_DB and not os.path.isfile(self.IP_REGION_DB):
             raise ConfigError(f"IP_REGION_DB names no file: {self.IP_REGION_DB} (`make install` fetches it)")
+        if self.DATABASE_REPLICA_URL and not (self.DATABASE_REPLICA_URL.startswith("mysql")
+                                              and self.DATABASE_URL.startswith("mysql")):
+            raise ConfigError("DATABASE_REPLICA_URL needs MySQL/MariaDB for both it and DATABASE_URL")
+        if self.REPLICA_MAX_LAG_SECONDS <= 0:
+            raise ConfigError("REPLICA_MAX_LAG_SECONDS must be positive")
         if self.CERTIFICATE_FONT and not os.path.isfile(self.CERTIFICATE_FONT):
             raise ConfigError(f"CERTIFICATE_FONT names no file: {self.CERTIFICATE_FONT}")
         self._validate_wechat_pay()

@@ -8,6 +8,7 @@ from datetime import timedelta
 from app.agents import service as agents
 from app.clock import local_today
 from app.codes import service as codes
+from app.database import reads_replica
 from app.finance import service as finance
 from app.inventory import service as inventory
 from app.orders import reports
@@ -17,6 +18,7 @@ CHART_DAYS = 30
 TOP = 10
 
 
+@reads_replica
 def figures(*, sections, today=None):
     """The dashboard's figures for `sections` (a subset of SECTIONS), as of the local date `today`."""
     today = today or local_today()

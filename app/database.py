@@ -1,16 +1,55 @@
-"""The one database handle, bound late to SQLite or MySQL from a URL."""
+"""The one database handle, bound late to SQLite or MySQL from a URL; reports may read a replica."""
+import functools
+import itertools
+import logging
 import os
 import random
 import re
+import threading
 import time
 from urllib.parse import urlparse
 
-from peewee import DatabaseProxy, Model, OperationalError
+import pymysql
+from peewee import DatabaseProxy, InterfaceError, Model, OperationalError
 from peewee import __exception_wrapper__ as exception_wrapper
-from playhouse.db_url import connect
+from playhouse.db_url import connect, parse
+from playhouse.pool import MaxConnectionsExceeded, PooledMySQLDatabase
 from pymysql.constants import CLIENT
 
-db = DatabaseProxy()
+log = logging.getLogger(__name__)
+
+
+class RoutingProxy(DatabaseProxy):
+    """The proxy every model is bound to: the primary, or this thread's replica while `replica_read` runs."""
+
+    __slots__ = ("_primary", "_local")
+    _NAMES = frozenset({"obj", "_callbacks", "_Model", "_primary", "_local"})
+
+    def __init__(self):
+        object.__setattr__(self, "_local", threading.local())
+        object.__setattr__(self, "_primary", None)
+        super().__init__()
+
+    @property
+    def obj(self):
+        return getattr(self._local, "reading", None) or self._primary
+
+    @obj.setter
+    def obj(self, database):
+        object.__setattr__(self, "_primary", database)
+
+    @property
+    def primary(self):
+        """The primary database, even inside a replica read."""
+        return self._primary
+
+    def __setattr__(self, name, value):
+        if name not in self._NAMES:
+            raise AttributeError("Cannot set attribute on proxy.")
+        object.__setattr__(self, name, value)
+
+
+db = RoutingProxy()
 
 SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "normal"}
 
@@ -23,8 +62,9 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
-def open_database(url, *, max_connections=20):
-    """Build the Database for `url` (sqlite:///path or mysql://user:pass@host/db)."""
+def open_database(url, *, max_connections=20, connect_timeout=10, read_only=False):
+    """Build the Database for `url` (sqlite:///path or mysql://user:pass@host/db, or mysql://user@host1:port1,
+    host2:port2/db for several equal servers); `read_only` connections refuse every write."""
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else ""
@@ -37,9 +77,48 @@ def open_database(url, *, max_connections=20):
         pooled = url if scheme == "mysql+pool" else "mysql+pool" + url[len(scheme):]
         # FOUND_ROWS: an UPDATE reports the rows it matched, as SQLite does, so a
         # guarded UPDATE's row count means the same thing on both databases.
-        return connect(pooled, charset="utf8mb4", max_connections=max_connections,
-                       stale_timeout=300, timeout=10, client_flag=CLIENT.FOUND_ROWS)
+        options = dict(charset="utf8mb4", max_connections=max_connections, stale_timeout=300,
+                       timeout=connect_timeout, client_flag=CLIENT.FOUND_ROWS,
+                       **({"init_command": "SET SESSION TRANSACTION READ ONLY"} if read_only else {}))
+        hosts = mysql_hosts(url)
+        if len(hosts) > 1:
+            first = pooled.replace(urlparse(url).netloc.rsplit("@", 1)[-1], "%s:%d" % hosts[0], 1)
+            params = {key: value for key, value in parse(first).items() if key not in ("host", "port")}
+            return MultiHostMySQLDatabase(params.pop("database"), hosts=hosts, **params, **options)
+        return connect(pooled, **options)
     raise ValueError(f"unsupported DATABASE_URL scheme: {scheme}")
+
+
+def mysql_hosts(url):
+    """The (host, port) servers a MySQL URL names: one, or several separated by commas (Galera nodes)."""
+    netloc = urlparse(url).netloc.rsplit("@", 1)[-1]
+    hosts = []
+    for part in netloc.split(","):
+        host, _, port = part.partition(":")
+        hosts.append((host or "127.0.0.1", int(port) if port else 3306))
+    return hosts
+
+
+class MultiHostMySQLDatabase(PooledMySQLDatabase):
+    """A pool over several equal servers (the nodes of a Galera cluster): each new connection goes to the next
+    one in turn, skipping a server that refuses it, so connections spread over the nodes and a dead node costs
+    only the connections it held."""
+
+    def init(self, database, hosts=(), **kwargs):
+        self.hosts = list(hosts)
+        self._turn = itertools.count(random.randrange(max(len(self.hosts), 1)))
+        super().init(database, **kwargs)
+
+    def _connect(self):
+        start, refused = next(self._turn), None
+        for offset in range(len(self.hosts)):
+            host, port = self.hosts[(start + offset) % len(self.hosts)]
+            try:
+                return pymysql.connect(database=self.database, autocommit=True,
+                                       **{**self.connect_params, "host": host, "port": port})
+            except pymysql.err.OperationalError as exc:
+                refused = exc
+        raise refused
 
 
 def init_database(url, *, max_connections=20):
@@ -47,6 +126,18 @@ def init_database(url, *, max_connections=20):
     database = open_database(url, max_connections=max_connections)
     db.initialize(database)
     return database
+
+
+def init_replica(url, *, max_lag_seconds, max_connections=20):
+    """Let `replica_read` send reports to the replica at `url` while it lags at most `max_lag_seconds`
+    (no `url`: every read goes to the primary)."""
+    global _replica
+    if _replica is not None:
+        _replica.database.close_all()
+    _replica = _Replica(open_database(url, max_connections=max_connections, connect_timeout=2,
+                                      read_only=True),
+                        max_lag_seconds) if url else None
+    return _replica
 
 
 def is_mysql():
@@ -97,15 +188,22 @@ LOCK_CONFLICT_ERRORS = (1213, 1205)  # InnoDB deadlock victim, lock wait timeout
 
 
 def mysql_error_code(exc):
-    """The MySQL error number of a peewee error (peewee passes the driver's args after the original)."""
-    return exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+    """The MySQL error number of a peewee error: peewee passes the driver's args after the original error, or
+    (an error raised at COMMIT or through the pool) the driver's args alone."""
+    for value in exc.args[:2]:
+        if isinstance(value, int):
+            return value
+    return None
 
 
-def atomic_with_retry(work, *, attempts=4):
-    """Run `work()` in a transaction, retried when InnoDB picks it as a deadlock victim.
+def atomic_with_retry(work, *, attempts=8):
+    """Run `work()` in a transaction, retried when InnoDB picks it as a deadlock victim, or when a Galera
+    cluster refuses it at commit because a transaction on another node wrote the same rows first (certification
+    failure, which arrives as the same deadlock error 1213).
 
     Inside an enclosing transaction there is nothing to retry (InnoDB rolled the
-    whole transaction back), so the error goes to the caller at once.
+    whole transaction back), so the error goes to the caller at once. The pause before
+    each retry grows with the attempt (random, at most 5 ms · 2^attempt).
     """
     if db.in_transaction():
         attempts = 1
@@ -114,9 +212,25 @@ def atomic_with_retry(work, *, attempts=4):
             with db.atomic():
                 return work()
         except OperationalError as exc:
-            if attempt == attempts or mysql_error_code(exc) not in LOCK_CONFLICT_ERRORS:
+            if attempt == attempts or not _lock_conflict(exc):
                 raise
-            time.sleep(random.uniform(0, 0.005 * attempt))
+            time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))
+
+
+def _lock_conflict(exc):
+    """True when `exc`, or the error it was raised while handling, is a deadlock or lock wait timeout.
+
+    A deadlock (or a cluster's abort) inside a savepoint rolls the whole transaction back, so rolling
+    back to the savepoint then fails with "SAVEPOINT does not exist" (1305), raised while handling the
+    deadlock: that is a lock conflict too.
+    """
+    for _ in range(5):
+        if exc is None:
+            return False
+        if isinstance(exc, OperationalError) and mysql_error_code(exc) in LOCK_CONFLICT_ERRORS:
+            return True
+        exc = exc.__context__
+    return False
 
 
 def paginate(query, *, page, per_page):
@@ -187,3 +301,127 @@ def _mysql_literal(connection):
             return f"'{value}'"
         return "NULL" if value is None else escape(value)
     return literal
+
+
+# Reading a replica ------------------------------------------------------------------------------------------
+
+REPLICA_CHECK_SECONDS = 1.0   # how long one process trusts a lag measurement
+REPLICA_RETRY_SECONDS = 5.0   # how long a replica that failed a read is left alone
+GTID_WAIT_SECONDS = 0.05      # a replica this close behind counts as caught up
+_replica = None
+_reading = threading.local()  # .age: the oldest replica data this thread served since reset_data_age()
+READ_FAILURES = (OperationalError, InterfaceError, MaxConnectionsExceeded)
+
+
+class _Replica:
+    """A replica and this process's last word on it: how far behind it is, or that it is down."""
+
+    def __init__(self, database, max_lag_seconds):
+        self.database, self.max_lag = database, float(max_lag_seconds)
+        self._lock = threading.Lock()
+        self._checked_at, self._age, self._down_until = -1e9, None, 0.0
+
+    def usable_age(self):
+        """How old the replica's data is (seconds), or None when reads must go to the primary."""
+        now = time.monotonic()
+        if now < self._down_until:
+            return None
+        # One thread measures; the others meanwhile take the last measurement (none yet: the primary).
+        if now - self._checked_at >= REPLICA_CHECK_SECONDS and self._lock.acquire(blocking=False):
+            try:
+                self._age = self._measure()
+            except READ_FAILURES as exc:
+                log.warning("replica unreachable, reading the primary: %s", exc)
+                self._down_until, self._age = now + REPLICA_RETRY_SECONDS, None
+            finally:
+                _close(self.database)
+                self._checked_at = now
+                self._lock.release()
+        age = self._age
+        return age if age is not None and age <= self.max_lag else None
+
+    def _measure(self):
+        """Seconds the replica is behind: 0 when it has applied what the primary had committed, else the age of
+        the newest heartbeat it applied (the primary's clock). Beats the primary's heartbeat on the way."""
+        position, now = db.primary.execute_sql("SELECT @@gtid_binlog_pos, UTC_TIMESTAMP()").fetchone()
+        beat_heartbeat()
+        caught_up, = self.database.execute_sql("SELECT MASTER_GTID_WAIT(%s, %s)",
+                                                (position, GTID_WAIT_SECONDS)).fetchone()
+        if caught_up == 0:
+            return 0.0
+        row = self.database.execute_sql("SELECT beat_at FROM replica_heartbeat WHERE id = 1").fetchone()
+        return max((now - row[0]).total_seconds(), 0.0) if row else None
+
+    def failed(self, exc):
+        log.warning("replica read failed, reading the primary: %s", exc)
+        with self._lock:
+            self._down_until, self._age = time.monotonic() + REPLICA_RETRY_SECONDS, None
+
+
+def _close(database):
+    """Return this thread's replica connection to the pool (a dead one is dropped at its next checkout)."""
+    try:
+        if not database.is_closed():
+            database.close()
+    except READ_FAILURES:
+        pass
+
+
+def beat_heartbeat():
+    """Stamp the primary's heartbeat row (replicas age their data by it); nothing without a replica or on SQLite."""
+    if _replica is None or not is_mysql():
+        return
+    db.primary.execute_sql("INSERT INTO replica_heartbeat (id, beat_at) VALUES (1, UTC_TIMESTAMP()) "
+                           "ON DUPLICATE KEY UPDATE beat_at = VALUES(beat_at)")
+
+
+def replica_read(work):
+    """`work()` (reads only) on the replica when one is set, reachable and lags at most REPLICA_MAX_LAG_SECONDS;
+    on the primary otherwise, inside a transaction (a read before a write), or when the replica fails midway.
+
+    Nested calls run where the outermost one does.
+    """
+    replica = _replica
+    if replica is None or getattr(db._local, "reading", None) is not None or db.in_transaction():
+        return work()
+    age = replica.usable_age()
+    if age is None:
+        return work()
+    db._local.reading = replica.database
+    try:
+        result = work()
+    except READ_FAILURES as exc:
+        replica.failed(exc)
+    else:
+        _reading.age = max(getattr(_reading, "age", None) or 0.0, age)
+        return result
+    finally:
+        db._local.reading = None
+        _close(replica.database)
+    return work()
+
+
+def reads_replica(function):
+    """Decorator: `function` (a report: reads only) runs through `replica_read`."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        return replica_read(lambda: function(*args, **kwargs))
+    return wrapper
+
+
+def reset_data_age():
+    """Forget the replica data this thread served (a request's start)."""
+    _reading.age = None
+
+
+def data_age():
+    """Seconds behind the primary of the oldest replica data this thread served since reset_data_age(); None when
+    it read only the primary."""
+    return getattr(_reading, "age", None)
+
+
+def forget_replica_state():
+    """Measure the replica afresh at the next read (tests, and after replication is repaired)."""
+    if _replica is not None:
+        with _replica._lock:
+            _replica._checked_at, _replica._age, _replica._down_until = -1e9, None, 0.0

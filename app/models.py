@@ -16,7 +16,7 @@ from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVers
                                 Posting, SettlementRefund, Withdrawal, BuyerFirstOrder)
 from app.inventory.models import (Stock, StockMove, StockTake, StockTakeCount, Transfer, TransferLine, Warehouse,
                                   WarehouseProvince)
-from app.jobs.models import JobRun, SchedulerLease
+from app.jobs.models import JobRun, ReplicaHeartbeat, SchedulerLease
 from app.notify.models import Notification
 from app.orders.models import (DailyProductSales, DailyRegionSales, Order, OrderEvent, OrderLine, OrderRefund,
                                OrderRefundLine, Parcel, ParcelEvent, ParcelPush, Promotion, ShippingTemplate,
@@ -86,6 +86,7 @@ ALL_MODELS = [
     SeenSignature,
     SchedulerLease,
     JobRun,
+    ReplicaHeartbeat,
     CommissionRuleVersion,
     OrderSettlement,
     BuyerFirstOrder,

@@ -93,7 +93,7 @@ def bulk_orders(count, level_id, product_ids):
     """`count` paid orders over the last year (two lines each), inserted in SQL from MariaDB's sequence engine."""
     provinces = ", ".join(f"'{p}'" for p, _ in PROVINCES)
     cities = ", ".join(f"'{c}'" for _, c in PROVINCES)
-    first_product, products = product_ids[0], len(product_ids)
+    products, product_list = len(product_ids), ", ".join(str(pid) for pid in product_ids)
     db.execute_sql("SET unique_checks = 0")
     db.execute_sql(f"""
         INSERT INTO sales_order (level_id, placed_by, idempotency_scope, idempotency_key, request_hash, status,
@@ -109,7 +109,7 @@ def bulk_orders(count, level_id, product_ids):
     db.execute_sql(f"""
         INSERT INTO order_line (order_id, product_id, product_name, quantity, unit_price_fen, discount_fen, paid_fen,
             unit_cost_fen, refunded_quantity, refunded_fen, paid_at)
-        SELECT o.id, {first_product} + MOD(o.id + k.seq, {products}), '商品', IF(k.seq = 0, 2, 1), 10000, 0,
+        SELECT o.id, ELT(1 + MOD(o.id + k.seq, {products}), {product_list}), '商品', IF(k.seq = 0, 2, 1), 10000, 0,
             IF(k.seq = 0, 20000, 10000), 4000, 0, 0, o.paid_at
         FROM sales_order o JOIN seq_0_to_1 k WHERE o.placed_by = 'bench'""")
     db.execute_sql("SET unique_checks = 1")

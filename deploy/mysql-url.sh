@@ -12,6 +12,7 @@ mysql_defaults_from_url() {
     url=${url#mysql+pool://}
     if [[ "$url" == *@* ]]; then creds=${url%%@*}; url=${url#*@}; else creds=root; fi
     hostport=${url%%/*}
+    hostport=${hostport%%,*}  # a URL naming several nodes (Galera): dump from and restore to the first
     MYSQL_DATABASE=${url#*/}
     MYSQL_DATABASE=${MYSQL_DATABASE%%\?*}
     MYSQL_DEFAULTS=$(mktemp)

@@ -131,6 +131,9 @@ def _drop_every_table():
             db.execute_sql(f'DROP TABLE "{table}"')
 
 
+SPREAD_CONNECTIONS = os.environ.get("TEST_SPREAD_CONNECTIONS") == "1"
+
+
 @pytest.fixture(autouse=True)
 def _isolated(request, app, fake_wechat):
     """Roll back each test's writes (or empty the tables after a committed test)."""
@@ -141,12 +144,21 @@ def _isolated(request, app, fake_wechat):
     if request.node.get_closest_marker("committed"):
         yield
         _empty_every_table()
+        _spread()
         return
     db.connect(reuse_if_open=True)
     with db.atomic() as transaction:
         yield
         transaction.rollback()
     db.close()
+    _spread()
+
+
+def _spread():
+    """On a cluster (TEST_SPREAD_CONNECTIONS=1, `make test-galera`) close the idle pooled connections, so that
+    the next test's connections open on the next nodes in turn."""
+    if SPREAD_CONNECTIONS and hasattr(db.primary, "close_idle"):
+        db.primary.close_idle()
 
 
 def _empty_every_table():

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pymysql
@@ -44,11 +45,13 @@ def wait_until(condition, seconds, *, step=0.05):
 
 
 class PrivateMariaDB:
-    """A mariadbd of our own (temp datadir, own port and socket) that a test may kill and restart."""
+    """A mariadbd of our own (temp datadir, own port and socket) that a test may kill and restart; `options` are
+    more server options (a binary log, a server id)."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, *, options=()):
         self.directory = str(directory)
         self.port = free_port()
+        self.options = list(options)
         self.process = None
 
     @staticmethod
@@ -68,7 +71,9 @@ class PrivateMariaDB:
         self.process = subprocess.Popen(
             ["mariadbd", "--no-defaults", f"--datadir={self.directory}/data", "--user=root",
              f"--port={self.port}", "--bind-address=127.0.0.1", f"--socket={self.directory}/mariadbd.sock",
-             f"--pid-file={self.directory}/mariadbd.pid", "--innodb-buffer-pool-size=64M", "--skip-log-bin",
+             f"--pid-file={self.directory}/mariadbd.pid", "--innodb-buffer-pool-size=64M",
+             *([] if any(option.startswith("--log-bin") for option in self.options) else ["--skip-log-bin"]),
+             *self.options,
              "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
              # No fsync: the faults kill the server process, never the machine, and the operating system
              # keeps what the process wrote; the schema's hundred DDL statements migrate three times faster.
@@ -96,16 +101,41 @@ class PrivateMariaDB:
         self.process.terminate()
         self.process.wait(timeout=60)
 
+    def sql(self, *statements):
+        """Run `statements` as root; the first row of the last one."""
+        connection = pymysql.connect(host="127.0.0.1", port=self.port, user="root", autocommit=True)
+        try:
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
+                return cursor.fetchone()
+        finally:
+            connection.close()
+
     def create_database(self, name):
-        connection = pymysql.connect(host="127.0.0.1", port=self.port, user="root")
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-        connection.close()
+        self.sql(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
         return f"mysql://root@127.0.0.1:{self.port}/{name}"
 
     def close(self):
         if self.process and self.process.poll() is None:
             self.kill()
+
+
+@contextmanager
+def migrated_database(url):
+    """The tests' database handle pointed at the database at `url`, migrated, for the block; then back."""
+    from app import migrate
+    from app.database import db, open_database
+
+    session_database, private = db.primary, open_database(url)
+    db.initialize(private)
+    try:
+        migrate.upgrade()
+        db.close()
+        yield private
+    finally:
+        private.close_all()
+        db.initialize(session_database)
 
 
 def app_env(database_url, wechat_url, **extra):

@@ -112,3 +112,13 @@ def test_an_app_left_on_the_development_key_refuses_another_machine(tmp_path):
 def test_an_ip_database_path_that_names_no_file_refuses_to_start(tmp_path):
     with pytest.raises(ConfigError, match="IP_REGION_DB"):
         Settings.from_env({"IP_REGION_DB": str(tmp_path / "missing.ipdb")})
+
+
+def test_a_read_replica_needs_mysql_for_it_and_the_primary():
+    with pytest.raises(ConfigError, match="DATABASE_REPLICA_URL"):
+        Settings.from_env({"DATABASE_URL": "sqlite:///x.db", "DATABASE_REPLICA_URL": "mysql://root@127.0.0.1/x"})
+
+
+def test_the_replica_lag_bound_must_be_positive():
+    with pytest.raises(ConfigError, match="REPLICA_MAX_LAG_SECONDS"):
+        Settings.from_env({"REPLICA_MAX_LAG_SECONDS": 0})

@@ -10,9 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from app import migrate
 from app.clock import utcnow
-from app.database import db, open_database
+from app.database import db
 from app.jobs.models import JobRun, SchedulerLease
 from app.notify import sender
 from app.notify import service as notify
@@ -21,8 +20,8 @@ from app.orders.models import Order
 from tests.conftest import NOTIFY_TEMPLATES
 from tests.factories import settings_changed
 from tests.faults import (ORDER_PAID_TEMPLATE, TEMPLATE_SEND, Gunicorn, PrivateMariaDB, Traffic, app_env,
-                          deliveries_per_order, half_written_orders, ledger_checks, make_world, start_scheduler,
-                          wait_until)
+                          deliveries_per_order, half_written_orders, ledger_checks, make_world, migrated_database,
+                          start_scheduler, wait_until)
 
 pytestmark = pytest.mark.committed
 
@@ -80,13 +79,8 @@ def private_mariadb(tmp_path):
 def on_private_mariadb(private_mariadb):
     """The tests' database handle pointed at a migrated database on the private server; its URL."""
     url = private_mariadb.create_database("weishang")
-    session_database, private = db.obj, open_database(url)
-    db.initialize(private)
-    migrate.upgrade()
-    db.close()
-    yield url
-    private.close_all()
-    db.initialize(session_database)
+    with migrated_database(url):
+        yield url
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from app.database import db
+from app.database import atomic_with_retry, db
 from app.finance import service as finance
 from app.finance.models import Withdrawal
 from tests.factories import (agent_headers, balance_of, make_agent, make_level, make_rules, outcomes_in_threads,
@@ -51,11 +51,10 @@ def test_a_new_agents_two_orders_settling_at_once_pay_the_first_order_referral_o
     first, second = (paid_order(recruit, [(product, 1, 10000)]) for _ in range(2))
     first_settled, errors = threading.Event(), []
 
-    def in_a_transaction(work):
+    def in_a_transaction(work):  # as confirming a payment runs it: retried when a cluster's node refuses the commit
         db.connect(reuse_if_open=True)
         try:
-            with db.atomic():
-                work()
+            atomic_with_retry(work)
         except Exception as exc:  # surfaced by the assertion below
             errors.append(exc)
         finally:

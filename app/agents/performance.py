@@ -12,7 +12,7 @@ from peewee import SQL, IntegrityError, fn
 
 from app.agents.models import Agent, AgentClosure, AgentPurchase, AgentRetailSale
 from app.clock import local_today, utc_start_of_local_day, utcnow
-from app.database import db, for_update
+from app.database import atomic_with_retry, for_update
 from app.errors import Conflict, InvalidInput, NotFound
 from app.money import MAX_FEN
 
@@ -28,8 +28,7 @@ def _check_amount(amount_fen):
 def _insert_once(model, key_field, key, values):
     """Insert a ledger row once per key; a repeat with the same facts is a no-op, different facts a 409."""
     try:
-        with db.atomic():
-            model.create(**{key_field: key}, **values)
+        atomic_with_retry(lambda: model.create(**{key_field: key}, **values))
         return True
     except IntegrityError:
         # A locking read sees the row a concurrent transaction just committed.

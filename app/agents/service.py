@@ -27,7 +27,7 @@ from app.agents.review import (LevelProgress, approve_proposal, level_progress, 
 from app.agents.terms import expire_lapsed_agents, warn_expiring_terms  # noqa: F401
 from app.clock import local_today, utcnow
 from app.config import get_settings
-from app.database import db, for_update, paginate
+from app.database import atomic_with_retry, db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.notify import service as notify
 
@@ -222,7 +222,7 @@ def apply(*, wechat_user_id, invite_code, name, phone="", phone_code="", provinc
     phone = phones.normalize_mobile(wechat.mini_program_phone_number(phone_code) if phone_code else phone)
     if Agent.select().where(Agent.wechat_user == wechat_user_id).exists():
         raise Conflict("您已经是代理（或曾是代理），请联系品牌方", code="already_agent")
-    with db.atomic():
+    def record():
         try:
             with db.atomic():
                 application = AgentApplication.create(
@@ -239,6 +239,10 @@ def apply(*, wechat_user_id, invite_code, name, phone="", phone_code="", provinc
                        dedupe_key=key + ":inviter")
         if level.auto_approve_applications:
             _approve(application, actor_id=None)
+        return application
+    # On a cluster a second pending application sent at once through another node is refused at commit
+    # (a deadlock error); its retry meets the first one's row and is told so.
+    application = atomic_with_retry(record)
     return AgentApplication.get_by_id(application.id)
 
 
@@ -302,8 +306,7 @@ def _get_application(application_id):
 
 def approve_application(*, application_id, actor_id):
     """The owner approves a pending application: the applicant becomes an active agent under the inviter."""
-    with db.atomic():
-        agent = _approve(_get_application(application_id), actor_id=actor_id)
+    agent = atomic_with_retry(lambda: _approve(_get_application(application_id), actor_id=actor_id))
     return get_agent(agent.id)
 
 
@@ -340,7 +343,8 @@ def change_level(*, agent_id, level_id, reason, actor_id):
 def change_upline(*, agent_id, upline_id, reason, actor_id):
     """The owner moves an agent (with its whole team) under another upline, or to the top (None)."""
     reason = changes.require_reason(reason)
-    with db.atomic():
+
+    def move():  # the tree's lock row makes two moves on two nodes of a cluster conflict: the retry sees the first
         tree.lock_tree()
         agent = _locked_agent(agent_id)
         if upline_id == agent.upline_id:
@@ -353,25 +357,30 @@ def change_upline(*, agent_id, upline_id, reason, actor_id):
         Agent.update(upline=upline_id).where(Agent.id == agent.id).execute()
         changes.record(agent.id, "upline", agent.upline_id, upline_id, reason=reason, source="manual",
                        actor_id=actor_id)
+    atomic_with_retry(move)
     return get_agent(agent_id)
 
 
 def leave(*, agent_id, reason, actor_id):
     """An agent leaves the network: its direct downline moves to its upline (recorded); it is kept as `left`."""
     reason = changes.require_reason(reason)
-    with db.atomic():
-        tree.lock_tree()
-        agent = _locked_agent(agent_id)
-        children = [row[0] for row in Agent.select(Agent.id).where(Agent.upline == agent.id).tuples()]
-        tree.lift_subtree(agent.id)
-        Agent.update(upline=agent.upline_id).where(Agent.upline == agent.id).execute()
-        moved = f"上级{agent.name}退出，转到其上级"
-        AgentChange.insert_many([
-            {"agent": child, "kind": "upline", "old_value": str(agent.id), "new_value": str(agent.upline_id or ""),
-             "reason": moved, "source": "leave", "actor": actor_id} for child in children]).execute()
-        Agent.update(status="left", bind_code=None).where(Agent.id == agent.id).execute()
-        changes.record(agent.id, "status", agent.status, "left", reason=reason, source="manual", actor_id=actor_id)
+    atomic_with_retry(lambda: _leave(agent_id, reason, actor_id))
     return get_agent(agent_id)
+
+
+def _leave(agent_id, reason, actor_id):
+    """Runs inside leave()'s transaction: the agent's direct downline moves up; it is kept as `left`."""
+    tree.lock_tree()
+    agent = _locked_agent(agent_id)
+    children = [row[0] for row in Agent.select(Agent.id).where(Agent.upline == agent.id).tuples()]
+    tree.lift_subtree(agent.id)
+    Agent.update(upline=agent.upline_id).where(Agent.upline == agent.id).execute()
+    moved = f"上级{agent.name}退出，转到其上级"
+    AgentChange.insert_many([
+        {"agent": child, "kind": "upline", "old_value": str(agent.id), "new_value": str(agent.upline_id or ""),
+         "reason": moved, "source": "leave", "actor": actor_id} for child in children]).execute()
+    Agent.update(status="left", bind_code=None).where(Agent.id == agent.id).execute()
+    changes.record(agent.id, "status", agent.status, "left", reason=reason, source="manual", actor_id=actor_id)
 
 
 def change_status(*, agent_id, status, reason, actor_id):

@@ -13,7 +13,7 @@ from app.clock import utcnow
 from app.codes import codec, violations
 from app.codes.models import Code, CodeBatch, RetailSale, RetailSaleCode, RetailSaleLine
 from app.config import get_settings
-from app.database import db, for_update, paginate
+from app.database import atomic_with_retry, for_update, paginate
 from app.errors import Conflict, InvalidInput
 from app.money import MAX_FEN, format_yuan
 
@@ -124,20 +124,22 @@ def record_retail_sale(*, agent_id, client_ref, customer_name, items, customer_p
     if existing is not None:
         return _repeated(existing, customer_name, cleaned)
     sold_codes = _sold_codes(codes, agent, cleaned) if codes else []
+    def record():
+        sale = RetailSale.create(agent=agent.id, client_ref=client_ref, customer_name=customer_name,
+                                 customer_phone=phone, total_fen=total_fen, at=at)
+        RetailSaleLine.insert_many([{"sale": sale.id, "product": product.id, "quantity": quantity,
+                                     "unit_fen": unit_fen} for product, quantity, unit_fen in cleaned]).execute()
+        if sold_codes:
+            RetailSaleCode.insert_many([{"sale": sale.id, "code": row.id} for row in sold_codes]).execute()
+        found = [record_price_violation(agent=agent, product_id=product.id, unit_fen=unit_fen,
+                                        source="retail_sale", dedupe_key=f"retail:{sale.id}:{index}",
+                                        evidence={"sale_id": sale.id, "customer_name": customer_name,
+                                                  "quantity": quantity, "product_name": product.name})
+                 for index, (product, quantity, unit_fen) in enumerate(cleaned)]
+        agents.record_retail_sale(sale_id=sale.id, agent_id=agent.id, amount_fen=total_fen, at=at)
+        return sale, found
     try:
-        with db.atomic():
-            sale = RetailSale.create(agent=agent.id, client_ref=client_ref, customer_name=customer_name,
-                                     customer_phone=phone, total_fen=total_fen, at=at)
-            RetailSaleLine.insert_many([{"sale": sale.id, "product": product.id, "quantity": quantity,
-                                         "unit_fen": unit_fen} for product, quantity, unit_fen in cleaned]).execute()
-            if sold_codes:
-                RetailSaleCode.insert_many([{"sale": sale.id, "code": row.id} for row in sold_codes]).execute()
-            found = [record_price_violation(agent=agent, product_id=product.id, unit_fen=unit_fen,
-                                            source="retail_sale", dedupe_key=f"retail:{sale.id}:{index}",
-                                            evidence={"sale_id": sale.id, "customer_name": customer_name,
-                                                      "quantity": quantity, "product_name": product.name})
-                     for index, (product, quantity, unit_fen) in enumerate(cleaned)]
-            agents.record_retail_sale(sale_id=sale.id, agent_id=agent.id, amount_fen=total_fen, at=at)
+        sale, found = atomic_with_retry(record)
     except IntegrityError:
         # The same upload sent twice at once (the one that committed is the sale), or a code sold meanwhile.
         existing = for_update(RetailSale.select().where(RetailSale.agent == agent.id,

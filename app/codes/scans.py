@@ -20,7 +20,7 @@ from app.clock import utcnow
 from app.codes import codec, geo, price_control, violations
 from app.codes.models import Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport
 from app.config import get_settings
-from app.database import db, for_update
+from app.database import atomic_with_retry, db, for_update
 from app.errors import Conflict, InvalidInput, NotFound
 from app.notify import service as notify
 
@@ -101,7 +101,7 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
         return Verdict(verdict=verdict, code=code_text, message=MESSAGES[verdict])
     province, city, place_source = _place_of(ip, province, city, channel)
     user_agent = (user_agent or "")[:255]
-    with db.atomic():
+    def record():
         # The code's row locked and its count read fresh: of two first scans at once, one is told it is the first.
         scans_before = for_update(Code.select(Code.scan_count).where(Code.id == row.id)).scalar()
         scan = _repeated_scan(row, ip=ip, user_agent=user_agent, openid=openid)
@@ -112,7 +112,8 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
                                province=province, city=city, place_source=place_source, channel=channel)
         row.scan_count = scans_before + 1
         _check_scan(row, scan)
-    return _verdict(row, scan, scans_before)
+        return _verdict(row, scan, scans_before)
+    return atomic_with_retry(record)
 
 
 def _place_of(ip, province, city, channel):

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from peewee import fn
 
+from app.database import reads_replica
 from app.errors import InvalidInput
 from app.finance.expenses import CATEGORY_NAMES
 from app.finance.models import EXPENSE_CATEGORIES, CommissionLine, Expense, OrderSettlement, SettlementRefund
@@ -87,6 +88,7 @@ def _check_range(start, end):
         raise InvalidInput.on("end", "报表期间不能超过十年")
 
 
+@reads_replica
 def profit_report(*, start, end):
     """The figures of the local dates `start`..`end` (inclusive)."""
     _check_range(start, end)
@@ -106,6 +108,7 @@ def first_day(period):
     return date(period // 100, period % 100, 1)
 
 
+@reads_replica
 def monthly_report(*, first, last):
     """The figures of each month YYYYMM from `first` to `last`, and of them all."""
     start, end = first_day(first), last_day(last)

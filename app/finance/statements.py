@@ -11,6 +11,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.agents import service as agents
 from app.clock import to_local, utc_start_of_local_day
+from app.database import reads_replica
 from app.exports import xlsx_bytes
 from app.finance.models import AGENT_ACCOUNTS, JournalEntry, Posting
 from app.finance.reports import first_day
@@ -29,6 +30,7 @@ def _sums(query):
     return found
 
 
+@reads_replica
 def statement(*, agent_id, period):
     """The agent's statement of month YYYYMM: opening and closing balances per account, and the lines between."""
     check_period(period)

@@ -1,5 +1,5 @@
-"""The scheduler's lease and the log of job runs."""
-from peewee import AutoField, CharField, DateTimeField
+"""The scheduler's lease, the log of job runs and the replicas' heartbeat."""
+from peewee import AutoField, CharField, DateTimeField, IntegerField
 
 from app.clock import utcnow
 from app.database import BaseModel
@@ -27,3 +27,13 @@ class JobRun(BaseModel):
 
     class Meta:
         indexes = ((("job", "started_at"), False),)
+
+
+class ReplicaHeartbeat(BaseModel):
+    """One row (id 1) the primary stamps with its clock; on a replica its age is how far behind the replica is.
+
+    Written by `app.database.beat_heartbeat` (the scheduler's lease renewal, each lag check) in plain SQL.
+    """
+
+    id = IntegerField(primary_key=True)
+    beat_at = DateTimeField()

@@ -12,7 +12,7 @@ import time
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from app.database import close_unless_in_transaction, db
+from app.database import beat_heartbeat, close_unless_in_transaction, db
 from app.jobs import service as jobs
 from app.jobs.registry import JOBS
 
@@ -33,6 +33,8 @@ class _Lease:
         started = time.monotonic()
         try:
             held = _with_connection(lambda: jobs.hold_lease(holder=self.holder, seconds=self.seconds))
+            if held:
+                _with_connection(beat_heartbeat)  # a read replica ages its data by this stamp
         except Exception:  # the database is down: stop running jobs when the margin runs out
             log.exception("lease renewal failed")
             return

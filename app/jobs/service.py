@@ -9,7 +9,7 @@ from datetime import timedelta
 from peewee import fn
 
 from app.clock import utcnow
-from app.database import db
+from app.database import atomic_with_retry
 from app.jobs.models import JobRun, SchedulerLease
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,17 @@ def hold_lease(*, holder, seconds, now=None):
     """Take the lease if it is free or expired, or renew it if `holder` has it; True while held."""
     now = now or utcnow()
     expires_at = now + timedelta(seconds=seconds)
-    with db.atomic():
+
+    def take():
         SchedulerLease.insert(name=LEASE_NAME, holder=holder, expires_at=expires_at).on_conflict_ignore().execute()
         return bool(SchedulerLease
                     .update(holder=holder, expires_at=expires_at)
                     .where(SchedulerLease.name == LEASE_NAME,
                            (SchedulerLease.holder == holder) | (SchedulerLease.expires_at < now))
                     .execute())
+    # Two copies on two nodes of a cluster may both take an expired lease; the one that commits second is refused
+    # (a deadlock error) and its retry sees the lease held by the other.
+    return atomic_with_retry(take)
 
 
 def release_lease(*, holder):

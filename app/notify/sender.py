@@ -29,7 +29,7 @@ from app.agents import service as agents
 from app.chat import service as chat
 from app.clock import utcnow
 from app.config import get_settings
-from app.database import db
+from app.database import atomic_with_retry
 from app.notify import service as outbox
 from app.notify import templates
 from app.notify.models import RECIPIENT_OPENID_PREFIX, RECIPIENT_OWNERS, Notification
@@ -106,13 +106,14 @@ def _due_ids(now, limit):
 
 def _claim(message_id, now):
     """Record the attempt before sending; False when another sender claimed it first."""
-    with db.atomic():
-        return bool(Notification
-                    .update(status="sending", attempts=Notification.attempts + 1,
-                            next_attempt_at=now + timedelta(seconds=SENDING_CLAIM_SECONDS))
-                    .where(Notification.id == message_id, Notification.status == "pending",
-                           Notification.next_attempt_at <= now)
-                    .execute())
+    # On a cluster, two nodes' claims of one message both match; the node that commits second is refused
+    # (a deadlock error), and its retry finds the message claimed.
+    return bool(atomic_with_retry(lambda: Notification
+                                  .update(status="sending", attempts=Notification.attempts + 1,
+                                          next_attempt_at=now + timedelta(seconds=SENDING_CLAIM_SECONDS))
+                                  .where(Notification.id == message_id, Notification.status == "pending",
+                                         Notification.next_attempt_at <= now)
+                                  .execute()))
 
 
 def _record(message_id, outcome, now):
@@ -124,9 +125,8 @@ def _record(message_id, outcome, now):
         values.update(status="failed", last_error=f"重试{MAX_ATTEMPTS}次仍失败：{outcome.error}"[:255])
     elif outcome.status == "pending":
         values["next_attempt_at"] = now + timedelta(seconds=backoff_seconds(message.attempts))
-    with db.atomic():
-        Notification.update(**values).where(Notification.id == message_id,
-                                            Notification.status == "sending").execute()
+    atomic_with_retry(lambda: Notification.update(**values).where(Notification.id == message_id,
+                                                                  Notification.status == "sending").execute())
 
 
 def _reconcile_lapsed_claims(now):
@@ -139,12 +139,11 @@ def _reconcile_lapsed_claims(now):
                                                         Notification.next_attempt_at < now)
     marked = 0
     for row in list(lapsed):
-        with db.atomic():
-            marked += (Notification
-                       .update(status="unknown", last_error="发送中断，微信可能已收到；请核实后在后台重试")
-                       .where(Notification.id == row.id, Notification.status == "sending",
-                              Notification.next_attempt_at < now)
-                       .execute())
+        marked += atomic_with_retry(lambda: Notification
+                                    .update(status="unknown", last_error="发送中断，微信可能已收到；请核实后在后台重试")
+                                    .where(Notification.id == row.id, Notification.status == "sending",
+                                           Notification.next_attempt_at < now)
+                                    .execute())
     return marked
 
 
@@ -158,7 +157,8 @@ def _expand_owner_messages(now, limit):
     for message in due:
         owners = [f"admin:{owner_id}" for owner_id in accounts.active_owner_ids()]
         bound = [account for account in owners if chat.openid_of(account)]
-        with db.atomic():
+
+        def expand():
             status, error = ("expanded", "") if bound else ("failed", "没有已绑定公众号的老板账号")
             taken = (Notification.update(status=status, last_error=error)
                      .where(Notification.id == message.id, Notification.status == "pending").execute())
@@ -166,7 +166,8 @@ def _expand_owner_messages(now, limit):
                 for account in bound:
                     outbox.enqueue(kind=message.kind, recipient=account, data=_data(message),
                                    dedupe_key=_derived_key(message.dedupe_key, account))
-                expanded += status == "expanded"
+            return bool(taken) and status == "expanded"
+        expanded += atomic_with_retry(expand)
     return expanded
 
 

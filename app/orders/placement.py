@@ -13,7 +13,7 @@ from app import phones, regions
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import utcnow
-from app.database import db
+from app.database import atomic_with_retry
 from app.errors import Conflict, InvalidInput
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
@@ -145,8 +145,8 @@ def place_order(*, placed_by, idempotency_key, items, buyer_agent=None, consigne
             raise InvalidInput(f"首次进货金额不能低于{format_yuan(minimum)}元", code="below_first_order_minimum",
                                fields={"items": f"首次进货金额不能低于{format_yuan(minimum)}元"})
     try:
-        with db.atomic():
-            order = _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced, by_staff)
+        order = atomic_with_retry(lambda: _insert(placed_by, key, request_hash, buyer_agent, consignee, remark,
+                                                  priced, by_staff))
     except IntegrityError:
         existing = _earlier(placed_by, key, request_hash)
         if existing is None:

@@ -14,6 +14,7 @@ from peewee import Case, fn
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import local_today, utc_start_of_local_day
+from app.database import reads_replica
 from app.errors import InvalidInput
 from app.orders.models import DailyProductSales, DailyRegionSales, Order
 
@@ -62,6 +63,7 @@ def _largest_first(rows):
     return sorted(rows, key=lambda row: (-row.amount_fen, row.key))
 
 
+@reads_replica
 def by_product(*, since=None, until=None):
     """Orders, units and amount (goods, net of refunds) per product, largest amount first."""
     return _largest_first(Row(str(product_id), catalog.get_product(product_id).name, *_ints(figures))
@@ -69,6 +71,7 @@ def by_product(*, since=None, until=None):
                                                                since, until))
 
 
+@reads_replica
 def by_region(*, since=None, until=None, by_city=True):
     """Orders, units and amount per province (and city), largest amount first."""
     columns = [DailyRegionSales.province, DailyRegionSales.city] if by_city else [DailyRegionSales.province]
@@ -77,6 +80,7 @@ def by_region(*, since=None, until=None, by_city=True):
                               *_ints(row[len(columns):])) for row in rows)
 
 
+@reads_replica
 def by_level(*, since=None, until=None):
     """Orders, units and amount per buyer's agent level (direct customers as 直客)."""
     names = {level.id: level.name for level in agents.list_levels()}
@@ -85,6 +89,7 @@ def by_level(*, since=None, until=None):
                    for level_id, *figures in rows), key=lambda row: (row.key == "", row.key))
 
 
+@reads_replica
 def by_period(*, granularity="day", since=None, until=None):
     """Orders, units and amount per local day, ISO week (key: its Monday) or month, oldest first."""
     if granularity not in GRANULARITIES:
@@ -128,6 +133,7 @@ class FunnelStage:
 FUNNEL = (("placed", "下单"), ("paid", "付款"), ("shipped", "发货"), ("received", "签收"), ("completed", "完成"))
 
 
+@reads_replica
 def funnel(*, since=None, until=None):
     """Orders placed in the period, and how many of them were paid, shipped, received and completed."""
     start, end = period(since, until)
@@ -138,6 +144,7 @@ def funnel(*, since=None, until=None):
     return [FunnelStage(stage, label, int(count or 0)) for (stage, label), count in zip(FUNNEL, counts)]
 
 
+@reads_replica
 def by_status(*, since=None, until=None):
     """Orders placed in the period per current status."""
     start, end = period(since, until)
@@ -145,6 +152,7 @@ def by_status(*, since=None, until=None):
                 .where(Order.created_at >= start, Order.created_at < end).group_by(Order.status).tuples())
 
 
+@reads_replica
 def totals(*, since=None, until=None):
     """Paid orders, units and amount (net of refunds) over the whole period."""
     since, until = days(since, until)

@@ -14,7 +14,7 @@ from app.agents import service as agents
 from app.codes import service as codes
 from app.clock import to_local, utc_start_of_local_day, utcnow
 from app.config import get_settings
-from app.database import atomic_with_retry, for_update, paginate
+from app.database import atomic_with_retry, for_update, paginate, reads_replica
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.finance import service as finance
 from app.finance.inputs import OrderRefund as RefundFacts, PaidOrder, RefundedLine, SoldLine
@@ -495,6 +495,7 @@ def overdue(status, *, before, limit=1000):
             .order_by(Order.id).limit(limit)]
 
 
+@reads_replica
 def day_figures(day):
     """The local day's orders placed, paid (with the amount) and shipped, and the agents who joined."""
     start = utc_start_of_local_day(day)

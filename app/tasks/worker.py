@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 
 from app.clock import utcnow
-from app.database import close_unless_in_transaction, db
+from app.database import atomic_with_retry, close_unless_in_transaction, db
 from app.errors import DomainError
 from app.jobs.service import new_holder_id
 from app.tasks.models import BackgroundTask
@@ -59,10 +59,11 @@ def claim(*, worker, now=None):
         task = BackgroundTask.select().where(_claimable(now)).order_by(BackgroundTask.id).first()
         if task is None:
             return None
-        claimed = (BackgroundTask
-                   .update(status="running", worker=worker, heartbeat_at=now, attempts=BackgroundTask.attempts + 1,
-                           started_at=task.started_at or now)
-                   .where(BackgroundTask.id == task.id, _claimable(now)).execute())
+        # On a cluster both nodes' UPDATEs match; the second to commit is refused and its retry matches nothing.
+        claimed = atomic_with_retry(lambda: BackgroundTask
+                                    .update(status="running", worker=worker, heartbeat_at=now,
+                                            attempts=BackgroundTask.attempts + 1, started_at=task.started_at or now)
+                                    .where(BackgroundTask.id == task.id, _claimable(now)).execute())
         if claimed:
             return BackgroundTask.get_by_id(task.id)
     return None
