@@ -151,6 +151,11 @@ def close_unless_in_transaction():
         db.close()
 
 
+def portable_sql(statement):
+    """A statement written with ? placeholders, in the bound database's placeholder style (%s on MySQL)."""
+    return statement.replace("?", db.param) if db.param != "?" else statement
+
+
 def upsert(model, values, *, conflict_fields, update_fields):
     """INSERT, or UPDATE `update_fields` when a row with the same `conflict_fields` exists."""
     query = model.insert(**values)

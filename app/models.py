@@ -9,6 +9,7 @@ from app.agents.models import (Agent, AgentApplication, AgentChange, AgentClosur
                                AgentPurchase, AgentRetailSale, AgentTreeLock, LevelProposal)
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product, ProductImage
 from app.chat.models import BindToken, InboundMessage, SeenSignature, WechatBinding
+from app.cloud.models import CloudMove, CloudStock, CloudTransfer, Pickup, PickupLine
 from app.codes.models import (Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport,
                               RetailSale, RetailSaleCode, RetailSaleLine, Violation)
 from app.finance.models import (AgentBalance, CommissionLine, CommissionRuleVersion, Expense, GoodsBalance,
@@ -69,6 +70,11 @@ ALL_MODELS = [
     ShippingTemplate,
     DailyRegionSales,
     DailyProductSales,
+    CloudStock,
+    CloudMove,
+    CloudTransfer,
+    Pickup,
+    PickupLine,
     CodeBatch,
     Code,
     CodeScan,

@@ -1,18 +1,23 @@
-"""Cloud-stock and authorization benchmark: the certificate image (授权书 PNG) drawn per second on one core.
+"""Cloud-stock and authorization benchmark: 转货 per second from one upline's hot product against the raw floor,
+and the certificate image (授权书 PNG) drawn per second on one core.
 
-    .venv/bin/python bench/cloud.py [--smoke | --quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_cloud]
+    .venv/bin/python bench/cloud.py [--smoke | --quick] [--clients 16] [--url mysql://root@127.0.0.1:3306/weishang_bench_cloud]
 
-Certificates (this part): one process, one thread — one core — drawing certificates of agents with distinct
-names, regions and numbers (no image is drawn twice), against the raw floor of any PNG of the same size: the
-cached background copied and written at the same compression, with no text and no QR. Then the same served
-through the service as the mini-program asks for it (the agent and its current certificate read from MariaDB,
-then drawn). Target: at least 50 images per second.
+转货 (cloud stock): every client is a downline of the same upline buying one unit at a time from the upline's cloud
+stock of one product (the hot row), paying from its goods balance. The raw floor is what any ledgered decrement of
+that row costs: one INSERT of a move and the guarded UPDATE, one transaction, straight PyMySQL. Target: the service
+at least 0.5 of the floor.
 
-The 转货 part (cloud stock: transfers from one upline's hot product against the raw guarded UPDATE floor) is the
-cloud-stock branch's, and joins `run` below as its own phase. The database named in --url is created afresh and
-dropped at the end. Prints readable figures, then one line of JSON.
+Certificates: one process, one thread — one core — drawing certificates of agents with distinct names, regions and
+numbers (no image is drawn twice), against the raw floor of any PNG of the same size: the cached background copied
+and written at the same compression, with no text and no QR. Then the same served through the service as the
+mini-program asks for it (the agent and its current certificate read from MariaDB, then drawn). Target: at least
+50 images per second.
+
+The database named in --url is created afresh and dropped at the end. Prints readable figures, then one line of JSON.
 """
 import io
+import itertools
 import logging
 import os
 import sys
@@ -28,9 +33,83 @@ from app.agents.models import AgentLevel  # noqa: E402
 from app.authorization import drawing  # noqa: E402
 from app.authorization import service as authorization  # noqa: E402
 from app.authorization.certificates import ALPHABET, RANDOM_LENGTH, Certificate  # noqa: E402
+from app.catalog import service as catalog  # noqa: E402
+from app.cloud import service as cloud  # noqa: E402
 from app.config import get_settings  # noqa: E402
 from app.database import db  # noqa: E402
-from bench.common import emit, fresh_database, parse_args, sized  # noqa: E402
+from app.finance import service as finance  # noqa: E402
+from app.inventory import service as inventory  # noqa: E402
+from bench.common import emit, fresh_database, parse_args, raw_connection, sized  # noqa: E402
+from bench.stock import run_phases  # noqa: E402
+
+HOT_UNITS = 10**8
+MONEY_FEN = 10**12
+
+
+def raw_worker(url, upline_id, product_id, warehouse_id):
+    """One move INSERT and the guarded UPDATE of the upline's row per transaction."""
+    def make(client):
+        connection = raw_connection(url)
+        cursor = connection.cursor()
+        counter = itertools.count()
+        insert = ("INSERT INTO cloud_move (agent_id, product_id, warehouse_id, delta, reason, reference, actor, "
+                  "created_at) VALUES (%s, %s, %s, -1, 'transfer_out', %s, '', UTC_TIMESTAMP())")
+        update = ("UPDATE cloud_stock SET units = units - 1 WHERE agent_id = %s AND product_id = %s "
+                  "AND warehouse_id = %s AND units >= 1")
+
+        def op():
+            cursor.execute(insert, (upline_id, product_id, warehouse_id, f"raw:{client}:{next(counter)}"))
+            assert cursor.execute(update, (upline_id, product_id, warehouse_id)) == 1
+            connection.commit()
+
+        return op, connection.close
+    return make
+
+
+def service_worker(downlines, product_id):
+    """cloud.transfer_from_upline, one unit per call, each client a downline of its own."""
+    clients = itertools.count()
+
+    def make(client):
+        db.connect(reuse_if_open=True)
+        downline = downlines[next(clients) % len(downlines)]
+        counter = itertools.count()
+
+        def op():
+            cloud.transfer_from_upline(downline=downline, product_id=product_id, quantity=1,
+                                       idempotency_key=f"bench:{client}:{next(counter)}")
+
+        return op, db.close
+    return make
+
+
+def setup_transfers(clients):
+    """An upline holding HOT_UNITS of a product in cloud stock and `clients` downlines with goods money."""
+    rank = (AgentLevel.select(AgentLevel.rank).order_by(AgentLevel.rank.desc()).scalar() or 0) + 1
+    top = AgentLevel.create(name="总代理", rank=rank)
+    low = AgentLevel.create(name="普通代理", rank=rank + 1)
+    product = catalog.create_product(name="玫瑰面霜", cost_fen=1000, retail_fen=30000)
+    prices = {top.id: 6000, low.id: 9000}
+    for level in agents.active_levels():  # a product is orderable only once every active level has a price
+        catalog.set_level_price(product_id=product.id, level_id=level.id, price_fen=prices.get(level.id, 9000))
+    warehouse = inventory.create_warehouse(name="华南仓", provinces=["广东省"])
+    inventory.receive(warehouse_id=warehouse.id, lines=[{"product_id": product.id, "quantity": HOT_UNITS}])
+    upline = agents.create_agent(actor_id=None, name="上级", phone="13600000000", level_id=top.id,
+                                 province="广东省", city="深圳市")
+    # The upline's cloud units, as a paid cloud order stores them (an order holds at most 9,999 units).
+    lines = [{"product_id": product.id, "quantity": HOT_UNITS}]
+    with db.atomic():
+        inventory.hold_for_cloud(reference="bench:seed", warehouse_id=warehouse.id, lines=lines)
+        cloud.add_purchase(agent_id=upline.id, warehouse_id=warehouse.id, lines=lines, reference="bench:seed")
+    downlines = []
+    for n in range(clients):
+        downline = agents.create_agent(actor_id=None, name=f"下级{n}", phone=f"137{n:08d}", level_id=low.id,
+                                       province="广东省", city="深圳市", upline_id=upline.id)
+        with db.atomic():
+            finance.credit_goods(agent_id=downline.id, amount_fen=MONEY_FEN, reason="topup", reference=f"bench:{n}")
+        downlines.append(agents.get_agent(downline.id))
+    return upline, product, warehouse, downlines
+
 
 CERTIFICATE_TARGET_PER_SECOND = 50
 CITIES = (("广东省", "深圳市"), ("浙江省", "杭州市"), ("四川省", "成都市"), ("北京市", "北京市"),
@@ -92,21 +171,37 @@ def setup_agents(count):
     return ids
 
 
+def transfer_figures(args, rounds, seconds, upline, product, warehouse, downlines):
+    """转货 per second through the service against the raw floor, phases interleaved."""
+    print(f"转货 from one upline's hot product, {args.clients} concurrent downlines, {rounds} rounds of {seconds} s "
+          "per phase (phases interleaved; medians shown)")
+    phases = [("raw: move + guarded UPDATE", "raw", raw_worker(args.url, upline.id, product.id, warehouse.id)),
+              ("service: transfer_from_upline", "service", service_worker(downlines, product.id))]
+    figures = {"clients": args.clients, "rounds": rounds, "seconds_per_phase": seconds,
+               **run_phases(args.url, phases, clients=args.clients, rounds=rounds, seconds=seconds, unit="转货/s")}
+    figures["transfer_to_raw_ratio"] = round(figures["service"]["per_second"] / figures["raw"]["per_second"], 2)
+    print(f"  转货 / raw floor = {figures['transfer_to_raw_ratio']:.2f} (target >= 0.5)")
+    return figures
+
+
 def main():
-    args = parse_args(__doc__, database="weishang_bench_cloud", quick="short phases")
+    args = parse_args(__doc__, database="weishang_bench_cloud", quick="short phases",
+                      extra=lambda parser: parser.add_argument("--clients", type=int, default=16))
     with fresh_database(args.url):
         run(args)
 
 
 def run(args):
+    rounds, transfer_seconds = sized(args, (1, 1), (2, 2), (3, 6))
     seconds = sized(args, 0.3, 2, 5)
-    app = create_app({"DATABASE_URL": args.url, "BRAND_NAME": "玫瑰之约"})
+    app = create_app({"DATABASE_URL": args.url, "BRAND_NAME": "玫瑰之约", "DB_MAX_CONNECTIONS": args.clients + 8})
     logging.getLogger().setLevel(logging.WARNING)
     migrate.upgrade()
     figures = {"seconds_per_phase": seconds}
     with app.app_context():
         agent_ids = setup_agents(sized(args, 5, 50, 200))
         figures["certificate"] = certificate_figures(seconds, agent_ids)
+        upline, product, warehouse, downlines = setup_transfers(args.clients)
     db.close()
     certificate = figures["certificate"]
     print(f"授权书 PNG (750×1060, {certificate['png_bytes'] // 1024} KB), one thread, {seconds} s per phase, "
@@ -118,6 +213,7 @@ def run(args):
           f"rate; target >= {CERTIFICATE_TARGET_PER_SECOND} per CPU second)")
     print(f"  served: authorization.certificate_png                  {certificate['served_per_second']:6d} /s   "
           "(agent and current certificate read from MariaDB, then drawn)")
+    figures["transfer"] = transfer_figures(args, rounds, transfer_seconds, upline, product, warehouse, downlines)
     emit(figures)
 
 

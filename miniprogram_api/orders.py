@@ -27,7 +27,8 @@ class MpOrderListArgs(PageArgs):
 @blp.response(200, OrderQuoteOut)
 def quote(body):
     """What an order would cost at my level: subtotal, discounts, shipping to the province, total."""
-    return placement.quote(items=body["items"], province=body["province"] or g.agent.province, buyer_agent=g.agent)
+    return placement.quote(items=body["items"], province=body["province"] or g.agent.province, buyer_agent=g.agent,
+                           to_cloud=body["to_cloud"])
 
 
 @blp.route("", methods=["POST"])

@@ -11,7 +11,7 @@ import tempfile
 from playwright.sync_api import sync_playwright
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PAGES = ("home", "catalogue", "order", "money", "pay", "topup")
+PAGES = ("home", "catalogue", "order", "money", "pay", "topup", "cloud", "pickup")
 
 
 def main():

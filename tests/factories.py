@@ -594,6 +594,28 @@ def price_violation():
     return Violation.get(Violation.agent == agent.id)
 
 
+# --- cloud stock (云仓, issue 19) ---
+
+def in_cloud(agent, product, quantity, *, key=None):
+    """A cloud order of `agent` for `quantity` units of `product`, placed and paid: the units are in its cloud
+    stock. Returns the order, fresh."""
+    from app.orders import placement
+
+    order = placement.place_order(placed_by=f"agent:{agent.id}", idempotency_key=key or unique("cloud-"),
+                                  buyer_agent=agent, items=[line(product, quantity)], to_cloud=True)
+    return paid(order)
+
+
+def cloud_units(agent, product, warehouse=None):
+    """The agent's cloud units of a product (in one warehouse, or all), read fresh."""
+    from app.cloud.models import CloudStock
+
+    query = CloudStock.select().where(CloudStock.agent == agent.id, CloudStock.product == product.id)
+    if warehouse is not None:
+        query = query.where(CloudStock.warehouse == warehouse.id)
+    return sum(row.units for row in query)
+
+
 # --- parcel tracking (issue 21) ---
 
 CUSTOMER = {"name": "王小美", "phone": "13911112222", "province": "浙江省", "city": "杭州市", "district": "西湖区",

@@ -58,6 +58,7 @@ class AdminOrderBody(Schema):
     items = fields.List(fields.Nested(OrderItemBody), required=True, validate=validate.Length(min=1, max=50))
     consignee = fields.Nested(ConsigneeBody, load_default=None)
     remark = fields.String(load_default="", validate=validate.Length(max=255))
+    to_cloud = fields.Boolean(load_default=False)   # into the agent's cloud stock (云仓)
 
 
 class AdminQuoteBody(OrderQuoteBody):

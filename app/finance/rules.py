@@ -6,7 +6,8 @@ A rule set is plain JSON (amounts in fen, rates in basis points: 300 = 3%):
      "same_level": {"enabled": true, "rates_bp": [300, 100]},          # one or two generations
      "referral": {"enabled": true, "kind": "fixed" | "percent", "amount_fen": 5000, "rate_bp": 0,
                   "scope": "first_order" | "months", "months": 3},
-     "team": {"enabled": true, "tiers": [{"from_fen": 1000000, "rate_bp": 100}, …]}}
+     "team": {"enabled": true, "tiers": [{"from_fen": 1000000, "rate_bp": 100}, …]},
+     "cloud_transfers": {"enabled": true}}    # also pay on 转货 inside the network (off: paid once, on purchase)
 
 Chinese law treats pay through more than three tiers as pyramid selling (传销), so
 commission never flows deeper than `max_depth` (default 3), and more than 3 is
@@ -43,6 +44,7 @@ class RuleSet:
     team_tiers: tuple = ()
     max_depth: int = LEGAL_DEPTH
     allow_deeper: bool = False
+    cloud_transfers: bool = False     # commission is also paid on 转货 (units moving inside the network)
     warnings: tuple = field(default=(), compare=False)
 
     def to_json(self):
@@ -55,6 +57,7 @@ class RuleSet:
                          "scope": self.referral_scope, "months": self.referral_months},
             "team": {"enabled": bool(self.team_tiers),
                      "tiers": [{"from_fen": t.from_fen, "rate_bp": t.rate_bp} for t in self.team_tiers]},
+            "cloud_transfers": {"enabled": self.cloud_transfers},
         }
 
     def team_rate_bp(self, volume_fen):
@@ -152,7 +155,8 @@ def parse_rules(rules, *, max_depth=LEGAL_DEPTH, allow_deeper=False):
     warnings = check_depth(max_depth, allow_deeper)
     difference = _section(rules, "level_difference") is not None
     return RuleSet(level_difference=difference, same_level_rates_bp=_same_level(rules), team_tiers=_team(rules),
-                   max_depth=max_depth, allow_deeper=allow_deeper, warnings=warnings, **_referral(rules))
+                   max_depth=max_depth, allow_deeper=allow_deeper, warnings=warnings,
+                   cloud_transfers=_section(rules, "cloud_transfers") is not None, **_referral(rules))
 
 
 NO_RULES = RuleSet()

@@ -52,6 +52,7 @@ class FinanceRules(Schema):
     same_level = fields.Nested(FinanceSameLevelRule, load_default=dict)
     referral = fields.Nested(FinanceReferralRule, load_default=dict)
     team = fields.Nested(FinanceTeamRule, load_default=dict)
+    cloud_transfers = fields.Nested(FinanceEnabledRule, load_default=dict)   # also pay on 转货 inside the network
 
 
 class FinanceRuleVersionOut(Schema):

@@ -16,9 +16,9 @@ from app.finance.goods import balance as goods_balance, credit as credit_goods, 
 from app.finance.goods import ledger as goods_ledger  # noqa: F401
 from app.finance.preview import preview_order, preview_rules  # noqa: F401
 from app.finance.reports import monthly_report, monthly_report_table, profit_report  # noqa: F401
-from app.finance.settlement import (cancel_settlement, get_settlement, list_settlements,  # noqa: F401
-                                    mark_order_completed, record_refund, release_available_commissions,
-                                    settle_paid_order, settle_paid_orders)
+from app.finance.settlement import (cancel_settlement, commission_on_cloud_transfers, get_settlement,  # noqa: F401
+                                    list_settlements, mark_order_completed, record_refund, release_available_commissions,
+                                    settle_cloud_transfer, settle_paid_order, settle_paid_orders)
 from app.finance.statements import statement, statement_pdf, statement_xlsx  # noqa: F401
 from app.finance.topups import (check_wechat_top_up, confirm_transfer_top_up, get_top_up,  # noqa: F401
                                 handle_wechat_top_up_notification, handle_wechat_top_up_v3_notification, list_top_ups,

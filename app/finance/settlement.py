@@ -16,6 +16,7 @@ from app.database import atomic_with_retry, bulk_insert, db, for_update, paginat
 from app.errors import Conflict, InvalidInput, NotFound
 from app.finance import ledger
 from app.finance.engine import month_of, order_commissions
+from app.finance.inputs import PaidOrder, SoldLine
 from app.finance.ledger import Entry
 from app.finance.models import BRAND_ACCOUNT, BuyerFirstOrder, CommissionLine, OrderSettlement, SettlementRefund
 from app.finance.versions import rules_in_force
@@ -97,6 +98,42 @@ def _settle_new(paid_orders):
     notify.enqueue_many(messages)
     ledger.post_entries(entries)
     return len(new)
+
+
+def commission_on_cloud_transfers(*, at=None):
+    """Whether the rules in force (today, or on the local day of `at`) pay commission on 转货."""
+    day = local_day(at or utcnow())
+    return rules_in_force({day})[day][1].cloud_transfers
+
+
+def settle_cloud_transfer(*, transfer_id, transfer_no, buyer_agent_id, paid_at, product_id, quantity, unit_price_fen):
+    """Commission on a 转货 (a downline buying from its upline's cloud stock), only when the rules in force that
+    day say so (`cloud_transfers`): computed as for an order of the buyer, keyed by the 转货 (so settling again pays
+    nothing) and available at once (a 转货 is never returned). Runs inside the caller's transaction; returns the
+    commission paid, in fen."""
+    day = local_day(paid_at)
+    version, rules = rules_in_force({day})[day]
+    if not rules.cloud_transfers:
+        return 0
+    paid = PaidOrder(order_id=None, order_no=transfer_no, buyer_agent_id=buyer_agent_id, paid_at=paid_at,
+                     lines=(SoldLine(product_id, quantity, unit_price_fen, 0, 0),),
+                     subtotal_fen=unit_price_fen * quantity, discount_fen=0, shipping_fen=0,
+                     total_fen=unit_price_fen * quantity)
+    chains = agents.upline_chains({buyer_agent_id}, max_depth=rules.max_depth)
+    commissions = [c for c in order_commissions(paid=paid, chain=chains.get(buyer_agent_id, []),
+                                                prices=catalog.price_table({product_id}), rules=rules,
+                                                first_order=False) if c.amount_fen > 0]
+    if not commissions:
+        return 0
+    key = f"transfer:{transfer_id}"
+    bulk_insert(CommissionLine, [
+        {**_line_row(paid, day, version, c), "key": f"{key}:agent:{c.agent_id}:{c.rule}", "order_id": None,
+         "status": "available", "available_at": paid_at} for c in commissions])
+    totals = _per_agent((c.agent_id, c.amount_fen) for c in commissions)
+    postings = [(agent_id, "available", amount) for agent_id, amount in sorted(totals.items())]
+    ledger.post_entries([Entry(key=f"commission:{key}", kind="commission", at=paid_at, memo=f"转货 {transfer_no} 佣金",
+                               postings=postings + [(None, BRAND_ACCOUNT, -sum(totals.values()))])])
+    return sum(totals.values())
 
 
 def _claim_first_orders(new):

@@ -12,7 +12,7 @@ from peewee import IntegrityError
 
 from app.catalog import service as catalog
 from app.clock import utcnow
-from app.database import atomic_with_retry, db
+from app.database import atomic_with_retry, db, portable_sql
 from app.errors import Conflict, InvalidInput, NotFound
 from app.inventory.models import Stock, StockMove, Warehouse
 
@@ -29,9 +29,7 @@ STAYS_AT_THRESHOLD = (" AND on_hand - reserved - ? >= COALESCE(low_stock_thresho
                       "(SELECT low_stock_threshold FROM product WHERE product.id = stock.product_id))")
 
 
-def _sql(statement):
-    """A statement written with ? placeholders, in the bound database's placeholder style."""
-    return statement.replace("?", db.param) if db.param != "?" else statement
+_sql = portable_sql
 
 
 @dataclass(frozen=True)
@@ -128,6 +126,27 @@ def post_moves(kind, deltas, *, reference=None, actor="", reason="", province=""
         raise
     fell_under = frozenset((d.warehouse_id, d.product_id) for d in deltas if _apply(d))
     return StockChange(kind, reference, deltas, fell_under_threshold=fell_under)
+
+
+def post_handover(deltas, *, taken_as, given_as, reference, actor=""):
+    """Reserved units change purpose on the same rows: a `taken_as` move (-q) and a `given_as` move (+q) each.
+
+    The rows' quantities do not change, so no UPDATE runs; the caller guarantees
+    the units are reserved under the purpose they leave (cloud stock, guarded on
+    its own rows, or a reservation read by `reference`). Call inside `run`.
+    """
+    deltas = sorted(deltas, key=lambda d: d.lock_order)
+    now = utcnow()
+    rows = [(d.warehouse_id, d.product_id, kind, 0, sign * d.reserved, reference, "", "", actor[:48], now)
+            for kind, sign in ((taken_as, -1), (given_as, 1)) for d in deltas]
+    try:
+        db.execute_sql(_sql(INSERT_MOVES + ", ".join([MOVE_VALUES] * len(rows))),
+                       [value for row in rows for value in row])
+    except IntegrityError as exc:
+        if already_posted(reference, given_as):
+            raise RepeatedChange(given_as, reference) from exc
+        raise
+    return StockChange(given_as, reference, deltas)
 
 
 def run(work):

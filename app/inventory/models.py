@@ -7,7 +7,7 @@ from app.clock import utcnow
 from app.database import BaseModel
 
 MOVE_KINDS = ("receive", "reserve", "release", "ship", "return", "adjust", "transfer_out", "transfer_in",
-              "stocktake")
+              "stocktake", "cloud_in", "cloud_out")
 TRANSFER_STATUSES = ("in_transit", "arrived")
 STOCK_TAKE_STATUSES = ("open", "posted")
 

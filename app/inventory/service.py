@@ -217,6 +217,67 @@ def _required_reference(reference):
     return ledger.reference_text(reference)
 
 
+# Cloud stock (云仓): units sold to an agent that stay in the warehouse, held in `reserved` for it
+
+def hold_for_cloud(*, reference, warehouse_id, lines, actor=""):
+    """Hold a paid cloud order's units for its buyer (kind `cloud_in`): all lines or none (409 naming the short
+    product); once per reference."""
+    reference = _required_reference(reference)
+    quantities = ledger.product_quantities(lines)
+    ledger.require_usable_warehouse(warehouse_id)
+    deltas = [Delta(warehouse_id, product_id, reserved=q) for product_id, q in quantities.items()]
+    return run_and_alert(lambda: ledger.post_moves("cloud_in", deltas, reference=reference, actor=actor))
+
+
+def cloud_to_shipment(*, reference, warehouse_id, lines, actor=""):
+    """Cloud units become the reservation of a shipment `reference` (提货): a `cloud_out` and a `reserve` move,
+    the Stock row unchanged. The caller has taken the units off the agent's cloud stock in this transaction."""
+    reference = _required_reference(reference)
+    quantities = ledger.product_quantities(lines)
+    deltas = [Delta(warehouse_id, product_id, reserved=q) for product_id, q in quantities.items()]
+    return ledger.run(lambda: ledger.post_handover(deltas, taken_as="cloud_out", given_as="reserve",
+                                                   reference=reference, actor=actor))
+
+
+def shipment_to_cloud(*, reference, actor=""):
+    """A shipment from cloud stock cancelled before it left: its reservation goes back to cloud stock (`release`
+    and `cloud_in`); 409 once it has shipped. Returns the deltas given back."""
+    reference = _required_reference(reference)
+
+    def work():
+        reserved = _reserved_under(reference, settling="release")
+        if not reserved:
+            return ledger.StockChange("cloud_in", reference)
+        return ledger.post_handover(reserved, taken_as="release", given_as="cloud_in", reference=reference,
+                                    actor=actor)
+    return ledger.run(work)
+
+
+def release_from_cloud(*, reference, warehouse_id, lines, actor=""):
+    """Cloud units refunded to the brand become free stock again (`cloud_out`); once per reference. The caller has
+    taken them off the agent's cloud stock in this transaction."""
+    reference = _required_reference(reference)
+    quantities = ledger.product_quantities(lines)
+    deltas = [Delta(warehouse_id, product_id, reserved=-q) for product_id, q in quantities.items()]
+    return run_and_alert(lambda: ledger.post_moves("cloud_out", deltas, reference=reference, actor=actor))
+
+
+CLOUD_KINDS = ("cloud_in", "cloud_out")
+
+
+def cloud_held():
+    """Units held in each Stock row for cloud stock, by its moves: {(warehouse_id, product_id): units}."""
+    return {(w, p): int(units) for w, p, units in
+            StockMove.select(StockMove.warehouse, StockMove.product, fn.SUM(StockMove.reserved_delta))
+            .where(StockMove.kind.in_(CLOUD_KINDS)).group_by(StockMove.warehouse, StockMove.product).tuples()}
+
+
+def reserved_by_row():
+    """The reserved units of every Stock row: {(warehouse_id, product_id): reserved}."""
+    return {(w, p): reserved for w, p, reserved in
+            Stock.select(Stock.warehouse, Stock.product, Stock.reserved).tuples()}
+
+
 def choose_warehouse(*, province, lines):
     """The warehouse to ship an order from: one serving `province` with enough of every line, else the one
     with the most available of the ordered products."""

@@ -42,6 +42,7 @@ class Order(BaseModel):
     district = CharField(max_length=32, default="")
     address = CharField(max_length=255)
     dropship = BooleanField(default=False)
+    to_cloud = BooleanField(default=False)    # bought into the buyer's cloud stock (云仓): stored, never shipped
     remark = CharField(max_length=255, default="")
     units = IntegerField()
     subtotal_fen = BigIntegerField()

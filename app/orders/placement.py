@@ -73,11 +73,11 @@ def _unit_price(product_id, level_id, *, by_staff):
     return product.retail_fen
 
 
-def quote(*, items, province, buyer_agent=None, by_staff=False):
+def quote(*, items, province, buyer_agent=None, by_staff=False, to_cloud=False):
     """Price `items` ([{"product_id", "quantity"}]) for an agent (its level) or a customer (retail), to `province`.
 
     Staff are told why a product cannot be ordered (with its name); an agent asking for itself gets 404 for
-    anything outside its catalogue."""
+    anything outside its catalogue. Goods bought into cloud stock (云仓) are not shipped: no shipping."""
     quantities = _merged_items(items)
     level_id = buyer_agent.level_id if buyer_agent else None
     products = {pid: catalog.get_product(pid) for pid in quantities}
@@ -85,44 +85,59 @@ def quote(*, items, province, buyer_agent=None, by_staff=False):
              for pid, quantity in quantities.items()]
     province = regions.normalize_province(province) or province
     level_bp, amount_offs, shipping = rules.pricing_terms(level_id=level_id, province=province)
-    breakdown = price_order(lines, level_discount_bp=level_bp, promotions=amount_offs, shipping=shipping)
+    breakdown = price_order(lines, level_discount_bp=level_bp, promotions=amount_offs,
+                            shipping=None if to_cloud else shipping)
     return Quote(breakdown, {pid: p.name for pid, p in products.items()},
                  {pid: p.cost_fen for pid, p in products.items()})
 
 
-def consignee_of(given, buyer_agent):
-    """The consignee: the fields given, each missing one taken from the agent's own (name, phone, region)."""
+CLOUD_ADDRESS = "云仓（品牌方仓库代存）"
+
+
+def consignee_of(given, buyer_agent, *, to_cloud=False):
+    """The consignee: the fields given, each missing one taken from the agent's own (name, phone, region); goods
+    bought into cloud stock stay in the warehouse, so their address may be left out."""
     given = {key: (value or "").strip() for key, value in (given or {}).items()}
     own = {"name": buyer_agent.name, "phone": buyer_agent.phone, "province": buyer_agent.province,
            "city": buyer_agent.city} if buyer_agent else {}
+    if to_cloud:
+        own["address"] = CLOUD_ADDRESS
     values = {key: given.get(key) or own.get(key, "") for key in ("name", "phone", "province", "city", "district",
                                                                     "address")}
     if not values["name"] or len(values["name"]) > 64:
         raise InvalidInput.on("consignee.name", "请填写收货人姓名（不超过64个字符）")
     if not values["address"] or len(values["address"]) > 255:
         raise InvalidInput.on("consignee.address", "请填写详细地址（不超过255个字符）")
+    phone = phones.normalize_contact(values["phone"], field="consignee.phone", message="收货电话格式不正确")
+    if to_cloud and not values["province"]:   # nothing is shipped: an agent without a region may still buy
+        return Consignee(values["name"], phone, "", "", "", values["address"])
     region = regions.resolve(values["province"], values["city"], values["district"])
     if region is None or (values["city"] and not region.city) or (values["district"] and not region.district):
         raise InvalidInput.on("consignee.province", "省市区无法识别，请检查（如 广东省 深圳市 南山区）")
     if not region.city and regions.cities(region.province):
         raise InvalidInput.on("consignee.city", "请填写城市")
-    return Consignee(values["name"], phones.normalize_contact(values["phone"], field="consignee.phone", message="收货电话格式不正确"), region.province, region.city, region.district,
-                     values["address"])
+    return Consignee(values["name"], phone, region.province, region.city, region.district, values["address"])
 
 
-def _request_hash(buyer_agent, quantities, consignee, remark):
+def _request_hash(buyer_agent, quantities, consignee, remark, to_cloud=False):
     body = {"agent": buyer_agent.id if buyer_agent else None, "items": sorted(quantities.items()),
             "consignee": consignee.__dict__, "remark": remark}
+    if to_cloud:
+        body["to_cloud"] = True
     return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 def place_order(*, placed_by, idempotency_key, items, buyer_agent=None, consignee=None, remark="",
-                by_staff=False):
+                by_staff=False, to_cloud=False):
     """Place an order; returns it (with lines and events) and `.repeated`: True when a retry found the first one.
 
     `placed_by` is "agent:<id>" or "admin:<id>"; an agent's order waits for its
-    upline's approval when its level says so, unless staff entered it.
+    upline's approval when its level says so, unless staff entered it. `to_cloud`:
+    an agent buys into its cloud stock (云仓): priced and settled as any order, no
+    shipping; once paid its units are held in the warehouse for it.
     """
+    if to_cloud and buyer_agent is None:
+        raise InvalidInput.on("to_cloud", "只有代理可以进货到云仓")
     key = (idempotency_key or "").strip()
     if not key or len(key) > 64:
         raise InvalidInput.on("idempotency_key", "请提供1到64个字符的幂等键")
@@ -130,15 +145,15 @@ def place_order(*, placed_by, idempotency_key, items, buyer_agent=None, consigne
     if len(remark) > 255:
         raise InvalidInput.on("remark", "备注不超过255个字符")
     quantities = _merged_items(items)
-    consignee = consignee_of(consignee, buyer_agent)
-    request_hash = _request_hash(buyer_agent, quantities, consignee, remark)
+    consignee = consignee_of(consignee, buyer_agent, to_cloud=to_cloud)
+    request_hash = _request_hash(buyer_agent, quantities, consignee, remark, to_cloud)
     existing = _earlier(placed_by, key, request_hash)
     if existing:
         return _answer(existing, repeated=True)
     if buyer_agent is not None:
         agents.ensure_may_order(buyer_agent)
     priced = quote(items=[{"product_id": p, "quantity": q} for p, q in quantities.items()],
-                   province=consignee.province, buyer_agent=buyer_agent, by_staff=by_staff)
+                   province=consignee.province, buyer_agent=buyer_agent, by_staff=by_staff, to_cloud=to_cloud)
     if buyer_agent is not None:
         minimum = agents.minimum_first_order_fen(buyer_agent)
         if priced.breakdown.goods_fen < minimum:
@@ -146,7 +161,7 @@ def place_order(*, placed_by, idempotency_key, items, buyer_agent=None, consigne
                                fields={"items": f"首次进货金额不能低于{format_yuan(minimum)}元"})
     try:
         order = atomic_with_retry(lambda: _insert(placed_by, key, request_hash, buyer_agent, consignee, remark,
-                                                  priced, by_staff))
+                                                  priced, by_staff, to_cloud))
     except IntegrityError:
         existing = _earlier(placed_by, key, request_hash)
         if existing is None:
@@ -168,7 +183,7 @@ def _earlier(placed_by, key, request_hash):
     return order
 
 
-def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced, by_staff):
+def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced, by_staff, to_cloud=False):
     breakdown, now = priced.breakdown, utcnow()
     needs_approval = (buyer_agent is not None and not by_staff and buyer_agent.upline_id is not None
                       and buyer_agent.level.orders_need_upline_approval)
@@ -180,7 +195,8 @@ def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced
         approver=approver_id, placed_by=placed_by,
         idempotency_scope=placed_by, idempotency_key=key, request_hash=request_hash, status=status,
         consignee_name=consignee.name, consignee_phone=consignee.phone, province=consignee.province,
-        city=consignee.city, district=consignee.district, address=consignee.address, dropship=not own,
+        city=consignee.city, district=consignee.district, address=consignee.address, dropship=not own and not to_cloud,
+        to_cloud=to_cloud,
         remark=remark, units=sum(line.quantity for line in breakdown.lines), subtotal_fen=breakdown.subtotal_fen,
         level_discount_fen=breakdown.level_discount_fen, promotion_discount_fen=breakdown.promotion_discount_fen,
         promotion_name=breakdown.promotion_name[:64], shipping_fen=breakdown.shipping_fen,
@@ -215,15 +231,15 @@ def _buyer(agent_id):
     return agents.get_agent(agent_id) if agent_id is not None else None
 
 
-def enter_order(*, actor, idempotency_key, items, agent_id=None, consignee=None, remark=""):
+def enter_order(*, actor, idempotency_key, items, agent_id=None, consignee=None, remark="", to_cloud=False):
     """Staff enter an order for an agent (`agent_id`, its level price) or a direct customer (retail price)."""
     return place_order(placed_by=actor, idempotency_key=idempotency_key, items=items, buyer_agent=_buyer(agent_id),
-                       consignee=consignee, remark=remark, by_staff=True)
+                       consignee=consignee, remark=remark, by_staff=True, to_cloud=to_cloud)
 
 
-def staff_quote(*, items, province, agent_id=None):
+def staff_quote(*, items, province, agent_id=None, to_cloud=False):
     """The quote staff see while entering an order for an agent or a customer."""
-    return quote(items=items, province=province, buyer_agent=_buyer(agent_id), by_staff=True)
+    return quote(items=items, province=province, buyer_agent=_buyer(agent_id), by_staff=True, to_cloud=to_cloud)
 
 
 def staff_draft(text, *, agent_id=None):

@@ -93,7 +93,7 @@ def price_order(lines, *, level_discount_bp=0, promotions=(), shipping=None):
     promotion = _best_promotion(subtotal - level_discount, promotions)
     promotion_discount = min(promotion.off_fen, subtotal - level_discount) if promotion else 0
     goods = subtotal - level_discount - promotion_discount
-    shipping_fen = _shipping(shipping, sum(line.quantity for line in lines), goods)
+    shipping_fen = shipping_charge(shipping, sum(line.quantity for line in lines), goods)
     return Breakdown(
         lines=_allocate_discount(lines, level_discount + promotion_discount),
         subtotal_fen=subtotal,
@@ -110,7 +110,8 @@ def _best_promotion(goods_fen, promotions):
     return max(reached, key=lambda p: (p.off_fen, p.threshold_fen), default=None)
 
 
-def _shipping(rule, units, goods_fen):
+def shipping_charge(rule, units, goods_fen):
+    """Shipping for `units` worth `goods_fen` (after discounts) under `rule` (None: free)."""
     if rule is None:
         return 0
     if rule.free_over_fen is not None and goods_fen >= rule.free_over_fen:

@@ -4,13 +4,15 @@ A line's refund is cumulative-exact: refunding n of its q units returns
 paid × (refunded + n) / q − paid × refunded / q, so refunding every unit in any
 number of steps returns exactly what the line cost. A whole refund also returns
 the shipping. Partial refunds are for goods already shipped; before shipment an
-order is cancelled or refunded whole.
+order is cancelled or refunded whole. An order stored in cloud stock (已入云仓) may be refunded whole or in part
+while its buyer still holds the units: they leave its cloud stock and are free stock again.
 """
 from dataclasses import dataclass
 
 from peewee import fn
 
 from app.agents import service as agents
+from app.cloud import service as cloud
 from app.clock import utcnow
 from app.database import atomic_with_retry
 from app.errors import Conflict, InvalidInput
@@ -71,7 +73,7 @@ def plan(order, lines, *, pending=None, pending_shipping_fen=0):
                   for line in order_lines]
         wanted = [(line, quantity) for line, quantity in wanted if quantity > 0]
         shipping = order.shipping_fen - pending_shipping_fen
-    elif order.status not in SHIPPED_STATES:
+    elif order.status not in SHIPPED_STATES and order.status != "stored":
         raise Conflict("未发货的订单请整单取消或整单退款", code="partial_refund_before_shipment")
     else:
         wanted, shipping = _requested(order_lines, lines, pending), 0
@@ -110,11 +112,17 @@ def refund(order_id, *, actor, reason, lines=None, goods_back=False):
 def write_books(order, parts, shipping, *, reason, actor, whole, goods_back):
     """Write a refund of the locked `order` into the books: the refund record, reports, stock, finance (commission
     clawback), the buyer's purchases and the order's state. Returns the OrderRefund."""
-    shipped = order.status in SHIPPED_STATES
+    shipped, stored = order.status in SHIPPED_STATES, order.status == "stored"
     rollup.withdraw(order.id)
-    record = _record(order, parts, shipping, reason=reason, actor=actor, whole=whole, goods_back=goods_back and shipped)
+    record = _record(order, parts, shipping, reason=reason, actor=actor, whole=whole,
+                     goods_back=(goods_back and shipped) or stored)
     rollup.count(order.id)
-    if not shipped:
+    if stored:
+        cloud.take_back_refunded(agent_id=order.buyer_agent_id, warehouse_id=order.warehouse_id, actor=actor,
+                                 reference=f"{service.stock_reference(order.id)}:refund:{record.id}",
+                                 lines=[{"product_id": part.line.product_id, "quantity": part.quantity}
+                                        for part in parts])
+    elif not shipped:
         inventory.release(reference=service.stock_reference(order.id), actor=actor)
     elif record.goods_back:
         inventory.return_stock(reference=f"{service.stock_reference(order.id)}:refund:{record.id}",

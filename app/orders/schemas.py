@@ -29,6 +29,7 @@ ITEMS = dict(required=True, validate=validate.Length(min=1, max=50))
 class OrderQuoteBody(Schema):
     items = fields.List(fields.Nested(OrderItemBody), **ITEMS)
     province = fields.String(load_default="", validate=validate.Length(max=32))
+    to_cloud = fields.Boolean(load_default=False)   # into my cloud stock (云仓): no shipping
 
 
 class OrderPlaceBody(Schema):
@@ -36,6 +37,7 @@ class OrderPlaceBody(Schema):
     items = fields.List(fields.Nested(OrderItemBody), **ITEMS)
     consignee = fields.Nested(ConsigneeBody, load_default=None)
     remark = fields.String(load_default="", validate=validate.Length(max=255))
+    to_cloud = fields.Boolean(load_default=False)   # buy into my cloud stock (云仓): stored, not shipped
 
 
 class OrderReasonBody(Schema):
@@ -139,12 +141,13 @@ class OrderOut(Schema):
     order_no = fields.Function(service.order_no)
     status = fields.String()
     status_name = fields.Function(lambda order: STATE_NAMES.get(order.status, order.status))
-    actions = fields.Function(lambda order: allowed_actions(order.status))
+    actions = fields.Function(lambda order: allowed_actions(order.status, to_cloud=order.to_cloud))
     buyer_agent_id = fields.Integer(allow_none=True)
     consignee = fields.Function(lambda order: {
         "name": order.consignee_name, "phone": order.consignee_phone, "province": order.province,
         "city": order.city, "district": order.district, "address": order.address})
     dropship = fields.Boolean()
+    to_cloud = fields.Boolean()
     remark = fields.String()
     units = fields.Integer()
     subtotal = Yuan(attribute="subtotal_fen")

@@ -11,6 +11,7 @@ from datetime import timedelta
 from peewee import fn
 
 from app.agents import service as agents
+from app.cloud import service as cloud
 from app.codes import service as codes
 from app.clock import to_local, utc_start_of_local_day, utcnow
 from app.config import get_settings
@@ -252,6 +253,36 @@ def reserve_stock(order):
     return True
 
 
+def store_in_cloud(order):
+    """Hold a paid cloud order's units in the warehouse for its buyer and credit its cloud stock (the order is then
+    已入云仓); False when stock is short. Runs inside the caller's transaction, the order row locked."""
+    lines = [{"product_id": line.product_id, "quantity": line.quantity} for line in order.lines]
+    try:
+        warehouse = inventory.choose_warehouse(province=order.province, lines=lines)
+        inventory.hold_for_cloud(reference=stock_reference(order.id), warehouse_id=warehouse.id, lines=lines,
+                                 actor=SYSTEM)
+    except Conflict:
+        return False
+    cloud.add_purchase(agent_id=order.buyer_agent_id, warehouse_id=warehouse.id, lines=lines,
+                       reference=stock_reference(order.id), actor=SYSTEM)
+    move_order(order, "store", actor=SYSTEM, warehouse=warehouse.id, received_at=utcnow())
+    return True
+
+
+def store(order_id, *, actor):
+    """Staff retry storing a paid cloud order whose stock was short at payment (409 if still short)."""
+    def work():
+        order = lock_order(order_id)
+        if not order.to_cloud:
+            raise Conflict("该订单不是云仓订单", code="not_cloud_order")
+        next_state(order.status, "store")
+        if not store_in_cloud(order):
+            raise Conflict("库存不足，无法入云仓", code="insufficient_stock")
+        finance.mark_order_completed(order_id=order.id, at=order.received_at)
+        return order
+    return atomic_with_retry(work)
+
+
 def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proof=""):
     """Mark an order paid (offline transfer or WeChat Pay) and reserve its stock; returns (order, confirmed_now).
 
@@ -282,10 +313,12 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
                     dedupe_key=f"order:{order.id}:paid")
         # The rows every payment shares — the product's stock, the day's sales figures — are locked last, right
         # before COMMIT, so concurrent payments wait for each other as briefly as possible.
-        if not reserve_stock(order):
+        if not (store_in_cloud(order) if order.to_cloud else reserve_stock(order)):
             log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
             enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
                     dedupe_key=f"order:{order.id}:stock_short")
+        elif order.status == "stored":  # signed for at once: the commission's return window starts now
+            finance.mark_order_completed(order_id=order.id, at=order.received_at)
         rollup.count(order.id)
         return order, True
     return atomic_with_retry(work)
@@ -301,6 +334,8 @@ def _no_whole_refund_under_way(order):
 def pick(order_id, *, actor):
     """Start picking (配货); an order paid while stock was short reserves it now (409 if still short)."""
     def need_stock(order):
+        if order.to_cloud:
+            raise Conflict("云仓订单不发货，无需配货", code="cloud_order")
         _no_whole_refund_under_way(order)
         if order.warehouse_id is None and not reserve_stock(order):
             raise Conflict("库存不足，无法配货", code="insufficient_stock")
@@ -507,3 +542,17 @@ def day_figures(day):
             "paid": between(Order.paid_at).count(),
             "paid_amount": format_yuan(between(Order.paid_at).select(fn.SUM(Order.total_fen)).scalar() or 0),
             "shipped": between(Order.shipped_at).count(), "new_agents": agents.count_joined(since=day, until=day)}
+
+
+# For cloud stock's pickups (提货): the consignee and shipping rules every order follows
+
+def checked_consignee(given, *, agent):
+    """The consignee of a shipment to or for `agent`, checked as an order's (missing fields are the agent's own)."""
+    from app.orders import placement
+    return placement.consignee_of(given, agent)
+
+
+def shipping_fen_for(*, province, units, goods_fen):
+    """What the shipping templates charge to send `units` worth `goods_fen` to `province`."""
+    from app.orders import pricing, rules
+    return pricing.shipping_charge(rules.shipping_rule(province), units, goods_fen)

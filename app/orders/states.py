@@ -12,6 +12,7 @@ STATE_NAMES = {
     "completed": "已完成",
     "cancelled": "已取消",
     "refunded": "已退款",
+    "stored": "已入云仓",
 }
 
 ACTION_NAMES = {
@@ -31,6 +32,7 @@ ACTION_NAMES = {
     "stock_short": "库存不足",
     "proof_submitted": "上传付款凭证",
     "approver_changed": "审核人变更",
+    "store": "入云仓",
     "refund_requested": "申请微信退款",
     "refund_failed": "微信退款失败",
     "tracking_link_revoked": "停用分享链接",
@@ -43,6 +45,8 @@ TRANSITIONS = {
     ("pending_payment", "pay"): "paid",
     ("pending_payment", "cancel"): "cancelled",
     ("paid", "pick"): "picking",
+    ("paid", "store"): "stored",
+    ("stored", "refund"): "refunded",
     ("paid", "cancel"): "cancelled",
     ("paid", "refund"): "refunded",
     ("picking", "ship"): "shipped",
@@ -54,7 +58,7 @@ TRANSITIONS = {
     ("completed", "refund"): "refunded",
 }
 
-PAID_STATES = frozenset({"paid", "picking", "shipped", "received", "completed"})
+PAID_STATES = frozenset({"paid", "picking", "shipped", "received", "completed", "stored"})
 
 
 def next_state(state, action):
@@ -66,6 +70,11 @@ def next_state(state, action):
     return target
 
 
-def allowed_actions(state):
-    """The actions allowed from `state`, in table order."""
-    return [action for (source, action) in TRANSITIONS if source == state]
+# A paid order is either picked and shipped, or stored in its buyer's cloud stock (云仓): never both.
+NOT_FOR_CLOUD_ORDERS, ONLY_FOR_CLOUD_ORDERS = frozenset({"pick"}), frozenset({"store"})
+
+
+def allowed_actions(state, *, to_cloud=False):
+    """The actions allowed from `state`, in table order (for an order bought into cloud stock when `to_cloud`)."""
+    left_out = NOT_FOR_CLOUD_ORDERS if to_cloud else ONLY_FOR_CLOUD_ORDERS
+    return [action for (source, action) in TRANSITIONS if source == state and action not in left_out]

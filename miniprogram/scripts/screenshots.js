@@ -59,7 +59,16 @@ const SHOTS = {
     total: '176.00', awaiting_confirmation: false }], 'GET /api/mp/finance/goods': [200, { balance: '3200.00', held: '0.00' }] }, { id: '42' }],
   topup: ['more/topup', { 'GET /api/mp/finance/goods': [200, { balance: '3024.00', held: '0.00' }],
     'GET /api/mp/finance/goods/top-ups': [200, { items: [{ id: 3, amount: '3200.00', method: 'transfer', status: 'confirmed', created_at: '2026-12-01T03:00:00Z' },
-      { id: 4, amount: '500.00', method: 'wechat', status: 'pending', created_at: '2026-12-02T03:00:00Z' }] }] }]
+      { id: 4, amount: '500.00', method: 'wechat', status: 'pending', created_at: '2026-12-02T03:00:00Z' }] }] }],
+  cloud: ['more/cloud', {
+    'GET /api/mp/cloud/stock': [200, [{ agent_id: 4, agent_name: '陈小美', product_id: 1, product_name: '玫瑰面霜', unit: '瓶', warehouse_id: 1,
+      warehouse_name: '华南仓', units: 36, held_since: '2026-10-01T00:00:00Z', held_days: 63, held_months: 2 }]],
+    'GET /api/mp/cloud/upline-offers': [200, [{ product_id: 2, product_name: '玻尿酸面膜', unit: '盒', price: '59.00', available: 120 }]],
+    'GET /api/mp/cloud/pickups': [200, { items: [{ id: 9, status: 'shipped', status_name: '已发货', consignee: { name: '王女士' },
+      carrier: '顺丰速运', tracking_no: 'SF1234567890', lines: [{ product_id: 1, product_name: '玫瑰面霜', quantity: 2 }] }] }] }],
+  pickup: ['more/pickup', { 'GET /api/mp/cloud/stock': [200, [{ agent_id: 4, agent_name: '陈小美', product_id: 1, product_name: '玫瑰面霜',
+    unit: '瓶', warehouse_id: 1, warehouse_name: '华南仓', units: 36, held_since: '2026-10-01T00:00:00Z', held_days: 63, held_months: 2 }]] },
+  { product: '1' }]
 }
 
 test.each(Object.keys(SHOTS))('renders %s', async (name) => {

@@ -74,6 +74,16 @@ async function buyFirstInStock (phone, name, mobile) {
   return { product, orderId: Number(placed.split('=')[1]), quoted: cart.instance.data.quote.total }
 }
 
+// A new agent joins with the demo invite code and the owner approves it in the console.
+async function joinApproved (phone, name, mobile) {
+  const join = await phone.open('pages/join', { scene: backend.invite_code })
+  await input(join, '.name', name)
+  await input(join, '.phone', mobile)
+  await join.instance.apply()
+  const pending = await consoleApi('GET', '/agents/applications?status=pending')
+  await consoleApi('POST', `/agents/applications/${pending.items.find((item) => item.name === name).id}/approve`, {})
+}
+
 describe('a new agent joins by invite, buys, pays and receives', () => {
   const phone = phoneOf(`journey-new-${Date.now()}`)
   const state = {}
@@ -197,12 +207,7 @@ describe('paying by bank transfer', () => {
 
   beforeAll(async () => {
     fs.writeFileSync(proof, PNG)
-    const join = await phone.open('pages/join', { scene: backend.invite_code })
-    await input(join, '.name', '钱转账')
-    await input(join, '.phone', '13912345679')
-    await join.instance.apply()
-    const pending = await consoleApi('GET', '/agents/applications?status=pending')
-    await consoleApi('POST', `/agents/applications/${pending.items.find((item) => item.name === '钱转账').id}/approve`, {})
+    await joinApproved(phone, '钱转账', '13912345679')
   })
 
   test('the proof photo makes the order 待确认收款 until finance confirms it', async () => {
@@ -225,12 +230,7 @@ describe('paying from the goods balance (货款)', () => {
 
   beforeAll(async () => {
     fs.writeFileSync(proof, PNG)
-    const join = await phone.open('pages/join', { scene: backend.invite_code })
-    await input(join, '.name', '孙货款')
-    await input(join, '.phone', '13912345670')
-    await join.instance.apply()
-    const pending = await consoleApi('GET', '/agents/applications?status=pending')
-    await consoleApi('POST', `/agents/applications/${pending.items.find((item) => item.name === '孙货款').id}/approve`, {})
+    await joinApproved(phone, '孙货款', '13912345670')
   })
 
   test('a transfer top-up confirmed in the console pays an order from the balance', async () => {
@@ -250,6 +250,57 @@ describe('paying from the goods balance (货款)', () => {
     const money = await phone.open('pages/money', {})
     expect(text(money)).toContain('订单付款')
     expect(money.instance.data.goods.balanceText).not.toBe('¥5,000.00')
+  })
+})
+
+describe('cloud stock (云仓): buy into it, see it, have some shipped (提货)', () => {
+  const phone = phoneOf(`journey-cloud-${Date.now()}`)
+  const proof = path.join(os.tmpdir(), 'weishang-cloud-proof.png')
+
+  beforeAll(async () => {
+    fs.writeFileSync(proof, PNG)
+    await joinApproved(phone, '周云仓', '13912345671')
+    phone.settings.chosenFile = proof
+    const topUp = await phone.open('more/topup', {})
+    await input(topUp, '.amount', '5000')
+    await tap(topUp, '.use-transfer')
+    await topUp.instance.uploadProof()
+    const queue = await consoleApi('GET', '/finance/goods/top-ups?status=pending')
+    await consoleApi('POST', `/finance/goods/top-ups/${queue.items[0].id}/confirm`, {})
+  })
+
+  test('an order stored in cloud stock is paid from the goods balance and shows in 我的云仓', async () => {
+    const catalogue = await phone.open('pages/catalogue', undefined)
+    await catalogue.instance.onLoad()
+    const product = catalogue.instance.data.items.find((item) => item.available > 0)
+    await tap(catalogue, `.add-${product.product_id}`)
+    const cart = await phone.open('pages/cart', undefined)
+    await cart.instance.onLoad()
+    await cart.instance.onCloud({ detail: { value: true } })
+    await cart.instance.place()
+    expect(cart.instance.data.notice).toBe('')
+    const placed = phone.record.navigations.pop()
+    const pay = await phone.open('pages/pay', { id: placed.split('=')[1] })
+    await pay.instance.payByGoods()
+    expect(text(pay)).toContain('已入云仓')
+    const cloud = await phone.open('more/cloud', {})
+    expect(text(cloud)).toContain(product.name)
+    expect(cloud.instance.data.holdings[0].units).toBe(1)
+  })
+
+  test('提货 ships a cloud unit: the warehouse picks and ships it in the console', async () => {
+    const pickup = await phone.open('more/pickup', {})
+    await input(pickup, '.address', '科苑路1号')
+    await input(pickup, '.province', '广东省')
+    await input(pickup, '.city', '深圳市')
+    await pickup.instance.submit()
+    expect(text(pickup)).toContain('待配货')
+    const id = pickup.instance.data.result.id
+    await consoleApi('POST', `/cloud/pickups/${id}/pick`, {})
+    const shipped = await consoleApi('POST', `/cloud/pickups/${id}/ship`, { carrier: '顺丰', tracking_no: 'SFCLOUD1' })
+    expect(shipped.status).toBe('shipped')
+    const cloud = await phone.open('more/cloud', {})
+    expect(cloud.instance.data.holdings).toEqual([])
   })
 })
 

@@ -116,6 +116,15 @@ describe('cart and checkout', () => {
     await tap(comp, '.choose-address')
     expect(comp.instance.data.consignee.name).toBe('李四')
   })
+  test('storing in cloud stock asks for no consignee and places the order to_cloud', async () => {
+    const sent = []
+    const { comp } = withCart({ 'POST /api/mp/orders': (body) => { sent.push(body); return [201, { id: 43 }] } })
+    await comp.instance.onLoad()
+    await comp.instance.onCloud({ detail: { value: true } })
+    expect(comp.querySelector('.consignee')).toBeFalsy()
+    await comp.instance.place()
+    expect(sent[0]).toMatchObject({ to_cloud: true, consignee: null })
+  })
   test('placing twice after a lost answer sends the same idempotency key', async () => {
     const keys = []
     let attempt = 0

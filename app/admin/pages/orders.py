@@ -52,7 +52,7 @@ def orders_export():
 
 def _detail(order_id, *, status=200, failed=None, error=None, values=None):
     order = service.get_order(order_id)
-    actions = [action for action in allowed_actions(order.status)
+    actions = [action for action in allowed_actions(order.status, to_cloud=order.to_cloud)
                if holds_role(g.admin, ACTION_ROLES[action])]
     if order.status in ("picking", "shipped") and holds_role(g.admin, api.WAREHOUSE):
         actions.append("codes")
@@ -118,6 +118,7 @@ ACTIONS = {
     "reject": (api.STAFF, lambda i, v: service.reject(i, actor=admin_actor(), reason=_reason(v, True)), "已驳回"),
     "pay": (api.FINANCE, _pay, lambda result: "已确认付款" if result[1] else "此前已确认付款，未重复处理"),
     "pick": (api.WAREHOUSE, lambda i, v: service.pick(i, actor=admin_actor()), "已开始配货"),
+    "store": (api.WAREHOUSE, lambda i, v: service.store(i, actor=admin_actor()), "已入云仓"),
     "ship": (api.WAREHOUSE, _ship, "已发货"),
     "codes": (api.WAREHOUSE, _bind, lambda result: f"已绑定 {result['bound']} 个防伪码"),
     "receive": (api.STAFF, lambda i, v: service.receive(i, actor=admin_actor()), "已确认收货"),

@@ -59,7 +59,8 @@ def _body(values):
     return {"rules": {"level_difference": {"enabled": enabled["level_difference"]},
                       "same_level": {"enabled": enabled["same_level"], "rates_bp": rates},
                       "referral": {"enabled": enabled["referral"], **referral},
-                      "team": {"enabled": enabled["team"], "tiers": _tiers(values)}},
+                      "team": {"enabled": enabled["team"], "tiers": _tiers(values)},
+                      "cloud_transfers": {"enabled": values.get("cloud_transfers.enabled") == "true"}},
             **sample, "max_depth": whole_number(values.get("max_depth", "3")),
             "allow_deeper": values.get("allow_deeper") == "true"}
 
@@ -109,6 +110,8 @@ def _copy_of_rules_in_force():
                        f"team.tiers.{row}.rate_pct": format_percent(tier["rate_bp"])})
     if rules.allow_deeper:
         values["allow_deeper"] = "true"
+    if rules.cloud_transfers:
+        values["cloud_transfers.enabled"] = "true"
     return {**values, "copied_from": version_id}
 
 

@@ -37,7 +37,7 @@ NAV = (("看板", "console.dashboard"), ("订单", "console.orders"), ("代理",
        ("控价", "console.violations"), ("发件箱", "console.outbox"), ("设置", "console.settings"))
 
 # Sections whose pages live under more than their navigation entry's own URL prefix.
-NAV_EXTRA_PREFIXES = {"console.stock": ("/admin/stocktakes", "/admin/transfers", "/admin/allocation")}
+NAV_EXTRA_PREFIXES = {"console.stock": ("/admin/stocktakes", "/admin/transfers", "/admin/allocation", "/admin/cloud")}
 
 # Which roles may open each page (by endpoint); the navigation shows a user only the pages it may open.
 PAGE_ROLES = {}

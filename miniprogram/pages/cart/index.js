@@ -23,7 +23,7 @@ function quoteText (quote) {
 }
 
 Component({
-  data: { ...initial, items: [], consignee: { ...EMPTY_CONSIGNEE }, pasted: '', quote: null, remark: '' },
+  data: { ...initial, items: [], consignee: { ...EMPTY_CONSIGNEE }, pasted: '', quote: null, remark: '', toCloud: false },
   methods: {
     onLoad () { return this.load() },
     onShow () { if (this.data.state !== 'loading') this.load() },
@@ -32,7 +32,8 @@ Component({
         const { items } = cart.read()
         if (!items.length) return { items: [], quote: null }
         const consignee = this.data.consignee.name ? this.data.consignee : (wx.getStorageSync(LAST_CONSIGNEE) || { ...EMPTY_CONSIGNEE })
-        const quote = await api.post('/api/mp/orders/quote', { items: cart.orderItems(cart.read()), province: consignee.province })
+        const quote = await api.post('/api/mp/orders/quote', { items: cart.orderItems(cart.read()), province: consignee.province,
+          to_cloud: this.data.toCloud })
         return { items: lines(items), consignee, quote: quoteText(quote) }
       }, (data) => !data.items.length)
     },
@@ -45,6 +46,8 @@ Component({
     onField (e) { this.setData({ [`consignee.${e.currentTarget.dataset.name}`]: field(e) }) },
     onPasted (e) { this.setData({ pasted: field(e) }) },
     onRemark (e) { this.setData({ remark: field(e) }) },
+    // 存入云仓: the goods stay in the brand's warehouse, held for me (no shipping); 提货 later from 我的云仓.
+    onCloud (e) { this.setData({ toCloud: field(e) }); return this.load() },
     chooseAddress () {
       wx.chooseAddress({
         success: (res) => {
@@ -65,9 +68,9 @@ Component({
     },
     place () {
       const current = cart.read()
-      const { consignee, remark } = this.data
+      const { consignee, remark, toCloud } = this.data
       const body = { idempotency_key: current.idempotencyKey, items: cart.orderItems(current), remark,
-        consignee: consignee.name ? consignee : null }
+        consignee: consignee.name && !toCloud ? consignee : null, to_cloud: toCloud }
       return act(this, () => api.post('/api/mp/orders', body), (order) => {
         if (consignee.name) wx.setStorageSync(LAST_CONSIGNEE, consignee)
         cart.clear()

@@ -6,8 +6,8 @@ const { load, initial } = require('../../utils/page')
 
 const TABS = [
   { status: '', name: '全部' }, { status: 'awaiting_approval', name: '待审核' }, { status: 'pending_payment', name: '待付款' },
-  { status: 'paid', name: '已付款' }, { status: 'shipped', name: '已发货' }, { status: 'received', name: '已签收' },
-  { status: 'cancelled', name: '已取消' }
+  { status: 'paid', name: '已付款' }, { status: 'stored', name: '已入云仓' }, { status: 'shipped', name: '已发货' },
+  { status: 'received', name: '已签收' }, { status: 'cancelled', name: '已取消' }
 ]
 
 function shown (order) {

@@ -1,0 +1,139 @@
+"""Console pages for cloud stock: holdings with their age and export, moves, and pickups picked and shipped."""
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from app.clock import utcnow
+from app.cloud import service as cloud
+from app.cloud.models import CloudStock
+from tests.browser import browser  # noqa: F401  (a fixture)
+from tests.factories import ADDRESS, console_as, console_post, in_cloud, make_agent, orderable, stock_of
+
+
+def held_for(agent, days):
+    CloudStock.update(held_since=utcnow() - timedelta(days=days)).where(CloudStock.agent == agent.id).execute()
+
+
+def test_the_cloud_page_shows_each_agents_units_and_how_long_they_are_held(client):
+    agent = make_agent(name="囤货代理")
+    product, _ = orderable(on_hand=20)
+    in_cloud(agent, product, 7)
+    held_for(agent, 100)
+    console_as(client, "finance")
+    page = client.get("/admin/cloud").get_data(as_text=True)
+    assert "囤货代理" in page and "7" in page and ">100<" in page and ">3<" in page
+
+
+def test_the_age_filter_keeps_only_holdings_held_that_long(client):
+    old, new = make_agent(name="老代理"), make_agent(name="新代理")
+    product, _ = orderable(on_hand=20)
+    in_cloud(old, product, 2)
+    in_cloud(new, product, 2)
+    held_for(old, 200)
+    console_as(client, "finance")
+    page = client.get("/admin/cloud?held_months=6").get_data(as_text=True)
+    assert "老代理" in page and "新代理" not in page
+
+
+def test_the_holdings_export_carries_the_age(client):
+    agent = make_agent(name="囤货代理")
+    product, _ = orderable(on_hand=20)
+    in_cloud(agent, product, 7)
+    held_for(agent, 95)
+    console_as(client, "finance")
+    response = client.get("/admin/cloud/export")
+    assert response.status_code == 200
+    rows = list(load_workbook(BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert rows[0][-1] == "囤货月数" and rows[1][0] == "囤货代理" and rows[1][-1] == 3
+
+
+def test_the_moves_page_lists_every_change_with_its_reason(client):
+    agent = make_agent()
+    product, _ = orderable(on_hand=20)
+    in_cloud(agent, product, 7)
+    console_as(client, "finance")
+    page = client.get(f"/admin/cloud/moves?agent_id={agent.id}").get_data(as_text=True)
+    assert "进货入云仓" in page and "+7" in page
+
+
+def test_the_warehouse_picks_and_ships_a_pickup_from_its_page(client):
+    agent = make_agent()
+    product, warehouse = orderable(on_hand=20)
+    in_cloud(agent, product, 7)
+    pickup, _ = cloud.request_pickup(agent=agent, idempotency_key="p", consignee=ADDRESS,
+                                     items=[{"product_id": product.id, "quantity": 3}])
+    console_as(client, "warehouse")
+    assert "开始配货" in client.get("/admin/cloud/pickups").get_data(as_text=True)
+    assert console_post(client, f"/admin/cloud/pickups/{pickup.id}/pick").status_code == 302
+    shipped = console_post(client, f"/admin/cloud/pickups/{pickup.id}/ship", {"carrier": "顺丰", "tracking_no": "SF9"})
+    assert shipped.status_code == 302 and cloud.get_pickup(pickup.id).status == "shipped"
+    assert stock_of(product, warehouse) == (17, 4)
+
+
+def test_finance_sees_pickups_but_cannot_ship_them(client):
+    agent = make_agent()
+    product, _ = orderable(on_hand=20)
+    in_cloud(agent, product, 7)
+    pickup, _ = cloud.request_pickup(agent=agent, idempotency_key="p", consignee=ADDRESS,
+                                     items=[{"product_id": product.id, "quantity": 3}])
+    console_as(client, "finance")
+    page = client.get("/admin/cloud/pickups").get_data(as_text=True)
+    assert f"#{pickup.id}" in page and "开始配货" not in page
+    assert console_post(client, f"/admin/cloud/pickups/{pickup.id}/pick").status_code == 403
+
+
+@pytest.mark.committed
+def test_the_cloud_pages_in_a_browser_on_a_laptop_and_a_phone(browser, live_server):
+    from tests.browser import DESKTOP, PHONE, only_from, screenshot
+    from tests.factories import DEFAULT_PASSWORD, make_admin
+    agent = make_agent(name="陈小美")
+    product, _ = orderable(on_hand=50, name="玫瑰面霜")
+    in_cloud(agent, product, 12)
+    held_for(agent, 130)
+    cloud.request_pickup(agent=agent, idempotency_key="p", consignee=ADDRESS,
+                         items=[{"product_id": product.id, "quantity": 3}])
+    user = make_admin("warehouse")
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = browser.new_page(viewport=viewport, locale="zh-CN")
+        elsewhere = only_from(page, live_server)
+        page.goto(live_server + "/admin/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", DEFAULT_PASSWORD)
+        page.click("button:has-text('登录')")
+        page.wait_for_url(live_server + "/admin/")
+        page.goto(live_server + "/admin/cloud")
+        assert "陈小美" in page.content()
+        screenshot(page, f"console-cloud-{name}")
+        page.goto(live_server + "/admin/cloud/pickups")
+        screenshot(page, f"console-cloud-pickups-{name}")
+        assert elsewhere == []
+        page.close()
+
+
+def test_the_owner_ticks_commission_on_transfers_in_a_new_rule_version(client):
+    from app.finance import service as finance
+    console_as(client, "owner")
+    response = console_post(client, "/admin/settings/rules/new", {"level_difference.enabled": "true", "max_depth": "3",
+                                                                  "cloud_transfers.enabled": "true"})
+    assert response.status_code == 302
+    assert "下级从上级云仓进货（转货）也按本规则分佣" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert finance.commission_on_cloud_transfers()
+
+
+def test_a_paid_order_page_offers_picking_and_a_short_cloud_order_storing(client):
+    from tests.factories import paid, place
+    agent = make_agent()
+    product, warehouse = orderable(on_hand=3)
+    ordinary = paid(place(agent, (product, 1)))
+    short = in_cloud(agent, product, 5)
+    console_as(client, "warehouse")
+    page = client.get(f"/admin/orders/{ordinary.id}").get_data(as_text=True)
+    assert "开始配货" in page and "入云仓" not in page
+    page = client.get(f"/admin/orders/{short.id}").get_data(as_text=True)
+    assert ">入云仓<" in page and "开始配货" not in page
+    from app.inventory import service as inventory
+    inventory.receive(warehouse_id=warehouse.id, lines=[{"product_id": product.id, "quantity": 10}])
+    assert console_post(client, f"/admin/orders/{short.id}/store").status_code == 302
+    assert "已入云仓" in client.get(f"/admin/orders/{short.id}").get_data(as_text=True)
