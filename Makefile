@@ -33,8 +33,9 @@ migrate: install
 seed: migrate
 	$(BIN)/flask seed
 
+# Serves on 127.0.0.1:5000 with the scheduler's jobs in this process (development only), then prints where to go.
 run: seed
-	$(WITH_IPDB) TASK_WORKER_THREAD=1 DEV_LOGIN=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(WITH_IPDB) TASK_WORKER_THREAD=1 SCHEDULER_IN_PROCESS=1 DEV_LOGIN=1 $(BIN)/python scripts/run_dev.py
 
 test: install
 	sh scripts/ensure_browser.sh

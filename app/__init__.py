@@ -47,6 +47,10 @@ def create_app(overrides=None):
     register_commands(app)
     if settings.TASK_WORKER_THREAD:
         start_worker_thread()
+    if settings.SCHEDULER_IN_PROCESS:
+        from app.jobs.scheduler import start_in_process
+
+        start_in_process(settings)
     return app
 
 

@@ -1,4 +1,5 @@
-"""The `flask` commands: `db upgrade|status|downgrade`, `users create`, `config docs`, `seed`, `jobs`, `scheduler`, and each domain's group."""
+"""The `flask` commands: `db upgrade|status|downgrade`, `users create|set-password`, `config docs`, `seed`, `jobs`, `scheduler`, and each domain's group."""
+import os
 import secrets
 
 import click
@@ -59,6 +60,29 @@ def users_create(username, password, role):
     click.echo(f"created {user.role} {user.username} (id {user.id})")
 
 
+def forget_demo_account(username):
+    """The demo owner's noted first password is no longer its password: `make run` stops showing it."""
+    from app.seed import DEMO_ACCOUNT_FILE, DEMO_OWNER
+
+    if username == DEMO_OWNER and os.path.exists(DEMO_ACCOUNT_FILE):
+        os.remove(DEMO_ACCOUNT_FILE)
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.option("--password", default=None, help="Omit to be prompted.")
+def users_set_password(username, password):
+    """Set a console account's password (its sessions end; its failed sign-ins are forgotten)."""
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.set_admin_password(username=username, password=password)
+    except DomainError as exc:
+        raise click.ClickException(next(iter(exc.fields.values()), exc.message) if exc.fields else exc.message) from exc
+    forget_demo_account(user.username)
+    click.echo(f"password set for {user.role} {user.username}; its sessions have ended")
+
+
 @secret_cli.command("new")
 def secret_new():
     """Print a random key for SECRET_KEY (production refuses short, regular or placeholder keys)."""
@@ -86,10 +110,14 @@ def config_docs_command(check):
 @click.command("seed")
 def seed():
     """Seed a demo brand once: an owner account and demo data."""
-    from app.seed import seed_demo
+    from app.config import get_settings
+    from app.seed import demo_account, remember_demo_account, seed_demo
 
-    for line in seed_demo(password=secrets.token_urlsafe(9)):
+    password, first_time = secrets.token_urlsafe(9), demo_account() is None
+    for line in seed_demo(password=password):
         click.echo(line)
+    if first_time and get_settings().ENV == "development":
+        remember_demo_account(password)
 
 
 COMMAND_GROUPS = [db_cli, users_cli, secret_cli, config_cli, seed, jobs_cli, scheduler, agents_cli, stock_cli, finance_cli,

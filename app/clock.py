@@ -1,13 +1,30 @@
 """Time: stored in UTC (naive datetimes), shown and scheduled in the brand's timezone."""
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from app.config import get_settings
 
 
+# A moment `travel` makes "now" for the code it runs (the demo seed writes 90 days of history this way).
+_travelled = ContextVar("travelled_now", default=None)
+
+
 def utcnow():
     """Now in UTC as a naive datetime, the form every table stores."""
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    moment = _travelled.get()
+    return moment if moment is not None else datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+@contextmanager
+def travel(moment):
+    """Run the block as if the UTC time were `moment` (a naive UTC datetime): for writing a demo's history only."""
+    token = _travelled.set(moment.replace(microsecond=0))
+    try:
+        yield
+    finally:
+        _travelled.reset(token)
 
 
 def local_zone():
@@ -34,7 +51,7 @@ def isoformat(moment):
 
 def local_today():
     """Today's date in the brand's timezone (terms and review windows count local days)."""
-    return datetime.now(local_zone()).date()
+    return to_local(utcnow()).date()
 
 
 def utc_start_of_local_day(day):

@@ -110,6 +110,7 @@ class Settings:
     WECHAT_PAY_TRANSFER_QUERY_MINUTES: int = 5
     GOODS_TOPUP_MIN_FEN: int = 100
     TASK_WORKER_THREAD: bool = False
+    SCHEDULER_IN_PROCESS: bool = False
     DEV_LOGIN: bool = False
     AGENT_LOW_STOCK_UNITS: int = 2
     KUAIDI100_CUSTOMER: str = ""
@@ -191,6 +192,8 @@ class Settings:
                 weakness = secret_weakness(value) if value or name == "SECRET_KEY" else ""
                 if weakness:
                     raise ConfigError(f"{name} {weakness} in production; `flask secret new` prints a good one")
+        if self.is_production and self.SCHEDULER_IN_PROCESS:
+            raise ConfigError("SCHEDULER_IN_PROCESS is for development only: run `flask scheduler` as its own process")
         if self.is_production and not _public_https(self.PUBLIC_BASE_URL):
             raise ConfigError("PUBLIC_BASE_URL must be the public https:// address in production: "
                               "it is printed in every code's QR and sent in links")

@@ -120,6 +120,9 @@ MEANINGS = {
     "GOODS_TOPUP_MIN_FEN": "the smallest top-up of an agent's goods-payment balance (货款), in fen",
     "TASK_WORKER_THREAD": "run background tasks in a thread of the web process (`make run` sets it; production "
                           "runs them from the scheduler)",
+    "SCHEDULER_IN_PROCESS": "run the scheduler's jobs in threads of the web process, under the same lease "
+                            "(`make run` sets it; development only: `ENV=production` refuses it, run "
+                            "`flask scheduler`)",
     "DEV_LOGIN": "with `ENV=development` only, `POST /api/mp/auth/dev-login` signs in without WeChat, for "
                  "developing the mini-program against `make run` (which sets it); 404 otherwise",
     "AGENT_LOW_STOCK_UNITS": "the mini-program home warns of a product the agent holds at most this many units of",

@@ -27,6 +27,19 @@ def mobile_digits(text):
     return digits if MOBILE.fullmatch(digits) else None
 
 
+_PREFIX = re.compile(r"[0-9]{3,11}")
+
+
+def phone_prefix(text):
+    """The ASCII digits of a partly typed mobile number (3 to 11 of them; +86 and spacing dropped), or None:
+    for finding someone by the start of a phone number."""
+    if not isinstance(text, str):
+        return None
+    digits = _SPACING.sub("", unicodedata.normalize("NFKC", text))
+    digits = re.sub(r"^(?:\+|00)86(?=1)", "", digits)
+    return digits if _PREFIX.fullmatch(digits) else None
+
+
 def normalize_mobile(text, *, field="phone", message="手机号格式不正确，应为11位大陆手机号"):
     """mobile_digits, or InvalidInput on `field` with a Chinese message."""
     digits = mobile_digits(text)

@@ -56,6 +56,20 @@ def only_from(page, origin):
     return elsewhere
 
 
+def console_page(browser, origin, *, username, password, viewport=DESKTOP):
+    """A new page signed in to the console at `origin` (on its dashboard); every request it makes must stay at
+    `origin` (`page.elsewhere` lists the ones that did not)."""
+    page = browser.new_page(viewport=viewport, locale="zh-CN")
+    page.elsewhere = only_from(page, origin)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(origin + "/admin/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button:has-text('登录')")
+    page.wait_for_url(origin + "/admin/")
+    return page
+
+
 def open_page(browser, origin, path, name, viewport=PHONE):
     """Open `path` of `origin` (phone-sized unless told), save its screenshot as `name`; returns (body text,
     addresses the page asked for elsewhere)."""

@@ -9,7 +9,7 @@ from app.agents.models import AgentApplication
 from app.finance.models import Withdrawal
 from app.inventory.models import StockTake
 from app.orders import service
-from tests.browser import DESKTOP, PHONE, browser, only_from, screenshot  # noqa: F401  (browser is a fixture)
+from tests.browser import DESKTOP, PHONE, browser, console_page, screenshot  # noqa: F401  (browser is a fixture)
 from tests.factories import (DEFAULT_PASSWORD, advanced, codes_of, make_admin, make_agent, make_application,
                              make_batch, orderable, pending_withdrawal, place, stock_of)
 from tests.test_allocation import two_regions
@@ -24,14 +24,8 @@ def sign_in(browser, live_server):
 
     def open_as(role, viewport=DESKTOP):
         user = make_admin(role)
-        page = browser.new_page(viewport=viewport, locale="zh-CN")
-        page.elsewhere = only_from(page, live_server)
-        page.on("dialog", lambda dialog: dialog.accept())
-        page.goto(live_server + "/admin/")
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", DEFAULT_PASSWORD)
-        page.click("button:has-text('登录')")
-        page.wait_for_url(live_server + "/admin/")
+        page = console_page(browser, live_server, username=user.username, password=DEFAULT_PASSWORD,
+                            viewport=viewport)
         pages.append(page)
         return page
 

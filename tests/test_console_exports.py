@@ -126,7 +126,7 @@ def test_the_outbox_exports_the_chosen_status(client):
     message = queued_message("failed")
     headers, rows = exported(client, "staff", "/admin/outbox/export?status=failed")
     assert headers == ("编号", "类型", "接收人", "状态", "尝试次数", "创建时间", "发送时间", "错误")
-    assert (message.id, "low_stock", "owners", "发送失败") in [row[:4] for row in rows]
+    assert (message.id, "库存不足", "全体品牌方", "发送失败") in [row[:4] for row in rows]
     assert {row[3] for row in rows} == {"发送失败"}
 
 

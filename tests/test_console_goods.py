@@ -3,7 +3,8 @@ import pytest
 
 from app.finance import service as finance
 from app.finance.models import GoodsTopUp
-from tests.factories import console_login, console_post, goods_of, make_admin, make_agent, with_goods
+from app.orders.service import order_no
+from tests.factories import console_login, console_post, goods_of, make_admin, make_agent, orderable, place, with_goods
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
@@ -62,9 +63,12 @@ def test_confirming_twice_is_refused_on_the_page(client):
 
 def test_the_agents_goods_page_shows_its_balance_and_entries(client):
     agent = with_goods(50000)
-    finance.debit_goods(agent_id=agent.id, amount_fen=12000, reason="order", reference="order:77")
+    product, _ = orderable(120)
+    order = place(agent, (product, 1))
+    finance.debit_goods(agent_id=agent.id, amount_fen=12000, reason="order", reference=f"order:{order.id}")
     page = signed_in(client, "finance").get(f"/admin/finance/agents/{agent.id}/goods").get_data(as_text=True)
-    assert "380.00" in page and "订单付款" in page and "order:77" in page
+    assert "380.00" in page and "订单付款" in page
+    assert f'<a href="/admin/orders/{order.id}">{order_no(order)}</a>' in page and f"order:{order.id}" not in page
 
 
 def test_the_agent_page_shows_the_goods_balance_to_finance(client):

@@ -23,7 +23,9 @@ def test_the_owner_adds_an_agent_and_sends_it_the_bind_code(sign_in, name, viewp
     page.wait_for_selector("#bind")
     agent = Agent.get(Agent.name == "周总代", Agent.level == level.id)
     assert agent.bind_code in page.inner_text("#bind")
-    assert page.eval_on_selector("img.bind-qr", "img => img.complete && img.naturalWidth > 0")
+    # The QR image loads after the page: wait for it rather than race it (a loaded machine lost that race).
+    page.wait_for_function("() => { const img = document.querySelector('img.bind-qr'); "
+                           "return img && img.complete && img.naturalWidth > 0 }", timeout=10000)
     screenshot(page, f"console-agent-added-{name}")
 
 

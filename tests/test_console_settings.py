@@ -116,7 +116,8 @@ def test_the_warehouse_sets_a_level_price_and_it_shows_in_the_history(client):
     response = console_post(client, f"/admin/settings/products/{product.id}/prices/{level.id}", {"price": "88.50"})
     assert response.status_code == 302
     assert LevelPrice.get(LevelPrice.product == product.id).price_fen == 8850
-    assert "后台账号 #" in page_text(client, f"/admin/settings/products/{product.id}")
+    page = page_text(client, f"/admin/settings/products/{product.id}")
+    assert "<td>warehouse" in page and "admin:" not in page and "后台账号 #" not in page
 
 
 def test_a_zero_level_price_is_marked_next_to_that_row(client):

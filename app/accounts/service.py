@@ -57,6 +57,11 @@ def dev_login(*, openid):
     return Session(user.id, issue_token("wx", user.id, user.token_version), get_settings().TOKEN_TTL_SECONDS)
 
 
+def wechat_user_for_openid(openid):
+    """The WeChat user with this openid, created when new (for seeding a demo; sign-in goes through WeChat)."""
+    return WechatUser.get_or_none(WechatUser.openid == openid) or _create_wechat_user(openid)
+
+
 def _create_wechat_user(openid):
     # Outside any transaction on purpose: after losing the race to insert, the
     # re-read must see the winner's committed row (REPEATABLE READ would not).
@@ -121,6 +126,15 @@ def get_admin_user(user_id):
     return user
 
 
+def display_names(user_ids):
+    """{console user id: the name people see (display name, else username)} of `user_ids` (one query)."""
+    ids = {int(user_id) for user_id in user_ids if user_id is not None}
+    if not ids:
+        return {}
+    rows = AdminUser.select(AdminUser.id, AdminUser.display_name, AdminUser.username).where(AdminUser.id.in_(sorted(ids)))
+    return {user.id: user.display_name or user.username for user in rows}
+
+
 def _refuse_losing_an_owner(actor, user, field):
     """The console must keep an owner: nobody demotes or disables their own account, nor the last active owner."""
     if user.id == actor.id:
@@ -167,6 +181,20 @@ def reset_admin_password(*, actor, user_id, password):
     (AdminUser.update(password_hash=generate_password_hash(password), token_version=AdminUser.token_version + 1)
      .where(AdminUser.id == user.id).execute())
     return get_admin_user(user_id)
+
+
+def set_admin_password(*, username, password):
+    """Set a console account's password from the server's command line (`flask users set-password`): its
+    sessions end and its failed sign-ins are forgotten, so a locked-out owner can sign in again."""
+    _check_password_strength(password)
+    with db.atomic():
+        user = AdminUser.get_or_none(AdminUser.username == (username or "")[:64])
+        if user is None:
+            raise NotFound("账号不存在", code="admin_user_not_found", fields={"username": "没有这个用户名"})
+        (AdminUser.update(password_hash=generate_password_hash(password), token_version=AdminUser.token_version + 1)
+         .where(AdminUser.id == user.id).execute())
+        LoginFailure.delete().where(LoginFailure.username == user.username).execute()
+    return get_admin_user(user.id)
 
 
 def _check_password_strength(password):

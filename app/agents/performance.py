@@ -25,12 +25,17 @@ def _check_amount(amount_fen):
         raise InvalidInput.on("amount_fen", "金额必须是正的整数（分）")
 
 
-def _insert_once(model, key_field, key, values):
-    """Insert a ledger row once per key; a repeat with the same facts is a no-op, different facts a 409."""
+def _insert_once(model, key_field, key, values, *, refused=None):
+    """Insert a ledger row once per key; a repeat with the same facts is a no-op, different facts a 409.
+
+    `refused`, when given, runs first when the INSERT fails (the checks the INSERT's constraints stood in for).
+    """
     try:
         atomic_with_retry(lambda: model.create(**{key_field: key}, **values))
         return True
     except IntegrityError:
+        if refused is not None:
+            refused()
         # A locking read sees the row a concurrent transaction just committed.
         existing = for_update(model.select().where(getattr(model, key_field) == key), shared=True).first()
         if existing.agent_id != values["agent"] or existing.amount_fen != values["amount_fen"]:
@@ -46,8 +51,9 @@ def _check_agent(agent_id):
 def record_purchase(*, order_id, agent_id, amount_fen, at):
     """Count an order's amount as the agent's purchase at `at` (UTC); True if new, False if already counted."""
     _check_amount(amount_fen)
-    _check_agent(agent_id)
-    return _insert_once(AgentPurchase, "order_id", order_id, {"agent": agent_id, "amount_fen": amount_fen, "at": at})
+    # The agent's existence is checked by the INSERT's foreign key, and named only when the INSERT fails.
+    return _insert_once(AgentPurchase, "order_id", order_id, {"agent": agent_id, "amount_fen": amount_fen, "at": at},
+                        refused=lambda: _check_agent(agent_id))
 
 
 def reverse_purchase(*, order_id, amount_fen=None):

@@ -84,6 +84,32 @@ def get_agent(agent_id):
     return agent
 
 
+def names_of(agent_ids):
+    """{agent id: name} of the agents among `agent_ids` (one query; unknown ids are left out)."""
+    ids = {int(agent_id) for agent_id in agent_ids if agent_id is not None}
+    if not ids:
+        return {}
+    return dict(Agent.select(Agent.id, Agent.name).where(Agent.id.in_(sorted(ids))).tuples())
+
+
+def find_agents(text, *, limit=20):
+    """Agents a typed text names, by name: a mobile number in it matches that phone, a few digits the start of a
+    phone, anything else a part of the name (for pickers: "王总", "1380000", "王总 13800000001")."""
+    text = (text or "").strip()[:64]
+    if not text:
+        return []
+    query = Agent.select(Agent.id, Agent.name, Agent.phone, Agent.province, Agent.city, Agent.status)
+    mobile = next(filter(None, (phones.mobile_digits(part) for part in text.split())), None)
+    digits = phones.phone_prefix(text)
+    if mobile:
+        query = query.where(Agent.phone == mobile)
+    elif digits:
+        query = query.where(Agent.phone.startswith(digits))
+    else:
+        query = query.where(Agent.name.contains(text))
+    return list(query.order_by(Agent.name, Agent.id).limit(limit))
+
+
 def _locked_agent(agent_id):
     agent = for_update(Agent.select().where(Agent.id == agent_id)).first()
     if agent is None:
@@ -151,12 +177,13 @@ def bind_code_image(agent_id):
 
 
 def agent_named(text, *, field):
-    """The one agent `text` names, as a person types it in a form: a mobile number (exact) or a name only one
-    agent has; InvalidInput on `field` when it names none or several."""
+    """The one agent `text` names, as a person types it in a form: a mobile number (exact; also in "name phone",
+    as the pickers suggest it) or a name only one agent has; InvalidInput on `field` when it names none or
+    several."""
     text = (text or "").strip()
     if not text:
         raise InvalidInput.on(field, "请填写代理的姓名或手机号")
-    phone = phones.mobile_digits(text)
+    phone = phones.mobile_digits(text) or next(filter(None, map(phones.mobile_digits, text.split())), None)
     matches = list(Agent.select(Agent.id).where(Agent.phone == phone if phone else Agent.name == text).limit(2))
     if not matches:
         raise InvalidInput.on(field, f"没有找到代理「{text}」")

@@ -178,11 +178,55 @@ def price_for(*, product_id, level_id):
     if not product.active:
         raise Conflict(f"商品「{product.name}」已下架", code="product_inactive")
     prices = {row.level_id: row.price_fen for row in LevelPrice.select().where(LevelPrice.product == product_id)}
-    missing = [level.name for level in agents.active_levels() if level.id not in prices]
+    return _level_price(product, prices, level_id, agents.active_levels())
+
+
+def _level_price(product, prices, level_id, active_levels):
+    missing = [level.name for level in active_levels if level.id not in prices]
     if missing or level_id not in prices:
         names = "、".join(missing) or "该等级"
         raise Conflict(f"商品「{product.name}」尚未设置{names}的拿货价，暂不能下单", code="level_price_missing")
     return prices[level_id]
+
+
+def order_prices(*, product_ids, level_id, agent_asking=False):
+    """{product id: (product, unit price in fen)} for the products of one order, in two queries at most (the
+    products with their level prices, the active levels).
+
+    With a `level_id` each price is as `price_for` gives it (`agent_price_for` when `agent_asking`); without
+    one it is the retail price of an active product. The refusal is the one the products, checked one by one in
+    the order given, meet first: an unknown id before anything else.
+    """
+    product_ids = list(product_ids)
+    products, prices = {}, {}
+    rows = (Product.select(Product, LevelPrice.level.alias("priced_level"), LevelPrice.price_fen.alias("level_fen"))
+            .join(LevelPrice, JOIN.LEFT_OUTER, on=(LevelPrice.product == Product.id))
+            .where(Product.id.in_(product_ids or [0])).objects())
+    for row in rows:
+        products.setdefault(row.id, row)
+        if row.priced_level is not None:
+            prices.setdefault(row.id, {})[row.priced_level] = row.level_fen
+    for product_id in product_ids:
+        if product_id not in products:
+            raise NotFound("商品不存在", code="product_not_found")
+    levels = None
+    answer = {}
+    for product_id in product_ids:
+        product = products[product_id]
+        try:
+            if not product.active:
+                raise Conflict(f"商品「{product.name}」已下架", code="product_inactive")
+            if level_id is None:
+                answer[product_id] = (product, product.retail_fen)
+                continue
+            if levels is None:
+                levels = agents.active_levels()
+            answer[product_id] = (product, _level_price(product, prices.get(product_id, {}), level_id, levels))
+        except Conflict as exc:
+            if agent_asking and level_id is not None:
+                raise NotFound("商品不存在", code="product_not_found") from exc
+            raise
+    return answer
 
 
 def agent_price_for(*, product_id, level_id):

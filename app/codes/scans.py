@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from peewee import IntegrityError, fn
+from peewee import Case, IntegrityError, fn
 
 from app import iplocation, regions
 from app.agents import service as agents
@@ -104,15 +104,16 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
     def record():
         # The code's row locked and its count read fresh: of two first scans at once, one is told it is the first.
         scans_before = for_update(Code.select(Code.scan_count).where(Code.id == row.id)).scalar()
-        scan = _repeated_scan(row, ip=ip, user_agent=user_agent, openid=openid)
+        first, scan = _first_and_repeated_scan(row, ip=ip, user_agent=user_agent, openid=openid)
         if scan is not None:
-            return _verdict(row, scan, CodeScan.select().where(CodeScan.code == row.id, CodeScan.id < scan.id).count())
+            scans_before = CodeScan.select().where(CodeScan.code == row.id, CodeScan.id < scan.id).count()
+            return _verdict(row, scan, scans_before, first=first if first.id < scan.id else None)
         Code.update(scan_count=Code.scan_count + 1).where(Code.id == row.id).execute()
         scan = CodeScan.create(code=row.id, ip=ip, user_agent=user_agent, openid=(openid or "")[:64],
                                province=province, city=city, place_source=place_source, channel=channel)
         row.scan_count = scans_before + 1
         _check_scan(row, scan)
-        return _verdict(row, scan, scans_before)
+        return _verdict(row, scan, scans_before, first=first)
     return atomic_with_retry(record)
 
 
@@ -126,18 +127,23 @@ def _place_of(ip, province, city, channel):
     return province, city, (CHAT if channel == CHAT else "consumer") if province else ""
 
 
-def _repeated_scan(code, *, ip, user_agent, openid):
+def _first_and_repeated_scan(code, *, ip, user_agent, openid):
+    """(the code's first scan, this visitor's latest scan within SCAN_REPEAT_SECONDS), either None, in one query."""
     since = utcnow() - timedelta(seconds=get_settings().SCAN_REPEAT_SECONDS)
-    return (CodeScan.select().where(CodeScan.code == code.id, CodeScan.at >= since, CodeScan.ip == ip,
-                                    CodeScan.user_agent == user_agent, CodeScan.openid == (openid or "")[:64])
-            .order_by(CodeScan.id.desc()).first())
+    by_visitor = ((CodeScan.at >= since) & (CodeScan.ip == ip) & (CodeScan.user_agent == user_agent)
+                  & (CodeScan.openid == (openid or "")[:64]))
+    earlier = CodeScan.alias()
+    first_id = earlier.select(fn.MIN(earlier.id)).where(earlier.code == code.id)
+    rows = list(CodeScan.select(CodeScan, Case(None, [(by_visitor, 1)], 0).alias("by_visitor"))
+                .where(CodeScan.code == code.id, (CodeScan.id == first_id) | by_visitor).order_by(CodeScan.id))
+    repeated = [row for row in rows if row.by_visitor]
+    return (rows[0] if rows else None), (repeated[-1] if repeated else None)
 
 
-def _verdict(code, scan, scans_before):
+def _verdict(code, scan, scans_before, *, first):
+    """The verdict of `scan` (`first`: the code's first scan when there were scans before it)."""
     settings = get_settings()
-    first = None
-    if scans_before:
-        first = CodeScan.select().where(CodeScan.code == code.id, CodeScan.id < scan.id).order_by(CodeScan.id).first()
+    first = first if scans_before else None
     product = catalog.get_product_with_cover(code.batch.product_id)
     verdict = "repeat" if scans_before else "genuine"
     unshipped = code.order_id is None

@@ -7,7 +7,7 @@ nothing and returns a StockChange with `repeated=True`.
 """
 from dataclasses import dataclass, field
 
-from peewee import IntegrityError, fn
+from peewee import JOIN, IntegrityError, fn
 
 from app.catalog import service as catalog
 from app.catalog.models import Product
@@ -159,6 +159,20 @@ def reserve(*, reference, warehouse_id, lines, actor=""):
     reference = _required_reference(reference)
     quantities = ledger.product_quantities(lines)
     ledger.require_usable_warehouse(warehouse_id)
+    return _reserve(reference, warehouse_id, quantities, actor)
+
+
+def reserve_where_best(*, reference, province, lines, actor=""):
+    """`choose_warehouse` then `reserve` there, the warehouse read once (active: it was just chosen among the
+    active ones); returns the warehouse. Conflict when stock is short or no warehouse is active."""
+    reference = _required_reference(reference)
+    quantities = ledger.product_quantities(lines)
+    warehouse = _best_warehouse(province, quantities)
+    _reserve(reference, warehouse.id, quantities, actor)
+    return warehouse
+
+
+def _reserve(reference, warehouse_id, quantities, actor):
     deltas = [Delta(warehouse_id, product_id, reserved=q) for product_id, q in quantities.items()]
     return run_and_alert(lambda: ledger.post_moves("reserve", deltas, reference=reference, actor=actor))
 
@@ -281,8 +295,28 @@ def reserved_by_row():
 def choose_warehouse(*, province, lines):
     """The warehouse to ship an order from: one serving `province` with enough of every line, else the one
     with the most available of the ordered products."""
-    quantities = ledger.product_quantities(lines)
-    warehouses = list_warehouses(active=True)
+    return _best_warehouse(province, ledger.product_quantities(lines))
+
+
+def _active_warehouses():
+    """Active warehouses by id, each with `.province_names`, in one query (list_warehouses(active=True))."""
+    warehouses = {}
+    rows = (Warehouse.select(Warehouse, WarehouseProvince.province.alias("served"))
+            .join(WarehouseProvince, JOIN.LEFT_OUTER, on=(WarehouseProvince.warehouse == Warehouse.id))
+            .where(Warehouse.active == True)  # noqa: E712  (SQL, not Python)
+            .order_by(Warehouse.id, WarehouseProvince.id).objects())
+    for row in rows:
+        warehouse = warehouses.get(row.id)
+        if warehouse is None:
+            warehouse = warehouses[row.id] = row
+            warehouse.province_names = []
+        if row.served is not None:
+            warehouse.province_names.append(row.served)
+    return list(warehouses.values())
+
+
+def _best_warehouse(province, quantities):
+    warehouses = _active_warehouses()
     if not warehouses:
         raise Conflict("没有可用的仓库", code="no_warehouse")
     available = {(row.warehouse_id, row.product_id): row.on_hand - row.reserved for row in

@@ -5,11 +5,13 @@ jobs only while its last successful renewal is younger than the lease minus one 
 period, so it stops before another copy can take an expired lease over; when a holder
 dies, a waiting copy takes over within SCHEDULER_LEASE_SECONDS + SCHEDULER_RENEW_SECONDS.
 """
+import atexit
 import logging
 import signal
 import threading
 import time
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app.database import beat_heartbeat, close_unless_in_transaction, db
@@ -67,10 +69,10 @@ def _exit(_signum, _frame):
     raise SystemExit(0)
 
 
-def run_scheduler(settings):
-    """Run the scheduler until interrupted; gives the lease up on the way out."""
+def _scheduled(scheduler_class, settings):
+    """A scheduler of `scheduler_class` with the lease renewal and every registered job; returns it and the lease."""
     lease = _Lease(jobs.new_holder_id(), settings.SCHEDULER_LEASE_SECONDS, settings.SCHEDULER_RENEW_SECONDS)
-    scheduler = BlockingScheduler(timezone=settings.TIMEZONE, job_defaults={
+    scheduler = scheduler_class(timezone=settings.TIMEZONE, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
     lease.renew()
     scheduler.add_job(lease.renew, "interval", seconds=settings.SCHEDULER_RENEW_SECONDS, id="lease")
@@ -80,6 +82,12 @@ def run_scheduler(settings):
         else:
             hour, minute = job.at.split(":")
             scheduler.add_job(_runner(job, lease), "cron", hour=int(hour), minute=int(minute), id=job.name)
+    return scheduler, lease
+
+
+def run_scheduler(settings):
+    """Run the scheduler until interrupted; gives the lease up on the way out."""
+    scheduler, lease = _scheduled(BlockingScheduler, settings)
     signal.signal(signal.SIGTERM, _exit)
     log.info("scheduler %s started with %d jobs", lease.holder, len(JOBS))
     try:
@@ -88,3 +96,19 @@ def run_scheduler(settings):
         pass
     finally:
         _with_connection(lambda: jobs.release_lease(holder=lease.holder))
+
+
+def start_in_process(settings):
+    """Run the scheduler in threads of this process (SCHEDULER_IN_PROCESS, development only: `make run`); the
+    lease still holds, so a `flask scheduler` elsewhere and this one never both run jobs. Returns the scheduler."""
+    # Each run is in the job log (`flask jobs list`); APScheduler's line per run would bury the server's output.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    scheduler, lease = _scheduled(BackgroundScheduler, settings)
+    scheduler.start()
+    log.info("in-process scheduler %s started with %d jobs", lease.holder, len(JOBS))
+
+    def stop():
+        scheduler.shutdown(wait=False)
+        _with_connection(lambda: jobs.release_lease(holder=lease.holder))
+    atexit.register(stop)
+    return scheduler

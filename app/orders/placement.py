@@ -63,16 +63,6 @@ def _merged_items(items):
     return quantities
 
 
-def _unit_price(product_id, level_id, *, by_staff):
-    if level_id is not None:
-        price_for = catalog.price_for if by_staff else catalog.agent_price_for
-        return price_for(product_id=product_id, level_id=level_id)
-    product = catalog.get_product(product_id)
-    if not product.active:
-        raise Conflict(f"商品「{product.name}」已下架", code="product_inactive")
-    return product.retail_fen
-
-
 def quote(*, items, province, buyer_agent=None, by_staff=False, to_cloud=False):
     """Price `items` ([{"product_id", "quantity"}]) for an agent (its level) or a customer (retail), to `province`.
 
@@ -80,15 +70,14 @@ def quote(*, items, province, buyer_agent=None, by_staff=False, to_cloud=False):
     anything outside its catalogue. Goods bought into cloud stock (云仓) are not shipped: no shipping."""
     quantities = _merged_items(items)
     level_id = buyer_agent.level_id if buyer_agent else None
-    products = {pid: catalog.get_product(pid) for pid in quantities}
-    lines = [Line(pid, quantity, _unit_price(pid, level_id, by_staff=by_staff))
-             for pid, quantity in quantities.items()]
+    priced = catalog.order_prices(product_ids=list(quantities), level_id=level_id, agent_asking=not by_staff)
+    lines = [Line(pid, quantity, priced[pid][1]) for pid, quantity in quantities.items()]
     province = regions.normalize_province(province) or province
     level_bp, amount_offs, shipping = rules.pricing_terms(level_id=level_id, province=province)
     breakdown = price_order(lines, level_discount_bp=level_bp, promotions=amount_offs,
                             shipping=None if to_cloud else shipping)
-    return Quote(breakdown, {pid: p.name for pid, p in products.items()},
-                 {pid: p.cost_fen for pid, p in products.items()})
+    return Quote(breakdown, {pid: product.name for pid, (product, _) in priced.items()},
+                 {pid: product.cost_fen for pid, (product, _) in priced.items()})
 
 
 CLOUD_ADDRESS = "云仓（品牌方仓库代存）"
@@ -167,7 +156,16 @@ def place_order(*, placed_by, idempotency_key, items, buyer_agent=None, consigne
         if existing is None:
             raise
         return _answer(existing, repeated=True)
-    return _answer(order, repeated=False)
+    return _placed(order)
+
+
+def _placed(order):
+    """The order just inserted, as get_order gives it, without reading back what is in memory: the row and its
+    event as written, only the lines (their ids) from the database."""
+    order.line_list = list(order.lines.order_by(OrderLine.id))
+    order.event_log = [order.placed_event]
+    order.repeated = False
+    return order
 
 
 def _answer(order, *, repeated):
@@ -207,7 +205,8 @@ def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced
                                 discount_fen=line.discount_fen, paid_fen=line.paid_fen,
                                 unit_cost_fen=priced.costs[line.product_id])
                            for line in breakdown.lines]).execute()
-    OrderEvent.create(order=order.id, action="place", to_state=status, actor=placed_by, created_at=now)
+    order.placed_event = OrderEvent.create(order=order.id, action="place", to_state=status, actor=placed_by,
+                                           created_at=now)
     if needs_approval:
         enqueue(kind="order_approval_needed",
                 recipient=recipient_agent(approver_id) if approver_id else RECIPIENT_OWNERS,

@@ -8,7 +8,7 @@ in the same transaction, so the figures always equal the orders'.
 from datetime import datetime
 
 from app.clock import local_zone, to_local
-from app.database import add_to, db, is_mysql
+from app.database import add_to, add_to_many, db, is_mysql
 from app.orders.models import DailyProductSales, DailyRegionSales, Order, OrderLine
 
 REGION_FILL = """
@@ -28,9 +28,13 @@ GROUP BY {day}, product_id
 """
 
 
-def count(order_id):
-    """Add the paid order's current figures (after a payment or a refund)."""
-    _apply(order_id, +1)
+def count(order_id, *, order=None, lines=None):
+    """Add the paid order's current figures (after a payment or a refund).
+
+    A caller that has just written the order and its lines may hand them over (`order`, `lines` as they now
+    are in the database) instead of having them read back. Runs inside the caller's transaction.
+    """
+    _apply(order_id, +1, order=order, lines=lines)
 
 
 def withdraw(order_id):
@@ -38,8 +42,8 @@ def withdraw(order_id):
     _apply(order_id, -1)
 
 
-def _apply(order_id, sign):
-    order = Order.get_by_id(order_id)
+def _apply(order_id, sign, *, order=None, lines=None):
+    order = order if order is not None else Order.get_by_id(order_id)
     if order.paid_at is None:
         return
     day = to_local(order.paid_at).date()
@@ -48,11 +52,18 @@ def _apply(order_id, sign):
            {"orders": sign * int(order.refunded_units < order.units),
             "units": sign * (order.units - order.refunded_units),
             "amount_fen": sign * (order.total_fen - order.refunded_fen)})
-    for line in OrderLine.select().where(OrderLine.order == order_id).order_by(OrderLine.product):
-        add_to(DailyProductSales, {"day": day, "product_id": line.product_id},
-               {"orders": sign * int(line.refunded_quantity < line.quantity),
-                "units": sign * (line.quantity - line.refunded_quantity),
-                "amount_fen": sign * (line.paid_fen - line.refunded_fen)})
+    if lines is None:
+        lines = OrderLine.select().where(OrderLine.order == order_id)
+    per_product = {}
+    for line in lines:
+        figures = per_product.setdefault(line.product_id, [0, 0, 0])
+        figures[0] += sign * int(line.refunded_quantity < line.quantity)
+        figures[1] += sign * (line.quantity - line.refunded_quantity)
+        figures[2] += sign * (line.paid_fen - line.refunded_fen)
+    # One statement for every product, rows in product order (the order concurrent payments lock them in).
+    add_to_many(DailyProductSales, ("day", "product_id"),
+                [{"day": day, "product_id": product_id, "orders": orders, "units": units, "amount_fen": amount}
+                 for product_id, (orders, units, amount) in sorted(per_product.items())])
 
 
 def rebuild():

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from app.agents import service as agents
 from app.cloud import service as cloud
@@ -169,6 +169,17 @@ def lock_order(order_id, *, agent=None, approver=None):
     return order
 
 
+def lock_order_with_lines(order_id):
+    """(the order, its lines by id), the order's row and its lines' locked for this transaction, in one query; or
+    NotFound."""
+    rows = list(for_update(Order.select(Order, OrderLine)
+                           .join(OrderLine, JOIN.LEFT_OUTER, on=(OrderLine.order == Order.id), attr="joined_line")
+                           .where(Order.id == order_id).order_by(OrderLine.id)))
+    if not rows:
+        raise NotFound("订单不存在", code="order_not_found")
+    return rows[0], [row.joined_line for row in rows if row.joined_line.id is not None]
+
+
 def move_order(order, action, *, actor, reason="", **changes):
     """Set the order's next state (and `changes`) and log the event; the caller holds the row lock."""
     target = next_state(order.status, action)
@@ -240,12 +251,17 @@ def reject(order_id, *, actor, reason, approver=None):
                        closed_at=utcnow())
 
 
-def reserve_stock(order):
-    """Reserve the order's goods in the warehouse the inventory rules choose; False when stock is short."""
-    lines = [{"product_id": line.product_id, "quantity": line.quantity} for line in order.lines]
+def reserve_stock(order, *, lines=None):
+    """Reserve the order's goods in the warehouse the inventory rules choose; False when stock is short.
+
+    `lines`: the order's lines when the caller has them loaded (else they are read). Runs inside the caller's
+    transaction.
+    """
+    lines = [{"product_id": line.product_id, "quantity": line.quantity}
+             for line in (lines if lines is not None else order.lines)]
     try:
-        warehouse = inventory.choose_warehouse(province=order.province, lines=lines)
-        inventory.reserve(reference=stock_reference(order.id), warehouse_id=warehouse.id, lines=lines, actor=SYSTEM)
+        warehouse = inventory.reserve_where_best(reference=stock_reference(order.id), province=order.province,
+                                                 lines=lines, actor=SYSTEM)
     except Conflict:
         return False
     Order.update(warehouse=warehouse.id).where(Order.id == order.id).execute()
@@ -253,10 +269,12 @@ def reserve_stock(order):
     return True
 
 
-def store_in_cloud(order):
+def store_in_cloud(order, *, lines=None):
     """Hold a paid cloud order's units in the warehouse for its buyer and credit its cloud stock (the order is then
-    已入云仓); False when stock is short. Runs inside the caller's transaction, the order row locked."""
-    lines = [{"product_id": line.product_id, "quantity": line.quantity} for line in order.lines]
+    已入云仓); False when stock is short. Runs inside the caller's transaction, the order row locked (`lines`: its
+    lines when the caller has them loaded, else they are read)."""
+    lines = [{"product_id": line.product_id, "quantity": line.quantity}
+             for line in (lines if lines is not None else order.lines)]
     try:
         warehouse = inventory.choose_warehouse(province=order.province, lines=lines)
         inventory.hold_for_cloud(reference=stock_reference(order.id), warehouse_id=warehouse.id, lines=lines,
@@ -291,7 +309,8 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
     the payment still counts (the money is in) and picking waits for stock.
     """
     def work():
-        order = lock_order(order_id)
+        # The order is read once, locked, with its lines; what follows works on them as written, not read back.
+        order, lines = lock_order_with_lines(order_id)
         if order.status in PAID_STATES or (order.paid_at and order.status == "refunded"):
             log_event(order, "pay_repeated", actor=actor, reason=f"重复的付款确认 {payment_ref}".strip())
             return order, False
@@ -304,7 +323,9 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
         move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64] or order.payment_ref,
                    payment_proof=proof[:128] or order.payment_proof, paid_at=now)
         OrderLine.update(paid_at=now).where(OrderLine.order == order.id).execute()
-        finance.settle_paid_order(paid_order_facts(order.id))
+        for line in lines:
+            line.paid_at = now
+        finance.settle_paid_orders([_paid_facts(order, lines)])  # settle_paid_order, without reading it back
         if order.buyer_agent_id:
             agents.record_purchase(order_id=order.id, agent_id=order.buyer_agent_id,
                                    amount_fen=order.total_fen - order.shipping_fen, at=now)
@@ -313,13 +334,13 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
                     dedupe_key=f"order:{order.id}:paid")
         # The rows every payment shares — the product's stock, the day's sales figures — are locked last, right
         # before COMMIT, so concurrent payments wait for each other as briefly as possible.
-        if not (store_in_cloud(order) if order.to_cloud else reserve_stock(order)):
+        if not (store_in_cloud(order, lines=lines) if order.to_cloud else reserve_stock(order, lines=lines)):
             log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
             enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
                     dedupe_key=f"order:{order.id}:stock_short")
         elif order.status == "stored":  # signed for at once: the commission's return window starts now
             finance.mark_order_completed(order_id=order.id, at=order.received_at)
-        rollup.count(order.id)
+        rollup.count(order.id, order=order, lines=lines)
         return order, True
     return atomic_with_retry(work)
 
@@ -467,10 +488,15 @@ def paid_order_facts(order_id):
     order = get_order(order_id)
     if order.paid_at is None:
         raise Conflict("订单尚未付款", code="not_paid")
+    return _paid_facts(order, order.line_list)
+
+
+def _paid_facts(order, lines):
+    """PaidOrder built from the order and its lines in memory (by id, as the order lists them)."""
     return PaidOrder(
         order_id=order.id, order_no=order_no(order), buyer_agent_id=order.buyer_agent_id, paid_at=order.paid_at,
         lines=tuple(SoldLine(line.product_id, line.quantity, line.unit_price_fen, line.discount_fen,
-                             line.unit_cost_fen) for line in order.line_list),
+                             line.unit_cost_fen) for line in lines),
         subtotal_fen=order.subtotal_fen, discount_fen=order.level_discount_fen + order.promotion_discount_fen,
         shipping_fen=order.shipping_fen, total_fen=order.total_fen)
 

@@ -4,6 +4,7 @@ from app.admin.pages import (account, agents, cloud, dashboard, finance, invento
 from app.admin.pages import authorization, codes, stock_tasks, tasks  # noqa: F401  (certificates, stock, codes …)
 from app.admin.pages import (settings, settings_brand, settings_products, settings_rules,  # noqa: F401
                              settings_sales, users)
+from app.admin.pages import landing
 from app.admin.pages.web import blp
 
-PAGE_BLUEPRINTS = [blp]
+PAGE_BLUEPRINTS = [blp, landing.blp]

@@ -3,12 +3,13 @@ the owner's changes (add, level, upline, term, status), applications to join and
 JSON API's (`app/admin/agents.py`)."""
 from io import BytesIO
 
-from flask import g, request, send_file, url_for
+from flask import g, jsonify, request, send_file, url_for
 
 from app.admin import agent_reviews as reviews_api
 from app.admin import agents as api
 from app.admin.pages import exports
-from app.admin.pages.web import act, form_values, load, may_open, page, query_args, render, without_paging
+from app.admin.pages.web import (act, form_values, load, may_open, page, picked_filters, query_args, render,
+                                 without_paging)
 from app.agents import service as agents
 from app.finance import service as finance
 from app.clock import local_text
@@ -18,6 +19,7 @@ from app.errors import DomainError
 STATUS_NAMES = agents.AGENT_STATUS_NAMES
 DECISION_NAMES = agents.DECISION_NAMES
 CHANGE_NAMES = agents.CHANGE_NAMES
+SOURCE_NAMES = {"application": "邀请申请", "review": "系统（等级评审）", "system": "系统", "manual": "后台"}
 NETWORK_DEPTH = 3
 EXPORT_LIMIT = 100_000
 EXPORT_HEADERS = ("ID", "姓名", "电话", "等级", "省", "市", "上级ID", "状态", "期限至", "加入时间")
@@ -32,10 +34,10 @@ def _names():
 @page("/agents", roles=api.READERS, endpoint="agents")
 def agents_list():
     """Agents, filtered by level, region, status, upline or a name/phone search; a page at a time."""
-    args, errors = query_args(api.AdminAgentQuery())
+    args, errors = query_args(api.AdminAgentQuery(), agent_fields=("upline_id",))
     items, total = agents.list_agents(**args)
     return render("agents/list.html", items=items, total=total, args=args, errors=errors,
-                  filters=form_values(request.args), **_names())
+                  filters=picked_filters(args, ("upline_id",)), **_names())
 
 
 def _agent_rows(args):
@@ -46,6 +48,17 @@ def _agent_rows(args):
 
 exports.register("agents", title="代理", headers=EXPORT_HEADERS, schema=api.AdminAgentQuery, rows=_agent_rows,
                  count=lambda args: agents.list_agents(**without_paging(args), page=1, per_page=1)[1])
+
+
+PICKER_ROLES = ("staff", "finance", "warehouse")
+
+
+@page("/agents/lookup", roles=PICKER_ROLES)
+def agent_lookup():
+    """Agents matching a typed name or phone, as JSON for the pickers' suggestions ([{id, label, region}])."""
+    found = agents.find_agents(request.args.get("q", ""), limit=10)
+    return jsonify([{"id": agent.id, "label": f"{agent.name} {agent.phone}", "region": f"{agent.province}{agent.city}"}
+                    for agent in found])
 
 
 @page("/agents/export", roles=api.READERS)
@@ -103,7 +116,7 @@ def _detail(agent_id, *, status=200, error=None, values=None):
                   tree=agents.downline_tree(agent_id, limit=1000), history=agents.history(agent_id),
                   performance=agents.performance(agent_id), change_names=CHANGE_NAMES, values=values or {},
                   message=error.message if error else None, errors=error.fields if error else {},
-                  settable=agents.STATUSES_SET_BY_HAND, **_names(),
+                  settable=agents.STATUSES_SET_BY_HAND, sources=SOURCE_NAMES, **_names(),
                   goods=finance.goods_balance(agent_id=agent_id) if may_open(g.admin, "console.agent_goods") else None)
 
 

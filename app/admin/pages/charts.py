@@ -5,11 +5,19 @@ page's Content-Security-Policy can forbid inline styles.
 """
 from markupsafe import Markup, escape
 
+from app.money import format_yuan
+
 # Sizes in the viewBox's units; the line chart is wide for a laptop (a phone enlarges its labels, see console.css),
 # the bar chart narrow enough that its labels stay readable at a phone's width.
 LINE_WIDTH, LINE_HEIGHT = 900, 260
 MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 90, 36, 14
-BAR_ROW, BAR_LABEL, BAR_WIDTH = 26, 96, 420
+# The bar chart is drawn at its own size (text at the page's 14px) and only shrinks to fit a narrow screen.
+BAR_ROW, BAR_LABEL, BAR_WIDTH, BAR_VALUE_ROOM = 30, 84, 440, 104
+
+
+def yuan_sign(fen):
+    """An amount as the charts label it: "¥12.34", "-¥5.00"."""
+    return ("-¥" if fen < 0 else "¥") + format_yuan(abs(fen))
 
 
 def nice_ceiling(value):
@@ -61,22 +69,25 @@ def line_chart(points, *, label, format_value=str, every=5):
 
 
 def bar_chart(rows, *, label, format_value=str):
-    """Horizontal bars for (label, value) rows, largest first as given."""
+    """Horizontal bars for (label, value) or (label, value, kind) rows, in the order given; a bar's length is its
+    value's size, a negative value is labelled as such, and `kind` (income, cost, profit) colours the bar."""
     if not rows:
         return Markup("")
-    top = max(value for _, value in rows) or 1
+    rows = [row if len(row) == 3 else (*row, "") for row in rows]
+    top = max(abs(value) for _, value, _ in rows) or 1
     height = BAR_ROW * len(rows) + 4
-    room = BAR_WIDTH - BAR_LABEL - 84
-    parts = [f'<svg class="chart bar-chart" viewBox="0 0 {BAR_WIDTH} {height}" role="img" '
-             f'aria-label="{escape(label)}">']
-    for index, (name, value) in enumerate(rows):
+    room = BAR_WIDTH - BAR_LABEL - BAR_VALUE_ROOM
+    parts = [f'<svg class="chart bar-chart" viewBox="0 0 {BAR_WIDTH} {height}" width="{BAR_WIDTH}" height="{height}" '
+             f'role="img" aria-label="{escape(label)}">']
+    for index, (name, value, kind) in enumerate(rows):
         y = index * BAR_ROW + 4
-        width = max(room * value / top, 1 if value else 0)
+        width = max(room * abs(value) / top, 1 if value else 0)
         short = name if len(name) <= 6 else name[:5] + "…"
-        parts.append(f'<text class="bar-label" x="{BAR_LABEL - 8}" y="{y + 15}" text-anchor="end">'
+        css = " ".join(filter(None, ("bar", kind, "loss" if value < 0 else "")))
+        parts.append(f'<text class="bar-label" x="{BAR_LABEL - 8}" y="{y + 17}" text-anchor="end">'
                      f'{escape(short)}<title>{escape(name)}</title></text>'
-                     f'<rect class="bar" x="{BAR_LABEL}" y="{y}" width="{width:.1f}" height="{BAR_ROW - 8}" rx="3"/>'
-                     f'<text class="bar-value" x="{BAR_LABEL + width + 6:.1f}" y="{y + 15}">'
+                     f'<rect class="{css}" x="{BAR_LABEL}" y="{y}" width="{width:.1f}" height="{BAR_ROW - 8}" rx="3"/>'
+                     f'<text class="bar-value" x="{BAR_LABEL + width + 6:.1f}" y="{y + 17}">'
                      f'{escape(format_value(value))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -13,7 +13,7 @@ from app.admin import finance_reports as reports_api
 from app.admin import reconciliation as reconciliation_api
 from app.admin import withdrawals as withdrawals_api
 from app.admin.pages import charts, exports
-from app.admin.pages.web import act, form_values, load, page, query_args, render
+from app.admin.pages.web import act, form_values, load, page, picked_filters, query_args, render
 from app.agents import service as agents
 from app.clock import local_text, local_today
 from app.errors import InvalidInput
@@ -36,13 +36,16 @@ EXPENSE_HEADERS = ("日期", "类别", "金额（元）", "备注")
 # The profit report's figures, in the order the table and the chart show them.
 PROFIT_FIGURES = (("net_income", "净收入"), ("cost_of_goods", "商品成本"), ("commissions", "佣金"),
                   ("team_bonus", "团队奖"), ("gross_profit", "毛利"), ("expenses", "费用"), ("net_profit", "净利润"))
+# How each figure is drawn: money in, money out, what is left.
+PROFIT_KINDS = {"net_income": "income", "cost_of_goods": "cost", "commissions": "cost", "team_bonus": "cost",
+                "expenses": "cost", "gross_profit": "profit", "net_profit": "profit"}
 
 
 def _withdrawals_page(status=200, error=None, acted=None):
-    args, errors = query_args(withdrawals_api.AdminWithdrawalQuery())
+    args, errors = query_args(withdrawals_api.AdminWithdrawalQuery(), agent_fields=("agent_id",))
     items, total = finance.list_withdrawals(**args)
     return render("finance/withdrawals.html", status, items=items, total=total, args=args, errors=errors,
-                  filters=form_values(request.args), statuses=WITHDRAWAL_STATUS_NAMES, acted=acted,
+                  filters=picked_filters(args, ("agent_id",)), statuses=WITHDRAWAL_STATUS_NAMES, acted=acted,
                   sources=WITHDRAWAL_SOURCE_NAMES,
                   values=form_values() if error else {}, row_errors=error.fields if error else {},
                   message=error.message if error else None)
@@ -173,10 +176,10 @@ def agent_ledger_export():
 
 
 def _top_ups_page(status=200, error=None, acted=None):
-    args, errors = query_args(goods_api.AdminTopUpQuery())
+    args, errors = query_args(goods_api.AdminTopUpQuery(), agent_fields=("agent_id",))
     items, total = finance.list_top_ups(**args)
     return render("finance/top_ups.html", status, items=items, total=total, args=args, errors=errors,
-                  filters=form_values(request.args), statuses=TOP_UP_STATUS_NAMES, methods=TOP_UP_METHOD_NAMES,
+                  filters=picked_filters(args, ("agent_id",)), statuses=TOP_UP_STATUS_NAMES, methods=TOP_UP_METHOD_NAMES,
                   acted=acted, values=form_values() if error else {}, row_errors=error.fields if error else {},
                   message=error.message if error else None)
 
@@ -267,7 +270,7 @@ def profit():
         report, errors = finance.profit_report(**load(reports_api.AdminPeriodQuery(), filters)), {}
     except InvalidInput as exc:
         report, errors = None, exc.fields
-    chart = report and charts.bar_chart([(name, max(report[f"{key}_fen"], 0)) for key, name in PROFIT_FIGURES],
-                                        label="收支与利润", format_value=format_yuan)
+    chart = report and charts.bar_chart([(name, report[f"{key}_fen"], PROFIT_KINDS[key]) for key, name in PROFIT_FIGURES],
+                                        label="收支与利润", format_value=charts.yuan_sign)
     return render("finance/profit.html", report=report, errors=errors, filters=filters, figures=PROFIT_FIGURES,
                   chart=chart)

@@ -15,6 +15,7 @@ from app.errors import InvalidInput
 from app.exports import table_file
 from app.http import admin_actor
 from app.inventory import service as inventory
+from app.orders import service as orders
 from app.inventory import stocktakes
 from app.schemas import PageArgs
 
@@ -63,9 +64,14 @@ def stock_export():
 def stock_moves():
     """The stock ledger, newest first, filtered by warehouse, product, kind or reference."""
     args, errors = query_args(api.AdminMoveListArgs())
+    order_id = orders.id_from_order_no(args.get("reference"))
+    if order_id is not None:  # an order number names the order's moves (its reservation, shipment, returns)
+        args["reference"] = orders.stock_reference(order_id)
     items, total = inventory.list_moves(**args)
-    return render("inventory/moves.html", items=items, total=total, args=args, errors=errors,
-                  filters=form_values(request.args), kinds=MOVE_KIND_NAMES, **stock_choices())
+    filters = form_values(request.args)
+    return render("inventory/moves.html", items=items, total=total, args=args, errors=errors, filters=filters,
+                  export_filters={**filters, **({"reference": args["reference"]} if order_id else {})},
+                  kinds=MOVE_KIND_NAMES, **stock_choices())
 
 
 @page("/stock/moves/export", roles=api.READ_ROLES)

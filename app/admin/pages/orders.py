@@ -11,8 +11,8 @@ from flask import g, request, send_file, url_for
 
 from app.admin import orders as api
 from app.admin.pages import exports
-from app.admin.pages.web import (act, download, form_values, holds_role, load, page, query_args, render,
-                                 whole_number, without_paging)
+from app.admin.pages.web import (act, download, form_values, holds_role, load, page, pick_agents, picked_filters,
+                                 query_args, render, whole_number, without_paging)
 from app.catalog import service as catalog
 from app.errors import InvalidInput
 from app.http import admin_actor
@@ -21,6 +21,17 @@ from app.orders.schemas import OrderReasonBody, OrderRequiredReasonBody
 from app.orders.states import ACTION_NAMES, STATE_NAMES, allowed_actions
 
 ENTRY_ROWS = 5
+# The order page's actions by what they do; refunds, cancellations and rejections stand apart, below them.
+ACTION_GROUPS = (("付款", ("pay",)), ("审批与发货", ("approve", "pick", "store", "ship", "receive", "complete")),
+                 ("防伪码", ("codes",)))
+DANGER_ACTIONS = ("refund", "cancel", "reject")
+
+
+def action_groups(actions):
+    """ACTION_GROUPS, any action none of them names joining 审批与发货 (a new action is never left off the page)."""
+    known = {action for _, members in ACTION_GROUPS for action in members} | set(DANGER_ACTIONS)
+    others = tuple(action for action in actions if action not in known)
+    return [(title, members + others if title == "审批与发货" else members) for title, members in ACTION_GROUPS]
 REFUND_STATES = {"refunding": "退款中", "succeeded": "已退款", "failed": "退款失败"}
 CODE_SEPARATORS = re.compile(r"[\s,，;；]+")
 
@@ -33,10 +44,10 @@ def _filters(args):
 @page("/orders", roles=api.READ_ROLES)
 def orders():
     """Orders, newest first, with filters, a page at a time; batch actions on the ticked ones."""
-    args, errors = query_args(api.AdminOrderListArgs())
+    args, errors = query_args(api.AdminOrderListArgs(), agent_fields=("agent_id",))
     items, total = service.list_orders(**_filters(args), page=args["page"], per_page=args["per_page"])
     return render("orders/list.html", items=items, total=total, args=args, errors=errors,
-                  filters=form_values(request.args), states=STATE_NAMES, order_no=service.order_no)
+                  filters=picked_filters(args, ("agent_id",)), states=STATE_NAMES, order_no=service.order_no)
 
 
 exports.register("orders", title="订单", headers=documents.EXPORT_HEADERS, schema=api.AdminOrderFilterArgs,
@@ -58,6 +69,7 @@ def _detail(order_id, *, status=200, failed=None, error=None, values=None):
         actions.append("codes")
     return render("orders/detail.html", status, order=order, order_no=service.order_no(order), actions=actions,
                   states=STATE_NAMES, action_names=ACTION_NAMES, failed=failed, values=values or {},
+                  action_groups=action_groups(actions), danger_actions=DANGER_ACTIONS,
                   message=error.message if error else None, errors=error.fields if error else {},
                   tracked=tracking.order_tracking(order.id), carriers=tracking.carrier_choices(),
                   may_share=holds_role(g.admin, api.STAFF), may_track=holds_role(g.admin, api.STAFF + api.WAREHOUSE),
@@ -220,8 +232,12 @@ def order_new():
 def order_draft():
     """Read pasted chat text into the entry form (nothing is saved)."""
     values = form_values()
+    picked, picker_errors = pick_agents(values, ("agent_id",))
+    if picker_errors:
+        return _entry_form(422, values=values, errors=picker_errors, message="请检查标红的字段")
+    values.update(picked)
     try:
-        body = load(api.AdminQuickEntryBody(), values)
+        body = load(api.AdminQuickEntryBody(), {**values, "agent_id": whole_number(values.get("agent_id"))})
         draft = placement.staff_draft(body["text"], agent_id=body["agent_id"])
     except InvalidInput as exc:
         return _entry_form(exc.status, values=values, errors=exc.fields, message=exc.message)

@@ -2,12 +2,12 @@
 
 Roles are the JSON API's (`app/admin/price_control.py`): staff and finance read, staff act.
 """
-from flask import g, request, url_for
+from flask import g, url_for
 
 from app.admin import price_control as api
 from app.admin.pages import exports
 from app.admin.pages.codes import PLACE_SOURCE_NAMES
-from app.admin.pages.web import act, form_values, load, page, query_args, render
+from app.admin.pages.web import act, form_values, load, page, picked_filters, query_args, render
 from app.clock import local_text
 from app.codes import service as codes
 from app.money import format_yuan
@@ -20,10 +20,10 @@ VIOLATION_HEADERS = ("编号", "代理ID", "类型", "成交价（元）", "最�
 
 
 def _violations_page(status=200, error=None, acted=None):
-    args, errors = query_args(api.AdminViolationListArgs())
+    args, errors = query_args(api.AdminViolationListArgs(), agent_fields=("agent_id",))
     items, total = codes.list_violations(**args)
     return render("codes/violations.html", status, items=items, total=total, args=args, errors=errors,
-                  filters=form_values(request.args), kinds=KIND_NAMES, statuses=STATUS_NAMES, actions=ACTION_NAMES,
+                  filters=picked_filters(args, ("agent_id",)), kinds=KIND_NAMES, statuses=STATUS_NAMES, actions=ACTION_NAMES,
                   place_sources=PLACE_SOURCE_NAMES, acted=acted, values=form_values() if error else {}, row_errors=error.fields if error else {},
                   message=error.message if error else None)
 

@@ -17,6 +17,8 @@ from marshmallow import EXCLUDE, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from app.accounts import service as accounts
+from app.admin.pages import names
+from app.agents import service as agents
 from app.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
 from app.http import http_exception_response, wants_json
 from app.money import format_yuan
@@ -50,7 +52,9 @@ def _cookie_settings(state):
                             SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_SECURE=settings.is_production)
     # Globals rather than a context processor, so that imported macros see them too.
     state.app.jinja_env.globals.update(csrf_token=csrf_token, nav=NAV, may_open=_may_open_here,
-                                       role_names=ROLE_NAMES, query_with=query_with, in_section=in_section)
+                                       role_names=ROLE_NAMES, query_with=query_with, in_section=in_section,
+                                       **names.TEMPLATE_GLOBALS)
+    state.app.jinja_env.tests["digit_text"] = names.is_digit_text
     # Unknown URLs match no blueprint, so only an app-level handler sees them.
     state.app.register_error_handler(404, _unknown_url)
 
@@ -186,12 +190,44 @@ def without_paging(args):
     return {key: value for key, value in args.items() if key not in ("page", "per_page")}
 
 
-def query_args(schema):
-    """The page's query string checked by the API's schema; a bad one falls back to no filters."""
+def query_args(schema, *, agent_fields=()):
+    """The page's query string checked by the API's schema; a bad one falls back to no filters.
+
+    Each of `agent_fields` may hold an agent's id (from a link) or the name or phone a person typed: typed text
+    naming exactly one agent becomes its id; naming none or several is that field's error.
+    """
+    values = form_values(request.args)
+    picked, picker_errors = pick_agents(values, agent_fields)
+    checked = {key: value for key, value in values.items() if key not in picker_errors}
     try:
-        return load(schema, form_values(request.args)), {}
+        return load(schema, {**checked, **picked}), picker_errors
     except InvalidInput as exc:
-        return load(schema, {}), exc.fields
+        return load(schema, {}), {**exc.fields, **picker_errors}
+
+
+
+
+def picked_filters(args, agent_fields):
+    """The filters as typed, with each agent picker holding the id it was resolved to (for the form and the
+    export link)."""
+    values = form_values(request.args)
+    values.update({name: str(args[name]) for name in agent_fields if args.get(name) is not None})
+    return values
+
+
+def pick_agents(values, fields):
+    """({field: agent id}, {field: Chinese error}) for the agent picker fields among `values` that hold typed
+    text rather than an id (an id stays as it is)."""
+    picked, errors = {}, {}
+    for name in fields:
+        text = values.get(name)
+        if text is None or names.is_digit_text(text):
+            continue
+        try:
+            picked[name] = str(agents.agent_named(text, field=name).id)
+        except InvalidInput as exc:
+            errors.update(exc.fields)
+    return picked, errors
 
 
 def download(content, mimetype, filename):

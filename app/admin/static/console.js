@@ -1,5 +1,6 @@
 // The console's only script: confirmation of irreversible actions, "select all" for batch actions, copying a
-// link, and the progress of a background task (its page reloads once the task has finished, to show the download).
+// link, the progress of a background task (its page reloads once the task has finished, to show the download),
+// and the suggestions of the agent pickers (names and phones as one types; the server reads what was typed).
 document.addEventListener("submit", function (event) {
   var question = event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
@@ -39,4 +40,28 @@ function watchTask(card) {
 }
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-watch]").forEach(watchTask);
+});
+var lookupTimer = null;
+document.addEventListener("input", function (event) {
+  var field = event.target;
+  if (!field.matches("input[data-agent-lookup]")) return;
+  window.clearTimeout(lookupTimer);
+  var typed = field.value.trim();
+  if (!typed) return;
+  lookupTimer = window.setTimeout(function () {
+    fetch(field.getAttribute("data-agent-lookup") + "?q=" + encodeURIComponent(typed),
+          {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .then(function (found) {
+        var list = document.getElementById(field.getAttribute("list"));
+        list.textContent = "";
+        found.forEach(function (agent) {
+          var option = document.createElement("option");
+          option.value = agent.label;
+          option.textContent = agent.region;
+          list.appendChild(option);
+        });
+      })
+      .catch(function () {});
+  }, 200);
 });
