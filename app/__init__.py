@@ -14,7 +14,7 @@ from app.http import (RowIdConverter, error_response, register_error_handlers, s
 from app.logs import redact_logger
 from app.ratelimit import init_limiter
 from app.schemas import ErrorBodySchema
-from app.tasks.worker import start_worker_thread
+from app.tasks.jobs import start_worker_thread
 
 API_SPEC = {
     "API_TITLE": "weishang",

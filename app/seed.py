@@ -6,7 +6,6 @@ expenses; and today's work waiting for the owner, so that every console page has
 import os
 
 from app.accounts import service as accounts
-from app.accounts.models import AdminUser
 from app.agents import service as agents
 from app.agents.demo import seed_agent_network, seed_level_review
 from app.authorization.demo import seed_demo_certificates
@@ -21,7 +20,7 @@ from app.inventory.demo import seed_demo_restock, seed_demo_stock, seed_demo_sto
 from app.cloud import service as cloud
 from app.orders import placement, service as orders
 from app.orders.demo import seed_demo_orders, seed_demo_rules, transfer_screenshot
-from app.tasks.worker import run_queued
+from app.tasks.jobs import run_queued
 
 DEMO_OWNER = "owner"
 # Where `flask seed` notes the demo owner's first password for `make run` to show (development only; never in
@@ -34,7 +33,7 @@ CODED_SHIPMENTS = 12
 
 def seed_demo(*, password):
     """Create the demo brand unless it exists; yields lines to show the person running it (the account last)."""
-    if AdminUser.select().where(AdminUser.username == DEMO_OWNER).exists():
+    if accounts.admin_user_exists(username=DEMO_OWNER):
         yield f"demo brand already seeded (owner account: {DEMO_OWNER}; `flask users set-password {DEMO_OWNER}` resets it)"
         return
     owner = accounts.create_admin_user(username=DEMO_OWNER, password=password, role="owner", display_name="品牌方")
@@ -113,7 +112,7 @@ def remember_demo_account(password, path=DEMO_ACCOUNT_FILE):
 
 def demo_account(path=DEMO_ACCOUNT_FILE):
     """(username, first password or "") of the demo owner, or None when there is no demo owner."""
-    if not AdminUser.select().where(AdminUser.username == DEMO_OWNER).exists():
+    if not accounts.admin_user_exists(username=DEMO_OWNER):
         return None
     try:
         with open(path) as noted:

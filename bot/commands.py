@@ -27,7 +27,7 @@ ANYONE = frozenset()
 
 NOT_BOUND = "您还没有绑定账号。请在后台（品牌方）或小程序（代理）中打开「绑定公众号」，用微信扫描二维码完成绑定。"
 REBIND = "您的后台账号已退出登录或更改了密码，此微信的绑定已失效。请登录后台，在「绑定微信」重新扫码绑定。"
-AGENT_STATUS_NAMES = {"pending": "待审核", "active": "正常", "suspended": "已暂停", "expired": "已到期", "left": "已退出"}
+AGENT_STATUS_NAMES = agents.AGENT_STATUS_NAMES
 
 
 @dataclass(frozen=True)

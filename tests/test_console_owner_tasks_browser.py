@@ -3,7 +3,9 @@ import pytest
 
 from app.agents.models import Agent
 from tests.browser import DESKTOP, PHONE, browser, screenshot  # noqa: F401  (browser is a fixture)
-from tests.factories import make_chain, make_level, make_product, make_warehouse, stock_of
+from app.orders import service
+from tests.factories import (advanced, make_agent, make_chain, make_level, make_product, make_warehouse, orderable,
+                             place, stock_of, unique)
 from tests.test_console_browser import sign_in  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.committed
@@ -64,3 +66,30 @@ def test_the_warehouse_receives_two_products_in_one_form(sign_in, name, viewport
     assert stock_of(cream, warehouse) == (12, 0) and stock_of(serum, warehouse) == (5, 0)
     page.goto(page.url + f"/warehouses/{warehouse.id}")
     screenshot(page, f"console-warehouse-{name}")
+
+
+@pytest.mark.parametrize("name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
+def test_the_owner_names_the_brand_and_the_top_bar_shows_it(sign_in, name, viewport):
+    page = sign_in("owner", viewport)
+    page.goto(page.url + "settings/brand")
+    page.fill("input[name=name]", "玫瑰小镇")
+    page.fill("input[name=service_phone]", "400-123-4567")
+    page.click("button:has-text('保存')")
+    page.wait_for_selector("text=品牌设置已保存")
+    assert "玫瑰小镇 · 管理后台" in page.inner_text("header")
+    screenshot(page, f"console-brand-{name}")
+
+
+def test_finance_refund_one_unit_of_a_shipped_order(sign_in):
+    agent = make_agent()
+    product, _ = orderable(100, name="玫瑰面霜退货")
+    order = advanced(place(agent, (product, 3)), "pay", "pick")
+    service.ship(order.id, actor="admin:1", carrier="顺丰", tracking_no=unique("SF"))
+    page = sign_in("finance")
+    page.goto(page.url + f"orders/{order.id}")
+    page.fill(f"input[name='refund.{product.id}']", "1")
+    page.fill("form.refund-form input[name=reason]", "破损一件")
+    screenshot(page, "console-order-partial-refund")
+    page.click("button:has-text('按所填数量退款')")
+    page.wait_for_selector("text=已退款")
+    assert service.get_order(order.id).refunded_fen == 10000

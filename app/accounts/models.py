@@ -5,6 +5,7 @@ from app.clock import utcnow
 from app.database import BaseModel
 
 ADMIN_ROLES = ("owner", "staff", "finance", "warehouse")
+ROLE_NAMES = {"owner": "品牌主", "staff": "运营", "finance": "财务", "warehouse": "仓库"}
 
 
 class AdminUser(BaseModel):

@@ -12,7 +12,7 @@ from app.clock import utcnow
 from app.config import get_settings
 from app.database import db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated, Unavailable
-from app.accounts.models import ADMIN_ROLES, AdminUser, LoginFailure, WechatUser
+from app.accounts.models import ADMIN_ROLES, ROLE_NAMES, AdminUser, LoginFailure, WechatUser  # noqa: F401  (part of this face)
 from app.tokens import issue_token, read_token
 
 INVALID_CODE_ERRCODES = {40029: "登录凭证无效，请重新登录", 40163: "登录凭证已被使用，请重新登录"}
@@ -106,6 +106,11 @@ def create_admin_user(*, username, password, role, display_name=""):
                                     role=role, display_name=display_name or username)
     except IntegrityError as exc:
         raise Conflict("用户名已存在", code="username_taken", fields={"username": "用户名已存在"}) from exc
+
+
+def admin_user_exists(*, username):
+    """Whether a console account is called `username`."""
+    return AdminUser.select().where(AdminUser.username == username).exists()
 
 
 def list_admin_users(*, page=1, per_page=50):

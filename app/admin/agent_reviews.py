@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from app.admin.agents import MANAGERS, READERS, REASON, AdminAgentOut
 from app.agents import service as agents
-from app.agents.models import APPLICATION_STATUSES, PROPOSAL_STATUSES
+from app.agents.service import APPLICATION_STATUSES, PROPOSAL_STATUSES
 from app.agents.schemas import AgentApplicationOut, AgentPageQuery
 from app.http import admin_required
 from app.schemas import Schema, UtcDateTime, fields, page_body, page_schema, validate

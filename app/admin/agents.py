@@ -7,8 +7,7 @@ from flask import g
 from flask_smorest import Blueprint
 
 from app.agents import service as agents
-from app.agents.models import AGENT_STATUSES
-from app.agents.performance import RANKING_METRICS
+from app.agents.service import AGENT_STATUSES, RANKING_METRICS
 from app.http import admin_required
 from app.agents.schemas import (AgentOut, AgentPageQuery, AgentPerformanceOut, AgentPeriodQuery, AgentTeamOut,
                                 AgentTeamQuery)

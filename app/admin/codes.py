@@ -4,9 +4,8 @@ import json
 from flask import Response, stream_with_context
 from flask_smorest import Blueprint
 
-from app.codes import labels
 from app.codes import service as codes
-from app.codes.models import FLAG_STATUSES
+from app.codes.service import FLAG_REVIEW_NAMES, FLAG_STATUSES
 from app.http import admin_actor, admin_required
 from app.schemas import PageArgs, PeriodDateTime, RowId, Schema, UtcDateTime, fields, page_body, page_schema, validate
 
@@ -135,7 +134,7 @@ class AdminCodeFlagOut(Schema):
 
 
 class AdminCodeFlagReviewBody(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(["clear", "confirm"]))
+    action = fields.String(required=True, validate=validate.OneOf(list(FLAG_REVIEW_NAMES)))
     note = fields.String(load_default="", validate=validate.Length(max=255))
 
 
@@ -175,9 +174,9 @@ def attachment(body, mimetype, filename):
 
 
 def _labels(batch, args, *, fmt, **options):
-    first, last = labels.label_range(first=args["first"], last=args["last"], pdf=fmt == "pdf")
+    first, last = codes.label_range(first=args["first"], last=args["last"], pdf=fmt == "pdf")
     rows = codes.iter_codes(batch.id, boxes=args["boxes"], first=first, last=last)
-    return attachment(*labels.label_file(batch, rows, fmt=fmt, first=first, boxes=args["boxes"], **options))
+    return attachment(*codes.label_file(batch, rows, fmt=fmt, first=first, boxes=args["boxes"], **options))
 
 
 @blp.route("/batches/<id:batch_id>/labels.csv", methods=["GET"])
@@ -186,9 +185,9 @@ def _labels(batch, args, *, fmt, **options):
 def labels_csv(args, batch_id):
     """The batch's labels as CSV for a label printer (serial, code, url, box, pin), streamed."""
     batch = codes.complete_batch(batch_id)
-    first, last = labels.label_range(first=args["first"], last=args["last"])
+    first, last = codes.label_range(first=args["first"], last=args["last"])
     rows = codes.iter_codes(batch.id, boxes=args["boxes"], first=first, last=last)
-    return attachment(labels.csv_stream(batch, rows, boxes=args["boxes"]), "text/csv; charset=utf-8",
+    return attachment(codes.csv_stream(batch, rows, boxes=args["boxes"]), "text/csv; charset=utf-8",
                      f"codes-{batch.id}.csv")
 
 

@@ -5,7 +5,7 @@ from flask import g
 from flask_smorest import Blueprint
 
 from app.codes import service as codes
-from app.codes.models import VIOLATION_KINDS, VIOLATION_STATUSES
+from app.codes.service import VIOLATION_ACTION_NAMES, VIOLATION_KINDS, VIOLATION_STATUSES
 from app.http import admin_required
 from app.schemas import PageArgs, PeriodDateTime, RowId, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
 
@@ -42,7 +42,7 @@ class AdminViolationOut(Schema):
 
 
 class AdminViolationActBody(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(["warn", "note", "suspend", "dismiss"]))
+    action = fields.String(required=True, validate=validate.OneOf(list(VIOLATION_ACTION_NAMES)))
     note = fields.String(load_default="", validate=validate.Length(max=255))
 
 

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from flask import g
 
 from app.accounts import service as accounts
-from app.accounts.models import ADMIN_ROLES
+from app.accounts.service import ADMIN_ROLES
 from app.admin.auth import AdminOut
 from app.http import admin_required
 from app.schemas import PageArgs, Schema, fields, page_body, page_schema, validate

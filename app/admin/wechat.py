@@ -6,8 +6,7 @@ from app.chat import service as chat
 from app.clock import isoformat
 from app.http import admin_required
 from app.notify import service as notify
-from app.notify.models import STATUSES
-from app.notify.service import recipient_admin
+from app.notify.service import STATUSES, recipient_admin
 from app.schemas import Schema, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_wechat", __name__, url_prefix="/admin/api", description="公众号绑定与消息发件箱")

@@ -37,6 +37,7 @@ class AgentLevel(BaseModel):
 
 
 AGENT_STATUSES = ("pending", "active", "suspended", "expired", "left")
+AGENT_STATUS_NAMES = {"pending": "待审核", "active": "正常", "suspended": "已暂停", "expired": "已到期", "left": "已退出"}
 
 
 class Agent(BaseModel):
@@ -80,6 +81,8 @@ class AgentClosure(BaseModel):
 
 
 APPLICATION_STATUSES = ("pending", "approved", "rejected")
+# The console's names of an application's or a level proposal's status (the two share "pending" and "rejected").
+DECISION_NAMES = {"pending": "待处理", "approved": "已通过", "applied": "已调整", "rejected": "已驳回"}
 
 
 class AgentApplication(BaseModel):
@@ -107,6 +110,7 @@ class AgentApplication(BaseModel):
 
 
 CHANGE_KINDS = ("joined", "level", "upline", "status", "term")
+CHANGE_NAMES = {"joined": "加入", "level": "等级", "upline": "上级", "status": "状态", "term": "期限"}
 
 
 class AgentChange(BaseModel):

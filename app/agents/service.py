@@ -11,15 +11,16 @@ from peewee import IntegrityError
 
 from app import phones, wechat
 from app.accounts import service as accounts
-from app.accounts.models import WechatUser
 from app.agents import changes, invites, tree
 from app.agents.chains import ChainMember, team_links, upline_chains, uplines_and_names  # noqa: F401
 from app.agents.invites import invite_image  # noqa: F401
 from app.agents.levels import (active_levels, create_level, delete_level, get_level, list_levels,  # noqa: F401
                                update_level)
 from app.agents.models import Agent, AgentApplication, AgentChange, AgentLevel, AgentPurchase
+from app.agents.models import (AGENT_STATUS_NAMES, AGENT_STATUSES, APPLICATION_STATUSES, CHANGE_NAMES,  # noqa: F401
+                               DECISION_NAMES, PROPOSAL_STATUSES)
 from app.agents.pending import pending_decisions  # noqa: F401
-from app.agents.performance import (TeamRanking, count_joined, performance, ranking, record_purchase,  # noqa: F401
+from app.agents.performance import (RANKING_METRICS, TeamRanking, count_joined, performance, ranking, record_purchase,  # noqa: F401
                                     record_retail_sale, reverse_purchase, team_ranking)
 from app.agents.review import (LevelProgress, approve_proposal, level_progress, list_proposals,  # noqa: F401
                                reject_proposal, review_levels)
@@ -603,7 +604,8 @@ def agent_with_level(agent_id):
 
 def mini_program_openid(agent_id):
     """The openid the agent signs in to the mini-program with, or None."""
-    agent = Agent.select(Agent, WechatUser).join(WechatUser).where(Agent.id == agent_id).first()
+    wechat_user = Agent.wechat_user.rel_model  # the account joined along the agent's own foreign key
+    agent = Agent.select(Agent, wechat_user).join(wechat_user).where(Agent.id == agent_id).first()
     return agent.wechat_user.openid if agent else None
 
 

@@ -36,6 +36,13 @@ class AgentWechatId(BaseModel):
     updated_at = DateTimeField(default=utcnow)
 
 
+# The console's names of a look-up's result, of what it asked by, and of where it was asked.
+CHECK_RESULT_NAMES = {"authorized": "已授权", "changed": "已变更", "expired": "已过期", "suspended": "已暂停",
+                      "revoked": "已终止", "unauthorized": "未授权", "not_found": "未查到", "invalid": "输入有误"}
+CHECK_KIND_NAMES = {"number": "授权编号", "phone": "手机号", "wechat_id": "微信号", "invalid": "其他"}
+CHECK_CHANNEL_NAMES = {"page": "网页", "mp": "小程序"}
+
+
 class CertificateCheck(BaseModel):
     """One look-up of the verification page or API: what was asked, from where, and what it answered."""
 

@@ -15,6 +15,7 @@ from app.authorization.checks import (STATUS_TEXTS, Verification, list_checks, m
                                       set_wechat_id, wechat_id_of)
 from app.authorization.checks import look_up as _look_up
 from app.authorization.models import AgentCertificate
+from app.authorization.models import CHECK_CHANNEL_NAMES, CHECK_KIND_NAMES, CHECK_RESULT_NAMES  # noqa: F401
 from app.brand import service as brand_service
 from app.config import get_settings
 from app.database import atomic_with_retry

@@ -21,7 +21,7 @@ from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import utcnow
 from app.cloud.models import MOVE_REASONS, CloudMove, CloudStock, CloudTransfer, Pickup, PickupLine
-from app.codes import binding as codes
+from app.codes import service as codes
 from app.database import atomic_with_retry, db, for_update, is_mysql, paginate, portable_sql
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.finance import service as finance

@@ -8,7 +8,6 @@ with its codes (none of them was printed yet).
 from app.codes import batches, labels
 from app.database import db
 from app.tasks import service as tasks
-from app.tasks.worker import LostClaim
 
 BATCH_TASK = "code_batch"
 LABELS_TASK = "code_labels"
@@ -46,7 +45,7 @@ def make_batch(run):
         batch = batches.get_batch(batch_id)
     try:
         batches.fill_batch(batch, progress=run.step)
-    except LostClaim:
+    except tasks.LostClaim:
         raise
     except Exception:
         run.check()  # LostClaim if another worker took over: then the batch is theirs to finish

@@ -150,6 +150,15 @@ def bind_codes_for_shipment(*, order_id, agent_id, province, dropship, expected,
     return atomic_with_retry(bind)
 
 
+def codes_of_shipment(order_id, *, limit=500):
+    """The item codes bound to an order at packing, by product and serial: [(product id, code)], at most `limit`,
+    and how many there are in all."""
+    query = (Code.select(CodeBatch.product, Code.code).join(CodeBatch)
+             .where(Code.order_id == order_id, Code.is_box == False)  # noqa: E712 (peewee builds SQL from it)
+             .order_by(CodeBatch.product, Code.batch, Code.serial))
+    return list(query.limit(limit).tuples()), query.count()
+
+
 def shipment_of(text, *, agent_id):
     """The order id a code (or its box) was shipped in to `agent_id` at packing, or None (not a code, not bound,
     or bound to another agent: nobody learns where someone else's goods went)."""

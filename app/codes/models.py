@@ -9,12 +9,21 @@ from app.database import BaseModel
 
 FLAG_REASONS = ("many_scans", "distant_scans", "unshipped_scan", "pin_guessing")
 FLAG_STATUSES = ("open", "cleared", "confirmed")
+FLAG_STATUS_NAMES = {"open": "待处理", "cleared": "误报", "confirmed": "确认仿冒"}
+# What the console may do with an open flag, and with a violation.
+FLAG_REVIEW_NAMES = {"clear": "误报，解除", "confirm": "确认仿冒"}
+VIOLATION_ACTION_NAMES = {"warn": "警告", "note": "备注", "suspend": "停权", "dismiss": "忽略"}
 VIOLATION_KINDS = ("cross_region", "price_low", "price_high")
 VIOLATION_SOURCES = ("scan", "retail_sale", "consumer_report")
 # "review": 窜货 resting only on the consumer's word, opened without an alert (anyone holding a code can type a place).
 VIOLATION_STATUSES = ("open", "review", "warned", "noted", "suspended", "dismissed")
+VIOLATION_STATUS_NAMES = {"open": "待处理", "review": "待核实", "warned": "已警告", "noted": "已备注", "suspended": "已停权",
+                          "dismissed": "已忽略"}
 # Where a scan's place came from: its address located offline, or what the consumer said on the page or in chat.
 PLACE_SOURCES = ("", "network", "consumer", "chat")
+PLACE_SOURCE_NAMES = {"network": "网络定位", "consumer": "消费者填写", "chat": "消费者在聊天中所说"}
+# Where a scan came from: the scan page, the mini-program, the official account's chat.
+SCAN_CHANNEL_NAMES = {"page": "网页", "mp": "小程序", "chat": "公众号"}
 
 
 class CodeBatch(BaseModel):

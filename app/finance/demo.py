@@ -70,5 +70,20 @@ def seed_demo_money(*, owner, network, proof):
     for category, days, amount_fen, note in DEMO_EXPENSES:
         finance.create_expense(category=category, spent_on=local_today() - timedelta(days=days), amount_fen=amount_fen,
                                note=note, actor_id=owner.id)
+    _demo_reconciliation()
     yield (f"demo money: commission released for {released} orders, team bonus for {bonuses} agents, "
            f"withdrawals {', '.join(states) or 'none'}, {len(DEMO_TOP_UPS)} goods top-ups, {len(DEMO_EXPENSES)} expenses")
+
+
+# Yesterday's trade bill as WeChat Pay would have sent it, against our books: one payment matched, one differing
+# by ¥50, one only on the bill (a customer paid twice), one refund only in our books. The demo brand has no WeChat
+# Pay merchant, so the run is recorded from these figures rather than downloaded.
+DEMO_BILL = {"261202000031": 29800, "261202000032": 15900, "261202000099": 8800}
+DEMO_OURS = {"261202000031": 29800, "261202000032": 10900}
+DEMO_OUR_REFUNDS = {"RF261202000028": 5900}
+
+
+def _demo_reconciliation():
+    finance.reconcile_trade_bill(bill_date=local_today() - timedelta(days=1),
+                                 bill=finance.TradeBill(payments=dict(DEMO_BILL), rows=len(DEMO_BILL)),
+                                 ours=finance.OurPayMoney(payments=dict(DEMO_OURS), refunds=dict(DEMO_OUR_REFUNDS)))

@@ -25,7 +25,7 @@ from app.errors import Conflict, NotFound
 from app.finance.holds import end_hold, notify_agent
 from app.finance.models import TRANSFER_STATE_NAMES, Withdrawal
 from app.money import format_yuan
-from app.notify.models import RECIPIENT_OWNERS
+from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from app.clock import utcnow
 from app.database import bulk_insert, db, paginate, upsert
 from app.finance.bills import parse_trade_bill  # noqa: F401  (part of the face through service.py)
 from app.finance.models import PayDiscrepancy, PayReconciliation, describe
-from app.notify.models import RECIPIENT_OWNERS
+from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
 
 NOTICE_EXAMPLES = 5

@@ -20,7 +20,7 @@ from app.errors import BadRequest, Conflict, DomainError, InvalidInput, NotFound
 from app.finance import goods
 from app.finance.models import GoodsTopUp
 from app.money import MAX_FEN, format_yuan
-from app.notify.models import RECIPIENT_OWNERS
+from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.uploads import payment_proof_file, save_payment_proof
 from app.wechat import failures_as_domain_errors

@@ -13,8 +13,8 @@ from app.jobs import service as jobs
 from app.jobs.service import Job
 from app.notify import jobs as notify_jobs
 from app.orders import jobs as order_jobs
+from app.tasks import jobs as task_jobs
 from app.tasks import service as tasks
-from app.tasks import worker as task_worker
 
 
 def summarised(label, run):
@@ -53,7 +53,7 @@ JOBS = [
     Job("send_order_digest", summarised("queued", order_jobs.send_daily_digest), at="21:00"),
     Job("prune_handled_messages", summarised("pruned", chat.prune_handled_messages), at="04:10"),
     Job("prune_job_runs", summarised("pruned", jobs.prune_job_runs), at="04:20"),
-    Job("run_background_tasks", summarised("ran", task_worker.run_queued), every_seconds=5),
+    Job("run_background_tasks", summarised("ran", task_jobs.run_queued), every_seconds=5),
     Job("prune_background_tasks", summarised("pruned", tasks.prune_tasks), at="04:30"),
 ]
 

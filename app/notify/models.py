@@ -12,6 +12,8 @@ RECIPIENT_OPENID_PREFIX = "openid:"
 # (timeout after the request went out, or a crash mid-send) — never resent automatically;
 # expanded: an "owners" message copied into one message per bound owner.
 STATUSES = ("pending", "sending", "sent", "failed", "held", "unknown", "expanded")
+STATUS_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "held": "待配置",
+                "unknown": "状态未知", "expanded": "已展开"}
 
 
 class Notification(BaseModel):

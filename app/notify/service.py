@@ -4,8 +4,9 @@ import json
 from app.clock import utcnow
 from app.database import bulk_insert
 from app.errors import Conflict, NotFound
-from app.notify.models import RECIPIENT_OPENID_PREFIX, RECIPIENT_OWNERS, Notification
-from app.notify.templates import subscribe_templates  # noqa: F401  (part of this face)
+from app.notify.models import RECIPIENT_OPENID_PREFIX, RECIPIENT_OWNERS, STATUS_NAMES, STATUSES, Notification  # noqa: F401
+from app.notify.templates import (KIND_NAMES, MINI_PROGRAM, OFFICIAL, configured_kinds,  # noqa: F401  (part of this face)
+                                  subscribe_templates, template_for)
 
 CHAT_REPLY_KIND = "chat_reply"
 RETRYABLE_BY_HAND = ("failed", "unknown", "held")

@@ -11,7 +11,7 @@ from app.clock import local_today, utcnow
 from app.config import get_settings
 from app.database import db
 from app.errors import DomainError
-from app.notify.models import RECIPIENT_OWNERS
+from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
 from app.orders import service, tracking, wechat_payments, wechat_refunds
 from app.wechat_pay import PayError

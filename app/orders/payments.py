@@ -11,7 +11,7 @@ from app.config import get_settings
 from app.database import atomic_with_retry, db
 from app.errors import Conflict
 from app.finance import service as finance
-from app.notify.models import RECIPIENT_OWNERS
+from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
 from app.orders import service, wechat_payments
 from app.orders.models import Order

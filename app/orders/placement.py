@@ -16,7 +16,7 @@ from app.clock import utcnow
 from app.database import atomic_with_retry
 from app.errors import Conflict, InvalidInput
 from app.money import format_yuan
-from app.notify.models import RECIPIENT_OWNERS
+from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.orders import rules, service
 from app.orders.models import Order, OrderEvent, OrderLine

@@ -12,7 +12,7 @@ from peewee import JOIN, fn
 
 from app.agents import service as agents
 from app.cloud import service as cloud
-from app.codes import binding as codes
+from app.codes import service as codes
 from app.clock import to_local, utc_start_of_local_day, utcnow
 from app.config import get_settings
 from app.database import atomic_with_retry, for_update, paginate, reads_replica
@@ -21,7 +21,7 @@ from app.finance import service as finance
 from app.finance.inputs import OrderRefund as RefundFacts, PaidOrder, RefundedLine, SoldLine
 from app.inventory import service as inventory
 from app.money import format_yuan
-from app.notify.models import RECIPIENT_OWNERS
+from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.orders import holdings, rollup, tracking
 from app.orders.models import (Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine, WechatPayment,

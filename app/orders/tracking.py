@@ -25,7 +25,7 @@ from app.config import get_settings
 from app.database import atomic_with_retry, for_update
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.money import format_yuan
-from app.notify.models import RECIPIENT_OWNERS
+from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.orders import service
 from app.orders.carriers import CARRIERS, carrier_named, carrier_of_code, names_list

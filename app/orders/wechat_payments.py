@@ -17,7 +17,7 @@ from app.config import get_settings
 from app.database import db
 from app.errors import BadRequest, Conflict, DomainError, NotFound, Unavailable
 from app.money import format_yuan
-from app.notify.models import RECIPIENT_OWNERS
+from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
 from app.orders import service
 from app.orders.models import Order, WechatPayment

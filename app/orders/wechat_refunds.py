@@ -22,7 +22,7 @@ from app.config import get_settings
 from app.database import atomic_with_retry, db
 from app.errors import Conflict, NotFound
 from app.money import format_yuan
-from app.notify.models import RECIPIENT_OWNERS
+from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
 from app.orders import refunds, service
 from app.orders.models import Order, OrderLine, WechatRefund

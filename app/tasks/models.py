@@ -6,6 +6,7 @@ from app.clock import utcnow
 from app.database import BaseModel
 
 TASK_STATUSES = ("queued", "running", "done", "failed")
+TASK_STATUS_NAMES = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
 
 
 class BackgroundTask(BaseModel):

@@ -11,11 +11,22 @@ from app.clock import utcnow
 from app.config import get_settings
 from app.database import paginate
 from app.errors import NotFound
-from app.tasks.models import BackgroundTask
+from app.tasks.models import TASK_STATUS_NAMES, TASK_STATUSES, BackgroundTask  # noqa: F401  (part of this face)
 
 RETENTION_DAYS = 7
 
 HANDLERS = {}
+
+
+class LostClaim(Exception):
+    """This worker's task was reclaimed by another (its heartbeat went stale): stop working on it.
+
+    A handler that catches exceptions lets this one through (the worker stops; the task is the other's)."""
+
+
+def is_task(value):
+    """Whether `value` is a task (as `submit` returns), rather than whatever a use case returned in its place."""
+    return isinstance(value, BackgroundTask)
 
 
 def register(kind, handler):

@@ -19,7 +19,7 @@ from app.database import atomic_with_retry, close_unless_in_transaction, db
 from app.errors import DomainError
 from app.jobs.service import new_holder_id
 from app.tasks.models import BackgroundTask
-from app.tasks.service import HANDLERS, discard, result_of, tasks_dir
+from app.tasks.service import HANDLERS, LostClaim, discard, result_of, tasks_dir
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +29,6 @@ PROGRESS_EVERY_SECONDS = 1.0
 WORKER_IDLE_SECONDS = 2.0
 FAILED_MESSAGE = "任务执行失败，请重试；仍失败请联系管理员"
 ABANDONED_MESSAGE = "任务多次中断，已停止"
-
-
-class LostClaim(Exception):
-    """This worker's task was reclaimed by another (its heartbeat went stale): stop working on it."""
 
 
 def _stale_cutoff(now):

@@ -16,9 +16,9 @@ from app.clock import local_text
 from app.config import get_settings
 from app.errors import DomainError
 
-STATUS_NAMES = {"pending": "待审核", "active": "正常", "suspended": "已暂停", "expired": "已到期", "left": "已退出"}
-DECISION_NAMES = {"pending": "待处理", "approved": "已通过", "applied": "已调整", "rejected": "已驳回"}
-CHANGE_NAMES = {"joined": "加入", "level": "等级", "upline": "上级", "status": "状态", "term": "期限"}
+STATUS_NAMES = agents.AGENT_STATUS_NAMES
+DECISION_NAMES = agents.DECISION_NAMES
+CHANGE_NAMES = agents.CHANGE_NAMES
 SOURCE_NAMES = {"application": "邀请申请", "review": "系统（等级评审）", "system": "系统", "manual": "后台"}
 NETWORK_DEPTH = 3
 EXPORT_LIMIT = 100_000

@@ -10,10 +10,9 @@ from app.agents import service as agents
 from app.authorization import service as authorization
 from app.errors import Conflict
 
-RESULT_NAMES = {"authorized": "已授权", "changed": "已变更", "expired": "已过期", "suspended": "已暂停",
-                "revoked": "已终止", "unauthorized": "未授权", "not_found": "未查到", "invalid": "输入有误"}
-KIND_NAMES = {"number": "授权编号", "phone": "手机号", "wechat_id": "微信号", "invalid": "其他"}
-CHANNEL_NAMES = {"page": "网页", "mp": "小程序"}
+RESULT_NAMES = authorization.CHECK_RESULT_NAMES
+KIND_NAMES = authorization.CHECK_KIND_NAMES
+CHANNEL_NAMES = authorization.CHECK_CHANNEL_NAMES
 
 
 def _certificate_page(agent_id, *, status=200, error=None, values=None):

@@ -14,19 +14,16 @@ from app.admin.pages.web import act, attempt, form_values, load, page, query_arg
 from app.catalog import service as catalog
 from app.clock import local_text, utc_start_of_local_day
 from app.codes import service as codes
-from app.codes.background import LABELS_IN_REQUEST
-from app.codes.labels import MAX_PDF_LABELS
-from app.codes.reports import FLAG_LABELS
 from app.errors import NotFound
 from app.http import admin_actor
 from app.schemas import PeriodDate, RowId, Schema, fields, validate
-from app.tasks.models import BackgroundTask
+from app.tasks import service as tasks
 
-FLAG_STATUS_NAMES = {"open": "待处理", "cleared": "误报", "confirmed": "确认仿冒"}
+FLAG_STATUS_NAMES = codes.FLAG_STATUS_NAMES
 FLAG_HEADERS = ("编号", "防伪码", "原因", "扫码次数", "状态", "处理备注", "时间")
-REVIEW_NAMES = {"clear": "误报，解除", "confirm": "确认仿冒"}
-CHANNEL_NAMES = {"page": "网页", "mp": "小程序", "chat": "公众号"}
-PLACE_SOURCE_NAMES = {"network": "网络定位", "consumer": "消费者填写", "chat": "消费者在聊天中所说"}
+REVIEW_NAMES = codes.FLAG_REVIEW_NAMES
+CHANNEL_NAMES = codes.SCAN_CHANNEL_NAMES
+PLACE_SOURCE_NAMES = codes.PLACE_SOURCE_NAMES
 BATCH_HEADERS = ("批次", "商品", "批号", "数量", "每箱", "刮开码", "备注", "创建人", "创建时间")
 INTEGER_FIELDS = ("quantity", "box_size", "first", "last", "columns", "rows")
 
@@ -104,7 +101,7 @@ def _batch_page(batch_id, status=200, error=None, values=None):
     batch = codes.get_batch(batch_id)
     return render("codes/batch.html", status, batch=batch, counts=codes.batch_counts(batch_id),
                   values=values or {"first": "1"}, errors=error.fields if error else {},
-                  labels_at_once=LABELS_IN_REQUEST, labels_per_pdf=MAX_PDF_LABELS,
+                  labels_at_once=codes.LABELS_IN_REQUEST, labels_per_pdf=codes.MAX_PDF_LABELS,
                   message=error.message if error else None)
 
 
@@ -115,7 +112,7 @@ def code_batch(batch_id):
 
 
 def _label_response(result):
-    if isinstance(result, BackgroundTask):
+    if tasks.is_task(result):
         return redirect(url_for("console.task", task_id=result.id))
     return api.attachment(*result)
 
@@ -158,7 +155,7 @@ def _flags_page(status=200, error=None, acted=None):
     args, errors = query_args(api.AdminCodeFlagListArgs())
     items, total = codes.list_flags(**args)
     return render("codes/flags.html", status, items=items, total=total, args=args, errors=errors,
-                  filters=form_values(request.args), statuses=FLAG_STATUS_NAMES, reasons=FLAG_LABELS,
+                  filters=form_values(request.args), statuses=FLAG_STATUS_NAMES, reasons=codes.FLAG_LABELS,
                   actions=REVIEW_NAMES, acted=acted, values=form_values() if error else {},
                   row_errors=error.fields if error else {}, message=error.message if error else None)
 
@@ -171,7 +168,7 @@ def code_flags():
 
 exports.register_list("code-flags", title="异常码", headers=FLAG_HEADERS, schema=api.AdminCodeFlagListArgs,
                       lister=codes.list_flags,
-                      shape=lambda items: ((f.id, f.code.code, FLAG_LABELS.get(f.reason, f.reason), f.code.scan_count,
+                      shape=lambda items: ((f.id, f.code.code, codes.FLAG_LABELS.get(f.reason, f.reason), f.code.scan_count,
                                             FLAG_STATUS_NAMES.get(f.status, f.status), f.note, local_text(f.created_at))
                                            for f in items))
 

@@ -16,12 +16,11 @@ from app.clock import local_text
 from app.config import get_settings
 from app.notify import service as notify
 from app.notify.service import recipient_admin
-from app.notify.templates import KIND_NAMES
+from app.notify.service import KIND_NAMES
 
 OUTBOX_ROLES = ("staff",)
 EVERY_ROLE = ("staff", "finance", "warehouse")
-STATUS_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "held": "待配置",
-                "unknown": "状态未知", "expanded": "已展开"}
+STATUS_NAMES = notify.STATUS_NAMES
 UNCONFIGURED = "未配置"
 OUTBOX_HEADERS = ("编号", "类型", "接收人", "状态", "尝试次数", "创建时间", "发送时间", "错误")
 

@@ -13,7 +13,7 @@ from app.accounts import service as accounts
 from app.agents import service as agents
 from app.errors import DomainError
 from app.notify.service import CHAT_REPLY_KIND
-from app.notify.templates import KIND_NAMES
+from app.notify.service import KIND_NAMES
 from app.orders import service as orders
 
 SYSTEM = "系统"

@@ -14,6 +14,7 @@ from app.admin.pages import exports
 from app.admin.pages.web import (act, download, form_values, holds_role, load, page, pick_agents, picked_filters,
                                  query_args, render, whole_number, without_paging)
 from app.catalog import service as catalog
+from app.codes import service as codes
 from app.errors import InvalidInput
 from app.http import admin_actor
 from app.orders import batch, documents, payments, placement, refunds, service, tracking, wechat_refunds
@@ -73,7 +74,9 @@ def _detail(order_id, *, status=200, failed=None, error=None, values=None):
                   message=error.message if error else None, errors=error.fields if error else {},
                   tracked=tracking.order_tracking(order.id), carriers=tracking.carrier_choices(),
                   may_share=holds_role(g.admin, api.STAFF), may_track=holds_role(g.admin, api.STAFF + api.WAREHOUSE),
-                  wechat_refunds=wechat_refunds.list_wechat_refunds(order_id), refund_states=REFUND_STATES)
+                  wechat_refunds=wechat_refunds.list_wechat_refunds(order_id), refund_states=REFUND_STATES,
+                  shipment_codes=codes.codes_of_shipment(order_id) if order.shipped_at else ([], 0),
+                  product_names={line.product_id: line.product_name for line in order.line_list})
 
 
 @page("/orders/<id:order_id>", roles=api.READ_ROLES)
@@ -115,8 +118,23 @@ def _bind(order_id, values):
     return service.bind_codes(order_id, actor=admin_actor(), **body)
 
 
+REFUND_QUANTITY = re.compile(r"refund\.(\d{1,18})")
+
+
+def _refund_lines(values):
+    """The units typed per product (refund.<product id>), or None for a whole refund (the 全额退款 button)."""
+    if values.get("scope") != "lines":
+        return None
+    lines = [{"product_id": int(match[1]), "quantity": whole_number(quantity)}
+             for key, quantity in values.items() if (match := REFUND_QUANTITY.fullmatch(key)) and quantity != "0"]
+    if not lines:
+        raise InvalidInput.on("refund", "请填写要退的商品数量，或选择全额退款")
+    return lines
+
+
 def _refund(order_id, values):
-    body = load(api.AdminRefundBody(), {"reason": values.get("reason", ""), "goods_back": "goods_back" in values})
+    body = load(api.AdminRefundBody(), {"reason": values.get("reason", ""), "goods_back": "goods_back" in values,
+                                        "lines": _refund_lines(values)})
     return refunds.refund(order_id, actor=admin_actor(), **body)
 
 

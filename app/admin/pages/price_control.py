@@ -13,9 +13,8 @@ from app.codes import service as codes
 from app.money import format_yuan
 
 KIND_NAMES = {"cross_region": "窜货", "price_low": "低于限价", "price_high": "高于限价"}
-STATUS_NAMES = {"open": "待处理", "review": "待核实", "warned": "已警告", "noted": "已备注", "suspended": "已停权",
-                "dismissed": "已忽略"}
-ACTION_NAMES = {"warn": "警告", "note": "备注", "suspend": "停权", "dismiss": "忽略"}
+STATUS_NAMES = codes.VIOLATION_STATUS_NAMES
+ACTION_NAMES = codes.VIOLATION_ACTION_NAMES
 VIOLATION_HEADERS = ("编号", "代理ID", "类型", "成交价（元）", "最低价（元）", "最高价（元）", "地区", "状态", "处理备注",
                      "时间")
 

@@ -5,7 +5,7 @@ from flask import url_for
 from app.admin import levels as api
 from app.admin.pages.web import act, form_values, load, page, render, with_checkboxes
 from app.agents import service as agents
-from app.notify.templates import KIND_NAMES, MINI_PROGRAM, OFFICIAL, configured_kinds, template_for
+from app.notify.service import KIND_NAMES, MINI_PROGRAM, OFFICIAL, configured_kinds, template_for
 
 READERS = ("staff", "finance", "warehouse")
 OWNER = ("owner",)

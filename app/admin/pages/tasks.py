@@ -10,7 +10,7 @@ from app.schemas import PageArgs
 from app.tasks import service as tasks
 
 KIND_NAMES = {"code_batch": "生成防伪码", "code_labels": "生成标签", "export": "导出表格"}
-STATUS_NAMES = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
+STATUS_NAMES = tasks.TASK_STATUS_NAMES
 FINISHED = ("done", "failed")
 
 

@@ -3,7 +3,7 @@ every WeChat binding (the owner sees and removes any)."""
 from flask import g, url_for
 
 from app.accounts import service as accounts
-from app.accounts.models import ADMIN_ROLES
+from app.accounts.service import ADMIN_ROLES
 from app.admin import users as api
 from app.admin.pages import exports
 from app.admin.pages.web import ROLE_NAMES, act, form_values, load, page, query_args, render

@@ -31,7 +31,7 @@ CSRF_FIELD = "csrf_token"
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 _WHOLE_NUMBER = re.compile(r"-?\d{1,18}")
-ROLE_NAMES = {"owner": "品牌主", "staff": "运营", "finance": "财务", "warehouse": "仓库"}
+ROLE_NAMES = accounts.ROLE_NAMES
 
 # The main navigation: an entry shows only when its page exists and the user's role may open it.
 NAV = (("看板", "console.dashboard"), ("订单", "console.orders"), ("代理", "console.agents"),
