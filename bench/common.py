@@ -3,7 +3,7 @@ and the closing line of JSON.
 
 Each bench runs at one of three sizes: `--smoke` (seconds: CI runs every bench so, to keep them working, and
 checks only that the JSON line is there), `--quick` (a short but telling run) or, without either, the full run
-whose figures the README quotes.
+whose figures docs/ quotes (docs/benchmarks.md lists every bench and where).
 """
 import argparse
 import http.client

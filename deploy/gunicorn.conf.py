@@ -2,7 +2,7 @@
 
 Environment: GUNICORN_BIND (default 127.0.0.1:8000, nginx proxies to it), WEB_CONCURRENCY (processes,
 default 2 × cores + 1) and GUNICORN_THREADS (threads per process, default 4). The app itself reads its
-settings from the environment (README).
+settings from the environment (docs/configuration.md; the deployment: docs/deployment.md).
 """
 import multiprocessing
 import os

@@ -1,4 +1,4 @@
-"""README screenshots of the mini-program: `python scripts/mp_screenshots.py` (Chromium and playwright needed).
+"""The screenshots of the mini-program in docs/miniprogram.md: `python scripts/mp_screenshots.py` (Chromium and playwright needed).
 
 miniprogram-simulate renders to jsdom, not pixels: `npm run screenshots` in miniprogram/ writes a few pages with
 demo answers as HTML, and headless Chromium photographs them into docs/miniprogram/.

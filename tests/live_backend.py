@@ -7,7 +7,7 @@ LIVE_WECHAT_PAY=v2 the legacy v2 merchant of the fake WeChat instead) and the fa
 thread standing in for the scheduler's `subscribe_parcels`; its side door pushes traces), serves the app on a free loopback port with
 DEV_LOGIN on, prints one line of JSON (the URLs, the owner's console password, the demo invite code) and serves
 until its standard input closes or it is terminated. The mini-program's jest globalSetup starts it; a person can
-too, to try the whole loop locally (see the README's "The agents' mini-program").
+too, to try the whole loop locally (see docs/miniprogram.md).
 """
 import json
 import os

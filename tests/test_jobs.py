@@ -1,4 +1,4 @@
-"""Jobs: each run logged, a failing job contained, by hand from the CLI, the scheduler lease, the README's table."""
+"""Jobs: each run logged, a failing job contained, by hand from the CLI, the scheduler lease, the job table in docs/."""
 import json
 import re
 from datetime import timedelta
@@ -96,8 +96,8 @@ def test_a_dict_of_counts_is_summarised_key_by_key():
 
 
 def readme_job_table():
-    """{job name: ("every", seconds) or ("at", "HH:MM")} from the README's job table."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    """{job name: ("every", seconds) or ("at", "HH:MM")} from the job table of docs/official-account.md."""
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "official-account.md").read_text(encoding="utf-8")
     table = readme.split("| job | when (Asia/Shanghai) | what |\n| --- | --- | --- |\n", 1)[1].split("\n\n", 1)[0]
     units = {"s": 1, "min": 60, "h": 3600}
     jobs_in_readme = {}

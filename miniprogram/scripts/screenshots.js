@@ -1,4 +1,4 @@
-// README screenshots: renders a few pages with demo answers in miniprogram-simulate and writes each as an HTML
+// The screenshots of docs/miniprogram.md: renders a few pages with demo answers in miniprogram-simulate and writes each as an HTML
 // file (the page's DOM, its compiled WXSS and app.wxss, rpx at a 375 px wide phone) for a headless browser.
 // Run by scripts/mp_screenshots.py (npm run screenshots; OUT=folder, default /tmp/mp-shots).
 const fs = require('fs')

@@ -12,7 +12,8 @@ const subpackagePages = app.subPackages.flatMap((pkg) => pkg.pages.map((page) =>
 const allPages = [...app.pages, ...subpackagePages]
 
 test('every page the server names in a notice, an invite or a code is in app.json', () => {
-  const sources = ['app/agents/invites.py', 'app/notify/templates.py', 'README.md', 'tests/live_backend.py']
+  const sources = ['app/agents/invites.py', 'app/notify/templates.py', 'README.md', 'tests/live_backend.py',
+    ...fs.readdirSync(path.join(REPO, 'docs')).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)]
     .map((file) => fs.readFileSync(path.join(REPO, file), 'utf8')).join('\n')
   const named = [...new Set([...sources.matchAll(/["'](pages\/[a-z-]+\/index)["']/g)].map((match) => match[1]))]
   expect(named).toContain('pages/join/index')
