@@ -100,10 +100,10 @@ def bulk_orders(count, level_id, product_ids):
             consignee_name, consignee_phone, province, city, district, address, dropship, remark, units,
             subtotal_fen, level_discount_fen, promotion_discount_fen, promotion_name, shipping_fen, total_fen,
             refunded_fen, refunded_units, payment_method, payment_ref, payment_proof, carrier, tracking_no,
-            created_at, paid_at)
+            to_cloud, created_at, paid_at)
         SELECT {level_id}, 'bench', 'bench', seq, '', 'completed', '张三', '13800000000',
             ELT(1 + MOD(seq, 10), {provinces}), ELT(1 + MOD(seq, 10), {cities}), '', '路1号', 0, '', 3,
-            30000, 0, 0, '', 0, 30000, IF(MOD(seq, 50) = 0, 10000, 0), IF(MOD(seq, 50) = 0, 1, 0), 'offline', '', '', '', '',
+            30000, 0, 0, '', 0, 30000, IF(MOD(seq, 50) = 0, 10000, 0), IF(MOD(seq, 50) = 0, 1, 0), 'offline', '', '', '', '', 0,
             UTC_TIMESTAMP() - INTERVAL MOD(seq, 525600) MINUTE, UTC_TIMESTAMP() - INTERVAL MOD(seq, 525600) MINUTE
         FROM seq_1_to_{count}""")
     db.execute_sql(f"""

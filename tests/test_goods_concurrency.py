@@ -1,7 +1,7 @@
 """Under real concurrency (threads with their own connections) a goods balance is never spent twice."""
 import pytest
 
-from app.database import db
+from app.database import atomic_with_retry
 from app.finance import service as finance
 from app.finance.models import GoodsEntry
 from tests.factories import goods_of, make_agent, outcomes_in_threads, with_goods
@@ -10,9 +10,10 @@ pytestmark = [pytest.mark.committed, pytest.mark.mysql_only]
 
 
 def in_transaction(work):
+    """`work` as a use case runs it: one transaction, retried when it loses a deadlock (or, on Galera, a
+    certification) — the face's functions run inside the caller's transaction and leave the retry to it."""
     def run():
-        with db.atomic():
-            work()
+        atomic_with_retry(work)
     return run
 
 
