@@ -169,19 +169,60 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
     The money moves in the same unit of work: the downline's goods balance (货款) is debited, the upline's credited
     (409 insufficient_goods_balance when short). The units come from the upline's warehouse holding the most of
     them (or `warehouse_id`). Not enough there: 409 insufficient_cloud_stock and nothing moves. A retry with the
-    same key finds the first 转货; the same key with another body is 409. Commission is not paid on units that move
-    inside the network (it was paid when they were first bought) unless the rules in force say so
-    (`cloud_transfers`).
+    same key finds the first 转货 (even when the upline has no units left since); the same key with another body
+    is 409. Commission is not paid on units that move inside the network (it was paid when they were first bought)
+    unless the rules in force say so (`cloud_transfers`).
     """
     key = _key(idempotency_key)
     quantity = _quantity(quantity, "quantity")
     if isinstance(product_id, bool) or not isinstance(product_id, int) or product_id <= 0:
         raise InvalidInput.on("product_id", "商品编号无效")
-    actor = actor or f"agent:{downline.id}"
+    actor = (actor or f"agent:{downline.id}")[:48]
     request_hash = _hash({"product": product_id, "quantity": quantity, "warehouse": warehouse_id})
-    earlier = _earlier_transfer(downline.id, key, request_hash)
-    if earlier is not None:
+    try:
+        upline, product, price, source = _transfer_terms(downline, product_id, warehouse_id)
+    except (Conflict, Forbidden, NotFound):
+        # A retry of a 转货 that went through answers it, whatever changed since (the upline may hold no more).
+        earlier = _earlier_transfer(downline.id, key, request_hash)
+        if earlier is None:
+            raise
         return earlier
+    rules_pay = finance.commission_on_cloud_transfers()
+    amount = price * quantity
+
+    def work():
+        # The 转货's own row first: its unique key (downline, idempotency key) stops a retry at once. The hot rows,
+        # the upline's goods balance and its cloud row, come last, each one UPDATE: the downline pays (guarded)
+        # and the upline is credited, then the downline's cloud row is credited and the upline's, guarded, is the
+        # last statement before COMMIT. The downline's row is credited only once the upline's balance is locked:
+        # upserted earlier, concurrent downlines' new rows took gap locks that deadlocked against each other on
+        # MariaDB (bench/cloud.py).
+        now = utcnow()
+        transfer_id = db.execute_sql(_sql(INSERT_TRANSFER), (
+            upline.id, downline.id, product_id, source, quantity, price, amount, key, request_hash, actor,
+            now)).lastrowid
+        enqueue(kind="cloud_transfer_sold", recipient=recipient_agent(upline.id),
+                data={"transfer_id": transfer_id, "downline": downline.name, "product": product.name,
+                      "quantity": quantity, "amount": format_yuan(amount)},
+                dedupe_key=f"cloud_transfer:{transfer_id}:sold")
+        reference = f"transfer:{transfer_id}"
+        if rules_pay:   # the brand's rules pay commission on 转货 too (off by default: paid once, on purchase)
+            finance.settle_cloud_transfer(transfer_id=transfer_id, transfer_no=f"转货{transfer_id}",
+                                          buyer_agent_id=downline.id, paid_at=now, product_id=product_id,
+                                          quantity=quantity, unit_price_fen=price)
+        _post([Change(downline.id, product_id, source, quantity), Change(upline.id, product_id, source, -quantity)],
+              reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
+              before_rows=lambda: finance.pay_goods(payer_id=downline.id, payee_id=upline.id, amount_fen=amount,
+                                                    reason="transfer", reference=reference, actor=actor))
+        return CloudTransfer(id=transfer_id, upline=upline.id, downline=downline.id, product=product_id,
+                             warehouse=source, quantity=quantity, unit_price_fen=price, amount_fen=amount,
+                             idempotency_key=key, request_hash=request_hash, actor=actor, created_at=now)
+    transfer, earlier = _once(work, lambda: _earlier_transfer(downline.id, key, request_hash))
+    return earlier or TransferResult(transfer, product.name, repeated=False)
+
+
+def _transfer_terms(downline, product_id, warehouse_id):
+    """(upline, product, the downline's unit price, the warehouse the units come from) of a 转货, or why not."""
     agents.ensure_may_order(downline)
     if downline.upline_id is None:
         raise Conflict("您没有上级，请向品牌方进货", code="no_upline")
@@ -190,49 +231,21 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
         agents.ensure_upline_powers(upline)
     except Forbidden as exc:
         raise Conflict("上级当前不能出货（已暂停或已过期），请向品牌方进货", code="upline_unavailable") from exc
-    price = catalog.agent_price_for(product_id=product_id, level_id=downline.level_id)
-    product = catalog.get_product(product_id)
+    product, price = catalog.order_prices(product_ids=[product_id], level_id=downline.level_id,
+                                          agent_asking=True)[product_id]
     source = warehouse_id if warehouse_id is not None else _fullest_warehouse(upline.id, product_id)
     if source is None:
         raise Conflict(f"上级云仓没有「{product.name}」", code="insufficient_cloud_stock")
-
-    rules_pay = finance.commission_on_cloud_transfers()
-
-    def work():
-        now = utcnow()
-        transfer = CloudTransfer.create(upline=upline.id, downline=downline.id, product=product_id, warehouse=source,
-                                        quantity=quantity, unit_price_fen=price, amount_fen=price * quantity,
-                                        idempotency_key=key, request_hash=request_hash, actor=actor[:48],
-                                        created_at=now)
-        enqueue(kind="cloud_transfer_sold", recipient=recipient_agent(upline.id),
-                data={"transfer_id": transfer.id, "downline": downline.name, "product": product.name,
-                      "quantity": quantity, "amount": format_yuan(transfer.amount_fen)},
-                dedupe_key=f"cloud_transfer:{transfer.id}:sold")
-        reference = f"transfer:{transfer.id}"
-        # The upline's rows are the hot ones (every downline buys from them), so they are locked last: the
-        # upline's balance is credited after the downline's is debited and the moves are written, and its cloud
-        # row, guarded, is the last statement before COMMIT. The downline's cloud row is credited only once the
-        # upline's balance is locked: upserted earlier, concurrent downlines' new rows took gap locks that
-        # deadlocked against each other on MariaDB (bench/cloud.py).
-        finance.debit_goods(agent_id=downline.id, amount_fen=transfer.amount_fen, reason="transfer",
-                            reference=reference, actor=actor)
-        if rules_pay:   # the brand's rules pay commission on 转货 too (off by default: paid once, on purchase)
-            finance.settle_cloud_transfer(transfer_id=transfer.id, transfer_no=f"转货{transfer.id}",
-                                          buyer_agent_id=downline.id, paid_at=now, product_id=product_id,
-                                          quantity=quantity, unit_price_fen=price)
-        _post([Change(downline.id, product_id, source, quantity), Change(upline.id, product_id, source, -quantity)],
-              reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
-              before_rows=lambda: finance.credit_goods(agent_id=upline.id, amount_fen=transfer.amount_fen,
-                                                       reason="transfer", reference=reference, actor=actor))
-        return transfer
-    transfer, earlier = _once(work, lambda: _earlier_transfer(downline.id, key, request_hash))
-    return earlier or TransferResult(transfer, product.name, repeated=False)
+    return upline, product, price, source
 
 
-# Read on every 转货 before its transaction: plain SQL, as building them with peewee cost more than running them.
+# Read or written on every 转货: plain SQL, as building them with peewee cost more than running them.
 EARLIER_TRANSFER = "SELECT id, request_hash FROM cloud_transfer WHERE downline_id = ? AND idempotency_key = ?"
 FULLEST_WAREHOUSE = ("SELECT warehouse_id FROM cloud_stock WHERE agent_id = ? AND product_id = ? AND units > 0 "
                      "ORDER BY units DESC, warehouse_id LIMIT 1")
+INSERT_TRANSFER = ("INSERT INTO cloud_transfer (upline_id, downline_id, product_id, warehouse_id, quantity, "
+                   "unit_price_fen, amount_fen, idempotency_key, request_hash, actor, created_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def _earlier_transfer(downline_id, key, request_hash):

@@ -94,7 +94,9 @@ def _statements(database_type):
     upsert = f"INSERT INTO {name('goods_balance')} ({agent}, {balance}, {held}) VALUES ({param}, {param}, 0) "
     upsert += (f"ON DUPLICATE KEY UPDATE {balance} = {balance} + VALUES({balance})" if database_type.endswith(
         "MySQLDatabase") else f"ON CONFLICT ({agent}) DO UPDATE SET {balance} = {balance} + excluded.{balance}")
-    return entry, guarded, upsert
+    pair = entry + f", ({', '.join([param] * len(columns))})"
+    credit_existing = f"UPDATE {name('goods_balance')} SET {balance} = {balance} + {param} WHERE {agent} = {param}"
+    return entry, guarded, upsert, pair, credit_existing
 
 
 def _post(*, key, agent_id, reason, reference, balance_delta, held_delta=0, actor, memo):
@@ -109,7 +111,7 @@ def _post(*, key, agent_id, reason, reference, balance_delta, held_delta=0, acto
         with db.atomic():
             return _post(key=key, agent_id=agent_id, reason=reason, reference=reference, balance_delta=balance_delta,
                          held_delta=held_delta, actor=actor, memo=memo)
-    insert_entry, guarded_update, upsert_balance = _statements(type(db.obj).__name__)
+    insert_entry, guarded_update, upsert_balance, _, _ = _statements(type(db.obj).__name__)
     try:
         entry_id = db.execute_sql(insert_entry, (key, agent_id, reason, reference, balance_delta, held_delta,
                                                  memo[:255], str(actor)[:64], str(utcnow()))).lastrowid
@@ -158,6 +160,34 @@ def debit(*, agent_id, amount_fen, reason, reference, actor="system", memo=""):
     reference = _checked(amount_fen, reason, DEBIT_REASONS, reference)
     return _post(key=f"out:{reason}:{reference}", agent_id=agent_id, reason=f"out:{reason}", reference=reference,
                  balance_delta=-amount_fen, actor=actor, memo=memo or DEBIT_REASONS[reason])
+
+
+def pay(*, payer_id, payee_id, amount_fen, reason, reference, actor="system"):
+    """Move `amount_fen` from the payer's goods balance to the payee's for `reason` ("transfer": a downline paying
+    its upline for a 转货) identified by `reference`, once per (reason, reference): the payer's debit and the payee's
+    credit, as `debit` and `credit` would write them, in three statements — both entries in one INSERT, the payer's
+    guarded UPDATE, then the payee's UPDATE (the hot row when many pay one payee, so it comes last; the row is
+    created the first time). When the payer is short: Conflict (insufficient_goods_balance), nothing written.
+
+    Runs inside the caller's transaction."""
+    reference = _checked(amount_fen, reason, DEBIT_REASONS, reference)
+    _checked(amount_fen, reason, CREDIT_REASONS, reference)
+    _, guarded_update, upsert_balance, insert_pair, credit_existing = _statements(type(db.obj).__name__)
+    now, actor = str(utcnow()), str(actor)[:64]
+    keys = (f"out:{reason}:{reference}", f"in:{reason}:{reference}")
+    try:
+        db.execute_sql(insert_pair, (keys[0], payer_id, f"out:{reason}", reference, -amount_fen, 0,
+                                     DEBIT_REASONS[reason], actor, now, keys[1], payee_id, f"in:{reason}", reference,
+                                     amount_fen, 0, CREDIT_REASONS[reason], actor, now))
+    except IntegrityError:   # paid before: each side finds its first entry
+        debit(agent_id=payer_id, amount_fen=amount_fen, reason=reason, reference=reference, actor=actor)
+        credit(agent_id=payee_id, amount_fen=amount_fen, reason=reason, reference=reference, actor=actor)
+        return
+    if not db.execute_sql(guarded_update, (-amount_fen, 0, payer_id, -amount_fen, 0)).rowcount:
+        GoodsEntry.delete().where(GoodsEntry.key.in_(keys)).execute()
+        raise _short(payer_id, amount_fen)
+    if not db.execute_sql(credit_existing, (amount_fen, payee_id)).rowcount:
+        db.execute_sql(upsert_balance, (payee_id, amount_fen))
 
 
 def hold_for_withdrawal(*, agent_id, amount_fen, withdrawal_id, actor):
