@@ -22,8 +22,9 @@ from app.finance.models import GoodsBalance, GoodsEntry
 from app.money import MAX_FEN, format_yuan
 
 # What a credit or a debit may be for; the reference names the thing (a top-up, an order, a 转货).
-CREDIT_REASONS = {"topup": "充值", "transfer": "下级转货货款", "refund": "订单退款", "adjustment": "调整"}
-DEBIT_REASONS = {"order": "订单付款", "transfer": "转货付款", "adjustment": "调整"}
+CREDIT_REASONS = {"topup": "充值", "transfer": "下级转货货款", "refund": "订单退款", "adjustment": "调整",
+                  "reversal": "转货撤销退回"}
+DEBIT_REASONS = {"order": "订单付款", "transfer": "转货付款", "adjustment": "调整", "reversal": "转货撤销扣回"}
 WITHDRAWAL_REASONS = {"withdrawal_hold": "提现申请", "withdrawal_rejected": "提现被拒退回",
                       "withdrawal_paid": "提现已打款", "withdrawal_failed": "微信转账未成功退回"}
 REASON_NAMES = {**{f"in:{k}": v for k, v in CREDIT_REASONS.items()},
@@ -162,9 +163,9 @@ def debit(*, agent_id, amount_fen, reason, reference, actor="system", memo=""):
                  balance_delta=-amount_fen, actor=actor, memo=memo or DEBIT_REASONS[reason])
 
 
-def pay(*, payer_id, payee_id, amount_fen, reason, reference, actor="system"):
+def pay(*, payer_id, payee_id, amount_fen, reason, reference, actor="system", memo=""):
     """Move `amount_fen` from the payer's goods balance to the payee's for `reason` ("transfer": a downline paying
-    its upline for a 转货) identified by `reference`, once per (reason, reference): the payer's debit and the payee's
+    its upline for a 转货; "reversal": a 转货 undone) identified by `reference`, once per (reason, reference): the payer's debit and the payee's
     credit, as `debit` and `credit` would write them, in three statements — both entries in one INSERT, the payer's
     guarded UPDATE, then the payee's UPDATE (the hot row when many pay one payee, so it comes last; the row is
     created the first time). When the payer is short: Conflict (insufficient_goods_balance), nothing written.
@@ -177,11 +178,12 @@ def pay(*, payer_id, payee_id, amount_fen, reason, reference, actor="system"):
     keys = (f"out:{reason}:{reference}", f"in:{reason}:{reference}")
     try:
         db.execute_sql(insert_pair, (keys[0], payer_id, f"out:{reason}", reference, -amount_fen, 0,
-                                     DEBIT_REASONS[reason], actor, now, keys[1], payee_id, f"in:{reason}", reference,
-                                     amount_fen, 0, CREDIT_REASONS[reason], actor, now))
+                                     (memo or DEBIT_REASONS[reason])[:255], actor, now, keys[1], payee_id,
+                                     f"in:{reason}", reference, amount_fen, 0, (memo or CREDIT_REASONS[reason])[:255],
+                                     actor, now))
     except IntegrityError:   # paid before: each side finds its first entry
-        debit(agent_id=payer_id, amount_fen=amount_fen, reason=reason, reference=reference, actor=actor)
-        credit(agent_id=payee_id, amount_fen=amount_fen, reason=reason, reference=reference, actor=actor)
+        debit(agent_id=payer_id, amount_fen=amount_fen, reason=reason, reference=reference, actor=actor, memo=memo)
+        credit(agent_id=payee_id, amount_fen=amount_fen, reason=reason, reference=reference, actor=actor, memo=memo)
         return
     if not db.execute_sql(guarded_update, (-amount_fen, 0, payer_id, -amount_fen, 0)).rowcount:
         GoodsEntry.delete().where(GoodsEntry.key.in_(keys)).execute()
