@@ -410,6 +410,30 @@ def test_a_pickup_without_the_money_for_its_shipping_is_409_and_keeps_the_units(
     assert caught.value.code == "insufficient_goods_balance" and cloud_units(agent, product) == 10
 
 
+def test_a_pickup_short_of_shipping_money_says_what_a_top_up_must_bring(app):
+    from app.orders import rules
+    rules.put_shipping_template(province="", first_unit_fen=1000)
+    agent = with_goods(300)
+    product, _ = orderable(on_hand=20)
+    in_cloud(agent, product, 10)
+    with pytest.raises(Conflict) as caught:
+        pickup(agent, product, 3)
+    assert caught.value.fields == {"shortfall": "7.00"}
+
+
+def test_a_pickup_refused_for_its_shipping_goes_through_with_the_same_key_once_topped_up(app):
+    from app.orders import rules
+    rules.put_shipping_template(province="", first_unit_fen=1000)
+    agent = with_goods(300)
+    product, _ = orderable(on_hand=20)
+    in_cloud(agent, product, 10)
+    with pytest.raises(Conflict):
+        pickup(agent, product, 3, key="p-1")
+    with_goods(700, agent=agent)     # the shortfall, paid by WeChat Pay from the pickup page
+    taken, repeated = pickup(agent, product, 3, key="p-1")
+    assert not repeated and taken.shipping_fen == 1000 and goods_of(agent)[0] == 0 and cloud_units(agent, product) == 7
+
+
 def test_a_cancelled_pickup_returns_its_shipping(app):
     from app.orders import rules
     rules.put_shipping_template(province="", first_unit_fen=1000)

@@ -134,9 +134,11 @@ def _post(*, key, agent_id, reason, reference, balance_delta, held_delta=0, acto
 
 
 def _short(agent_id, needed_fen):
+    """The refusal of a debit the balance cannot cover; `fields.shortfall` (yuan) is what a top-up must bring, so
+    that a client can offer to pay just that (the pickup page does, by WeChat Pay)."""
     have = balance(agent_id=agent_id).balance_fen
     return Conflict(f"货款余额不足：余额{format_yuan(have)}元，还差{format_yuan(needed_fen - have)}元",
-                    code="insufficient_goods_balance")
+                    code="insufficient_goods_balance", fields={"shortfall": format_yuan(needed_fen - have)})
 
 
 def credit(*, agent_id, amount_fen, reason, reference, actor="system", memo=""):
