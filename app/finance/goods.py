@@ -79,7 +79,7 @@ def _existing(key, agent_id, balance_delta, *, locked):
 
 @lru_cache(maxsize=4)
 def _statements(database_type):
-    """The three statements of a posting, written once per kind of database (the query builder would cost more
+    """The statements of a posting (and of a payment's pair of entries), written once per kind of database (the query builder would cost more
     Python time than the statements take to run, on the hottest rows of 转货)."""
     database = db.obj
     (left, right), param = database.quote, database.param
@@ -96,8 +96,7 @@ def _statements(database_type):
     upsert += (f"ON DUPLICATE KEY UPDATE {balance} = {balance} + VALUES({balance})" if database_type.endswith(
         "MySQLDatabase") else f"ON CONFLICT ({agent}) DO UPDATE SET {balance} = {balance} + excluded.{balance}")
     pair = entry + f", ({', '.join([param] * len(columns))})"
-    credit_existing = f"UPDATE {name('goods_balance')} SET {balance} = {balance} + {param} WHERE {agent} = {param}"
-    return entry, guarded, upsert, pair, credit_existing
+    return entry, guarded, upsert, pair
 
 
 def _post(*, key, agent_id, reason, reference, balance_delta, held_delta=0, actor, memo):
@@ -112,7 +111,7 @@ def _post(*, key, agent_id, reason, reference, balance_delta, held_delta=0, acto
         with db.atomic():
             return _post(key=key, agent_id=agent_id, reason=reason, reference=reference, balance_delta=balance_delta,
                          held_delta=held_delta, actor=actor, memo=memo)
-    insert_entry, guarded_update, upsert_balance, _, _ = _statements(type(db.obj).__name__)
+    insert_entry, guarded_update, upsert_balance, _ = _statements(type(db.obj).__name__)
     try:
         entry_id = db.execute_sql(insert_entry, (key, agent_id, reason, reference, balance_delta, held_delta,
                                                  memo[:255], str(actor)[:64], str(utcnow()))).lastrowid
@@ -169,13 +168,13 @@ def pay(*, payer_id, payee_id, amount_fen, reason, reference, actor="system", me
     """Move `amount_fen` from the payer's goods balance to the payee's for `reason` ("transfer": a downline paying
     its upline for a 转货; "reversal": a 转货 undone) identified by `reference`, once per (reason, reference): the payer's debit and the payee's
     credit, as `debit` and `credit` would write them, in three statements — both entries in one INSERT, the payer's
-    guarded UPDATE, then the payee's UPDATE (the hot row when many pay one payee, so it comes last; the row is
+    guarded UPDATE, then the payee's upsert (the hot row when many pay one payee, so it comes last; the row is
     created the first time). When the payer is short: Conflict (insufficient_goods_balance), nothing written.
 
     Runs inside the caller's transaction."""
     reference = _checked(amount_fen, reason, DEBIT_REASONS, reference)
     _checked(amount_fen, reason, CREDIT_REASONS, reference)
-    _, guarded_update, upsert_balance, insert_pair, credit_existing = _statements(type(db.obj).__name__)
+    _, guarded_update, upsert_balance, insert_pair = _statements(type(db.obj).__name__)
     now, actor = str(utcnow()), str(actor)[:64]
     keys = (f"out:{reason}:{reference}", f"in:{reason}:{reference}")
     try:
@@ -190,8 +189,9 @@ def pay(*, payer_id, payee_id, amount_fen, reason, reference, actor="system", me
     if not db.execute_sql(guarded_update, (-amount_fen, 0, payer_id, -amount_fen, 0)).rowcount:
         GoodsEntry.delete().where(GoodsEntry.key.in_(keys)).execute()
         raise _short(payer_id, amount_fen)
-    if not db.execute_sql(credit_existing, (amount_fen, payee_id)).rowcount:
-        db.execute_sql(upsert_balance, (payee_id, amount_fen))
+    # The upsert, not an UPDATE falling back to an INSERT: under REPEATABLE READ an UPDATE that finds no row
+    # takes a gap lock, and two first payments to a new payee deadlocked on it (bench/cloud.py).
+    db.execute_sql(upsert_balance, (payee_id, amount_fen))
 
 
 def hold_for_withdrawal(*, agent_id, amount_fen, withdrawal_id, actor):
