@@ -28,7 +28,6 @@ from app.finance import service as finance
 from app.inventory import service as inventory
 from app.money import format_yuan
 from app.notify.service import enqueue, recipient_agent
-from app.orders import service as orders
 
 MAX_QUANTITY = 9999
 MAX_LINES = 50
@@ -353,6 +352,7 @@ def request_pickup(*, agent, idempotency_key, items, consignee=None, remark="", 
     remark = (remark or "").strip() if isinstance(remark, str) else ""
     if len(remark) > 255:
         raise InvalidInput.on("remark", "备注不超过255个字符")
+    from app.orders import service as orders  # on use: the orders domain imports this face (云仓 orders, refunds)
     to = orders.checked_consignee(consignee, agent=agent)
     request_hash = _hash({"items": sorted(quantities.items()), "consignee": to.__dict__, "remark": remark,
                           "warehouse": warehouse_id})

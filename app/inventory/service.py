@@ -14,24 +14,18 @@ from app.catalog.models import Product
 from app.database import db, for_update, paginate, upsert
 from app.errors import Conflict, InvalidInput, NotFound
 from app.inventory import alerts, ledger
+from app.inventory.alerts import run_and_alert
+from app.inventory.allocation import allocation_report  # noqa: F401
 from app.inventory.ledger import Delta
-from app.inventory.models import MOVE_KINDS, Stock, StockMove, Warehouse, WarehouseProvince
+from app.inventory.models import (MOVE_KINDS, TRANSFER_STATUSES, Stock, StockMove, Warehouse,  # noqa: F401
+                                  WarehouseProvince)
+from app.inventory.stocktakes import (SHEET_HEADERS, count_sheet, differences, enter_counts,  # noqa: F401
+                                      get_stock_take, list_stock_takes, open_stock_take, post_stock_take,
+                                      upload_counts)
+from app.inventory.transfers import arrive_transfer, dispatch_transfer, get_transfer, list_transfers  # noqa: F401
 from app import regions
 
 MAX_EXPORT_ROWS = 100_000
-
-
-def run_and_alert(work):
-    """Run a stock change (see ledger.run), then queue low-stock alerts for the rows it took under threshold.
-
-    The alert is queued after COMMIT on purpose: the hot Stock row stays locked
-    only for its UPDATE; an alert lost to a crash in between is found by the
-    scheduled scan (jobs.scan_low_stock).
-    """
-    change = ledger.run(work)
-    if change.fell_under_threshold:
-        alerts.alert_low_stock(change.fell_under_threshold)
-    return change
 
 
 # Warehouses

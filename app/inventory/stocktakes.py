@@ -12,7 +12,7 @@ from app.exports import read_xlsx
 from app.inventory import ledger
 from app.inventory.ledger import Delta
 from app.inventory.models import Stock, StockTake, StockTakeCount, Warehouse
-from app.inventory.service import run_and_alert
+from app.inventory.alerts import run_and_alert
 
 SHEET_HEADERS = ("商品ID", "条码", "商品名称", "规格", "盘点数量")
 MAX_SHEET_ROWS = 10_000

@@ -19,7 +19,7 @@ from app.errors import Conflict, InvalidInput
 from app.finance import service as finance
 from app.inventory import service as inventory
 from app.money import scale
-from app.orders import rollup, service
+from app.orders import lifecycle as service, rollup  # the order lifecycle (service.py is the face above it)
 from app.orders.models import Order, OrderLine, OrderRefund, OrderRefundLine
 from app.orders.states import next_state
 
