@@ -9,9 +9,9 @@ import requests
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from app.orders import jobs, service
-from app.notify.models import Notification as OutboxMessage
 from app.clock import utcnow
+from app.notify.models import Notification as OutboxMessage
+from app.orders import jobs, service
 from app.orders.models import Order, WechatPayment
 from tests.conftest import MP_APPID, PAY_MCH_ID
 from tests.factories import agent_headers, orderable, place, settings_changed, stock_of
