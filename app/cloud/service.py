@@ -78,18 +78,24 @@ def _post(changes, *, reason_in, reason_out, reference, actor, now, before_rows=
     give = _sql(GIVE_MYSQL if is_mysql() else GIVE_SQLITE)
     for c in sorted((c for c in changes if c.delta > 0), key=lambda c: (c.product_id, c.warehouse_id, c.agent_id)):
         db.execute_sql(give, (c.agent_id, c.product_id, c.warehouse_id, c.delta, now, now))
-    for c in sorted((c for c in changes if c.delta < 0), key=lambda c: (c.product_id, c.warehouse_id, c.agent_id)):
+    debits = sorted((c for c in changes if c.delta < 0), key=lambda c: (c.product_id, c.warehouse_id, c.agent_id))
+    for index, c in enumerate(debits):
         units = -c.delta
         if db.execute_sql(_sql(TAKE), (units, units, now, c.agent_id, c.product_id, c.warehouse_id,
                                        units)).rowcount != 1:
-            raise _short(c)
+            held = [(d.product_id, _units(d.agent_id, d.product_id, d.warehouse_id), -d.delta) for d in debits[index:]]
+            raise _short([held[0], *(h for h in held[1:] if h[1] < h[2])])
 
 
-def _short(change):
-    product = catalog.get_product(change.product_id)
-    held = _units(change.agent_id, change.product_id, change.warehouse_id)
-    return Conflict(f"云仓库存不足：「{product.name}」可用 {held}{product.unit}，需要 {-change.delta}{product.unit}",
-                    code="insufficient_cloud_stock")
+def _short(shortfalls):
+    """409 naming every product short: [(product_id, units held, units needed), …]."""
+    parts = []
+    for product_id, held, needed in shortfalls:
+        product = catalog.get_product(product_id)
+        unit = product.unit
+        missing = f"（缺 {needed - held}{unit}）" if needed > held else ""
+        parts.append(f"「{product.name}」可用 {held}{unit}，需要 {needed}{unit}{missing}")
+    return Conflict("云仓库存不足：" + "；".join(parts), code="insufficient_cloud_stock")
 
 
 def _units(agent_id, product_id, warehouse_id=None):
@@ -322,12 +328,9 @@ def _pickup_warehouse(agent_id, quantities, warehouse_id):
     enough = [w for w, units in held.items() if all(units.get(p, 0) >= q for p, q in quantities.items())]
     if enough:
         return min(enough, key=lambda w: (-sum(held[w].values()), w))
-    short = next(p for p, q in quantities.items() if sum(h.get(p, 0) for h in held.values()) < q) \
-        if any(sum(h.get(p, 0) for h in held.values()) < q for p, q in quantities.items()) else None
-    if short is not None:
-        product = catalog.get_product(short)
-        raise Conflict(f"云仓库存不足：「{product.name}」可用 {_units(agent_id, short)}{product.unit}，"
-                       f"需要 {quantities[short]}{product.unit}", code="insufficient_cloud_stock")
+    short = [(p, _units(agent_id, p), q) for p, q in quantities.items() if sum(h.get(p, 0) for h in held.values()) < q]
+    if short:
+        raise _short(short)
     raise Conflict("所选商品分存在不同仓库，请分开提货", code="split_warehouses")
 
 
