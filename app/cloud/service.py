@@ -26,6 +26,7 @@ from app.database import atomic_with_retry, db, for_update, is_mysql, paginate, 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.finance import service as finance
 from app.inventory import service as inventory
+from app.inventory.schemas import StockLine
 from app.money import format_yuan
 from app.notify.service import enqueue, recipient_agent
 
@@ -138,9 +139,9 @@ def _once(work, earlier):
 # Buying into cloud stock (the orders domain calls this when a cloud order is paid)
 
 def add_purchase(*, agent_id, warehouse_id, lines, reference, actor="system"):
-    """Credit a paid cloud order's units to its buyer's cloud stock. Runs inside the caller's transaction, after
+    """Credit a paid cloud order's units (`lines`: inventory's StockLines) to its buyer's cloud stock. Runs inside the caller's transaction, after
     inventory held the same units (`cloud_in`)."""
-    changes = [Change(agent_id, line["product_id"], warehouse_id, line["quantity"]) for line in lines]
+    changes = [Change(agent_id, line.product_id, warehouse_id, line.quantity) for line in lines]
     _post(changes, reason_in="purchase", reason_out="purchase", reference=reference, actor=actor, now=utcnow())
 
 
@@ -149,7 +150,7 @@ def take_back_refunded(*, agent_id, warehouse_id, lines, reference, actor="syste
     cloud_units_moved when it no longer holds them, transferred or picked up) and are free stock again. Runs inside
     the caller's transaction."""
     try:
-        _post([Change(agent_id, line["product_id"], warehouse_id, -line["quantity"]) for line in lines],
+        _post([Change(agent_id, line.product_id, warehouse_id, -line.quantity) for line in lines],
               reason_in="refund", reason_out="refund", reference=reference, actor=actor, now=utcnow())
     except Conflict as exc:
         raise Conflict(f"{exc.message}：云仓中的货已转出或提货，无法按此数量退款", code="cloud_units_moved") from exc
@@ -382,7 +383,7 @@ def request_pickup(*, agent, idempotency_key, items, consignee=None, remark="", 
             finance.debit_goods(agent_id=agent.id, amount_fen=shipping, reason="order", reference=reference,
                                 actor=actor, memo="提货运费")
         inventory.cloud_to_shipment(reference=reference, warehouse_id=source, actor=actor,
-                                    lines=[{"product_id": p, "quantity": q} for p, q in quantities.items()])
+                                    lines=[StockLine(p, q) for p, q in quantities.items()])
         _post([Change(agent.id, p, source, -q) for p, q in quantities.items()], reason_in="pickup_cancel",
               reason_out="pickup", reference=reference, actor=actor, now=now)
         return pickup

@@ -15,6 +15,7 @@ from app.clock import utcnow
 from app.database import atomic_with_retry, db, portable_sql
 from app.errors import Conflict, InvalidInput, NotFound
 from app.inventory.models import Stock, StockMove, Warehouse
+from app.inventory.schemas import StockLine
 
 MAX_QUANTITY = 10**9
 
@@ -70,19 +71,26 @@ def quantity(value, field_name="quantity"):
 
 
 def product_quantities(lines):
-    """[{"product_id", "quantity"}, …] checked and merged as {product_id: quantity}, smallest id first."""
+    """Lines checked and merged as {product_id: quantity}, smallest id first: StockLines from other domains, or
+    {"product_id", "quantity"} bodies from the console's stock forms."""
     if not isinstance(lines, (list, tuple)) or not lines:
         raise InvalidInput.on("lines", "至少需要一行商品")
     merged = {}
     for index, line in enumerate(lines):
-        if not isinstance(line, dict):
-            raise InvalidInput.on(f"lines.{index}", "每行必须包含 product_id 和 quantity")
-        product_id = line.get("product_id")
+        product_id, units = _line_fields(line, index)
         if isinstance(product_id, bool) or not isinstance(product_id, int) or product_id <= 0:
             raise InvalidInput.on(f"lines.{index}.product_id", "商品编号无效")
-        merged[product_id] = merged.get(product_id, 0) + quantity(line.get("quantity"), f"lines.{index}.quantity")
+        merged[product_id] = merged.get(product_id, 0) + quantity(units, f"lines.{index}.quantity")
         quantity(merged[product_id], f"lines.{index}.quantity")
     return dict(sorted(merged.items()))
+
+
+def _line_fields(line, index):
+    if isinstance(line, StockLine):
+        return line.product_id, line.quantity
+    if isinstance(line, dict):
+        return line.get("product_id"), line.get("quantity")
+    raise InvalidInput.on(f"lines.{index}", "每行必须包含 product_id 和 quantity")
 
 
 def require_usable_warehouse(warehouse_id):

@@ -23,6 +23,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.finance import service as finance
 from app.finance.schemas import OrderRefund as RefundFacts, PaidOrder, RefundedLine, SoldLine
 from app.inventory import service as inventory
+from app.inventory.schemas import StockLine
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
@@ -254,14 +255,18 @@ def reject(order_id, *, actor, reason, approver=None):
                        closed_at=utcnow())
 
 
+def stock_lines(order_lines):
+    """The order's lines as inventory's and cloud stock's StockLines."""
+    return [StockLine(line.product_id, line.quantity) for line in order_lines]
+
+
 def reserve_stock(order, *, lines=None):
     """Reserve the order's goods in the warehouse the inventory rules choose; False when stock is short.
 
     `lines`: the order's lines when the caller has them loaded (else they are read). Runs inside the caller's
     transaction.
     """
-    lines = [{"product_id": line.product_id, "quantity": line.quantity}
-             for line in (lines if lines is not None else order.lines)]
+    lines = stock_lines(lines if lines is not None else order.lines)
     try:
         warehouse = inventory.reserve_where_best(reference=stock_reference(order.id), province=order.province,
                                                  lines=lines, actor=SYSTEM)
@@ -276,8 +281,7 @@ def store_in_cloud(order, *, lines=None):
     """Hold a paid cloud order's units in the warehouse for its buyer and credit its cloud stock (the order is then
     已入云仓); False when stock is short. Runs inside the caller's transaction, the order row locked (`lines`: its
     lines when the caller has them loaded, else they are read)."""
-    lines = [{"product_id": line.product_id, "quantity": line.quantity}
-             for line in (lines if lines is not None else order.lines)]
+    lines = stock_lines(lines if lines is not None else order.lines)
     try:
         warehouse = inventory.choose_warehouse(province=order.province, lines=lines)
         inventory.hold_for_cloud(reference=stock_reference(order.id), warehouse_id=warehouse.id, lines=lines,
