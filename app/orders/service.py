@@ -21,14 +21,13 @@ from app.orders.models import PROMOTION_KINDS  # noqa: F401
 from app.orders.payments import (confirm_offline_payment, handle_wechat_notification,  # noqa: F401
                                  pay_with_goods_balance, payment_proof_file, start_wechat_payment,
                                  submit_payment_proof)
-from app.orders.placement import (consignee_of, draft_from_text, enter_order, place_order, quote,  # noqa: F401
-                                  staff_draft, staff_quote)
-from app.orders import pricing, rules
+from app.orders.placement import draft_from_text, enter_order, place_order, quote, staff_draft, staff_quote  # noqa: F401
+from app.orders import placement, pricing, rules
 from app.orders.refunds import list_refunds, refund  # noqa: F401
 from app.orders.reports import by_level, by_period, by_product, by_region, by_status, funnel, totals  # noqa: F401
 from app.orders.rules import (create_promotion, delete_promotion, delete_shipping_template,  # noqa: F401
                               list_promotions, list_shipping_templates, put_shipping_template, update_promotion)
-from app.orders.states import ACTION_NAMES, STATE_NAMES, allowed_actions  # noqa: F401
+from app.orders.states import ACTION_NAMES, PAID_STATES, STATE_NAMES, allowed_actions, next_state  # noqa: F401
 from app.orders.tracking import (accept_push, carrier_choices, order_tracking, refresh_trace,  # noqa: F401
                                  resubscribe, revoke_links, share_link, trace_of, tracking_page)
 from app.orders.wechat_payments import handle_notification as handle_wechat_payment_notification  # noqa: F401
@@ -40,7 +39,7 @@ from app.orders.wechat_refunds import list_wechat_refunds  # noqa: F401
 
 def checked_consignee(given, *, agent):
     """The consignee of a shipment to or for `agent`, checked as an order's (missing fields are the agent's own)."""
-    return consignee_of(given, agent)
+    return placement.consignee_of(given, agent)
 
 
 def shipping_fen_for(*, province, units, goods_fen):
