@@ -20,6 +20,17 @@ def below_threshold():
     return (Stock.on_hand - Stock.reserved) < effective_threshold()
 
 
+def stock_levels():
+    """Stock rows with available, effective threshold and the names of product and warehouse (a query to filter).
+
+    The threshold falls back to the product's own in SQL, so that a filter on it can page: why this module joins
+    catalog's product table."""
+    return (Stock.select(Stock.warehouse, Stock.product, Stock.on_hand, Stock.reserved,
+                         (Stock.on_hand - Stock.reserved).alias("available"), effective_threshold().alias("threshold"),
+                         Product.name.alias("product_name"), Warehouse.name.alias("warehouse_name"))
+            .join(Product).switch(Stock).join(Warehouse))
+
+
 def _low_rows(keys=None):
     query = (Stock.select(Stock.warehouse, Stock.product, Stock.on_hand, Stock.reserved,
                           effective_threshold().alias("threshold"), Product.name.alias("product_name"),
