@@ -52,7 +52,7 @@ def test_a_reservation_short_of_several_products_names_each_and_its_shortfall():
         inventory.reserve(reference="order:1", warehouse_id=warehouse.id,
                           lines=[line(plenty, 5), line(scarce, 3), line(missing, 2)])
     assert error.value.code == "insufficient_stock"
-    assert plenty.name not in error.value.message
+    assert f"「{plenty.name}」" not in error.value.message
     assert f"「{scarce.name}」在「{warehouse.name}」可用 1{scarce.unit}，需要 3{scarce.unit}（缺 2{scarce.unit}）" \
         in error.value.message
     assert f"「{missing.name}」在「{warehouse.name}」可用 0{missing.unit}，需要 2{missing.unit}（缺 2{missing.unit}）" \

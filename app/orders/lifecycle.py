@@ -266,32 +266,44 @@ def reserve_stock(order, *, lines=None):
     `lines`: the order's lines when the caller has them loaded (else they are read). Runs inside the caller's
     transaction.
     """
-    lines = stock_lines(lines if lines is not None else order.lines)
-    try:
-        warehouse = inventory.reserve_where_best(reference=stock_reference(order.id), province=order.province,
-                                                 lines=lines, actor=SYSTEM)
-    except Conflict:
-        return False
+    return _stock_short(_reserve, order, lines) is None
+
+
+def _reserve(order, lines):
+    warehouse = inventory.reserve_where_best(reference=stock_reference(order.id), province=order.province,
+                                             lines=lines, actor=SYSTEM)
     Order.update(warehouse=warehouse.id).where(Order.id == order.id).execute()
     order.warehouse_id = warehouse.id
-    return True
 
 
 def store_in_cloud(order, *, lines=None):
     """Hold a paid cloud order's units in the warehouse for its buyer and credit its cloud stock (the order is then
     已入云仓); False when stock is short. Runs inside the caller's transaction, the order row locked (`lines`: its
     lines when the caller has them loaded, else they are read)."""
-    lines = stock_lines(lines if lines is not None else order.lines)
-    try:
-        warehouse = inventory.choose_warehouse(province=order.province, lines=lines)
-        inventory.hold_for_cloud(reference=stock_reference(order.id), warehouse_id=warehouse.id, lines=lines,
-                                 actor=SYSTEM)
-    except Conflict:
-        return False
+    return _stock_short(_store_in_cloud, order, lines) is None
+
+
+def _store_in_cloud(order, lines):
+    warehouse = inventory.choose_warehouse(province=order.province, lines=lines)
+    inventory.hold_for_cloud(reference=stock_reference(order.id), warehouse_id=warehouse.id, lines=lines,
+                             actor=SYSTEM)
     cloud.add_purchase(agent_id=order.buyer_agent_id, warehouse_id=warehouse.id, lines=lines,
                        reference=stock_reference(order.id), actor=SYSTEM)
     move_order(order, "store", actor=SYSTEM, warehouse=warehouse.id, received_at=utcnow())
-    return True
+
+
+def _stock_short(effect, order, lines):
+    """Run a stock effect of `order`; the inventory's Conflict (naming every product short) when stock is short,
+    else None."""
+    try:
+        effect(order, stock_lines(lines if lines is not None else order.lines))
+    except Conflict as short:
+        return short
+    return None
+
+
+def _refused_for_stock(short, doing):
+    return Conflict(f"无法{doing}，{short.message}", code="insufficient_stock")
 
 
 def store(order_id, *, actor):
@@ -301,8 +313,9 @@ def store(order_id, *, actor):
         if not order.to_cloud:
             raise Conflict("该订单不是云仓订单", code="not_cloud_order")
         next_state(order.status, "store")
-        if not store_in_cloud(order):
-            raise Conflict("库存不足，无法入云仓", code="insufficient_stock")
+        short = _stock_short(_store_in_cloud, order, None)
+        if short is not None:
+            raise _refused_for_stock(short, "入云仓")
         finance.mark_order_completed(order_id=order.id, at=order.received_at)
         return order
     return atomic_with_retry(work)
@@ -365,8 +378,9 @@ def pick(order_id, *, actor):
         if order.to_cloud:
             raise Conflict("云仓订单不发货，无需配货", code="cloud_order")
         _no_whole_refund_under_way(order)
-        if order.warehouse_id is None and not reserve_stock(order):
-            raise Conflict("库存不足，无法配货", code="insufficient_stock")
+        short = _stock_short(_reserve, order, None) if order.warehouse_id is None else None
+        if short is not None:
+            raise _refused_for_stock(short, "配货")
     return _transition(order_id, "pick", actor=actor, effect=need_stock)
 
 
