@@ -139,8 +139,8 @@ def _once(work, earlier):
 # Buying into cloud stock (the orders domain calls this when a cloud order is paid)
 
 def add_purchase(*, agent_id, warehouse_id, lines, reference, actor="system"):
-    """Credit a paid cloud order's units (`lines`: inventory's StockLines) to its buyer's cloud stock. Runs inside the caller's transaction, after
-    inventory held the same units (`cloud_in`)."""
+    """Credit a paid cloud order's units (`lines`: inventory's StockLines) to its buyer's cloud stock. Runs inside
+    the caller's transaction, after inventory held the same units (`cloud_in`)."""
     changes = [Change(agent_id, line.product_id, warehouse_id, line.quantity) for line in lines]
     _post(changes, reason_in="purchase", reason_out="purchase", reference=reference, actor=actor, now=utcnow())
 

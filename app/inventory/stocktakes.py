@@ -128,10 +128,10 @@ class CountDifference:
 def differences(stock_take_id):
     """Each counted product of the stock-take against the warehouse's on-hand: now while open, as posted after."""
     stock_take = get_stock_take(stock_take_id)
+    same_row = (Stock.product == StockTakeCount.product) & (Stock.warehouse == stock_take.warehouse_id)
     rows = list(StockTakeCount.select(StockTakeCount.product, fn.COALESCE(StockTakeCount.expected, Stock.on_hand, 0),
                                       fn.COALESCE(StockTakeCount.reserved, Stock.reserved, 0), StockTakeCount.counted)
-                .join(Stock, on=(Stock.product == StockTakeCount.product) & (Stock.warehouse == stock_take.warehouse_id),
-                      join_type=JOIN.LEFT_OUTER)
+                .join(Stock, on=same_row, join_type=JOIN.LEFT_OUTER)
                 .where(StockTakeCount.stock_take == stock_take.id)
                 .order_by(StockTakeCount.product).tuples())
     products = catalog.products_by_id(row[0] for row in rows)

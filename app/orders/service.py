@@ -6,6 +6,7 @@ tracking pages (`tracking`), batch work and documents, the sales rules and repor
 and are re-exported here, with the states and their Chinese names the doors show. The siblings import
 `lifecycle`, never this module.
 """
+from app.orders import placement, pricing, rules
 from app.orders.batch import confirm_payments, mark_picked, ship_from_file  # noqa: F401
 from app.orders.documents import EXPORT_HEADERS, export_rows, picking_list_pdf  # noqa: F401
 from app.orders.holdings import agent_holdings  # noqa: F401
@@ -21,8 +22,8 @@ from app.orders.models import PROMOTION_KINDS  # noqa: F401
 from app.orders.payments import (confirm_offline_payment, handle_wechat_notification,  # noqa: F401
                                  pay_with_goods_balance, payment_proof_file, start_wechat_payment,
                                  submit_payment_proof)
-from app.orders.placement import draft_from_text, enter_order, place_order, quote, staff_draft, staff_quote  # noqa: F401
-from app.orders import placement, pricing, rules
+from app.orders.placement import (draft_from_text, enter_order, place_order, quote, staff_draft,  # noqa: F401
+                                  staff_quote)
 from app.orders.refunds import list_refunds, refund  # noqa: F401
 from app.orders.reports import by_level, by_period, by_product, by_region, by_status, funnel, totals  # noqa: F401
 from app.orders.rules import (create_promotion, delete_promotion, delete_shipping_template,  # noqa: F401
