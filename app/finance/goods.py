@@ -7,8 +7,10 @@ the last statement of the step, so two payments at once never spend the same
 money twice. Each entry's key is "<direction>:<reason>:<reference>": asking again
 for the same reference changes nothing and answers the first entry.
 
-`credit` and `debit` run inside the caller's transaction (one is opened when there is
-none), so a 转货 debits the buyer and credits the upline in one unit of work.
+`credit` and `debit` are steps: they run inside the caller's transaction (refusing to run
+outside one), so a 转货 debits the buyer and credits the upline in one unit of work, and the use
+case that opened it (`atomic_with_retry`) retries the whole of it when it loses a deadlock or, on
+a Galera cluster, certification at COMMIT.
 """
 from dataclasses import dataclass
 from functools import lru_cache
@@ -108,9 +110,8 @@ def _post(*, key, agent_id, reason, reference, balance_delta, held_delta=0, acto
     (never seen outside this transaction), so nothing is left behind.
     """
     if not db.in_transaction():
-        with db.atomic():
-            return _post(key=key, agent_id=agent_id, reason=reason, reference=reference, balance_delta=balance_delta,
-                         held_delta=held_delta, actor=actor, memo=memo)
+        # A transaction of its own could fail at COMMIT with nobody to retry it: the use case opens one.
+        raise RuntimeError("a goods-balance posting runs inside the caller's transaction")
     insert_entry, guarded_update, upsert_balance, _ = _statements(type(db.obj).__name__)
     try:
         entry_id = db.execute_sql(insert_entry, (key, agent_id, reason, reference, balance_delta, held_delta,
@@ -172,6 +173,8 @@ def pay(*, payer_id, payee_id, amount_fen, reason, reference, actor="system", me
     created the first time). When the payer is short: Conflict (insufficient_goods_balance), nothing written.
 
     Runs inside the caller's transaction."""
+    if not db.in_transaction():
+        raise RuntimeError("a goods-balance payment runs inside the caller's transaction")
     reference = _checked(amount_fen, reason, DEBIT_REASONS, reference)
     _checked(amount_fen, reason, CREDIT_REASONS, reference)
     _, guarded_update, upsert_balance, insert_pair = _statements(type(db.obj).__name__)
