@@ -92,19 +92,6 @@ def _record_start(order, *, openid, closes_at):
     return WechatPayment.get(WechatPayment.order == order.id)
 
 
-def paid_through_wechat(order_id):
-    """Whether the order's money came through WeChat Pay APIv3 (so a refund goes back through it)."""
-    return WechatPayment.select().where(WechatPayment.order == order_id, WechatPayment.status == "paid").exists()
-
-
-def paid_payment(order_id):
-    """The order's paid WechatPayment (NotFound when it was not paid through APIv3)."""
-    payment = WechatPayment.get_or_none(WechatPayment.order == order_id, WechatPayment.status == "paid")
-    if payment is None:
-        raise NotFound("该订单不是通过微信支付付款的", code="not_paid_by_wechat")
-    return payment
-
-
 # Notifications and queries
 
 def handle_notification(*, headers, body):
