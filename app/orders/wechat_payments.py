@@ -19,7 +19,7 @@ from app.errors import BadRequest, Conflict, DomainError, NotFound, Unavailable
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
-from app.orders import service
+from app.orders import lifecycle
 from app.orders.models import Order, WechatPayment
 from app.wechat_pay import PayError, PayRefused, PayUnavailable, v3_client
 
@@ -86,7 +86,7 @@ def start_payment(order, *, openid, closes_at):
 def _record_start(order, *, openid, closes_at):
     """The order's WechatPayment, created on the first start (committed before WeChat is asked)."""
     with db.atomic():
-        WechatPayment.insert(order=order.id, out_trade_no=service.order_no(order), amount_fen=order.total_fen,
+        WechatPayment.insert(order=order.id, out_trade_no=lifecycle.order_no(order), amount_fen=order.total_fen,
                              payer_openid=openid[:128], expires_at=closes_at.replace(microsecond=0),
                              created_at=utcnow()).on_conflict_ignore().execute()
     return WechatPayment.get(WechatPayment.order == order.id)
@@ -115,7 +115,7 @@ def _apply_transaction(resource, *, client):
         WechatPayment.out_trade_no == number).first() if isinstance(number, str) else None
     if payment is not None and payment.status == "paid":  # a repeat: one lookup, nothing else
         return "repeated"
-    order_id = payment.order_id if payment is not None else service.id_from_order_no(number)
+    order_id = payment.order_id if payment is not None else lifecycle.id_from_order_no(number)
     if order_id is None:
         raise NotFound("订单不存在", code="order_not_found")
     if state in CLOSED_STATES:
@@ -128,11 +128,12 @@ def _apply_transaction(resource, *, client):
     transaction_id = str(resource.get("transaction_id") or "")[:32]
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise BadRequest("金额格式错误", code="amount_mismatch")
+
     def confirm():
         # The order and its payment move together: one transaction, retried whole when InnoDB picks it as a
         # deadlock victim (the hot stock and rollup rows are shared by every payment).
-        confirmed = service.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat", amount_fen=amount,
-                                            payment_ref=transaction_id)
+        confirmed = lifecycle.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat", amount_fen=amount,
+                                              payment_ref=transaction_id)
         now = utcnow()
         WechatPayment.update(status="paid", transaction_id=transaction_id, paid_at=now, checked_at=now).where(
             WechatPayment.order == order_id, WechatPayment.status != "paid").execute()
