@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from app.clock import utcnow
 from app.config import get_settings
-from app.database import db
+from app.database import atomic_with_retry, db
 from app.errors import BadRequest, Conflict, DomainError, NotFound, Unavailable
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
@@ -92,34 +92,21 @@ def _record_start(order, *, openid, closes_at):
     return WechatPayment.get(WechatPayment.order == order.id)
 
 
-def paid_through_wechat(order_id):
-    """Whether the order's money came through WeChat Pay APIv3 (so a refund goes back through it)."""
-    return WechatPayment.select().where(WechatPayment.order == order_id, WechatPayment.status == "paid").exists()
-
-
-def paid_payment(order_id):
-    """The order's paid WechatPayment (NotFound when it was not paid through APIv3)."""
-    payment = WechatPayment.get_or_none(WechatPayment.order == order_id, WechatPayment.status == "paid")
-    if payment is None:
-        raise NotFound("该订单不是通过微信支付付款的", code="not_paid_by_wechat")
-    return payment
-
-
 # Notifications and queries
 
 def handle_notification(*, headers, body):
     """A payment notification: verified and decrypted (NotificationRejected otherwise), then applied.
     Raises a DomainError (4xx) when it cannot be applied: unknown order, another merchant, amount mismatch."""
-    notification = v3_client().parse_notification(headers, body)
+    client = v3_client()
+    notification = client.parse_notification(headers, body)
     if notification.event_type != "TRANSACTION.SUCCESS":
         return "ignored"
-    return _apply_transaction(notification.resource)
+    return _apply_transaction(notification.resource, client=client)
 
 
-def _apply_transaction(resource):
+def _apply_transaction(resource, *, client):
     """Settle what WeChat says of a transaction (a notification's resource or a query's answer): "paid",
     "repeated" (already confirmed), "closed", "not_paid"."""
-    client = v3_client()
     if resource.get("mchid") != client.mchid or resource.get("appid") != client.appid:
         raise BadRequest("商户号或小程序与本店不符", code="merchant_mismatch")
     state = resource.get("trade_state")
@@ -141,13 +128,19 @@ def _apply_transaction(resource):
     transaction_id = str(resource.get("transaction_id") or "")[:32]
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise BadRequest("金额格式错误", code="amount_mismatch")
+
+    def confirm():
+        # The order and its payment move together: one transaction, retried whole when InnoDB picks it as a
+        # deadlock victim (the hot stock and rollup rows are shared by every payment).
+        confirmed = lifecycle.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat", amount_fen=amount,
+                                              payment_ref=transaction_id)
+        now = utcnow()
+        WechatPayment.update(status="paid", transaction_id=transaction_id, paid_at=now, checked_at=now).where(
+            WechatPayment.order == order_id, WechatPayment.status != "paid").execute()
+        return confirmed
+
     try:
-        with db.atomic():
-            order, confirmed_now = lifecycle.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat",
-                                                           amount_fen=amount, payment_ref=transaction_id)
-            WechatPayment.update(status="paid", transaction_id=transaction_id, paid_at=utcnow(),
-                                 checked_at=utcnow()).where(WechatPayment.order == order_id,
-                                                            WechatPayment.status != "paid").execute()
+        order, confirmed_now = atomic_with_retry(confirm)
     except Conflict as exc:
         if exc.code == "amount_mismatch":
             _tell_owners(order_id, "order_payment_amount_mismatch", transaction_id, amount)
@@ -185,7 +178,7 @@ def settle_payment(payment_id):
     except PayUnavailable:
         _checked(payment.id)
         return "unknown"
-    outcome = _apply_transaction(resource) if resource is not None else "not_paid"
+    outcome = _apply_transaction(resource, client=client) if resource is not None else "not_paid"
     if outcome != "not_paid":
         return outcome
     order = Order.get_by_id(payment.order_id)
