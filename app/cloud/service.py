@@ -408,11 +408,6 @@ def pickup_reference(pickup_id):
     return f"pickup:{pickup_id}"
 
 
-def shipment_id(pickup_id):
-    """The shipment number a pickup's codes are bound to: minus its id (orders use their own, positive, ids)."""
-    return -pickup_id
-
-
 def _pickup_items(items):
     if not isinstance(items, (list, tuple)) or not items:
         raise InvalidInput.on("items", "请至少选择一件商品")
@@ -576,7 +571,7 @@ def ship_pickup(pickup_id, *, actor, carrier, tracking_no, codes_scanned=()):
         if codes_scanned:
             expected = dict(PickupLine.select(PickupLine.product, PickupLine.quantity)
                             .where(PickupLine.pickup == pickup.id).tuples())
-            codes.bind_codes_for_shipment(order_id=shipment_id(pickup.id), agent_id=pickup.agent_id,
+            codes.bind_codes_for_shipment(pickup_id=pickup.id, agent_id=pickup.agent_id,
                                           province=pickup.province, dropship=pickup.dropship, expected=expected,
                                           codes=list(codes_scanned), actor=actor)
         Pickup.update(status="shipped", carrier=carrier, tracking_no=tracking_no, shipped_at=utcnow()).where(
