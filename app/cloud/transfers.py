@@ -157,13 +157,28 @@ REVERSE_TRANSFER = ("UPDATE cloud_transfer SET reversed_at = ?, reversed_by = ?,
                     "WHERE id = ? AND reversed_at IS NULL")
 
 
+def _tell_reversal(transfer, reason):
+    """Queue a message to each of the two agents of a 转货 being reversed, once each (dedupe keys); runs inside
+    the reversal's transaction, so a refused reversal tells nobody."""
+    names = agents.names_of({transfer.upline_id, transfer.downline_id})
+    common = {"transfer_id": transfer.id, "product": catalog.get_product(transfer.product_id).name,
+              "quantity": transfer.quantity, "amount": format_yuan(transfer.amount_fen), "reason": reason}
+    for role, agent_id, other_id, result in (
+            ("downline", transfer.downline_id, transfer.upline_id, "货款已退回您的货款余额"),
+            ("upline", transfer.upline_id, transfer.downline_id, "货已退回您的云仓，货款已扣回")):
+        enqueue(kind="cloud_transfer_reversed", recipient=recipient_agent(agent_id),
+                data={**common, "other": names.get(other_id, ""), "result": result},
+                dedupe_key=f"cloud_transfer:{transfer.id}:reversed:{role}")
+
+
 def reverse_transfer(transfer_id, *, actor, reason):
     """The brand undoes a 转货, once, with a reason: its units go back from the downline's cloud stock to the
     upline's, its money from the upline's goods balance to the downline's; moves (`reversal`) and goods entries
     (`reversal`, the reason in their memo) record it under the 转货's reference. Refused (409, nothing moves) when
     the downline no longer holds the units (`transfer_units_moved`), the upline's balance cannot cover the money
     (`insufficient_goods_balance`), it was reversed before (`transfer_already_reversed`) or the rules paid
-    commission on it (`transfer_commission_paid`: commission is finance's to take back, by hand)."""
+    commission on it (`transfer_commission_paid`: commission is finance's to take back, by hand). The downline and
+    the upline are each told (outbox kind `cloud_transfer_reversed`)."""
     reason = reason.strip() if isinstance(reason, str) else ""
     if not reason or len(reason) > 255:
         raise InvalidInput.on("reason", "请填写撤销原因（不超过255个字符）")
@@ -180,6 +195,7 @@ def reverse_transfer(transfer_id, *, actor, reason):
         # The guard on reversed_at makes it once only, however many ask at once (the row stays locked to COMMIT).
         if not db.execute_sql(sql(REVERSE_TRANSFER), (now, actor, reason, transfer.id)).rowcount:
             raise Conflict("该转货已撤销", code="transfer_already_reversed")
+        _tell_reversal(transfer, reason)
         reference = f"transfer:{transfer.id}"
         try:
             post([Change(transfer.upline_id, transfer.product_id, transfer.warehouse_id, transfer.quantity),
