@@ -305,22 +305,28 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
     A second confirmation of a paid order changes nothing and answers confirmed_now
     False; an amount that is not the order's total is refused. When stock is short
     the payment still counts (the money is in) and picking waits for stock.
-
-    One unit of work: the order is read once, locked, with its lines; what follows works on them in memory.
     """
     def work():
         order, lines = lock_order_with_lines(order_id)
-        if order.status in PAID_STATES or (order.paid_at and order.status == "refunded"):
-            log_event(order, "pay_repeated", actor=actor, reason=f"重复的付款确认 {payment_ref}".strip())
-            return order, False
-        next_state(order.status, "pay")
-        if amount_fen != order.total_fen:
-            raise Conflict(f"付款金额{format_yuan(amount_fen)}元与订单应付{format_yuan(order.total_fen)}元不符",
-                           code="amount_mismatch")
-        with rollup.recounted(order, lines):
-            _pay(order, lines, actor=actor, method=method, payment_ref=payment_ref, proof=proof)
-        return order, True
+        return confirm_locked_payment(order, lines=lines, actor=actor, method=method, amount_fen=amount_fen,
+                                      payment_ref=payment_ref, proof=proof)
     return atomic_with_retry(work)
+
+
+def confirm_locked_payment(order, *, lines, actor, method, amount_fen, payment_ref="", proof=""):
+    """`confirm_payment` of an order the caller has locked with its `lines` (`lock_order_with_lines`), for a use
+    case that does more in the same transaction (a WeChat Pay notification, a payment from the goods balance);
+    runs inside the caller's transaction and works on the order and lines in memory, reading neither back."""
+    if order.status in PAID_STATES or (order.paid_at and order.status == "refunded"):
+        log_event(order, "pay_repeated", actor=actor, reason=f"重复的付款确认 {payment_ref}".strip())
+        return order, False
+    next_state(order.status, "pay")
+    if amount_fen != order.total_fen:
+        raise Conflict(f"付款金额{format_yuan(amount_fen)}元与订单应付{format_yuan(order.total_fen)}元不符",
+                       code="amount_mismatch")
+    with rollup.recounted(order, lines):
+        _pay(order, lines, actor=actor, method=method, payment_ref=payment_ref, proof=proof)
+    return order, True
 
 
 def _pay(order, lines, *, actor, method, payment_ref, proof):

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from app.clock import utcnow
 from app.config import get_settings
-from app.database import db
+from app.database import atomic_with_retry, db
 from app.errors import BadRequest, Conflict, DomainError, NotFound, Unavailable
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
@@ -141,13 +141,16 @@ def _apply_transaction(resource):
     transaction_id = str(resource.get("transaction_id") or "")[:32]
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise BadRequest("金额格式错误", code="amount_mismatch")
+    def confirm():
+        order, lines = service.lock_order_with_lines(order_id)
+        confirmed = service.confirm_locked_payment(order, lines=lines, actor=WECHAT_ACTOR, method="wechat",
+                                                   amount_fen=amount, payment_ref=transaction_id)
+        WechatPayment.update(status="paid", transaction_id=transaction_id, paid_at=utcnow(),
+                             checked_at=utcnow()).where(WechatPayment.order == order_id,
+                                                        WechatPayment.status != "paid").execute()
+        return confirmed
     try:
-        with db.atomic():
-            order, confirmed_now = service.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat",
-                                                           amount_fen=amount, payment_ref=transaction_id)
-            WechatPayment.update(status="paid", transaction_id=transaction_id, paid_at=utcnow(),
-                                 checked_at=utcnow()).where(WechatPayment.order == order_id,
-                                                            WechatPayment.status != "paid").execute()
+        order, confirmed_now = atomic_with_retry(confirm)
     except Conflict as exc:
         if exc.code == "amount_mismatch":
             _tell_owners(order_id, "order_payment_amount_mismatch", transaction_id, amount)
