@@ -119,31 +119,35 @@ def write_books(order, order_lines, parts, shipping, *, reason, actor, whole, go
     transaction.
     """
     shipped, stored = order.status in SHIPPED_STATES, order.status == "stored"
+    # The rows every payment and refund share are locked last, in the payment's order: the stock rows, then the
+    # day's figures (written on leaving the block).
     with rollup.recounted(order, order_lines):
         record = _record(order, parts, shipping, reason=reason, actor=actor, whole=whole,
                          goods_back=(goods_back and shipped) or stored)
+        finance.record_refund(_facts(order, record, parts))
+        service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
+        if order.buyer_agent_id:
+            goods_refunded = sum(line.refunded_fen for line in order_lines)  # every refund so far, shipping excluded
+            agents.reverse_purchase(order_id=order.id, amount_fen=None if whole else goods_refunded)
+        if order.refunded_units == order.units:
+            service.move_order(order, "refund", actor=actor, reason=reason, closed_at=utcnow())
+        else:
+            service.log_event(order, "partial_refund", actor=actor, reason=reason)
+        _stock_back(order, parts, record, shipped=shipped, stored=stored, reason=reason, actor=actor)
+    return record
+
+
+def _stock_back(order, parts, record, *, shipped, stored, reason, actor):
+    """The refund's stock effect: cloud units taken back, the reservation released, or returned goods on hand."""
+    units = [{"product_id": part.line.product_id, "quantity": part.quantity} for part in parts]
     if stored:
         cloud.take_back_refunded(agent_id=order.buyer_agent_id, warehouse_id=order.warehouse_id, actor=actor,
-                                 reference=f"{service.stock_reference(order.id)}:refund:{record.id}",
-                                 lines=[{"product_id": part.line.product_id, "quantity": part.quantity}
-                                        for part in parts])
+                                 reference=f"{service.stock_reference(order.id)}:refund:{record.id}", lines=units)
     elif not shipped:
         inventory.release(reference=service.stock_reference(order.id), actor=actor)
     elif record.goods_back:
         inventory.return_stock(reference=f"{service.stock_reference(order.id)}:refund:{record.id}",
-                               warehouse_id=order.warehouse_id, reason=reason, actor=actor,
-                               lines=[{"product_id": part.line.product_id, "quantity": part.quantity}
-                                      for part in parts])
-    finance.record_refund(_facts(order, record, parts))
-    service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
-    if order.buyer_agent_id:
-        goods_refunded = sum(line.refunded_fen for line in order_lines)  # every refund so far, shipping excluded
-        agents.reverse_purchase(order_id=order.id, amount_fen=None if whole else goods_refunded)
-    if order.refunded_units == order.units:
-        service.move_order(order, "refund", actor=actor, reason=reason, closed_at=utcnow())
-    else:
-        service.log_event(order, "partial_refund", actor=actor, reason=reason)
-    return record
+                               warehouse_id=order.warehouse_id, reason=reason, actor=actor, lines=units)
 
 
 def _refund_shipping_left(order, order_lines, *, reason, actor):

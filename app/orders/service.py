@@ -486,32 +486,33 @@ def cancel(order_id, *, actor, reason="", agent=None):
         order, lines = lock_order_with_lines(order_id, agent=agent)
         next_state(order.status, "cancel")
         paid = order.status in PAID_STATES
-        if paid:
-            _undo_payment(order, lines, actor=actor, agent=agent)
-        else:
-            WechatPayment.update(status="closing").where(WechatPayment.order == order.id,
-                                                         WechatPayment.status == "started").execute()
-        move_order(order, "cancel", actor=actor, reason=reason, closed_at=utcnow())
-        if paid:
-            inventory.release(reference=stock_reference(order.id), actor=actor)
+        # As in a payment, the shared rows are locked last: the stock rows, then the day's figures (on leaving).
+        with rollup.recounted(order, lines):
+            if paid:
+                _undo_payment(order, lines, agent=agent)
+            else:
+                WechatPayment.update(status="closing").where(WechatPayment.order == order.id,
+                                                             WechatPayment.status == "started").execute()
+            move_order(order, "cancel", actor=actor, reason=reason, closed_at=utcnow())
+            if paid:
+                inventory.release(reference=stock_reference(order.id), actor=actor)
         return order
     return atomic_with_retry(work)
 
 
-def _undo_payment(order, lines, *, actor, agent):
-    """Give a cancelled paid order's money back in the books (figures, settlement, goods balance, purchases); runs
-    inside the caller's transaction, the order's row locked."""
+def _undo_payment(order, lines, *, agent):
+    """Give a cancelled paid order's money back in the books (refunded amounts, in memory too, settlement, goods
+    balance, purchases); runs inside the caller's transaction, the order's row locked."""
     if agent is not None:
         raise Conflict("订单已付款，请联系客服取消", code="already_paid")
     if WechatPayment.select().where(WechatPayment.order == order.id, WechatPayment.status == "paid").exists():
         raise Conflict("该订单通过微信支付付款，请用退款（款项原路退回）", code="refund_through_wechat")
-    with rollup.recounted(order, lines):
-        Order.update(refunded_fen=order.total_fen, refunded_units=order.units).where(Order.id == order.id).execute()
-        OrderLine.update(refunded_quantity=OrderLine.quantity, refunded_fen=OrderLine.paid_fen).where(
-            OrderLine.order == order.id).execute()
-        order.refunded_fen, order.refunded_units = order.total_fen, order.units
-        for line in lines:
-            line.refunded_quantity, line.refunded_fen = line.quantity, line.paid_fen
+    Order.update(refunded_fen=order.total_fen, refunded_units=order.units).where(Order.id == order.id).execute()
+    OrderLine.update(refunded_quantity=OrderLine.quantity, refunded_fen=OrderLine.paid_fen).where(
+        OrderLine.order == order.id).execute()
+    order.refunded_fen, order.refunded_units = order.total_fen, order.units
+    for line in lines:
+        line.refunded_quantity, line.refunded_fen = line.quantity, line.paid_fen
     finance.cancel_settlement(order_id=order.id, at=utcnow())
     return_to_goods_balance(order, order.total_fen, reference=f"{stock_reference(order.id)}:cancel")
     if order.buyer_agent_id:
