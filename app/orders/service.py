@@ -18,13 +18,14 @@ from app.config import get_settings
 from app.database import atomic_with_retry, for_update, paginate, reads_replica
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.finance import service as finance
-from app.finance.inputs import PaidOrder, SoldLine
+from app.finance.inputs import OrderRefund as RefundFacts, PaidOrder, RefundedLine, SoldLine
 from app.inventory import service as inventory
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.orders import holdings, rollup, tracking
-from app.orders.models import Order, OrderEvent, OrderLine, WechatPayment, WechatRefund
+from app.orders.models import (Order, OrderEvent, OrderLine, OrderRefund, OrderRefundLine, WechatPayment,
+                               WechatRefund)
 from app.orders.states import PAID_STATES, next_state
 
 SYSTEM = "system"
@@ -556,6 +557,20 @@ def _paid_facts(order, lines):
                              line.unit_cost_fen) for line in lines),
         subtotal_fen=order.subtotal_fen, discount_fen=order.level_discount_fen + order.promotion_discount_fen,
         shipping_fen=order.shipping_fen, total_fen=order.total_fen)
+
+
+def refund_facts(refund_id):
+    """A refund as finance needs it: which units of which products, for how much, and the shipping returned."""
+    record = OrderRefund.get_or_none(OrderRefund.id == refund_id)
+    if record is None:
+        raise NotFound("退款记录不存在", code="refund_not_found")
+    rows = (OrderRefundLine.select(OrderRefundLine, OrderLine).join(OrderLine)
+            .where(OrderRefundLine.refund == record.id).order_by(OrderRefundLine.id))
+    return RefundFacts(
+        refund_id=f"refund:{record.id}", order_id=record.order_id, refunded_at=record.created_at,
+        lines=tuple(RefundedLine(row.order_line.product_id, row.quantity, row.amount_fen) for row in rows),
+        shipping_fen=record.shipping_fen, whole_order=record.whole_order,
+        goods_back=record.goods_back or Order.get_by_id(record.order_id).shipped_at is None)
 
 
 def wechat_money(*, start, end, trade_nos=(), refund_nos=()):
