@@ -17,10 +17,11 @@ from app.clock import utcnow
 from app.database import atomic_with_retry
 from app.errors import Conflict, InvalidInput
 from app.finance import service as finance
-from app.finance.inputs import OrderRefund as RefundFacts, RefundedLine
+from app.finance.schemas import OrderRefund as RefundFacts, RefundedLine
 from app.inventory import service as inventory
+from app.inventory.schemas import StockLine
 from app.money import scale
-from app.orders import rollup, service
+from app.orders import lifecycle as service, rollup  # the order lifecycle (service.py is the face above it)
 from app.orders.models import Order, OrderLine, OrderRefund, OrderRefundLine
 from app.orders.states import next_state
 
@@ -139,7 +140,7 @@ def write_books(order, order_lines, parts, shipping, *, reason, actor, whole, go
 
 def _stock_back(order, parts, record, *, shipped, stored, reason, actor):
     """The refund's stock effect: cloud units taken back, the reservation released, or returned goods on hand."""
-    units = [{"product_id": part.line.product_id, "quantity": part.quantity} for part in parts]
+    units = [StockLine(part.line.product_id, part.quantity) for part in parts]
     if stored:
         cloud.take_back_refunded(agent_id=order.buyer_agent_id, warehouse_id=order.warehouse_id, actor=actor,
                                  reference=f"{service.stock_reference(order.id)}:refund:{record.id}", lines=units)
