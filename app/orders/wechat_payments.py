@@ -141,7 +141,9 @@ def _apply_transaction(resource):
     transaction_id = str(resource.get("transaction_id") or "")[:32]
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise BadRequest("金额格式错误", code="amount_mismatch")
-    def confirm():
+
+    def confirm():  # one unit of work, retried here: the payment and WeChat's record of it
+
         order, lines = lifecycle.lock_order_with_lines(order_id)
         confirmed = lifecycle.confirm_locked_payment(order, lines=lines, actor=WECHAT_ACTOR, method="wechat",
                                                    amount_fen=amount, payment_ref=transaction_id)
