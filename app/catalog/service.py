@@ -5,9 +5,9 @@ from peewee import JOIN, IntegrityError, fn
 
 from app.agents import service as agents
 from app.catalog.demo import demo_photo  # noqa: F401
-from app.catalog.images import (MAX_IMAGES, add_product_image, delete_product_image, image_urls,  # noqa: F401
-                                images_of_product, make_cover_image, order_product_images, product_images,
-                                product_with_cover)
+from app.catalog.images import (MAX_IMAGES, ProductCover, add_product_image, delete_product_image,  # noqa: F401
+                                forget_cover, image_urls, images_of_product, make_cover_image,
+                                order_product_images, product_images, product_with_cover)
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
 from app.clock import utcnow
 from app.database import db, for_update, paginate
@@ -73,11 +73,13 @@ def update_product(product_id, **changes):
                 Product.update(**values).where(Product.id == product.id).execute()
     except IntegrityError as exc:
         raise _gtin_taken() from exc
+    forget_cover(product_id)
     return get_product(product_id)
 
 
 def get_product_with_cover(product_id):
-    """The product with this id and `.cover_url` (its first photo, or ""), or NotFound."""
+    """The ProductCover of this product (name, spec, its first photo's `cover_url` or ""), or NotFound; each
+    process keeps it for images.CACHE_SECONDS."""
     product = product_with_cover(product_id)
     if product is None:
         raise NotFound("商品不存在", code="product_not_found")
