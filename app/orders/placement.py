@@ -13,7 +13,7 @@ from app import phones, regions
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import utcnow
-from app.database import atomic_with_retry
+from app.database import Prepared, atomic_with_retry
 from app.errors import Conflict, InvalidInput
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
@@ -159,10 +159,16 @@ def place_order(*, placed_by, idempotency_key, items, buyer_agent=None, consigne
     return _placed(order)
 
 
+_LINES_OF = Prepared(lambda param: OrderLine.select().where(OrderLine.order == param).order_by(OrderLine.id))
+# A retry's first order: only what tells it apart (the whole order is read again to answer it).
+_EARLIER = Prepared(lambda param: Order.select(Order.id, Order.request_hash).where(
+    Order.idempotency_scope == param, Order.idempotency_key == param))
+
+
 def _placed(order):
     """The order just inserted, as get_order gives it, without reading back what is in memory: the row and its
     event as written, only the lines (their ids) from the database."""
-    order.line_list = list(order.lines.order_by(OrderLine.id))
+    order.line_list = _LINES_OF.rows(order.id)
     order.event_log = [order.placed_event]
     order.repeated = False
     return order
@@ -175,7 +181,7 @@ def _answer(order, *, repeated):
 
 
 def _earlier(placed_by, key, request_hash):
-    order = Order.get_or_none(Order.idempotency_scope == placed_by, Order.idempotency_key == key)
+    order = _EARLIER.first(placed_by, key)
     if order is not None and order.request_hash != request_hash:
         raise Conflict("该幂等键已用于另一个不同内容的订单", code="idempotency_key_reused")
     return order
