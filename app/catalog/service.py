@@ -1,4 +1,5 @@
 """Catalogue use cases: products, level prices with history, price ranges, what an order may cost."""
+import functools
 from dataclasses import dataclass
 
 from peewee import JOIN, IntegrityError, fn
@@ -10,7 +11,7 @@ from app.catalog.images import (MAX_IMAGES, ProductCover, add_product_image, del
                                 order_product_images, product_images, product_with_cover)
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
 from app.clock import utcnow
-from app.database import db, for_update, paginate
+from app.database import Prepared, db, for_update, paginate
 from app.errors import Conflict, InvalidInput, NotFound
 from app.money import MAX_FEN
 
@@ -191,6 +192,15 @@ def _level_price(product, prices, level_id, active_levels):
     return prices[level_id]
 
 
+@functools.lru_cache(maxsize=64)
+def _products_with_level_prices(count):
+    """The prepared read of `count` products with every level price of each (one row per price)."""
+    return Prepared(lambda param: (
+        Product.select(Product, LevelPrice.level.alias("priced_level"), LevelPrice.price_fen.alias("level_fen"))
+        .join(LevelPrice, JOIN.LEFT_OUTER, on=(LevelPrice.product == Product.id))
+        .where(Product.id.in_([param] * count)).objects()))
+
+
 def order_prices(*, product_ids, level_id, agent_asking=False):
     """{product id: (product, unit price in fen)} for the products of one order, in two queries at most (the
     products with their level prices, the active levels).
@@ -201,10 +211,8 @@ def order_prices(*, product_ids, level_id, agent_asking=False):
     """
     product_ids = list(product_ids)
     products, prices = {}, {}
-    rows = (Product.select(Product, LevelPrice.level.alias("priced_level"), LevelPrice.price_fen.alias("level_fen"))
-            .join(LevelPrice, JOIN.LEFT_OUTER, on=(LevelPrice.product == Product.id))
-            .where(Product.id.in_(product_ids or [0])).objects())
-    for row in rows:
+    looked_up = product_ids or [0]
+    for row in _products_with_level_prices(len(looked_up)).rows(*looked_up):
         products.setdefault(row.id, row)
         if row.priced_level is not None:
             prices.setdefault(row.id, {})[row.priced_level] = row.level_fen

@@ -20,7 +20,7 @@ from app.clock import utcnow
 from app.codes import codec, geo, price_control, violations
 from app.codes.models import Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport
 from app.config import get_settings
-from app.database import Prepared, atomic_with_retry, db, for_update
+from app.database import Prepared, atomic_with_retry, create_row, db, for_update
 from app.errors import Conflict, InvalidInput, NotFound
 from app.notify import service as notify
 
@@ -88,6 +88,7 @@ def _place(scan):
 # The statements of every scan, written once (see Prepared).
 _CODE_WITH_BATCH = Prepared(lambda param: Code.select(Code, CodeBatch).join(CodeBatch).where(Code.code == param))
 _LOCKED_SCAN_COUNT = Prepared(lambda param: for_update(Code.select(Code.scan_count).where(Code.id == param)).tuples())
+_COUNT_A_SCAN = Prepared(lambda param: Code.update(scan_count=Code.scan_count + SQL("1")).where(Code.id == param))
 
 
 def _first_and_visitor_scans(param):
@@ -125,9 +126,9 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
         if scan is not None:
             scans_before = CodeScan.select().where(CodeScan.code == row.id, CodeScan.id < scan.id).count()
             return _verdict(row, scan, scans_before, first=first if first.id < scan.id else None)
-        Code.update(scan_count=Code.scan_count + 1).where(Code.id == row.id).execute()
-        scan = CodeScan.create(code=row.id, ip=ip, user_agent=user_agent, openid=(openid or "")[:64],
-                               province=province, city=city, place_source=place_source, channel=channel)
+        _COUNT_A_SCAN.execute(row.id)
+        scan = create_row(CodeScan, code=row.id, ip=ip, user_agent=user_agent, openid=(openid or "")[:64],
+                          province=province, city=city, place_source=place_source, channel=channel)
         row.scan_count = scans_before + 1
         _check_scan(row, scan)
         return _verdict(row, scan, scans_before, first=first)

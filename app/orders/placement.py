@@ -13,7 +13,7 @@ from app import phones, regions
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import utcnow
-from app.database import Prepared, atomic_with_retry
+from app.database import Prepared, atomic_with_retry, create_row
 from app.errors import Conflict, InvalidInput
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
@@ -194,8 +194,8 @@ def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced
     status = "awaiting_approval" if needs_approval else "pending_payment"
     approver_id = agents.approving_upline_id(buyer_agent.id) if needs_approval else None
     own = buyer_agent is not None and (consignee.name, consignee.phone) == (buyer_agent.name, buyer_agent.phone)
-    order = Order.create(
-        buyer_agent=buyer_agent, level=buyer_agent.level_id if buyer_agent else None,
+    order = create_row(
+        Order, buyer_agent=buyer_agent, level=buyer_agent.level_id if buyer_agent else None,
         approver=approver_id, placed_by=placed_by,
         idempotency_scope=placed_by, idempotency_key=key, request_hash=request_hash, status=status,
         consignee_name=consignee.name, consignee_phone=consignee.phone, province=consignee.province,
@@ -211,8 +211,8 @@ def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced
                                 discount_fen=line.discount_fen, paid_fen=line.paid_fen,
                                 unit_cost_fen=priced.costs[line.product_id])
                            for line in breakdown.lines]).execute()
-    order.placed_event = OrderEvent.create(order=order.id, action="place", to_state=status, actor=placed_by,
-                                           created_at=now)
+    order.placed_event = create_row(OrderEvent, order=order.id, action="place", to_state=status, actor=placed_by,
+                                    created_at=now)
     if needs_approval:
         enqueue(kind="order_approval_needed",
                 recipient=recipient_agent(approver_id) if approver_id else RECIPIENT_OWNERS,
