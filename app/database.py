@@ -197,26 +197,31 @@ class Prepared:
         return db.execute_sql(self._query()[1], values)
 
 
-_INSERTS = {}  # (model, column names, kind of database): the INSERT statement
+_INSERTS = {}  # (model, column names, or_ignore, kind of database): the INSERT statement
 
 
-def create_row(model, **values):
+def create_row(model, *, or_ignore=False, **values):
     """`model.create(**values)` (defaults filled in, values converted as the fields convert them) with its
     INSERT written once per model, set of columns and kind of database: on the hottest inserts (an order, its
-    event, a scan) building the statement cost more Python time than running it."""
+    event, a scan) building the statement cost more Python time than running it. `or_ignore`: a row whose
+    unique key exists is left alone (INSERT IGNORE) and the answer is None."""
     instance = model(**values)
     data, fields, key_name = instance.__data__, model._meta.fields, model._meta.primary_key.name
     names = tuple(field.name for field in model._meta.sorted_fields
                   if field.name in data and (field.name != key_name or data[field.name] is not None))
-    statement = _INSERTS.get((model, names, type(db.obj)))
+    kind = (model, names, or_ignore, type(db.obj))
+    statement = _INSERTS.get(kind)
     if statement is None:
         param, (left, right) = SQL(db.param), db.obj.quote
-        statement, params = model.insert({fields[name]: param for name in names}).sql()
+        query = model.insert({fields[name]: param for name in names})
+        statement, params = (query.on_conflict_ignore() if or_ignore else query).sql()
         columns = ", ".join(f"{left}{fields[name].column_name}{right}" for name in names)
         if params or f"({columns})" not in statement:  # the values below go in this order, and only they
             raise ValueError(f"an INSERT not of the columns {columns} alone: {statement}")
-        _INSERTS[(model, names, type(db.obj))] = statement
+        _INSERTS[kind] = statement
     cursor = db.execute_sql(statement, [fields[name].db_value(data[name]) for name in names])
+    if or_ignore and not cursor.rowcount:
+        return None
     if data.get(key_name) is None:
         instance._pk = cursor.lastrowid
     instance._dirty.clear()

@@ -39,3 +39,10 @@ def test_create_row_fills_defaults_converts_values_and_answers_the_new_id():
     assert created.id != level.id and (stored.name, stored.rank, stored.active) == ("特约", 99, False)
     assert stored.min_first_purchase_fen == created.min_first_purchase_fen == 0 and stored.created_at is not None
     assert not created.is_dirty()
+
+
+def test_create_row_or_ignore_leaves_an_existing_unique_key_alone():
+    first = create_row(AgentLevel, or_ignore=True, name="特约", rank=99)
+    assert first is not None
+    assert create_row(AgentLevel, or_ignore=True, name="特约", rank=99) is None
+    assert [level.id for level in AgentLevel.select().where(AgentLevel.name == "特约")] == [first.id]

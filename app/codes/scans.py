@@ -206,9 +206,8 @@ def _check_scan(code, scan):
 
 
 def _flag(code, reason, evidence):
-    inserted = (CodeFlag.insert(code=code.id, reason=reason, evidence=json.dumps(evidence, ensure_ascii=False))
-                .on_conflict_ignore().as_rowcount().execute())
-    if inserted:
+    if create_row(CodeFlag, or_ignore=True, code=code.id, reason=reason,
+                  evidence=json.dumps(evidence, ensure_ascii=False)):
         notify.enqueue(kind="code_flagged", recipient="owners", dedupe_key=f"code_flag:{code.id}:{reason}",
                        data={"code": code.code, "reason": reason, **evidence})
 
