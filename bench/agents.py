@@ -25,7 +25,7 @@ from app.agents.models import Agent, AgentLevel, AgentPurchase  # noqa: E402
 from app.agents.performance import purchases_by_agent  # noqa: E402
 from app.clock import utcnow  # noqa: E402
 from app.database import db  # noqa: E402
-from bench.common import emit, fresh_database, parse_args, sized, timed  # noqa: E402
+from bench.common import depth_sizes, emit, fresh_database, insert_closure, parse_args, sized, timed  # noqa: E402
 
 DEPTH = 10
 ROOTS = 10
@@ -59,20 +59,6 @@ COUNTS_SQL = {
 }
 
 
-def depth_sizes(total):
-    """How many agents at each of DEPTH levels: ROOTS at the top, growing geometrically to `total`."""
-    low, high = 1.0, 10.0
-    for _ in range(60):
-        ratio = (low + high) / 2
-        if sum(ROOTS * ratio ** d for d in range(DEPTH)) < total:
-            low = ratio
-        else:
-            high = ratio
-    sizes = [round(ROOTS * ratio ** d) for d in range(DEPTH)]
-    sizes[-1] += total - sum(sizes)
-    return sizes
-
-
 def build_network(total, rng):
     """Bulk-insert the levels, the agents depth by depth, their closure rows and their purchases."""
     general = AgentLevel.create(name="总代理", rank=1, demote_below_purchase_fen=3_000_000)
@@ -83,7 +69,7 @@ def build_network(total, rng):
     general.save()
     now = utcnow()
     rows, ranges, previous = [], [], None
-    for depth, size in enumerate(depth_sizes(total)):
+    for depth, size in enumerate(depth_sizes(total, roots=ROOTS, depth=DEPTH)):
         first = len(rows) + 1
         level = general if depth == 0 else regional if depth < 3 else ordinary
         for agent_id in range(first, first + size):
@@ -98,12 +84,7 @@ def build_network(total, rng):
     with db.atomic():
         for start in range(0, len(rows), BATCH):
             Agent.insert_many(rows[start:start + BATCH], fields=columns).execute()
-        db.execute_sql("INSERT INTO agent_closure (ancestor_id, descendant_id, depth) SELECT id, id, 0 FROM agent")
-        for first, last in ranges[1:]:
-            db.execute_sql("INSERT INTO agent_closure (ancestor_id, descendant_id, depth) "
-                           "SELECT c.ancestor_id, a.id, c.depth + 1 FROM agent a "
-                           "JOIN agent_closure c ON c.descendant_id = a.upline_id WHERE a.id BETWEEN %s AND %s",
-                           (first, last))
+        insert_closure(db, ranges)
     purchases = [(order_id, agent_id, rng.choice((5_000, 50_000, 500_000, 1_500_000, 3_000_000)),
                   now - timedelta(days=rng.randint(0, 120)))
                  for order_id, agent_id in enumerate((a for a in range(1, total + 1) for _ in range(3)), start=1)]

@@ -46,6 +46,29 @@ def sized(options, smoke, quick, full):
     return {"smoke": smoke, "quick": quick, "full": full}[options.size]
 
 
+def depth_sizes(total, *, roots, depth):
+    """How many agents at each of `depth` levels of a network: `roots` at the top, growing geometrically so that
+    they add up to `total`."""
+    low, high = 1.0, 10.0
+    for _ in range(60):
+        ratio = (low + high) / 2
+        low, high = (ratio, high) if sum(roots * ratio ** d for d in range(depth)) < total else (low, ratio)
+    sizes = [round(roots * ratio ** d) for d in range(depth)]
+    sizes[-1] += total - sum(sizes)
+    return sizes
+
+
+def insert_closure(database, ranges):
+    """Write agent_closure for agents bulk-inserted depth by depth (`ranges`: each depth's first and last id,
+    every agent's upline one depth above), with one INSERT … SELECT a depth."""
+    database.execute_sql("INSERT INTO agent_closure (ancestor_id, descendant_id, depth) SELECT id, id, 0 FROM agent")
+    for first, last in ranges[1:]:
+        database.execute_sql("INSERT INTO agent_closure (ancestor_id, descendant_id, depth) "
+                             "SELECT c.ancestor_id, a.id, c.depth + 1 FROM agent a "
+                             "JOIN agent_closure c ON c.descendant_id = a.upline_id WHERE a.id BETWEEN %s AND %s",
+                             (first, last))
+
+
 def raw_connection(url, *, use_database=True, **kwargs):
     """A plain PyMySQL connection to the server of `url` (to its database unless `use_database` is false)."""
     parts = urlparse(url)

@@ -40,7 +40,7 @@ from app.database import db  # noqa: E402
 from app.finance import service as finance  # noqa: E402
 from app.finance.inputs import PaidOrder, SoldLine  # noqa: E402
 from app.finance.models import CommissionLine, Expense, OrderSettlement, SettlementRefund  # noqa: E402
-from bench.common import emit, fresh_database, parse_args, sized, timed  # noqa: E402
+from bench.common import depth_sizes, emit, fresh_database, insert_closure, parse_args, sized, timed  # noqa: E402
 
 DEPTH = 8
 ROOTS = 10
@@ -56,40 +56,26 @@ RULES = {"level_difference": {"enabled": True}, "same_level": {"enabled": True, 
 WRITTEN_TABLES = ("order_settlement", "commission_line", "journal_entry", "posting", "notification")
 
 
-def depth_sizes(total):
-    """How many agents at each depth: ROOTS at the top, growing geometrically to `total`."""
-    low, high = 1.0, 10.0
-    for _ in range(60):
-        ratio = (low + high) / 2
-        low, high = (ratio, high) if sum(ROOTS * ratio ** d for d in range(DEPTH)) < total else (low, ratio)
-    sizes = [round(ROOTS * ratio ** d) for d in range(DEPTH)]
-    sizes[-1] += total - sum(sizes)
-    return sizes
-
-
 def build_network(total, rng):
     """Levels, agents depth by depth (a level drawn by depth), closure rows, products and their level prices."""
     levels = [AgentLevel.create(name=name, rank=rank) for rank, name in
               enumerate(("联创", "总代理", "区域代理", "普通代理"), start=1)]
     now = utcnow()
-    rows, previous = [], None
-    for depth, size in enumerate(depth_sizes(total)):
+    rows, ranges, previous = [], [], None
+    for depth, size in enumerate(depth_sizes(total, roots=ROOTS, depth=DEPTH)):
         first = len(rows) + 1
         for agent_id in range(first, first + size):
             level = levels[min(3, max(0, depth // 2 + rng.choice((-1, 0, 0, 1))))]
             rows.append((agent_id, f"代理{agent_id}", "138%08d" % agent_id, rng.randint(*previous) if previous else None,
                          level.id, "active", f"B{agent_id:07d}", now - timedelta(days=rng.randint(1, 200))))
         previous = (first, first + size - 1)
+        ranges.append(previous)
     columns = [Agent.id, Agent.name, Agent.phone, Agent.upline, Agent.level, Agent.status, Agent.invite_code,
                Agent.joined_at]
     with db.atomic():
         for start in range(0, len(rows), BULK):
             Agent.insert_many(rows[start:start + BULK], fields=columns).execute()
-        db.execute_sql("INSERT INTO agent_closure (ancestor_id, descendant_id, depth) SELECT id, id, 0 FROM agent")
-        for _ in range(DEPTH):
-            db.execute_sql("INSERT IGNORE INTO agent_closure (ancestor_id, descendant_id, depth) "
-                           "SELECT c.ancestor_id, a.id, c.depth + 1 FROM agent a "
-                           "JOIN agent_closure c ON c.descendant_id = a.upline_id")
+        insert_closure(db, ranges)
         products = [Product.create(name=f"商品{i}", cost_fen=2000 + 100 * i) for i in range(PRODUCTS)]
         LevelPrice.insert_many([{"product": p.id, "level": level.id, "price_fen": price + 100 * i}
                                 for i, p in enumerate(products)

@@ -135,7 +135,7 @@ def test_price_violations_export_prices_and_range_in_yuan(client):
     headers, rows = exported(client, "staff", f"/admin/price-control/export?agent_id={violation.agent_id}")
     assert headers == ("编号", "代理ID", "类型", "成交价（元）", "最低价（元）", "最高价（元）", "地区", "状态", "处理备注",
                        "时间")
-    assert [row[:6] for row in rows] == [(violation.id, violation.agent_id, "低于限价", "1.00", "99.00", "129.00")]
+    assert [row[:6] for row in rows] == [(violation.id, violation.agent_id, "低于控价", "1.00", "99.00", "129.00")]
 
 
 def test_the_warehouse_may_not_export_price_violations(client):

@@ -12,7 +12,7 @@ def signed_in(client, role):
 def test_a_violation_is_listed_with_its_kind_and_range(client):
     price_violation()
     page = signed_in(client, "finance").get("/admin/price-control").get_data(as_text=True)
-    assert "低于限价" in page and "99.00–129.00" in page
+    assert "低于控价" in page and "99.00–129.00" in page
 
 
 def test_a_cross_region_violation_says_which_evidence_it_rests_on_and_waits_for_review(client):

@@ -14,6 +14,7 @@ FLAG_STATUS_NAMES = {"open": "待处理", "cleared": "误报", "confirmed": "确
 FLAG_REVIEW_NAMES = {"clear": "误报，解除", "confirm": "确认仿冒"}
 VIOLATION_ACTION_NAMES = {"warn": "警告", "note": "备注", "suspend": "停权", "dismiss": "忽略"}
 VIOLATION_KINDS = ("cross_region", "price_low", "price_high")
+VIOLATION_KIND_NAMES = {"cross_region": "窜货", "price_low": "低于控价", "price_high": "高于控价"}
 VIOLATION_SOURCES = ("scan", "retail_sale", "consumer_report")
 # "review": 窜货 resting only on the consumer's word, opened without an alert (anyone holding a code can type a place).
 VIOLATION_STATUSES = ("open", "review", "warned", "noted", "suspended", "dismissed")

@@ -6,8 +6,7 @@ from peewee import fn
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.codes import geo
-from app.codes.models import Code, CodeBatch, CodeFlag, CodeScan, Violation
-from app.codes.violations import KIND_LABELS
+from app.codes.models import VIOLATION_KIND_NAMES, Code, CodeBatch, CodeFlag, CodeScan, Violation
 
 UNKNOWN_PROVINCE = "未知"
 
@@ -70,12 +69,12 @@ def open_alerts(*, limit=3):
                                    Violation.created_at)
                   .where(Violation.status == "open").order_by(Violation.id.desc()).limit(limit).dicts())
     for row in latest:
-        row.update(agent_name=agents.get_agent(row["agent"]).name, kind_label=KIND_LABELS[row["kind"]])
+        row.update(agent_name=agents.get_agent(row["agent"]).name, kind_label=VIOLATION_KIND_NAMES[row["kind"]])
     flags = CodeFlag.select().where(CodeFlag.status == "open")
     latest_flags = list(flags.select(CodeFlag.id, Code.code, CodeFlag.reason, CodeFlag.created_at).join(Code)
                         .order_by(CodeFlag.id.desc()).limit(limit).dicts())
     for row in latest_flags:
         row["reason_label"] = FLAG_LABELS.get(row["reason"], row["reason"])
-    counts = [(label, by_kind[kind]) for kind, label in KIND_LABELS.items() if kind in by_kind]
+    counts = [(label, by_kind[kind]) for kind, label in VIOLATION_KIND_NAMES.items() if kind in by_kind]
     return OpenAlerts(violation_counts=counts, flag_count=flags.count(), latest_violations=latest,
                       latest_flags=latest_flags)

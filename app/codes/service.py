@@ -14,8 +14,8 @@ from app.codes.price_control import list_retail_sales, record_retail_sale, retai
 from app.codes.codec import looks_like_code  # noqa: F401
 from app.codes.labels import MAX_PDF_LABELS, csv_stream, label_file, label_range  # noqa: F401
 from app.codes.models import (FLAG_REVIEW_NAMES, FLAG_STATUS_NAMES, FLAG_STATUSES, PLACE_SOURCE_NAMES,  # noqa: F401
-                              SCAN_CHANNEL_NAMES, VIOLATION_ACTION_NAMES, VIOLATION_KINDS, VIOLATION_STATUS_NAMES,
-                              VIOLATION_STATUSES)
+                              SCAN_CHANNEL_NAMES, VIOLATION_ACTION_NAMES, VIOLATION_KIND_NAMES, VIOLATION_KINDS,
+                              VIOLATION_STATUS_NAMES, VIOLATION_STATUSES)
 from app.codes.reports import FLAG_LABELS, open_alerts, scan_map, scans_by_product_and_province  # noqa: F401
 from app.codes.scans import check_pin, list_flags, look_up, report, review_flag, scans_of  # noqa: F401
 from app.codes.violations import act_on_violation, get_violation, list_violations, summary  # noqa: F401

@@ -5,14 +5,13 @@ from peewee import Case, fn
 
 from app.agents import service as agents
 from app.clock import utcnow
-from app.codes.models import Violation
+from app.codes.models import VIOLATION_KIND_NAMES, Violation
 from app.config import get_settings
 from app.database import db, paginate
 from app.errors import InvalidInput, NotFound
 from app.money import format_yuan
 from app.notify import service as notify
 
-KIND_LABELS = {"cross_region": "窜货", "price_low": "低于控价", "price_high": "高于控价"}
 ACTIONS = {"warn": "warned", "note": "noted", "suspend": "suspended", "dismiss": "dismissed"}
 
 
@@ -35,7 +34,7 @@ def record_violation(*, agent_id, kind, source, dedupe_key, evidence, code_id=No
         return violation
     agent = agents.get_agent(agent_id)
     data = {"violation_id": violation.id, "agent_id": agent.id, "agent_name": agent.name, "kind": kind,
-            "kind_label": KIND_LABELS[kind], "source": source, "province": province,
+            "kind_label": VIOLATION_KIND_NAMES[kind], "source": source, "province": province,
             "price": format_yuan(price_fen) if price_fen is not None else None}
     notify.enqueue(kind=f"violation_{kind}", recipient="owners", data=data, dedupe_key=f"violation:{violation.id}")
     if kind == "cross_region" and agent.upline_id and get_settings().CROSS_REGION_NOTIFY_UPLINE:
@@ -74,7 +73,7 @@ def act_on_violation(*, violation_id, action, note, actor_id):
         raise InvalidInput.on("note", "请填写说明")
     with db.atomic():
         violation = get_violation(violation_id)
-        label = KIND_LABELS[violation.kind]
+        label = VIOLATION_KIND_NAMES[violation.kind]
         if action == "warn":
             notify.enqueue(kind="violation_warning", recipient=notify.recipient_agent(violation.agent_id),
                            data={"violation_id": violation.id, "kind_label": label, "note": note},

@@ -37,7 +37,7 @@ KIND_NAMES = {
     "order_payment_amount_mismatch": "微信支付金额不符", "order_refund_failed": "微信退款失败",
     "goods_topup_submitted": "代理提交货款充值", "goods_topup_confirmed": "货款充值到账",
     "goods_topup_rejected": "货款充值被拒绝",
-    "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于限价", "violation_price_high": "高于限价",
+    "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于控价", "violation_price_high": "高于控价",
     "order_cancelled": "订单已取消",
     "cloud_transfer_sold": "下级从云仓进货", "pickup_shipped": "提货已发货",
     "withdrawal_transfer_ready": "提现待确认收款", "withdrawal_failed": "提现转账失败，已退回余额",

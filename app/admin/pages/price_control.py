@@ -12,7 +12,7 @@ from app.clock import local_text
 from app.codes import service as codes
 from app.money import format_yuan
 
-KIND_NAMES = {"cross_region": "窜货", "price_low": "低于限价", "price_high": "高于限价"}
+KIND_NAMES = codes.VIOLATION_KIND_NAMES
 STATUS_NAMES = codes.VIOLATION_STATUS_NAMES
 ACTION_NAMES = codes.VIOLATION_ACTION_NAMES
 VIOLATION_HEADERS = ("编号", "代理ID", "类型", "成交价（元）", "最低价（元）", "最高价（元）", "地区", "状态", "处理备注",
