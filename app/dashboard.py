@@ -11,7 +11,7 @@ from app.codes import service as codes
 from app.database import reads_replica
 from app.finance import service as finance
 from app.inventory import service as inventory
-from app.orders import reports
+from app.orders import service as orders
 
 SECTIONS = ("sales", "agents", "stock", "codes", "violations", "withdrawals")
 CHART_DAYS = 30
@@ -47,14 +47,14 @@ def figures(*, sections, today=None):
 
 def _sales(today, month_start):
     chart_start = today - timedelta(days=CHART_DAYS - 1)
-    by_day = {row.key: row for row in reports.by_period(granularity="day", since=chart_start, until=today)}
+    by_day = {row.key: row for row in orders.by_period(granularity="day", since=chart_start, until=today)}
     days = [(chart_start + timedelta(days=offset)).isoformat() for offset in range(CHART_DAYS)]
     return {
-        "today": reports.totals(since=today, until=today),
-        "month": reports.totals(since=month_start, until=today),
-        "placed_today": sum(reports.by_status(since=today, until=today).values()),
-        "placed_month": sum(reports.by_status(since=month_start, until=today).values()),
+        "today": orders.totals(since=today, until=today),
+        "month": orders.totals(since=month_start, until=today),
+        "placed_today": sum(orders.by_status(since=today, until=today).values()),
+        "placed_month": sum(orders.by_status(since=month_start, until=today).values()),
         "by_day": [(day, by_day[day].amount_fen if day in by_day else 0) for day in days],
-        "products": reports.by_product(since=chart_start, until=today)[:TOP],
-        "provinces": reports.by_region(since=chart_start, until=today, by_city=False),
+        "products": orders.by_product(since=chart_start, until=today)[:TOP],
+        "provinces": orders.by_region(since=chart_start, until=today, by_city=False),
     }

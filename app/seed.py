@@ -18,7 +18,7 @@ from app.finance.demo import seed_commission_rules, seed_demo_money
 from app.inventory import service as inventory
 from app.inventory.demo import seed_demo_restock, seed_demo_stock, seed_demo_stock_work
 from app.cloud import service as cloud
-from app.orders import placement, service as orders
+from app.orders import service as orders
 from app.orders.demo import seed_demo_orders, seed_demo_rules, transfer_screenshot
 from app.tasks.jobs import run_queued
 
@@ -65,7 +65,7 @@ def seed_demo(*, password):
 def _seed_cloud(network, products, *, actor):
     """A regional agent buys into its cloud stock (云仓) and asks for part of it to be shipped (提货)."""
     buyer = network[1]
-    order = placement.place_order(placed_by=f"agent:{buyer.id}", idempotency_key="demo-cloud", buyer_agent=buyer,
+    order = orders.place_order(placed_by=f"agent:{buyer.id}", idempotency_key="demo-cloud", buyer_agent=buyer,
                                   items=[{"product_id": products[0].id, "quantity": 20}], to_cloud=True,
                                   by_staff=True)
     orders.confirm_payment(order.id, actor=actor, method="offline", amount_fen=order.total_fen)

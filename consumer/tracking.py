@@ -8,7 +8,7 @@ answer the same 404 page.
 from flask import Blueprint, jsonify, request
 
 from app.errors import DomainError
-from app.orders import tracking
+from app.orders import service as orders
 from app.ratelimit import limiter, tracking_limited
 from consumer import page_answer
 
@@ -21,7 +21,7 @@ push_blp = Blueprint("tracking_push", __name__, url_prefix="/tracking")
 def show(token):
     """The order's brand, items, status timeline, carrier and trace."""
     try:
-        view = tracking.tracking_page(token[:64])
+        view = orders.tracking_page(token[:64])
     except DomainError as exc:
         return page_answer("tracking_message.html", exc.status, message=exc.message)
     return page_answer("tracking.html", view=view)
@@ -39,7 +39,7 @@ def kuaidi100_push(token):
     """A 快递100 push (form `param`, `sign`): 200 with 快递100's success answer, else 4xx in the one error shape
     (with `result` false, which 快递100 reads as not taken)."""
     try:
-        tracking.accept_push(callback_token=token[:64], param=request.form.get("param"),
+        orders.accept_push(callback_token=token[:64], param=request.form.get("param"),
                              sign=(request.form.get("sign") or "")[:64])
     except DomainError as exc:
         return jsonify(result=False, returnCode=str(exc.status), message=exc.message, **exc.to_dict()), exc.status

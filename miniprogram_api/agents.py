@@ -8,7 +8,6 @@ from app.agents.schemas import (AgentApplicationOut, AgentOut, AgentPerformanceO
                                 AgentTeamQuery)
 from app.brand import service as brand
 from app.http import agent_required, wechat_login_required
-from app.orders import holdings
 from app.orders import service as orders
 from app.ratelimit import join_code_limited
 from app.schemas import RowId, Schema, Yuan, fields, validate
@@ -147,7 +146,7 @@ class MpHoldingsOut(Schema):
 def my_stock():
     """My own stock (囤货), per product: on the way, received from my orders, sold to my customers, on hand.
     Orders sent straight to customers do not count."""
-    return {"items": holdings.agent_holdings(g.agent.id)}
+    return {"items": orders.agent_holdings(g.agent.id)}
 
 
 @me_blp.route("/performance", methods=["GET"])

@@ -4,7 +4,7 @@ from flask import g, request, send_file
 from flask_smorest import Blueprint
 
 from app.http import agent_required
-from app.orders import payments, placement, service, tracking
+from app.orders import service as orders
 from app.orders.schemas import (STATUS, OrderDetailOut, OrderPageOut, OrderOut, OrderPlaceBody, OrderPlacedOut, OrderQuoteBody,
                                 OrderDraftOut, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody, QuickEntryBody)
 from app.orders.schemas import OrderTrackingOut, TrackingLinkBody, TrackingLinkOut, TrackingLinksRevokedOut
@@ -27,7 +27,7 @@ class MpOrderListArgs(PageArgs):
 @blp.response(200, OrderQuoteOut)
 def quote(body):
     """What an order would cost at my level: subtotal, discounts, shipping to the province, total."""
-    return placement.quote(items=body["items"], province=body["province"] or g.agent.province, buyer_agent=g.agent,
+    return orders.quote(items=body["items"], province=body["province"] or g.agent.province, buyer_agent=g.agent,
                            to_cloud=body["to_cloud"])
 
 
@@ -37,7 +37,7 @@ def quote(body):
 @blp.response(201, OrderPlacedOut)
 def place(body):
     """Place an order; a retry with the same idempotency_key answers the first order (repeated: true)."""
-    order = placement.place_order(placed_by=_me(), buyer_agent=g.agent, **body)
+    order = orders.place_order(placed_by=_me(), buyer_agent=g.agent, **body)
     return order, 200 if order.repeated else 201
 
 
@@ -47,7 +47,7 @@ def place(body):
 @blp.response(200, OrderPageOut)
 def my_orders(args):
     """My orders, newest first (optionally of one status)."""
-    return page_body(service.list_orders(buyer_agent_id=g.agent.id, status=args.get("status"),
+    return page_body(orders.list_orders(buyer_agent_id=g.agent.id, status=args.get("status"),
                                          page=args["page"], per_page=args["per_page"]), args)
 
 
@@ -56,7 +56,7 @@ def my_orders(args):
 @blp.response(200, OrderDetailOut)
 def my_order(order_id):
     """One of my orders with its lines and event log (anyone else's is 404)."""
-    return service.get_order(order_id, agent=g.agent)
+    return orders.get_order(order_id, agent=g.agent)
 
 
 @blp.route("/<id:order_id>/cancel", methods=["POST"])
@@ -65,7 +65,7 @@ def my_order(order_id):
 @blp.response(200, OrderOut)
 def cancel(body, order_id):
     """Cancel one of my orders while it is unpaid."""
-    return service.cancel(order_id, actor=_me(), agent=g.agent, reason=body["reason"] or "代理取消")
+    return orders.cancel(order_id, actor=_me(), agent=g.agent, reason=body["reason"] or "代理取消")
 
 
 class MpWechatPaymentOut(Schema):
@@ -83,7 +83,7 @@ class MpWechatPaymentOut(Schema):
 def start_wechat_payment(order_id):
     """Pay one of my unpaid orders by WeChat Pay: the parameters to pass to wx.requestPayment as they are.
     The order is paid when WeChat's notification arrives (GET the order to see it)."""
-    return payments.start_wechat_payment(order_id, agent=g.agent, openid=g.wechat_user.openid,
+    return orders.start_wechat_payment(order_id, agent=g.agent, openid=g.wechat_user.openid,
                                          client_ip=request.remote_addr)
 
 
@@ -93,7 +93,7 @@ def start_wechat_payment(order_id):
 def pay_with_goods_balance(order_id):
     """Pay one of my unpaid orders from my goods-payment balance (货款余额): paid at once (409
     insufficient_goods_balance naming the shortfall when the balance is short; 409 when the order is not payable)."""
-    return payments.pay_with_goods_balance(order_id, agent=g.agent)
+    return orders.pay_with_goods_balance(order_id, agent=g.agent)
 
 
 class MpPaymentProofForm(Schema):
@@ -108,7 +108,7 @@ def submit_payment_proof(form, order_id):
     """Upload the bank-transfer proof of one of my unpaid orders (multipart: image, reference); finance confirms
     it, and until then the order shows awaiting_confirmation. A second upload replaces the first."""
     upload = request.files.get("image")
-    return payments.submit_payment_proof(order_id, agent=g.agent, content=upload.read() if upload else b"",
+    return orders.submit_payment_proof(order_id, agent=g.agent, content=upload.read() if upload else b"",
                                          reference=form["reference"])
 
 
@@ -117,7 +117,7 @@ def submit_payment_proof(form, order_id):
 @blp.doc(responses={"200": {"description": "the proof image", "content": {"image/*": {}}}})
 def payment_proof(order_id):
     """The transfer proof I uploaded for one of my orders."""
-    path, mimetype, name = payments.payment_proof_file(order_id, agent=g.agent)
+    path, mimetype, name = orders.payment_proof_file(order_id, agent=g.agent)
     return send_file(path, mimetype=mimetype, max_age=0, download_name=name)
 
 
@@ -126,7 +126,7 @@ def payment_proof(order_id):
 @blp.response(200, OrderOut)
 def receive(order_id):
     """Confirm that one of my shipped orders arrived (签收)."""
-    return service.receive(order_id, actor=_me(), agent=g.agent)
+    return orders.receive(order_id, actor=_me(), agent=g.agent)
 
 
 @blp.route("/quick-entry", methods=["POST"])
@@ -135,7 +135,7 @@ def receive(order_id):
 @blp.response(200, OrderDraftOut)
 def quick_entry(body):
     """Pasted chat text in, a draft order out (each field with how sure the parser is)."""
-    return placement.draft_from_text(body["text"], buyer_agent=g.agent).to_dict()
+    return orders.draft_from_text(body["text"], buyer_agent=g.agent).to_dict()
 
 
 @blp.route("/approvals", methods=["GET"])
@@ -144,7 +144,7 @@ def quick_entry(body):
 @blp.response(200, OrderPageOut)
 def awaiting_my_approval(args):
     """My downline's orders waiting for my approval."""
-    return page_body(service.awaiting_my_approval(g.agent, page=args["page"], per_page=args["per_page"]), args)
+    return page_body(orders.awaiting_my_approval(g.agent, page=args["page"], per_page=args["per_page"]), args)
 
 
 @blp.route("/approvals/<id:order_id>/approve", methods=["POST"])
@@ -153,7 +153,7 @@ def awaiting_my_approval(args):
 @blp.response(200, OrderOut)
 def approve(body, order_id):
     """Approve a downline's order: it becomes payable."""
-    return service.approve(order_id, actor=_me(), approver=g.agent, reason=body["reason"])
+    return orders.approve(order_id, actor=_me(), approver=g.agent, reason=body["reason"])
 
 
 @blp.route("/approvals/<id:order_id>/reject", methods=["POST"])
@@ -162,7 +162,7 @@ def approve(body, order_id):
 @blp.response(200, OrderOut)
 def reject(body, order_id):
     """Reject a downline's order with a reason."""
-    return service.reject(order_id, actor=_me(), approver=g.agent, reason=body["reason"])
+    return orders.reject(order_id, actor=_me(), approver=g.agent, reason=body["reason"])
 
 
 @blp.route("/<id:order_id>/tracking", methods=["GET"])
@@ -170,7 +170,7 @@ def reject(body, order_id):
 @blp.response(200, OrderTrackingOut)
 def order_tracking(order_id):
     """One of my orders' parcel trace (null before shipment) and its live share link (null when none)."""
-    return tracking.order_tracking(order_id, agent=g.agent)
+    return orders.order_tracking(order_id, agent=g.agent)
 
 
 @blp.route("/<id:order_id>/tracking-link", methods=["POST"])
@@ -179,7 +179,7 @@ def order_tracking(order_id):
 @blp.response(200, TrackingLinkOut)
 def share_tracking_link(body, order_id):
     """The link to send my customer (made if none is live): show_prices true shows retail prices, never mine."""
-    return tracking.share_link(order_id, actor=_me(), agent=g.agent, show_prices=body["show_prices"])
+    return orders.share_link(order_id, actor=_me(), agent=g.agent, show_prices=body["show_prices"])
 
 
 @blp.route("/<id:order_id>/tracking-link", methods=["DELETE"])
@@ -187,4 +187,4 @@ def share_tracking_link(body, order_id):
 @blp.response(200, TrackingLinksRevokedOut)
 def revoke_tracking_link(order_id):
     """Stop my order's share links (the customer's page then says the link is no longer valid)."""
-    return {"revoked": tracking.revoke_links(order_id, actor=_me(), agent=g.agent)}
+    return {"revoked": orders.revoke_links(order_id, actor=_me(), agent=g.agent)}

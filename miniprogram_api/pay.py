@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from app.errors import DomainError
 from app.finance import service as finance
-from app.orders import payments, wechat_payments, wechat_refunds
+from app.orders import service as orders
 from app.wechat_pay import NotificationRejected, PayError
 
 blp = Blueprint("wechat_pay", __name__, url_prefix="/api/pay", description="微信支付回调")
@@ -25,7 +25,7 @@ def _xml(ok, message):
 def wechat_notify():
     """A payment result from WeChat Pay: signature checked, payment confirmed once; FAIL asks WeChat to retry."""
     try:
-        return _xml(*payments.handle_wechat_notification(request.get_data()))
+        return _xml(*orders.handle_wechat_notification(request.get_data()))
     except Exception:  # WeChat must get XML whatever happens; FAIL makes it try again later
         log.exception("WeChat Pay notification failed")
         return _xml(False, "系统繁忙")
@@ -61,13 +61,13 @@ def _v3_failure(status, code, message):
 @blp.route("/wechat/v3/notify", methods=["POST"])
 def wechat_v3_notify():
     """A payment result from WeChat Pay APIv3: verified, decrypted, the order confirmed once (204)."""
-    return v3_answer(wechat_payments.handle_notification)
+    return v3_answer(orders.handle_wechat_payment_notification)
 
 
 @blp.route("/wechat/v3/refund-notify", methods=["POST"])
 def wechat_v3_refund_notify():
     """A refund result from WeChat Pay APIv3: verified, decrypted, the refund's books written once (204)."""
-    return v3_answer(wechat_refunds.handle_notification)
+    return v3_answer(orders.handle_wechat_refund_notification)
 
 
 @blp.route("/wechat/v3/transfer-notify", methods=["POST"])

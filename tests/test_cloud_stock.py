@@ -265,6 +265,21 @@ def test_a_pickup_beyond_the_cloud_units_is_409_and_nothing_moves(app):
     assert cloud_units(agent, product) == 3 and stock_of(product, warehouse) == (20, 3)
 
 
+def test_a_pickup_short_of_several_products_names_each_and_its_shortfall(app):
+    agent = make_agent()
+    product, warehouse = orderable(on_hand=20)
+    other, _ = orderable(on_hand=20, warehouse=warehouse)
+    in_cloud(agent, product, 3)
+    in_cloud(agent, other, 1)
+    with pytest.raises(Conflict) as caught:
+        cloud.request_pickup(agent=agent, idempotency_key=unique("p-"), consignee=ADDRESS,
+                             items=[{"product_id": product.id, "quantity": 4}, {"product_id": other.id, "quantity": 5}])
+    assert caught.value.code == "insufficient_cloud_stock"
+    assert f"「{product.name}」可用 3{product.unit}，需要 4{product.unit}（缺 1{product.unit}）" in caught.value.message
+    assert f"「{other.name}」可用 1{other.unit}，需要 5{other.unit}（缺 4{other.unit}）" in caught.value.message
+    assert cloud_units(agent, product) == 3 and cloud_units(agent, other) == 1
+
+
 def test_a_cancelled_pickup_gives_its_units_back_to_cloud_stock(app):
     agent = make_agent()
     product, warehouse = orderable(on_hand=20)

@@ -70,6 +70,22 @@ def test_payment_while_stock_is_short_still_counts_and_picking_waits_for_stock()
     assert stock_of(product, warehouse) == (7, 3)
 
 
+def test_picking_an_order_short_of_several_products_names_each_and_its_shortfall():
+    agent = make_agent()
+    scarce, warehouse = orderable(100, on_hand=1)
+    plenty, _ = orderable(100, on_hand=50, warehouse=warehouse)
+    gone, _ = orderable(100, on_hand=2, warehouse=warehouse)
+    order = paid(place(agent, (scarce, 3), (plenty, 4), (gone, 5)))
+    with pytest.raises(Conflict) as raised:
+        service.pick(order.id, actor="admin:1")
+    assert raised.value.code == "insufficient_stock"
+    assert f"「{scarce.name}」在「{warehouse.name}」可用 1{scarce.unit}，需要 3{scarce.unit}（缺 2{scarce.unit}）" \
+        in raised.value.message
+    assert f"「{gone.name}」在「{warehouse.name}」可用 2{gone.unit}，需要 5{gone.unit}（缺 3{gone.unit}）" \
+        in raised.value.message
+    assert f"「{plenty.name}」" not in raised.value.message
+
+
 def test_picking_keeps_the_reservation(bought):
     order, product, warehouse = bought
     assert advanced(order, "pay", "pick").status == "picking"

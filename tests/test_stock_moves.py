@@ -44,6 +44,21 @@ def test_reserving_more_than_available_is_a_clear_409():
     assert stock_of(product, warehouse) == (2, 0) and not moves("order:1", "reserve")
 
 
+def test_a_reservation_short_of_several_products_names_each_and_its_shortfall():
+    plenty, warehouse = stocked(10)
+    scarce, _ = stocked(1, warehouse=warehouse)
+    missing = make_product()
+    with pytest.raises(Conflict) as error:
+        inventory.reserve(reference="order:1", warehouse_id=warehouse.id,
+                          lines=[line(plenty, 5), line(scarce, 3), line(missing, 2)])
+    assert error.value.code == "insufficient_stock"
+    assert f"「{plenty.name}」" not in error.value.message
+    assert f"「{scarce.name}」在「{warehouse.name}」可用 1{scarce.unit}，需要 3{scarce.unit}（缺 2{scarce.unit}）" \
+        in error.value.message
+    assert f"「{missing.name}」在「{warehouse.name}」可用 0{missing.unit}，需要 2{missing.unit}（缺 2{missing.unit}）" \
+        in error.value.message
+
+
 def test_a_multi_line_reservation_is_all_or_nothing():
     plenty, warehouse = stocked(10)
     scarce, _ = stocked(1, warehouse=warehouse)

@@ -9,9 +9,10 @@ import requests
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from app.clock import utcnow
 from app.notify.models import Notification as OutboxMessage
 from app.orders import jobs, service
-from app.orders.models import WechatPayment
+from app.orders.models import Order, WechatPayment
 from tests.conftest import MP_APPID, PAY_MCH_ID
 from tests.factories import agent_headers, orderable, place, settings_changed, stock_of
 from tests.faults import ledger_checks
@@ -223,8 +224,7 @@ def test_cancelling_an_unpaid_order_closes_its_payment_at_wechat(client, wechat_
 def test_an_order_cancelled_for_running_out_of_time_is_closed_at_wechat_at_once(client, wechat_pay_v3, my_order):
     _, order, _, _ = my_order
     no = started(client, my_order)
-    service.Order.update(payment_due_at=service.utcnow() - timedelta(minutes=1)).where(
-        service.Order.id == order.id).execute()
+    Order.update(payment_due_at=utcnow() - timedelta(minutes=1)).where(Order.id == order.id).execute()
     jobs.cancel_unpaid_orders()
     assert wechat_pay_v3.transaction(no)["trade_state"] == "CLOSED"
 
@@ -291,7 +291,7 @@ def test_notifications_repeated_at_once_confirm_the_order_once(app, client, fake
 def test_a_retry_after_the_first_requests_expiry_is_refused_in_chinese(client, wechat_pay_v3, my_order):
     headers, order, _, _ = my_order
     started(client, my_order)
-    WechatPayment.update(expires_at=service.utcnow() + timedelta(minutes=1)).where(
+    WechatPayment.update(expires_at=utcnow() + timedelta(minutes=1)).where(
         WechatPayment.order == order.id).execute()
     response = start(client, headers, order)
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "payment_window_closing"

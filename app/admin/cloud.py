@@ -7,7 +7,6 @@ from flask_smorest import Blueprint
 
 from app.clock import to_local
 from app.cloud import service as cloud
-from app.cloud.models import MOVE_REASONS
 from app.cloud.schemas import (CloudHoldingPageOut, CloudMovePageOut, CloudPickupOut,
                                CloudPickupPageOut, CloudTransferPageOut)
 from app.cloud.service import PICKUP_STATE_NAMES
@@ -41,7 +40,7 @@ class AdminCloudExportArgs(AdminCloudFilterArgs):
 class AdminCloudMoveArgs(PageArgs):
     agent_id = RowId()
     product_id = RowId()
-    reason = fields.String(validate=validate.OneOf(MOVE_REASONS))
+    reason = fields.String(validate=validate.OneOf(cloud.MOVE_REASONS))
 
 
 class AdminCloudAgentArgs(PageArgs):

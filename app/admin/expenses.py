@@ -4,13 +4,12 @@ from flask_smorest import Blueprint
 
 from app.errors import InvalidInput
 from app.finance import service as finance
-from app.finance.models import EXPENSE_CATEGORIES
 from app.http import admin_required
 from app.schemas import PageArgs, PeriodDate, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_expenses", __name__, url_prefix="/admin/api/finance/expenses", description="费用")
 
-CATEGORY = validate.OneOf(EXPENSE_CATEGORIES)
+CATEGORY = validate.OneOf(finance.EXPENSE_CATEGORIES)
 POSITIVE = validate.Range(min=1)
 
 

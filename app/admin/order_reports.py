@@ -8,19 +8,19 @@ from app.admin.orders import READ_ROLES
 from app.exports import table_file
 from app.http import admin_required
 from app.money import format_yuan
-from app.orders import reports
+from app.orders import service as orders
 from app.schemas import PeriodDate, Schema, Yuan, fields, validate
 
 blp = Blueprint("admin_order_reports", __name__, url_prefix="/admin/api/order-reports", description="订单报表")
 
 REPORTS = {
-    "product": lambda args: reports.by_product(**args),
-    "region": lambda args: reports.by_region(**args),
-    "province": lambda args: reports.by_region(**args, by_city=False),
-    "level": lambda args: reports.by_level(**args),
-    "day": lambda args: reports.by_period(granularity="day", **args),
-    "week": lambda args: reports.by_period(granularity="week", **args),
-    "month": lambda args: reports.by_period(granularity="month", **args),
+    "product": lambda args: orders.by_product(**args),
+    "region": lambda args: orders.by_region(**args),
+    "province": lambda args: orders.by_region(**args, by_city=False),
+    "level": lambda args: orders.by_level(**args),
+    "day": lambda args: orders.by_period(granularity="day", **args),
+    "week": lambda args: orders.by_period(granularity="week", **args),
+    "month": lambda args: orders.by_period(granularity="month", **args),
 }
 REPORT_TITLES = {"product": "按商品", "region": "按省市", "province": "按省份", "level": "按代理等级", "day": "按日",
                  "week": "按周", "month": "按月"}
@@ -70,7 +70,7 @@ for _name in REPORTS:
 @blp.response(200, AdminFunnelStageOut(many=True))
 def report_funnel(args):
     """Orders placed in the period, and how many of them were paid, shipped, received and completed."""
-    return reports.funnel(**args)
+    return orders.funnel(**args)
 
 
 @blp.route("/export", methods=["GET"])

@@ -2,8 +2,7 @@
 from flask_smorest import Blueprint
 
 from app.http import admin_required
-from app.orders import rules
-from app.orders.models import PROMOTION_KINDS
+from app.orders import service as orders
 from app.schemas import RowId, Schema, UtcDateTime, Yuan, fields, validate
 
 promotions_blp = Blueprint("admin_promotions", __name__, url_prefix="/admin/api/promotions", description="促销")
@@ -16,7 +15,7 @@ READ_ROLES = ("staff", "finance")
 
 class AdminPromotionBody(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    kind = fields.String(required=True, validate=validate.OneOf(PROMOTION_KINDS))
+    kind = fields.String(required=True, validate=validate.OneOf(orders.PROMOTION_KINDS))
     threshold_fen = Yuan(data_key="threshold", load_default=0)
     off_fen = Yuan(data_key="off", load_default=0)
     level_id = RowId(load_default=None, strict=True)
@@ -70,7 +69,7 @@ class AdminShippingTemplateOut(Schema):
 @promotions_blp.response(200, AdminPromotionOut(many=True))
 def list_promotions():
     """Every promotion, newest first."""
-    return rules.list_promotions()
+    return orders.list_promotions()
 
 
 @promotions_blp.route("", methods=["POST"])
@@ -79,7 +78,7 @@ def list_promotions():
 @promotions_blp.response(201, AdminPromotionOut)
 def create_promotion(body):
     """Add a 满减 (amount_off: threshold, off) or a level discount (level_discount: level_id, discount_bp)."""
-    return rules.create_promotion(**body)
+    return orders.create_promotion(**body)
 
 
 @promotions_blp.route("/<id:promotion_id>", methods=["PATCH"])
@@ -88,7 +87,7 @@ def create_promotion(body):
 @promotions_blp.response(200, AdminPromotionOut)
 def update_promotion(body, promotion_id):
     """Change a promotion."""
-    return rules.update_promotion(promotion_id, **body)
+    return orders.update_promotion(promotion_id, **body)
 
 
 @promotions_blp.route("/<id:promotion_id>", methods=["DELETE"])
@@ -96,7 +95,7 @@ def update_promotion(body, promotion_id):
 @promotions_blp.response(204)
 def delete_promotion(promotion_id):
     """Remove a promotion (placed orders keep their discount)."""
-    rules.delete_promotion(promotion_id)
+    orders.delete_promotion(promotion_id)
 
 
 @shipping_blp.route("", methods=["GET"])
@@ -104,7 +103,7 @@ def delete_promotion(promotion_id):
 @shipping_blp.response(200, AdminShippingTemplateOut(many=True))
 def list_shipping_templates():
     """Every shipping template (province "" is the default)."""
-    return rules.list_shipping_templates()
+    return orders.list_shipping_templates()
 
 
 @shipping_blp.route("", methods=["PUT"])
@@ -113,7 +112,7 @@ def list_shipping_templates():
 @shipping_blp.response(200, AdminShippingTemplateOut)
 def put_shipping_template(body):
     """Set a province's shipping (first unit, each further unit, free from an amount); province "" is the default."""
-    return rules.put_shipping_template(**body)
+    return orders.put_shipping_template(**body)
 
 
 @shipping_blp.route("/<id:template_id>", methods=["DELETE"])
@@ -121,4 +120,4 @@ def put_shipping_template(body):
 @shipping_blp.response(204)
 def delete_shipping_template(template_id):
     """Remove a shipping template."""
-    rules.delete_shipping_template(template_id)
+    orders.delete_shipping_template(template_id)

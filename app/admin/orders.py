@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from app.errors import InvalidInput
 from app.exports import table_file
 from app.http import admin_actor, admin_required
-from app.orders import batch, documents, payments, placement, refunds, service, tracking, wechat_refunds
+from app.orders import service as orders
 from app.orders.schemas import (STATUS, ConsigneeBody, OrderDetailOut, OrderDraftOut, OrderItemBody, OrderOut,
                                 OrderPlacedOut, OrderQuoteBody, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody,
                                 QuickEntryBody, proof_field)
@@ -144,7 +144,7 @@ def _filters(args):
 @blp.response(200, AdminOrderPageOut)
 def list_orders(args):
     """Orders, newest first, filtered by status, agent, customers only, province, local dates or a search."""
-    return page_body(service.list_orders(**_filters(args)), args)
+    return page_body(orders.list_orders(**_filters(args)), args)
 
 
 @blp.route("", methods=["POST"])
@@ -153,7 +153,7 @@ def list_orders(args):
 @blp.response(201, OrderPlacedOut)
 def enter_order(body):
     """Enter an order for an agent (agent_id) or a direct customer (no agent_id; consignee required)."""
-    order = placement.enter_order(actor=admin_actor(), **body)
+    order = orders.enter_order(actor=admin_actor(), **body)
     return order, 200 if order.repeated else 201
 
 
@@ -163,7 +163,7 @@ def enter_order(body):
 @blp.response(200, OrderQuoteOut)
 def quote(body):
     """What an order would cost for the agent (its level price) or a customer (retail)."""
-    return placement.staff_quote(**body)
+    return orders.staff_quote(**body)
 
 
 @blp.route("/quick-entry", methods=["POST"])
@@ -172,7 +172,7 @@ def quote(body):
 @blp.response(200, OrderDraftOut)
 def quick_entry(body):
     """Pasted chat text in, a draft order out (against the agent's catalogue, or every active product)."""
-    return placement.staff_draft(body["text"], agent_id=body["agent_id"]).to_dict()
+    return orders.staff_draft(body["text"], agent_id=body["agent_id"]).to_dict()
 
 
 @blp.route("/<id:order_id>", methods=["GET"])
@@ -180,7 +180,7 @@ def quick_entry(body):
 @blp.response(200, AdminOrderDetailOut)
 def order_detail(order_id):
     """One order with its lines and its event log."""
-    return service.get_order(order_id)
+    return orders.get_order(order_id)
 
 
 @blp.route("/<id:order_id>/approve", methods=["POST"])
@@ -189,7 +189,7 @@ def order_detail(order_id):
 @blp.response(200, AdminOrderOut)
 def approve(body, order_id):
     """Approve an order waiting for its upline (the brand decides instead)."""
-    return service.approve(order_id, actor=admin_actor(), reason=body["reason"])
+    return orders.approve(order_id, actor=admin_actor(), reason=body["reason"])
 
 
 @blp.route("/<id:order_id>/reject", methods=["POST"])
@@ -198,7 +198,7 @@ def approve(body, order_id):
 @blp.response(200, AdminOrderOut)
 def reject(body, order_id):
     """Reject an order waiting for approval, with a reason."""
-    return service.reject(order_id, actor=admin_actor(), reason=body["reason"])
+    return orders.reject(order_id, actor=admin_actor(), reason=body["reason"])
 
 
 @blp.route("/<id:order_id>/pay", methods=["POST"])
@@ -208,7 +208,7 @@ def reject(body, order_id):
 def confirm_payment(form, order_id):
     """Confirm an offline transfer (multipart: amount, payment_ref, proof image); a second time changes nothing."""
     upload = request.files.get("proof")
-    order, now = payments.confirm_offline_payment(order_id, actor=admin_actor(), amount_fen=form["amount"],
+    order, now = orders.confirm_offline_payment(order_id, actor=admin_actor(), amount_fen=form["amount"],
                                                   payment_ref=form["payment_ref"],
                                                   proof_content=upload.read() if upload else None)
     return {"order": order, "confirmed_now": now, "message": "已确认付款" if now else "此前已确认付款，未重复处理"}
@@ -219,7 +219,7 @@ def confirm_payment(form, order_id):
 @blp.doc(responses={"200": {"description": "the proof image", "content": {"image/*": {}}}})
 def payment_proof(order_id):
     """The transfer proof of an order (uploaded by its agent or with the confirmation)."""
-    path, mimetype, name = payments.payment_proof_file(order_id)
+    path, mimetype, name = orders.payment_proof_file(order_id)
     return send_file(path, mimetype=mimetype, max_age=0, download_name=name)
 
 
@@ -228,7 +228,7 @@ def payment_proof(order_id):
 @blp.response(200, AdminOrderOut)
 def pick(order_id):
     """Start picking (配货)."""
-    return service.pick(order_id, actor=admin_actor())
+    return orders.pick(order_id, actor=admin_actor())
 
 
 @blp.route("/<id:order_id>/ship", methods=["POST"])
@@ -237,7 +237,7 @@ def pick(order_id):
 @blp.response(200, AdminOrderOut)
 def ship(body, order_id):
     """Ship with carrier and tracking number."""
-    return service.ship(order_id, actor=admin_actor(), **body)
+    return orders.ship(order_id, actor=admin_actor(), **body)
 
 
 @blp.route("/<id:order_id>/codes", methods=["POST"])
@@ -246,7 +246,7 @@ def ship(body, order_id):
 @blp.response(200, AdminCodesBoundOut)
 def bind_codes(body, order_id):
     """Bind authenticity codes (items, boxes or batch ranges) to a packed or shipped order."""
-    return service.bind_codes(order_id, actor=admin_actor(), **body)
+    return orders.bind_codes(order_id, actor=admin_actor(), **body)
 
 
 @blp.route("/<id:order_id>/receive", methods=["POST"])
@@ -254,7 +254,7 @@ def bind_codes(body, order_id):
 @blp.response(200, AdminOrderOut)
 def receive(order_id):
     """Confirm receipt on the agent's behalf."""
-    return service.receive(order_id, actor=admin_actor())
+    return orders.receive(order_id, actor=admin_actor())
 
 
 @blp.route("/<id:order_id>/complete", methods=["POST"])
@@ -262,7 +262,7 @@ def receive(order_id):
 @blp.response(200, AdminOrderOut)
 def complete(order_id):
     """Complete a received order."""
-    return service.complete(order_id, actor=admin_actor())
+    return orders.complete(order_id, actor=admin_actor())
 
 
 @blp.route("/<id:order_id>/cancel", methods=["POST"])
@@ -271,7 +271,7 @@ def complete(order_id):
 @blp.response(200, AdminOrderOut)
 def cancel(body, order_id):
     """Cancel an order not yet picked (a paid one gets its stock released and its money refunded in full)."""
-    return service.cancel(order_id, actor=admin_actor(), reason=body["reason"])
+    return orders.cancel(order_id, actor=admin_actor(), reason=body["reason"])
 
 
 @blp.route("/<id:order_id>/refund", methods=["POST"])
@@ -280,7 +280,7 @@ def cancel(body, order_id):
 @blp.response(201, AdminRefundOut)
 def refund(body, order_id):
     """Refund the whole order, or some units of some lines (after shipment); goods_back returns them to stock."""
-    return refunds.refund(order_id, actor=admin_actor(), **body)
+    return orders.refund(order_id, actor=admin_actor(), **body)
 
 
 @blp.route("/<id:order_id>/refunds", methods=["GET"])
@@ -288,7 +288,7 @@ def refund(body, order_id):
 @blp.response(200, AdminRefundOut(many=True))
 def order_refunds(order_id):
     """The refunds of an order."""
-    return refunds.list_refunds(order_id)
+    return orders.list_refunds(order_id)
 
 
 @blp.route("/<id:order_id>/wechat-refunds", methods=["GET"])
@@ -296,7 +296,7 @@ def order_refunds(order_id):
 @blp.response(200, AdminRefundOut(many=True))
 def order_wechat_refunds(order_id):
     """The refunds of an order sent back through WeChat Pay: under way (refunding), succeeded or failed."""
-    return wechat_refunds.list_wechat_refunds(order_id)
+    return orders.list_wechat_refunds(order_id)
 
 
 @blp.route("/batch/pay", methods=["POST"])
@@ -305,7 +305,7 @@ def order_wechat_refunds(order_id):
 @blp.response(200, AdminBatchRowOut(many=True))
 def batch_pay(body):
     """Confirm the full payment of many orders; one result per order."""
-    return batch.confirm_payments(body["order_ids"], actor=admin_actor())
+    return orders.confirm_payments(body["order_ids"], actor=admin_actor())
 
 
 @blp.route("/batch/pick", methods=["POST"])
@@ -314,7 +314,7 @@ def batch_pay(body):
 @blp.response(200, AdminBatchRowOut(many=True))
 def batch_pick(body):
     """Start picking many orders; one result per order."""
-    return batch.mark_picked(body["order_ids"], actor=admin_actor())
+    return orders.mark_picked(body["order_ids"], actor=admin_actor())
 
 
 @blp.route("/batch/ship", methods=["POST"])
@@ -325,7 +325,7 @@ def batch_ship():
     upload = request.files.get("file")
     if upload is None:
         raise InvalidInput.on("file", "请上传 .xlsx 或 .csv 文件")
-    return batch.ship_from_file(upload.read(), filename=upload.filename, actor=admin_actor())
+    return orders.ship_from_file(upload.read(), filename=upload.filename, actor=admin_actor())
 
 
 @blp.route("/picking-list", methods=["POST"])
@@ -333,7 +333,7 @@ def batch_ship():
 @blp.arguments(AdminOrderIdsBody)
 def picking_list(body):
     """Picking lists (配货单) as one PDF, a page per order."""
-    return send_file(BytesIO(documents.picking_list_pdf(body["order_ids"])), mimetype="application/pdf",
+    return send_file(BytesIO(orders.picking_list_pdf(body["order_ids"])), mimetype="application/pdf",
                      as_attachment=True, download_name="picking-list.pdf")
 
 
@@ -342,8 +342,8 @@ def picking_list(body):
 @blp.arguments(AdminOrderFilterArgs, location="query")
 def export_orders(args):
     """The filtered orders as .xlsx (at most 100,000)."""
-    content, mimetype, extension = table_file("xlsx", documents.EXPORT_HEADERS,
-                                              documents.export_rows(**_filters(args)), title="订单")
+    content, mimetype, extension = table_file("xlsx", orders.EXPORT_HEADERS,
+                                              orders.export_rows(**_filters(args)), title="订单")
     return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=f"orders.{extension}")
 
 
@@ -352,7 +352,7 @@ def export_orders(args):
 @blp.response(200, CarrierOut(many=True))
 def carriers():
     """The carriers a shipment may name (code and Chinese name); `carrier` at shipment takes either."""
-    return tracking.carrier_choices()
+    return orders.carrier_choices()
 
 
 @blp.route("/<id:order_id>/tracking", methods=["GET"])
@@ -360,7 +360,7 @@ def carriers():
 @blp.response(200, OrderTrackingOut)
 def order_tracking(order_id):
     """The order's parcel trace (null before shipment) and its live share link (null when none)."""
-    return tracking.order_tracking(order_id)
+    return orders.order_tracking(order_id)
 
 
 @blp.route("/<id:order_id>/tracking/refresh", methods=["POST"])
@@ -368,8 +368,8 @@ def order_tracking(order_id):
 @blp.response(200, OrderTrackingOut)
 def refresh_tracking(order_id):
     """Ask the logistics provider for the trace now (409 without a provider or when it fails)."""
-    tracking.refresh_trace(order_id)
-    return tracking.order_tracking(order_id)
+    orders.refresh_trace(order_id)
+    return orders.order_tracking(order_id)
 
 
 @blp.route("/<id:order_id>/tracking/resubscribe", methods=["POST"])
@@ -377,8 +377,8 @@ def refresh_tracking(order_id):
 @blp.response(200, OrderTrackingOut)
 def resubscribe_tracking(order_id):
     """Retry a failed (or stopped) subscription from the start."""
-    tracking.resubscribe(order_id)
-    return tracking.order_tracking(order_id)
+    orders.resubscribe(order_id)
+    return orders.order_tracking(order_id)
 
 
 @blp.route("/<id:order_id>/tracking-link", methods=["POST"])
@@ -387,7 +387,7 @@ def resubscribe_tracking(order_id):
 @blp.response(200, TrackingLinkOut)
 def share_tracking_link(body, order_id):
     """The customer's share link of the order (made if none is live); show_prices shows retail prices."""
-    return tracking.share_link(order_id, actor=admin_actor(), show_prices=body["show_prices"])
+    return orders.share_link(order_id, actor=admin_actor(), show_prices=body["show_prices"])
 
 
 @blp.route("/<id:order_id>/tracking-link", methods=["DELETE"])
@@ -395,4 +395,4 @@ def share_tracking_link(body, order_id):
 @blp.response(200, TrackingLinksRevokedOut)
 def revoke_tracking_link(order_id):
     """Stop the order's share links; the next share makes a new one."""
-    return {"revoked": tracking.revoke_links(order_id, actor=admin_actor())}
+    return {"revoked": orders.revoke_links(order_id, actor=admin_actor())}

@@ -8,7 +8,6 @@ from app.clock import isoformat, to_local
 from app.exports import table_file
 from app.http import admin_actor, admin_required
 from app.inventory import service as inventory
-from app.inventory.models import MOVE_KINDS
 from app.schemas import PageArgs, PeriodDateTime, RowId, Schema, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_stock", __name__, url_prefix="/admin/api/stock", description="库存")
@@ -39,7 +38,7 @@ class AdminStockOut(Schema):
 class AdminMoveFilterArgs(Schema):
     warehouse_id = RowId()
     product_id = RowId()
-    kind = fields.String(validate=validate.OneOf(MOVE_KINDS))
+    kind = fields.String(validate=validate.OneOf(inventory.MOVE_KINDS))
     reference = fields.String(validate=validate.Length(min=1, max=64))
     since = PeriodDateTime()
     until = PeriodDateTime()

@@ -9,7 +9,7 @@ from app.clock import isoformat
 from app.errors import InvalidInput
 from app.exports import table_file
 from app.http import admin_actor, admin_required
-from app.inventory import stocktakes
+from app.inventory import service as inventory
 from app.schemas import RowId, Schema, fields, validate
 
 blp = Blueprint("admin_stocktakes", __name__, url_prefix="/admin/api/stocktakes", description="盘点")
@@ -56,7 +56,7 @@ class AdminPostStockTakeBody(Schema):
 @blp.response(201, AdminStockTakeOut)
 def open_stock_take(body):
     """Open a count of a warehouse (one open count per warehouse)."""
-    return stocktakes.open_stock_take(warehouse_id=body["warehouse_id"], actor=admin_actor())
+    return inventory.open_stock_take(warehouse_id=body["warehouse_id"], actor=admin_actor())
 
 
 @blp.route("/<id:stock_take_id>", methods=["GET"])
@@ -64,7 +64,7 @@ def open_stock_take(body):
 @blp.response(200, AdminStockTakeOut)
 def get_stock_take(stock_take_id):
     """One stock-take."""
-    return stocktakes.get_stock_take(stock_take_id)
+    return inventory.get_stock_take(stock_take_id)
 
 
 @blp.route("/<id:stock_take_id>/differences", methods=["GET"])
@@ -72,7 +72,7 @@ def get_stock_take(stock_take_id):
 @blp.response(200, AdminCountDifferenceOut(many=True))
 def differences(stock_take_id):
     """Each counted product against the system's on-hand."""
-    return stocktakes.differences(stock_take_id)
+    return inventory.differences(stock_take_id)
 
 
 @blp.route("/<id:stock_take_id>/counts", methods=["PUT"])
@@ -81,7 +81,7 @@ def differences(stock_take_id):
 @blp.response(200, AdminCountDifferenceOut(many=True))
 def enter_counts(body, stock_take_id):
     """Record counted quantities by hand; answers the differences."""
-    return stocktakes.enter_counts(stock_take_id, counts=body["counts"])
+    return inventory.enter_counts(stock_take_id, counts=body["counts"])
 
 
 @blp.route("/<id:stock_take_id>/upload", methods=["POST"])
@@ -92,14 +92,14 @@ def upload_counts(stock_take_id):
     upload = request.files.get("file")
     if upload is None:
         raise InvalidInput.on("file", "请上传 .xlsx 文件")
-    return stocktakes.upload_counts(stock_take_id, content=upload.read())
+    return inventory.upload_counts(stock_take_id, content=upload.read())
 
 
 @blp.route("/<id:stock_take_id>/sheet", methods=["GET"])
 @admin_required(*READ_ROLES)
 def count_sheet(stock_take_id):
     """A blank count sheet (.xlsx) listing the warehouse's products, ready to fill in and upload."""
-    content, mimetype, extension = table_file("xlsx", stocktakes.SHEET_HEADERS, stocktakes.count_sheet(stock_take_id),
+    content, mimetype, extension = table_file("xlsx", inventory.SHEET_HEADERS, inventory.count_sheet(stock_take_id),
                                               title="盘点表")
     return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True,
                      download_name=f"stocktake-{stock_take_id}.{extension}")
@@ -111,4 +111,4 @@ def count_sheet(stock_take_id):
 @blp.response(200, AdminStockTakeOut)
 def post_stock_take(body, stock_take_id):
     """Post the differences as stocktake moves; on-hand becomes the count."""
-    return stocktakes.post_stock_take(stock_take_id, reason=body["reason"], actor=admin_actor())
+    return inventory.post_stock_take(stock_take_id, reason=body["reason"], actor=admin_actor())

@@ -4,8 +4,7 @@ from flask_smorest import Blueprint
 from app.admin.stock import READ_ROLES, WRITE_ROLES, AdminStockLineBody
 from app.clock import isoformat
 from app.http import admin_actor, admin_required
-from app.inventory import allocation, transfers
-from app.inventory.models import TRANSFER_STATUSES
+from app.inventory import service as inventory
 from app.schemas import PageArgs, RowId, Schema, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_transfers", __name__, url_prefix="/admin/api", description="调拨与调配")
@@ -35,7 +34,7 @@ class AdminTransferOut(Schema):
 
 
 class AdminTransferListArgs(PageArgs):
-    status = fields.String(validate=validate.OneOf(TRANSFER_STATUSES))
+    status = fields.String(validate=validate.OneOf(inventory.TRANSFER_STATUSES))
     warehouse_id = RowId()
 
 
@@ -74,7 +73,7 @@ class AdminAllocationOut(Schema):
 @blp.response(200, page_schema(AdminTransferOut))
 def list_transfers(args):
     """Transfers, newest first; filter by status or warehouse."""
-    return page_body(transfers.list_transfers(**args), args)
+    return page_body(inventory.list_transfers(**args), args)
 
 
 @blp.route("/transfers", methods=["POST"])
@@ -84,7 +83,7 @@ def list_transfers(args):
 def dispatch_transfer(body):
     """Dispatch a transfer: stock leaves the source now and is in transit. An allocation suggestion is
     exactly this body."""
-    return transfers.dispatch_transfer(**body, actor=admin_actor())
+    return inventory.dispatch_transfer(**body, actor=admin_actor())
 
 
 @blp.route("/transfers/<id:transfer_id>", methods=["GET"])
@@ -92,7 +91,7 @@ def dispatch_transfer(body):
 @blp.response(200, AdminTransferOut)
 def get_transfer(transfer_id):
     """One transfer with its lines."""
-    return transfers.get_transfer(transfer_id)
+    return inventory.get_transfer(transfer_id)
 
 
 @blp.route("/transfers/<id:transfer_id>/arrive", methods=["POST"])
@@ -100,7 +99,7 @@ def get_transfer(transfer_id):
 @blp.response(200, AdminTransferOut)
 def arrive_transfer(transfer_id):
     """Book an in-transit transfer into its destination (twice changes nothing)."""
-    return transfers.arrive_transfer(transfer_id, actor=admin_actor())
+    return inventory.arrive_transfer(transfer_id, actor=admin_actor())
 
 
 @blp.route("/allocation", methods=["GET"])
@@ -109,5 +108,5 @@ def arrive_transfer(transfer_id):
 @blp.response(200, AdminAllocationOut)
 def allocation_report(args):
     """Demand, stock and days of cover per warehouse and product, with suggested transfers."""
-    rows, suggestions = allocation.allocation_report(**args)
+    rows, suggestions = inventory.allocation_report(**args)
     return {"rows": rows, "suggestions": suggestions}

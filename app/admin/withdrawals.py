@@ -4,7 +4,6 @@ from flask import g
 from flask_smorest import Blueprint
 
 from app.finance import service as finance
-from app.finance.models import WITHDRAWAL_STATUSES
 from app.finance.schemas import FinanceWithdrawalOut, WithdrawalPage
 from app.http import admin_required
 from app.schemas import PageArgs, RowId, Schema, fields, page_body, validate
@@ -13,7 +12,7 @@ blp = Blueprint("admin_withdrawals", __name__, url_prefix="/admin/api/finance/wi
 
 
 class AdminWithdrawalQuery(PageArgs):
-    status = fields.String(validate=validate.OneOf(WITHDRAWAL_STATUSES))
+    status = fields.String(validate=validate.OneOf(finance.WITHDRAWAL_STATUSES))
     agent_id = RowId()
 
 

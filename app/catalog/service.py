@@ -95,6 +95,17 @@ def get_product(product_id):
     return product
 
 
+def products_by_id(product_ids):
+    """{product id: product} for the ids given that exist, in one query."""
+    ids = sorted(set(product_ids))
+    return {product.id: product for product in Product.select().where(Product.id.in_(ids))} if ids else {}
+
+
+def product_with_gtin(gtin):
+    """The product with this barcode, or None."""
+    return Product.get_or_none(Product.gtin == str(gtin).strip())
+
+
 def list_products(*, active=None, search=None, page=1, per_page=50):
     """Products, newest first, optionally only (in)active ones or matching a name or barcode."""
     query = Product.select().order_by(Product.id.desc())

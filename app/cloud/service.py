@@ -26,9 +26,9 @@ from app.database import atomic_with_retry, db, for_update, is_mysql, paginate, 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.finance import service as finance
 from app.inventory import service as inventory
+from app.inventory.schemas import StockLine
 from app.money import format_yuan
 from app.notify.service import enqueue, recipient_agent
-from app.orders import service as orders
 
 MAX_QUANTITY = 9999
 MAX_LINES = 50
@@ -79,18 +79,24 @@ def _post(changes, *, reason_in, reason_out, reference, actor, now, before_rows=
     give = _sql(GIVE_MYSQL if is_mysql() else GIVE_SQLITE)
     for c in sorted((c for c in changes if c.delta > 0), key=lambda c: (c.product_id, c.warehouse_id, c.agent_id)):
         db.execute_sql(give, (c.agent_id, c.product_id, c.warehouse_id, c.delta, now, now))
-    for c in sorted((c for c in changes if c.delta < 0), key=lambda c: (c.product_id, c.warehouse_id, c.agent_id)):
+    debits = sorted((c for c in changes if c.delta < 0), key=lambda c: (c.product_id, c.warehouse_id, c.agent_id))
+    for index, c in enumerate(debits):
         units = -c.delta
         if db.execute_sql(_sql(TAKE), (units, units, now, c.agent_id, c.product_id, c.warehouse_id,
                                        units)).rowcount != 1:
-            raise _short(c)
+            held = [(d.product_id, _units(d.agent_id, d.product_id, d.warehouse_id), -d.delta) for d in debits[index:]]
+            raise _short([held[0], *(h for h in held[1:] if h[1] < h[2])])
 
 
-def _short(change):
-    product = catalog.get_product(change.product_id)
-    held = _units(change.agent_id, change.product_id, change.warehouse_id)
-    return Conflict(f"云仓库存不足：「{product.name}」可用 {held}{product.unit}，需要 {-change.delta}{product.unit}",
-                    code="insufficient_cloud_stock")
+def _short(shortfalls):
+    """409 naming every product short: [(product_id, units held, units needed), …]."""
+    parts = []
+    for product_id, held, needed in shortfalls:
+        product = catalog.get_product(product_id)
+        unit = product.unit
+        missing = f"（缺 {needed - held}{unit}）" if needed > held else ""
+        parts.append(f"「{product.name}」可用 {held}{unit}，需要 {needed}{unit}{missing}")
+    return Conflict("云仓库存不足：" + "；".join(parts), code="insufficient_cloud_stock")
 
 
 def _units(agent_id, product_id, warehouse_id=None):
@@ -133,9 +139,9 @@ def _once(work, earlier):
 # Buying into cloud stock (the orders domain calls this when a cloud order is paid)
 
 def add_purchase(*, agent_id, warehouse_id, lines, reference, actor="system"):
-    """Credit a paid cloud order's units to its buyer's cloud stock. Runs inside the caller's transaction, after
-    inventory held the same units (`cloud_in`)."""
-    changes = [Change(agent_id, line["product_id"], warehouse_id, line["quantity"]) for line in lines]
+    """Credit a paid cloud order's units (`lines`: inventory's StockLines) to its buyer's cloud stock. Runs inside
+    the caller's transaction, after inventory held the same units (`cloud_in`)."""
+    changes = [Change(agent_id, line.product_id, warehouse_id, line.quantity) for line in lines]
     _post(changes, reason_in="purchase", reason_out="purchase", reference=reference, actor=actor, now=utcnow())
 
 
@@ -144,7 +150,7 @@ def take_back_refunded(*, agent_id, warehouse_id, lines, reference, actor="syste
     cloud_units_moved when it no longer holds them, transferred or picked up) and are free stock again. Runs inside
     the caller's transaction."""
     try:
-        _post([Change(agent_id, line["product_id"], warehouse_id, -line["quantity"]) for line in lines],
+        _post([Change(agent_id, line.product_id, warehouse_id, -line.quantity) for line in lines],
               reason_in="refund", reason_out="refund", reference=reference, actor=actor, now=utcnow())
     except Conflict as exc:
         raise Conflict(f"{exc.message}：云仓中的货已转出或提货，无法按此数量退款", code="cloud_units_moved") from exc
@@ -323,12 +329,9 @@ def _pickup_warehouse(agent_id, quantities, warehouse_id):
     enough = [w for w, units in held.items() if all(units.get(p, 0) >= q for p, q in quantities.items())]
     if enough:
         return min(enough, key=lambda w: (-sum(held[w].values()), w))
-    short = next(p for p, q in quantities.items() if sum(h.get(p, 0) for h in held.values()) < q) \
-        if any(sum(h.get(p, 0) for h in held.values()) < q for p, q in quantities.items()) else None
-    if short is not None:
-        product = catalog.get_product(short)
-        raise Conflict(f"云仓库存不足：「{product.name}」可用 {_units(agent_id, short)}{product.unit}，"
-                       f"需要 {quantities[short]}{product.unit}", code="insufficient_cloud_stock")
+    short = [(p, _units(agent_id, p), q) for p, q in quantities.items() if sum(h.get(p, 0) for h in held.values()) < q]
+    if short:
+        raise _short(short)
     raise Conflict("所选商品分存在不同仓库，请分开提货", code="split_warehouses")
 
 
@@ -353,6 +356,7 @@ def request_pickup(*, agent, idempotency_key, items, consignee=None, remark="", 
     remark = (remark or "").strip() if isinstance(remark, str) else ""
     if len(remark) > 255:
         raise InvalidInput.on("remark", "备注不超过255个字符")
+    from app.orders import service as orders  # on use: the orders domain imports this face (云仓 orders, refunds)
     to = orders.checked_consignee(consignee, agent=agent)
     request_hash = _hash({"items": sorted(quantities.items()), "consignee": to.__dict__, "remark": remark,
                           "warehouse": warehouse_id})
@@ -379,7 +383,7 @@ def request_pickup(*, agent, idempotency_key, items, consignee=None, remark="", 
             finance.debit_goods(agent_id=agent.id, amount_fen=shipping, reason="order", reference=reference,
                                 actor=actor, memo="提货运费")
         inventory.cloud_to_shipment(reference=reference, warehouse_id=source, actor=actor,
-                                    lines=[{"product_id": p, "quantity": q} for p, q in quantities.items()])
+                                    lines=[StockLine(p, q) for p, q in quantities.items()])
         _post([Change(agent.id, p, source, -q) for p, q in quantities.items()], reason_in="pickup_cancel",
               reason_out="pickup", reference=reference, actor=actor, now=now)
         return pickup

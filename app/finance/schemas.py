@@ -1,6 +1,8 @@
-"""Request and response shapes the console and the mini-program share for money."""
+"""Request and response shapes the console and the mini-program share for money, and the facts the orders domain
+hands over when money moves (`PaidOrder`, `OrderRefund` and their lines, frozen dataclasses of `inputs`)."""
 import json
 
+from app.finance.inputs import OrderRefund, PaidOrder, RefundedLine, SoldLine  # noqa: F401
 from app.finance.models import LINE_STATUSES, TOPUP_METHODS, TOPUP_STATUSES, WITHDRAWAL_SOURCES, WITHDRAWAL_STATUSES
 from app.schemas import Schema, UtcDateTime, ValidationError, Yuan, fields, page_schema, validate
 

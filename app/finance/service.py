@@ -1,14 +1,14 @@
 """Finance use cases: the public face of the domain for doors, jobs and the orders domain.
 
-Orders hand over `app.finance.inputs` facts: `settle_paid_order`, `record_refund`,
+Orders hand over the facts of `app.finance.schemas` (`PaidOrder`, `OrderRefund`): `settle_paid_order`, `record_refund`,
 `cancel_settlement`, `mark_order_completed`. The goods-payment balance (货款) is
 moved by `credit_goods` and `debit_goods`, which run inside the caller's
 transaction (an order paid from it, a 转货 between two agents). The rest serves
 the console, the mini-program and the scheduler.
 """
 from app.finance.accounts import agent_ledger, balance, commission_lines  # noqa: F401
-from app.finance.expenses import (attach, attachment, create_expense, delete_expense, get_expense,  # noqa: F401
-                                  list_expenses, update_expense)
+from app.finance.expenses import (CATEGORY_NAMES as EXPENSE_CATEGORY_NAMES, attach, attachment,  # noqa: F401
+                                  create_expense, delete_expense, get_expense, list_expenses, update_expense)
 from app.finance import goods, ledger
 from app.finance.goods import (CREDIT_REASONS as GOODS_CREDIT_REASONS,  # noqa: F401
                                DEBIT_REASONS as GOODS_DEBIT_REASONS, GoodsBalanceView, GoodsMove)
@@ -26,8 +26,8 @@ from app.finance.topups import (check_wechat_top_up, confirm_transfer_top_up, ge
                                 submit_transfer_top_up, top_up_proof_file, wechat_top_up_money)
 from app.finance.team_bonus import award_team_bonus, previous_period  # noqa: F401
 from app.finance.versions import create_version, get_version, list_versions, rules_in_force, rules_of  # noqa: F401
-from app.finance.models import (LINE_STATUS_NAMES, RULE_NAMES, TOPUP_METHODS, TOPUP_STATUSES,  # noqa: F401
-                                WITHDRAWAL_SOURCES)
+from app.finance.models import (EXPENSE_CATEGORIES, LINE_STATUS_NAMES, RULE_NAMES, TOPUP_METHODS,  # noqa: F401
+                                TOPUP_STATUSES, WITHDRAWAL_SOURCES, WITHDRAWAL_STATUSES)
 from app.finance.payees import PAYEE_KINDS, Payee  # noqa: F401
 from app.finance.withdrawals import (approve_withdrawal, get_withdrawal, last_payee, list_withdrawals,  # noqa: F401
                                      cancel_transfer, mark_withdrawal_paid, refresh_transfer, reject_withdrawal,

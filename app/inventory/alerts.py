@@ -1,8 +1,9 @@
-"""Low-stock alerts: one outbox message per product, warehouse and local day."""
+"""Low-stock alerts: one outbox message per product, warehouse and local day, queued after each stock change."""
 from peewee import Tuple, fn
 
 from app.catalog.models import Product
 from app.clock import to_local, utcnow
+from app.inventory import ledger
 from app.inventory.models import Stock, Warehouse
 from app.notify import service as notify
 
@@ -17,6 +18,17 @@ def effective_threshold():
 def below_threshold():
     """The condition "available stock is under its threshold" over Stock joined to Product."""
     return (Stock.on_hand - Stock.reserved) < effective_threshold()
+
+
+def stock_levels():
+    """Stock rows with available, effective threshold and the names of product and warehouse (a query to filter).
+
+    The threshold falls back to the product's own in SQL, so that a filter on it can page: why this module joins
+    catalog's product table."""
+    return (Stock.select(Stock.warehouse, Stock.product, Stock.on_hand, Stock.reserved,
+                         (Stock.on_hand - Stock.reserved).alias("available"), effective_threshold().alias("threshold"),
+                         Product.name.alias("product_name"), Warehouse.name.alias("warehouse_name"))
+            .join(Product).switch(Stock).join(Warehouse))
 
 
 def _low_rows(keys=None):
@@ -50,3 +62,16 @@ def alert_low_stock(keys=None):
         return 0
     day = to_local(utcnow()).date()
     return sum(_enqueue(row, day) for row in _low_rows(keys))
+
+
+def run_and_alert(work):
+    """Run a stock change (see ledger.run), then queue low-stock alerts for the rows it took under threshold.
+
+    The alert is queued after COMMIT on purpose: the hot Stock row stays locked
+    only for its UPDATE; an alert lost to a crash in between is found by the
+    scheduled scan (jobs.scan_low_stock).
+    """
+    change = ledger.run(work)
+    if change.fell_under_threshold:
+        alert_low_stock(change.fell_under_threshold)
+    return change

@@ -15,6 +15,7 @@ from app.clock import utcnow
 from app.database import atomic_with_retry, db, portable_sql
 from app.errors import Conflict, InvalidInput, NotFound
 from app.inventory.models import Stock, StockMove, Warehouse
+from app.inventory.schemas import StockLine
 
 MAX_QUANTITY = 10**9
 
@@ -73,19 +74,26 @@ def quantity(value, field_name="quantity"):
 
 
 def product_quantities(lines):
-    """[{"product_id", "quantity"}, …] checked and merged as {product_id: quantity}, smallest id first."""
+    """Lines checked and merged as {product_id: quantity}, smallest id first: StockLines from other domains, or
+    {"product_id", "quantity"} bodies from the console's stock forms."""
     if not isinstance(lines, (list, tuple)) or not lines:
         raise InvalidInput.on("lines", "至少需要一行商品")
     merged = {}
     for index, line in enumerate(lines):
-        if not isinstance(line, dict):
-            raise InvalidInput.on(f"lines.{index}", "每行必须包含 product_id 和 quantity")
-        product_id = line.get("product_id")
+        product_id, units = _line_fields(line, index)
         if isinstance(product_id, bool) or not isinstance(product_id, int) or product_id <= 0:
             raise InvalidInput.on(f"lines.{index}.product_id", "商品编号无效")
-        merged[product_id] = merged.get(product_id, 0) + quantity(line.get("quantity"), f"lines.{index}.quantity")
+        merged[product_id] = merged.get(product_id, 0) + quantity(units, f"lines.{index}.quantity")
         quantity(merged[product_id], f"lines.{index}.quantity")
     return dict(sorted(merged.items()))
+
+
+def _line_fields(line, index):
+    if isinstance(line, StockLine):
+        return line.product_id, line.quantity
+    if isinstance(line, dict):
+        return line.get("product_id"), line.get("quantity")
+    raise InvalidInput.on(f"lines.{index}", "每行必须包含 product_id 和 quantity")
 
 
 def require_usable_warehouse(warehouse_id):
@@ -132,8 +140,14 @@ def post_moves(kind, deltas, *, reference=None, actor="", reason="", province=""
             require_usable_warehouse(deltas[0].warehouse_id)
         _raise_unknown_ids(deltas)
         raise
-    fell_under = frozenset((d.warehouse_id, d.product_id) for d in deltas if _apply(d, active_warehouse))
-    return StockChange(kind, reference, deltas, fell_under_threshold=fell_under)
+    fell_under = set()
+    for index, delta in enumerate(deltas):
+        applied = _apply(delta, active_warehouse)
+        if applied is None:
+            _raise_shortage(delta, deltas[index + 1:])
+        if applied:
+            fell_under.add((delta.warehouse_id, delta.product_id))
+    return StockChange(kind, reference, deltas, fell_under_threshold=frozenset(fell_under))
 
 
 def post_handover(deltas, *, taken_as, given_as, reference, actor=""):
@@ -179,7 +193,8 @@ def already_posted(reference, kind):
 
 
 def _apply(delta, active_warehouse=False):
-    """Apply one delta to its row; True when it left available stock under the row's low-stock threshold.
+    """Apply one delta to its row; True when it left available stock under the row's low-stock threshold, None
+    when the row lacks the stock (nothing changed); an inactive warehouse is refused when `active_warehouse`.
 
     A change that uses up available stock first tries the UPDATE that also
     requires the row to stay at its threshold: when that matches (the usual
@@ -193,7 +208,7 @@ def _apply(delta, active_warehouse=False):
         require_usable_warehouse(delta.warehouse_id)
     if delta.on_hand > 0 and delta.reserved == 0 and _create_row(delta):
         return False
-    _raise_shortage(delta)
+    return None
 
 
 def _guarded_update(delta, *, stay_at_threshold=False, active_warehouse=False):
@@ -219,17 +234,34 @@ def _create_row(delta):
     return True
 
 
-def _raise_shortage(delta):
-    product = catalog.get_product(delta.product_id)
-    warehouse = Warehouse.get_by_id(delta.warehouse_id)
-    stock = Stock.get_or_none(Stock.warehouse == delta.warehouse_id, Stock.product == delta.product_id)
-    available = stock.on_hand - stock.reserved if stock else 0
+def _raise_shortage(delta, rest):
+    """Conflict for a delta its row could not take; for a lack of available stock it names every product short,
+    this one and those of `rest` (the deltas not applied yet) that would fail too."""
     if delta.reserved < 0:
+        product = catalog.get_product(delta.product_id)
+        warehouse = Warehouse.get_by_id(delta.warehouse_id)
         raise Conflict(f"「{product.name}」在「{warehouse.name}」的预留不足，无法释放或发货",
                        code="insufficient_reserved")
-    needed = delta.reserved - delta.on_hand
-    raise Conflict(f"库存不足：「{product.name}」在「{warehouse.name}」可用 {available}{product.unit}，"
-                   f"需要 {needed}{product.unit}", code="insufficient_stock")
+    shortfalls = [_shortfall(delta, failed=True), *(_shortfall(d) for d in rest if d.takes_available)]
+    raise Conflict("库存不足：" + "；".join(s for s in shortfalls if s), code="insufficient_stock")
+
+
+def _available(delta):
+    stock = Stock.get_or_none(Stock.warehouse == delta.warehouse_id, Stock.product == delta.product_id)
+    return stock.on_hand - stock.reserved if stock else 0
+
+
+def _shortfall(delta, *, failed=False):
+    """「product」在「warehouse」可用 n，需要 m（缺 k） when the delta failed or takes more than is available, else
+    None."""
+    available, needed = _available(delta), delta.takes_available
+    if available >= needed and not failed:
+        return None
+    product = catalog.get_product(delta.product_id)
+    warehouse = Warehouse.get_by_id(delta.warehouse_id)
+    unit = product.unit
+    missing = f"（缺 {needed - available}{unit}）" if needed > available else ""
+    return f"「{product.name}」在「{warehouse.name}」可用 {available}{unit}，需要 {needed}{unit}{missing}"
 
 
 def _raise_unknown_ids(deltas):

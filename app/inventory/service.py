@@ -10,28 +10,21 @@ from dataclasses import dataclass, field
 from peewee import JOIN, IntegrityError, fn
 
 from app.catalog import service as catalog
-from app.catalog.models import Product
 from app.database import db, for_update, paginate, upsert
 from app.errors import Conflict, InvalidInput, NotFound
 from app.inventory import alerts, ledger
+from app.inventory.alerts import run_and_alert
+from app.inventory.allocation import allocation_report  # noqa: F401
 from app.inventory.ledger import Delta
-from app.inventory.models import MOVE_KINDS, Stock, StockMove, Warehouse, WarehouseProvince
+from app.inventory.models import (MOVE_KINDS, TRANSFER_STATUSES, Stock, StockMove, Warehouse,  # noqa: F401
+                                  WarehouseProvince)
+from app.inventory.stocktakes import (SHEET_HEADERS, count_sheet, differences, enter_counts,  # noqa: F401
+                                      get_stock_take, list_stock_takes, open_stock_take, post_stock_take,
+                                      upload_counts)
+from app.inventory.transfers import arrive_transfer, dispatch_transfer, get_transfer, list_transfers  # noqa: F401
 from app import regions
 
 MAX_EXPORT_ROWS = 100_000
-
-
-def run_and_alert(work):
-    """Run a stock change (see ledger.run), then queue low-stock alerts for the rows it took under threshold.
-
-    The alert is queued after COMMIT on purpose: the hot Stock row stays locked
-    only for its UPDATE; an alert lost to a crash in between is found by the
-    scheduled scan (jobs.scan_low_stock).
-    """
-    change = ledger.run(work)
-    if change.fell_under_threshold:
-        alerts.alert_low_stock(change.fell_under_threshold)
-    return change
 
 
 # Warehouses
@@ -348,7 +341,7 @@ class CatalogueEntry:
     """A product as one agent level sees it: its price at that level, the units available, its retail range and
     its photos."""
 
-    product: Product
+    product: object           # a product of app.catalog.service
     price_fen: int
     available: int
     retail_min_fen: int | None
@@ -375,12 +368,7 @@ def catalogue_item(level_id, product_id):
 
 def list_stock(*, warehouse_id=None, product_id=None, below_threshold=False, page=1, per_page=50):
     """Stock rows with names, available and effective threshold, filtered and paged."""
-    query = (Stock.select(Stock.warehouse, Stock.product, Stock.on_hand, Stock.reserved,
-                          (Stock.on_hand - Stock.reserved).alias("available"),
-                          alerts.effective_threshold().alias("threshold"),
-                          Product.name.alias("product_name"), Warehouse.name.alias("warehouse_name"))
-             .join(Product).switch(Stock).join(Warehouse)
-             .order_by(Stock.warehouse, Stock.product))
+    query = alerts.stock_levels().order_by(Stock.warehouse, Stock.product)
     if warehouse_id is not None:
         query = query.where(Stock.warehouse == warehouse_id)
     if product_id is not None:
@@ -393,8 +381,7 @@ def list_stock(*, warehouse_id=None, product_id=None, below_threshold=False, pag
 def _moves_query(*, warehouse_id=None, product_id=None, kind=None, reference=None, since=None, until=None):
     if kind is not None and kind not in MOVE_KINDS:
         raise InvalidInput.on("kind", "类型必须是以下之一：" + "、".join(MOVE_KINDS))
-    query = (StockMove.select(StockMove, Product.name.alias("product_name"), Warehouse.name.alias("warehouse_name"))
-             .join(Product).switch(StockMove).join(Warehouse)
+    query = (StockMove.select(StockMove, Warehouse.name.alias("warehouse_name")).join(Warehouse)
              .order_by(StockMove.id.desc()))
     filters = [(warehouse_id, StockMove.warehouse == warehouse_id), (product_id, StockMove.product == product_id),
                (kind, StockMove.kind == kind), (reference, StockMove.reference == reference),
@@ -407,7 +394,8 @@ def _moves_query(*, warehouse_id=None, product_id=None, kind=None, reference=Non
 
 def list_moves(*, page=1, per_page=50, **filters):
     """Stock moves, newest first, filtered by warehouse, product, kind, reference and time; paged."""
-    return paginate(_moves_query(**filters).objects(), page=page, per_page=per_page)
+    moves, total = paginate(_moves_query(**filters).objects(), page=page, per_page=per_page)
+    return _with_product_names(moves), total
 
 
 def export_moves(**filters):
@@ -415,6 +403,13 @@ def export_moves(**filters):
     moves = list(_moves_query(**filters).limit(MAX_EXPORT_ROWS + 1).objects())
     if len(moves) > MAX_EXPORT_ROWS:
         raise InvalidInput.on("since", f"导出超过{MAX_EXPORT_ROWS}行，请缩小时间范围")
+    return _with_product_names(moves)
+
+
+def _with_product_names(moves):
+    products = catalog.products_by_id(move.product_id for move in moves)
+    for move in moves:
+        move.product_name = products[move.product_id].name
     return moves
 
 

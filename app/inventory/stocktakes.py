@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from peewee import JOIN, fn
 
 from app.catalog import service as catalog
-from app.catalog.models import Product
 from app.clock import utcnow
 from app.database import db, for_update, paginate, upsert
 from app.errors import Conflict, InvalidInput, NotFound
@@ -12,7 +11,7 @@ from app.exports import read_xlsx
 from app.inventory import ledger
 from app.inventory.ledger import Delta
 from app.inventory.models import Stock, StockTake, StockTakeCount, Warehouse
-from app.inventory.service import run_and_alert
+from app.inventory.alerts import run_and_alert
 
 SHEET_HEADERS = ("商品ID", "条码", "商品名称", "规格", "盘点数量")
 MAX_SHEET_ROWS = 10_000
@@ -98,7 +97,7 @@ def _sheet_product(cells, number):
     if isinstance(product_id, (int, float)) and product_id == int(product_id):
         return int(product_id)
     if gtin not in (None, ""):
-        product = Product.get_or_none(Product.gtin == str(gtin).strip())
+        product = catalog.product_with_gtin(gtin)
         if product is not None:
             return product.id
     raise InvalidInput.on("file", f"第{number}行：找不到该商品")
@@ -129,15 +128,15 @@ class CountDifference:
 def differences(stock_take_id):
     """Each counted product of the stock-take against the warehouse's on-hand: now while open, as posted after."""
     stock_take = get_stock_take(stock_take_id)
-    rows = (StockTakeCount.select(StockTakeCount.product, Product.name,
-                                  fn.COALESCE(StockTakeCount.expected, Stock.on_hand, 0),
-                                  fn.COALESCE(StockTakeCount.reserved, Stock.reserved, 0), StockTakeCount.counted)
-            .join(Product)
-            .join(Stock, on=(Stock.product == StockTakeCount.product) & (Stock.warehouse == stock_take.warehouse_id),
-                  join_type=JOIN.LEFT_OUTER, src=StockTakeCount)
-            .where(StockTakeCount.stock_take == stock_take.id)
-            .order_by(StockTakeCount.product).tuples())
-    return [CountDifference(*row) for row in rows]
+    same_row = (Stock.product == StockTakeCount.product) & (Stock.warehouse == stock_take.warehouse_id)
+    rows = list(StockTakeCount.select(StockTakeCount.product, fn.COALESCE(StockTakeCount.expected, Stock.on_hand, 0),
+                                      fn.COALESCE(StockTakeCount.reserved, Stock.reserved, 0), StockTakeCount.counted)
+                .join(Stock, on=same_row, join_type=JOIN.LEFT_OUTER)
+                .where(StockTakeCount.stock_take == stock_take.id)
+                .order_by(StockTakeCount.product).tuples())
+    products = catalog.products_by_id(row[0] for row in rows)
+    return [CountDifference(product_id, products[product_id].name, on_hand, reserved, counted)
+            for product_id, on_hand, reserved, counted in rows]
 
 
 def post_stock_take(stock_take_id, *, reason, actor=""):
@@ -178,9 +177,9 @@ def _lock_counted_rows(stock_take):
 def count_sheet(stock_take_id):
     """The rows of a blank count sheet: every product with stock in the warehouse (SHEET_HEADERS)."""
     stock_take = get_stock_take(stock_take_id)
-    products = (Product.select().join(Stock, on=(Stock.product == Product.id))
-                .where(Stock.warehouse == stock_take.warehouse_id).order_by(Product.id))
-    return [(p.id, p.gtin or "", p.name, p.spec, None) for p in products]
+    stocked = Stock.select(Stock.product).where(Stock.warehouse == stock_take.warehouse_id)
+    products = catalog.products_by_id(row.product_id for row in stocked)
+    return [(p.id, p.gtin or "", p.name, p.spec, None) for _, p in sorted(products.items())]
 
 
 def list_stock_takes(*, status=None, page=1, per_page=50):

@@ -7,7 +7,7 @@ from app.errors import InvalidInput, NotFound
 from app.inventory import ledger
 from app.inventory.ledger import Delta
 from app.inventory.models import TRANSFER_STATUSES, Transfer, TransferLine
-from app.inventory.service import run_and_alert
+from app.inventory.alerts import run_and_alert
 
 
 def dispatch_transfer(*, from_warehouse_id, to_warehouse_id, lines, note="", actor=""):

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from app.errors import DomainError, InvalidInput
 from app.exports import read_csv, read_xlsx
-from app.orders import service
+from app.orders import lifecycle
 from app.orders.carriers import carrier_named
 from app.orders.models import Order
 
@@ -38,15 +38,15 @@ def _each(order_ids, action):
 def confirm_payments(order_ids, *, actor):
     """Confirm the full payment of many orders (offline transfers checked by finance)."""
     def confirm(order_id):
-        order = service.get_order(order_id)
-        _, now = service.confirm_payment(order_id, actor=actor, method="offline", amount_fen=order.total_fen)
+        order = lifecycle.get_order(order_id)
+        _, now = lifecycle.confirm_payment(order_id, actor=actor, method="offline", amount_fen=order.total_fen)
         return "已确认付款" if now else "此前已确认付款，未重复处理"
     return _each(order_ids, confirm)
 
 
 def mark_picked(order_ids, *, actor):
     """Start picking (配货) for many paid orders."""
-    return _each(order_ids, lambda order_id: service.pick(order_id, actor=actor) and "已开始配货")
+    return _each(order_ids, lambda order_id: lifecycle.pick(order_id, actor=actor) and "已开始配货")
 
 
 def ship_from_file(content, *, filename, actor):
@@ -63,7 +63,7 @@ def ship_from_file(content, *, filename, actor):
 
 def _ship_row(number, row, actor):
     text = row["order_no"]
-    order_id = service.id_from_order_no(text)
+    order_id = lifecycle.id_from_order_no(text)
     if order_id is None:
         return RowResult(number, text, "skipped", "订单号不存在")
     order = Order.get_by_id(order_id)
@@ -72,7 +72,7 @@ def _ship_row(number, row, actor):
         same = (order.carrier, order.tracking_no) == (named.name if named else row["carrier"], row["tracking_no"])
         return RowResult(number, text, "skipped", "此前已按该单号发货" if same else f"已发货（单号{order.tracking_no}）")
     try:
-        service.ship(order_id, actor=actor, carrier=row["carrier"], tracking_no=row["tracking_no"])
+        lifecycle.ship(order_id, actor=actor, carrier=row["carrier"], tracking_no=row["tracking_no"])
     except DomainError as exc:
         return RowResult(number, text, "skipped", exc.message)
     return RowResult(number, text, "shipped", "已发货")

@@ -10,7 +10,7 @@ from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, Tabl
 from app.clock import to_local
 from app.errors import InvalidInput
 from app.money import format_yuan
-from app.orders import service
+from app.orders import lifecycle
 from app.orders.models import OrderLine
 from app.orders.states import STATE_NAMES
 from app.pdf import FONT, paragraph, use_font
@@ -36,10 +36,10 @@ def picking_list_pdf(order_ids):
     title, body = _styles()
     story = []
     for order_id in order_ids:
-        order = service.get_order(order_id)
+        order = lifecycle.get_order(order_id)
         if story:
             story.append(PageBreak())
-        story += [paragraph(f"配货单 {service.order_no(order)}", title), Spacer(1, 4 * mm),
+        story += [paragraph(f"配货单 {lifecycle.order_no(order)}", title), Spacer(1, 4 * mm),
                   paragraph(f"收货人：{order.consignee_name}　电话：{order.consignee_phone}", body),
                   paragraph(f"地址：{order.province}{order.city}{order.district}{order.address}", body),
                   paragraph(f"备注：{order.remark or '无'}　{'一件代发' if order.dropship else ''}", body),
@@ -61,7 +61,7 @@ def _lines_table(order):
 
 def export_rows(**filters):
     """The orders matching the list filters as export rows (newest first, at most 100,000)."""
-    orders, _ = service.list_orders(**filters, page=1, per_page=MAX_EXPORT_ROWS)
+    orders, _ = lifecycle.list_orders(**filters, page=1, per_page=MAX_EXPORT_ROWS)
     for start in range(0, len(orders), EXPORT_CHUNK):
         chunk = orders[start:start + EXPORT_CHUNK]
         goods = {}
@@ -73,7 +73,7 @@ def export_rows(**filters):
 
 
 def _export_row(order, goods):
-    return (service.order_no(order), to_local(order.created_at).strftime("%Y-%m-%d %H:%M"),
+    return (lifecycle.order_no(order), to_local(order.created_at).strftime("%Y-%m-%d %H:%M"),
             STATE_NAMES.get(order.status, order.status), order.buyer_agent_id or "", order.consignee_name,
             order.consignee_phone, order.province, order.city, order.district, order.address,
             "是" if order.dropship else "否", goods, order.units, format_yuan(order.subtotal_fen),

@@ -13,7 +13,7 @@ from app.errors import Conflict
 from app.finance import service as finance
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
-from app.orders import service, wechat_payments
+from app.orders import lifecycle as service, wechat_payments  # the order lifecycle (service.py is the face above it)
 from app.orders.models import Order
 from app.orders.states import next_state
 from app.uploads import payment_proof_file as payment_proof_file_of, save_payment_proof

@@ -18,7 +18,7 @@ from app.errors import Conflict, InvalidInput
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
-from app.orders import rules, service
+from app.orders import lifecycle, rules
 from app.orders.models import Order, OrderEvent, OrderLine
 from app.orders.pricing import Line, price_order
 from app.orders.quick_entry import parse_order_text
@@ -175,7 +175,7 @@ def _placed(order):
 
 
 def _answer(order, *, repeated):
-    order = service.get_order(order.id)
+    order = lifecycle.get_order(order.id)
     order.repeated = repeated
     return order
 
@@ -205,7 +205,7 @@ def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced
         level_discount_fen=breakdown.level_discount_fen, promotion_discount_fen=breakdown.promotion_discount_fen,
         promotion_name=breakdown.promotion_name[:64], shipping_fen=breakdown.shipping_fen,
         total_fen=breakdown.total_fen, created_at=now,
-        payment_due_at=None if needs_approval else service.payment_due(now))
+        payment_due_at=None if needs_approval else lifecycle.payment_due(now))
     OrderLine.insert_many([dict(order=order.id, product=line.product_id, product_name=priced.names[line.product_id],
                                 quantity=line.quantity, unit_price_fen=line.unit_price_fen,
                                 discount_fen=line.discount_fen, paid_fen=line.paid_fen,

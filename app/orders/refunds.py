@@ -18,8 +18,9 @@ from app.database import atomic_with_retry
 from app.errors import Conflict, InvalidInput
 from app.finance import service as finance
 from app.inventory import service as inventory
+from app.inventory.schemas import StockLine
 from app.money import scale
-from app.orders import rollup, service
+from app.orders import lifecycle as service, rollup  # the order lifecycle (service.py is the face above it)
 from app.orders.models import Order, OrderLine, OrderRefund, OrderRefundLine
 from app.orders.states import next_state
 
@@ -120,15 +121,13 @@ def write_books(order, parts, shipping, *, reason, actor, whole, goods_back):
     if stored:
         cloud.take_back_refunded(agent_id=order.buyer_agent_id, warehouse_id=order.warehouse_id, actor=actor,
                                  reference=f"{service.stock_reference(order.id)}:refund:{record.id}",
-                                 lines=[{"product_id": part.line.product_id, "quantity": part.quantity}
-                                        for part in parts])
+                                 lines=[StockLine(part.line.product_id, part.quantity) for part in parts])
     elif not shipped:
         inventory.release(reference=service.stock_reference(order.id), actor=actor)
     elif record.goods_back:
         inventory.return_stock(reference=f"{service.stock_reference(order.id)}:refund:{record.id}",
                                warehouse_id=order.warehouse_id, reason=reason, actor=actor,
-                               lines=[{"product_id": part.line.product_id, "quantity": part.quantity}
-                                      for part in parts])
+                               lines=[StockLine(part.line.product_id, part.quantity) for part in parts])
     finance.record_refund(service.refund_facts(record.id))
     service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
     if order.buyer_agent_id:

@@ -27,7 +27,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
-from app.orders import service
+from app.orders import lifecycle
 from app.orders.carriers import CARRIERS, carrier_named, carrier_of_code, names_list
 from app.orders.models import Order, OrderEvent, OrderLine, Parcel, ParcelEvent, ParcelPush, TrackingLink
 
@@ -125,7 +125,7 @@ def subscribe_parcels(now=None, *, limit=50):
 def resubscribe(order_id):
     """Try a failed or stopped parcel's subscription again from the start (the console's button)."""
     def work():
-        service.lock_order(order_id)
+        lifecycle.lock_order(order_id)
         parcel = _parcel_of(order_id)
         if parcel.subscription not in ("failed", "aborted"):
             raise Conflict("该包裹的订阅不需要重试", code="subscription_not_failed")
@@ -175,7 +175,7 @@ def accept_push(*, callback_token, param, sign):
 
 def _lock_parcel(order_id):
     """The order and its parcel, both rows locked in that order (as every tracking write takes them)."""
-    order = service.lock_order(order_id)
+    order = lifecycle.lock_order(order_id)
     return order, for_update(Parcel.select().where(Parcel.order == order_id)).get()
 
 
@@ -250,7 +250,7 @@ def _take_trace(order, parcel, document, *, aborted=False, note=""):
     if state in kuaidi100.SIGNED_STATES and order.status == "shipped":
         signed = max(lines, key=lambda row: row["at"], default=None)
         reason = f"快递签收：{signed['text']}" if signed else "快递签收"
-        service.receive_step(order, actor="system:tracking", reason=reason)
+        lifecycle.receive_step(order, actor="system:tracking", reason=reason)
         received = True
     if state in kuaidi100.RETURNED_STATES and order.status == "shipped":
         _notify(order, "parcel_returned", f"parcel:{parcel.id}:returned",
@@ -262,7 +262,7 @@ def _notify(order, kind, dedupe_key, **data):
     recipient = recipient_agent(order.buyer_agent_id) if order.buyer_agent_id else RECIPIENT_OWNERS
     carrier = carrier_of_code(Parcel.get(Parcel.order == order.id).carrier_code)
     return enqueue(kind=kind, recipient=recipient, dedupe_key=dedupe_key,
-                   data={"order_id": order.id, "order_no": service.order_no(order), "carrier": carrier.name,
+                   data={"order_id": order.id, "order_no": lifecycle.order_no(order), "carrier": carrier.name,
                          "tracking_no": order.tracking_no, **data})
 
 
@@ -285,7 +285,7 @@ def watch_stuck_parcels(now=None):
         if parcel.stuck_since == stalled_from:
             continue
         def work(parcel=parcel, stalled_from=stalled_from):
-            order = service.lock_order(parcel.order_id)
+            order = lifecycle.lock_order(parcel.order_id)
             if not Parcel.update(stuck_since=stalled_from).where(
                     Parcel.id == parcel.id, (Parcel.stuck_since.is_null()) | (Parcel.stuck_since != stalled_from),
                     (Parcel.last_trace_at == parcel.last_trace_at) if parcel.last_trace_at else
@@ -340,7 +340,7 @@ def share_link(order_id, *, actor, agent=None, show_prices=None):
     """The order's live share link, made if it has none; `show_prices` (when given) sets whether the page shows
     the products' retail prices. An agent reaches only its own orders."""
     def work():
-        service.lock_order(order_id, agent=agent)
+        lifecycle.lock_order(order_id, agent=agent)
         link = _active_link(order_id, actor=actor)
         if show_prices is not None and bool(show_prices) != link.show_prices:
             TrackingLink.update(show_prices=bool(show_prices)).where(TrackingLink.id == link.id).execute()
@@ -358,11 +358,11 @@ def current_link(order_id):
 def revoke_links(order_id, *, actor, agent=None):
     """Stop every share link of the order (a new one can be made later); returns how many were live."""
     def work():
-        order = service.lock_order(order_id, agent=agent)
+        order = lifecycle.lock_order(order_id, agent=agent)
         count = TrackingLink.update(revoked_at=utcnow()).where(
             TrackingLink.order == order_id, TrackingLink.revoked_at.is_null()).execute()
         if count:
-            service.log_event(order, "tracking_link_revoked", actor=actor, reason="分享链接已停用")
+            lifecycle.log_event(order, "tracking_link_revoked", actor=actor, reason="分享链接已停用")
         return count
     return atomic_with_retry(work)
 
@@ -469,7 +469,7 @@ def tracking_page(token):
     if order.status in CLOSED_NOTES:
         steps.append((CUSTOMER_STATUS[order.status], order.closed_at or order.received_at))
     return TrackingPage(
-        brand=brand.current().name, order_no=service.order_no(order), status=order.status,
+        brand=brand.current().name, order_no=lifecycle.order_no(order), status=order.status,
         status_name=CUSTOMER_STATUS.get(order.status, ""), closed_note=CLOSED_NOTES.get(order.status, ""),
         consignee=_masked(order.consignee_name), region=f"{order.province}{order.city}",
         items=items, show_prices=link.show_prices, retail_total=format_yuan(total) if total else "",

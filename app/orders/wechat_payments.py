@@ -19,7 +19,7 @@ from app.errors import BadRequest, Conflict, DomainError, NotFound, Unavailable
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
-from app.orders import service
+from app.orders import lifecycle
 from app.orders.models import Order, WechatPayment
 from app.wechat_pay import PayError, PayRefused, PayUnavailable, v3_client
 
@@ -86,7 +86,7 @@ def start_payment(order, *, openid, closes_at):
 def _record_start(order, *, openid, closes_at):
     """The order's WechatPayment, created on the first start (committed before WeChat is asked)."""
     with db.atomic():
-        WechatPayment.insert(order=order.id, out_trade_no=service.order_no(order), amount_fen=order.total_fen,
+        WechatPayment.insert(order=order.id, out_trade_no=lifecycle.order_no(order), amount_fen=order.total_fen,
                              payer_openid=openid[:128], expires_at=closes_at.replace(microsecond=0),
                              created_at=utcnow()).on_conflict_ignore().execute()
     return WechatPayment.get(WechatPayment.order == order.id)
@@ -128,7 +128,7 @@ def _apply_transaction(resource):
         WechatPayment.out_trade_no == number).first() if isinstance(number, str) else None
     if payment is not None and payment.status == "paid":  # a repeat: one lookup, nothing else
         return "repeated"
-    order_id = payment.order_id if payment is not None else service.id_from_order_no(number)
+    order_id = payment.order_id if payment is not None else lifecycle.id_from_order_no(number)
     if order_id is None:
         raise NotFound("订单不存在", code="order_not_found")
     if state in CLOSED_STATES:
@@ -143,7 +143,7 @@ def _apply_transaction(resource):
         raise BadRequest("金额格式错误", code="amount_mismatch")
     try:
         with db.atomic():
-            order, confirmed_now = service.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat",
+            order, confirmed_now = lifecycle.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat",
                                                            amount_fen=amount, payment_ref=transaction_id)
             WechatPayment.update(status="paid", transaction_id=transaction_id, paid_at=utcnow(),
                                  checked_at=utcnow()).where(WechatPayment.order == order_id,

@@ -24,7 +24,7 @@ from app.errors import Conflict, NotFound
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
-from app.orders import refunds, service
+from app.orders import lifecycle, refunds
 from app.orders.models import Order, OrderLine, WechatRefund
 from app.orders.wechat_payments import paid_payment, paid_through_wechat  # noqa: F401  (refunds asks it)
 from app.wechat_pay import PayRefused, PayUnavailable, v3_client
@@ -54,18 +54,18 @@ def request_refund(order_id, *, actor, reason, lines=None, goods_back=False):
     payment = paid_payment(order_id)
 
     def work():
-        order = service.lock_order(order_id)
+        order = lifecycle.lock_order(order_id)
         pending_lines, pending_shipping, pending_total = _pending(order.id)
         parts, shipping = refunds.plan(order, lines, pending=pending_lines, pending_shipping_fen=pending_shipping)
         amount = sum(part.amount_fen for part in parts) + shipping
         if amount <= 0 or order.refunded_fen + pending_total + amount > payment.amount_fen:
             raise Conflict("退款金额超过订单已付金额", code="refund_exceeds_paid")
         record = WechatRefund.create(
-            order=order.id, out_refund_no=f"{service.order_no(order)}R{uuid.uuid4().hex[:10].upper()}",
+            order=order.id, out_refund_no=f"{lifecycle.order_no(order)}R{uuid.uuid4().hex[:10].upper()}",
             amount_fen=amount, shipping_fen=shipping, whole_order=lines is None, goods_back=goods_back,
             lines=json.dumps([{"line_id": part.line.id, "quantity": part.quantity, "amount_fen": part.amount_fen}
                               for part in parts]), reason=reason[:255], actor=actor)
-        service.log_event(order, "refund_requested", actor=actor, reason=f"微信退款{format_yuan(amount)}元：{reason}")
+        lifecycle.log_event(order, "refund_requested", actor=actor, reason=f"微信退款{format_yuan(amount)}元：{reason}")
         return record
     record = atomic_with_retry(work)
     _send(record)
@@ -121,7 +121,7 @@ def _succeed(record_id, refund_id):
     """Write the refund's books, once: the order row is locked first, then the refund moves out of refunding."""
     def work():
         record = WechatRefund.get_by_id(record_id)
-        order = service.lock_order(record.order_id)
+        order = lifecycle.lock_order(record.order_id)
         moved = WechatRefund.update(status="succeeded", refund_id=refund_id or record.refund_id,
                                     settled_at=utcnow(), checked_at=utcnow()).where(
             WechatRefund.id == record.id, WechatRefund.status == "refunding").execute()
@@ -147,9 +147,9 @@ def _fail(record_id, why):
             return False
         record = WechatRefund.get_by_id(record_id)
         order = Order.get_by_id(record.order_id)
-        service.log_event(order, "refund_failed", actor="wechat_pay", reason=f"微信退款失败（{why}）")
+        lifecycle.log_event(order, "refund_failed", actor="wechat_pay", reason=f"微信退款失败（{why}）")
         enqueue(kind="order_refund_failed", recipient=RECIPIENT_OWNERS,
-                data={"order_id": order.id, "order_no": service.order_no(order),
+                data={"order_id": order.id, "order_no": lifecycle.order_no(order),
                       "amount": format_yuan(record.amount_fen), "out_refund_no": record.out_refund_no,
                       "reason": str(why)},
                 dedupe_key=f"wechat_refund:{record.id}:failed")

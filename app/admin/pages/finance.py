@@ -18,7 +18,6 @@ from app.agents import service as agents
 from app.clock import local_text, local_today
 from app.errors import InvalidInput
 from app.finance import service as finance
-from app.finance.expenses import CATEGORY_NAMES
 from app.money import format_yuan
 from app.orders import service as orders
 from app.schemas import PageArgs
@@ -230,7 +229,7 @@ def _expenses_page(status=200, error=None, values=None):
     args, errors = query_args(expenses_api.AdminExpenseQuery())
     items, total = finance.list_expenses(**args)
     return render("finance/expenses.html", status, items=items, total=total, args=args, errors=errors,
-                  filters=form_values(request.args), categories=CATEGORY_NAMES, values=values or {},
+                  filters=form_values(request.args), categories=finance.EXPENSE_CATEGORY_NAMES, values=values or {},
                   form_errors=error.fields if error else {}, message=error.message if error else None)
 
 
@@ -251,7 +250,7 @@ def expense_create():
 
 exports.register_list("expenses", title="费用", headers=EXPENSE_HEADERS, schema=expenses_api.AdminExpenseQuery,
                       lister=finance.list_expenses,
-                      shape=lambda items: ((e.spent_on, CATEGORY_NAMES.get(e.category, e.category),
+                      shape=lambda items: ((e.spent_on, finance.EXPENSE_CATEGORY_NAMES.get(e.category, e.category),
                                             format_yuan(e.amount_fen), e.note) for e in items))
 
 

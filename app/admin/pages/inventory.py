@@ -16,7 +16,6 @@ from app.exports import table_file
 from app.http import admin_actor
 from app.inventory import service as inventory
 from app.orders import service as orders
-from app.inventory import stocktakes
 from app.schemas import PageArgs
 
 MOVE_KIND_NAMES = {"receive": "入库", "reserve": "预留", "release": "释放", "ship": "发货", "return": "退货",
@@ -82,7 +81,7 @@ def stock_moves_export():
 
 def _stock_takes_page(status=200, error=None, values=None):
     args, _ = query_args(PageArgs())
-    items, total = stocktakes.list_stock_takes(**args)
+    items, total = inventory.list_stock_takes(**args)
     return render("inventory/stocktakes.html", status, items=items, total=total, args=args, values=values or {},
                   errors=error.fields if error else {}, message=error.message if error else None, **stock_choices())
 
@@ -94,7 +93,7 @@ def stock_takes():
 
 
 exports.register_list("stock-takes", title="盘点", headers=STOCK_TAKE_HEADERS, schema=PageArgs,
-                      lister=stocktakes.list_stock_takes,
+                      lister=inventory.list_stock_takes,
                       shape=lambda items: ((t.id, t.warehouse.name, STOCK_TAKE_STATUS_NAMES.get(t.status, t.status),
                                             local_text(t.opened_at), local_text(t.posted_at), t.reason) for t in items))
 
@@ -110,16 +109,16 @@ def stock_take_open():
     """Open a count of a warehouse."""
     values = form_values()
     body = {"warehouse_id": int(values["warehouse_id"]) if values.get("warehouse_id", "").isdigit() else None}
-    return act(lambda: stocktakes.open_stock_take(**load(stocktakes_api.AdminStockTakeBody(), body),
+    return act(lambda: inventory.open_stock_take(**load(stocktakes_api.AdminStockTakeBody(), body),
                                                   actor=admin_actor()),
                done=lambda take: url_for("console.stock_take", stock_take_id=take.id), message="已开始盘点",
                redisplay=lambda exc: _stock_takes_page(exc.status, exc, values))
 
 
 def _stock_take_page(stock_take_id, status=200, error=None, values=None):
-    take = stocktakes.get_stock_take(stock_take_id)
-    counted = {row.product_id: row for row in stocktakes.differences(stock_take_id)}
-    sheet = stocktakes.count_sheet(stock_take_id)
+    take = inventory.get_stock_take(stock_take_id)
+    counted = {row.product_id: row for row in inventory.differences(stock_take_id)}
+    sheet = inventory.count_sheet(stock_take_id)
     return render("inventory/stocktake.html", status, take=take, sheet=sheet, counted=counted,
                   warehouse=inventory.get_warehouse(take.warehouse_id), values=values or {},
                   errors=error.fields if error else {}, message=error.message if error else None)
@@ -134,7 +133,7 @@ def stock_take(stock_take_id):
 @page("/stocktakes/<id:stock_take_id>/sheet", roles=api.READ_ROLES)
 def stock_take_sheet(stock_take_id):
     """A blank count sheet (.xlsx) to print or fill in and upload."""
-    content, mimetype, extension = table_file("xlsx", stocktakes.SHEET_HEADERS, stocktakes.count_sheet(stock_take_id),
+    content, mimetype, extension = table_file("xlsx", inventory.SHEET_HEADERS, inventory.count_sheet(stock_take_id),
                                               title="盘点表")
     return download(content, mimetype, f"stocktake-{stock_take_id}.{extension}")
 
@@ -158,7 +157,7 @@ def _stock_take_action(stock_take_id, call, message):
 @page("/stocktakes/<id:stock_take_id>/counts", roles=api.WRITE_ROLES, methods=("POST",))
 def stock_take_counts(stock_take_id):
     """Record the counts typed into the form."""
-    return _stock_take_action(stock_take_id, lambda values: stocktakes.enter_counts(
+    return _stock_take_action(stock_take_id, lambda values: inventory.enter_counts(
         stock_take_id, **load(stocktakes_api.AdminCountsBody(), {"counts": _counts(values)})), "已保存盘点数量")
 
 
@@ -166,7 +165,7 @@ def _uploaded_counts(stock_take_id):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InvalidInput.on("file", "请上传 .xlsx 文件")
-    return stocktakes.upload_counts(stock_take_id, content=upload.read())
+    return inventory.upload_counts(stock_take_id, content=upload.read())
 
 
 @page("/stocktakes/<id:stock_take_id>/upload", roles=api.WRITE_ROLES, methods=("POST",))
@@ -178,5 +177,5 @@ def stock_take_upload(stock_take_id):
 @page("/stocktakes/<id:stock_take_id>/post", roles=api.WRITE_ROLES, methods=("POST",))
 def stock_take_post(stock_take_id):
     """Post the differences: on-hand becomes the count, one stock move per difference."""
-    return _stock_take_action(stock_take_id, lambda values: stocktakes.post_stock_take(
+    return _stock_take_action(stock_take_id, lambda values: inventory.post_stock_take(
         stock_take_id, actor=admin_actor(), **load(stocktakes_api.AdminPostStockTakeBody(), values)), "盘点已过账")

@@ -17,9 +17,8 @@ from app.catalog import service as catalog
 from app.codes import service as codes
 from app.errors import InvalidInput
 from app.http import admin_actor
-from app.orders import batch, documents, payments, placement, refunds, service, tracking, wechat_refunds
+from app.orders import service as order_service  # `orders` is the list page below
 from app.orders.schemas import OrderReasonBody, OrderRequiredReasonBody
-from app.orders.states import ACTION_NAMES, STATE_NAMES, allowed_actions
 
 ENTRY_ROWS = 5
 # The order page's actions by what they do; refunds, cancellations and rejections stand apart, below them.
@@ -38,7 +37,7 @@ CODE_SEPARATORS = re.compile(r"[\s,，;；]+")
 
 
 def _filters(args):
-    """The list's query arguments as `service.list_orders` filters."""
+    """The list's query arguments as `order_service.list_orders` filters."""
     return {("buyer_agent_id" if key == "agent_id" else key): value for key, value in without_paging(args).items()}
 
 
@@ -46,14 +45,14 @@ def _filters(args):
 def orders():
     """Orders, newest first, with filters, a page at a time; batch actions on the ticked ones."""
     args, errors = query_args(api.AdminOrderListArgs(), agent_fields=("agent_id",))
-    items, total = service.list_orders(**_filters(args), page=args["page"], per_page=args["per_page"])
+    items, total = order_service.list_orders(**_filters(args), page=args["page"], per_page=args["per_page"])
     return render("orders/list.html", items=items, total=total, args=args, errors=errors,
-                  filters=picked_filters(args, ("agent_id",)), states=STATE_NAMES, order_no=service.order_no)
+                  filters=picked_filters(args, ("agent_id",)), states=order_service.STATE_NAMES, order_no=order_service.order_no)
 
 
-exports.register("orders", title="订单", headers=documents.EXPORT_HEADERS, schema=api.AdminOrderFilterArgs,
-                 rows=lambda args: documents.export_rows(**_filters(args)),
-                 count=lambda args: service.list_orders(**_filters(args), page=1, per_page=1)[1])
+exports.register("orders", title="订单", headers=order_service.EXPORT_HEADERS, schema=api.AdminOrderFilterArgs,
+                 rows=lambda args: order_service.export_rows(**_filters(args)),
+                 count=lambda args: order_service.list_orders(**_filters(args), page=1, per_page=1)[1])
 
 
 @page("/orders/export", roles=api.READ_ROLES)
@@ -63,18 +62,18 @@ def orders_export():
 
 
 def _detail(order_id, *, status=200, failed=None, error=None, values=None):
-    order = service.get_order(order_id)
-    actions = [action for action in allowed_actions(order.status, to_cloud=order.to_cloud)
+    order = order_service.get_order(order_id)
+    actions = [action for action in order_service.allowed_actions(order.status, to_cloud=order.to_cloud)
                if holds_role(g.admin, ACTION_ROLES[action])]
     if order.status in ("picking", "shipped") and holds_role(g.admin, api.WAREHOUSE):
         actions.append("codes")
-    return render("orders/detail.html", status, order=order, order_no=service.order_no(order), actions=actions,
-                  states=STATE_NAMES, action_names=ACTION_NAMES, failed=failed, values=values or {},
+    return render("orders/detail.html", status, order=order, order_no=order_service.order_no(order), actions=actions,
+                  states=order_service.STATE_NAMES, action_names=order_service.ACTION_NAMES, failed=failed, values=values or {},
                   action_groups=action_groups(actions), danger_actions=DANGER_ACTIONS,
                   message=error.message if error else None, errors=error.fields if error else {},
-                  tracked=tracking.order_tracking(order.id), carriers=tracking.carrier_choices(),
+                  tracked=order_service.order_tracking(order.id), carriers=order_service.carrier_choices(),
                   may_share=holds_role(g.admin, api.STAFF), may_track=holds_role(g.admin, api.STAFF + api.WAREHOUSE),
-                  wechat_refunds=wechat_refunds.list_wechat_refunds(order_id), refund_states=REFUND_STATES,
+                  wechat_refunds=order_service.list_wechat_refunds(order_id), refund_states=REFUND_STATES,
                   shipment_codes=codes.codes_of_shipment(order_id) if order.shipped_at else ([], 0),
                   product_names={line.product_id: line.product_name for line in order.line_list})
 
@@ -88,7 +87,7 @@ def order(order_id):
 @page("/orders/<id:order_id>/payment-proof", roles=api.FINANCE)
 def order_payment_proof(order_id):
     """The order's transfer proof image, shown on its page to finance."""
-    path, mimetype, name = payments.payment_proof_file(order_id)
+    path, mimetype, name = order_service.payment_proof_file(order_id)
     return send_file(path, mimetype=mimetype, max_age=0, download_name=name)
 
 
@@ -104,18 +103,18 @@ def _pay(order_id, values):
     form = load(api.AdminPaymentForm(), values)
     upload = request.files.get("proof")
     proof = upload.read() if upload and upload.filename else None
-    return payments.confirm_offline_payment(order_id, actor=admin_actor(), amount_fen=form["amount"],
+    return order_service.confirm_offline_payment(order_id, actor=admin_actor(), amount_fen=form["amount"],
                                             payment_ref=form["payment_ref"], proof_content=proof)
 
 
 def _ship(order_id, values):
     body = load(api.AdminShipBody(), {**values, "codes": _codes(values)})
-    return service.ship(order_id, actor=admin_actor(), **body)
+    return order_service.ship(order_id, actor=admin_actor(), **body)
 
 
 def _bind(order_id, values):
     body = load(api.AdminBindCodesBody(), {"codes": _codes(values)})
-    return service.bind_codes(order_id, actor=admin_actor(), **body)
+    return order_service.bind_codes(order_id, actor=admin_actor(), **body)
 
 
 REFUND_QUANTITY = re.compile(r"refund\.(\d{1,18})")
@@ -135,33 +134,33 @@ def _refund_lines(values):
 def _refund(order_id, values):
     body = load(api.AdminRefundBody(), {"reason": values.get("reason", ""), "goods_back": "goods_back" in values,
                                         "lines": _refund_lines(values)})
-    return refunds.refund(order_id, actor=admin_actor(), **body)
+    return order_service.refund(order_id, actor=admin_actor(), **body)
 
 
 def _share(order_id, values):
-    return tracking.share_link(order_id, actor=admin_actor(), show_prices="show_prices" in values)
+    return order_service.share_link(order_id, actor=admin_actor(), show_prices="show_prices" in values)
 
 
 # action: (roles, what it does with the order id and the form, the message on success)
 ACTIONS = {
-    "approve": (api.STAFF, lambda i, v: service.approve(i, actor=admin_actor(), reason=_reason(v, False)), "已审核通过"),
-    "reject": (api.STAFF, lambda i, v: service.reject(i, actor=admin_actor(), reason=_reason(v, True)), "已驳回"),
+    "approve": (api.STAFF, lambda i, v: order_service.approve(i, actor=admin_actor(), reason=_reason(v, False)), "已审核通过"),
+    "reject": (api.STAFF, lambda i, v: order_service.reject(i, actor=admin_actor(), reason=_reason(v, True)), "已驳回"),
     "pay": (api.FINANCE, _pay, lambda result: "已确认付款" if result[1] else "此前已确认付款，未重复处理"),
-    "pick": (api.WAREHOUSE, lambda i, v: service.pick(i, actor=admin_actor()), "已开始配货"),
-    "store": (api.WAREHOUSE, lambda i, v: service.store(i, actor=admin_actor()), "已入云仓"),
+    "pick": (api.WAREHOUSE, lambda i, v: order_service.pick(i, actor=admin_actor()), "已开始配货"),
+    "store": (api.WAREHOUSE, lambda i, v: order_service.store(i, actor=admin_actor()), "已入云仓"),
     "ship": (api.WAREHOUSE, _ship, "已发货"),
     "codes": (api.WAREHOUSE, _bind, lambda result: f"已绑定 {result['bound']} 个防伪码"),
-    "receive": (api.STAFF, lambda i, v: service.receive(i, actor=admin_actor()), "已确认收货"),
-    "complete": (api.STAFF, lambda i, v: service.complete(i, actor=admin_actor()), "订单已完成"),
-    "cancel": (api.STAFF, lambda i, v: service.cancel(i, actor=admin_actor(), reason=_reason(v, True)), "订单已取消"),
+    "receive": (api.STAFF, lambda i, v: order_service.receive(i, actor=admin_actor()), "已确认收货"),
+    "complete": (api.STAFF, lambda i, v: order_service.complete(i, actor=admin_actor()), "订单已完成"),
+    "cancel": (api.STAFF, lambda i, v: order_service.cancel(i, actor=admin_actor(), reason=_reason(v, True)), "订单已取消"),
     "refund": (api.FINANCE, _refund, lambda result: "已提交微信退款，微信确认退款成功后记账"
                if getattr(result, "status", "") == "refunding" else "已退款"),
     "tracking_link": (api.STAFF, _share, "分享链接已更新"),
-    "tracking_link_revoke": (api.STAFF, lambda i, v: tracking.revoke_links(i, actor=admin_actor()),
+    "tracking_link_revoke": (api.STAFF, lambda i, v: order_service.revoke_links(i, actor=admin_actor()),
                              "分享链接已停用，客户打开旧链接将看到链接已失效"),
-    "tracking_refresh": (api.STAFF + api.WAREHOUSE, lambda i, v: tracking.refresh_trace(i),
+    "tracking_refresh": (api.STAFF + api.WAREHOUSE, lambda i, v: order_service.refresh_trace(i),
                          lambda taken: f"物流已刷新，新增 {taken.added} 条"),
-    "tracking_resubscribe": (api.STAFF + api.WAREHOUSE, lambda i, v: tracking.resubscribe(i), "已重新提交订阅"),
+    "tracking_resubscribe": (api.STAFF + api.WAREHOUSE, lambda i, v: order_service.resubscribe(i), "已重新提交订阅"),
 }
 ACTION_ROLES = {action: roles for action, (roles, _, _) in ACTIONS.items()}
 
@@ -173,7 +172,7 @@ def _action_page(action, call, message):
                    message=message,
                    redisplay=lambda exc: _detail(order_id, status=exc.status, failed=action, error=exc,
                                                  values=values))
-    view.__doc__ = f"{ACTION_NAMES.get(action, action)} (one service call), back to the order."
+    view.__doc__ = f"{order_service.ACTION_NAMES.get(action, action)} (one service call), back to the order."
     return view
 
 
@@ -200,13 +199,13 @@ def _batch_results(title, call):
 @page("/orders/batch/pay", roles=api.FINANCE, methods=("POST",))
 def orders_batch_pay():
     """Confirm the full payment of the ticked orders; a result per order."""
-    return _batch_results("批量确认付款", lambda ids: batch.confirm_payments(ids, actor=admin_actor()))
+    return _batch_results("批量确认付款", lambda ids: order_service.confirm_payments(ids, actor=admin_actor()))
 
 
 @page("/orders/batch/pick", roles=api.WAREHOUSE, methods=("POST",))
 def orders_batch_pick():
     """Start picking the ticked orders; a result per order."""
-    return _batch_results("批量开始配货", lambda ids: batch.mark_picked(ids, actor=admin_actor()))
+    return _batch_results("批量开始配货", lambda ids: order_service.mark_picked(ids, actor=admin_actor()))
 
 
 @page("/orders/picking-list", roles=api.WAREHOUSE, methods=("POST",))
@@ -215,7 +214,7 @@ def orders_picking_list():
     ids = _ticked()
     if not ids:
         return render("orders/results.html", 422, title="配货单", results=[], message="请先勾选订单")
-    return download(documents.picking_list_pdf(ids), "application/pdf", "picking-list.pdf")
+    return download(order_service.picking_list_pdf(ids), "application/pdf", "picking-list.pdf")
 
 
 @page("/orders/batch/ship", roles=api.WAREHOUSE, methods=("GET", "POST"))
@@ -227,7 +226,7 @@ def orders_batch_ship():
     try:
         if upload is None or not upload.filename:
             raise InvalidInput.on("file", "请上传 .xlsx 或 .csv 文件")
-        results = batch.ship_from_file(upload.read(), filename=upload.filename, actor=admin_actor())
+        results = order_service.ship_from_file(upload.read(), filename=upload.filename, actor=admin_actor())
     except InvalidInput as exc:
         return render("orders/batch_ship.html", exc.status, results=None, errors=exc.fields, message=exc.message)
     return render("orders/batch_ship.html", results=results, errors={}, message=None)
@@ -256,7 +255,7 @@ def order_draft():
     values.update(picked)
     try:
         body = load(api.AdminQuickEntryBody(), {**values, "agent_id": whole_number(values.get("agent_id"))})
-        draft = placement.staff_draft(body["text"], agent_id=body["agent_id"])
+        draft = order_service.staff_draft(body["text"], agent_id=body["agent_id"])
     except InvalidInput as exc:
         return _entry_form(exc.status, values=values, errors=exc.fields, message=exc.message)
     for field in ("name", "phone", "province", "city", "district", "address"):
@@ -283,7 +282,7 @@ def _entry_body(values):
 def order_create():
     """Enter the order; a resubmitted form (same key) finds the first order instead of a second one."""
     values = form_values()
-    return act(lambda: placement.enter_order(actor=admin_actor(), **_entry_body(values)),
+    return act(lambda: order_service.enter_order(actor=admin_actor(), **_entry_body(values)),
                done=lambda placed: url_for("console.order", order_id=placed.id),
                message=lambda placed: "订单已录入" if not placed.repeated else "该订单此前已录入",
                redisplay=lambda exc: _entry_form(exc.status, values=values, errors=exc.fields, message=exc.message))

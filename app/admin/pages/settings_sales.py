@@ -7,7 +7,7 @@ from flask import url_for
 from app.admin import order_rules as api
 from app.admin.pages.web import act, form_values, load, page, render, whole_number, with_checkboxes
 from app.agents import service as agents
-from app.orders import rules
+from app.orders import service as orders
 from app.regions import provinces
 
 KIND_NAMES = {"amount_off": "满减", "level_discount": "等级折扣"}
@@ -15,7 +15,7 @@ NEW_PROMOTION = {"kind": "amount_off", "active": True}
 
 
 def _promotions_page(status=200, error=None, values=None):
-    return render("settings/promotions.html", status, items=rules.list_promotions(), kinds=KIND_NAMES,
+    return render("settings/promotions.html", status, items=orders.list_promotions(), kinds=KIND_NAMES,
                   levels=[(level.id, level.name) for level in agents.list_levels()], values=values or NEW_PROMOTION,
                   errors=error.fields if error else {}, message=error.message if error else None)
 
@@ -31,7 +31,7 @@ def settings_promotion_create():
     """Add a 满减 (threshold and amount off) or a level discount (level and basis points)."""
     values = with_checkboxes(form_values(), ("active",))
     values.update({key: whole_number(values[key]) for key in ("level_id", "discount_bp") if key in values})
-    return act(lambda: rules.create_promotion(**load(api.AdminPromotionBody(), values)),
+    return act(lambda: orders.create_promotion(**load(api.AdminPromotionBody(), values)),
                done=url_for("console.settings_promotions"), message=lambda promotion: f"已添加活动「{promotion.name}」",
                redisplay=lambda exc: _promotions_page(exc.status, exc, values))
 
@@ -40,7 +40,7 @@ def settings_promotion_create():
 def settings_promotion_active(promotion_id):
     """Pause or resume a promotion."""
     body = load(api.AdminPromotionPatch(), with_checkboxes(form_values(), ("active",)))
-    return act(lambda: rules.update_promotion(promotion_id, **body), done=url_for("console.settings_promotions"),
+    return act(lambda: orders.update_promotion(promotion_id, **body), done=url_for("console.settings_promotions"),
                message=lambda promotion: f"活动「{promotion.name}」已{'启用' if promotion.active else '暂停'}",
                redisplay=lambda exc: _promotions_page(exc.status, exc))
 
@@ -48,12 +48,12 @@ def settings_promotion_active(promotion_id):
 @page("/settings/promotions/<id:promotion_id>/delete", roles=api.WRITE_ROLES, methods=("POST",))
 def settings_promotion_delete(promotion_id):
     """Remove a promotion (placed orders keep their discount)."""
-    return act(lambda: rules.delete_promotion(promotion_id), done=url_for("console.settings_promotions"),
+    return act(lambda: orders.delete_promotion(promotion_id), done=url_for("console.settings_promotions"),
                message="活动已删除", redisplay=lambda exc: _promotions_page(exc.status, exc))
 
 
 def _shipping_page(status=200, error=None, values=None):
-    return render("settings/shipping.html", status, items=rules.list_shipping_templates(),
+    return render("settings/shipping.html", status, items=orders.list_shipping_templates(),
                   provinces=[("", "默认（其他省份）")] + [(name, name) for name in provinces()], values=values or {},
                   errors=error.fields if error else {}, message=error.message if error else None)
 
@@ -68,7 +68,7 @@ def settings_shipping():
 def settings_shipping_put():
     """Set a province's shipping: first unit, each further unit, free from an amount (replaces the old one)."""
     values = {"province": "", **form_values()}
-    return act(lambda: rules.put_shipping_template(**load(api.AdminShippingTemplateBody(), values)),
+    return act(lambda: orders.put_shipping_template(**load(api.AdminShippingTemplateBody(), values)),
                done=url_for("console.settings_shipping"), message="运费模板已保存",
                redisplay=lambda exc: _shipping_page(exc.status, exc, values))
 
@@ -76,5 +76,5 @@ def settings_shipping_put():
 @page("/settings/shipping/<id:template_id>/delete", roles=api.WRITE_ROLES, methods=("POST",))
 def settings_shipping_delete(template_id):
     """Remove a shipping template."""
-    return act(lambda: rules.delete_shipping_template(template_id), done=url_for("console.settings_shipping"),
+    return act(lambda: orders.delete_shipping_template(template_id), done=url_for("console.settings_shipping"),
                message="运费模板已删除", redisplay=lambda exc: _shipping_page(exc.status, exc))

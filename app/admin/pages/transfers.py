@@ -10,7 +10,7 @@ from app.admin.pages.inventory import EXPORT_LIMIT, stock_choices
 from app.admin.pages.web import (act, error_page, form_values, load, page, query_args, render, whole_number,
                                  without_paging)
 from app.http import admin_actor
-from app.inventory import allocation, transfers
+from app.inventory import service as inventory
 
 STATUS_NAMES = {"in_transit": "在途", "arrived": "已到货"}
 FORM_LINES = 5
@@ -48,7 +48,7 @@ def _choices_and_names():
 
 def _transfers_page(status=200, error=None, values=None):
     args, filter_errors = query_args(api.AdminTransferListArgs())
-    items, total = transfers.list_transfers(**args)
+    items, total = inventory.list_transfers(**args)
     return render("inventory/transfers.html", status, items=items, total=total, args=args,
                   filters=form_values(request.args), filter_errors=filter_errors, values=values or {},
                   errors=error.fields if error else {}, message=error.message if error else None,
@@ -65,14 +65,14 @@ def transfer_list():
 def transfer_dispatch():
     """Dispatch a transfer typed into the form or taken from an allocation suggestion."""
     body, shown = _dispatch_body(form_values())
-    return act(lambda: transfers.dispatch_transfer(**load(api.AdminTransferBody(), body), actor=admin_actor()),
+    return act(lambda: inventory.dispatch_transfer(**load(api.AdminTransferBody(), body), actor=admin_actor()),
                done=lambda transfer: url_for("console.transfer_detail", transfer_id=transfer.id),
                message=lambda transfer: f"调拨单 #{transfer.id} 已发出，货物在途",
                redisplay=lambda exc: _transfers_page(exc.status, exc, shown))
 
 
 def _transfer_rows(args):
-    items, _ = transfers.list_transfers(**without_paging(args), page=1, per_page=EXPORT_LIMIT)
+    items, _ = inventory.list_transfers(**without_paging(args), page=1, per_page=EXPORT_LIMIT)
     names = _choices_and_names()
     warehouses, products = names["warehouse_names"], names["product_names"]
     return ((t.id, warehouses.get(t.from_warehouse_id, t.from_warehouse_id),
@@ -83,7 +83,7 @@ def _transfer_rows(args):
 
 exports.register("transfers", title="调拨", headers=TRANSFER_HEADERS, schema=api.AdminTransferListArgs,
                  rows=_transfer_rows,
-                 count=lambda args: transfers.list_transfers(**without_paging(args), page=1, per_page=1)[1])
+                 count=lambda args: inventory.list_transfers(**without_paging(args), page=1, per_page=1)[1])
 
 
 @page("/transfers/export", roles=api.READ_ROLES)
@@ -95,7 +95,7 @@ def transfer_export():
 @page("/transfers/<id:transfer_id>", roles=api.READ_ROLES)
 def transfer_detail(transfer_id):
     """One transfer: its ends, lines and times, and booking its arrival."""
-    return render("inventory/transfer.html", transfer=transfers.get_transfer(transfer_id), statuses=STATUS_NAMES,
+    return render("inventory/transfer.html", transfer=inventory.get_transfer(transfer_id), statuses=STATUS_NAMES,
                   **_choices_and_names())
 
 
@@ -103,7 +103,7 @@ def transfer_detail(transfer_id):
 def transfer_arrive(transfer_id):
     """Book the goods into the destination warehouse."""
     done = url_for("console.transfer_detail", transfer_id=transfer_id)
-    return act(lambda: transfers.arrive_transfer(transfer_id, actor=admin_actor()), done=done,
+    return act(lambda: inventory.arrive_transfer(transfer_id, actor=admin_actor()), done=done,
                message="已到货入库", redisplay=lambda exc: error_page(exc.status, exc.message))
 
 
@@ -111,19 +111,19 @@ def transfer_arrive(transfer_id):
 def allocation_page():
     """Demand, stock and days of cover per warehouse and product, with transfers worth making."""
     args, errors = query_args(api.AdminAllocationArgs())
-    rows, suggestions = allocation.allocation_report(**args)
+    rows, suggestions = inventory.allocation_report(**args)
     return render("inventory/allocation.html", args=args, errors=errors, rows=rows, suggestions=suggestions,
                   filters=form_values(request.args), **_choices_and_names())
 
 
 def _allocation_rows(args):
-    rows, _ = allocation.allocation_report(**args)
+    rows, _ = inventory.allocation_report(**args)
     return ((r.warehouse_name, r.product_name, r.available, r.in_transit, r.threshold, r.shipped_7d, r.shipped_30d,
              r.days_of_cover) for r in rows)
 
 
 exports.register("allocation", title="调配", headers=ALLOCATION_HEADERS, schema=api.AdminAllocationArgs,
-                 rows=_allocation_rows, count=lambda args: len(allocation.allocation_report(**args)[0]))
+                 rows=_allocation_rows, count=lambda args: len(inventory.allocation_report(**args)[0]))
 
 
 @page("/allocation/export", roles=api.READ_ROLES)
