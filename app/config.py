@@ -123,6 +123,7 @@ class Settings:
     AUTHORIZATION_RATE_LIMIT: str = "30/minute;300/hour"
     AUTHORIZATION_OPENID_RATE_LIMIT: str = "20/minute;200/hour"
     SCAN_SHOWS_AUTHORIZATION: bool = False
+    PROOF_UPLOAD_RATE_LIMIT: str = "10/minute;60/day"
     extra: dict = field(default_factory=dict)
 
     @property

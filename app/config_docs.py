@@ -142,6 +142,8 @@ MEANINGS = {
     "AUTHORIZATION_RATE_LIMIT": "agent verifications (`/a` pages and `GET /api/mp/authorization` together) per "
                                 "address",
     "AUTHORIZATION_OPENID_RATE_LIMIT": "agent verifications per WeChat user",
+    "PROOF_UPLOAD_RATE_LIMIT": "transfer proofs an agent uploads (top-up and order payment proofs together), "
+                               "per WeChat user: each is an image kept on disk",
     "SCAN_SHOWS_AUTHORIZATION": "the scan page of a genuine, shipped code links to the verification of the agent "
                                 "it was shipped to",
 }

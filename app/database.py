@@ -277,6 +277,7 @@ def add_to_many(model, key_names, rows):
 
 
 LOCK_CONFLICT_ERRORS = (1213, 1205)  # InnoDB deadlock victim, lock wait timeout
+RETRY_PAUSE_BASE, RETRY_PAUSE_CAP = 0.01, 1.0  # seconds (atomic_with_retry)
 
 
 def mysql_error_code(exc):
@@ -288,14 +289,17 @@ def mysql_error_code(exc):
     return None
 
 
-def atomic_with_retry(work, *, attempts=8):
+def atomic_with_retry(work, *, attempts=10):
     """Run `work()` in a transaction, retried when InnoDB picks it as a deadlock victim, or when a Galera
     cluster refuses it at commit because a transaction on another node wrote the same rows first (certification
     failure, which arrives as the same deadlock error 1213).
 
     Inside an enclosing transaction there is nothing to retry (InnoDB rolled the
     whole transaction back), so the error goes to the caller at once. The pause before
-    each retry grows with the attempt (random, at most 5 ms · 2^attempt).
+    each retry is random up to 10 ms · 2^attempt, at most 1 s: sized for a cluster, where rows that
+    every node writes (a product's stock) conflict for as long as the burst of writes lasts — seconds —
+    and a losing attempt already took a replication round trip (20 ms typical, 0.5 s at worst on the
+    test machine); pauses that stopped at 0.3 s spent 8 attempts inside one burst (docs/scale-out.md).
     """
     if db.in_transaction():
         attempts = 1
@@ -306,7 +310,7 @@ def atomic_with_retry(work, *, attempts=8):
         except OperationalError as exc:
             if attempt == attempts or not _lock_conflict(exc):
                 raise
-            time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))
+            time.sleep(random.uniform(0, min(RETRY_PAUSE_CAP, RETRY_PAUSE_BASE * 2 ** attempt)))
 
 
 def _lock_conflict(exc):
