@@ -16,7 +16,7 @@ from tests.factories import unique
 TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|START TRANSACTION)\b", re.I)
 
 # Today's counts, held by tests/test_statement_budgets.py so they can only fall; issue 15's targets beside them.
-BUDGETS = {"place_order": 10, "confirm_payment": 20, "scan_known_code": 6, "agent_order_list": 4, "cloud_transfer": 13}
+BUDGETS = {"place_order": 10, "confirm_payment": 20, "scan_known_code": 5, "agent_order_list": 4, "cloud_transfer": 13}
 TARGETS = {"place_order": 10, "confirm_payment": 15, "scan_known_code": 6, "agent_order_list": 4}
 
 
