@@ -84,6 +84,7 @@ class Settings:
     WECHAT_PAY_API_BASE: str = DEFAULT_WECHAT_PAY_API_BASE
     WECHAT_PAY_API_VERSION: str = ""
     WECHAT_PAY_PRIVATE_KEY_FILE: str = ""
+    WECHAT_PAY_CERT_FILE: str = ""
     WECHAT_PAY_CERT_SERIAL: str = ""
     WECHAT_PAY_APIV3_KEY: str = ""
     WECHAT_PAY_PUBLIC_KEY_FILE: str = ""
@@ -123,6 +124,7 @@ class Settings:
     AUTHORIZATION_RATE_LIMIT: str = "30/minute;300/hour"
     AUTHORIZATION_OPENID_RATE_LIMIT: str = "20/minute;200/hour"
     SCAN_SHOWS_AUTHORIZATION: bool = False
+    PROOF_UPLOAD_RATE_LIMIT: str = "10/minute;60/day"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -248,7 +250,7 @@ class Settings:
         if bool(self.WECHAT_PAY_PUBLIC_KEY_FILE) != bool(self.WECHAT_PAY_PUBLIC_KEY_ID):
             raise ConfigError("WECHAT_PAY_PUBLIC_KEY_FILE and WECHAT_PAY_PUBLIC_KEY_ID go together "
                               "(both for public-key mode, neither for platform certificates)")
-        for name in ("WECHAT_PAY_PRIVATE_KEY_FILE", "WECHAT_PAY_PUBLIC_KEY_FILE"):
+        for name in ("WECHAT_PAY_PRIVATE_KEY_FILE", "WECHAT_PAY_PUBLIC_KEY_FILE", "WECHAT_PAY_CERT_FILE"):
             path = getattr(self, name)
             if path and not os.path.isfile(path):
                 raise ConfigError(f"{name} names no file: {path}")

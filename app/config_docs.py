@@ -84,6 +84,9 @@ MEANINGS = {
                               "`WECHAT_PAY_API_KEY` is (see docs/wechat-pay.md)",
     "WECHAT_PAY_PRIVATE_KEY_FILE": "APIv3: the merchant API private key file (`apiclient_key.pem`) every request is "
                                    "signed with",
+    "WECHAT_PAY_CERT_FILE": "v2: the merchant API certificate file (`apiclient_cert.pem`, with "
+                            "`WECHAT_PAY_PRIVATE_KEY_FILE` as its key) v2 refunds present as the client certificate; "
+                            "without it an order paid through v2 is refunded in our books only",
     "WECHAT_PAY_CERT_SERIAL": "APIv3: the serial of the merchant API certificate (商户API证书序列号)",
     "WECHAT_PAY_APIV3_KEY": "APIv3: the 32-character APIv3 key (APIv3密钥) that decrypts notifications and platform "
                             "certificates",
@@ -142,6 +145,8 @@ MEANINGS = {
     "AUTHORIZATION_RATE_LIMIT": "agent verifications (`/a` pages and `GET /api/mp/authorization` together) per "
                                 "address",
     "AUTHORIZATION_OPENID_RATE_LIMIT": "agent verifications per WeChat user",
+    "PROOF_UPLOAD_RATE_LIMIT": "transfer proofs an agent uploads (top-up and order payment proofs together), "
+                               "per WeChat user: each is an image kept on disk",
     "SCAN_SHOWS_AUTHORIZATION": "the scan page of a genuine, shipped code links to the verification of the agent "
                                 "it was shipped to",
 }

@@ -4,25 +4,34 @@ Rounding is half-up, away from zero for negative amounts (ROUND_HALF_UP), the
 convention Chinese invoices and WeChat Pay use. Yuan strings exist only at the
 edges: `parse_yuan` on the way in, `format_yuan` on the way out.
 """
+import re
 from decimal import Decimal, InvalidOperation
 
 FEN_PER_YUAN = 100
 BASIS_POINTS = 10000
 MAX_FEN = 10**13  # one hundred billion yuan: far above any real order, far below BIGINT
+# ASCII digits spelled out: str.isdigit and Decimal also take "²", "１２" and "1e3", which no amount is.
+YUAN_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]{1,2})?")
 
 
 def parse_yuan(value):
-    """Turn "12.34", "12" or a Decimal into 1234 fen; ValueError on anything else."""
+    """Turn "12.34", "12", an integer or a Decimal into 1234 fen; ValueError on anything else.
+
+    Text must be ASCII digits with at most two decimals and an optional leading minus: no
+    full-width or superscript digits, no exponent, no "NaN"."""
     if isinstance(value, bool) or isinstance(value, float):
         raise ValueError("money must be given as a string or integer yuan, not a float")
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation as exc:
-        raise ValueError(f"not an amount: {value!r}") from exc
-    if not amount.is_finite():
+    if isinstance(value, str):
+        text = value.strip()
+        if not YUAN_TEXT.fullmatch(text):
+            raise ValueError(f"not an amount: {value!r}")
+        amount = Decimal(text)
+    elif isinstance(value, (int, Decimal)):
+        amount = Decimal(value)
+        if not amount.is_finite() or amount.as_tuple().exponent < -2:
+            raise ValueError(f"not an amount with at most two decimal places: {value!r}")
+    else:
         raise ValueError(f"not an amount: {value!r}")
-    if amount.as_tuple().exponent < -2:
-        raise ValueError("at most two decimal places")
     fen = int(amount * FEN_PER_YUAN)
     if abs(fen) > MAX_FEN:
         raise ValueError("amount out of range")

@@ -76,3 +76,10 @@ def tracking_limited(view):
     """Limit customers' tracking pages per address (TRACKING_RATE_LIMIT), as the scan page is limited: share
     tokens are unguessable, so only volume could find one."""
     return limiter.shared_limit(lambda: get_settings().TRACKING_RATE_LIMIT, scope="tracking_page_ip")(view)
+
+
+def proof_upload_limited(view):
+    """Limit transfer-proof uploads (top-up and order payment proofs together) per WeChat user, that is per agent
+    (PROOF_UPLOAD_RATE_LIMIT): each keeps an image on disk. Placed under the login decorator, which sets the user."""
+    return limiter.shared_limit(lambda: get_settings().PROOF_UPLOAD_RATE_LIMIT, scope="proof_upload",
+                                key_func=lambda: openid_key() or client_ip())(view)

@@ -14,6 +14,8 @@ from app.chat.demo import seed_demo_bindings
 from app.clock import travel
 from app.codes import service as codes
 from app.codes.demo import free_codes, seed_demo_batches, seed_demo_retail_sales, seed_demo_scans
+from app.database import db
+from app.finance import service as finance
 from app.finance.demo import seed_commission_rules, seed_demo_money
 from app.inventory import service as inventory
 from app.inventory.demo import seed_demo_restock, seed_demo_stock, seed_demo_stock_work
@@ -72,6 +74,14 @@ def _seed_cloud(network, products, *, actor):
     cloud.request_pickup(agent=agents.get_agent(buyer.id), idempotency_key="demo-pickup",
                          consignee={"address": "天河路100号"}, items=[{"product_id": products[0].id, "quantity": 5}])
     yield f"demo cloud stock: {buyer.name} bought 20 into the cloud and asked for 5 to be shipped"
+    downline = next((agent for agent in network if agent.upline_id == buyer.id and agent.status == "active"), None)
+    if downline is not None:   # ... and one of its downlines buys 3 of them (转货), paying from a top-up
+        with db.atomic():
+            finance.credit_goods(agent_id=downline.id, amount_fen=100_000_00, reason="topup",
+                                 reference="demo-cloud-transfer", actor=actor)
+        done = cloud.transfer_from_upline(downline=agents.get_agent(downline.id), product_id=products[0].id,
+                                          quantity=3, idempotency_key="demo-transfer")
+        yield f"demo 转货: {downline.name} bought 3 from {buyer.name}'s cloud stock (#{done.transfer.id})"
 
 
 def _seed_task(owner, products):

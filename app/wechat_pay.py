@@ -16,7 +16,10 @@ What a caller must tell apart:
 - `NotificationRejected`: a notification to answer 4xx (forged, stale, unknown serial,
   undecryptable): nothing may change.
 
-v2 (`v2_client()`) is wechatpy's `WeChatPay` for merchants who still have the legacy API key.
+v2 (`v2_client()`) is wechatpy's `WeChatPay` for merchants who still have the legacy API key. Its payment
+notifications are checked once here (`v2_payment_result`); its refunds (`secapi/pay/refund`, which needs the
+merchant's client certificate) and their queries and notifications (`req_info`, AES-256-ECB with md5 of the API
+key) answer in APIv3's vocabulary, so that one refund state machine serves both APIs.
 """
 import gzip
 import hashlib
@@ -30,10 +33,14 @@ from datetime import datetime, timezone
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
+import xmltodict
+from wechatpy.crypto import WeChatRefundCrypto
 from wechatpayv3.core import Core
 from wechatpayv3.type import RequestType
 from wechatpayv3.utils import aes_decrypt, load_certificate
+from wechatpy.exceptions import InvalidSignatureException, WeChatPayException
 from wechatpy.pay import WeChatPay
+from wechatpy.pay.utils import calculate_signature
 
 from app.config import get_settings
 
@@ -62,11 +69,12 @@ class PayRefused(PayError):
 
 
 class NotificationRejected(PayError):
-    """A notification that is not WeChat Pay's, or cannot be read: answer 4xx and change nothing."""
+    """A notification that is not WeChat Pay's, or cannot be read: answer 4xx (v2: FAIL) and change nothing.
+    `answer` is what a v2 XML answer says to WeChat."""
 
-    def __init__(self, reason):
+    def __init__(self, reason, answer="通知无效"):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.answer = reason, answer
 
 
 @dataclass(frozen=True)
@@ -303,12 +311,117 @@ def api_version():
 
 
 def v2_client():
-    """The WeChat Pay (v2) client of the mini-program's merchant account, pointed at WECHAT_PAY_API_BASE."""
+    """The WeChat Pay (v2) client of the mini-program's merchant account, pointed at WECHAT_PAY_API_BASE; it presents
+    the merchant's client certificate (WECHAT_PAY_CERT_FILE with WECHAT_PAY_PRIVATE_KEY_FILE) where v2 asks for it."""
     settings = get_settings()
     client = WeChatPay(appid=settings.WECHAT_MP_APPID, api_key=settings.WECHAT_PAY_API_KEY,
-                       mch_id=settings.WECHAT_PAY_MCH_ID, timeout=settings.WECHAT_TIMEOUT_SECONDS)
+                       mch_id=settings.WECHAT_PAY_MCH_ID, timeout=settings.WECHAT_TIMEOUT_SECONDS,
+                       mch_cert=settings.WECHAT_PAY_CERT_FILE or None, mch_key=settings.WECHAT_PAY_PRIVATE_KEY_FILE or None)
     client.API_BASE_URL = settings.WECHAT_PAY_API_BASE
     return client
+
+
+def v2_payment_result(xml):
+    """A v2 payment notification's data (amounts as int) once its signature and merchant check out; None for a
+    payment that did not succeed (acknowledged, nothing to apply). NotificationRejected otherwise."""
+    settings = get_settings()
+    if api_version() != "v2":
+        raise NotificationRejected("v2 not configured", "未配置微信支付")
+    try:
+        data = v2_client().parse_payment_result(xml)
+    except InvalidSignatureException:
+        raise NotificationRejected("bad signature", "签名错误") from None
+    if data.get("return_code") != "SUCCESS" or data.get("result_code") != "SUCCESS":
+        return None
+    if data.get("mch_id") != settings.WECHAT_PAY_MCH_ID or data.get("appid") != settings.WECHAT_MP_APPID:
+        raise NotificationRejected("merchant mismatch", "商户号不符")
+    return data
+
+
+def v2_refunds_configured():
+    """Whether v2 refunds can be sent: the v2 API key and the merchant's client certificate and key."""
+    settings = get_settings()
+    return bool(settings.WECHAT_MP_APPID and settings.WECHAT_PAY_MCH_ID and settings.WECHAT_PAY_API_KEY
+                and settings.WECHAT_PAY_CERT_FILE and settings.WECHAT_PAY_PRIVATE_KEY_FILE)
+
+
+# v2's refund states as APIv3 names them; "not found" as APIv3 says it.
+V2_REFUND_STATES = {"SUCCESS": "SUCCESS", "REFUNDCLOSE": "CLOSED", "CHANGE": "ABNORMAL", "PROCESSING": "PROCESSING"}
+V2_NOT_FOUND = {"REFUNDNOTEXIST": "RESOURCE_NOT_EXISTS"}
+V2_TRY_AGAIN = ("SYSTEMERROR", "BIZERR_NEED_RETRY", "FREQUENCY_LIMITED")  # same out_refund_no later, WeChat says
+
+
+def create_v2_refund(*, out_trade_no, out_refund_no, total_fen, refund_fen, reason, notify_url):
+    """Ask v2 for a refund (`secapi/pay/refund`, client certificate); repeating an `out_refund_no` makes no second
+    refund. The refund as APIv3 would answer it ({out_refund_no, refund_id, status, amount.refund})."""
+    answer = _v2_call("secapi/pay/refund", lambda client: client.refund.apply(
+        total_fee=total_fen, refund_fee=refund_fen, out_refund_no=out_refund_no, out_trade_no=out_trade_no,
+        refund_desc=reason[:80] or None, notify_url=notify_url))
+    return {"out_refund_no": answer.get("out_refund_no", out_refund_no), "refund_id": answer.get("refund_id", ""),
+            "status": "PROCESSING", "amount": {"refund": _fen(answer.get("refund_fee"))}}
+
+
+def query_v2_refund(out_refund_no):
+    """The v2 refund by our number, as APIv3 would answer it (PayRefused RESOURCE_NOT_EXISTS when v2 has none)."""
+    answer = _v2_call("pay/refundquery", lambda client: client.refund.query(out_refund_no=out_refund_no))
+    for index in range(_fen(answer.get("refund_count")) or 0):
+        if answer.get(f"out_refund_no_{index}") == out_refund_no:
+            return {"out_refund_no": out_refund_no, "refund_id": answer.get(f"refund_id_{index}", ""),
+                    "status": V2_REFUND_STATES.get(answer.get(f"refund_status_{index}"), "PROCESSING"),
+                    "amount": {"refund": _fen(answer.get(f"refund_fee_{index}"))}}
+    raise PayRefused(200, "RESOURCE_NOT_EXISTS", "no such refund")
+
+
+def parse_v2_refund_notification(xml):
+    """A v2 refund notification: our merchant's, `req_info` decrypted with md5 of the API key (only WeChat Pay,
+    which knows the key, can make one that decrypts to a refund), as APIv3's refund resource. NotificationRejected
+    otherwise."""
+    settings = get_settings()
+    if not settings.WECHAT_PAY_API_KEY:
+        raise NotificationRejected("v2 not configured", "未配置微信支付")
+    if len(xml) > MAX_NOTIFICATION_BYTES:
+        raise NotificationRejected("too large")
+    try:
+        envelope = xmltodict.parse(xml)["xml"]
+        if envelope.get("return_code") != "SUCCESS":
+            raise NotificationRejected("not a success", "通知无效")
+        refund = WeChatRefundCrypto(settings.WECHAT_PAY_API_KEY).decrypt_message(
+            envelope, settings.WECHAT_MP_APPID, settings.WECHAT_PAY_MCH_ID)
+    except NotificationRejected:
+        raise
+    except Exception:  # not XML, another merchant, a req_info that does not decrypt to a refund
+        raise NotificationRejected("undecryptable req_info", "解密失败") from None
+    if not isinstance(refund, dict) or not refund.get("out_refund_no"):
+        raise NotificationRejected("undecryptable req_info", "解密失败")
+    return {"out_refund_no": refund["out_refund_no"], "refund_id": refund.get("refund_id", ""),
+            "refund_status": V2_REFUND_STATES.get(refund.get("refund_status"), "PROCESSING"),
+            "amount": {"refund": _fen(refund.get("refund_fee"))}}
+
+
+def _v2_call(operation, call):
+    """A v2 call's verified answer. PayRefused when WeChat Pay said no; PayUnavailable when the outcome is unknown
+    (no answer, a 5xx, an unsigned answer, "try again")."""
+    client = v2_client()
+    try:
+        answer = call(client)
+    except requests.RequestException as exc:
+        raise PayUnavailable(f"{operation}: {type(exc).__name__}") from exc
+    except WeChatPayException as exc:
+        if exc.return_code is None or exc.errcode in V2_TRY_AGAIN:
+            log.warning("WeChat Pay v2 %s: no answer (%s)", operation, exc.errcode)
+            raise PayUnavailable(f"{operation}: {exc.errcode or 'HTTP error'}") from exc
+        code = V2_NOT_FOUND.get(exc.errcode, exc.errcode or exc.return_code)
+        raise PayRefused(200, str(code), str(exc.errmsg or exc.return_msg or "")) from exc
+    if not isinstance(answer, dict):
+        raise PayUnavailable(f"{operation}: not XML")
+    fields = {name: value for name, value in answer.items() if name != "sign"}
+    if answer.get("sign") != calculate_signature(fields, client.api_key):
+        raise PayUnavailable(f"{operation}: answer not signed with our key")
+    return answer
+
+
+def _fen(text):
+    return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() else None
 
 
 # 商家转账 (transfer bills) and trade bills

@@ -3,6 +3,7 @@ sales (checked against the level's price range)."""
 from flask import g, request
 from flask_smorest import Blueprint
 
+from app.authorization import service as authorization
 from app.codes import service as codes
 from app.http import agent_required, client_ip, wechat_login_optional
 from app.orders import service as orders
@@ -43,6 +44,9 @@ class MpCodeVerdictOut(Schema):
     report_token = fields.String(allow_none=True)
     my_order = fields.Nested(MpCodeMyOrderOut, allow_none=True,
                              metadata={"description": "for a signed-in agent's own goods: the order they came in"})
+    authorization_url = fields.String(allow_none=True, metadata={
+        "description": "the verification page (/a/<授权编号>) of the agent the goods were shipped to, where the brand "
+                       "allows it (SCAN_SHOWS_AUTHORIZATION); else null"})
 
 
 class MpCodePinBody(Schema):
@@ -101,10 +105,11 @@ class MpRetailSaleResultOut(Schema):
 
 
 class _WithMyOrder:
-    """A verdict as the signed-in agent sees it: the consumer's answer plus the order of its own goods."""
+    """A verdict as the signed-in agent sees it: the consumer's answer plus the order of its own goods, and the
+    link to the seller's authorization where the scan page shows it."""
 
-    def __init__(self, verdict, my_order):
-        self._verdict, self.my_order = verdict, my_order
+    def __init__(self, verdict, my_order, authorization_url):
+        self._verdict, self.my_order, self.authorization_url = verdict, my_order, authorization_url
 
     def __getattr__(self, name):
         return getattr(self._verdict, name)
@@ -121,7 +126,9 @@ def look_up(args, code):
     verdict = codes.look_up(text=code[:64], ip=client_ip(), user_agent=request.headers.get("User-Agent", ""),
                             openid=g.openid, province=args["province"], city=args["city"], channel="mp")
     my_order = orders.order_shipped_with_code(code[:64], wechat_user_id=g.wechat_user.id if g.wechat_user else None)
-    return _WithMyOrder(verdict, my_order)
+    url = (authorization.verify_url_for_agent(agent_id=verdict.agent_id)
+           if verdict.genuine and not verdict.unshipped else None)
+    return _WithMyOrder(verdict, my_order, url)
 
 
 @blp.route("/<string:code>/pin", methods=["POST"])

@@ -8,6 +8,7 @@ from app.finance.schemas import (AgentWithdrawalPage, CommissionLinePage, Financ
                                  FinanceBalanceOut, FinanceCommissionQuery, FinanceGoodsBalanceOut, FinanceTopUpOut,
                                  FinanceTransferConfirmationOut, GoodsEntryPage, TopUpPage)
 from app.http import agent_required
+from app.ratelimit import proof_upload_limited
 from app.schemas import PageArgs, Schema, Yuan, fields, page_body, validate
 
 blp = Blueprint("mp_finance", __name__, url_prefix="/api/mp/finance", description="我的佣金与提现")
@@ -147,6 +148,7 @@ def my_top_ups(query):
 
 @blp.route("/goods/top-ups", methods=["POST"])
 @agent_required
+@proof_upload_limited
 @blp.arguments(MpTopUpForm, location="form")
 @blp.response(201, FinanceTopUpOut)
 def submit_top_up(form):

@@ -8,6 +8,7 @@ from app.orders import service as orders
 from app.orders.schemas import (STATUS, OrderDetailOut, OrderPageOut, OrderOut, OrderPlaceBody, OrderPlacedOut, OrderQuoteBody,
                                 OrderDraftOut, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody, QuickEntryBody)
 from app.orders.schemas import OrderTrackingOut, TrackingLinkBody, TrackingLinkOut, TrackingLinksRevokedOut
+from app.ratelimit import proof_upload_limited
 from app.schemas import PageArgs, Schema, fields, page_body, validate
 
 blp = Blueprint("mp_orders", __name__, url_prefix="/api/mp/orders", description="我的订单")
@@ -102,6 +103,7 @@ class MpPaymentProofForm(Schema):
 
 @blp.route("/<id:order_id>/payment-proof", methods=["POST"])
 @agent_required
+@proof_upload_limited
 @blp.arguments(MpPaymentProofForm, location="form")
 @blp.response(200, OrderDetailOut)
 def submit_payment_proof(form, order_id):

@@ -58,6 +58,17 @@ def _v3_failure(status, code, message):
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
 
 
+@blp.route("/wechat/refund-notify", methods=["POST"])
+def wechat_refund_notify():
+    """A refund result from WeChat Pay (v2): `req_info` decrypted, the refund's books written once; FAIL asks WeChat
+    to retry."""
+    try:
+        return _xml(*orders.handle_wechat_v2_refund_notification(request.get_data()))
+    except Exception:  # WeChat must get XML whatever happens; FAIL makes it try again later
+        log.exception("WeChat Pay refund notification failed")
+        return _xml(False, "系统繁忙")
+
+
 @blp.route("/wechat/v3/notify", methods=["POST"])
 def wechat_v3_notify():
     """A payment result from WeChat Pay APIv3: verified, decrypted, the order confirmed once (204)."""

@@ -19,14 +19,16 @@ import threading
 import time
 import zlib
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import NamedTuple, Optional
 from urllib.parse import parse_qsl, urlsplit
 
 if __package__:
+    from tests.fake_server import LocalServer
     from tests.fake_wechat_pay import PREFIX as PAY_PREFIX
     from tests.fake_wechat_pay import FakeWeChatPay
 else:  # run as a script: python tests/fake_wechat.py
+    from fake_server import LocalServer
     from fake_wechat_pay import PREFIX as PAY_PREFIX
     from fake_wechat_pay import FakeWeChatPay
 
@@ -147,15 +149,11 @@ def normalize_path(path):
     return "/" + urlsplit(path).path.lstrip("/")
 
 
-class FakeWeChat:
+class FakeWeChat(LocalServer):
     """A real HTTP server on localhost that answers like api.weixin.qq.com."""
 
     def __init__(self, host="127.0.0.1", port=0):
-        self._server = ThreadingHTTPServer((host, port), _Handler)
-        self._server.fake = self
-        self.url = f"http://{host}:{self._server.server_address[1]}/"
-        self._thread = None
-        self._stopping = threading.Event()
+        super().__init__(_Handler, host=host, port=port, name="fake-wechat")
         self._lock = threading.RLock()
         self._apps = {}
         self._tokens = set()
@@ -185,25 +183,6 @@ class FakeWeChat:
         self._refusals = set()
         self._token_fetches = 0
         self._next_msgid = 1000000001
-
-    def start(self):
-        """Serve in a daemon thread; return self."""
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-wechat", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        """Stop serving, cut short any scripted pause and close the socket."""
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
 
     def add_app(self, appid, secret):
         """Register credentials accepted by /cgi-bin/token and /sns/jscode2session."""

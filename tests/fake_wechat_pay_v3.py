@@ -30,7 +30,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Callable, Optional
 from urllib.parse import parse_qsl, urlsplit
 
@@ -41,6 +41,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
+
+from tests.fake_server import LocalServer
 
 BEIJING = timezone(timedelta(hours=8))
 AUTH_PATTERN = re.compile(r'^WECHATPAY2-SHA256-RSA2048 (.+)$')
@@ -127,15 +129,11 @@ def error(status, code, message):
     return status, {"code": code, "message": message}
 
 
-class FakeWeChatPayV3:
+class FakeWeChatPayV3(LocalServer):
     """A real HTTP server answering like WeChat Pay's APIv3."""
 
     def __init__(self, *, host="127.0.0.1", port=0, mode="public_key"):
-        self._server = ThreadingHTTPServer((host, port), _Handler)
-        self._server.fake = self
-        self.url = f"http://{host}:{self._server.server_address[1]}/"
-        self._thread = None
-        self._stopping = threading.Event()
+        super().__init__(_Handler, host=host, port=port, name="fake-wechat-pay-v3")
         self.lock = threading.RLock()
         self.mode = mode
         self.apiv3_key = secrets.token_hex(16)  # 32 characters
@@ -150,23 +148,6 @@ class FakeWeChatPayV3:
         self._add_builtin_routes()
 
     # Life
-
-    def start(self):
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-wechat-pay-v3", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
 
     def reset(self):
         """Forget transactions, refunds, recordings and faults (merchants, keys and routes stay)."""

@@ -9,8 +9,9 @@ import re
 
 from app.database import db
 from app.orders import refunds, service as order_service
-from tests.factories import ADDRESS, advanced, agent_headers, make_batch, make_level, orderable, place, scan_client
-from tests.factories import shipped, unique
+from tests.factories import (ADDRESS, advanced, agent_headers, in_cloud, make_agent, make_batch, make_level, orderable,
+                             place, scan_client, shipped, with_goods)
+from tests.factories import unique
 
 TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|START TRANSACTION)\b", re.I)
 
@@ -18,7 +19,7 @@ TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|S
 # Before the money paths became one unit of work each: confirm_payment 20, refund_order 34, cancel_order 22,
 # ship_order 13 (two-line orders, as below).
 BUDGETS = {"place_order": 10, "confirm_payment": 15, "refund_order": 21, "cancel_order": 18, "ship_order": 11,
-           "scan_known_code": 6, "agent_order_list": 4}
+           "scan_known_code": 5, "agent_order_list": 4, "cloud_transfer": 13}
 TARGETS = {"place_order": 10, "confirm_payment": 15, "refund_order": 21, "cancel_order": 18, "ship_order": 11,
            "scan_known_code": 6, "agent_order_list": 4}
 
@@ -95,8 +96,26 @@ def per_use_case(app, fake_wechat):
         # From a new address each time: a refresh by the same visitor is not a new scan.
         "scan_known_code": _second_run(lambda: _ok(scan_client(app).get(f"/v/{code}"))),
         "agent_order_list": _second_run(lambda: _ok(client.get("/api/mp/orders", headers=headers))),
+        "cloud_transfer": _second_run(_cloud_transfer()),
     }
     return counts
+
+
+def _cloud_transfer():
+    """A downline buying one unit from its upline's cloud stock (转货)."""
+    from app.catalog import service as catalog
+    from app.cloud import service as cloud
+
+    top = make_level()
+    low = make_level()
+    upline = make_agent(level=top)
+    downline = with_goods(1_000_000, agent=make_agent(level=low, upline=upline))
+    product, _ = orderable(100)
+    for level, fen in ((top, 6000), (low, 9000)):
+        catalog.set_level_price(product_id=product.id, level_id=level.id, price_fen=fen)
+    in_cloud(upline, product, 10)
+    return lambda: cloud.transfer_from_upline(downline=downline, product_id=product.id, quantity=1,
+                                              idempotency_key=unique("transfer-"))
 
 
 def _ok(response):

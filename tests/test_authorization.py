@@ -245,6 +245,15 @@ def test_the_scan_page_does_not_link_to_the_agent_by_default(app):
     assert 'href="/a/' not in html
 
 
+def test_the_mini_programs_scan_answer_carries_the_agents_authorization_link_where_the_brand_allows(app):
+    agent = make_agent()
+    code = shipped(make_batch(1), agent)[0]
+    with overridden_settings(SCAN_SHOWS_AUTHORIZATION=True):
+        shown = scan_client(app).get(f"/api/mp/codes/{code}").get_json()
+    hidden = scan_client(app).get(f"/api/mp/codes/{code}").get_json()
+    assert shown["authorization_url"].endswith(f"/a/{_number(agent)}") and hidden["authorization_url"] is None
+
+
 def test_an_unshipped_code_links_to_no_agent(app):
     code = codes_of(make_batch(1))[0]
     with overridden_settings(SCAN_SHOWS_AUTHORIZATION=True):

@@ -84,6 +84,87 @@ def test_finance_sees_pickups_but_cannot_ship_them(client):
     assert console_post(client, f"/admin/cloud/pickups/{pickup.id}/pick").status_code == 403
 
 
+def sold_down(units=10, quantity=4, *, upline_name="上级李", downline_name="下级王"):
+    """An upline holding `units` of a product and its downline having bought `quantity` of them (转货)."""
+    from app.catalog import service as catalog
+    from tests.factories import make_level, with_goods
+    top, low = make_level(), make_level()
+    upline = make_agent(level=top, name=upline_name)
+    downline = with_goods(1_000_000, agent=make_agent(level=low, upline=upline, name=downline_name))
+    product, _ = orderable(on_hand=50, name="玫瑰精华")
+    for level, fen in ((top, 6000), (low, 9000)):
+        catalog.set_level_price(product_id=product.id, level_id=level.id, price_fen=fen)
+    in_cloud(upline, product, units)
+    done = cloud.transfer_from_upline(downline=downline, product_id=product.id, quantity=quantity,
+                                      idempotency_key="t-1")
+    return upline, downline, product, done.transfer
+
+
+def test_the_transfers_page_shows_who_sold_what_to_whom_for_how_much(client):
+    _, _, _, transfer = sold_down()
+    console_as(client, "finance")
+    page = client.get("/admin/cloud/transfers").get_data(as_text=True)
+    assert all(text in page for text in (f"#{transfer.id}", "上级李", "下级王", "玫瑰精华", "360.00", "已完成", "撤销"))
+
+
+def test_the_transfers_page_filters_by_agent_and_day(client):
+    upline, _, _, transfer = sold_down()
+    stranger = make_agent()
+    console_as(client, "finance")
+    assert f"#{transfer.id}" in client.get(f"/admin/cloud/transfers?agent_id={upline.id}").get_data(as_text=True)
+    assert f"#{transfer.id}" not in client.get(f"/admin/cloud/transfers?agent_id={stranger.id}").get_data(as_text=True)
+    assert "没有转货记录" in client.get("/admin/cloud/transfers?date_from=2000-01-01&date_to=2000-01-02").get_data(
+        as_text=True)
+
+
+def test_the_transfers_export_carries_price_money_and_status(client):
+    sold_down()
+    console_as(client, "finance")
+    response = client.get("/admin/cloud/transfers/export")
+    assert response.status_code == 200
+    rows = list(load_workbook(BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("转货编号", "时间", "上级") and rows[1][2] == "上级李" and rows[1][4] == "下级王"
+    assert rows[1][9:12] == ("90.00", "360.00", "已完成")
+
+
+def test_finance_reverses_a_transfer_with_a_reason_from_its_page(client):
+    from tests.factories import goods_of
+    upline, downline, product, transfer = sold_down()
+    console_as(client, "finance")
+    response = console_post(client, f"/admin/cloud/transfers/{transfer.id}/reverse", {"reason": "下级拍错数量"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已撤销" in page and "下级拍错数量" in page
+    assert goods_of(downline)[0] == 1_000_000 and goods_of(upline)[0] == 0
+
+
+def test_a_reversal_the_downline_cannot_cover_is_refused_on_the_page_with_its_reason(client):
+    _, downline, product, transfer = sold_down()
+    cloud.request_pickup(agent=downline, idempotency_key="p", consignee=ADDRESS,
+                         items=[{"product_id": product.id, "quantity": 2}])
+    console_as(client, "finance")
+    response = console_post(client, f"/admin/cloud/transfers/{transfer.id}/reverse", {"reason": "错了"})
+    assert response.status_code == 409 and "无法撤销该转货" in response.get_data(as_text=True)
+
+
+def test_the_warehouse_sees_transfers_but_cannot_reverse_them(client):
+    _, _, _, transfer = sold_down()
+    console_as(client, "warehouse")
+    page = client.get("/admin/cloud/transfers").get_data(as_text=True)
+    assert f"#{transfer.id}" in page and "撤销原因" not in page
+    assert console_post(client, f"/admin/cloud/transfers/{transfer.id}/reverse", {"reason": "错"}).status_code == 403
+
+
+def test_the_transfer_api_reverses_once_and_then_answers_409(client):
+    from tests.factories import admin_headers, make_admin
+    _, _, _, transfer = sold_down()
+    headers = admin_headers(client, make_admin("finance"))
+    first = client.post(f"/admin/api/cloud/transfers/{transfer.id}/reverse", json={"reason": "错"}, headers=headers)
+    again = client.post(f"/admin/api/cloud/transfers/{transfer.id}/reverse", json={"reason": "错"}, headers=headers)
+    assert first.status_code == 200 and first.get_json()["reversal_reason"] == "错"
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "transfer_already_reversed"
+
+
 @pytest.mark.committed
 def test_the_cloud_pages_in_a_browser_on_a_laptop_and_a_phone(browser, live_server):
     from tests.browser import DESKTOP, PHONE, only_from, screenshot
@@ -110,6 +191,32 @@ def test_the_cloud_pages_in_a_browser_on_a_laptop_and_a_phone(browser, live_serv
         screenshot(page, f"console-cloud-pickups-{name}")
         assert elsewhere == []
         page.close()
+
+
+@pytest.mark.committed
+def test_finance_reverses_a_transfer_in_a_browser(browser, live_server):
+    from tests.browser import DESKTOP, only_from, screenshot
+    from tests.factories import DEFAULT_PASSWORD, make_admin
+    sold_down()
+    _, _, _, kept = sold_down(upline_name="上级赵", downline_name="下级钱")
+    user = make_admin("finance")
+    page = browser.new_page(viewport=DESKTOP, locale="zh-CN")
+    elsewhere = only_from(page, live_server)
+    page.goto(live_server + "/admin/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("button:has-text('登录')")
+    page.wait_for_url(live_server + "/admin/")
+    page.goto(live_server + "/admin/cloud/transfers")
+    row = page.locator("tr", has_text="下级王")
+    row.locator("input[name=reason]").fill("下级拍错数量")
+    row.locator("button:has-text('撤销')").click()
+    page.wait_for_selector("text=已撤销，货物退回上级云仓")
+    assert "下级拍错数量" in page.locator("tr", has_text="下级王").inner_text()
+    assert "已完成" in page.locator("tr", has_text="下级钱").inner_text()
+    screenshot(page, "console-cloud-transfers-reversed")
+    assert elsewhere == [] and cloud.list_transfers()[0][0].id == kept.id
+    page.close()
 
 
 def test_the_owner_ticks_commission_on_transfers_in_a_new_rule_version(client):

@@ -4,6 +4,7 @@ Screenshots go to test-output/screenshots/console-goods-*.png (laptop and phone 
 """
 import pytest
 
+from app.database import db
 from app.finance import service as finance
 from tests.browser import DESKTOP, PHONE, browser, screenshot  # noqa: F401  (browser is a fixture)
 from tests.factories import make_agent, with_goods
@@ -18,8 +19,9 @@ def test_finance_confirms_a_transfer_top_up_and_reads_the_agents_goods(sign_in, 
     top_up = finance.submit_transfer_top_up(agent_id=agent.id, amount_fen=880000, proof_content=PNG,
                                             reference="招行尾号6688")
     with_goods(120000, agent=agent)
-    finance.debit_goods(agent_id=agent.id, amount_fen=35600, reason="order", reference="order:261203000012",
-                        memo="订单 261203000012 付款")
+    with db.atomic():  # a step, posted inside a transaction as a use case would
+        finance.debit_goods(agent_id=agent.id, amount_fen=35600, reason="order", reference="order:261203000012",
+                            memo="订单 261203000012 付款")
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page = sign_in("finance", viewport)
         page.goto(live_server + "/admin/finance/goods/top-ups?status=pending")

@@ -60,6 +60,15 @@ def test_malformed_withdrawal_amounts_are_422(client, fake_wechat, body):
     assert client.post("/api/mp/finance/withdrawals", headers=headers, json=body).status_code == 422
 
 
+@pytest.mark.parametrize("amount", ["１２３", "1²", "1e3", "1E2", "١٢", "12.", ".5", "+5", "0x10", "1_000", "12.345"])
+def test_an_amount_in_anything_but_ascii_digits_is_422_and_withdraws_nothing(client, fake_wechat, amount):
+    headers, _ = agent_headers(client, fake_wechat, agent=with_available(50000))
+    response = client.post("/api/mp/finance/withdrawals", headers=headers, json={"amount": amount})
+    assert response.status_code == 422
+    assert "amount" in response.get_json()["error"]["fields"]
+    assert client.get("/api/mp/finance/withdrawals", headers=headers).get_json()["total"] == 0
+
+
 def test_finance_staff_work_the_withdrawal_queue(client, fake_wechat, finance_headers):
     headers, _ = agent_headers(client, fake_wechat, agent=with_available(50000))
     withdrawal = client.post("/api/mp/finance/withdrawals", headers=headers, json={"amount": "200"}).get_json()

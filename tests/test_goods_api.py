@@ -62,6 +62,24 @@ def test_a_transfer_top_up_waits_for_finance_and_tells_the_owners(client, me):
     assert Notification.select().where(Notification.kind == "goods_topup_submitted").count() == 1
 
 
+def test_proof_uploads_beyond_the_limit_answer_429_and_keep_nothing(client, me):
+    from tests.factories import overridden_settings
+    headers, agent = me
+    with overridden_settings(PROOF_UPLOAD_RATE_LIMIT="2/minute"):
+        statuses = [top_up(client, headers, request_id=f"r{n}").status_code for n in range(3)]
+        refused = top_up(client, headers, request_id="r3")
+    assert statuses == [201, 201, 429] and refused.get_json()["error"]["code"] == "rate_limited"
+    assert GoodsTopUp.select().where(GoodsTopUp.agent == agent.id).count() == 2
+
+
+def test_the_proof_upload_limit_counts_each_agent_on_its_own(client, me, fake_wechat):
+    from tests.factories import overridden_settings
+    other, _ = agent_headers(client, fake_wechat)
+    with overridden_settings(PROOF_UPLOAD_RATE_LIMIT="1/minute"):
+        assert top_up(client, me[0], request_id="a").status_code == 201
+        assert top_up(client, other, request_id="b").status_code == 201
+
+
 def test_a_top_up_without_a_proof_image_is_refused(client, me):
     response = client.post("/api/mp/finance/goods/top-ups", headers=me[0], data={"amount": "500.00"})
     assert response.status_code == 422 and "proof" in response.get_json()["error"]["fields"]

@@ -143,3 +143,11 @@ def test_a_credit_is_two_statements_the_entry_and_the_upsert():
     with counted() as seen:
         finance.credit_goods(agent_id=agent.id, amount_fen=100, reason="transfer", reference="transfer:70")
     assert len(seen) == 2 and all(sql.startswith("INSERT INTO") for sql in seen), seen
+
+
+@pytest.mark.committed
+def test_a_posting_outside_a_transaction_is_refused_and_writes_nothing():
+    agent = make_agent()
+    with pytest.raises(RuntimeError, match="caller's transaction"):
+        finance.credit_goods(agent_id=agent.id, amount_fen=100, reason="topup", reference="topup:outside")
+    assert goods_of(agent) == (0, 0) and not GoodsEntry.select().where(GoodsEntry.agent == agent.id).exists()

@@ -1,4 +1,6 @@
 """Under real concurrency (threads with their own connections) a goods balance is never spent twice."""
+from itertools import repeat
+
 import pytest
 
 from app.database import atomic_with_retry
@@ -9,19 +11,21 @@ from tests.factories import goods_of, make_agent, outcomes_in_threads, with_good
 pytestmark = [pytest.mark.committed, pytest.mark.mysql_only]
 
 
-def in_transaction(work):
-    """`work` as a use case runs it: one transaction, retried when it loses a deadlock (or, on Galera, a
-    certification) — the face's functions run inside the caller's transaction and leave the retry to it."""
+def in_transaction(work, inputs):
+    """Each thread takes its input once, then runs `work(input)` as a use case runs it: one transaction, retried
+    when it loses a deadlock (or, on Galera, a certification) — the face's functions run inside the caller's
+    transaction and leave the retry to it. The input is taken outside the retried work, so a retry repeats the
+    same posting."""
     def run():
-        atomic_with_retry(work)
+        item = next(inputs)
+        atomic_with_retry(lambda: work(item))
     return run
 
 
 def test_many_debits_at_once_never_take_the_balance_below_zero(app):
     agent = with_goods(50000)
-    references = iter(range(10))
-    outcomes = outcomes_in_threads(in_transaction(lambda: finance.debit_goods(
-        agent_id=agent.id, amount_fen=10000, reason="order", reference=f"order:{next(references)}")), 10)
+    outcomes = outcomes_in_threads(in_transaction(lambda n: finance.debit_goods(
+        agent_id=agent.id, amount_fen=10000, reason="order", reference=f"order:{n}"), iter(range(10))), 10)
     assert outcomes.count("ok") == 5 and outcomes.count("Conflict") == 5
     assert goods_of(agent) == (0, 0)
     assert finance.check_ledger() == []
@@ -29,8 +33,8 @@ def test_many_debits_at_once_never_take_the_balance_below_zero(app):
 
 def test_the_same_debit_at_once_in_many_threads_debits_once(app):
     agent = with_goods(50000)
-    outcomes = outcomes_in_threads(in_transaction(lambda: finance.debit_goods(
-        agent_id=agent.id, amount_fen=10000, reason="transfer", reference="transfer:1")), 6)
+    outcomes = outcomes_in_threads(in_transaction(lambda reference: finance.debit_goods(
+        agent_id=agent.id, amount_fen=10000, reason="transfer", reference=reference), repeat("transfer:1")), 6)
     assert outcomes == ["ok"] * 6
     assert goods_of(agent) == (40000, 0)
     assert GoodsEntry.select().where(GoodsEntry.reference == "transfer:1").count() == 1
@@ -39,13 +43,11 @@ def test_the_same_debit_at_once_in_many_threads_debits_once(app):
 
 def test_many_downlines_paying_one_upline_at_once_credit_it_fully(app):
     upline, buyers = make_agent(), [with_goods(3000) for _ in range(8)]
-    queue = iter(buyers)
 
-    def transfer():
-        buyer = next(queue)
+    def transfer(buyer):
         finance.debit_goods(agent_id=buyer.id, amount_fen=3000, reason="transfer", reference=f"t:{buyer.id}")
         finance.credit_goods(agent_id=upline.id, amount_fen=3000, reason="transfer", reference=f"t:{buyer.id}")
-    assert outcomes_in_threads(in_transaction(transfer), 8) == ["ok"] * 8
+    assert outcomes_in_threads(in_transaction(transfer, iter(buyers)), 8) == ["ok"] * 8
     assert goods_of(upline) == (24000, 0)
     assert finance.check_ledger() == []
 

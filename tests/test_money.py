@@ -10,7 +10,8 @@ def test_parse_yuan(text, fen):
     assert parse_yuan(text) == fen
 
 
-@pytest.mark.parametrize("bad", ["1.234", "abc", "", "NaN", "Infinity", 1.5, True, "1e20"])
+@pytest.mark.parametrize("bad", ["1.234", "abc", "", "NaN", "Infinity", 1.5, True, "1e20", "1e3", "１２", "1²", "٣",
+                                 "12.", ".5", "+5", "1_000", None])
 def test_parse_yuan_refuses(bad):
     with pytest.raises(ValueError):
         parse_yuan(bad)

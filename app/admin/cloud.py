@@ -8,10 +8,11 @@ from flask_smorest import Blueprint
 from app.clock import to_local
 from app.cloud import service as cloud
 from app.cloud.schemas import (CloudHoldingPageOut, CloudMovePageOut, CloudPickupOut,
-                               CloudPickupPageOut, CloudTransferPageOut)
+                               CloudPickupPageOut, CloudTransferOut, CloudTransferPageOut)
 from app.cloud.service import PICKUP_STATE_NAMES
 from app.exports import table_file
 from app.http import admin_actor, admin_required
+from app.money import format_yuan
 from app.orders import service as orders
 from app.orders.schemas import OrderOut
 from app.schemas import PageArgs, RowId, Schema, fields, page_body, validate
@@ -20,6 +21,7 @@ blp = Blueprint("admin_cloud", __name__, url_prefix="/admin/api/cloud", descript
 
 WRITE_ROLES = ("warehouse",)
 READ_ROLES = ("warehouse", "finance")
+REVERSE_ROLES = ("finance",)   # and the owner: money moves back
 
 
 class AdminCloudFilterArgs(Schema):
@@ -43,8 +45,23 @@ class AdminCloudMoveArgs(PageArgs):
     reason = fields.String(validate=validate.OneOf(cloud.MOVE_REASONS))
 
 
-class AdminCloudAgentArgs(PageArgs):
+class AdminCloudTransferFilterArgs(Schema):
     agent_id = RowId()
+    product_id = RowId()
+    date_from = fields.Date()
+    date_to = fields.Date()
+
+
+class AdminCloudTransferArgs(PageArgs, AdminCloudTransferFilterArgs):
+    pass
+
+
+class AdminCloudTransferExportArgs(AdminCloudTransferFilterArgs):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(["xlsx", "csv"]))
+
+
+class AdminCloudReverseBody(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
 
 
 class AdminCloudPickupArgs(PageArgs):
@@ -104,11 +121,43 @@ def moves(args):
 
 @blp.route("/transfers", methods=["GET"])
 @admin_required(*READ_ROLES)
-@blp.arguments(AdminCloudAgentArgs, location="query")
+@blp.arguments(AdminCloudTransferArgs, location="query")
 @blp.response(200, CloudTransferPageOut)
 def transfers(args):
-    """转货 between agents, newest first (of one agent, bought or sold)."""
+    """转货 between agents, newest first, by agent (bought or sold), product and local days (date_from, date_to)."""
     return page_body(cloud.list_transfers(**args), args)
+
+
+TRANSFER_HEADERS = ("转货编号", "时间", "上级", "上级编号", "下级", "下级编号", "商品", "数量", "单位", "单价（元）",
+                    "金额（元）", "状态", "撤销原因")
+
+
+def transfer_rows(rows):
+    """TransferRows as export rows; the console page's export reuses them."""
+    return ((r.transfer.id, to_local(r.transfer.created_at).strftime("%Y-%m-%d %H:%M"), r.upline_name,
+             r.transfer.upline_id, r.downline_name, r.transfer.downline_id, r.product_name, r.transfer.quantity, r.unit,
+             format_yuan(r.transfer.unit_price_fen), format_yuan(r.transfer.amount_fen), r.status_name,
+             r.transfer.reversal_reason) for r in rows)
+
+
+@blp.route("/transfers/export", methods=["GET"])
+@admin_required(*READ_ROLES)
+@blp.arguments(AdminCloudTransferExportArgs, location="query")
+def export_transfers(args):
+    """转货 as .xlsx (default) or .csv, with the list's filters."""
+    content, mimetype, extension = table_file(args.pop("format"), TRANSFER_HEADERS,
+                                              transfer_rows(cloud.export_transfers(**args)), title="转货记录")
+    return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=f"cloud-transfers.{extension}")
+
+
+@blp.route("/transfers/<id:transfer_id>/reverse", methods=["POST"])
+@admin_required(*REVERSE_ROLES)
+@blp.arguments(AdminCloudReverseBody)
+@blp.response(200, CloudTransferOut)
+def reverse(body, transfer_id):
+    """Reverse a 转货 with a reason: units back to the upline's cloud stock, money back to the downline's 货款
+    (409 when the downline no longer holds the units, the upline's balance is short, or it was reversed)."""
+    return cloud.reverse_transfer(transfer_id, actor=admin_actor(), reason=body["reason"])
 
 
 @blp.route("/pickups", methods=["GET"])

@@ -100,6 +100,13 @@ def verify_number_for_agent(*, agent_id):
     return row.number if row is not None else None
 
 
+def verify_url_for_agent(*, agent_id):
+    """The verification page (`/a/<授权编号>`) of the agent a code was shipped to, when the brand allows it
+    (SCAN_SHOWS_AUTHORIZATION) and the agent has a certificate; else None. The scan pages link to it."""
+    number = verify_number_for_agent(agent_id=agent_id)
+    return drawing.verify_url(number) if number else None
+
+
 def issue_all(*, batch=500):
     """Issue (or bring up to date) the certificate of every active agent; returns how many were looked at."""
     seen, page = 0, 1

@@ -16,7 +16,7 @@ from app.clock import utcnow
 from app.database import BaseModel
 from app.inventory.models import Warehouse
 
-MOVE_REASONS = ("purchase", "transfer_in", "transfer_out", "pickup", "pickup_cancel", "refund")
+MOVE_REASONS = ("purchase", "transfer_in", "transfer_out", "pickup", "pickup_cancel", "refund", "reversal")
 PICKUP_STATUSES = ("waiting", "picking", "shipped", "cancelled")
 
 
@@ -73,6 +73,10 @@ class CloudTransfer(BaseModel):
     request_hash = CharField(max_length=64)
     actor = CharField(max_length=48, default="")
     created_at = DateTimeField(default=utcnow)
+    reversed_at = DateTimeField(null=True)   # reversed by the brand: units and money went back
+    reversed_by = CharField(max_length=48, default="")
+    reversal_reason = CharField(max_length=255, default="")
+    commission_fen = BigIntegerField(default=0)   # paid on it by the rules in force (`cloud_transfers`)
 
     class Meta:
         table_name = "cloud_transfer"

@@ -4,7 +4,8 @@ from app.orders.schemas import ConsigneeBody, OrderItemBody
 from app.schemas import RowId, Schema, UtcDateTime, Yuan, fields, page_schema, validate
 
 MOVE_REASON_NAMES = {"purchase": "进货入云仓", "transfer_in": "转货转入", "transfer_out": "转货转出",
-                     "pickup": "提货", "pickup_cancel": "提货取消退回", "refund": "退款退回品牌"}
+                     "pickup": "提货", "pickup_cancel": "提货取消退回", "refund": "退款退回品牌",
+                     "reversal": "转货撤销"}
 
 
 class CloudHoldingOut(Schema):
@@ -45,6 +46,8 @@ class CloudTransferOut(Schema):
     unit_price = Yuan(attribute="unit_price_fen")
     amount = Yuan(attribute="amount_fen")
     created_at = UtcDateTime()
+    reversed_at = UtcDateTime(allow_none=True)
+    reversal_reason = fields.String()
 
 
 class CloudTransferDoneOut(Schema):

@@ -19,7 +19,7 @@ from peewee import IntegrityError, fn
 
 from app.agents import service as agents
 from app.catalog import service as catalog
-from app.clock import utcnow
+from app.clock import utc_start_of_local_day, utcnow
 from app.cloud.models import MOVE_REASONS, CloudMove, CloudStock, CloudTransfer, Pickup, PickupLine
 from app.codes import service as codes
 from app.database import atomic_with_retry, db, for_update, is_mysql, paginate, portable_sql
@@ -175,19 +175,64 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
     The money moves in the same unit of work: the downline's goods balance (货款) is debited, the upline's credited
     (409 insufficient_goods_balance when short). The units come from the upline's warehouse holding the most of
     them (or `warehouse_id`). Not enough there: 409 insufficient_cloud_stock and nothing moves. A retry with the
-    same key finds the first 转货; the same key with another body is 409. Commission is not paid on units that move
-    inside the network (it was paid when they were first bought) unless the rules in force say so
-    (`cloud_transfers`).
+    same key finds the first 转货 (even when the upline has no units left since); the same key with another body
+    is 409. Commission is not paid on units that move inside the network (it was paid when they were first bought)
+    unless the rules in force say so (`cloud_transfers`).
     """
     key = _key(idempotency_key)
     quantity = _quantity(quantity, "quantity")
     if isinstance(product_id, bool) or not isinstance(product_id, int) or product_id <= 0:
         raise InvalidInput.on("product_id", "商品编号无效")
-    actor = actor or f"agent:{downline.id}"
+    actor = (actor or f"agent:{downline.id}")[:48]
     request_hash = _hash({"product": product_id, "quantity": quantity, "warehouse": warehouse_id})
-    earlier = _earlier_transfer(downline.id, key, request_hash)
-    if earlier is not None:
+    try:
+        upline, product, price, source = _transfer_terms(downline, product_id, warehouse_id)
+    except (Conflict, Forbidden, NotFound):
+        # A retry of a 转货 that went through answers it, whatever changed since (the upline may hold no more).
+        earlier = _earlier_transfer(downline.id, key, request_hash)
+        if earlier is None:
+            raise
         return earlier
+    rules_pay = finance.commission_on_cloud_transfers()
+    amount = price * quantity
+
+    def work():
+        # The 转货's own row first: its unique key (downline, idempotency key) stops a retry at once. The hot rows,
+        # the upline's goods balance and its cloud row, come last, each one UPDATE: the downline pays (guarded)
+        # and the upline is credited, then the downline's cloud row is credited and the upline's, guarded, is the
+        # last statement before COMMIT. The downline's row is credited only once the upline's balance is locked:
+        # upserted earlier, concurrent downlines' new rows took gap locks that deadlocked against each other on
+        # MariaDB (bench/cloud.py).
+        now = utcnow()
+        transfer_id = db.execute_sql(_sql(INSERT_TRANSFER), (
+            upline.id, downline.id, product_id, source, quantity, price, amount, key, request_hash, actor,
+            now)).lastrowid
+        enqueue(kind="cloud_transfer_sold", recipient=recipient_agent(upline.id),
+                data={"transfer_id": transfer_id, "downline": downline.name, "product": product.name,
+                      "quantity": quantity, "amount": format_yuan(amount)},
+                dedupe_key=f"cloud_transfer:{transfer_id}:sold")
+        reference = f"transfer:{transfer_id}"
+        commission = 0
+        if rules_pay:   # the brand's rules pay commission on 转货 too (off by default: paid once, on purchase)
+            commission = finance.settle_cloud_transfer(transfer_id=transfer_id, transfer_no=f"转货{transfer_id}",
+                                                       buyer_agent_id=downline.id, paid_at=now, product_id=product_id,
+                                                       quantity=quantity, unit_price_fen=price)
+            if commission:
+                CloudTransfer.update(commission_fen=commission).where(CloudTransfer.id == transfer_id).execute()
+        _post([Change(downline.id, product_id, source, quantity), Change(upline.id, product_id, source, -quantity)],
+              reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
+              before_rows=lambda: finance.pay_goods(payer_id=downline.id, payee_id=upline.id, amount_fen=amount,
+                                                    reason="transfer", reference=reference, actor=actor))
+        return CloudTransfer(id=transfer_id, upline=upline.id, downline=downline.id, product=product_id,
+                             warehouse=source, quantity=quantity, unit_price_fen=price, amount_fen=amount,
+                             idempotency_key=key, request_hash=request_hash, actor=actor, created_at=now,
+                             commission_fen=commission)
+    transfer, earlier = _once(work, lambda: _earlier_transfer(downline.id, key, request_hash))
+    return earlier or TransferResult(transfer, product.name, repeated=False)
+
+
+def _transfer_terms(downline, product_id, warehouse_id):
+    """(upline, product, the downline's unit price, the warehouse the units come from) of a 转货, or why not."""
     agents.ensure_may_order(downline)
     if downline.upline_id is None:
         raise Conflict("您没有上级，请向品牌方进货", code="no_upline")
@@ -196,49 +241,21 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
         agents.ensure_upline_powers(upline)
     except Forbidden as exc:
         raise Conflict("上级当前不能出货（已暂停或已过期），请向品牌方进货", code="upline_unavailable") from exc
-    price = catalog.agent_price_for(product_id=product_id, level_id=downline.level_id)
-    product = catalog.get_product(product_id)
+    product, price = catalog.order_prices(product_ids=[product_id], level_id=downline.level_id,
+                                          agent_asking=True)[product_id]
     source = warehouse_id if warehouse_id is not None else _fullest_warehouse(upline.id, product_id)
     if source is None:
         raise Conflict(f"上级云仓没有「{product.name}」", code="insufficient_cloud_stock")
-
-    rules_pay = finance.commission_on_cloud_transfers()
-
-    def work():
-        now = utcnow()
-        transfer = CloudTransfer.create(upline=upline.id, downline=downline.id, product=product_id, warehouse=source,
-                                        quantity=quantity, unit_price_fen=price, amount_fen=price * quantity,
-                                        idempotency_key=key, request_hash=request_hash, actor=actor[:48],
-                                        created_at=now)
-        enqueue(kind="cloud_transfer_sold", recipient=recipient_agent(upline.id),
-                data={"transfer_id": transfer.id, "downline": downline.name, "product": product.name,
-                      "quantity": quantity, "amount": format_yuan(transfer.amount_fen)},
-                dedupe_key=f"cloud_transfer:{transfer.id}:sold")
-        reference = f"transfer:{transfer.id}"
-        # The upline's rows are the hot ones (every downline buys from them), so they are locked last: the
-        # upline's balance is credited after the downline's is debited and the moves are written, and its cloud
-        # row, guarded, is the last statement before COMMIT. The downline's cloud row is credited only once the
-        # upline's balance is locked: upserted earlier, concurrent downlines' new rows took gap locks that
-        # deadlocked against each other on MariaDB (bench/cloud.py).
-        finance.debit_goods(agent_id=downline.id, amount_fen=transfer.amount_fen, reason="transfer",
-                            reference=reference, actor=actor)
-        if rules_pay:   # the brand's rules pay commission on 转货 too (off by default: paid once, on purchase)
-            finance.settle_cloud_transfer(transfer_id=transfer.id, transfer_no=f"转货{transfer.id}",
-                                          buyer_agent_id=downline.id, paid_at=now, product_id=product_id,
-                                          quantity=quantity, unit_price_fen=price)
-        _post([Change(downline.id, product_id, source, quantity), Change(upline.id, product_id, source, -quantity)],
-              reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
-              before_rows=lambda: finance.credit_goods(agent_id=upline.id, amount_fen=transfer.amount_fen,
-                                                       reason="transfer", reference=reference, actor=actor))
-        return transfer
-    transfer, earlier = _once(work, lambda: _earlier_transfer(downline.id, key, request_hash))
-    return earlier or TransferResult(transfer, product.name, repeated=False)
+    return upline, product, price, source
 
 
-# Read on every 转货 before its transaction: plain SQL, as building them with peewee cost more than running them.
+# Read or written on every 转货: plain SQL, as building them with peewee cost more than running them.
 EARLIER_TRANSFER = "SELECT id, request_hash FROM cloud_transfer WHERE downline_id = ? AND idempotency_key = ?"
 FULLEST_WAREHOUSE = ("SELECT warehouse_id FROM cloud_stock WHERE agent_id = ? AND product_id = ? AND units > 0 "
                      "ORDER BY units DESC, warehouse_id LIMIT 1")
+INSERT_TRANSFER = ("INSERT INTO cloud_transfer (upline_id, downline_id, product_id, warehouse_id, quantity, "
+                   "unit_price_fen, amount_fen, idempotency_key, request_hash, actor, created_at, reversed_by, "
+                   "reversal_reason, commission_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)")
 
 
 def _earlier_transfer(downline_id, key, request_hash):
@@ -280,12 +297,105 @@ def upline_offers(downline):
             for item in catalog.catalogue_for_level(downline.level_id) if held.get(item.product.id)]
 
 
-def list_transfers(*, agent_id=None, page=1, per_page=50):
-    """转货 records, newest first (of one agent, as upline or downline, when given)."""
+def _transfers_query(*, agent_id=None, product_id=None, date_from=None, date_to=None):
     query = CloudTransfer.select().order_by(CloudTransfer.id.desc())
     if agent_id is not None:
         query = query.where((CloudTransfer.upline == agent_id) | (CloudTransfer.downline == agent_id))
-    return paginate(query, page=page, per_page=per_page)
+    if product_id is not None:
+        query = query.where(CloudTransfer.product == product_id)
+    if date_from is not None:
+        query = query.where(CloudTransfer.created_at >= utc_start_of_local_day(date_from))
+    if date_to is not None:
+        query = query.where(CloudTransfer.created_at < utc_start_of_local_day(date_to + timedelta(days=1)))
+    return query
+
+
+def list_transfers(*, page=1, per_page=50, **filters):
+    """转货 records, newest first: of one agent (as upline or downline), one product, local days from/to (dates)."""
+    return paginate(_transfers_query(**filters), page=page, per_page=per_page)
+
+
+@dataclass(frozen=True)
+class TransferRow:
+    """A 转货 as the console lists and exports it: who sold to whom, what, for how much, and whether reversed."""
+
+    transfer: CloudTransfer
+    upline_name: str
+    downline_name: str
+    product_name: str
+    unit: str
+
+    @property
+    def status(self):
+        return "reversed" if self.transfer.reversed_at else "done"
+
+    @property
+    def status_name(self):
+        return TRANSFER_STATUS_NAMES[self.status]
+
+
+TRANSFER_STATUS_NAMES = {"done": "已完成", "reversed": "已撤销"}
+
+
+def transfer_rows(transfers):
+    """The transfers as TransferRows, each agent's and product's name looked up once."""
+    transfers = list(transfers)
+    names = agents.names_of({t.upline_id for t in transfers} | {t.downline_id for t in transfers})
+    products = {pid: catalog.get_product(pid) for pid in {t.product_id for t in transfers}}
+    return [TransferRow(t, names.get(t.upline_id, ""), names.get(t.downline_id, ""), products[t.product_id].name,
+                        products[t.product_id].unit) for t in transfers]
+
+
+def export_transfers(**filters):
+    """Every 转货 matching the filters as TransferRows, newest first (at most MAX_EXPORT_ROWS, else InvalidInput)."""
+    rows = list(_transfers_query(**filters).limit(MAX_EXPORT_ROWS + 1))
+    if len(rows) > MAX_EXPORT_ROWS:
+        raise InvalidInput.on("date_from", f"导出超过{MAX_EXPORT_ROWS}行，请缩小范围")
+    return transfer_rows(rows)
+
+
+REVERSE_TRANSFER = ("UPDATE cloud_transfer SET reversed_at = ?, reversed_by = ?, reversal_reason = ? "
+                    "WHERE id = ? AND reversed_at IS NULL")
+
+
+def reverse_transfer(transfer_id, *, actor, reason):
+    """The brand undoes a 转货, once, with a reason: its units go back from the downline's cloud stock to the
+    upline's, its money from the upline's goods balance to the downline's; moves (`reversal`) and goods entries
+    (`reversal`, the reason in their memo) record it under the 转货's reference. Refused (409, nothing moves) when
+    the downline no longer holds the units (`transfer_units_moved`), the upline's balance cannot cover the money
+    (`insufficient_goods_balance`), it was reversed before (`transfer_already_reversed`) or the rules paid
+    commission on it (`transfer_commission_paid`: commission is finance's to take back, by hand)."""
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason or len(reason) > 255:
+        raise InvalidInput.on("reason", "请填写撤销原因（不超过255个字符）")
+    actor = str(actor)[:48]
+
+    def work():
+        transfer = CloudTransfer.get_or_none(CloudTransfer.id == transfer_id) if isinstance(transfer_id, int) \
+            else None
+        if transfer is None:
+            raise NotFound("转货记录不存在", code="transfer_not_found")
+        if transfer.commission_fen:
+            raise Conflict("该转货已按规则发放佣金，不能撤销", code="transfer_commission_paid")
+        now = utcnow()
+        # The guard on reversed_at makes it once only, however many ask at once (the row stays locked to COMMIT).
+        if not db.execute_sql(_sql(REVERSE_TRANSFER), (now, actor, reason, transfer.id)).rowcount:
+            raise Conflict("该转货已撤销", code="transfer_already_reversed")
+        reference = f"transfer:{transfer.id}"
+        try:
+            _post([Change(transfer.upline_id, transfer.product_id, transfer.warehouse_id, transfer.quantity),
+                   Change(transfer.downline_id, transfer.product_id, transfer.warehouse_id, -transfer.quantity)],
+                  reason_in="reversal", reason_out="reversal", reference=reference, actor=actor, now=now,
+                  before_rows=lambda: finance.pay_goods(payer_id=transfer.upline_id, payee_id=transfer.downline_id,
+                                                        amount_fen=transfer.amount_fen, reason="reversal",
+                                                        reference=reference, actor=actor,
+                                                        memo=f"转货撤销：{reason}"))
+        except Conflict as exc:
+            if exc.code != "insufficient_cloud_stock":
+                raise Conflict(f"上级{exc.message}，无法撤销该转货", code=exc.code) from exc
+            raise Conflict(f"{exc.message}：下级已转出或提货，无法撤销该转货", code="transfer_units_moved") from exc
+        return transfer.id
+    return CloudTransfer.get_by_id(atomic_with_retry(work))
 
 
 # 提货: cloud units picked and shipped to the agent or a customer

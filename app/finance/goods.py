@@ -7,8 +7,10 @@ the last statement of the step, so two payments at once never spend the same
 money twice. Each entry's key is "<direction>:<reason>:<reference>": asking again
 for the same reference changes nothing and answers the first entry.
 
-`credit` and `debit` run inside the caller's transaction (one is opened when there is
-none), so a 转货 debits the buyer and credits the upline in one unit of work.
+`credit` and `debit` are steps: they run inside the caller's transaction (refusing to run
+outside one), so a 转货 debits the buyer and credits the upline in one unit of work, and the use
+case that opened it (`atomic_with_retry`) retries the whole of it when it loses a deadlock or, on
+a Galera cluster, certification at COMMIT.
 """
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,8 +24,9 @@ from app.finance.models import GoodsBalance, GoodsEntry
 from app.money import MAX_FEN, format_yuan
 
 # What a credit or a debit may be for; the reference names the thing (a top-up, an order, a 转货).
-CREDIT_REASONS = {"topup": "充值", "transfer": "下级转货货款", "refund": "订单退款", "adjustment": "调整"}
-DEBIT_REASONS = {"order": "订单付款", "transfer": "转货付款", "adjustment": "调整"}
+CREDIT_REASONS = {"topup": "充值", "transfer": "下级转货货款", "refund": "订单退款", "adjustment": "调整",
+                  "reversal": "转货撤销退回"}
+DEBIT_REASONS = {"order": "订单付款", "transfer": "转货付款", "adjustment": "调整", "reversal": "转货撤销扣回"}
 WITHDRAWAL_REASONS = {"withdrawal_hold": "提现申请", "withdrawal_rejected": "提现被拒退回",
                       "withdrawal_paid": "提现已打款", "withdrawal_failed": "微信转账未成功退回"}
 REASON_NAMES = {**{f"in:{k}": v for k, v in CREDIT_REASONS.items()},
@@ -78,7 +81,7 @@ def _existing(key, agent_id, balance_delta, *, locked):
 
 @lru_cache(maxsize=4)
 def _statements(database_type):
-    """The three statements of a posting, written once per kind of database (the query builder would cost more
+    """The statements of a posting (and of a payment's pair of entries), written once per kind of database (the query builder would cost more
     Python time than the statements take to run, on the hottest rows of 转货)."""
     database = db.obj
     (left, right), param = database.quote, database.param
@@ -94,7 +97,8 @@ def _statements(database_type):
     upsert = f"INSERT INTO {name('goods_balance')} ({agent}, {balance}, {held}) VALUES ({param}, {param}, 0) "
     upsert += (f"ON DUPLICATE KEY UPDATE {balance} = {balance} + VALUES({balance})" if database_type.endswith(
         "MySQLDatabase") else f"ON CONFLICT ({agent}) DO UPDATE SET {balance} = {balance} + excluded.{balance}")
-    return entry, guarded, upsert
+    pair = entry + f", ({', '.join([param] * len(columns))})"
+    return entry, guarded, upsert, pair
 
 
 def _post(*, key, agent_id, reason, reference, balance_delta, held_delta=0, actor, memo):
@@ -106,10 +110,9 @@ def _post(*, key, agent_id, reason, reference, balance_delta, held_delta=0, acto
     (never seen outside this transaction), so nothing is left behind.
     """
     if not db.in_transaction():
-        with db.atomic():
-            return _post(key=key, agent_id=agent_id, reason=reason, reference=reference, balance_delta=balance_delta,
-                         held_delta=held_delta, actor=actor, memo=memo)
-    insert_entry, guarded_update, upsert_balance = _statements(type(db.obj).__name__)
+        # A transaction of its own could fail at COMMIT with nobody to retry it: the use case opens one.
+        raise RuntimeError("a goods-balance posting runs inside the caller's transaction")
+    insert_entry, guarded_update, upsert_balance, _ = _statements(type(db.obj).__name__)
     try:
         entry_id = db.execute_sql(insert_entry, (key, agent_id, reason, reference, balance_delta, held_delta,
                                                  memo[:255], str(actor)[:64], str(utcnow()))).lastrowid
@@ -131,9 +134,11 @@ def _post(*, key, agent_id, reason, reference, balance_delta, held_delta=0, acto
 
 
 def _short(agent_id, needed_fen):
+    """The refusal of a debit the balance cannot cover; `fields.shortfall` (yuan) is what a top-up must bring, so
+    that a client can offer to pay just that (the pickup page does, by WeChat Pay)."""
     have = balance(agent_id=agent_id).balance_fen
     return Conflict(f"货款余额不足：余额{format_yuan(have)}元，还差{format_yuan(needed_fen - have)}元",
-                    code="insufficient_goods_balance")
+                    code="insufficient_goods_balance", fields={"shortfall": format_yuan(needed_fen - have)})
 
 
 def credit(*, agent_id, amount_fen, reason, reference, actor="system", memo=""):
@@ -158,6 +163,38 @@ def debit(*, agent_id, amount_fen, reason, reference, actor="system", memo=""):
     reference = _checked(amount_fen, reason, DEBIT_REASONS, reference)
     return _post(key=f"out:{reason}:{reference}", agent_id=agent_id, reason=f"out:{reason}", reference=reference,
                  balance_delta=-amount_fen, actor=actor, memo=memo or DEBIT_REASONS[reason])
+
+
+def pay(*, payer_id, payee_id, amount_fen, reason, reference, actor="system", memo=""):
+    """Move `amount_fen` from the payer's goods balance to the payee's for `reason` ("transfer": a downline paying
+    its upline for a 转货; "reversal": a 转货 undone) identified by `reference`, once per (reason, reference): the payer's debit and the payee's
+    credit, as `debit` and `credit` would write them, in three statements — both entries in one INSERT, the payer's
+    guarded UPDATE, then the payee's upsert (the hot row when many pay one payee, so it comes last; the row is
+    created the first time). When the payer is short: Conflict (insufficient_goods_balance), nothing written.
+
+    Runs inside the caller's transaction."""
+    if not db.in_transaction():
+        raise RuntimeError("a goods-balance payment runs inside the caller's transaction")
+    reference = _checked(amount_fen, reason, DEBIT_REASONS, reference)
+    _checked(amount_fen, reason, CREDIT_REASONS, reference)
+    _, guarded_update, upsert_balance, insert_pair = _statements(type(db.obj).__name__)
+    now, actor = str(utcnow()), str(actor)[:64]
+    keys = (f"out:{reason}:{reference}", f"in:{reason}:{reference}")
+    try:
+        db.execute_sql(insert_pair, (keys[0], payer_id, f"out:{reason}", reference, -amount_fen, 0,
+                                     (memo or DEBIT_REASONS[reason])[:255], actor, now, keys[1], payee_id,
+                                     f"in:{reason}", reference, amount_fen, 0, (memo or CREDIT_REASONS[reason])[:255],
+                                     actor, now))
+    except IntegrityError:   # paid before: each side finds its first entry
+        debit(agent_id=payer_id, amount_fen=amount_fen, reason=reason, reference=reference, actor=actor, memo=memo)
+        credit(agent_id=payee_id, amount_fen=amount_fen, reason=reason, reference=reference, actor=actor, memo=memo)
+        return
+    if not db.execute_sql(guarded_update, (-amount_fen, 0, payer_id, -amount_fen, 0)).rowcount:
+        GoodsEntry.delete().where(GoodsEntry.key.in_(keys)).execute()
+        raise _short(payer_id, amount_fen)
+    # The upsert, not an UPDATE falling back to an INSERT: under REPEATABLE READ an UPDATE that finds no row
+    # takes a gap lock, and two first payments to a new payee deadlocked on it (bench/cloud.py).
+    db.execute_sql(upsert_balance, (payee_id, amount_fen))
 
 
 def hold_for_withdrawal(*, agent_id, amount_fen, withdrawal_id, actor):

@@ -20,7 +20,7 @@ from app import wechat_pay as pay
 from app.agents import service as agents
 from app.clock import utcnow
 from app.config import get_settings
-from app.database import db
+from app.database import atomic_with_retry, db
 from app.errors import Conflict, NotFound
 from app.finance.holds import end_hold, notify_agent
 from app.finance.models import TRANSFER_STATE_NAMES, Withdrawal
@@ -133,7 +133,8 @@ def apply_transfer(bill):
     values = {"transfer_state": state, "transfer_error": ""}
     if bill.get("transfer_bill_no"):
         values["transfer_bill_no"] = str(bill["transfer_bill_no"])[:64]
-    with db.atomic():
+
+    def work():  # one unit of work, retried whole (a goods withdrawal's hold ends in it)
         if state == SUCCESS:
             if (Withdrawal.update(status="paid", paid_at=utcnow(), reference=values.get("transfer_bill_no", "")[:64],
                                   **values).where(Withdrawal.id == withdrawal.id, open_statuses).execute()):
@@ -154,6 +155,7 @@ def apply_transfer(bill):
                 notify_agent("withdrawal_transfer_ready", withdrawal)
         else:
             log.warning("withdrawal %s: transfer bill in unknown state %r", withdrawal.id, state)
+    atomic_with_retry(work)
     return Withdrawal.get_by_id(withdrawal.id)
 
 

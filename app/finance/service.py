@@ -14,7 +14,7 @@ from app.finance import goods, ledger
 from app.finance.goods import (CREDIT_REASONS as GOODS_CREDIT_REASONS,  # noqa: F401
                                DEBIT_REASONS as GOODS_DEBIT_REASONS, GoodsBalanceView, GoodsMove)
 from app.finance.goods import balance as goods_balance, credit as credit_goods, debit as debit_goods  # noqa: F401
-from app.finance.goods import ledger as goods_ledger  # noqa: F401
+from app.finance.goods import ledger as goods_ledger, pay as pay_goods  # noqa: F401
 from app.finance.preview import preview_order, preview_rules  # noqa: F401
 from app.finance.reports import monthly_report, monthly_report_table, profit_report  # noqa: F401
 from app.finance.settlement import (cancel_settlement, commission_on_cloud_transfers, get_settlement,  # noqa: F401

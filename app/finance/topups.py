@@ -11,7 +11,6 @@ import re
 from datetime import timedelta
 
 from peewee import IntegrityError
-from wechatpy.exceptions import InvalidSignatureException
 
 from app.clock import utcnow
 from app.config import get_settings
@@ -24,7 +23,7 @@ from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue, recipient_agent
 from app.uploads import payment_proof_file, save_payment_proof
 from app.wechat import failures_as_domain_errors
-from app.wechat_pay import PayRefused, PayUnavailable, api_version, v2_client, v3_client
+from app.wechat_pay import NotificationRejected, PayRefused, PayUnavailable, api_version, v2_client, v2_payment_result, v3_client
 
 log = logging.getLogger(__name__)
 
@@ -233,18 +232,13 @@ def handle_wechat_top_up_notification(xml):
     ok False asks WeChat to send it again (bad signature, unknown top-up, amount
     mismatch); a repeated notification changes nothing.
     """
-    settings = get_settings()
-    if api_version() != "v2":
-        return False, "未配置微信支付"
     try:
-        data = v2_client().parse_payment_result(xml)
-    except InvalidSignatureException:
-        log.warning("WeChat Pay top-up notification with a bad signature")
-        return False, "签名错误"
-    if data.get("return_code") != "SUCCESS" or data.get("result_code") != "SUCCESS":
+        data = v2_payment_result(xml)
+    except NotificationRejected as exc:
+        log.warning("WeChat Pay top-up notification refused: %s", exc.reason)
+        return False, exc.answer
+    if data is None:
         return True, "OK"
-    if data.get("mch_id") != settings.WECHAT_PAY_MCH_ID or data.get("appid") != settings.WECHAT_MP_APPID:
-        return False, "商户号不符"
     top_up = _top_up_of_trade_no(data.get("out_trade_no"))
     if top_up is None:
         return False, "充值不存在"

@@ -130,10 +130,11 @@ def reject_withdrawal(*, withdrawal_id, actor_id, reason):
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput.on("reason", "请填写拒绝原因")
-    with db.atomic():
+    def work():
         withdrawal = _move(withdrawal_id, ["pending", "approved"], "rejected", by_hand=True, decided_by=actor_id,
                            decided_at=utcnow(), reason=reason[:255])
         end_hold(withdrawal, "rejected", "available", f"提现申请 #{withdrawal.id} 被拒绝：{reason}")
+    atomic_with_retry(work)
     return get_withdrawal(withdrawal_id)
 
 
@@ -142,10 +143,11 @@ def mark_withdrawal_paid(*, withdrawal_id, actor_id, reference):
     reference = (reference or "").strip()
     if not reference:
         raise InvalidInput.on("reference", "请填写打款流水号")
-    with db.atomic():
+    def work():
         withdrawal = _move(withdrawal_id, ["approved"], "paid", by_hand=True, paid_at=utcnow(),
                            reference=reference[:64])
         end_hold(withdrawal, "paid", "withdrawn", f"提现 #{withdrawal.id} 已打款（{reference}）")
+    atomic_with_retry(work)
     return get_withdrawal(withdrawal_id)
 
 

@@ -151,8 +151,7 @@ def reserve(*, reference, warehouse_id, lines, actor=""):
     """Hold stock for an order: all lines or none (409 naming the short product); once per reference."""
     reference = _required_reference(reference)
     quantities = ledger.product_quantities(lines)
-    ledger.require_usable_warehouse(warehouse_id)
-    return _reserve(reference, warehouse_id, quantities, actor)
+    return _reserve(reference, warehouse_id, quantities, actor, active_warehouse=True)
 
 
 def reserve_where_best(*, reference, province, lines, actor=""):
@@ -175,9 +174,10 @@ def reserve_in_chosen(*, reference, warehouse, lines, actor=""):
     return _reserve(_required_reference(reference), warehouse.id, ledger.product_quantities(lines), actor)
 
 
-def _reserve(reference, warehouse_id, quantities, actor):
+def _reserve(reference, warehouse_id, quantities, actor, *, active_warehouse=False):
     deltas = [Delta(warehouse_id, product_id, reserved=q) for product_id, q in quantities.items()]
-    return run_and_alert(lambda: ledger.post_moves("reserve", deltas, reference=reference, actor=actor))
+    return run_and_alert(lambda: ledger.post_moves("reserve", deltas, reference=reference, actor=actor,
+                                                   active_warehouse=active_warehouse))
 
 
 def release(*, reference, actor=""):

@@ -14,7 +14,7 @@ from app.errors import DomainError
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
 from app.orders import service, tracking, wechat_payments, wechat_refunds
-from app.wechat_pay import PayError
+from app.wechat_pay import PayError, v2_refunds_configured
 
 log = logging.getLogger(__name__)
 JOB_ACTOR = "system"
@@ -47,12 +47,16 @@ def cancel_unpaid_orders(now=None):
 
 def settle_wechat_pay(now=None):
     """Ask WeChat Pay (APIv3) about payments started but not confirmed (and close those of cancelled orders), and
-    about refunds still under way; each is applied as its notification would be. Counts of outcomes."""
-    if not get_settings().wechat_pay_v3_configured:
+    (APIv3 or v2) about refunds still under way; each is applied as its notification would be. Counts of outcomes."""
+    work = []
+    if get_settings().wechat_pay_v3_configured:
+        work.append(("payment", wechat_payments.unsettled_payments(now=now), wechat_payments.settle_payment))
+    if get_settings().wechat_pay_v3_configured or v2_refunds_configured():
+        work.append(("refund", wechat_refunds.unsettled_refunds(now=now), wechat_refunds.settle_refund))
+    if not work:
         return {"payments": 0, "refunds": 0}
     counts = {}
-    for kind, ids, settle in (("payment", wechat_payments.unsettled_payments(now=now), wechat_payments.settle_payment),
-                              ("refund", wechat_refunds.unsettled_refunds(now=now), wechat_refunds.settle_refund)):
+    for kind, ids, settle in work:
         for record_id in ids:
             try:
                 outcome = settle(record_id)

@@ -33,6 +33,7 @@ from app.orders.tracking import (accept_push, carrier_choices, order_tracking, r
                                  resubscribe, revoke_links, share_link, trace_of, tracking_page)
 from app.orders.wechat_payments import handle_notification as handle_wechat_payment_notification  # noqa: F401
 from app.orders.wechat_refunds import handle_notification as handle_wechat_refund_notification  # noqa: F401
+from app.orders.wechat_refunds import handle_v2_notification as handle_wechat_v2_refund_notification  # noqa: F401
 from app.orders.wechat_refunds import list_wechat_refunds  # noqa: F401
 
 

@@ -92,34 +92,21 @@ def _record_start(order, *, openid, closes_at):
     return WechatPayment.get(WechatPayment.order == order.id)
 
 
-def paid_through_wechat(order_id):
-    """Whether the order's money came through WeChat Pay APIv3 (so a refund goes back through it)."""
-    return WechatPayment.select().where(WechatPayment.order == order_id, WechatPayment.status == "paid").exists()
-
-
-def paid_payment(order_id):
-    """The order's paid WechatPayment (NotFound when it was not paid through APIv3)."""
-    payment = WechatPayment.get_or_none(WechatPayment.order == order_id, WechatPayment.status == "paid")
-    if payment is None:
-        raise NotFound("该订单不是通过微信支付付款的", code="not_paid_by_wechat")
-    return payment
-
-
 # Notifications and queries
 
 def handle_notification(*, headers, body):
     """A payment notification: verified and decrypted (NotificationRejected otherwise), then applied.
     Raises a DomainError (4xx) when it cannot be applied: unknown order, another merchant, amount mismatch."""
-    notification = v3_client().parse_notification(headers, body)
+    client = v3_client()
+    notification = client.parse_notification(headers, body)
     if notification.event_type != "TRANSACTION.SUCCESS":
         return "ignored"
-    return _apply_transaction(notification.resource)
+    return _apply_transaction(notification.resource, client=client)
 
 
-def _apply_transaction(resource):
+def _apply_transaction(resource, *, client):
     """Settle what WeChat says of a transaction (a notification's resource or a query's answer): "paid",
     "repeated" (already confirmed), "closed", "not_paid"."""
-    client = v3_client()
     if resource.get("mchid") != client.mchid or resource.get("appid") != client.appid:
         raise BadRequest("商户号或小程序与本店不符", code="merchant_mismatch")
     state = resource.get("trade_state")
@@ -142,8 +129,9 @@ def _apply_transaction(resource):
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise BadRequest("金额格式错误", code="amount_mismatch")
 
-    def confirm():  # one unit of work, retried here: the payment and WeChat's record of it
-
+    def confirm():
+        # The order and its payment move together: one unit of work, retried whole when InnoDB picks it as a
+        # deadlock victim (the hot stock and rollup rows are shared by every payment).
         order, lines = lifecycle.lock_order_with_lines(order_id)
         confirmed = lifecycle.confirm_locked_payment(order, lines=lines, actor=WECHAT_ACTOR, method="wechat",
                                                    amount_fen=amount, payment_ref=transaction_id)
@@ -151,6 +139,7 @@ def _apply_transaction(resource):
                              checked_at=utcnow()).where(WechatPayment.order == order_id,
                                                         WechatPayment.status != "paid").execute()
         return confirmed
+
     try:
         order, confirmed_now = atomic_with_retry(confirm)
     except Conflict as exc:
@@ -190,7 +179,7 @@ def settle_payment(payment_id):
     except PayUnavailable:
         _checked(payment.id)
         return "unknown"
-    outcome = _apply_transaction(resource) if resource is not None else "not_paid"
+    outcome = _apply_transaction(resource, client=client) if resource is not None else "not_paid"
     if outcome != "not_paid":
         return outcome
     order = Order.get_by_id(payment.order_id)

@@ -1,4 +1,6 @@
-"""Refunds of orders paid through WeChat Pay APIv3, sent back to the payer through WeChat.
+"""Refunds of orders paid through WeChat Pay, sent back to the payer through the API the order was paid by: APIv3
+(its `WechatPayment`), or the legacy v2 (`secapi/pay/refund`, with the merchant's client certificate) for an order
+its v2 notification confirmed.
 
 A refund is planned as today's (whole, or some units at their paid share) and
 recorded as a `WechatRefund` (`refunding`, its own `out_refund_no`) before WeChat is
@@ -8,11 +10,13 @@ clawback, reports) are written by `refunds.write_books` only when WeChat's
 notification or a query says SUCCESS, once; a refund WeChat refuses, closes or
 cannot make (ABNORMAL) is `failed`, the owners are told and nothing is written. A
 request whose answer was lost is asked about again by the settle job, and sent
-again under the same `out_refund_no` when WeChat never received it.
+again under the same `out_refund_no` when WeChat never received it. `app.wechat_pay` answers v2's refunds,
+queries and notifications in APIv3's vocabulary, so both go through this one state machine.
 """
 import json
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from peewee import fn
@@ -20,20 +24,55 @@ from peewee import fn
 from app.clock import utcnow
 from app.config import get_settings
 from app.database import atomic_with_retry, db
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, DomainError, NotFound
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
 from app.orders import lifecycle, refunds
-from app.orders.models import Order, WechatRefund
-from app.orders.wechat_payments import paid_payment, paid_through_wechat  # noqa: F401  (refunds asks it)
-from app.wechat_pay import PayRefused, PayUnavailable, v3_client
+from app.orders.models import Order, WechatPayment, WechatRefund
+from app.wechat_pay import (
+    PayError,
+    PayRefused,
+    PayUnavailable,
+    create_v2_refund,
+    parse_v2_refund_notification,
+    query_v2_refund,
+    v2_refunds_configured,
+    v3_client,
+)
 
 log = logging.getLogger(__name__)
 
 REFUNDS = "/v3/refund/domestic/refunds"
 NOTIFY_PATH = "/api/pay/wechat/v3/refund-notify"
+V2_NOTIFY_PATH = "/api/pay/wechat/refund-notify"
 FAILED_STATES = ("CLOSED", "ABNORMAL")
+
+
+@dataclass(frozen=True)
+class Paid:
+    """How an order's money came in through WeChat: the API ("v3" or "v2"), its out_trade_no and amount in fen."""
+
+    api: str
+    out_trade_no: str
+    amount_fen: int
+
+
+def paid_by(order_id):
+    """How the order was paid through WeChat Pay, or None: APIv3 when it has a paid WechatPayment; v2 when its
+    payment was confirmed as "wechat" without one (v2's notification) and v2 refunds can be sent."""
+    payment = WechatPayment.get_or_none(WechatPayment.order == order_id, WechatPayment.status == "paid")
+    if payment is not None:
+        return Paid("v3", payment.out_trade_no, payment.amount_fen)
+    order = Order.get_or_none(Order.id == order_id)
+    if order is None or order.payment_method != "wechat" or order.paid_at is None or not v2_refunds_configured():
+        return None
+    return Paid("v2", lifecycle.order_no(order), order.total_fen)
+
+
+def paid_through_wechat(order_id):
+    """Whether a refund of the order goes back through WeChat Pay (APIv3 or v2)."""
+    return paid_by(order_id) is not None
 
 
 def _pending(order_id):
@@ -51,7 +90,9 @@ def _pending(order_id):
 def request_refund(order_id, *, actor, reason, lines=None, goods_back=False):
     """Refund a WeChat-paid order through WeChat: whole (`lines` None) or some units; returns the WechatRefund
     (`refunding` until WeChat says how it ended; `succeeded` when it said so at once)."""
-    payment = paid_payment(order_id)
+    payment = paid_by(order_id)
+    if payment is None:
+        raise NotFound("该订单不是通过微信支付付款的", code="not_paid_by_wechat")
 
     def work():
         order, order_lines = lifecycle.lock_order_with_lines(order_id)
@@ -75,12 +116,21 @@ def request_refund(order_id, *, actor, reason, lines=None, goods_back=False):
 
 def _send(record):
     """Ask WeChat for the refund (again, under the same out_refund_no, when the first answer was lost)."""
-    settings, payment = get_settings(), paid_payment(record.order_id)
-    body = {"out_trade_no": payment.out_trade_no, "out_refund_no": record.out_refund_no, "reason": record.reason[:80],
-            "notify_url": settings.PUBLIC_BASE_URL.rstrip("/") + NOTIFY_PATH,
-            "amount": {"refund": record.amount_fen, "total": payment.amount_fen, "currency": "CNY"}}
+    settings, payment = get_settings(), paid_by(record.order_id)
+    if payment is None:  # v2 credentials removed since: nothing can send it; the job asks again later
+        _checked(record.id)
+        return "unknown"
     try:
-        answer = v3_client().post(REFUNDS, body)
+        if payment.api == "v2":
+            answer = create_v2_refund(out_trade_no=payment.out_trade_no, out_refund_no=record.out_refund_no,
+                                      total_fen=payment.amount_fen, refund_fen=record.amount_fen,
+                                      reason=record.reason, notify_url=settings.PUBLIC_BASE_URL.rstrip("/")
+                                      + V2_NOTIFY_PATH)
+        else:
+            answer = v3_client().post(REFUNDS, {
+                "out_trade_no": payment.out_trade_no, "out_refund_no": record.out_refund_no,
+                "reason": record.reason[:80], "notify_url": settings.PUBLIC_BASE_URL.rstrip("/") + NOTIFY_PATH,
+                "amount": {"refund": record.amount_fen, "total": payment.amount_fen, "currency": "CNY"}})
     except PayRefused as exc:
         _fail(record.id, exc.code)
         raise Conflict(f"微信支付未受理退款：{exc.message or exc.code}", code="wechat_refund_refused") from exc
@@ -96,6 +146,21 @@ def handle_notification(*, headers, body):
     if not notification.event_type.startswith("REFUND."):
         return "ignored"
     return apply_refund(notification.resource)
+
+
+def handle_v2_notification(xml):
+    """A v2 refund notification (XML, `req_info` encrypted): applied once; (ok, message) for the XML answer, ok
+    False asking WeChat to send it again (not WeChat's, unknown refund, another amount)."""
+    try:
+        outcome = apply_refund(parse_v2_refund_notification(xml))
+    except PayError as exc:
+        log.warning("WeChat Pay v2 refund notification refused: %s", exc)
+        return False, getattr(exc, "answer", "通知无效")
+    except DomainError as exc:
+        log.warning("WeChat Pay v2 refund notification not applied: %s", exc.code)
+        return False, exc.message
+    log.info("WeChat Pay v2 refund notification: %s", outcome)
+    return True, "OK"
 
 
 def apply_refund(resource):
@@ -163,8 +228,14 @@ def _checked(record_id):
 def settle_refund(record_id):
     """Ask WeChat how one refund under way stands and apply it; send it again when WeChat never got it."""
     record = WechatRefund.get_by_id(record_id)
+    payment = paid_by(record.order_id)
     try:
-        answer = v3_client().get(f"{REFUNDS}/{record.out_refund_no}")
+        if payment is None:
+            raise PayUnavailable("v2 refunds not configured")
+        if payment.api == "v2":
+            answer = query_v2_refund(record.out_refund_no)
+        else:
+            answer = v3_client().get(f"{REFUNDS}/{record.out_refund_no}")
     except PayRefused as exc:
         if exc.code != "RESOURCE_NOT_EXISTS":
             raise

@@ -262,6 +262,19 @@ describe('scan', () => {
     await comp.instance.check('X1')
     expect(text(comp)).toContain('这件货随我的订单发出WS42')
   })
+  test('goods of an agent the brand shows link to its authorization page', async () => {
+    const url = 'https://brand.example/a/SQ2026ABCDEFGH'
+    const { comp, record } = mount('more/scan', { 'GET /api/mp/codes/X1': [200, { ...VERDICT, authorization_url: url }] })
+    await comp.instance.check('X1')
+    expect(text(comp)).toContain('查看授权')
+    await tap(comp, '.authorization')
+    expect(record.clipboard).toEqual([url])
+  })
+  test('without the brand showing it there is no authorization link', async () => {
+    const { comp } = mount('more/scan', { 'GET /api/mp/codes/X1': [200, { ...VERDICT, authorization_url: null }] })
+    await comp.instance.check('X1')
+    expect(text(comp)).not.toContain('查看授权')
+  })
   test('a lookup refused by the rate limit shows the server words', async () => {
     const { comp } = mount('more/scan', { 'GET /api/mp/codes/X1': ERROR(429, 'rate_limited', '操作过于频繁，请稍后再试') })
     await comp.instance.check('X1')

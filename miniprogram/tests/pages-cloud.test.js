@@ -74,6 +74,37 @@ describe('pickup', () => {
     expect(sent[0]).toMatchObject({ items: [{ product_id: 1, quantity: 2 }], consignee: { name: '王女士', address: '天河路1号' } })
     expect(text(comp)).toContain('已提交提货单 #9，待配货，运费 ¥12.00')
   })
+  test('a balance short of the shipping pays the shortfall by WeChat Pay and sends the same pickup again', async () => {
+    const sent = []
+    const answers = [[409, { error: { code: 'insufficient_goods_balance', message: '货款余额不足：余额5.00元，还差7.00元', fields: { shortfall: '7.00' } } }],
+      [201, { pickup: { id: 9, status: 'waiting', status_name: '待配货', shipping: '12.00' }, repeated: false }]]
+    const { comp } = mount('more/pickup', { 'GET /api/mp/cloud/stock': [200, HOLDINGS],
+      'POST /api/mp/cloud/pickups': (body) => { sent.push(body); return answers.shift() },
+      'POST /api/mp/finance/goods/top-ups/wechat': (body) => { sent.push(body); return [200, { top_up: { id: 5 }, payment: { package: 'prepay_id=1' } }] },
+      'POST /api/mp/finance/goods/top-ups/5/check': [200, { id: 5, status: 'confirmed' }] })
+    await comp.instance.onLoad({ product: '1' })
+    await input(comp, '.address', '天河路1号')
+    await comp.instance.submit()
+    expect(text(comp)).toContain('微信支付补足运费 ¥7.00 并提货')
+    await comp.instance.payShortfall()
+    expect(sent[1]).toMatchObject({ amount: '7.00' })
+    expect(sent[2].idempotency_key).toBe(sent[0].idempotency_key)
+    expect(text(comp)).toContain('已提交提货单 #9')
+    expect(text(comp)).not.toContain('补足运费')
+  })
+  test('a cancelled payment of the shortfall sends nothing more', async () => {
+    const sent = []
+    const { comp } = mount('more/pickup', { 'GET /api/mp/cloud/stock': [200, HOLDINGS],
+      'POST /api/mp/cloud/pickups': (body) => { sent.push(body); return [409, { error: { code: 'insufficient_goods_balance', message: '货款余额不足', fields: { shortfall: '7.00' } } }] },
+      'POST /api/mp/finance/goods/top-ups/wechat': [200, { top_up: { id: 5 }, payment: {} }] },
+    { payment: () => Promise.reject({ errMsg: 'requestPayment:fail cancel' }) })
+    await comp.instance.onLoad({ product: '1' })
+    await input(comp, '.address', '天河路1号')
+    await comp.instance.submit()
+    await comp.instance.payShortfall()
+    expect(sent.length).toBe(1)
+    expect(text(comp)).toContain('已取消支付')
+  })
   test('pasted chat text fills the consignee', async () => {
     const guess = (value) => ({ value, confidence: 'high', reason: '' })
     const { comp } = mount('more/pickup', { 'GET /api/mp/cloud/stock': [200, HOLDINGS],

@@ -1,7 +1,8 @@
 """Console pages: cloud stock (云仓) — holdings per agent and product with their age (囤货, a compliance signal)
-and its export, the cloud moves, and the pickups (提货) the warehouse picks and ships.
+and its export, the cloud moves, 转货 between agents (listed, exported, reversed), and the pickups (提货) the
+warehouse picks and ships.
 
-Roles are the JSON API's (`app/admin/cloud.py`): the warehouse picks and ships, finance reads.
+Roles are the JSON API's (`app/admin/cloud.py`): the warehouse picks and ships, finance reads and reverses 转货.
 """
 from flask import request, url_for
 
@@ -43,6 +44,34 @@ def cloud_moves():
     items, total = cloud.list_moves(**args)
     return render("inventory/cloud_moves.html", items=items, total=total, args=args, errors=errors,
                   filters=form_values(request.args), reasons=MOVE_REASON_NAMES, **stock_choices())
+
+
+@page("/cloud/transfers", roles=api.READ_ROLES)
+def cloud_transfers():
+    """转货 between agents, newest first, by agent, product and day; finance (or the owner) reverses one."""
+    args, errors = query_args(api.AdminCloudTransferArgs())
+    items, total = cloud.list_transfers(**args)
+    return render("inventory/cloud_transfers.html", rows=cloud.transfer_rows(items), total=total, args=args,
+                  errors=errors, filters=form_values(request.args), **stock_choices())
+
+
+exports.register_list("cloud-transfers", title="转货记录", headers=api.TRANSFER_HEADERS,
+                      schema=api.AdminCloudTransferFilterArgs, lister=cloud.list_transfers,
+                      shape=lambda items: api.transfer_rows(cloud.transfer_rows(items)))
+
+
+@page("/cloud/transfers/export", roles=api.READ_ROLES)
+def cloud_transfers_export():
+    """The filtered 转货 as .xlsx (in the background when there are many)."""
+    return exports.send_export("cloud-transfers")
+
+
+@page("/cloud/transfers/<id:transfer_id>/reverse", roles=api.REVERSE_ROLES, methods=("POST",))
+def cloud_transfer_reverse(transfer_id):
+    """Reverse a 转货 with the reason typed in: units and money go back."""
+    return act(lambda: cloud.reverse_transfer(transfer_id, actor=admin_actor(), reason=form_values().get("reason", "")),
+               done=url_for("console.cloud_transfers", **form_values(request.args)),
+               message=f"转货 #{transfer_id} 已撤销，货物退回上级云仓，货款退回下级", redisplay=_refused)
 
 
 @page("/cloud/pickups", roles=api.READ_ROLES)

@@ -1,18 +1,31 @@
 // 提货: have some of my cloud units shipped to me or to a customer. Left blank, the consignee is me; shipping is
-// charged by the brand's templates from my goods balance.
+// charged by the brand's templates from my goods balance. When the balance is short, the page offers to pay just the
+// shortfall by WeChat Pay (a goods top-up, credited by the server's payment notification) and then sends the same
+// pickup again, under the same key.
 const api = require('../../utils/api')
 const { load, act, field, initial } = require('../../utils/page')
+
+function newRequestId () {
+  return `tu-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
+}
+
+function requestPayment (params) {
+  return new Promise((resolve, reject) => {
+    wx.requestPayment({ ...params, success: resolve, fail: reject })
+  })
+}
 
 function newKey () {
   return `pickup-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
 }
 
 Component({
-  data: { ...initial, holdings: [], index: 0, quantity: '1', name: '', phone: '', province: '', city: '', address: '', pasted: '', result: null },
+  data: { ...initial, holdings: [], index: 0, quantity: '1', name: '', phone: '', province: '', city: '', address: '', pasted: '', result: null, shortfall: '' },
   methods: {
     onLoad (options) {
       this.wanted = Number(options && options.product)
       this.key = newKey()
+      this.requestId = newRequestId()
       return this.load()
     },
     load () {
@@ -44,10 +57,33 @@ Component({
       if (!address.trim()) return wx.showToast({ title: '请填写详细地址', icon: 'none' })
       const body = { idempotency_key: this.key, items: [{ product_id: holdings[index].product_id, quantity: count }],
         consignee: { name, phone, province, city, address } }
-      return act(this, () => api.post('/api/mp/cloud/pickups', body), (result) => {
+      return act(this, async () => {
+        try {
+          return await api.post('/api/mp/cloud/pickups', body)
+        } catch (err) {
+          this.setData({ shortfall: err.code === 'insufficient_goods_balance' ? err.fields.shortfall || '' : '' })
+          throw err
+        }
+      }, (result) => {
         this.key = newKey()
-        this.setData({ result: result.pickup })
+        this.setData({ result: result.pickup, shortfall: '' })
       })
+    },
+    async payShortfall () {
+      const started = await act(this, () => api.post('/api/mp/finance/goods/top-ups/wechat',
+        { amount: this.data.shortfall, request_id: this.requestId }))
+      if (!started) return
+      try {
+        await requestPayment(started.payment)
+      } catch (err) {
+        const cancelled = String(err && err.errMsg).includes('cancel')
+        this.setData({ notice: cancelled ? '已取消支付，可稍后再付' : '支付未完成，请重试' })
+        return
+      }
+      this.requestId = newRequestId()
+      try { await api.post(`/api/mp/finance/goods/top-ups/${started.top_up.id}/check`) } catch (err) { /* the notification credits it */ }
+      this.setData({ shortfall: '' })
+      return this.submit()
     }
   }
 })

@@ -1,4 +1,5 @@
-// Scan to verify: the code's verdict and, for my own goods, the order it was shipped to me in.
+// Scan to verify: the code's verdict and, for my own goods, the order it was shipped to me in; where the brand shows
+// it, the link to the selling agent's authorization page (/a/<授权编号>, a web page: copied, to open in a browser).
 const api = require('../../utils/api')
 const format = require('../../utils/format')
 const { load, initial } = require('../../utils/page')
@@ -24,6 +25,12 @@ Component({
         return { verdict: { ...verdict, firstText: format.localTime(verdict.first_scan_at) }, myOrder }
       })
     },
-    openOrder () { wx.navigateTo({ url: `/pages/order/index?id=${this.data.myOrder.id}` }) }
+    openOrder () { wx.navigateTo({ url: `/pages/order/index?id=${this.data.myOrder.id}` }) },
+    copyAuthorization () {
+      wx.setClipboardData({
+        data: this.data.verdict.authorization_url,
+        success: () => wx.showToast({ title: '授权查询链接已复制，可在浏览器打开', icon: 'none' })
+      })
+    }
   }
 })
