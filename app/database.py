@@ -10,7 +10,7 @@ import time
 from urllib.parse import urlparse
 
 import pymysql
-from peewee import EXCLUDED, DatabaseProxy, InterfaceError, Model, OperationalError, QueryEvent, fn
+from peewee import EXCLUDED, SQL, DatabaseProxy, InterfaceError, Model, OperationalError, QueryEvent, fn
 from peewee import __exception_wrapper__ as exception_wrapper
 from playhouse.db_url import connect, parse
 from playhouse.pool import MaxConnectionsExceeded, PooledMySQLDatabase
@@ -154,6 +154,78 @@ def close_unless_in_transaction():
 def portable_sql(statement):
     """A statement written with ? placeholders, in the bound database's placeholder style (%s on MySQL)."""
     return statement.replace("?", db.param) if db.param != "?" else statement
+
+
+class Prepared:
+    """A statement the query builder writes once per kind of database, then run as its SQL with new values.
+
+    On the hottest statements (every signed-in request, a placement, a scan) building the query cost more
+    Python time than the database took to run it. `build(param)` returns the query with `param` (a
+    placeholder) wherever a value goes, and no value of its own; `rows(*values)` answers what iterating that
+    query would (models with their joins, tuples), the values in placeholder order; `execute(*values)` runs a
+    write and answers the driver's cursor (its rowcount, its lastrowid). Values go to the
+    driver as given: pass what the column stores (ids, text, times), not model instances.
+    """
+
+    def __init__(self, build):
+        self._build = build
+        self._compiled = {}
+
+    def _query(self):
+        kind = type(db.obj)
+        compiled = self._compiled.get(kind)
+        if compiled is None:
+            query = self._build(SQL(db.param))
+            sql, params = query.sql()
+            if params:
+                raise ValueError(f"a prepared query takes every value as a parameter: {sql}")
+            compiled = self._compiled[kind] = (query, sql)
+        return compiled
+
+    def rows(self, *values):
+        """Every row, as the built query would answer it."""
+        query, sql = self._query()
+        return list(query._get_cursor_wrapper(db.execute_sql(sql, values)))
+
+    def first(self, *values):
+        """The first row, or None."""
+        rows = self.rows(*values)
+        return rows[0] if rows else None
+
+    def execute(self, *values):
+        """Run the statement (an UPDATE, a DELETE); the driver's cursor."""
+        return db.execute_sql(self._query()[1], values)
+
+
+_INSERTS = {}  # (model, column names, or_ignore, kind of database): the INSERT statement
+
+
+def create_row(model, *, or_ignore=False, **values):
+    """`model.create(**values)` (defaults filled in, values converted as the fields convert them) with its
+    INSERT written once per model, set of columns and kind of database: on the hottest inserts (an order, its
+    event, a scan) building the statement cost more Python time than running it. `or_ignore`: a row whose
+    unique key exists is left alone (INSERT IGNORE) and the answer is None."""
+    instance = model(**values)
+    data, fields, key_name = instance.__data__, model._meta.fields, model._meta.primary_key.name
+    names = tuple(field.name for field in model._meta.sorted_fields
+                  if field.name in data and (field.name != key_name or data[field.name] is not None))
+    kind = (model, names, or_ignore, type(db.obj))
+    statement = _INSERTS.get(kind)
+    if statement is None:
+        param, (left, right) = SQL(db.param), db.obj.quote
+        query = model.insert({fields[name]: param for name in names})
+        statement, params = (query.on_conflict_ignore() if or_ignore else query).sql()
+        columns = ", ".join(f"{left}{fields[name].column_name}{right}" for name in names)
+        if params or f"({columns})" not in statement:  # the values below go in this order, and only they
+            raise ValueError(f"an INSERT not of the columns {columns} alone: {statement}")
+        _INSERTS[kind] = statement
+    cursor = db.execute_sql(statement, [fields[name].db_value(data[name]) for name in names])
+    if or_ignore and not cursor.rowcount:
+        return None
+    if data.get(key_name) is None:
+        instance._pk = cursor.lastrowid
+    instance._dirty.clear()
+    return instance
 
 
 def upsert(model, values, *, conflict_fields, update_fields):

@@ -1,4 +1,5 @@
-"""SQL statements per hot use case: place an order, confirm its payment, a consumer's scan, an agent's order list.
+"""SQL statements per hot use case: place an order, confirm its payment, refund, cancel and ship it, a consumer's scan,
+an agent's order list.
 
 Counts, not times: they do not depend on the machine, so tests/test_statement_budgets.py holds them under their
 budgets. The world is the tests' own (tests/factories.py) on a MariaDB database of the bench's own; each use case

@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from app import create_app, migrate
 from app.brand import service as brand
+from app.catalog import service as catalog
 from app.database import db, is_mysql
 from app.http import trust_proxies
 from app.models import ALL_MODELS
@@ -139,6 +140,7 @@ def _isolated(request, app, fake_wechat):
     """Roll back each test's writes (or empty the tables after a committed test)."""
     fake_wechat.reset()
     brand.forget_cached()  # a profile a rolled-back test saved must not outlive it in this process
+    catalog.forget_cover()  # nor a product's name or photo the scan page showed
     if request.node.get_closest_marker("mysql_only") and not is_mysql():
         pytest.skip("needs MySQL")
     if request.node.get_closest_marker("committed"):

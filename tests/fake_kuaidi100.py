@@ -16,10 +16,12 @@ import hashlib
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl
 
 import requests
+
+from tests.fake_server import LocalServer
 
 CUSTOMER, KEY = "FAKE-CUSTOMER", "fake-key-123"
 
@@ -28,25 +30,14 @@ def md5_upper(text):
     return hashlib.md5(text.encode("utf-8")).hexdigest().upper()
 
 
-class FakeKuaidi100:
+class FakeKuaidi100(LocalServer):
     """A real HTTP server on localhost that answers like 快递100's poll API."""
 
     def __init__(self, customer=CUSTOMER, key=KEY):
+        super().__init__(_Handler, host="127.0.0.1", port=0, name="fake-kuaidi100")
         self.customer, self.key = customer, key
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
         self._lock = threading.Lock()
         self.reset()
-
-    def __enter__(self):
-        threading.Thread(target=self._server.serve_forever, name="fake-kuaidi100", daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stopping = True
-        self._server.shutdown()
-        self._server.server_close()
 
     def reset(self):
         """Forget subscriptions, traces, requests and scripted failures."""
@@ -54,7 +45,6 @@ class FakeKuaidi100:
         self.traces = {}  # (company, number) -> lastResult document
         self.requests = []
         self._failures = {}
-        self._stopping = False
 
     def fail_next(self, path, *, times=1, status=500, body=None, pause=0.0):
         """The next `times` calls of `path` answer HTTP `status` (or `body` JSON with 200), after `pause` s."""
@@ -166,7 +156,7 @@ class _Handler(BaseHTTPRequestHandler):
         if scripted:
             status, body, pause = scripted
             deadline = time.monotonic() + pause
-            while time.monotonic() < deadline and not fake._stopping:
+            while time.monotonic() < deadline and not fake._stopping.is_set():
                 time.sleep(0.05)
             if body is None:
                 return self._answer(status, {"message": "fake failure"})

@@ -1,7 +1,11 @@
 """The consumer's look-up: verdicts on the page and as JSON, the scan record, PIN, reports, flags, 窜货, abuse."""
+import io
 import json
 from datetime import timedelta
 
+from PIL import Image
+
+from app.catalog import service as catalog
 from app.clock import utcnow
 from app.codes import codec
 from app.codes import service as codes
@@ -342,3 +346,24 @@ def test_scans_before_shipment_flag_the_code_and_alert_the_owners_once(app):
 def test_a_shipped_code_is_no_unshipped_scan(app):
     body = _look_up(scan_client(app), shipped(make_batch(1), make_agent())[0])
     assert not body["unshipped"] and CodeFlag.select().count() == 0
+
+
+def test_a_renamed_product_shows_its_new_name_on_the_next_scan(app):
+    batch = make_batch(2)
+    _look_up(scan_client(app), codes_of(batch)[0])
+    catalog.update_product(batch.product_id, name="新包装面霜", spec="50ml")
+    body = _look_up(scan_client(app), codes_of(batch)[1])
+    assert (body["product_name"], body["product_spec"]) == ("新包装面霜", "50ml")
+
+
+def test_a_new_cover_photo_shows_on_the_next_scan(app):
+    batch = make_batch(2)
+    assert _look_up(scan_client(app), codes_of(batch)[0])["product_image"] == ""
+    catalog.add_product_image(product_id=batch.product_id, content=_png())
+    assert _look_up(scan_client(app), codes_of(batch)[1])["product_image"].endswith(".jpg")
+
+
+def _png():
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()

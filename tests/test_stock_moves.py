@@ -178,6 +178,21 @@ def test_an_inactive_warehouse_takes_no_reservations():
     with pytest.raises(Conflict) as error:
         inventory.reserve(reference="order:1", warehouse_id=warehouse.id, lines=[line(product, 1)])
     assert error.value.code == "warehouse_inactive"
+    assert moves("order:1", "reserve") == [] and stock_of(product, warehouse) == (5, 0)
+
+
+def test_a_reservation_in_an_unknown_warehouse_is_404_before_its_products_are_looked_at():
+    with pytest.raises(NotFound) as error:
+        inventory.reserve(reference="order:1", warehouse_id=999999, lines=[{"product_id": 999999, "quantity": 1}])
+    assert error.value.code == "warehouse_not_found"
+
+
+def test_a_reservation_short_in_an_inactive_warehouse_names_the_warehouse():
+    product, warehouse = stocked(1)
+    inventory.update_warehouse(warehouse.id, active=False)
+    with pytest.raises(Conflict) as error:
+        inventory.reserve(reference="order:1", warehouse_id=warehouse.id, lines=[line(product, 2)])
+    assert error.value.code == "warehouse_inactive"
 
 
 def test_the_database_refuses_reserved_above_on_hand():

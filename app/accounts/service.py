@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app import wechat
 from app.clock import utcnow
 from app.config import get_settings
-from app.database import db, for_update, paginate
+from app.database import Prepared, db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated, Unavailable
 from app.accounts.models import ADMIN_ROLES, ROLE_NAMES, AdminUser, LoginFailure, WechatUser  # noqa: F401  (part of this face)
 from app.tokens import issue_token, read_token
@@ -83,10 +83,13 @@ def _code_to_session(js_code):
         return client.wxa.code_to_session(js_code)
 
 
+_WECHAT_USER_BY_ID = Prepared(lambda param: WechatUser.select().where(WechatUser.id == param))
+
+
 def wechat_user_from_token(token):
     """The WeChat user a mini-program token belongs to, or Unauthenticated."""
     user_id, version = read_token(token, "wx", get_settings().TOKEN_TTL_SECONDS)
-    user = WechatUser.get_or_none(WechatUser.id == user_id)
+    user = _WECHAT_USER_BY_ID.first(user_id)
     if user is None or user.token_version != version:
         raise Unauthenticated("登录已失效，请重新登录", code="token_revoked")
     return user

@@ -2,7 +2,7 @@
 from peewee import IntegrityError
 
 from app.agents.models import Agent, AgentLevel
-from app.database import db
+from app.database import Prepared, db
 from app.errors import Conflict, NotFound
 
 LEVEL_FIELDS = ("name", "rank", "may_recruit", "orders_need_upline_approval", "may_see_team",
@@ -16,9 +16,12 @@ def list_levels():
     return list(AgentLevel.select().order_by(AgentLevel.rank))
 
 
+_ACTIVE_LEVELS = Prepared(lambda _: AgentLevel.select().where(AgentLevel.active).order_by(AgentLevel.rank))
+
+
 def active_levels():
     """Every active level, highest first."""
-    return list(AgentLevel.select().where(AgentLevel.active).order_by(AgentLevel.rank))
+    return _ACTIVE_LEVELS.rows()
 
 
 def get_level(level_id):

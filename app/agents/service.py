@@ -7,7 +7,7 @@ and the term jobs live in sibling modules and are re-exported at the bottom.
 import logging
 from datetime import timedelta
 
-from peewee import IntegrityError
+from peewee import SQL, IntegrityError, fn
 
 from app import phones, wechat
 from app.accounts import service as accounts
@@ -27,7 +27,7 @@ from app.agents.review import (LevelProgress, approve_proposal, level_progress, 
 from app.agents.terms import expire_lapsed_agents, warn_expiring_terms  # noqa: F401
 from app.clock import local_today, utcnow
 from app.config import get_settings
-from app.database import atomic_with_retry, db, for_update, paginate
+from app.database import Prepared, atomic_with_retry, db, for_update, paginate
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.notify import service as notify
 
@@ -54,9 +54,12 @@ def agent_for_wechat_user(wechat_user_id):
     return agent
 
 
+_AGENT_OF_WECHAT_USER = Prepared(lambda param: Agent.select().where(Agent.wechat_user == param))
+
+
 def agent_of_wechat_user(wechat_user_id):
     """The agent a mini-program user is (one who left is none), or None."""
-    agent = Agent.get_or_none(Agent.wechat_user == wechat_user_id)
+    agent = _AGENT_OF_WECHAT_USER.first(wechat_user_id)
     return agent if agent is not None and agent.status != "left" else None
 
 
@@ -456,11 +459,15 @@ def ensure_may_order(agent):
         raise Forbidden(ORDER_REFUSALS["expired"], code="agent_expired")
 
 
+# One statement: the level's minimum, unless the agent has bought anything (then there is none).
+_FIRST_ORDER_MINIMUM = Prepared(lambda param: AgentLevel.select(AgentLevel.min_first_purchase_fen).where(
+    AgentLevel.id == param, ~fn.EXISTS(AgentPurchase.select(SQL("1")).where(AgentPurchase.agent == param))).tuples())
+
+
 def minimum_first_order_fen(agent):
     """The smallest first order the agent's level asks for (0 once the agent has bought anything)."""
-    if AgentPurchase.select().where(AgentPurchase.agent == agent.id).exists():
-        return 0
-    return agent.level.min_first_purchase_fen
+    row = _FIRST_ORDER_MINIMUM.first(agent.level_id, agent.id)
+    return row[0] if row else 0
 
 
 def list_agents(*, level_id=None, province=None, city=None, status=None, upline_id=None, top_only=False,

@@ -1,10 +1,32 @@
-"""Product photos: up to MAX_IMAGES per product, in the owner's order; the first is the cover everywhere."""
+"""Product photos: up to MAX_IMAGES per product, in the owner's order; the first is the cover everywhere.
+
+The consumer's scan page shows a product's name, spec and cover on every scan, so each process keeps what it
+read for CACHE_SECONDS (as the brand's profile is kept): a change shows at once in the process that made it and
+within that time in the others.
+"""
+import time
+from dataclasses import dataclass
+
 from app import media
 from app.catalog.models import Product, ProductImage
 from app.database import db, for_update
 from app.errors import Conflict, InvalidInput, NotFound
 
 MAX_IMAGES = 6
+CACHE_SECONDS = 30
+CACHE_SIZE = 1024
+
+_covers = {}  # product id: (ProductCover, monotonic time it is good until)
+
+
+@dataclass(frozen=True)
+class ProductCover:
+    """A product as a consumer's scan page shows it: `cover_url` is its first photo's address, or ""."""
+
+    id: int
+    name: str
+    spec: str
+    cover_url: str
 
 
 def _locked_product(product_id):
@@ -36,6 +58,7 @@ def add_product_image(*, product_id, content):
         if len(existing) >= MAX_IMAGES:
             raise Conflict(f"每个商品最多 {MAX_IMAGES} 张图片", code="too_many_images")
         ProductImage.create(product=product_id, position=(existing[-1].position + 1) if existing else 0, name=name)
+    forget_cover(product_id)
     return product_images(product_id)
 
 
@@ -45,6 +68,7 @@ def delete_product_image(*, product_id, image_id):
         _locked_product(product_id)
         if not ProductImage.delete().where(ProductImage.id == image_id, ProductImage.product == product_id).execute():
             raise NotFound("图片不存在", code="image_not_found")
+    forget_cover(product_id)
     return product_images(product_id)
 
 
@@ -57,6 +81,7 @@ def order_product_images(*, product_id, image_ids):
             raise InvalidInput.on("image_ids", "请按顺序列出该商品的全部图片，每张一次")
         for position, image_id in enumerate(image_ids):
             ProductImage.update(position=position).where(ProductImage.id == image_id).execute()
+    forget_cover(product_id)
     return product_images(product_id)
 
 
@@ -70,13 +95,30 @@ def make_cover_image(*, product_id, image_id):
 
 
 def product_with_cover(product_id):
-    """The product with `.cover_url` (its first photo's address, or "") in one query, or None."""
+    """The product's ProductCover (read in one query, then kept for CACHE_SECONDS), or None."""
+    cached = _covers.get(product_id)
+    if cached is not None and time.monotonic() < cached[1]:
+        return cached[0]
     cover = (ProductImage.select(ProductImage.name).where(ProductImage.product == Product.id)
              .order_by(ProductImage.position, ProductImage.id).limit(1))
-    product = Product.select(Product, cover.alias("cover_name")).where(Product.id == product_id).first()
-    if product is not None:
-        product.cover_url = media.media_url(product.cover_name) if product.cover_name else ""
-    return product
+    row = (Product.select(Product.name, Product.spec, cover.alias("cover_name")).where(Product.id == product_id)
+           .tuples().first())
+    if row is None:
+        return None
+    name, spec, cover_name = row
+    found = ProductCover(product_id, name, spec, media.media_url(cover_name) if cover_name else "")
+    if len(_covers) >= CACHE_SIZE:
+        _covers.clear()
+    _covers[product_id] = (found, time.monotonic() + CACHE_SECONDS)
+    return found
+
+
+def forget_cover(product_id=None):
+    """Read the product's cover afresh next time (every product's when None: a test's rollback)."""
+    if product_id is None:
+        _covers.clear()
+    else:
+        _covers.pop(product_id, None)
 
 
 def image_urls(product_ids):

@@ -1,16 +1,17 @@
 """Catalogue use cases: products, level prices with history, price ranges, what an order may cost."""
+import functools
 from dataclasses import dataclass
 
 from peewee import JOIN, IntegrityError, fn
 
 from app.agents import service as agents
 from app.catalog.demo import demo_photo  # noqa: F401
-from app.catalog.images import (MAX_IMAGES, add_product_image, delete_product_image, image_urls,  # noqa: F401
-                                images_of_product, make_cover_image, order_product_images, product_images,
-                                product_with_cover)
+from app.catalog.images import (MAX_IMAGES, ProductCover, add_product_image, delete_product_image,  # noqa: F401
+                                forget_cover, image_urls, images_of_product, make_cover_image,
+                                order_product_images, product_images, product_with_cover)
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
 from app.clock import utcnow
-from app.database import db, for_update, paginate
+from app.database import Prepared, db, for_update, paginate
 from app.errors import Conflict, InvalidInput, NotFound
 from app.money import MAX_FEN
 
@@ -73,11 +74,13 @@ def update_product(product_id, **changes):
                 Product.update(**values).where(Product.id == product.id).execute()
     except IntegrityError as exc:
         raise _gtin_taken() from exc
+    forget_cover(product_id)
     return get_product(product_id)
 
 
 def get_product_with_cover(product_id):
-    """The product with this id and `.cover_url` (its first photo, or ""), or NotFound."""
+    """The ProductCover of this product (name, spec, its first photo's `cover_url` or ""), or NotFound; each
+    process keeps it for images.CACHE_SECONDS."""
     product = product_with_cover(product_id)
     if product is None:
         raise NotFound("商品不存在", code="product_not_found")
@@ -200,6 +203,15 @@ def _level_price(product, prices, level_id, active_levels):
     return prices[level_id]
 
 
+@functools.lru_cache(maxsize=64)
+def _products_with_level_prices(count):
+    """The prepared read of `count` products with every level price of each (one row per price)."""
+    return Prepared(lambda param: (
+        Product.select(Product, LevelPrice.level.alias("priced_level"), LevelPrice.price_fen.alias("level_fen"))
+        .join(LevelPrice, JOIN.LEFT_OUTER, on=(LevelPrice.product == Product.id))
+        .where(Product.id.in_([param] * count)).objects()))
+
+
 def order_prices(*, product_ids, level_id, agent_asking=False):
     """{product id: (product, unit price in fen)} for the products of one order, in two queries at most (the
     products with their level prices, the active levels).
@@ -210,10 +222,8 @@ def order_prices(*, product_ids, level_id, agent_asking=False):
     """
     product_ids = list(product_ids)
     products, prices = {}, {}
-    rows = (Product.select(Product, LevelPrice.level.alias("priced_level"), LevelPrice.price_fen.alias("level_fen"))
-            .join(LevelPrice, JOIN.LEFT_OUTER, on=(LevelPrice.product == Product.id))
-            .where(Product.id.in_(product_ids or [0])).objects())
-    for row in rows:
+    looked_up = product_ids or [0]
+    for row in _products_with_level_prices(len(looked_up)).rows(*looked_up):
         products.setdefault(row.id, row)
         if row.priced_level is not None:
             prices.setdefault(row.id, {})[row.priced_level] = row.level_fen

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from peewee import Case, IntegrityError, fn
+from peewee import SQL, Case, IntegrityError, fn
 
 from app import iplocation, regions
 from app.agents import service as agents
@@ -20,7 +20,7 @@ from app.clock import utcnow
 from app.codes import codec, geo, price_control, violations
 from app.codes.models import Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport
 from app.config import get_settings
-from app.database import atomic_with_retry, db, for_update
+from app.database import Prepared, atomic_with_retry, create_row, db, for_update
 from app.errors import Conflict, InvalidInput, NotFound
 from app.notify import service as notify
 
@@ -85,6 +85,24 @@ def _place(scan):
     return (scan.province + (scan.city if scan.city != scan.province else "")) or "未知地点"
 
 
+# The statements of every scan, written once (see Prepared).
+_CODE_WITH_BATCH = Prepared(lambda param: Code.select(Code, CodeBatch).join(CodeBatch).where(Code.code == param))
+_LOCKED_SCAN_COUNT = Prepared(lambda param: for_update(Code.select(Code.scan_count).where(Code.id == param)).tuples())
+_COUNT_A_SCAN = Prepared(lambda param: Code.update(scan_count=Code.scan_count + SQL("1")).where(Code.id == param))
+
+
+def _first_and_visitor_scans(param):
+    by_visitor = ((CodeScan.at >= param) & (CodeScan.ip == param) & (CodeScan.user_agent == param)
+                  & (CodeScan.openid == param))
+    earlier = CodeScan.alias()
+    first_id = earlier.select(fn.MIN(earlier.id)).where(earlier.code == param)
+    return (CodeScan.select(CodeScan, Case(None, [(by_visitor, SQL("1"))], SQL("0")).alias("by_visitor"))
+            .where(CodeScan.code == param, (CodeScan.id == first_id) | by_visitor).order_by(CodeScan.id))
+
+
+_FIRST_AND_VISITOR_SCANS = Prepared(_first_and_visitor_scans)
+
+
 def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel="page"):
     """Check a typed or scanned code and record the look-up; returns a Verdict.
 
@@ -94,7 +112,7 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
     shape, code_text = codec.classify(text)
     row = None
     if shape == "valid":
-        row = (Code.select(Code, CodeBatch).join(CodeBatch).where(Code.code == code_text).first())
+        row = _CODE_WITH_BATCH.first(code_text)
     if row is None:
         verdict = shape if shape == "mistyped" else "unknown"
         _record_miss(code_text, verdict, ip=ip, openid=openid)
@@ -103,14 +121,14 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
     user_agent = (user_agent or "")[:255]
     def record():
         # The code's row locked and its count read fresh: of two first scans at once, one is told it is the first.
-        scans_before = for_update(Code.select(Code.scan_count).where(Code.id == row.id)).scalar()
+        scans_before, = _LOCKED_SCAN_COUNT.first(row.id)
         first, scan = _first_and_repeated_scan(row, ip=ip, user_agent=user_agent, openid=openid)
         if scan is not None:
             scans_before = CodeScan.select().where(CodeScan.code == row.id, CodeScan.id < scan.id).count()
             return _verdict(row, scan, scans_before, first=first if first.id < scan.id else None)
-        Code.update(scan_count=Code.scan_count + 1).where(Code.id == row.id).execute()
-        scan = CodeScan.create(code=row.id, ip=ip, user_agent=user_agent, openid=(openid or "")[:64],
-                               province=province, city=city, place_source=place_source, channel=channel)
+        _COUNT_A_SCAN.execute(row.id)
+        scan = create_row(CodeScan, code=row.id, ip=ip, user_agent=user_agent, openid=(openid or "")[:64],
+                          province=province, city=city, place_source=place_source, channel=channel)
         row.scan_count = scans_before + 1
         _check_scan(row, scan)
         return _verdict(row, scan, scans_before, first=first)
@@ -130,12 +148,8 @@ def _place_of(ip, province, city, channel):
 def _first_and_repeated_scan(code, *, ip, user_agent, openid):
     """(the code's first scan, this visitor's latest scan within SCAN_REPEAT_SECONDS), either None, in one query."""
     since = utcnow() - timedelta(seconds=get_settings().SCAN_REPEAT_SECONDS)
-    by_visitor = ((CodeScan.at >= since) & (CodeScan.ip == ip) & (CodeScan.user_agent == user_agent)
-                  & (CodeScan.openid == (openid or "")[:64]))
-    earlier = CodeScan.alias()
-    first_id = earlier.select(fn.MIN(earlier.id)).where(earlier.code == code.id)
-    rows = list(CodeScan.select(CodeScan, Case(None, [(by_visitor, 1)], 0).alias("by_visitor"))
-                .where(CodeScan.code == code.id, (CodeScan.id == first_id) | by_visitor).order_by(CodeScan.id))
+    visitor = (since, ip, user_agent, (openid or "")[:64])
+    rows = _FIRST_AND_VISITOR_SCANS.rows(*visitor, code.id, code.id, *visitor)
     repeated = [row for row in rows if row.by_visitor]
     return (rows[0] if rows else None), (repeated[-1] if repeated else None)
 
@@ -192,9 +206,8 @@ def _check_scan(code, scan):
 
 
 def _flag(code, reason, evidence):
-    inserted = (CodeFlag.insert(code=code.id, reason=reason, evidence=json.dumps(evidence, ensure_ascii=False))
-                .on_conflict_ignore().as_rowcount().execute())
-    if inserted:
+    if create_row(CodeFlag, or_ignore=True, code=code.id, reason=reason,
+                  evidence=json.dumps(evidence, ensure_ascii=False)):
         notify.enqueue(kind="code_flagged", recipient="owners", dedupe_key=f"code_flag:{code.id}:{reason}",
                        data={"code": code.code, "reason": reason, **evidence})
 

@@ -1,6 +1,7 @@
 """Finance use cases: the public face of the domain for doors, jobs and the orders domain.
 
-Orders hand over the facts of `app.finance.schemas` (`PaidOrder`, `OrderRefund`): `settle_paid_order`, `record_refund`,
+Orders hand over the facts of `app.finance.schemas` (`PaidOrder`, `OrderRefund`): `settle_first_payment` (or
+`settle_paid_order`), `record_refund`,
 `cancel_settlement`, `mark_order_completed`. The goods-payment balance (货款) is
 moved by `credit_goods` and `debit_goods`, which run inside the caller's
 transaction (an order paid from it, a 转货 between two agents). The rest serves
@@ -18,7 +19,8 @@ from app.finance.preview import preview_order, preview_rules  # noqa: F401
 from app.finance.reports import monthly_report, monthly_report_table, profit_report  # noqa: F401
 from app.finance.settlement import (cancel_settlement, commission_on_cloud_transfers, get_settlement,  # noqa: F401
                                     list_settlements, mark_order_completed, record_refund, release_available_commissions,
-                                    settle_cloud_transfer, settle_paid_order, settle_paid_orders)
+                                    settle_cloud_transfer, settle_first_payment, settle_paid_order,
+                                    settle_paid_orders)
 from app.finance.statements import statement, statement_pdf, statement_xlsx  # noqa: F401
 from app.finance.topups import (check_wechat_top_up, confirm_transfer_top_up, get_top_up,  # noqa: F401
                                 handle_wechat_top_up_notification, handle_wechat_top_up_v3_notification, list_top_ups,

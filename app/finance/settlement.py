@@ -65,9 +65,17 @@ def settle_paid_orders(paid_orders):
                 raise
 
 
-def _settle_new(paid_orders):
+def settle_first_payment(paid):
+    """Settle an order whose payment is being confirmed for the first time (the caller holds the order's row and
+    moves it to paid now, so no settlement of it can exist and none is looked for; one would be an IntegrityError).
+    Runs inside the caller's transaction."""
+    _check_facts(paid)
+    _settle_new([paid], known_new=True)
+
+
+def _settle_new(paid_orders, *, known_new=False):
     settled = set()
-    ids = [paid.order_id for paid in paid_orders]
+    ids = [] if known_new else [paid.order_id for paid in paid_orders]
     for start in range(0, len(ids), CHUNK):
         settled.update(row[0] for row in OrderSettlement.select(OrderSettlement.order_id)
                        .where(OrderSettlement.order_id.in_(ids[start:start + CHUNK])).tuples())
@@ -79,7 +87,10 @@ def _settle_new(paid_orders):
     buyers = {paid.buyer_agent_id for paid in new if paid.buyer_agent_id is not None}
     deepest = max((rules.max_depth for _, rules in versions.values()), default=0)
     chains = agents.upline_chains(buyers, max_depth=deepest) if buyers and deepest else {}
-    prices = catalog.price_table({line.product_id for paid in new for line in paid.lines})
+    # Level prices matter only where an upline may earn a level difference (级差).
+    priced = {line.product_id for paid in new for line in paid.lines
+              if len(chains.get(paid.buyer_agent_id, ())) > 1 and versions[days[paid.order_id]][1].level_difference}
+    prices = catalog.price_table(priced) if priced else {}
     first_orders = _claim_first_orders(new)
     settlements, lines, entries, messages = [], [], [], []
     for paid in new:

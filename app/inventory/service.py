@@ -151,8 +151,7 @@ def reserve(*, reference, warehouse_id, lines, actor=""):
     """Hold stock for an order: all lines or none (409 naming the short product); once per reference."""
     reference = _required_reference(reference)
     quantities = ledger.product_quantities(lines)
-    ledger.require_usable_warehouse(warehouse_id)
-    return _reserve(reference, warehouse_id, quantities, actor)
+    return _reserve(reference, warehouse_id, quantities, actor, active_warehouse=True)
 
 
 def reserve_where_best(*, reference, province, lines, actor=""):
@@ -165,9 +164,20 @@ def reserve_where_best(*, reference, province, lines, actor=""):
     return warehouse
 
 
-def _reserve(reference, warehouse_id, quantities, actor):
+def reserve_in_chosen(*, reference, warehouse, lines, actor=""):
+    """`reserve` in the warehouse `choose_warehouse` just returned (active: it is not read again); 409 naming the
+    short product, and nothing reserved.
+
+    Runs inside the caller's transaction, in a savepoint of its own: a short reservation is undone while the
+    caller's work (a payment, which stands when stock is short) goes on.
+    """
+    return _reserve(_required_reference(reference), warehouse.id, ledger.product_quantities(lines), actor)
+
+
+def _reserve(reference, warehouse_id, quantities, actor, *, active_warehouse=False):
     deltas = [Delta(warehouse_id, product_id, reserved=q) for product_id, q in quantities.items()]
-    return run_and_alert(lambda: ledger.post_moves("reserve", deltas, reference=reference, actor=actor))
+    return run_and_alert(lambda: ledger.post_moves("reserve", deltas, reference=reference, actor=actor,
+                                                   active_warehouse=active_warehouse))
 
 
 def release(*, reference, actor=""):
@@ -211,11 +221,15 @@ _SETTLES_A_RESERVATION = {"release": ("ship", "该单据已发货，不能释放
 
 def _reserved_under(reference, *, settling):
     """The reserve moves of `reference`, locked so that a release and a ship cannot both settle them."""
-    moves = list(for_update(StockMove.select().where(StockMove.reference == reference, StockMove.kind == "reserve")))
     other_kind, message = _SETTLES_A_RESERVATION[settling]
-    if moves and ledger.already_posted(reference, other_kind):
+    # One locking read finds both the reservation and whether it was settled the other way.
+    moves = list(for_update(StockMove.select().where(StockMove.reference == reference,
+                                                     StockMove.kind.in_(("reserve", other_kind)))
+                            .order_by(StockMove.id)))
+    reserved = [m for m in moves if m.kind == "reserve"]
+    if reserved and len(reserved) < len(moves):
         raise Conflict(message, code="reservation_settled")
-    return [Delta(m.warehouse_id, m.product_id, reserved=m.reserved_delta) for m in moves]
+    return [Delta(m.warehouse_id, m.product_id, reserved=m.reserved_delta) for m in reserved]
 
 
 def _required_reference(reference):
@@ -291,30 +305,24 @@ def choose_warehouse(*, province, lines):
     return _best_warehouse(province, ledger.product_quantities(lines))
 
 
-def _active_warehouses():
-    """Active warehouses by id, each with `.province_names`, in one query (list_warehouses(active=True))."""
-    warehouses = {}
-    rows = (Warehouse.select(Warehouse, WarehouseProvince.province.alias("served"))
-            .join(WarehouseProvince, JOIN.LEFT_OUTER, on=(WarehouseProvince.warehouse == Warehouse.id))
-            .where(Warehouse.active == True)  # noqa: E712  (SQL, not Python)
-            .order_by(Warehouse.id, WarehouseProvince.id).objects())
-    for row in rows:
-        warehouse = warehouses.get(row.id)
-        if warehouse is None:
-            warehouse = warehouses[row.id] = row
-            warehouse.province_names = []
-        if row.served is not None:
-            warehouse.province_names.append(row.served)
-    return list(warehouses.values())
-
-
 def _best_warehouse(province, quantities):
-    warehouses = _active_warehouses()
+    """The choice of `choose_warehouse`, read in one query: every active warehouse, whether it serves `province`,
+    and its stock of the products wanted."""
+    serves = fn.EXISTS(WarehouseProvince.select(WarehouseProvince.id).where(
+        WarehouseProvince.warehouse == Warehouse.id, WarehouseProvince.province == province))
+    rows = (Warehouse.select(Warehouse, serves.alias("serves"), Stock.product.alias("stocked_product"),
+                             Stock.on_hand.alias("stocked_on_hand"), Stock.reserved.alias("stocked_reserved"))
+            .join(Stock, JOIN.LEFT_OUTER,
+                  on=((Stock.warehouse == Warehouse.id) & Stock.product.in_(list(quantities))))
+            .where(Warehouse.active == True)  # noqa: E712  (SQL, not Python)
+            .order_by(Warehouse.id).objects())
+    warehouses, available = {}, {}
+    for row in rows:
+        warehouses.setdefault(row.id, row)
+        if row.stocked_product is not None:
+            available[(row.id, row.stocked_product)] = row.stocked_on_hand - row.stocked_reserved
     if not warehouses:
         raise Conflict("没有可用的仓库", code="no_warehouse")
-    available = {(row.warehouse_id, row.product_id): row.on_hand - row.reserved for row in
-                 Stock.select().where(Stock.product.in_(list(quantities)),
-                                      Stock.warehouse.in_([w.id for w in warehouses]))}
 
     def total(warehouse):
         return sum(available.get((warehouse.id, p), 0) for p in quantities)
@@ -322,8 +330,8 @@ def _best_warehouse(province, quantities):
     def enough(warehouse):
         return all(available.get((warehouse.id, p), 0) >= q for p, q in quantities.items())
 
-    serving = [w for w in warehouses if province in w.province_names and enough(w)]
-    return max(serving or warehouses, key=lambda w: (total(w), -w.id))
+    serving = [w for w in warehouses.values() if w.serves and enough(w)]
+    return max(serving or warehouses.values(), key=lambda w: (total(w), -w.id))
 
 
 # What can be seen

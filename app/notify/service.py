@@ -2,7 +2,7 @@
 import json
 
 from app.clock import utcnow
-from app.database import bulk_insert
+from app.database import bulk_insert, create_row
 from app.errors import Conflict, NotFound
 from app.notify.models import RECIPIENT_OPENID_PREFIX, RECIPIENT_OWNERS, STATUS_NAMES, STATUSES, Notification  # noqa: F401
 from app.notify.templates import (KIND_NAMES, MINI_PROGRAM, OFFICIAL, configured_kinds,  # noqa: F401  (part of this face)
@@ -38,13 +38,8 @@ def enqueue(*, kind, recipient, data, dedupe_key):
         raise ValueError("dedupe_key must be 1-191 characters")
     if recipient != RECIPIENT_OWNERS and not recipient.startswith(("admin:", "agent:", RECIPIENT_OPENID_PREFIX)):
         raise ValueError(f"unknown recipient: {recipient}")
-    inserted = (Notification
-                .insert(kind=kind, recipient=recipient, dedupe_key=dedupe_key,
-                        data=json.dumps(data, ensure_ascii=False, sort_keys=True, default=str))
-                .on_conflict_ignore()
-                .as_rowcount()
-                .execute())
-    return bool(inserted)
+    return create_row(Notification, or_ignore=True, kind=kind, recipient=recipient, dedupe_key=dedupe_key,
+                      data=json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)) is not None
 
 
 def queued(kind=None):

@@ -173,12 +173,15 @@ def lock_order(order_id, *, agent=None, approver=None):
     return order
 
 
-def lock_order_with_lines(order_id):
-    """(the order, its lines by id), the order's row and its lines' locked for this transaction, in one query; or
-    NotFound."""
-    rows = list(for_update(Order.select(Order, OrderLine)
-                           .join(OrderLine, JOIN.LEFT_OUTER, on=(OrderLine.order == Order.id), attr="joined_line")
-                           .where(Order.id == order_id).order_by(OrderLine.id)))
+def lock_order_with_lines(order_id, *, agent=None):
+    """(the order, its lines by id), the order's row and its lines' locked for this transaction, in one query (an
+    agent's own only); or NotFound."""
+    query = (Order.select(Order, OrderLine)
+             .join(OrderLine, JOIN.LEFT_OUTER, on=(OrderLine.order == Order.id), attr="joined_line")
+             .where(Order.id == order_id).order_by(OrderLine.id))
+    if agent is not None:
+        query = query.where(Order.buyer_agent == agent.id)
+    rows = list(for_update(query))
     if not rows:
         raise NotFound("订单不存在", code="order_not_found")
     return rows[0], [row.joined_line for row in rows if row.joined_line.id is not None]
@@ -329,40 +332,81 @@ def confirm_payment(order_id, *, actor, method, amount_fen, payment_ref="", proo
     the payment still counts (the money is in) and picking waits for stock.
     """
     def work():
-        # The order is read once, locked, with its lines; what follows works on them as written, not read back.
         order, lines = lock_order_with_lines(order_id)
-        if order.status in PAID_STATES or (order.paid_at and order.status == "refunded"):
-            log_event(order, "pay_repeated", actor=actor, reason=f"重复的付款确认 {payment_ref}".strip())
-            return order, False
-        next_state(order.status, "pay")
-        if amount_fen != order.total_fen:
-            raise Conflict(f"付款金额{format_yuan(amount_fen)}元与订单应付{format_yuan(order.total_fen)}元不符",
-                           code="amount_mismatch")
-        now = utcnow()
-        # Without a proof or reference of its own, the confirmation keeps the ones the agent uploaded.
-        move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64] or order.payment_ref,
-                   payment_proof=proof[:128] or order.payment_proof, paid_at=now)
-        OrderLine.update(paid_at=now).where(OrderLine.order == order.id).execute()
-        for line in lines:
-            line.paid_at = now
-        finance.settle_paid_orders([_paid_facts(order, lines)])  # settle_paid_order, without reading it back
-        if order.buyer_agent_id:
-            agents.record_purchase(order_id=order.id, agent_id=order.buyer_agent_id,
-                                   amount_fen=order.total_fen - order.shipping_fen, at=now)
-            enqueue(kind="order_paid", recipient=recipient_agent(order.buyer_agent_id),
-                    data={"order_id": order.id, "order_no": order_no(order), "amount": format_yuan(order.total_fen)},
-                    dedupe_key=f"order:{order.id}:paid")
-        # The rows every payment shares — the product's stock, the day's sales figures — are locked last, right
-        # before COMMIT, so concurrent payments wait for each other as briefly as possible.
-        if not (store_in_cloud(order, lines=lines) if order.to_cloud else reserve_stock(order, lines=lines)):
-            log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
-            enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
-                    dedupe_key=f"order:{order.id}:stock_short")
-        elif order.status == "stored":  # signed for at once: the commission's return window starts now
-            finance.mark_order_completed(order_id=order.id, at=order.received_at)
-        rollup.count(order.id, order=order, lines=lines)
-        return order, True
+        return confirm_locked_payment(order, lines=lines, actor=actor, method=method, amount_fen=amount_fen,
+                                      payment_ref=payment_ref, proof=proof)
     return atomic_with_retry(work)
+
+
+def confirm_locked_payment(order, *, lines, actor, method, amount_fen, payment_ref="", proof=""):
+    """`confirm_payment` of an order the caller has locked with its `lines` (`lock_order_with_lines`), for a use
+    case that does more in the same transaction (a WeChat Pay notification, a payment from the goods balance);
+    runs inside the caller's transaction and works on the order and lines in memory, reading neither back."""
+    if order.status in PAID_STATES or (order.paid_at and order.status == "refunded"):
+        log_event(order, "pay_repeated", actor=actor, reason=f"重复的付款确认 {payment_ref}".strip())
+        return order, False
+    next_state(order.status, "pay")
+    if amount_fen != order.total_fen:
+        raise Conflict(f"付款金额{format_yuan(amount_fen)}元与订单应付{format_yuan(order.total_fen)}元不符",
+                       code="amount_mismatch")
+    with rollup.recounted(order, lines):
+        _pay(order, lines, actor=actor, method=method, payment_ref=payment_ref, proof=proof)
+    return order, True
+
+
+def _pay(order, lines, *, actor, method, payment_ref, proof):
+    """The payment's writes, in the order that keeps hot rows locked briefly; runs inside the caller's
+    transaction, the order's row locked."""
+    now = utcnow()
+    wanted = stock_lines(lines)
+    # The warehouse is chosen by a plain read (no lock) and written with the payment; the reservation, which
+    # locks the stock rows every payment shares, comes last.
+    warehouse = None if order.to_cloud else _warehouse_for(order, wanted)
+    # Without a proof or reference of its own, the confirmation keeps the ones the agent uploaded.
+    move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64] or order.payment_ref,
+               payment_proof=proof[:128] or order.payment_proof, paid_at=now,
+               **({"warehouse": warehouse.id} if warehouse else {}))
+    OrderLine.update(paid_at=now).where(OrderLine.order == order.id).execute()
+    for line in lines:
+        line.paid_at = now
+    finance.settle_first_payment(_paid_facts(order, lines))
+    if order.buyer_agent_id:
+        agents.record_purchase(order_id=order.id, agent_id=order.buyer_agent_id,
+                               amount_fen=order.total_fen - order.shipping_fen, at=now)
+        enqueue(kind="order_paid", recipient=recipient_agent(order.buyer_agent_id),
+                data={"order_id": order.id, "order_no": order_no(order), "amount": format_yuan(order.total_fen)},
+                dedupe_key=f"order:{order.id}:paid")
+    if order.to_cloud:
+        stocked = store_in_cloud(order, lines=lines)
+    else:
+        stocked = warehouse is not None and _reserve_in(order, warehouse, wanted)
+    if not stocked:
+        log_event(order, "stock_short", actor=SYSTEM, reason="库存不足，补货后再配货")
+        enqueue(kind="order_stock_short", recipient=RECIPIENT_OWNERS, data={"order_id": order.id},
+                dedupe_key=f"order:{order.id}:stock_short")
+    elif order.status == "stored":  # signed for at once: the commission's return window starts now
+        finance.mark_order_completed(order_id=order.id, at=order.received_at)
+
+
+def _warehouse_for(order, wanted):
+    """The warehouse the inventory rules choose for the order's goods, or None when no warehouse is active."""
+    try:
+        return inventory.choose_warehouse(province=order.province, lines=wanted)
+    except Conflict:
+        return None
+
+
+def _reserve_in(order, warehouse, wanted):
+    """Reserve the paid order's goods in the warehouse written on it; when stock is short the order keeps no
+    warehouse (picking reserves later). Runs inside the caller's transaction."""
+    try:
+        inventory.reserve_in_chosen(reference=stock_reference(order.id), warehouse=warehouse, lines=wanted,
+                                    actor=SYSTEM)
+    except Conflict:
+        Order.update(warehouse=None).where(Order.id == order.id).execute()
+        order.warehouse_id = None
+        return False
+    return True
 
 
 def _no_whole_refund_under_way(order):
@@ -457,30 +501,44 @@ def cancel(order_id, *, actor, reason="", agent=None):
     """Cancel an order not yet picked; a paid one gets its reservation released and its purchase reversed; an
     unpaid one's WeChat payment, if started, is to be closed at WeChat (`wechat_payments`).
 
-    An agent may cancel only its own orders and only while they are unpaid.
+    An agent may cancel only its own orders and only while they are unpaid. One unit of work: the order and its
+    lines are read once, locked; the reservation is released last.
     """
-    def undo(order):
-        if agent is not None and order.status in PAID_STATES:
-            raise Conflict("订单已付款，请联系客服取消", code="already_paid")
-        if order.status in PAID_STATES and WechatPayment.select().where(
-                WechatPayment.order == order.id, WechatPayment.status == "paid").exists():
-            raise Conflict("该订单通过微信支付付款，请用退款（款项原路退回）", code="refund_through_wechat")
-        if order.status in PAID_STATES:
-            inventory.release(reference=stock_reference(order.id), actor=actor)
-            rollup.withdraw(order.id)
-            Order.update(refunded_fen=order.total_fen, refunded_units=order.units).where(
-                Order.id == order.id).execute()
-            OrderLine.update(refunded_quantity=OrderLine.quantity, refunded_fen=OrderLine.paid_fen).where(
-                OrderLine.order == order.id).execute()
-            finance.cancel_settlement(order_id=order.id, at=utcnow())
-            return_to_goods_balance(order, order.total_fen, reference=f"{stock_reference(order.id)}:cancel")
-            if order.buyer_agent_id:
-                agents.reverse_purchase(order_id=order.id)
-        else:
-            WechatPayment.update(status="closing").where(WechatPayment.order == order.id,
-                                                         WechatPayment.status == "started").execute()
-    return _transition(order_id, "cancel", actor=actor, agent=agent, reason=reason, effect=undo,
-                       closed_at=utcnow())
+    def work():
+        order, lines = lock_order_with_lines(order_id, agent=agent)
+        next_state(order.status, "cancel")
+        paid = order.status in PAID_STATES
+        # As in a payment, the shared rows are locked last: the stock rows, then the day's figures (on leaving).
+        with rollup.recounted(order, lines):
+            if paid:
+                _undo_payment(order, lines, agent=agent)
+            else:
+                WechatPayment.update(status="closing").where(WechatPayment.order == order.id,
+                                                             WechatPayment.status == "started").execute()
+            move_order(order, "cancel", actor=actor, reason=reason, closed_at=utcnow())
+            if paid:
+                inventory.release(reference=stock_reference(order.id), actor=actor)
+        return order
+    return atomic_with_retry(work)
+
+
+def _undo_payment(order, lines, *, agent):
+    """Give a cancelled paid order's money back in the books (refunded amounts, in memory too, settlement, goods
+    balance, purchases); runs inside the caller's transaction, the order's row locked."""
+    if agent is not None:
+        raise Conflict("订单已付款，请联系客服取消", code="already_paid")
+    if WechatPayment.select().where(WechatPayment.order == order.id, WechatPayment.status == "paid").exists():
+        raise Conflict("该订单通过微信支付付款，请用退款（款项原路退回）", code="refund_through_wechat")
+    Order.update(refunded_fen=order.total_fen, refunded_units=order.units).where(Order.id == order.id).execute()
+    OrderLine.update(refunded_quantity=OrderLine.quantity, refunded_fen=OrderLine.paid_fen).where(
+        OrderLine.order == order.id).execute()
+    order.refunded_fen, order.refunded_units = order.total_fen, order.units
+    for line in lines:
+        line.refunded_quantity, line.refunded_fen = line.quantity, line.paid_fen
+    finance.cancel_settlement(order_id=order.id, at=utcnow())
+    return_to_goods_balance(order, order.total_fen, reference=f"{stock_reference(order.id)}:cancel")
+    if order.buyer_agent_id:
+        agents.reverse_purchase(order_id=order.id)
 
 
 def return_to_goods_balance(order, amount_fen, *, reference):

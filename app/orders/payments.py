@@ -135,14 +135,14 @@ def pay_with_goods_balance(order_id, *, agent):
     actor = f"agent:{agent.id}"
 
     def work():
-        order = service.lock_order(order_id, agent=agent)
+        order, lines = service.lock_order_with_lines(order_id, agent=agent)
         next_state(order.status, "pay")
         if order.total_fen > 0:  # an order a promotion made free has nothing to take
             finance.debit_goods(agent_id=agent.id, amount_fen=order.total_fen, reason="order",
                                 reference=service.stock_reference(order.id), actor=actor,
                                 memo=f"订单 {service.order_no(order)} 付款")
-        service.confirm_payment(order.id, actor=actor, method=GOODS_BALANCE_METHOD, amount_fen=order.total_fen,
-                                payment_ref="货款余额")
+        service.confirm_locked_payment(order, lines=lines, actor=actor, method=GOODS_BALANCE_METHOD,
+                                       amount_fen=order.total_fen, payment_ref="货款余额")
     atomic_with_retry(work)
     return service.get_order(order_id, agent=agent)
 

@@ -13,7 +13,7 @@ from app import phones, regions
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import utcnow
-from app.database import atomic_with_retry
+from app.database import Prepared, atomic_with_retry, create_row
 from app.errors import Conflict, InvalidInput
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
@@ -159,10 +159,16 @@ def place_order(*, placed_by, idempotency_key, items, buyer_agent=None, consigne
     return _placed(order)
 
 
+_LINES_OF = Prepared(lambda param: OrderLine.select().where(OrderLine.order == param).order_by(OrderLine.id))
+# A retry's first order: only what tells it apart (the whole order is read again to answer it).
+_EARLIER = Prepared(lambda param: Order.select(Order.id, Order.request_hash).where(
+    Order.idempotency_scope == param, Order.idempotency_key == param))
+
+
 def _placed(order):
     """The order just inserted, as get_order gives it, without reading back what is in memory: the row and its
     event as written, only the lines (their ids) from the database."""
-    order.line_list = list(order.lines.order_by(OrderLine.id))
+    order.line_list = _LINES_OF.rows(order.id)
     order.event_log = [order.placed_event]
     order.repeated = False
     return order
@@ -175,7 +181,7 @@ def _answer(order, *, repeated):
 
 
 def _earlier(placed_by, key, request_hash):
-    order = Order.get_or_none(Order.idempotency_scope == placed_by, Order.idempotency_key == key)
+    order = _EARLIER.first(placed_by, key)
     if order is not None and order.request_hash != request_hash:
         raise Conflict("该幂等键已用于另一个不同内容的订单", code="idempotency_key_reused")
     return order
@@ -188,8 +194,8 @@ def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced
     status = "awaiting_approval" if needs_approval else "pending_payment"
     approver_id = agents.approving_upline_id(buyer_agent.id) if needs_approval else None
     own = buyer_agent is not None and (consignee.name, consignee.phone) == (buyer_agent.name, buyer_agent.phone)
-    order = Order.create(
-        buyer_agent=buyer_agent, level=buyer_agent.level_id if buyer_agent else None,
+    order = create_row(
+        Order, buyer_agent=buyer_agent, level=buyer_agent.level_id if buyer_agent else None,
         approver=approver_id, placed_by=placed_by,
         idempotency_scope=placed_by, idempotency_key=key, request_hash=request_hash, status=status,
         consignee_name=consignee.name, consignee_phone=consignee.phone, province=consignee.province,
@@ -205,8 +211,8 @@ def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced
                                 discount_fen=line.discount_fen, paid_fen=line.paid_fen,
                                 unit_cost_fen=priced.costs[line.product_id])
                            for line in breakdown.lines]).execute()
-    order.placed_event = OrderEvent.create(order=order.id, action="place", to_state=status, actor=placed_by,
-                                           created_at=now)
+    order.placed_event = create_row(OrderEvent, order=order.id, action="place", to_state=status, actor=placed_by,
+                                    created_at=now)
     if needs_approval:
         enqueue(kind="order_approval_needed",
                 recipient=recipient_agent(approver_id) if approver_id else RECIPIENT_OWNERS,

@@ -17,6 +17,7 @@ from app.clock import utcnow
 from app.database import atomic_with_retry
 from app.errors import Conflict, InvalidInput
 from app.finance import service as finance
+from app.finance.schemas import OrderRefund as RefundFacts, RefundedLine
 from app.inventory import service as inventory
 from app.inventory.schemas import StockLine
 from app.money import scale
@@ -62,13 +63,13 @@ def _requested(order_lines, items, pending):
     return [(line, wanted[line.id]) for line in order_lines if line.id in wanted]
 
 
-def plan(order, lines, *, pending=None, pending_shipping_fen=0):
+def plan(order, lines, *, order_lines, pending=None, pending_shipping_fen=0):
     """What refunding `lines` ([{"product_id", "quantity"}], None: everything left) of the locked `order` gives
-    back: (parts, shipping in fen). `pending` ({line id: (units, fen)}) is what refunds still under way at WeChat
-    already take, so that several refunds never give back more than was paid."""
+    back: (parts, shipping in fen). `order_lines` are all its lines, as the caller loaded them; `pending` ({line id:
+    (units, fen)}) is what refunds still under way at WeChat already take, so that several refunds never give back
+    more than was paid."""
     next_state(order.status, "refund")
     pending = pending or {}
-    order_lines = list(OrderLine.select().where(OrderLine.order == order.id).order_by(OrderLine.id))
     if lines is None:
         wanted = [(line, line.quantity - line.refunded_quantity - pending.get(line.id, (0, 0))[0])
                   for line in order_lines]
@@ -91,6 +92,7 @@ def refund(order_id, *, actor, reason, lines=None, goods_back=False):
     came back (`goods_back`) return to the warehouse they left. An order paid through
     WeChat Pay APIv3 is refunded through WeChat (`wechat_refunds`): the answer is the
     refund under way (status `refunding`), the books are written when WeChat says SUCCESS.
+    One unit of work: the order and its lines are read once, locked.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -101,76 +103,94 @@ def refund(order_id, *, actor, reason, lines=None, goods_back=False):
         return wechat_refunds.request_refund(order_id, actor=actor, reason=reason, lines=lines, goods_back=goods_back)
 
     def work():
-        order = service.lock_order(order_id)
+        order, order_lines = service.lock_order_with_lines(order_id)
         if lines is None and order.status == "refunded":
-            return _refund_shipping_left(order, reason=reason, actor=actor)
-        parts, shipping = plan(order, lines)
-        return write_books(order, parts, shipping, reason=reason, actor=actor, whole=lines is None,
+            return _refund_shipping_left(order, order_lines, reason=reason, actor=actor)
+        parts, shipping = plan(order, lines, order_lines=order_lines)
+        return write_books(order, order_lines, parts, shipping, reason=reason, actor=actor, whole=lines is None,
                            goods_back=goods_back)
     return atomic_with_retry(work)
 
 
-def write_books(order, parts, shipping, *, reason, actor, whole, goods_back):
+def write_books(order, order_lines, parts, shipping, *, reason, actor, whole, goods_back):
     """Write a refund of the locked `order` into the books: the refund record, reports, stock, finance (commission
-    clawback), the buyer's purchases and the order's state. Returns the OrderRefund."""
+    clawback), the buyer's purchases and the order's state. Returns the OrderRefund.
+
+    `order_lines` are all the order's lines, loaded with it; `parts` refer to them. Runs inside the caller's
+    transaction.
+    """
     shipped, stored = order.status in SHIPPED_STATES, order.status == "stored"
-    rollup.withdraw(order.id)
-    record = _record(order, parts, shipping, reason=reason, actor=actor, whole=whole,
-                     goods_back=(goods_back and shipped) or stored)
-    rollup.count(order.id)
+    # The rows every payment and refund share are locked last, in the payment's order: the stock rows, then the
+    # day's figures (written on leaving the block).
+    with rollup.recounted(order, order_lines):
+        record = _record(order, parts, shipping, reason=reason, actor=actor, whole=whole,
+                         goods_back=(goods_back and shipped) or stored)
+        finance.record_refund(_facts(order, record, parts))
+        service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
+        if order.buyer_agent_id:
+            goods_refunded = sum(line.refunded_fen for line in order_lines)  # every refund so far, shipping excluded
+            agents.reverse_purchase(order_id=order.id, amount_fen=None if whole else goods_refunded)
+        if order.refunded_units == order.units:
+            service.move_order(order, "refund", actor=actor, reason=reason, closed_at=utcnow())
+        else:
+            service.log_event(order, "partial_refund", actor=actor, reason=reason)
+        _stock_back(order, parts, record, shipped=shipped, stored=stored, reason=reason, actor=actor)
+    return record
+
+
+def _stock_back(order, parts, record, *, shipped, stored, reason, actor):
+    """The refund's stock effect: cloud units taken back, the reservation released, or returned goods on hand."""
+    units = [StockLine(part.line.product_id, part.quantity) for part in parts]
     if stored:
         cloud.take_back_refunded(agent_id=order.buyer_agent_id, warehouse_id=order.warehouse_id, actor=actor,
-                                 reference=f"{service.stock_reference(order.id)}:refund:{record.id}",
-                                 lines=[StockLine(part.line.product_id, part.quantity) for part in parts])
+                                 reference=f"{service.stock_reference(order.id)}:refund:{record.id}", lines=units)
     elif not shipped:
         inventory.release(reference=service.stock_reference(order.id), actor=actor)
     elif record.goods_back:
         inventory.return_stock(reference=f"{service.stock_reference(order.id)}:refund:{record.id}",
-                               warehouse_id=order.warehouse_id, reason=reason, actor=actor,
-                               lines=[StockLine(part.line.product_id, part.quantity) for part in parts])
-    finance.record_refund(service.refund_facts(record.id))
-    service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
-    if order.buyer_agent_id:
-        agents.reverse_purchase(order_id=order.id, amount_fen=None if whole else _goods_refunded(order))
-    if order.refunded_units == order.units:
-        service.move_order(order, "refund", actor=actor, reason=reason, closed_at=utcnow())
-    else:
-        service.log_event(order, "partial_refund", actor=actor, reason=reason)
-    return record
+                               warehouse_id=order.warehouse_id, reason=reason, actor=actor, lines=units)
 
 
-def _refund_shipping_left(order, *, reason, actor):
+def _refund_shipping_left(order, order_lines, *, reason, actor):
     """Every unit went back by partial refunds, which return no shipping: a whole refund now returns the shipping."""
     left = order.shipping_fen - int(OrderRefund.select(fn.SUM(OrderRefund.shipping_fen))
                                     .where(OrderRefund.order == order.id).scalar() or 0)
     if left <= 0:
         next_state(order.status, "refund")
-    rollup.withdraw(order.id)
-    record = _record(order, [], left, reason=reason, actor=actor, whole=False, goods_back=False)
-    rollup.count(order.id)
-    finance.record_refund(service.refund_facts(record.id))
+    with rollup.recounted(order, order_lines):
+        record = _record(order, [], left, reason=reason, actor=actor, whole=False, goods_back=False)
+    finance.record_refund(_facts(order, record, []))
     service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
     service.log_event(order, "shipping_refund", actor=actor, reason=reason)
     return record
 
 
-def _goods_refunded(order):
-    """The goods money refunded on the order so far, every refund included (shipping excluded)."""
-    return int(OrderLine.select(fn.SUM(OrderLine.refunded_fen)).where(OrderLine.order == order.id).scalar() or 0)
+def _facts(order, record, parts):
+    """The refund as finance needs it (which units of which products, for how much, the shipping returned), from
+    what was just written."""
+    return RefundFacts(
+        refund_id=f"refund:{record.id}", order_id=order.id, refunded_at=record.created_at,
+        lines=tuple(RefundedLine(part.line.product_id, part.quantity, part.amount_fen) for part in parts),
+        shipping_fen=record.shipping_fen, whole_order=record.whole_order,
+        goods_back=record.goods_back or order.shipped_at is None)
 
 
 def _record(order, parts, shipping, *, reason, actor, whole, goods_back):
+    """Write the refund record and what it takes off the order and its lines, in the database and in memory."""
     total = sum(part.amount_fen for part in parts) + shipping
     if order.refunded_fen + total > order.total_fen:
         raise Conflict("退款金额超过订单已付金额", code="refund_exceeds_paid")
     record = OrderRefund.create(order=order.id, whole_order=whole, goods_back=goods_back, amount_fen=total,
                                 shipping_fen=shipping, reason=reason[:255], actor=actor)
+    if parts:
+        OrderRefundLine.insert_many([{"refund": record.id, "order_line": part.line.id, "quantity": part.quantity,
+                                      "amount_fen": part.amount_fen} for part in parts]).execute()
     for part in parts:
-        OrderRefundLine.create(refund=record.id, order_line=part.line.id, quantity=part.quantity,
-                               amount_fen=part.amount_fen)
         (OrderLine.update(refunded_quantity=OrderLine.refunded_quantity + part.quantity,
                           refunded_fen=OrderLine.refunded_fen + part.amount_fen)
          .where(OrderLine.id == part.line.id).execute())
+        part.line.refunded_quantity += part.quantity
+        part.line.refunded_fen += part.amount_fen
     units = sum(part.quantity for part in parts)
     (Order.update(refunded_fen=Order.refunded_fen + total, refunded_units=Order.refunded_units + units)
      .where(Order.id == order.id).execute())

@@ -2,14 +2,15 @@
 
 An order counts on the local day it was paid, net of what has been refunded of it
 since: a refund changes the figures of the day the order was paid. Every change to
-an order's money runs `withdraw(order_id)` before it and `count(order_id)` after it,
-in the same transaction, so the figures always equal the orders'.
+an order's money runs inside `recounted(order, lines)`, in the same transaction, so
+the figures always equal the orders': there is no other way to write them.
 """
+import contextlib
 from datetime import datetime
 
 from app.clock import local_zone, to_local
-from app.database import add_to, add_to_many, db, is_mysql
-from app.orders.models import DailyProductSales, DailyRegionSales, Order, OrderLine
+from app.database import add_to_many, db, is_mysql
+from app.orders.models import DailyProductSales, DailyRegionSales
 
 REGION_FILL = """
 INSERT INTO daily_region_sales (day, province, city, level_id, orders, units, amount_fen)
@@ -28,42 +29,52 @@ GROUP BY {day}, product_id
 """
 
 
-def count(order_id, *, order=None, lines=None):
-    """Add the paid order's current figures (after a payment or a refund).
+@contextlib.contextmanager
+def recounted(order, lines):
+    """Keep the daily figures equal to the order across the change the block makes to its money (a payment, a
+    refund, a cancellation): the order's figures are taken before the block and after it, and the difference is
+    written once, in one statement per table.
 
-    A caller that has just written the order and its lines may hand them over (`order`, `lines` as they now
-    are in the database) instead of having them read back. Runs inside the caller's transaction.
+    `order` and `lines` (all its lines) are the caller's in-memory rows, and the block changes them as it writes
+    them, so nothing is read back. Runs inside the caller's transaction.
     """
-    _apply(order_id, +1, order=order, lines=lines)
+    before = _figures(order, lines)
+    yield
+    after = _figures(order, lines)
+    for model, keys in ((DailyRegionSales, ("day", "province", "city", "level_id")),
+                        (DailyProductSales, ("day", "product_id"))):
+        changed = _difference(after[model], before[model])
+        # Rows in key order (for products: the order concurrent payments lock them in).
+        add_to_many(model, keys, [{**dict(zip(keys, key)), "orders": orders, "units": units, "amount_fen": amount}
+                                  for key, (orders, units, amount) in sorted(changed.items())])
 
 
-def withdraw(order_id):
-    """Take the paid order's current figures out (before a refund or a cancellation changes them)."""
-    _apply(order_id, -1)
-
-
-def _apply(order_id, sign, *, order=None, lines=None):
-    order = order if order is not None else Order.get_by_id(order_id)
+def _figures(order, lines):
+    """{model: {key: [orders, units, amount]}} the paid order contributes now (nothing while unpaid)."""
+    figures = {DailyRegionSales: {}, DailyProductSales: {}}
     if order.paid_at is None:
-        return
+        return figures
     day = to_local(order.paid_at).date()
-    add_to(DailyRegionSales,
-           {"day": day, "province": order.province, "city": order.city, "level_id": order.level_id or 0},
-           {"orders": sign * int(order.refunded_units < order.units),
-            "units": sign * (order.units - order.refunded_units),
-            "amount_fen": sign * (order.total_fen - order.refunded_fen)})
-    if lines is None:
-        lines = OrderLine.select().where(OrderLine.order == order_id)
-    per_product = {}
+    figures[DailyRegionSales][(day, order.province, order.city, order.level_id or 0)] = [
+        int(order.refunded_units < order.units), order.units - order.refunded_units,
+        order.total_fen - order.refunded_fen]
+    per_product = figures[DailyProductSales]
     for line in lines:
-        figures = per_product.setdefault(line.product_id, [0, 0, 0])
-        figures[0] += sign * int(line.refunded_quantity < line.quantity)
-        figures[1] += sign * (line.quantity - line.refunded_quantity)
-        figures[2] += sign * (line.paid_fen - line.refunded_fen)
-    # One statement for every product, rows in product order (the order concurrent payments lock them in).
-    add_to_many(DailyProductSales, ("day", "product_id"),
-                [{"day": day, "product_id": product_id, "orders": orders, "units": units, "amount_fen": amount}
-                 for product_id, (orders, units, amount) in sorted(per_product.items())])
+        row = per_product.setdefault((day, line.product_id), [0, 0, 0])
+        row[0] += int(line.refunded_quantity < line.quantity)
+        row[1] += line.quantity - line.refunded_quantity
+        row[2] += line.paid_fen - line.refunded_fen
+    return figures
+
+
+def _difference(after, before):
+    """{key: after − before}, keys whose figures did not move left out."""
+    changed = {}
+    for key in after.keys() | before.keys():
+        delta = tuple(a - b for a, b in zip(after.get(key, (0, 0, 0)), before.get(key, (0, 0, 0))))
+        if any(delta):
+            changed[key] = delta
+    return changed
 
 
 def rebuild():

@@ -4,7 +4,7 @@ from peewee import IntegrityError
 from app import regions
 from app.agents import service as agents
 from app.clock import utcnow
-from app.database import db
+from app.database import Prepared, db
 from app.errors import Conflict, InvalidInput, NotFound
 from app.money import BASIS_POINTS, MAX_FEN
 from app.orders.models import PROMOTION_KINDS, Promotion, ShippingTemplate
@@ -74,15 +74,17 @@ def list_promotions():
     return list(Promotion.select().order_by(Promotion.id.desc()))
 
 
-def _running(now):
-    return (Promotion.select().where(Promotion.active,
-                                     Promotion.starts_at.is_null() | (Promotion.starts_at <= now),
-                                     Promotion.ends_at.is_null() | (Promotion.ends_at > now)))
+_RUNNING = Prepared(lambda param: Promotion.select().where(
+    Promotion.active, Promotion.starts_at.is_null() | (Promotion.starts_at <= param),
+    Promotion.ends_at.is_null() | (Promotion.ends_at > param)))
+_SHIPPING_TEMPLATES = Prepared(lambda param: ShippingTemplate.select().where(
+    ShippingTemplate.province.in_([param, param])))
 
 
 def pricing_terms(*, level_id, province):
     """What `price_order` needs for a buyer of `level_id` shipping to `province`: (discount bp, 满减 list, rule)."""
-    running = list(_running(utcnow()))
+    now = utcnow()
+    running = _RUNNING.rows(now, now)
     level_bp = max((p.discount_bp for p in running if p.kind == "level_discount" and p.level_id == level_id
                     and level_id is not None), default=0)
     amount_offs = [AmountOff(p.name, p.threshold_fen, p.off_fen) for p in running if p.kind == "amount_off"]
@@ -91,8 +93,7 @@ def pricing_terms(*, level_id, province):
 
 def shipping_rule(province):
     """The shipping rule for `province` (its own template, else the default one, else free)."""
-    templates = {t.province: t for t in ShippingTemplate.select().where(
-        ShippingTemplate.province.in_([province, DEFAULT_PROVINCE]))}
+    templates = {t.province: t for t in _SHIPPING_TEMPLATES.rows(province, DEFAULT_PROVINCE)}
     template = templates.get(province) or templates.get(DEFAULT_PROVINCE)
     if template is None:
         return None

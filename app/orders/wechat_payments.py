@@ -130,13 +130,14 @@ def _apply_transaction(resource, *, client):
         raise BadRequest("金额格式错误", code="amount_mismatch")
 
     def confirm():
-        # The order and its payment move together: one transaction, retried whole when InnoDB picks it as a
+        # The order and its payment move together: one unit of work, retried whole when InnoDB picks it as a
         # deadlock victim (the hot stock and rollup rows are shared by every payment).
-        confirmed = lifecycle.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat", amount_fen=amount,
-                                              payment_ref=transaction_id)
-        now = utcnow()
-        WechatPayment.update(status="paid", transaction_id=transaction_id, paid_at=now, checked_at=now).where(
-            WechatPayment.order == order_id, WechatPayment.status != "paid").execute()
+        order, lines = lifecycle.lock_order_with_lines(order_id)
+        confirmed = lifecycle.confirm_locked_payment(order, lines=lines, actor=WECHAT_ACTOR, method="wechat",
+                                                   amount_fen=amount, payment_ref=transaction_id)
+        WechatPayment.update(status="paid", transaction_id=transaction_id, paid_at=utcnow(),
+                             checked_at=utcnow()).where(WechatPayment.order == order_id,
+                                                        WechatPayment.status != "paid").execute()
         return confirmed
 
     try:

@@ -29,7 +29,7 @@ from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
 from app.orders import lifecycle, refunds
-from app.orders.models import Order, OrderLine, WechatPayment, WechatRefund
+from app.orders.models import Order, WechatPayment, WechatRefund
 from app.wechat_pay import (
     PayError,
     PayRefused,
@@ -95,9 +95,10 @@ def request_refund(order_id, *, actor, reason, lines=None, goods_back=False):
         raise NotFound("该订单不是通过微信支付付款的", code="not_paid_by_wechat")
 
     def work():
-        order = lifecycle.lock_order(order_id)
+        order, order_lines = lifecycle.lock_order_with_lines(order_id)
         pending_lines, pending_shipping, pending_total = _pending(order.id)
-        parts, shipping = refunds.plan(order, lines, pending=pending_lines, pending_shipping_fen=pending_shipping)
+        parts, shipping = refunds.plan(order, lines, order_lines=order_lines, pending=pending_lines,
+                                       pending_shipping_fen=pending_shipping)
         amount = sum(part.amount_fen for part in parts) + shipping
         if amount <= 0 or order.refunded_fen + pending_total + amount > payment.amount_fen:
             raise Conflict("退款金额超过订单已付金额", code="refund_exceeds_paid")
@@ -186,18 +187,17 @@ def _succeed(record_id, refund_id):
     """Write the refund's books, once: the order row is locked first, then the refund moves out of refunding."""
     def work():
         record = WechatRefund.get_by_id(record_id)
-        order = lifecycle.lock_order(record.order_id)
+        order, order_lines = lifecycle.lock_order_with_lines(record.order_id)
         moved = WechatRefund.update(status="succeeded", refund_id=refund_id or record.refund_id,
                                     settled_at=utcnow(), checked_at=utcnow()).where(
             WechatRefund.id == record.id, WechatRefund.status == "refunding").execute()
         if not moved:
             return False
         planned = json.loads(record.lines)
-        by_id = {line.id: line for line in OrderLine.select().where(
-            OrderLine.id.in_([part["line_id"] for part in planned] or [0]))}
+        by_id = {line.id: line for line in order_lines}
         parts = [refunds.Part(by_id[part["line_id"]], part["quantity"], part["amount_fen"]) for part in planned]
-        book = refunds.write_books(order, parts, record.shipping_fen, reason=record.reason, actor=record.actor,
-                                   whole=record.whole_order, goods_back=record.goods_back)
+        book = refunds.write_books(order, order_lines, parts, record.shipping_fen, reason=record.reason,
+                                   actor=record.actor, whole=record.whole_order, goods_back=record.goods_back)
         WechatRefund.update(order_refund=book.id).where(WechatRefund.id == record.id).execute()
         return True
     return atomic_with_retry(work)
