@@ -200,7 +200,8 @@ def _check_scan(code, scan):
             agent_id=code.agent_id, kind="cross_region", source="scan", code_id=code.id, province=scan.province,
             place_source=scan.place_source, status="open" if located else "review",
             dedupe_key=f"cross_region:{code.id}:{scan.province}" + ("" if located else f":{scan.place_source}"),
-            evidence={"code": code.code, "order_id": code.order_id, "pickup_id": code.pickup_id, "bound_province": code.province,
+            evidence={"code": code.code, "order_id": code.order_id, "pickup_id": code.pickup_id,
+                      "bound_province": code.province,
                       "scan_id": scan.id, "scan_province": scan.province, "scan_city": scan.city,
                       "place_source": scan.place_source, "scan_at": scan.at, "scan_ip": scan.ip})
 
