@@ -39,6 +39,7 @@ from app.config import get_settings  # noqa: E402
 from app.database import db  # noqa: E402
 from app.finance import service as finance  # noqa: E402
 from app.inventory import service as inventory  # noqa: E402
+from app.inventory.schemas import StockLine  # noqa: E402
 from bench.common import emit, fresh_database, parse_args, raw_connection, sized  # noqa: E402
 from bench.stock import run_phases  # noqa: E402
 
@@ -97,7 +98,7 @@ def setup_transfers(clients):
     upline = agents.create_agent(actor_id=None, name="上级", phone="13600000000", level_id=top.id,
                                  province="广东省", city="深圳市")
     # The upline's cloud units, as a paid cloud order stores them (an order holds at most 9,999 units).
-    lines = [{"product_id": product.id, "quantity": HOT_UNITS}]
+    lines = [StockLine(product.id, HOT_UNITS)]
     with db.atomic():
         inventory.hold_for_cloud(reference="bench:seed", warehouse_id=warehouse.id, lines=lines)
         cloud.add_purchase(agent_id=upline.id, warehouse_id=warehouse.id, lines=lines, reference="bench:seed")

@@ -209,6 +209,21 @@ def shipped(batch, agent, *, order_id=None, count=None):
     return texts
 
 
+def picked_up(agent, quantity, *, consignee=None):
+    """`quantity` units bought into `agent`'s cloud stock, then taken out by a 提货 pickup that ships with the codes
+    of a batch of theirs packed (to `consignee`, the agent itself when None); returns (pickup, the codes)."""
+    from app.cloud import service as cloud
+
+    product, _ = orderable(on_hand=quantity)
+    in_cloud(agent, product, quantity)
+    texts = codes_of(make_batch(quantity, product=product))
+    taken, _ = cloud.request_pickup(agent=agent, idempotency_key=unique("p-"), consignee=consignee or ADDRESS,
+                                    items=[{"product_id": product.id, "quantity": quantity}])
+    cloud.pick_pickup(taken.id, actor="admin:1")
+    cloud.ship_pickup(taken.id, actor="admin:1", carrier="顺丰", tracking_no=unique("SF"), codes_scanned=texts)
+    return taken, texts
+
+
 def scan_client(app):
     """A test client that looks up codes from an address of its own (rate limits count per address)."""
     client = app.test_client()

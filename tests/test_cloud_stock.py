@@ -268,6 +268,45 @@ def test_a_transfer_is_reversed_once_only(app):
     assert cloud_units(upline, product) == 10 and goods_of(downline)[0] == 1_000_000
 
 
+REVERSED_TEMPLATE = {"cloud_transfer_reversed": {"official": {"template_id": "TPL-REVERSED", "fields": {
+    "thing1": "{product}", "thing2": "{other}", "thing3": "{result}"}}}}
+
+
+def test_a_reversal_tells_the_downline_and_the_upline_once_each_even_when_asked_again(fake_wechat):
+    import json
+    from datetime import timedelta
+
+    from app.clock import utcnow
+    from app.notify import sender
+    from tests.factories import make_binding, settings_changed
+    upline, downline, product, _ = upline_holding(10)
+    openids = {agent.id: make_binding(f"agent:{agent.id}").openid for agent in (upline, downline)}
+    done = transfer(downline, product, 4)
+    with settings_changed(NOTIFY_TEMPLATES=json.dumps(REVERSED_TEMPLATE)):
+        reverse(done)
+        with pytest.raises(Conflict):
+            reverse(done)
+        sender.drain_outbox()
+        sender.drain_outbox(now=utcnow() + timedelta(hours=2))
+    sent = {body["touser"]: body["data"] for body in fake_wechat.delivered("/cgi-bin/message/template/send")
+            if body["template_id"] == "TPL-REVERSED"}
+    assert len(fake_wechat.delivered("/cgi-bin/message/template/send")) == 2
+    assert sent[openids[downline.id]]["thing2"]["value"] == upline.name
+    assert sent[openids[downline.id]]["thing3"]["value"] == "货款已退回您的货款余额"
+    assert sent[openids[upline.id]]["thing2"]["value"] == downline.name
+    assert sent[openids[upline.id]]["thing1"]["value"] == product.name
+
+
+def test_a_refused_reversal_tells_nobody(app):
+    from app.notify import service as notify
+    upline, downline, product, _ = upline_holding(10)
+    done = transfer(downline, product, 4)
+    pickup(downline, product, 3)
+    with pytest.raises(Conflict):
+        reverse(done)
+    assert notify.queued("cloud_transfer_reversed") == []
+
+
 def test_a_transfer_whose_units_the_downline_moved_on_cannot_be_reversed(app):
     upline, downline, product, _ = upline_holding(10)
     done = transfer(downline, product, 4)

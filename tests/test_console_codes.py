@@ -6,7 +6,7 @@ import zipfile
 from app.codes import background, batches
 from app.codes.models import Code, CodeBatch, CodeFlag, CodeScan
 from app.tasks import worker
-from tests.factories import codes_of, console_as, console_post, make_batch, make_product
+from tests.factories import codes_of, console_as, console_post, make_agent, make_batch, make_product, picked_up
 
 
 def test_batches_are_listed_and_filtered_by_product(client):
@@ -103,6 +103,14 @@ def test_looking_up_a_code_shows_its_batch_product_and_scans(client):
     console_as(client, "finance")
     page = client.get(f"/admin/codes/lookup?code={code}").get_data(as_text=True)
     assert "LOT-LOOK" in page and batch.product.name in page and "未发货绑定" in page and "浙江省 杭州市 <small>（网络定位）" in page
+
+
+def test_looking_up_a_code_shipped_by_a_pickup_names_the_pickup_and_its_agent(client):
+    agent = make_agent(name="提货代理")
+    taken, texts = picked_up(agent, 1)
+    console_as(client, "finance")
+    page = client.get(f"/admin/codes/lookup?code={texts[0]}").get_data(as_text=True)
+    assert f"提货单 #{taken.id}" in page and "提货代理" in page and "未发货绑定" not in page
 
 
 def test_looking_up_an_unknown_code_says_so(client):

@@ -79,6 +79,7 @@ class AdminCodeOut(Schema):
     serial = fields.Integer()
     is_box = fields.Boolean()
     order_id = fields.Integer(allow_none=True)
+    pickup_id = fields.Integer(allow_none=True)
     agent_id = fields.Integer(allow_none=True)
     province = fields.String()
     bound_at = UtcDateTime(allow_none=True)

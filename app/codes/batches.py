@@ -143,7 +143,7 @@ def list_batches(*, product_id=None, page=1, per_page=50):
 def batch_counts(batch_id):
     """How many of a batch's item codes are bound, were ever scanned, and are made yet (a batch in the making)."""
     query = Code.select().where(Code.batch == batch_id, ~Code.is_box)
-    return {"bound": query.where(Code.order_id.is_null(False)).count(),
+    return {"bound": query.where(Code.order_id.is_null(False) | Code.pickup_id.is_null(False)).count(),
             "scanned": query.where(Code.scan_count > 0).count(),
             "made": _highest_serial(batch_id, boxes=False)}
 

@@ -1,4 +1,5 @@
-"""Binding at shipment: the codes scanned or pasted for an order become that order's, its agent's and its region's."""
+"""Binding at shipment: the codes scanned or pasted for an order or a 提货 pickup become that shipment's, its agent's
+and its region's."""
 from collections import Counter
 
 from peewee import fn
@@ -78,14 +79,31 @@ def _with_box_items(rows):
     return items, boxes
 
 
-def _check_products(items, expected, order_id):
+class _Shipment:
+    """The order or the pickup codes are bound to: its column on Code and its id."""
+
+    def __init__(self, order_id, pickup_id):
+        if (order_id is None) == (pickup_id is None):
+            raise ValueError("codes are bound to exactly one order or one pickup")
+        self.name, self.id = ("order_id", order_id) if order_id is not None else ("pickup_id", pickup_id)
+        self.column = getattr(Code, self.name)
+
+    def holds(self, row):
+        return getattr(row, self.name) == self.id
+
+
+def _unbound():
+    return Code.order_id.is_null() & Code.pickup_id.is_null()
+
+
+def _check_products(items, expected, shipment):
     products = dict(CodeBatch.select(CodeBatch.id, CodeBatch.product).where(
         CodeBatch.id.in_({item.batch_id for item in items} or {0})).tuples())
     counts = Counter()
     for chunk in _chunks({item.batch_id for item in items}):
-        # Codes of this order bound earlier count towards the line's quantity too.
+        # Codes of this shipment bound earlier count towards the line's quantity too.
         for batch_id, count in (Code.select(Code.batch, fn.COUNT(Code.id)).where(
-                Code.order_id == order_id, ~Code.is_box, Code.batch.in_(chunk)).group_by(Code.batch).tuples()):
+                shipment.column == shipment.id, ~Code.is_box, Code.batch.in_(chunk)).group_by(Code.batch).tuples()):
             counts[products[batch_id]] += count
     for item in items:
         product_id = products[item.batch_id]
@@ -93,7 +111,7 @@ def _check_products(items, expected, order_id):
             name = catalog.get_product(product_id).name
             raise InvalidInput.on("codes", f"防伪码 {item.code} 属于商品「{name}」，不在本订单中",
                                   code="code_wrong_product")
-        if item.order_id == order_id:
+        if shipment.holds(item):
             continue
         counts[product_id] += 1
         if counts[product_id] > expected[product_id]:
@@ -103,25 +121,28 @@ def _check_products(items, expected, order_id):
     return Counter(products[item.batch_id] for item in items)
 
 
-def _refuse_bound_elsewhere(rows, order_id):
+def _refuse_bound_elsewhere(rows, shipment):
     for row in rows:
-        if row.order_id is not None and row.order_id != order_id:
+        if row.shipped and not shipment.holds(row):
             raise Conflict(f"防伪码 {row.code} 已绑定其他订单", code="code_already_bound",
                            fields={"codes": row.code})
 
 
-def bind_codes_for_shipment(*, order_id, agent_id, province, dropship, expected, codes, actor):
-    """Bind item codes, box codes (with their items) or ranges of a batch to a shipped order, its agent and region.
+def bind_codes_for_shipment(*, order_id=None, pickup_id=None, agent_id, province, dropship, expected, codes, actor):
+    """Bind item codes, box codes (with their items) or ranges of a batch to a shipped order or 提货 pickup (exactly
+    one of `order_id`, `pickup_id`), its agent and region.
 
-    `agent_id` is None for an order to a direct customer: the codes then carry only the region.
+    `agent_id` is None for an order to a direct customer: the codes then carry only the region. A pickup's codes
+    carry the pickup's agent, also when it ships them to a customer of its own.
 
     `expected` is {product_id: quantity} of the order's lines. All or nothing: a code
     that is unknown, bound to another order, of another product, repeated or beyond a
     line's quantity is refused, naming it. A repeat of the same binding changes nothing.
     The region is where the goods belong: the consignee's `province` when the order is
     shipped straight to a customer (`dropship`), else the agent's province (the shipment's
-    when the agent has none). Returns {"order_id", "bound", "boxes", "repeated", "per_product"}.
+    when the agent has none). Returns {"order_id" or "pickup_id", "bound", "boxes", "repeated", "per_product"}.
     """
+    shipment = _Shipment(order_id, pickup_id)
     if not codes:
         raise InvalidInput.on("codes", "请扫描或粘贴防伪码")
     if len(codes) > MAX_ENTRIES:
@@ -132,19 +153,19 @@ def bind_codes_for_shipment(*, order_id, agent_id, province, dropship, expected,
 
     def bind():
         items, boxes = _with_box_items(_resolve(codes))
-        _refuse_bound_elsewhere(items + boxes, order_id)
-        per_product = _check_products(items, expected, order_id)
-        new = [row for row in items + boxes if row.order_id is None]
+        _refuse_bound_elsewhere(items + boxes, shipment)
+        per_product = _check_products(items, expected, shipment)
+        new = [row for row in items + boxes if not row.shipped]
         now = utcnow()
         for chunk in _chunks(row.id for row in new):
-            updated = (Code.update(order_id=order_id, agent=agent.id if agent else None, province=region, bound_at=now,
-                                   bound_by=actor)
-                       .where(Code.id.in_(chunk), Code.order_id.is_null()).execute())
+            updated = (Code.update({shipment.column: shipment.id, Code.agent: agent.id if agent else None,
+                                    Code.province: region, Code.bound_at: now, Code.bound_by: actor})
+                       .where(Code.id.in_(chunk), _unbound()).execute())
             if updated != len(chunk):
-                taken = Code.select().where(Code.id.in_(chunk), Code.order_id != order_id).first()
+                taken = Code.select().where(Code.id.in_(chunk), ~_unbound()).first()
                 raise Conflict(f"防伪码 {taken.code if taken else ''} 已绑定其他订单", code="code_already_bound",
                                fields={"codes": taken.code if taken else ""})
-        return {"order_id": order_id, "bound": sum(1 for row in new if not row.is_box),
+        return {shipment.name: shipment.id, "bound": sum(1 for row in new if not row.is_box),
                 "boxes": len(boxes), "repeated": not new, "per_product": dict(per_product)}
 
     return atomic_with_retry(bind)

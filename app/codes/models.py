@@ -42,7 +42,8 @@ class CodeBatch(BaseModel):
 
 
 class Code(BaseModel):
-    """One printed code: an item's, or a box's that contains item codes; bound to an order at shipment."""
+    """One printed code: an item's, or a box's that contains item codes; bound at shipment to the order or the
+    提货 pickup (cloud stock) it left the warehouse in: at most one of `order_id`, `pickup_id` is set."""
 
     id = BigAutoField()
     code = CharField(max_length=17, unique=True)
@@ -53,6 +54,7 @@ class Code(BaseModel):
     pin_hash = CharField(max_length=32, null=True)
     pin_failures = IntegerField(default=0)
     order_id = BigIntegerField(null=True, index=True)
+    pickup_id = BigIntegerField(null=True, index=True)
     agent = ForeignKeyField(Agent, null=True, on_delete="RESTRICT", index=True)
     province = CharField(max_length=32, default="")
     bound_at = DateTimeField(null=True)
@@ -61,6 +63,10 @@ class Code(BaseModel):
 
     class Meta:
         indexes = ((("batch", "is_box", "serial"), True),)
+
+    @property
+    def shipped(self):
+        return self.order_id is not None or self.pickup_id is not None
 
 
 class CodeScan(BaseModel):

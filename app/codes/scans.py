@@ -160,7 +160,7 @@ def _verdict(code, scan, scans_before, *, first):
     first = first if scans_before else None
     product = catalog.get_product_with_cover(code.batch.product_id)
     verdict = "repeat" if scans_before else "genuine"
-    unshipped = code.order_id is None
+    unshipped = not code.shipped
     return Verdict(verdict=verdict, code=code.code, message=MESSAGES["unshipped" if unshipped else verdict],
                    brand=brand.current().name, unshipped=unshipped,
                    product_name=product.name, product_spec=product.spec, product_image=product.cover_url,
@@ -174,7 +174,7 @@ def _verdict(code, scan, scans_before, *, first):
 def _check_scan(code, scan):
     """Flags and 窜货 for a scan whose facts are now known (`code` with its count); runs in the scan's transaction."""
     settings = get_settings()
-    if code.order_id is None:
+    if not code.shipped:
         # Goods reach consumers only by shipment: a scan before it means the labels leaked from the brand.
         _flag(code, "unshipped_scan", {"scan_id": scan.id, "scan_ip": scan.ip})
     if code.scan_count >= settings.CLONE_FLAG_SCANS:
@@ -200,7 +200,8 @@ def _check_scan(code, scan):
             agent_id=code.agent_id, kind="cross_region", source="scan", code_id=code.id, province=scan.province,
             place_source=scan.place_source, status="open" if located else "review",
             dedupe_key=f"cross_region:{code.id}:{scan.province}" + ("" if located else f":{scan.place_source}"),
-            evidence={"code": code.code, "order_id": code.order_id, "bound_province": code.province,
+            evidence={"code": code.code, "order_id": code.order_id, "pickup_id": code.pickup_id,
+                      "bound_province": code.province,
                       "scan_id": scan.id, "scan_province": scan.province, "scan_city": scan.city,
                       "place_source": scan.place_source, "scan_at": scan.at, "scan_ip": scan.ip})
 

@@ -39,7 +39,7 @@ KIND_NAMES = {
     "goods_topup_rejected": "货款充值被拒绝",
     "violation_cross_region_downline": "下级窜货", "violation_price_low": "低于控价", "violation_price_high": "高于控价",
     "order_cancelled": "订单已取消",
-    "cloud_transfer_sold": "下级从云仓进货", "pickup_shipped": "提货已发货",
+    "cloud_transfer_sold": "下级从云仓进货", "cloud_transfer_reversed": "转货已撤销", "pickup_shipped": "提货已发货",
     "withdrawal_transfer_ready": "提现待确认收款", "withdrawal_failed": "提现转账失败，已退回余额",
     "withdrawal_transfer_mismatch": "转账金额不符", "pay_reconciliation_discrepancies": "微信支付对账差异",
     "parcel_stuck": "包裹停滞", "parcel_returned": "包裹退回",
