@@ -33,7 +33,7 @@ def main():
             counts = {name: len(statements) for name, statements in per_use_case(application, fake).items()}
     print(f"{'use case':<20} {'statements':>10} {'budget':>7} {'target':>7}")
     for name, count in counts.items():
-        print(f"{name:<20} {count:>10} {BUDGETS[name]:>7} {TARGETS[name]:>7}")
+        print(f"{name:<20} {count:>10} {BUDGETS[name]:>7} {TARGETS.get(name, '-'):>7}")
     emit({"statements": counts, "budgets": BUDGETS, "targets": TARGETS})
 
 
