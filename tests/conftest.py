@@ -10,6 +10,7 @@ import threading
 import uuid
 
 import pytest
+from hypothesis import HealthCheck, settings
 from werkzeug.serving import make_server
 
 from app import create_app, migrate
@@ -21,6 +22,10 @@ from app.models import ALL_MODELS
 from tests.fake_kuaidi100 import FakeKuaidi100
 from tests.fake_wechat import FakeWeChat
 from tests.fake_wechat_pay_v3 import FakeWeChatPayV3, new_key_pair
+
+# Property tests never fail on timing: a busy machine makes an example slow, not wrong.
+settings.register_profile("weishang", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("weishang")
 
 MP_APPID, MP_SECRET = "wx-mp-test", "mp-secret"
 OA_APPID, OA_SECRET = "wx-oa-test", "oa-secret"
