@@ -167,7 +167,7 @@ def test_the_transfer_api_reverses_once_and_then_answers_409(client):
 
 @pytest.mark.committed
 def test_the_cloud_pages_in_a_browser_on_a_laptop_and_a_phone(browser, live_server):
-    from tests.browser import DESKTOP, PHONE, only_from, screenshot
+    from tests.browser import DESKTOP, PHONE, console_page, screenshot
     from tests.factories import DEFAULT_PASSWORD, make_admin
     agent = make_agent(name="陈小美")
     product, _ = orderable(on_hand=50, name="玫瑰面霜")
@@ -177,36 +177,25 @@ def test_the_cloud_pages_in_a_browser_on_a_laptop_and_a_phone(browser, live_serv
                          items=[{"product_id": product.id, "quantity": 3}])
     user = make_admin("warehouse")
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        page = browser.new_page(viewport=viewport, locale="zh-CN")
-        elsewhere = only_from(page, live_server)
-        page.goto(live_server + "/admin/")
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", DEFAULT_PASSWORD)
-        page.click("button:has-text('登录')")
-        page.wait_for_url(live_server + "/admin/")
+        page = console_page(browser, live_server, username=user.username, password=DEFAULT_PASSWORD,
+                            viewport=viewport)
         page.goto(live_server + "/admin/cloud")
         assert "陈小美" in page.content()
         screenshot(page, f"console-cloud-{name}")
         page.goto(live_server + "/admin/cloud/pickups")
         screenshot(page, f"console-cloud-pickups-{name}")
-        assert elsewhere == []
+        assert page.elsewhere == []
         page.close()
 
 
 @pytest.mark.committed
 def test_finance_reverses_a_transfer_in_a_browser(browser, live_server):
-    from tests.browser import DESKTOP, only_from, screenshot
+    from tests.browser import console_page, screenshot
     from tests.factories import DEFAULT_PASSWORD, make_admin
     sold_down()
     _, _, _, kept = sold_down(upline_name="上级赵", downline_name="下级钱")
     user = make_admin("finance")
-    page = browser.new_page(viewport=DESKTOP, locale="zh-CN")
-    elsewhere = only_from(page, live_server)
-    page.goto(live_server + "/admin/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button:has-text('登录')")
-    page.wait_for_url(live_server + "/admin/")
+    page = console_page(browser, live_server, username=user.username, password=DEFAULT_PASSWORD)
     page.goto(live_server + "/admin/cloud/transfers")
     row = page.locator("tr", has_text="下级王")
     row.locator("input[name=reason]").fill("下级拍错数量")
@@ -215,7 +204,7 @@ def test_finance_reverses_a_transfer_in_a_browser(browser, live_server):
     assert "下级拍错数量" in page.locator("tr", has_text="下级王").inner_text()
     assert "已完成" in page.locator("tr", has_text="下级钱").inner_text()
     screenshot(page, "console-cloud-transfers-reversed")
-    assert elsewhere == [] and cloud.list_transfers()[0][0].id == kept.id
+    assert page.elsewhere == [] and cloud.list_transfers()[0][0].id == kept.id
     page.close()
 
 
