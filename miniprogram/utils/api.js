@@ -104,6 +104,11 @@ function download (path, failure) {
   })
 }
 
+// An idempotency key for a request the agent may send again (a retry answers the first, never a second).
+function newKey (prefix) {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`
+}
+
 function query (params) {
   const parts = Object.keys(params).filter((key) => params[key] !== undefined && params[key] !== '')
     .map((key) => `${encodeURIComponent(key)}=${encodeURIComponent(params[key])}`)
@@ -115,6 +120,7 @@ module.exports = {
   login,
   upload,
   download,
+  newKey,
   query,
   url,
   get: (path, params) => request('GET', path + query(params || {})),

@@ -1,20 +1,17 @@
 // The cart lives on the device (wx storage). It carries the idempotency key of its checkout: the key changes
 // only when the cart does, so placing again after a network failure answers the first order, never a second.
+const api = require('./api')
 const money = require('./money')
 
 const KEY = 'cart'
 
-function newKey () {
-  return `mp-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`
-}
-
 function read () {
   const cart = wx.getStorageSync(KEY)
-  return cart && Array.isArray(cart.items) ? cart : { items: [], idempotencyKey: newKey() }
+  return cart && Array.isArray(cart.items) ? cart : { items: [], idempotencyKey: api.newKey('mp') }
 }
 
 function write (items) {
-  const cart = { items, idempotencyKey: newKey() }
+  const cart = { items, idempotencyKey: api.newKey('mp') }
   wx.setStorageSync(KEY, cart)
   return cart
 }

@@ -3,10 +3,6 @@
 const api = require('../../utils/api')
 const { load, act, initial } = require('../../utils/page')
 
-function newKey () {
-  return `transfer-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
-}
-
 Component({
   data: { ...initial, holdings: [], offers: [], pickups: [], quantities: {}, done: '' },
   methods: {
@@ -25,7 +21,7 @@ Component({
       const productId = Number(e.currentTarget.dataset.id)
       const quantity = Number(this.data.quantities[productId] || 1)
       if (!Number.isInteger(quantity) || quantity < 1) return wx.showToast({ title: '请填写数量', icon: 'none' })
-      return act(this, () => api.post('/api/mp/cloud/transfers', { idempotency_key: newKey(), product_id: productId, quantity }),
+      return act(this, () => api.post('/api/mp/cloud/transfers', { idempotency_key: api.newKey('transfer'), product_id: productId, quantity }),
         async (result) => {
           this.setData({ done: `已从上级云仓进货 ${result.transfer.quantity} 件，货款 ¥${result.transfer.amount}` })
           await this.load()

@@ -3,29 +3,16 @@
 // shortfall by WeChat Pay (a goods top-up, credited by the server's payment notification) and then sends the same
 // pickup again, under the same key.
 const api = require('../../utils/api')
+const { requestPayment, unpaidNotice } = require('../../utils/pay')
 const { load, act, field, initial } = require('../../utils/page')
-
-function newRequestId () {
-  return `tu-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
-}
-
-function requestPayment (params) {
-  return new Promise((resolve, reject) => {
-    wx.requestPayment({ ...params, success: resolve, fail: reject })
-  })
-}
-
-function newKey () {
-  return `pickup-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
-}
 
 Component({
   data: { ...initial, holdings: [], index: 0, quantity: '1', name: '', phone: '', province: '', city: '', address: '', pasted: '', result: null, shortfall: '' },
   methods: {
     onLoad (options) {
       this.wanted = Number(options && options.product)
-      this.key = newKey()
-      this.requestId = newRequestId()
+      this.key = api.newKey('pickup')
+      this.requestId = api.newKey('tu')
       return this.load()
     },
     load () {
@@ -65,7 +52,7 @@ Component({
           throw err
         }
       }, (result) => {
-        this.key = newKey()
+        this.key = api.newKey('pickup')
         this.setData({ result: result.pickup, shortfall: '' })
       })
     },
@@ -76,11 +63,10 @@ Component({
       try {
         await requestPayment(started.payment)
       } catch (err) {
-        const cancelled = String(err && err.errMsg).includes('cancel')
-        this.setData({ notice: cancelled ? '已取消支付，可稍后再付' : '支付未完成，请重试' })
+        this.setData({ notice: unpaidNotice(err) })
         return
       }
-      this.requestId = newRequestId()
+      this.requestId = api.newKey('tu')
       try { await api.post(`/api/mp/finance/goods/top-ups/${started.top_up.id}/check`) } catch (err) { /* the notification credits it */ }
       this.setData({ shortfall: '' })
       return this.submit()

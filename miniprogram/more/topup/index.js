@@ -1,21 +1,12 @@
 // Topping up my goods-payment balance (货款): by WeChat Pay (credited when the server's notification arrives, not
 // by this page), or by bank transfer with a proof photo that finance confirms. Below, my recent top-ups.
 const api = require('../../utils/api')
+const { requestPayment, unpaidNotice } = require('../../utils/pay')
 const money = require('../../utils/money')
 const format = require('../../utils/format')
 const { load, act, field, initial } = require('../../utils/page')
 
 const STATUS = { pending: '待确认', confirmed: '已到账', rejected: '已拒绝', closed: '已关闭' }
-
-function newRequestId () {
-  return `tu-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
-}
-
-function requestPayment (params) {
-  return new Promise((resolve, reject) => {
-    wx.requestPayment({ ...params, success: resolve, fail: reject })
-  })
-}
 
 function chooseImage () {
   return new Promise((resolve, reject) => {
@@ -28,7 +19,7 @@ Component({
   data: { ...initial, balanceText: '', amount: '', reference: '', mode: 'wechat', topUps: [], done: '' },
   methods: {
     onLoad () {
-      this.requestId = newRequestId()
+      this.requestId = api.newKey('tu')
       return this.load()
     },
     load () {
@@ -55,11 +46,10 @@ Component({
       try {
         await requestPayment(started.payment)
       } catch (err) {
-        const cancelled = String(err && err.errMsg).includes('cancel')
-        this.setData({ notice: cancelled ? '已取消支付，可稍后再付' : '支付未完成，请重试' })
+        this.setData({ notice: unpaidNotice(err) })
         return
       }
-      this.requestId = newRequestId()
+      this.requestId = api.newKey('tu')
       let checked = null
       try { checked = await api.post(`/api/mp/finance/goods/top-ups/${started.top_up.id}/check`) } catch (err) { checked = null }
       this.setData({ done: checked && checked.status === 'confirmed' ? '充值已到账' : '支付成功，到账确认中，稍后刷新查看余额' })
@@ -70,7 +60,7 @@ Component({
       try { filePath = await chooseImage() } catch (err) { return }
       return act(this, () => api.upload('/api/mp/finance/goods/top-ups', filePath, 'image',
         { amount: this.data.amount, reference: this.data.reference, request_id: this.requestId }), async () => {
-        this.requestId = newRequestId()
+        this.requestId = api.newKey('tu')
         this.setData({ done: '凭证已提交，财务确认收款后到账', amount: '', reference: '' })
         await this.load()
       })

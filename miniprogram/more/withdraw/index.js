@@ -7,10 +7,6 @@ const { load, act, field, initial } = require('../../utils/page')
 
 const KINDS = [{ kind: 'wechat', name: '微信零钱' }, { kind: 'bank', name: '银行卡' }, { kind: 'alipay', name: '支付宝' }]
 
-function newRequestId () {
-  return `wd-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
-}
-
 async function lastPayee () {
   try {
     return await api.get('/api/mp/finance/payees/last')
@@ -25,7 +21,7 @@ Component({
     done: null, templates: [], subscribed: false, source: 'commission' },
   methods: {
     onLoad (options) {
-      this.requestId = newRequestId()
+      this.requestId = api.newKey('wd')
       this.setData({ source: options && options.source === 'goods' ? 'goods' : 'commission' })
       return this.load()
     },
@@ -51,7 +47,7 @@ Component({
       return act(this, () => api.post('/api/mp/finance/withdrawals',
         { amount, request_id: this.requestId, payee, source: this.data.source }),
         async (withdrawal) => {
-          this.requestId = newRequestId()
+          this.requestId = api.newKey('wd')
           this.setData({ done: { ...withdrawal, amountText: money.display(withdrawal.amount) },
             templates: await subscribe.templatesFor(subscribe.afterWithdrawal) })
         })

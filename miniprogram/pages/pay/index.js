@@ -3,15 +3,10 @@
 // server's notification, not this page, marks it paid); otherwise a bank transfer whose proof photo is uploaded,
 // the order then showing 待确认收款 until finance confirms.
 const api = require('../../utils/api')
+const { requestPayment, unpaidNotice } = require('../../utils/pay')
 const money = require('../../utils/money')
 const subscribe = require('../../utils/subscribe')
 const { load, act, field, initial } = require('../../utils/page')
-
-function requestPayment (params) {
-  return new Promise((resolve, reject) => {
-    wx.requestPayment({ ...params, success: resolve, fail: reject })
-  })
-}
 
 // After wx.requestPayment succeeds the order is paid when WeChat Pay's notification reaches the server (or the
 // server's query finds the payment): look a few times, then leave 支付结果确认中 on the page.
@@ -62,8 +57,7 @@ Component({
       try {
         await requestPayment(params)
       } catch (err) {
-        const cancelled = String(err && err.errMsg).includes('cancel')
-        this.setData({ notice: cancelled ? '已取消支付，可稍后再付' : '支付未完成，请重试' })
+        this.setData({ notice: unpaidNotice(err) })
         return
       }
       this.setData({ paying: true })

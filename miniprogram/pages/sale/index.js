@@ -6,10 +6,6 @@ const format = require('../../utils/format')
 const money = require('../../utils/money')
 const { load, act, field, initial } = require('../../utils/page')
 
-function newRef () {
-  return `sale-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
-}
-
 function confirm (title, content) {
   return new Promise((resolve) => wx.showModal({ title, content, success: (res) => resolve(res.confirm) }))
 }
@@ -19,7 +15,7 @@ Component({
   methods: {
     onLoad (options) {
       this.wanted = Number(options && options.product)
-      this.clientRef = newRef()
+      this.clientRef = api.newKey('sale')
       return this.load()
     },
     load () {
@@ -62,7 +58,7 @@ Component({
       const body = { client_ref: this.clientRef, customer_name: customerName, customer_phone: customerPhone,
         items: [{ product_id: product.product_id, quantity: count, unit_price: price }], codes }
       return act(this, () => api.post('/api/mp/retail-sales', body), (result) => {
-        this.clientRef = newRef()
+        this.clientRef = api.newKey('sale')
         this.setData({ codes: [], result: { ...result, totalText: money.display(result.sale.total) } })
         if (result.out_of_range) {
           wx.showModal({ title: '价格超出控价范围', content: '这笔零售的价格不在品牌规定的范围内，已报告品牌方。', showCancel: false })
