@@ -11,7 +11,7 @@ from app.errors import Conflict
 from app.finance import service as finance
 from app.notify.service import RECIPIENT_OWNERS
 from app.notify.service import enqueue
-from app.orders import lifecycle as service, wechat_payments  # the order lifecycle (service.py is the face above it)
+from app.orders import lifecycle, wechat_payments
 from app.orders.models import Order
 from app.orders.states import next_state
 from app.uploads import payment_proof_file as payment_proof_file_of, save_payment_proof
@@ -39,7 +39,7 @@ def start_wechat_payment(order_id, *, agent, openid, client_ip):
     Every request for the same order sends WeChat the same order (number, amount,
     closing time), so asking again — a retry, a second tap — answers the same prepay id.
     """
-    order = service.get_order(order_id, agent=agent)
+    order = lifecycle.get_order(order_id, agent=agent)
     next_state(order.status, "pay")
     settings = get_settings()
     if not settings.wechat_pay_configured:
@@ -50,7 +50,7 @@ def start_wechat_payment(order_id, *, agent, openid, client_ip):
         raise Conflict("订单即将超时关闭，请重新下单", code="payment_window_closing")
     if api_version() == "v3":
         return wechat_payments.start_payment(order, openid=openid, closes_at=closes_at)
-    client, number = pay_client(), service.order_no(order)
+    client, number = pay_client(), lifecycle.order_no(order)
     with failures_as_domain_errors("WeChat Pay unified order", refusals=PAYMENT_REFUSALS):
         prepay = client.order.create(
             trade_type="JSAPI", body=f"{settings.BRAND_NAME}-订单{number}"[:40],
@@ -77,11 +77,11 @@ def handle_wechat_notification(xml):
         return False, exc.answer
     if data is None:
         return True, "OK"
-    order_id = service.id_from_order_no(data.get("out_trade_no"))
+    order_id = lifecycle.id_from_order_no(data.get("out_trade_no"))
     if order_id is None:
         return False, "订单不存在"
     try:
-        service.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat", amount_fen=data.get("total_fee", -1),
+        lifecycle.confirm_payment(order_id, actor=WECHAT_ACTOR, method="wechat", amount_fen=data.get("total_fee", -1),
                                 payment_ref=str(data.get("transaction_id", "")))
     except Conflict as exc:
         if exc.code == "amount_mismatch":
@@ -102,26 +102,26 @@ def _paid_after_close(order_id, data):
 def submit_payment_proof(order_id, *, agent, content, reference=""):
     """The buyer agent uploads its transfer proof for its unpaid order (a second upload replaces the first);
     finance sees it and confirms. Returns the order."""
-    service.get_order(order_id, agent=agent)  # someone else's order is 404 whatever was sent
+    lifecycle.get_order(order_id, agent=agent)  # someone else's order is 404 whatever was sent
     proof = save_payment_proof(content)
     with db.atomic():
-        order = service.lock_order(order_id, agent=agent)
+        order = lifecycle.lock_order(order_id, agent=agent)
         if order.status != "pending_payment":
             raise Conflict("订单不在待付款状态，不能上传付款凭证", code="not_awaiting_payment")
         first = order.proof_submitted_at is None
         Order.update(payment_proof=proof, payment_ref=reference[:64], proof_submitted_at=utcnow()).where(
             Order.id == order.id).execute()
-        service.log_event(order, "proof_submitted", actor=f"agent:{agent.id}", reason=reference[:64])
+        lifecycle.log_event(order, "proof_submitted", actor=f"agent:{agent.id}", reason=reference[:64])
         enqueue(kind="order_proof_submitted", recipient=RECIPIENT_OWNERS,
-                data={"order_id": order.id, "order_no": service.order_no(order), "first": first},
+                data={"order_id": order.id, "order_no": lifecycle.order_no(order), "first": first},
                 dedupe_key=f"order:{order.id}:proof:{proof}")
-    return service.get_order(order_id, agent=agent)
+    return lifecycle.get_order(order_id, agent=agent)
 
 
 def payment_proof_file(order_id, *, agent=None):
     """(path on disk, mimetype, download name) of the order's transfer proof, served as the type it was verified
     as (the buyer's own order when `agent` is given)."""
-    order = service.get_order(order_id, agent=agent)
+    order = lifecycle.get_order(order_id, agent=agent)
     return payment_proof_file_of(order.payment_proof, stem=f"proof-{order_id}", missing="该订单没有付款凭证")
 
 
@@ -135,20 +135,20 @@ def pay_with_goods_balance(order_id, *, agent):
     actor = f"agent:{agent.id}"
 
     def work():
-        order, lines = service.lock_order_with_lines(order_id, agent=agent)
+        order, lines = lifecycle.lock_order_with_lines(order_id, agent=agent)
         next_state(order.status, "pay")
         if order.total_fen > 0:  # an order a promotion made free has nothing to take
             finance.debit_goods(agent_id=agent.id, amount_fen=order.total_fen, reason="order",
-                                reference=service.stock_reference(order.id), actor=actor,
-                                memo=f"订单 {service.order_no(order)} 付款")
-        service.confirm_locked_payment(order, lines=lines, actor=actor, method=GOODS_BALANCE_METHOD,
+                                reference=lifecycle.stock_reference(order.id), actor=actor,
+                                memo=f"订单 {lifecycle.order_no(order)} 付款")
+        lifecycle.confirm_locked_payment(order, lines=lines, actor=actor, method=GOODS_BALANCE_METHOD,
                                        amount_fen=order.total_fen, payment_ref="货款余额")
     atomic_with_retry(work)
-    return service.get_order(order_id, agent=agent)
+    return lifecycle.get_order(order_id, agent=agent)
 
 
 def confirm_offline_payment(order_id, *, actor, amount_fen, payment_ref="", proof_content=None):
     """Finance confirms an offline transfer (with its proof image when given); returns (order, confirmed_now)."""
     proof = save_payment_proof(proof_content) if proof_content is not None else ""
-    return service.confirm_payment(order_id, actor=actor, method="offline", amount_fen=amount_fen,
+    return lifecycle.confirm_payment(order_id, actor=actor, method="offline", amount_fen=amount_fen,
                                    payment_ref=payment_ref, proof=proof)

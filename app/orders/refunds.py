@@ -21,7 +21,7 @@ from app.finance.schemas import OrderRefund as RefundFacts, RefundedLine
 from app.inventory import service as inventory
 from app.inventory.schemas import StockLine
 from app.money import scale
-from app.orders import lifecycle as service, rollup  # the order lifecycle (service.py is the face above it)
+from app.orders import lifecycle, rollup
 from app.orders.models import Order, OrderLine, OrderRefund, OrderRefundLine
 from app.orders.states import next_state
 
@@ -103,7 +103,7 @@ def refund(order_id, *, actor, reason, lines=None, goods_back=False):
         return wechat_refunds.request_refund(order_id, actor=actor, reason=reason, lines=lines, goods_back=goods_back)
 
     def work():
-        order, order_lines = service.lock_order_with_lines(order_id)
+        order, order_lines = lifecycle.lock_order_with_lines(order_id)
         if lines is None and order.status == "refunded":
             return _refund_shipping_left(order, order_lines, reason=reason, actor=actor)
         parts, shipping = plan(order, lines, order_lines=order_lines)
@@ -126,14 +126,14 @@ def write_books(order, order_lines, parts, shipping, *, reason, actor, whole, go
         record = _record(order, parts, shipping, reason=reason, actor=actor, whole=whole,
                          goods_back=(goods_back and shipped) or stored)
         finance.record_refund(_facts(order, record, parts))
-        service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
+        lifecycle.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
         if order.buyer_agent_id:
             goods_refunded = sum(line.refunded_fen for line in order_lines)  # every refund so far, shipping excluded
             agents.reverse_purchase(order_id=order.id, amount_fen=None if whole else goods_refunded)
         if order.refunded_units == order.units:
-            service.move_order(order, "refund", actor=actor, reason=reason, closed_at=utcnow())
+            lifecycle.move_order(order, "refund", actor=actor, reason=reason, closed_at=utcnow())
         else:
-            service.log_event(order, "partial_refund", actor=actor, reason=reason)
+            lifecycle.log_event(order, "partial_refund", actor=actor, reason=reason)
         _stock_back(order, parts, record, shipped=shipped, stored=stored, reason=reason, actor=actor)
     return record
 
@@ -143,11 +143,11 @@ def _stock_back(order, parts, record, *, shipped, stored, reason, actor):
     units = [StockLine(part.line.product_id, part.quantity) for part in parts]
     if stored:
         cloud.take_back_refunded(agent_id=order.buyer_agent_id, warehouse_id=order.warehouse_id, actor=actor,
-                                 reference=f"{service.stock_reference(order.id)}:refund:{record.id}", lines=units)
+                                 reference=f"{lifecycle.stock_reference(order.id)}:refund:{record.id}", lines=units)
     elif not shipped:
-        inventory.release(reference=service.stock_reference(order.id), actor=actor)
+        inventory.release(reference=lifecycle.stock_reference(order.id), actor=actor)
     elif record.goods_back:
-        inventory.return_stock(reference=f"{service.stock_reference(order.id)}:refund:{record.id}",
+        inventory.return_stock(reference=f"{lifecycle.stock_reference(order.id)}:refund:{record.id}",
                                warehouse_id=order.warehouse_id, reason=reason, actor=actor, lines=units)
 
 
@@ -160,8 +160,8 @@ def _refund_shipping_left(order, order_lines, *, reason, actor):
     with rollup.recounted(order, order_lines):
         record = _record(order, [], left, reason=reason, actor=actor, whole=False, goods_back=False)
     finance.record_refund(_facts(order, record, []))
-    service.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
-    service.log_event(order, "shipping_refund", actor=actor, reason=reason)
+    lifecycle.return_to_goods_balance(order, record.amount_fen, reference=f"refund:{record.id}")
+    lifecycle.log_event(order, "shipping_refund", actor=actor, reason=reason)
     return record
 
 
