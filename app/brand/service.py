@@ -6,7 +6,6 @@ so each process keeps it for CACHE_SECONDS: a change shows at once in the proces
 time in the others.
 """
 import re
-import time
 from dataclasses import dataclass
 
 from app import media, phones
@@ -15,13 +14,14 @@ from app.clock import utcnow
 from app.config import get_settings
 from app.database import db, upsert
 from app.errors import InvalidInput
+from app.kept import Kept
 
 CACHE_SECONDS = 30
 MAX_NAME = 32
 # A WeChat ID: 6–20 letters, digits, _ or -, starting with a letter (WeChat's own rule).
 WECHAT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{5,19}")
 
-_cached = {"brand": None, "until": 0.0}
+_kept = Kept(CACHE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -37,14 +37,12 @@ class Brand:
 
 def current():
     """The brand as people see it now."""
-    if _cached["brand"] is None or time.monotonic() >= _cached["until"]:
-        _cached.update(brand=_read(), until=time.monotonic() + CACHE_SECONDS)
-    return _cached["brand"]
+    return _kept.get("brand", _read)
 
 
 def forget_cached():
     """Read the profile afresh next time (after a change, or a test's rollback)."""
-    _cached.update(brand=None, until=0.0)
+    _kept.forget()
 
 
 def _read():

@@ -1,22 +1,21 @@
 """Product photos: up to MAX_IMAGES per product, in the owner's order; the first is the cover everywhere.
 
 The consumer's scan page shows a product's name, spec and cover on every scan, so each process keeps what it
-read for CACHE_SECONDS (as the brand's profile is kept): a change shows at once in the process that made it and
+read for CACHE_SECONDS (`app.kept`, as the brand's profile is kept): a change shows at once in the process that made it and
 within that time in the others.
 """
-import time
 from dataclasses import dataclass
 
 from app import media
 from app.catalog.models import Product, ProductImage
 from app.database import db, for_update
 from app.errors import Conflict, InvalidInput, NotFound
+from app.kept import Kept
 
 MAX_IMAGES = 6
 CACHE_SECONDS = 30
-CACHE_SIZE = 1024
 
-_covers = {}  # product id: (ProductCover, monotonic time it is good until)
+_covers = Kept(CACHE_SECONDS)  # product id: its ProductCover
 
 
 @dataclass(frozen=True)
@@ -96,9 +95,10 @@ def make_cover_image(*, product_id, image_id):
 
 def product_with_cover(product_id):
     """The product's ProductCover (read in one query, then kept for CACHE_SECONDS), or None."""
-    cached = _covers.get(product_id)
-    if cached is not None and time.monotonic() < cached[1]:
-        return cached[0]
+    return _covers.get(product_id, lambda: _read_cover(product_id))
+
+
+def _read_cover(product_id):
     cover = (ProductImage.select(ProductImage.name).where(ProductImage.product == Product.id)
              .order_by(ProductImage.position, ProductImage.id).limit(1))
     row = (Product.select(Product.name, Product.spec, cover.alias("cover_name")).where(Product.id == product_id)
@@ -106,19 +106,12 @@ def product_with_cover(product_id):
     if row is None:
         return None
     name, spec, cover_name = row
-    found = ProductCover(product_id, name, spec, media.media_url(cover_name) if cover_name else "")
-    if len(_covers) >= CACHE_SIZE:
-        _covers.clear()
-    _covers[product_id] = (found, time.monotonic() + CACHE_SECONDS)
-    return found
+    return ProductCover(product_id, name, spec, media.media_url(cover_name) if cover_name else "")
 
 
 def forget_cover(product_id=None):
     """Read the product's cover afresh next time (every product's when None: a test's rollback)."""
-    if product_id is None:
-        _covers.clear()
-    else:
-        _covers.pop(product_id, None)
+    _covers.forget(product_id)
 
 
 def image_urls(product_ids):
