@@ -1,8 +1,8 @@
 """Product photos: up to MAX_IMAGES per product, in the owner's order; the first is the cover everywhere.
 
 The consumer's scan page shows a product's name, spec and cover on every scan, so each process keeps what it
-read for CACHE_SECONDS (`app.kept`, as the brand's profile is kept): a change shows at once in the process that made it and
-within that time in the others.
+read for CACHE_SECONDS (`app.kept`, as the brand's profile is kept): a change shows at once in the process that
+made it and within that time in the others.
 """
 from dataclasses import dataclass
 
