@@ -161,9 +161,11 @@ def _claim_first_orders(new):
     claimed = _first_orders_of(earliest)
     unclaimed = {buyer: order_id for buyer, order_id in earliest.items() if buyer not in claimed}
     if unclaimed:
-        bulk_insert(BuyerFirstOrder, [{"buyer_agent": buyer, "order_id": order_id}
-                                      for buyer, order_id in sorted(unclaimed.items())], ignore_duplicates=True)
-        claimed.update(_first_orders_of(unclaimed, locking=True))
+        inserted = bulk_insert(BuyerFirstOrder, [{"buyer_agent": buyer, "order_id": order_id}
+                                                 for buyer, order_id in sorted(unclaimed.items())],
+                               ignore_duplicates=True)
+        # Every claim ours: nothing to read back. Otherwise another settlement claimed some buyer first.
+        claimed.update(unclaimed if inserted == len(unclaimed) else _first_orders_of(unclaimed, locking=True))
     return claimed
 
 
