@@ -138,13 +138,14 @@ def _apply_transaction(resource, *, client):
 
     def confirm():
         # The order and its payment move together: one unit of work, retried whole when InnoDB picks it as a
-        # deadlock victim (the hot stock and rollup rows are shared by every payment).
+        # deadlock victim (the hot stock and rollup rows are shared by every payment). The payment is written
+        # before the confirmation, so the hot rows, locked last, are held only until COMMIT; a refusal (another
+        # amount) rolls it back with the rest.
         order, lines = lifecycle.lock_order_with_lines(order_id)
-        confirmed = lifecycle.confirm_locked_payment(order, lines=lines, actor=WECHAT_ACTOR, method="wechat",
-                                                   amount_fen=amount, payment_ref=transaction_id)
         now = WechatPayment.paid_at.db_value(utcnow())
         _PAID.execute("paid", transaction_id, now, now, order_id, "paid")  # SET in the columns' order
-        return confirmed
+        return lifecycle.confirm_locked_payment(order, lines=lines, actor=WECHAT_ACTOR, method="wechat",
+                                                amount_fen=amount, payment_ref=transaction_id)
 
     try:
         order, confirmed_now = atomic_with_retry(confirm)
