@@ -7,7 +7,7 @@ and the term jobs live in sibling modules and are re-exported at the bottom.
 import logging
 from datetime import timedelta
 
-from peewee import SQL, IntegrityError
+from peewee import JOIN, SQL, IntegrityError
 
 from app import phones, wechat
 from app.accounts import service as accounts
@@ -46,20 +46,31 @@ UPLINE_REFUSALS = {
 }
 
 
-def agent_for_wechat_user(wechat_user_id):
-    """The agent signed in through the mini-program, or Forbidden when the user is no agent."""
-    agent = agent_of_wechat_user(wechat_user_id)
+_AGENT_OF_WECHAT_USER = Prepared(lambda param: Agent.select().where(Agent.wechat_user == param))
+_WechatUser = Agent.wechat_user.rel_model
+# Every mini-program request of an agent: the WeChat user and its agent in one statement.
+_USER_WITH_AGENT = Prepared(lambda param: (
+    _WechatUser.select(_WechatUser, Agent)
+    .join(Agent, JOIN.LEFT_OUTER, on=(Agent.wechat_user == _WechatUser.id), attr="signed_in_agent")
+    .where(_WechatUser.id == param)))
+
+
+def signed_in(token):
+    """(WeChat user, agent) of a mini-program token, read in one statement: Unauthenticated as
+    accounts.wechat_user_from_token says, Forbidden when the user is no agent (or one who left)."""
+    user = accounts.wechat_user_from_token(token, read=_USER_WITH_AGENT.first)
+    agent = _unless_left(user.signed_in_agent)
     if agent is None:
         raise Forbidden("您还不是代理，请先使用邀请码申请", code="not_an_agent")
-    return agent
-
-
-_AGENT_OF_WECHAT_USER = Prepared(lambda param: Agent.select().where(Agent.wechat_user == param))
+    return user, agent
 
 
 def agent_of_wechat_user(wechat_user_id):
     """The agent a mini-program user is (one who left is none), or None."""
-    agent = _AGENT_OF_WECHAT_USER.first(wechat_user_id)
+    return _unless_left(_AGENT_OF_WECHAT_USER.first(wechat_user_id))
+
+
+def _unless_left(agent):
     return agent if agent is not None and agent.status != "left" else None
 
 
