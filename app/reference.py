@@ -5,8 +5,11 @@ every process (gunicorn workers, the scheduler), not some seconds later as with 
 
 Triggers (migration 0260) set a kind's row of `reference_version` to a new random value on every INSERT, UPDATE
 and DELETE of its tables, inside the writing transaction; a value never comes back, so what was read under a
-version that was replaced or rolled back is never served again. A request (a job, a CLI command) reads the
-versions once, in one statement, at its first look-up (`open_scope`); outside a scope each look-up reads them.
+version that was replaced or rolled back is never served again. A request (a job, a background task) reads the
+versions once, in one statement, at its first look-up (`open_scope`); outside a scope (a `flask` command, a test
+calling a use case) each look-up reads them. So within one scope a look-up after the scope's own write of
+reference data answers what was kept before that write: a use case that writes them reads back uncached (the
+faces' writers do).
 
 A value read on a miss is kept only under the version read again just after it on the same connection, and only
 when that is the version the request works under: inside one transaction both come from one snapshot (REPEATABLE
