@@ -42,7 +42,7 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
     actor = (actor or f"agent:{downline.id}")[:48]
     request_hash = body_hash({"product": product_id, "quantity": quantity, "warehouse": warehouse_id})
     try:
-        upline, product, price, source = _transfer_terms(downline, product_id, warehouse_id)
+        upline_id, product, price, source = _transfer_terms(downline, product_id, warehouse_id)
     except (Conflict, Forbidden, NotFound):
         # A retry of a 转货 that went through answers it, whatever changed since (the upline may hold no more).
         earlier = _earlier_transfer(downline.id, key, request_hash)
@@ -61,9 +61,9 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
         # MariaDB (bench/cloud.py).
         now = utcnow()
         transfer_id = db.execute_sql(sql(INSERT_TRANSFER), (
-            upline.id, downline.id, product_id, source, quantity, price, amount, key, request_hash, actor,
+            upline_id, downline.id, product_id, source, quantity, price, amount, key, request_hash, actor,
             now)).lastrowid
-        enqueue(kind="cloud_transfer_sold", recipient=recipient_agent(upline.id),
+        enqueue(kind="cloud_transfer_sold", recipient=recipient_agent(upline_id),
                 data={"transfer_id": transfer_id, "downline": downline.name, "product": product.name,
                       "quantity": quantity, "amount": format_yuan(amount)},
                 dedupe_key=f"cloud_transfer:{transfer_id}:sold")
@@ -75,11 +75,11 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
                                                        quantity=quantity, unit_price_fen=price)
             if commission:
                 CloudTransfer.update(commission_fen=commission).where(CloudTransfer.id == transfer_id).execute()
-        post([Change(downline.id, product_id, source, quantity), Change(upline.id, product_id, source, -quantity)],
+        post([Change(downline.id, product_id, source, quantity), Change(upline_id, product_id, source, -quantity)],
               reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
-              before_rows=lambda: finance.pay_goods(payer_id=downline.id, payee_id=upline.id, amount_fen=amount,
+              before_rows=lambda: finance.pay_goods(payer_id=downline.id, payee_id=upline_id, amount_fen=amount,
                                                     reason="transfer", reference=reference, actor=actor))
-        return CloudTransfer(id=transfer_id, upline=upline.id, downline=downline.id, product=product_id,
+        return CloudTransfer(id=transfer_id, upline=upline_id, downline=downline.id, product=product_id,
                              warehouse=source, quantity=quantity, unit_price_fen=price, amount_fen=amount,
                              idempotency_key=key, request_hash=request_hash, actor=actor, created_at=now,
                              commission_fen=commission)
@@ -88,21 +88,20 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
 
 
 def _transfer_terms(downline, product_id, warehouse_id):
-    """(upline, product, the downline's unit price, the warehouse the units come from) of a 转货, or why not."""
+    """(upline id, product, the downline's unit price, the warehouse the units come from) of a 转货, or why not."""
     agents.ensure_may_order(downline)
     if downline.upline_id is None:
         raise Conflict("您没有上级，请向品牌方进货", code="no_upline")
-    upline = agents.get_agent(downline.upline_id)
-    try:
-        agents.ensure_upline_powers(upline)
-    except Forbidden as exc:
-        raise Conflict("上级当前不能出货（已暂停或已过期），请向品牌方进货", code="upline_unavailable") from exc
+    # The upline's powers (agents.ensure_upline_powers) are its standing: read alone, as nothing else of it is used.
+    if agents.standing_of(downline.upline_id) != "active":
+        raise Conflict("上级当前不能出货（已暂停或已过期），请向品牌方进货", code="upline_unavailable")
+    upline_id = downline.upline_id
     product, price = catalog.order_prices(product_ids=[product_id], level_id=downline.level_id,
                                           agent_asking=True)[product_id]
-    source = warehouse_id if warehouse_id is not None else _fullest_warehouse(upline.id, product_id)
+    source = warehouse_id if warehouse_id is not None else _fullest_warehouse(upline_id, product_id)
     if source is None:
         raise Conflict(f"上级云仓没有「{product.name}」", code="insufficient_cloud_stock")
-    return upline, product, price, source
+    return upline_id, product, price, source
 
 
 # Read or written on every 转货: plain SQL, as building them with peewee cost more than running them.
