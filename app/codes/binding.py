@@ -181,11 +181,12 @@ def bind_codes_for_shipment(*, order_id=None, pickup_id=None, agent_id, province
     return atomic_with_retry(bind)
 
 
-def codes_of_shipment(order_id, *, limit=500):
-    """The item codes bound to an order at packing, by product and serial: [(product id, code)], at most `limit`,
-    and how many there are in all."""
+def codes_of_shipment(*, order_id=None, pickup_id=None, limit=500):
+    """The item codes bound at packing to an order or a 提货 pickup (exactly one of `order_id`, `pickup_id`), by
+    product and serial: [(product id, code)], at most `limit`, and how many there are in all."""
+    shipment = _Shipment(order_id, pickup_id)
     query = (Code.select(CodeBatch.product, Code.code).join(CodeBatch)
-             .where(Code.order_id == order_id, Code.is_box == False)  # noqa: E712 (peewee builds SQL from it)
+             .where(shipment.column == shipment.id, Code.is_box == False)  # noqa: E712 (peewee builds SQL from it)
              .order_by(CodeBatch.product, Code.batch, Code.serial))
     return list(query.limit(limit).tuples()), query.count()
 
