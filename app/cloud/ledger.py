@@ -25,6 +25,8 @@ MOVE_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?)"
 TAKE = ("UPDATE cloud_stock SET held_since = CASE WHEN units = ? THEN NULL ELSE held_since END, "
         "units = units - ?, updated_at = ? "
         "WHERE agent_id = ? AND product_id = ? AND warehouse_id = ? AND units >= ?")
+ADD = ("UPDATE cloud_stock SET held_since = CASE WHEN units = 0 THEN ? ELSE held_since END, units = units + ?, "
+       "updated_at = ? WHERE agent_id = ? AND product_id = ? AND warehouse_id = ?")
 GIVE_SQLITE = ("INSERT INTO cloud_stock (agent_id, product_id, warehouse_id, units, held_since, updated_at) "
                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (agent_id, product_id, warehouse_id) DO UPDATE SET "
                "held_since = CASE WHEN units = 0 THEN excluded.held_since ELSE held_since END, "
@@ -48,18 +50,26 @@ class Change:
     delta: int
 
 
-def post(changes, *, reason_in, reason_out, reference, actor, now, before_rows=None):
+def post(changes, *, reason_in, reason_out, reference, actor, now, before_rows=None, existing_rows=frozenset()):
     """Write the moves, then (after `before_rows()`, when given) the credits, then the debits (guarded, last);
     Conflict when a debit lacks units.
+
+    A credit of a row in `existing_rows` ((agent, product, warehouse) rows read before, never deleted) is a plain
+    UPDATE written before `before_rows()`: it locks that row alone, where the upsert also locks the gap before it
+    and deadlocked against concurrent buyers' upserts unless written after the hot row serialised them. So a 转货
+    to a downline that held the product there before keeps only the upline's rows between the hot lock and COMMIT.
 
     Runs inside the caller's transaction; each reason/reference happens once per row (unique key)."""
     rows = [(c.agent_id, c.product_id, c.warehouse_id, c.delta, reason_in if c.delta > 0 else reason_out,
              reference, actor[:48], now) for c in changes]
     db.execute_sql(sql(INSERT_MOVES + ", ".join([MOVE_VALUES] * len(rows))), [v for row in rows for v in row])
+    credits = sorted((c for c in changes if c.delta > 0), key=lambda c: (c.product_id, c.warehouse_id, c.agent_id))
+    late = [c for c in credits if (c.agent_id, c.product_id, c.warehouse_id) not in existing_rows
+            or db.execute_sql(sql(ADD), (now, c.delta, now, c.agent_id, c.product_id, c.warehouse_id)).rowcount != 1]
     if before_rows is not None:
         before_rows()
     give = sql(GIVE_MYSQL if is_mysql() else GIVE_SQLITE)
-    for c in sorted((c for c in changes if c.delta > 0), key=lambda c: (c.product_id, c.warehouse_id, c.agent_id)):
+    for c in late:
         db.execute_sql(give, (c.agent_id, c.product_id, c.warehouse_id, c.delta, now, now))
     debits = sorted((c for c in changes if c.delta < 0), key=lambda c: (c.product_id, c.warehouse_id, c.agent_id))
     for index, c in enumerate(debits):

@@ -42,7 +42,7 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
     actor = (actor or f"agent:{downline.id}")[:48]
     request_hash = body_hash({"product": product_id, "quantity": quantity, "warehouse": warehouse_id})
     try:
-        upline_id, product, price, source = _transfer_terms(downline, product_id, warehouse_id)
+        upline_id, product, price, source, downline_holds = _transfer_terms(downline, product_id, warehouse_id)
     except (Conflict, Forbidden, NotFound):
         # A retry of a 转货 that went through answers it, whatever changed since (the upline may hold no more).
         earlier = _earlier_transfer(downline.id, key, request_hash)
@@ -55,10 +55,10 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
     def work():
         # The 转货's own row first: its unique key (downline, idempotency key) stops a retry at once. The hot rows,
         # the upline's goods balance and its cloud row, come last, each one UPDATE: the downline pays (guarded)
-        # and the upline is credited, then the downline's cloud row is credited and the upline's, guarded, is the
-        # last statement before COMMIT. The downline's row is credited only once the upline's balance is locked:
-        # upserted earlier, concurrent downlines' new rows took gap locks that deadlocked against each other on
-        # MariaDB (bench/cloud.py).
+        # and the upline is credited, then the upline's cloud row, guarded, is the last statement before COMMIT.
+        # The downline's cloud row is credited before the money moves when it exists (a plain UPDATE, seen by the
+        # read before), else between the two hot rows: upserted earlier, concurrent downlines' new rows took gap
+        # locks that deadlocked against each other on MariaDB (bench/cloud.py).
         now = utcnow()
         transfer_id = db.execute_sql(sql(INSERT_TRANSFER), (
             upline_id, downline.id, product_id, source, quantity, price, amount, key, request_hash, actor,
@@ -78,7 +78,8 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
         post([Change(downline.id, product_id, source, quantity), Change(upline_id, product_id, source, -quantity)],
               reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
               before_rows=lambda: finance.pay_goods(payer_id=downline.id, payee_id=upline_id, amount_fen=amount,
-                                                    reason="transfer", reference=reference, actor=actor))
+                                                    reason="transfer", reference=reference, actor=actor),
+              existing_rows={(downline.id, product_id, source)} if downline_holds else frozenset())
         return CloudTransfer(id=transfer_id, upline=upline_id, downline=downline.id, product=product_id,
                              warehouse=source, quantity=quantity, unit_price_fen=price, amount_fen=amount,
                              idempotency_key=key, request_hash=request_hash, actor=actor, created_at=now,
@@ -88,7 +89,8 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
 
 
 def _transfer_terms(downline, product_id, warehouse_id):
-    """(upline id, product, the downline's unit price, the warehouse the units come from) of a 转货, or why not."""
+    """(upline id, product, the downline's unit price, the warehouse the units come from, whether the downline has
+    a cloud row of the product there) of a 转货, or why not."""
     agents.ensure_may_order(downline)
     if downline.upline_id is None:
         raise Conflict("您没有上级，请向品牌方进货", code="no_upline")
@@ -98,16 +100,18 @@ def _transfer_terms(downline, product_id, warehouse_id):
     upline_id = downline.upline_id
     product, price = catalog.order_prices(product_ids=[product_id], level_id=downline.level_id,
                                           agent_asking=True)[product_id]
-    source = warehouse_id if warehouse_id is not None else _fullest_warehouse(upline_id, product_id)
+    rows = _cloud_rows(upline_id, downline.id, product_id) if warehouse_id is None else ()
+    fullest = max(((units, -warehouse) for agent, warehouse, units in rows if agent == upline_id and units > 0),
+                  default=None)
+    source = warehouse_id if warehouse_id is not None else (-fullest[1] if fullest else None)
     if source is None:
         raise Conflict(f"上级云仓没有「{product.name}」", code="insufficient_cloud_stock")
-    return upline_id, product, price, source
+    return upline_id, product, price, source, (downline.id, source) in {(agent, warehouse) for agent, warehouse, _ in rows}
 
 
 # Read or written on every 转货: plain SQL, as building them with peewee cost more than running them.
 EARLIER_TRANSFER = "SELECT id, request_hash FROM cloud_transfer WHERE downline_id = ? AND idempotency_key = ?"
-FULLEST_WAREHOUSE = ("SELECT warehouse_id FROM cloud_stock WHERE agent_id = ? AND product_id = ? AND units > 0 "
-                     "ORDER BY units DESC, warehouse_id LIMIT 1")
+CLOUD_ROWS = "SELECT agent_id, warehouse_id, units FROM cloud_stock WHERE agent_id IN (?, ?) AND product_id = ?"
 INSERT_TRANSFER = ("INSERT INTO cloud_transfer (upline_id, downline_id, product_id, warehouse_id, quantity, "
                    "unit_price_fen, amount_fen, idempotency_key, request_hash, actor, created_at, reversed_by, "
                    "reversal_reason, commission_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)")
@@ -123,9 +127,10 @@ def _earlier_transfer(downline_id, key, request_hash):
     return TransferResult(transfer, catalog.get_product(transfer.product_id).name, repeated=True)
 
 
-def _fullest_warehouse(agent_id, product_id):
-    row = db.execute_sql(sql(FULLEST_WAREHOUSE), (agent_id, product_id)).fetchone()
-    return row[0] if row is not None else None
+def _cloud_rows(upline_id, downline_id, product_id):
+    """(agent, warehouse, units) of the two agents' cloud rows of the product: where the upline holds the most (the
+    lowest warehouse id among equals) and where the downline has a row."""
+    return db.execute_sql(sql(CLOUD_ROWS), (upline_id, downline_id, product_id)).fetchall()
 
 
 @dataclass(frozen=True)
