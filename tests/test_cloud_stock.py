@@ -329,6 +329,39 @@ def test_a_transfer_the_uplines_goods_balance_cannot_cover_is_not_reversed(app):
     assert cloud_units(downline, product) == 4 and goods_of(upline)[0] == 6_000
 
 
+def rows_written(work):
+    """[(table, agent id)] of the goods-balance and cloud-stock rows `work()` writes, in the order written (the
+    order their locks are taken)."""
+    import re
+    from app.database import db
+    # Where each statement on those rows carries its agent id among its values.
+    agent_at = ((r"UPDATE\W+goods_balance", "goods_balance", 2), (r"INSERT INTO\W+goods_balance", "goods_balance", 0),
+                (r"UPDATE cloud_stock", "cloud_stock", 3), (r"INSERT INTO cloud_stock", "cloud_stock", 0))
+    written = []
+
+    def hook(event):
+        written.extend((table, event.params[index]) for pattern, table, index in agent_at
+                       if re.match(pattern, event.sql))
+
+    db.obj.query_hooks.append(hook)
+    try:
+        work()
+    finally:
+        db.obj.query_hooks.remove(hook)
+    return written
+
+
+def test_a_reversal_takes_the_rows_in_the_order_a_transfer_takes_them(app):
+    upline, downline, product, _ = upline_holding(10)
+    transfer(downline, product, 1)
+    taken = rows_written(lambda: transfer(downline, product, 4))
+    done = cloud.list_transfers()[0][0]
+    undone = rows_written(lambda: cloud.reverse_transfer(done.id, actor="admin:1", reason="下错单"))
+    in_order = [("cloud_stock", downline.id), ("goods_balance", downline.id), ("goods_balance", upline.id),
+                ("cloud_stock", upline.id)]
+    assert taken == undone == in_order
+
+
 def test_a_reversal_needs_a_reason(app):
     upline, downline, product, _ = upline_holding(10)
     done = transfer(downline, product, 4)

@@ -79,7 +79,7 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
               reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
               before_rows=lambda: finance.pay_goods(payer_id=downline.id, payee_id=upline_id, amount_fen=amount,
                                                     reason="transfer", reference=reference, actor=actor),
-              existing_rows={(downline.id, product_id, source)} if downline_holds else frozenset())
+              early={(downline.id, product_id, source)} if downline_holds else frozenset())
         return CloudTransfer(id=transfer_id, upline=upline_id, downline=downline.id, product=product_id,
                              warehouse=source, quantity=quantity, unit_price_fen=price, amount_fen=amount,
                              idempotency_key=key, request_hash=request_hash, actor=actor, created_at=now,
@@ -202,13 +202,16 @@ def reverse_transfer(transfer_id, *, actor, reason):
         _tell_reversal(transfer, reason)
         reference = f"transfer:{transfer.id}"
         try:
+            # The rows in a 转货's order, the downline's first (its cloud row, then its money), so a reversal racing
+            # a new 转货 by the same downline never waits on it the other way round.
             post([Change(transfer.upline_id, transfer.product_id, transfer.warehouse_id, transfer.quantity),
                    Change(transfer.downline_id, transfer.product_id, transfer.warehouse_id, -transfer.quantity)],
                   reason_in="reversal", reason_out="reversal", reference=reference, actor=actor, now=now,
+                  early={(transfer.downline_id, transfer.product_id, transfer.warehouse_id)},
                   before_rows=lambda: finance.pay_goods(payer_id=transfer.upline_id, payee_id=transfer.downline_id,
                                                         amount_fen=transfer.amount_fen, reason="reversal",
                                                         reference=reference, actor=actor,
-                                                        memo=f"转货撤销：{reason}"))
+                                                        memo=f"转货撤销：{reason}", payee_first=True))
         except Conflict as exc:
             if exc.code != "insufficient_cloud_stock":
                 raise Conflict(f"上级{exc.message}，无法撤销该转货", code=exc.code) from exc
