@@ -333,22 +333,27 @@ def rows_written(work):
     """[(table, agent id)] of the goods-balance and cloud-stock rows `work()` writes, in the order written (the
     order their locks are taken)."""
     import re
+    from app.cloud.models import CloudStock
     from app.database import db
-    # Where each statement on those rows carries its agent id among its values.
+    # Where each statement on those rows carries its agent id (or, by its id, the cloud row) among its values.
     agent_at = ((r"UPDATE\W+goods_balance", "goods_balance", 2), (r"INSERT INTO\W+goods_balance", "goods_balance", 0),
-                (r"UPDATE cloud_stock", "cloud_stock", 3), (r"INSERT INTO cloud_stock", "cloud_stock", 0))
+                (r"UPDATE cloud_stock .* WHERE id = ", "cloud_stock row", -1), (r"UPDATE cloud_stock", "cloud_stock", 3),
+                (r"INSERT INTO cloud_stock", "cloud_stock", 0))
     written = []
 
     def hook(event):
-        written.extend((table, event.params[index]) for pattern, table, index in agent_at
-                       if re.match(pattern, event.sql))
+        for pattern, table, index in agent_at:
+            if re.match(pattern, event.sql):
+                written.append((table, event.params[index]))
+                return
 
     db.obj.query_hooks.append(hook)
     try:
         work()
     finally:
         db.obj.query_hooks.remove(hook)
-    return written
+    return [("cloud_stock", CloudStock.get_by_id(value).agent_id) if table == "cloud_stock row" else (table, value)
+            for table, value in written]
 
 
 def test_a_reversal_takes_the_rows_in_the_order_a_transfer_takes_them(app):

@@ -42,7 +42,7 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
     actor = (actor or f"agent:{downline.id}")[:48]
     request_hash = body_hash({"product": product_id, "quantity": quantity, "warehouse": warehouse_id})
     try:
-        upline_id, product, price, source, downline_holds = _transfer_terms(downline, product_id, warehouse_id)
+        upline_id, product, price, source, downline_row = _transfer_terms(downline, product_id, warehouse_id)
     except (Conflict, Forbidden, NotFound):
         # A retry of a 转货 that went through answers it, whatever changed since (the upline may hold no more).
         earlier = _earlier_transfer(downline.id, key, request_hash)
@@ -79,7 +79,7 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
               reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
               before_rows=lambda: finance.pay_goods(payer_id=downline.id, payee_id=upline_id, amount_fen=amount,
                                                     reason="transfer", reference=reference, actor=actor),
-              early={(downline.id, product_id, source)} if downline_holds else frozenset())
+              early={(downline.id, product_id, source): downline_row} if downline_row else None)
         return CloudTransfer(id=transfer_id, upline=upline_id, downline=downline.id, product=product_id,
                              warehouse=source, quantity=quantity, unit_price_fen=price, amount_fen=amount,
                              idempotency_key=key, request_hash=request_hash, actor=actor, created_at=now,
@@ -89,8 +89,8 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
 
 
 def _transfer_terms(downline, product_id, warehouse_id):
-    """(upline id, product, the downline's unit price, the warehouse the units come from, whether the downline has
-    a cloud row of the product there) of a 转货, or why not."""
+    """(upline id, product, the downline's unit price, the warehouse the units come from, the id of the downline's
+    cloud row of the product there or None) of a 转货, or why not."""
     agents.ensure_may_order(downline)
     if downline.upline_id is None:
         raise Conflict("您没有上级，请向品牌方进货", code="no_upline")
@@ -101,17 +101,18 @@ def _transfer_terms(downline, product_id, warehouse_id):
     product, price = catalog.order_prices(product_ids=[product_id], level_id=downline.level_id,
                                           agent_asking=True)[product_id]
     rows = _cloud_rows(upline_id, downline.id, product_id) if warehouse_id is None else ()
-    fullest = max(((units, -warehouse) for agent, warehouse, units in rows if agent == upline_id and units > 0),
+    fullest = max(((units, -warehouse) for _, agent, warehouse, units in rows if agent == upline_id and units > 0),
                   default=None)
     source = warehouse_id if warehouse_id is not None else (-fullest[1] if fullest else None)
     if source is None:
         raise Conflict(f"上级云仓没有「{product.name}」", code="insufficient_cloud_stock")
-    return upline_id, product, price, source, (downline.id, source) in {(agent, warehouse) for agent, warehouse, _ in rows}
+    return upline_id, product, price, source, next(
+        (row_id for row_id, agent, warehouse, _ in rows if (agent, warehouse) == (downline.id, source)), None)
 
 
 # Read or written on every 转货: plain SQL, as building them with peewee cost more than running them.
 EARLIER_TRANSFER = "SELECT id, request_hash FROM cloud_transfer WHERE downline_id = ? AND idempotency_key = ?"
-CLOUD_ROWS = "SELECT agent_id, warehouse_id, units FROM cloud_stock WHERE agent_id IN (?, ?) AND product_id = ?"
+CLOUD_ROWS = "SELECT id, agent_id, warehouse_id, units FROM cloud_stock WHERE agent_id IN (?, ?) AND product_id = ?"
 INSERT_TRANSFER = ("INSERT INTO cloud_transfer (upline_id, downline_id, product_id, warehouse_id, quantity, "
                    "unit_price_fen, amount_fen, idempotency_key, request_hash, actor, created_at, reversed_by, "
                    "reversal_reason, commission_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)")
@@ -128,7 +129,7 @@ def _earlier_transfer(downline_id, key, request_hash):
 
 
 def _cloud_rows(upline_id, downline_id, product_id):
-    """(agent, warehouse, units) of the two agents' cloud rows of the product: where the upline holds the most (the
+    """(id, agent, warehouse, units) of the two agents' cloud rows of the product: where the upline holds the most (the
     lowest warehouse id among equals) and where the downline has a row."""
     return db.execute_sql(sql(CLOUD_ROWS), (upline_id, downline_id, product_id)).fetchall()
 
@@ -207,7 +208,7 @@ def reverse_transfer(transfer_id, *, actor, reason):
             post([Change(transfer.upline_id, transfer.product_id, transfer.warehouse_id, transfer.quantity),
                    Change(transfer.downline_id, transfer.product_id, transfer.warehouse_id, -transfer.quantity)],
                   reason_in="reversal", reason_out="reversal", reference=reference, actor=actor, now=now,
-                  early={(transfer.downline_id, transfer.product_id, transfer.warehouse_id)},
+                  early={(transfer.downline_id, transfer.product_id, transfer.warehouse_id): None},
                   before_rows=lambda: finance.pay_goods(payer_id=transfer.upline_id, payee_id=transfer.downline_id,
                                                         amount_fen=transfer.amount_fen, reason="reversal",
                                                         reference=reference, actor=actor,
