@@ -184,6 +184,27 @@ def test_a_suspended_upline_does_not_sell(app):
     assert caught.value.code == "upline_unavailable"
 
 
+def test_an_upline_whose_term_has_passed_does_not_sell_before_the_nightly_job_marks_it(app):
+    from datetime import timedelta
+    from app.agents.models import Agent
+    from app.clock import local_today
+    upline, downline, product, _ = upline_holding(5)
+    Agent.update(term_end=local_today() - timedelta(days=1)).where(Agent.id == upline.id).execute()
+    with pytest.raises(Conflict) as caught:
+        transfer(downline, product, 1)
+    assert caught.value.code == "upline_unavailable" and cloud_units(upline, product) == 5
+
+
+def test_an_upline_within_its_term_sells(app):
+    from datetime import timedelta
+    from app.agents.models import Agent
+    from app.clock import local_today
+    upline, downline, product, _ = upline_holding(5)
+    Agent.update(term_end=local_today() + timedelta(days=1)).where(Agent.id == upline.id).execute()
+    transfer(downline, product, 1)
+    assert cloud_units(upline, product) == 4
+
+
 def test_transfers_pay_no_commission(app):
     from tests.factories import earned, make_rules
     make_rules(level_difference={}, same_level={"rates_bp": [300]})

@@ -510,7 +510,7 @@ def standing(agent):
 _STANDING_COLUMNS = Prepared(lambda param: Agent.select(Agent.status, Agent.term_end).where(Agent.id == param))
 
 
-def standing_of(agent_id):
+def standing_of(*, agent_id):
     """`standing` of the agent with this id, read alone (NotFound when there is none)."""
     agent = _STANDING_COLUMNS.first(agent_id)
     if agent is None:

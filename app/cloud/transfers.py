@@ -95,7 +95,7 @@ def _transfer_terms(downline, product_id, warehouse_id):
     if downline.upline_id is None:
         raise Conflict("您没有上级，请向品牌方进货", code="no_upline")
     # The upline's powers (agents.ensure_upline_powers) are its standing: read alone, as nothing else of it is used.
-    if agents.standing_of(downline.upline_id) != "active":
+    if agents.standing_of(agent_id=downline.upline_id) != "active":
         raise Conflict("上级当前不能出货（已暂停或已过期），请向品牌方进货", code="upline_unavailable")
     upline_id = downline.upline_id
     product, price = catalog.order_prices(product_ids=[product_id], level_id=downline.level_id,
