@@ -19,7 +19,7 @@ TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|S
 # Before the money paths became one unit of work each: confirm_payment 20, refund_order 34, cancel_order 22,
 # ship_order 13 (two-line orders, as below).
 BUDGETS = {"place_order": 10, "confirm_payment": 15, "refund_order": 22, "cancel_order": 18, "ship_order": 11,
-           "scan_known_code": 5, "agent_order_list": 4, "cloud_transfer": 13}
+           "scan_known_code": 4, "agent_order_list": 4, "cloud_transfer": 13}
 TARGETS = {"place_order": 10, "confirm_payment": 15, "refund_order": 22, "cancel_order": 18, "ship_order": 11,
            "scan_known_code": 6, "agent_order_list": 4}
 
