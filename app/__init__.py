@@ -1,11 +1,12 @@
 """The application factory: settings, database, doors, error handlers, commands."""
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, g, jsonify
 from flask_smorest import Api
 from peewee import InterfaceError, OperationalError
 from playhouse.pool import MaxConnectionsExceeded
 
+from app import reference
 from app.brand import service as brand
 from app.config import DEV_SECRET_KEY, Settings, configure
 from app.database import close_unless_in_transaction, data_age, db, init_database, init_replica, reset_data_age
@@ -61,7 +62,8 @@ def no_sniffing(response):
 
 
 def register_database(app, settings):
-    """Bind the database and give each request a connection, returned on teardown."""
+    """Bind the database and give each request a connection, returned on teardown, and one reading of the
+    reference data's versions (app/reference.py)."""
     init_database(settings.DATABASE_URL, max_connections=settings.DB_MAX_CONNECTIONS)
     init_replica(settings.DATABASE_REPLICA_URL, max_lag_seconds=settings.REPLICA_MAX_LAG_SECONDS,
                  max_connections=settings.DB_MAX_CONNECTIONS)
@@ -70,6 +72,7 @@ def register_database(app, settings):
     def connect():
         reset_data_age()
         db.connect(reuse_if_open=True)
+        g.reference_scope = reference.open_scope()
 
     @app.after_request
     def say_data_age(response):
@@ -83,6 +86,8 @@ def register_database(app, settings):
 
     @app.teardown_request
     def release(_exc):
+        if "reference_scope" in g:
+            reference.close_scope(g.pop("reference_scope"))
         close_unless_in_transaction()
 
     def database_down(exc):

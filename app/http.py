@@ -118,8 +118,7 @@ def agent_required(view):
     """Let only a signed-in agent through; sets g.wechat_user and g.agent."""
     @wraps(view)
     def wrapper(*args, **kwargs):
-        g.wechat_user = accounts.wechat_user_from_token(_require_token())
-        g.agent = agents.agent_for_wechat_user(g.wechat_user.id)
+        g.wechat_user, g.agent = agents.signed_in(_require_token())
         return view(*args, **kwargs)
     return wrapper
 

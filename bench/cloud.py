@@ -27,7 +27,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from app import create_app, migrate  # noqa: E402
+from app import create_app, migrate, reference  # noqa: E402
 from app.agents import service as agents  # noqa: E402
 from app.agents.models import AgentLevel  # noqa: E402
 from app.authorization import drawing  # noqa: E402
@@ -68,7 +68,8 @@ def raw_worker(url, upline_id, product_id, warehouse_id):
 
 
 def service_worker(downlines, product_id):
-    """cloud.transfer_from_upline, one unit per call, each client a downline of its own."""
+    """cloud.transfer_from_upline, one unit per call, each client a downline of its own; each call reads the
+    reference data's versions once, as the mini-program request that asks for a 转货 does (app/reference.py)."""
     clients = itertools.count()
 
     def make(client):
@@ -77,8 +78,9 @@ def service_worker(downlines, product_id):
         counter = itertools.count()
 
         def op():
-            cloud.transfer_from_upline(downline=downline, product_id=product_id, quantity=1,
-                                       idempotency_key=f"bench:{client}:{next(counter)}")
+            with reference.scope():
+                cloud.transfer_from_upline(downline=downline, product_id=product_id, quantity=1,
+                                           idempotency_key=f"bench:{client}:{next(counter)}")
 
         return op, db.close
     return make

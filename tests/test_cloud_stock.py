@@ -184,6 +184,27 @@ def test_a_suspended_upline_does_not_sell(app):
     assert caught.value.code == "upline_unavailable"
 
 
+def test_an_upline_whose_term_has_passed_does_not_sell_before_the_nightly_job_marks_it(app):
+    from datetime import timedelta
+    from app.agents.models import Agent
+    from app.clock import local_today
+    upline, downline, product, _ = upline_holding(5)
+    Agent.update(term_end=local_today() - timedelta(days=1)).where(Agent.id == upline.id).execute()
+    with pytest.raises(Conflict) as caught:
+        transfer(downline, product, 1)
+    assert caught.value.code == "upline_unavailable" and cloud_units(upline, product) == 5
+
+
+def test_an_upline_within_its_term_sells(app):
+    from datetime import timedelta
+    from app.agents.models import Agent
+    from app.clock import local_today
+    upline, downline, product, _ = upline_holding(5)
+    Agent.update(term_end=local_today() + timedelta(days=1)).where(Agent.id == upline.id).execute()
+    transfer(downline, product, 1)
+    assert cloud_units(upline, product) == 4
+
+
 def test_transfers_pay_no_commission(app):
     from tests.factories import earned, make_rules
     make_rules(level_difference={}, same_level={"rates_bp": [300]})
@@ -327,6 +348,44 @@ def test_a_transfer_the_uplines_goods_balance_cannot_cover_is_not_reversed(app):
         reverse(done)
     assert caught.value.code == "insufficient_goods_balance" and "上级" in caught.value.message
     assert cloud_units(downline, product) == 4 and goods_of(upline)[0] == 6_000
+
+
+def rows_written(work):
+    """[(table, agent id)] of the goods-balance and cloud-stock rows `work()` writes, in the order written (the
+    order their locks are taken)."""
+    import re
+    from app.cloud.models import CloudStock
+    from app.database import db
+    # Where each statement on those rows carries its agent id (or, by its id, the cloud row) among its values.
+    agent_at = ((r"UPDATE\W+goods_balance", "goods_balance", 2), (r"INSERT INTO\W+goods_balance", "goods_balance", 0),
+                (r"UPDATE cloud_stock .* WHERE id = ", "cloud_stock row", -1), (r"UPDATE cloud_stock", "cloud_stock", 3),
+                (r"INSERT INTO cloud_stock", "cloud_stock", 0))
+    written = []
+
+    def hook(event):
+        for pattern, table, index in agent_at:
+            if re.match(pattern, event.sql):
+                written.append((table, event.params[index]))
+                return
+
+    db.obj.query_hooks.append(hook)
+    try:
+        work()
+    finally:
+        db.obj.query_hooks.remove(hook)
+    return [("cloud_stock", CloudStock.get_by_id(value).agent_id) if table == "cloud_stock row" else (table, value)
+            for table, value in written]
+
+
+def test_a_reversal_takes_the_rows_in_the_order_a_transfer_takes_them(app):
+    upline, downline, product, _ = upline_holding(10)
+    transfer(downline, product, 1)
+    taken = rows_written(lambda: transfer(downline, product, 4))
+    done = cloud.list_transfers()[0][0]
+    undone = rows_written(lambda: cloud.reverse_transfer(done.id, actor="admin:1", reason="下错单"))
+    in_order = [("cloud_stock", downline.id), ("goods_balance", downline.id), ("goods_balance", upline.id),
+                ("cloud_stock", upline.id)]
+    assert taken == undone == in_order
 
 
 def test_a_reversal_needs_a_reason(app):

@@ -84,6 +84,33 @@ def test_finance_sees_pickups_but_cannot_ship_them(client):
     assert console_post(client, f"/admin/cloud/pickups/{pickup.id}/pick").status_code == 403
 
 
+def test_a_shipped_pickups_page_shows_the_codes_packed_in_it_by_product(client):
+    from tests.factories import picked_up
+    agent = make_agent(name="陈小美")
+    pickup, texts = picked_up(agent, 2)
+    console_as(client, "warehouse")
+    page = client.get(f"/admin/cloud/pickups/{pickup.id}").get_data(as_text=True)
+    assert "发货防伪码" in page and "共 2 个" in page and all(text in page for text in texts) and "陈小美" in page
+
+
+def test_a_pickup_not_yet_shipped_shows_no_codes(client):
+    agent = make_agent()
+    product, _ = orderable(on_hand=5)
+    in_cloud(agent, product, 5)
+    pickup, _ = cloud.request_pickup(agent=agent, idempotency_key="p", consignee=ADDRESS,
+                                     items=[{"product_id": product.id, "quantity": 2}])
+    console_as(client, "finance")
+    page = client.get(f"/admin/cloud/pickups/{pickup.id}").get_data(as_text=True)
+    assert f"提货单 #{pickup.id}" in page and "发货防伪码" not in page
+
+
+def test_the_pickups_list_links_each_pickup_to_its_page(client):
+    from tests.factories import picked_up
+    pickup, _ = picked_up(make_agent(), 1)
+    console_as(client, "warehouse")
+    assert f'href="/admin/cloud/pickups/{pickup.id}"' in client.get("/admin/cloud/pickups").get_data(as_text=True)
+
+
 def sold_down(units=10, quantity=4, *, upline_name="上级李", downline_name="下级王"):
     """An upline holding `units` of a product and its downline having bought `quantity` of them (转货)."""
     from app.catalog import service as catalog
@@ -184,6 +211,24 @@ def test_the_cloud_pages_in_a_browser_on_a_laptop_and_a_phone(browser, live_serv
         screenshot(page, f"console-cloud-{name}")
         page.goto(live_server + "/admin/cloud/pickups")
         screenshot(page, f"console-cloud-pickups-{name}")
+        assert page.elsewhere == []
+        page.close()
+
+
+@pytest.mark.committed
+def test_a_pickups_codes_in_a_browser_on_a_laptop_and_a_phone(browser, live_server):
+    from tests.browser import DESKTOP, PHONE, console_page, screenshot
+    from tests.factories import DEFAULT_PASSWORD, make_admin, picked_up
+    pickup, texts = picked_up(make_agent(name="陈小美"), 3)
+    user = make_admin("warehouse")
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = console_page(browser, live_server, username=user.username, password=DEFAULT_PASSWORD,
+                            viewport=viewport)
+        page.goto(live_server + "/admin/cloud/pickups")
+        page.click(f"a:has-text('#{pickup.id}')")
+        page.wait_for_selector("text=发货防伪码")
+        assert all(text in page.inner_text(".shipment-codes") for text in texts)
+        screenshot(page, f"console-cloud-pickup-codes-{name}")
         assert page.elsewhere == []
         page.close()
 

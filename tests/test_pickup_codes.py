@@ -4,9 +4,9 @@ import pytest
 from app import migrate
 from app.codes.models import Code, Violation
 from app.database import db
-from app.errors import Conflict
+from app.errors import Conflict, InvalidInput
 from app.codes import service as codes
-from tests.factories import make_agent, overridden_settings, picked_up, scan_client
+from tests.factories import codes_of, make_agent, make_batch, overridden_settings, picked_up, scan_client
 
 SICHUAN = "61.139.2.69"  # 成都, in the 纯真 database
 
@@ -67,7 +67,36 @@ def test_a_pickup_code_cannot_be_bound_to_an_order_as_well(app):
     with pytest.raises(Conflict) as refused:
         codes.bind_codes_for_shipment(order_id=1, agent_id=agent.id, province="", dropship=False,
                                       expected={product_id: 1}, codes=texts, actor="admin:1")
-    assert refused.value.code == "code_already_bound"
+    assert refused.value.code == "code_already_bound" and refused.value.message == f"防伪码 {texts[0]} 已绑定其他提货单"
+
+
+def test_a_code_bound_to_another_pickup_is_refused_naming_a_pickup(app):
+    agent = make_agent()
+    _, texts = picked_up(agent, 1)
+    product_id = Code.get(Code.code == texts[0]).batch.product_id
+    with pytest.raises(Conflict) as refused:
+        codes.bind_codes_for_shipment(pickup_id=999, agent_id=agent.id, province="", dropship=False,
+                                      expected={product_id: 1}, codes=texts, actor="admin:1")
+    assert refused.value.message == f"防伪码 {texts[0]} 已绑定其他提货单"
+
+
+def test_a_code_bound_to_an_order_is_refused_for_a_pickup_naming_an_order(app):
+    batch, agent = make_batch(1), make_agent()
+    texts = codes_of(batch)
+    codes.bind_codes_for_shipment(order_id=1, agent_id=agent.id, province="", dropship=False,
+                                  expected={batch.product_id: 1}, codes=texts, actor="admin:1")
+    with pytest.raises(Conflict) as refused:
+        codes.bind_codes_for_shipment(pickup_id=1, agent_id=agent.id, province="", dropship=False,
+                                      expected={batch.product_id: 1}, codes=texts, actor="admin:1")
+    assert refused.value.message == f"防伪码 {texts[0]} 已绑定其他订单"
+
+
+def test_a_code_of_another_product_packed_for_a_pickup_is_not_in_this_pickup(app):
+    batch, other = make_batch(1), make_batch(1)
+    with pytest.raises(InvalidInput) as refused:
+        codes.bind_codes_for_shipment(pickup_id=1, agent_id=make_agent().id, province="", dropship=False,
+                                      expected={batch.product_id: 1}, codes=codes_of(other), actor="admin:1")
+    assert refused.value.message.endswith("，不在本提货单中") and refused.value.code == "code_wrong_product"
 
 
 def test_the_migration_moves_codes_bound_with_a_negative_order_id_to_their_pickup(app):

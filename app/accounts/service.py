@@ -86,10 +86,11 @@ def _code_to_session(js_code):
 _WECHAT_USER_BY_ID = Prepared(lambda param: WechatUser.select().where(WechatUser.id == param))
 
 
-def wechat_user_from_token(token):
-    """The WeChat user a mini-program token belongs to, or Unauthenticated."""
+def wechat_user_from_token(token, *, read=_WECHAT_USER_BY_ID.first):
+    """The WeChat user a mini-program token belongs to, or Unauthenticated. `read(user id)` answers the user row
+    or None: another domain may read, in the same statement, what it joins to the user (agents.signed_in)."""
     user_id, version = read_token(token, "wx", get_settings().TOKEN_TTL_SECONDS)
-    user = _WECHAT_USER_BY_ID.first(user_id)
+    user = read(user_id)
     if user is None or user.token_version != version:
         raise Unauthenticated("登录已失效，请重新登录", code="token_revoked")
     return user

@@ -4,6 +4,7 @@ from peewee import IntegrityError
 from app.agents.models import Agent, AgentLevel
 from app.database import Prepared, db
 from app.errors import Conflict, NotFound
+from app.reference import LEVELS, Referenced
 
 LEVEL_FIELDS = ("name", "rank", "may_recruit", "orders_need_upline_approval", "may_see_team",
                 "min_first_purchase_fen", "auto_approve_applications", "active", "term_days",
@@ -16,12 +17,23 @@ def list_levels():
     return list(AgentLevel.select().order_by(AgentLevel.rank))
 
 
-_ACTIVE_LEVELS = Prepared(lambda _: AgentLevel.select().where(AgentLevel.active).order_by(AgentLevel.rank))
+_ALL_LEVELS = Prepared(lambda _: AgentLevel.select().order_by(AgentLevel.rank))
+_levels = Referenced(LEVELS, size=1)
+
+
+def _levels_by_id():
+    """{level id: level}, highest first, kept per process under the levels' version (app/reference.py)."""
+    return _levels.get("all", lambda: {level.id: level for level in _ALL_LEVELS.rows()})
 
 
 def active_levels():
     """Every active level, highest first."""
-    return _ACTIVE_LEVELS.rows()
+    return [level for level in _levels_by_id().values() if level.active]
+
+
+def cached_level(level_id):
+    """The level with this id as kept per process (app/reference.py), or None: to read, never to change."""
+    return _levels_by_id().get(level_id)
 
 
 def get_level(level_id):

@@ -7,15 +7,15 @@ and the term jobs live in sibling modules and are re-exported at the bottom.
 import logging
 from datetime import timedelta
 
-from peewee import SQL, IntegrityError, fn
+from peewee import JOIN, SQL, IntegrityError
 
 from app import phones, wechat
 from app.accounts import service as accounts
 from app.agents import changes, invites, tree
 from app.agents.chains import ChainMember, team_links, upline_chains, uplines_and_names  # noqa: F401
 from app.agents.invites import invite_image  # noqa: F401
-from app.agents.levels import (active_levels, create_level, delete_level, get_level, list_levels,  # noqa: F401
-                               update_level)
+from app.agents.levels import (active_levels, cached_level, create_level, delete_level, get_level,  # noqa: F401
+                               list_levels, update_level)
 from app.agents.models import Agent, AgentApplication, AgentChange, AgentLevel, AgentPurchase
 from app.agents.models import (AGENT_STATUS_NAMES, AGENT_STATUSES, APPLICATION_STATUSES, CHANGE_NAMES,  # noqa: F401
                                DECISION_NAMES, PROPOSAL_STATUSES)
@@ -46,20 +46,31 @@ UPLINE_REFUSALS = {
 }
 
 
-def agent_for_wechat_user(wechat_user_id):
-    """The agent signed in through the mini-program, or Forbidden when the user is no agent."""
-    agent = agent_of_wechat_user(wechat_user_id)
+_AGENT_OF_WECHAT_USER = Prepared(lambda param: Agent.select().where(Agent.wechat_user == param))
+_WechatUser = Agent.wechat_user.rel_model
+# Every mini-program request of an agent: the WeChat user and its agent in one statement.
+_USER_WITH_AGENT = Prepared(lambda param: (
+    _WechatUser.select(_WechatUser, Agent)
+    .join(Agent, JOIN.LEFT_OUTER, on=(Agent.wechat_user == _WechatUser.id), attr="signed_in_agent")
+    .where(_WechatUser.id == param)))
+
+
+def signed_in(token):
+    """(WeChat user, agent) of a mini-program token, read in one statement: Unauthenticated as
+    accounts.wechat_user_from_token says, Forbidden when the user is no agent (or one who left)."""
+    user = accounts.wechat_user_from_token(token, read=_USER_WITH_AGENT.first)
+    agent = _unless_left(user.signed_in_agent)
     if agent is None:
         raise Forbidden("您还不是代理，请先使用邀请码申请", code="not_an_agent")
-    return agent
-
-
-_AGENT_OF_WECHAT_USER = Prepared(lambda param: Agent.select().where(Agent.wechat_user == param))
+    return user, agent
 
 
 def agent_of_wechat_user(wechat_user_id):
     """The agent a mini-program user is (one who left is none), or None."""
-    agent = _AGENT_OF_WECHAT_USER.first(wechat_user_id)
+    return _unless_left(_AGENT_OF_WECHAT_USER.first(wechat_user_id))
+
+
+def _unless_left(agent):
     return agent if agent is not None and agent.status != "left" else None
 
 
@@ -459,15 +470,16 @@ def ensure_may_order(agent):
         raise Forbidden(ORDER_REFUSALS["expired"], code="agent_expired")
 
 
-# One statement: the level's minimum, unless the agent has bought anything (then there is none).
-_FIRST_ORDER_MINIMUM = Prepared(lambda param: AgentLevel.select(AgentLevel.min_first_purchase_fen).where(
-    AgentLevel.id == param, ~fn.EXISTS(AgentPurchase.select(SQL("1")).where(AgentPurchase.agent == param))).tuples())
+_HAS_BOUGHT = Prepared(lambda param: (AgentPurchase.select(SQL("1")).where(AgentPurchase.agent == param)
+                                      .limit(SQL("1")).tuples()))
 
 
 def minimum_first_order_fen(agent):
-    """The smallest first order the agent's level asks for (0 once the agent has bought anything)."""
-    row = _FIRST_ORDER_MINIMUM.first(agent.level_id, agent.id)
-    return row[0] if row else 0
+    """The smallest first order the agent's level asks for (0 once the agent has bought anything): the level as
+    kept per process, and whether the agent has bought only where the level asks for a minimum."""
+    level = cached_level(agent.level_id)
+    minimum = level.min_first_purchase_fen if level is not None else 0
+    return minimum if minimum and _HAS_BOUGHT.first(agent.id) is None else 0
 
 
 def list_agents(*, level_id=None, province=None, city=None, status=None, upline_id=None, top_only=False,
@@ -502,6 +514,19 @@ def _standing(agent):
 def standing(agent):
     """The agent's status as the world should see it: "expired" once its term has passed, even before the nightly
     job marks it (for the authorization certificate's verification)."""
+    return _standing(agent)
+
+
+# Two columns of one row: a 转货 checks its upline still sells, and the whole agent with its level cost it more
+# Python time than any other of its reads.
+_STANDING_COLUMNS = Prepared(lambda param: Agent.select(Agent.status, Agent.term_end).where(Agent.id == param))
+
+
+def standing_of(*, agent_id):
+    """`standing` of the agent with this id, read alone (NotFound when there is none)."""
+    agent = _STANDING_COLUMNS.first(agent_id)
+    if agent is None:
+        raise NotFound("代理不存在", code="agent_not_found")
     return _standing(agent)
 
 
@@ -604,9 +629,13 @@ def count_downline(agent_id):
     return sum(count for _, _, count in tree.counts(agent_id))
 
 
+# Read on every request an agent makes and on every 转货 (its upline): building it cost more than running it.
+_AGENT_WITH_LEVEL = Prepared(lambda param: Agent.select(Agent, AgentLevel).join(AgentLevel).where(Agent.id == param))
+
+
 def agent_with_level(agent_id):
     """The agent with its level loaded, or None (for callers to whom a missing agent is no error)."""
-    return Agent.select(Agent, AgentLevel).join(AgentLevel).where(Agent.id == agent_id).first()
+    return _AGENT_WITH_LEVEL.first(agent_id)
 
 
 def mini_program_openid(agent_id):

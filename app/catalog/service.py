@@ -14,6 +14,7 @@ from app.clock import utcnow
 from app.database import Prepared, db, for_update, paginate
 from app.errors import Conflict, InvalidInput, NotFound
 from app.money import MAX_FEN
+from app.reference import CATALOG, Referenced
 
 GTIN_LENGTHS = (8, 12, 13, 14)
 PRODUCT_FIELDS = ("name", "spec", "unit", "gtin", "image_url", "cost_fen", "retail_fen",
@@ -188,11 +189,10 @@ def price_for(*, product_id, level_id):
     A product can be ordered only when it is active and every active level has a
     price, so that no agent ever meets a half-priced catalogue.
     """
-    product = get_product(product_id)
+    product, by_level = _priced([product_id])[product_id]
     if not product.active:
         raise Conflict(f"商品「{product.name}」已下架", code="product_inactive")
-    prices = {row.level_id: row.price_fen for row in LevelPrice.select().where(LevelPrice.product == product_id)}
-    return _level_price(product, prices, level_id, agents.active_levels())
+    return _level_price(product, by_level, level_id, agents.active_levels())
 
 
 def _level_price(product, prices, level_id, active_levels):
@@ -212,28 +212,43 @@ def _products_with_level_prices(count):
         .where(Product.id.in_([param] * count)).objects()))
 
 
+_priced_products = Referenced(CATALOG)  # product id: (product, {level id: price in fen})
+
+
+def _read_priced_products(product_ids):
+    """{product id: (product, {level id: price in fen})} of those of `product_ids` that exist, in one query."""
+    priced = {}
+    for row in _products_with_level_prices(len(product_ids)).rows(*product_ids):
+        product, by_level = priced.setdefault(row.id, (row, {}))
+        if row.priced_level is not None:
+            by_level[row.priced_level] = row.level_fen
+    return priced
+
+
+def _priced(product_ids):
+    """{product id: (product, {level id: price in fen})} for `product_ids`, kept per process under the catalogue's
+    reference version (app/reference.py); NotFound for an unknown id."""
+    priced = _priced_products.get_many(product_ids, _read_priced_products)
+    for product_id in product_ids:
+        if product_id not in priced:
+            raise NotFound("商品不存在", code="product_not_found")
+    return priced
+
+
 def order_prices(*, product_ids, level_id, agent_asking=False):
-    """{product id: (product, unit price in fen)} for the products of one order, in two queries at most (the
-    products with their level prices, the active levels).
+    """{product id: (product, unit price in fen)} for the products of one order: the products with their level
+    prices and the active levels, kept per process under their reference versions (app/reference.py).
 
     With a `level_id` each price is as `price_for` gives it (`agent_price_for` when `agent_asking`); without
     one it is the retail price of an active product. The refusal is the one the products, checked one by one in
     the order given, meet first: an unknown id before anything else.
     """
     product_ids = list(product_ids)
-    products, prices = {}, {}
-    looked_up = product_ids or [0]
-    for row in _products_with_level_prices(len(looked_up)).rows(*looked_up):
-        products.setdefault(row.id, row)
-        if row.priced_level is not None:
-            prices.setdefault(row.id, {})[row.priced_level] = row.level_fen
-    for product_id in product_ids:
-        if product_id not in products:
-            raise NotFound("商品不存在", code="product_not_found")
+    priced = _priced(product_ids)
     levels = None
     answer = {}
     for product_id in product_ids:
-        product = products[product_id]
+        product, by_level = priced[product_id]
         try:
             if not product.active:
                 raise Conflict(f"商品「{product.name}」已下架", code="product_inactive")
@@ -242,7 +257,7 @@ def order_prices(*, product_ids, level_id, agent_asking=False):
                 continue
             if levels is None:
                 levels = agents.active_levels()
-            answer[product_id] = (product, _level_price(product, prices.get(product_id, {}), level_id, levels))
+            answer[product_id] = (product, _level_price(product, by_level, level_id, levels))
         except Conflict as exc:
             if agent_asking and level_id is not None:
                 raise NotFound("商品不存在", code="product_not_found") from exc

@@ -42,7 +42,7 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
     actor = (actor or f"agent:{downline.id}")[:48]
     request_hash = body_hash({"product": product_id, "quantity": quantity, "warehouse": warehouse_id})
     try:
-        upline, product, price, source = _transfer_terms(downline, product_id, warehouse_id)
+        upline_id, product, price, source, downline_row = _transfer_terms(downline, product_id, warehouse_id)
     except (Conflict, Forbidden, NotFound):
         # A retry of a 转货 that went through answers it, whatever changed since (the upline may hold no more).
         earlier = _earlier_transfer(downline.id, key, request_hash)
@@ -55,15 +55,15 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
     def work():
         # The 转货's own row first: its unique key (downline, idempotency key) stops a retry at once. The hot rows,
         # the upline's goods balance and its cloud row, come last, each one UPDATE: the downline pays (guarded)
-        # and the upline is credited, then the downline's cloud row is credited and the upline's, guarded, is the
-        # last statement before COMMIT. The downline's row is credited only once the upline's balance is locked:
-        # upserted earlier, concurrent downlines' new rows took gap locks that deadlocked against each other on
-        # MariaDB (bench/cloud.py).
+        # and the upline is credited, then the upline's cloud row, guarded, is the last statement before COMMIT.
+        # The downline's cloud row is credited before the money moves when it exists (a plain UPDATE, seen by the
+        # read before), else between the two hot rows: upserted earlier, concurrent downlines' new rows took gap
+        # locks that deadlocked against each other on MariaDB (bench/cloud.py).
         now = utcnow()
         transfer_id = db.execute_sql(sql(INSERT_TRANSFER), (
-            upline.id, downline.id, product_id, source, quantity, price, amount, key, request_hash, actor,
+            upline_id, downline.id, product_id, source, quantity, price, amount, key, request_hash, actor,
             now)).lastrowid
-        enqueue(kind="cloud_transfer_sold", recipient=recipient_agent(upline.id),
+        enqueue(kind="cloud_transfer_sold", recipient=recipient_agent(upline_id),
                 data={"transfer_id": transfer_id, "downline": downline.name, "product": product.name,
                       "quantity": quantity, "amount": format_yuan(amount)},
                 dedupe_key=f"cloud_transfer:{transfer_id}:sold")
@@ -75,11 +75,12 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
                                                        quantity=quantity, unit_price_fen=price)
             if commission:
                 CloudTransfer.update(commission_fen=commission).where(CloudTransfer.id == transfer_id).execute()
-        post([Change(downline.id, product_id, source, quantity), Change(upline.id, product_id, source, -quantity)],
+        post([Change(downline.id, product_id, source, quantity), Change(upline_id, product_id, source, -quantity)],
               reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
-              before_rows=lambda: finance.pay_goods(payer_id=downline.id, payee_id=upline.id, amount_fen=amount,
-                                                    reason="transfer", reference=reference, actor=actor))
-        return CloudTransfer(id=transfer_id, upline=upline.id, downline=downline.id, product=product_id,
+              before_rows=lambda: finance.pay_goods(payer_id=downline.id, payee_id=upline_id, amount_fen=amount,
+                                                    reason="transfer", reference=reference, actor=actor),
+              early={(downline.id, product_id, source): downline_row} if downline_row else None)
+        return CloudTransfer(id=transfer_id, upline=upline_id, downline=downline.id, product=product_id,
                              warehouse=source, quantity=quantity, unit_price_fen=price, amount_fen=amount,
                              idempotency_key=key, request_hash=request_hash, actor=actor, created_at=now,
                              commission_fen=commission)
@@ -88,27 +89,30 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
 
 
 def _transfer_terms(downline, product_id, warehouse_id):
-    """(upline, product, the downline's unit price, the warehouse the units come from) of a 转货, or why not."""
+    """(upline id, product, the downline's unit price, the warehouse the units come from, the id of the downline's
+    cloud row of the product there or None) of a 转货, or why not."""
     agents.ensure_may_order(downline)
     if downline.upline_id is None:
         raise Conflict("您没有上级，请向品牌方进货", code="no_upline")
-    upline = agents.get_agent(downline.upline_id)
-    try:
-        agents.ensure_upline_powers(upline)
-    except Forbidden as exc:
-        raise Conflict("上级当前不能出货（已暂停或已过期），请向品牌方进货", code="upline_unavailable") from exc
+    # The upline's powers (agents.ensure_upline_powers) are its standing: read alone, as nothing else of it is used.
+    if agents.standing_of(agent_id=downline.upline_id) != "active":
+        raise Conflict("上级当前不能出货（已暂停或已过期），请向品牌方进货", code="upline_unavailable")
+    upline_id = downline.upline_id
     product, price = catalog.order_prices(product_ids=[product_id], level_id=downline.level_id,
                                           agent_asking=True)[product_id]
-    source = warehouse_id if warehouse_id is not None else _fullest_warehouse(upline.id, product_id)
+    rows = _cloud_rows(upline_id, downline.id, product_id) if warehouse_id is None else ()
+    fullest = max(((units, -warehouse) for _, agent, warehouse, units in rows if agent == upline_id and units > 0),
+                  default=None)
+    source = warehouse_id if warehouse_id is not None else (-fullest[1] if fullest else None)
     if source is None:
         raise Conflict(f"上级云仓没有「{product.name}」", code="insufficient_cloud_stock")
-    return upline, product, price, source
+    return upline_id, product, price, source, next(
+        (row_id for row_id, agent, warehouse, _ in rows if (agent, warehouse) == (downline.id, source)), None)
 
 
 # Read or written on every 转货: plain SQL, as building them with peewee cost more than running them.
 EARLIER_TRANSFER = "SELECT id, request_hash FROM cloud_transfer WHERE downline_id = ? AND idempotency_key = ?"
-FULLEST_WAREHOUSE = ("SELECT warehouse_id FROM cloud_stock WHERE agent_id = ? AND product_id = ? AND units > 0 "
-                     "ORDER BY units DESC, warehouse_id LIMIT 1")
+CLOUD_ROWS = "SELECT id, agent_id, warehouse_id, units FROM cloud_stock WHERE agent_id IN (?, ?) AND product_id = ?"
 INSERT_TRANSFER = ("INSERT INTO cloud_transfer (upline_id, downline_id, product_id, warehouse_id, quantity, "
                    "unit_price_fen, amount_fen, idempotency_key, request_hash, actor, created_at, reversed_by, "
                    "reversal_reason, commission_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)")
@@ -124,9 +128,10 @@ def _earlier_transfer(downline_id, key, request_hash):
     return TransferResult(transfer, catalog.get_product(transfer.product_id).name, repeated=True)
 
 
-def _fullest_warehouse(agent_id, product_id):
-    row = db.execute_sql(sql(FULLEST_WAREHOUSE), (agent_id, product_id)).fetchone()
-    return row[0] if row is not None else None
+def _cloud_rows(upline_id, downline_id, product_id):
+    """(id, agent, warehouse, units) of the two agents' cloud rows of the product: where the upline holds the most (the
+    lowest warehouse id among equals) and where the downline has a row."""
+    return db.execute_sql(sql(CLOUD_ROWS), (upline_id, downline_id, product_id)).fetchall()
 
 
 @dataclass(frozen=True)
@@ -198,13 +203,16 @@ def reverse_transfer(transfer_id, *, actor, reason):
         _tell_reversal(transfer, reason)
         reference = f"transfer:{transfer.id}"
         try:
+            # The rows in a 转货's order, the downline's first (its cloud row, then its money), so a reversal racing
+            # a new 转货 by the same downline never waits on it the other way round.
             post([Change(transfer.upline_id, transfer.product_id, transfer.warehouse_id, transfer.quantity),
                    Change(transfer.downline_id, transfer.product_id, transfer.warehouse_id, -transfer.quantity)],
                   reason_in="reversal", reason_out="reversal", reference=reference, actor=actor, now=now,
+                  early={(transfer.downline_id, transfer.product_id, transfer.warehouse_id): None},
                   before_rows=lambda: finance.pay_goods(payer_id=transfer.upline_id, payee_id=transfer.downline_id,
                                                         amount_fen=transfer.amount_fen, reason="reversal",
                                                         reference=reference, actor=actor,
-                                                        memo=f"转货撤销：{reason}"))
+                                                        memo=f"转货撤销：{reason}", payee_first=True))
         except Conflict as exc:
             if exc.code != "insufficient_cloud_stock":
                 raise Conflict(f"上级{exc.message}，无法撤销该转货", code=exc.code) from exc

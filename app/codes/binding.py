@@ -79,14 +79,18 @@ def _with_box_items(rows):
     return items, boxes
 
 
+DOCUMENT_NAMES = {"order_id": "订单", "pickup_id": "提货单"}  # what a packer's errors call each shipment
+
+
 class _Shipment:
-    """The order or the pickup codes are bound to: its column on Code and its id."""
+    """The order or the pickup codes are bound to: its column on Code, its id and what users call it."""
 
     def __init__(self, order_id, pickup_id):
         if (order_id is None) == (pickup_id is None):
             raise ValueError("codes are bound to exactly one order or one pickup")
         self.name, self.id = ("order_id", order_id) if order_id is not None else ("pickup_id", pickup_id)
         self.column = getattr(Code, self.name)
+        self.document = DOCUMENT_NAMES[self.name]
 
     def holds(self, row):
         return getattr(row, self.name) == self.id
@@ -94,6 +98,15 @@ class _Shipment:
 
 def _unbound():
     return Code.order_id.is_null() & Code.pickup_id.is_null()
+
+
+def _already_bound(row, shipment):
+    """409 naming the code and the kind of shipment (an order, a pickup) it is bound to; `row` None when a
+    concurrent packing bound a code and it is no longer to be found bound (the kind of `shipment` is named)."""
+    if row is None:
+        return Conflict(f"防伪码  已绑定其他{shipment.document}", code="code_already_bound", fields={"codes": ""})
+    document = DOCUMENT_NAMES["order_id" if row.order_id is not None else "pickup_id"]
+    return Conflict(f"防伪码 {row.code} 已绑定其他{document}", code="code_already_bound", fields={"codes": row.code})
 
 
 def _check_products(items, expected, shipment):
@@ -109,7 +122,7 @@ def _check_products(items, expected, shipment):
         product_id = products[item.batch_id]
         if product_id not in expected:
             name = catalog.get_product(product_id).name
-            raise InvalidInput.on("codes", f"防伪码 {item.code} 属于商品「{name}」，不在本订单中",
+            raise InvalidInput.on("codes", f"防伪码 {item.code} 属于商品「{name}」，不在本{shipment.document}中",
                                   code="code_wrong_product")
         if shipment.holds(item):
             continue
@@ -124,8 +137,7 @@ def _check_products(items, expected, shipment):
 def _refuse_bound_elsewhere(rows, shipment):
     for row in rows:
         if row.shipped and not shipment.holds(row):
-            raise Conflict(f"防伪码 {row.code} 已绑定其他订单", code="code_already_bound",
-                           fields={"codes": row.code})
+            raise _already_bound(row, shipment)
 
 
 def bind_codes_for_shipment(*, order_id=None, pickup_id=None, agent_id, province, dropship, expected, codes, actor):
@@ -135,8 +147,8 @@ def bind_codes_for_shipment(*, order_id=None, pickup_id=None, agent_id, province
     `agent_id` is None for an order to a direct customer: the codes then carry only the region. A pickup's codes
     carry the pickup's agent, also when it ships them to a customer of its own.
 
-    `expected` is {product_id: quantity} of the order's lines. All or nothing: a code
-    that is unknown, bound to another order, of another product, repeated or beyond a
+    `expected` is {product_id: quantity} of the order's (or pickup's) lines. All or nothing: a code
+    that is unknown, bound to another order or pickup (the error names which), of another product, repeated or beyond a
     line's quantity is refused, naming it. A repeat of the same binding changes nothing.
     The region is where the goods belong: the consignee's `province` when the order is
     shipped straight to a customer (`dropship`), else the agent's province (the shipment's
@@ -162,20 +174,19 @@ def bind_codes_for_shipment(*, order_id=None, pickup_id=None, agent_id, province
                                     Code.province: region, Code.bound_at: now, Code.bound_by: actor})
                        .where(Code.id.in_(chunk), _unbound()).execute())
             if updated != len(chunk):
-                taken = Code.select().where(Code.id.in_(chunk), ~_unbound()).first()
-                raise Conflict(f"防伪码 {taken.code if taken else ''} 已绑定其他订单", code="code_already_bound",
-                               fields={"codes": taken.code if taken else ""})
+                raise _already_bound(Code.select().where(Code.id.in_(chunk), ~_unbound()).first(), shipment)
         return {shipment.name: shipment.id, "bound": sum(1 for row in new if not row.is_box),
                 "boxes": len(boxes), "repeated": not new, "per_product": dict(per_product)}
 
     return atomic_with_retry(bind)
 
 
-def codes_of_shipment(order_id, *, limit=500):
-    """The item codes bound to an order at packing, by product and serial: [(product id, code)], at most `limit`,
-    and how many there are in all."""
+def codes_of_shipment(*, order_id=None, pickup_id=None, limit=500):
+    """The item codes bound at packing to an order or a 提货 pickup (exactly one of `order_id`, `pickup_id`), by
+    product and serial: [(product id, code)], at most `limit`, and how many there are in all."""
+    shipment = _Shipment(order_id, pickup_id)
     query = (Code.select(CodeBatch.product, Code.code).join(CodeBatch)
-             .where(Code.order_id == order_id, Code.is_box == False)  # noqa: E712 (peewee builds SQL from it)
+             .where(shipment.column == shipment.id, Code.is_box == False)  # noqa: E712 (peewee builds SQL from it)
              .order_by(CodeBatch.product, Code.batch, Code.serial))
     return list(query.limit(limit).tuples()), query.count()
 

@@ -165,12 +165,15 @@ def debit(*, agent_id, amount_fen, reason, reference, actor="system", memo=""):
                  balance_delta=-amount_fen, actor=actor, memo=memo or DEBIT_REASONS[reason])
 
 
-def pay(*, payer_id, payee_id, amount_fen, reason, reference, actor="system", memo=""):
+def pay(*, payer_id, payee_id, amount_fen, reason, reference, actor="system", memo="", payee_first=False):
     """Move `amount_fen` from the payer's goods balance to the payee's for `reason` ("transfer": a downline paying
     its upline for a 转货; "reversal": a 转货 undone) identified by `reference`, once per (reason, reference): the payer's debit and the payee's
     credit, as `debit` and `credit` would write them, in three statements — both entries in one INSERT, the payer's
     guarded UPDATE, then the payee's upsert (the hot row when many pay one payee, so it comes last; the row is
     created the first time). When the payer is short: Conflict (insufficient_goods_balance), nothing written.
+
+    `payee_first`: the payee's row is written before the payer's — a 转货 undone pays the downline back and takes
+    the two rows in the 转货's order (the downline's, then the upline's), so the two never wait on each other.
 
     Runs inside the caller's transaction."""
     if not db.in_transaction():
@@ -189,12 +192,17 @@ def pay(*, payer_id, payee_id, amount_fen, reason, reference, actor="system", me
         debit(agent_id=payer_id, amount_fen=amount_fen, reason=reason, reference=reference, actor=actor, memo=memo)
         credit(agent_id=payee_id, amount_fen=amount_fen, reason=reason, reference=reference, actor=actor, memo=memo)
         return
-    if not db.execute_sql(guarded_update, (-amount_fen, 0, payer_id, -amount_fen, 0)).rowcount:
-        GoodsEntry.delete().where(GoodsEntry.key.in_(keys)).execute()
-        raise _short(payer_id, amount_fen)
     # The upsert, not an UPDATE falling back to an INSERT: under REPEATABLE READ an UPDATE that finds no row
     # takes a gap lock, and two first payments to a new payee deadlocked on it (bench/cloud.py).
-    db.execute_sql(upsert_balance, (payee_id, amount_fen))
+    if payee_first:
+        db.execute_sql(upsert_balance, (payee_id, amount_fen))
+    if not db.execute_sql(guarded_update, (-amount_fen, 0, payer_id, -amount_fen, 0)).rowcount:
+        GoodsEntry.delete().where(GoodsEntry.key.in_(keys)).execute()
+        if payee_first:  # the credit written, taken back (the caller may go on with its transaction)
+            db.execute_sql(guarded_update, (-amount_fen, 0, payee_id, -amount_fen, 0))
+        raise _short(payer_id, amount_fen)
+    if not payee_first:
+        db.execute_sql(upsert_balance, (payee_id, amount_fen))
 
 
 def hold_for_withdrawal(*, agent_id, amount_fen, withdrawal_id, actor):

@@ -2,11 +2,12 @@
 import json
 
 from app.clock import local_today
-from app.database import db, paginate
+from app.database import Prepared, db, paginate
 from app.errors import InvalidInput, NotFound
 from app.finance.models import CommissionRuleVersion
 from app.finance.rules import NO_RULES, parse_rules
 from app.notify import service as notify
+from app.reference import COMMISSION_RULES, Referenced
 
 
 def rules_of(version):
@@ -48,17 +49,25 @@ def get_version(version_id):
     return version
 
 
+_ALL_VERSIONS = Prepared(lambda _: CommissionRuleVersion.select().order_by(CommissionRuleVersion.effective_from,
+                                                                         CommissionRuleVersion.id))
+_versions = Referenced(COMMISSION_RULES, size=1)
+
+
+def _parsed_versions():
+    """Every version, earliest effective first, each with its RuleSet."""
+    return [(version, rules_of(version)) for version in _ALL_VERSIONS.rows()]
+
+
 def rules_in_force(days):
-    """{local date: (version id or None, RuleSet)} — the latest version effective on each day (none: no rules)."""
-    versions = list(CommissionRuleVersion.select()
-                    .where(CommissionRuleVersion.effective_from <= max(days))
-                    .order_by(CommissionRuleVersion.effective_from, CommissionRuleVersion.id)) if days else []
-    parsed = {version.id: rules_of(version) for version in versions}
+    """{local date: (version id or None, RuleSet)} — the latest version effective on each day (none: no rules).
+    The versions, parsed, are kept per process under their reference version (app/reference.py)."""
+    versions = _versions.get("all", _parsed_versions) if days else []
     in_force = {}
     for day in days:
         current = None
-        for version in versions:
+        for version, rules in versions:
             if version.effective_from <= day:
-                current = version
-        in_force[day] = (current.id, parsed[current.id]) if current else (None, NO_RULES)
+                current = (version.id, rules)
+        in_force[day] = current or (None, NO_RULES)
     return in_force

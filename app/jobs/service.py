@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from peewee import fn
 
+from app import reference
 from app.clock import utcnow
 from app.database import atomic_with_retry
 from app.jobs.models import JobRun, SchedulerLease
@@ -64,7 +65,8 @@ def run_job(job, *, holder):
     """Run one job and log the run; an exception is logged as a failed run, never raised."""
     run = JobRun.create(job=job.name, holder=holder)
     try:
-        status, detail = "ok", str(job.run() or "")
+        with reference.scope():
+            status, detail = "ok", str(job.run() or "")
     except Exception as exc:  # a failing job must never stop the scheduler or the other jobs
         log.exception("job %s failed", job.name)
         status, detail = "failed", f"{type(exc).__name__}: {exc}"

@@ -190,7 +190,7 @@ def _earlier(placed_by, key, request_hash):
 def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced, by_staff, to_cloud=False):
     breakdown, now = priced.breakdown, utcnow()
     needs_approval = (buyer_agent is not None and not by_staff and buyer_agent.upline_id is not None
-                      and buyer_agent.level.orders_need_upline_approval)
+                      and agents.cached_level(buyer_agent.level_id).orders_need_upline_approval)
     status = "awaiting_approval" if needs_approval else "pending_payment"
     approver_id = agents.approving_upline_id(buyer_agent.id) if needs_approval else None
     own = buyer_agent is not None and (consignee.name, consignee.phone) == (buyer_agent.name, buyer_agent.phone)

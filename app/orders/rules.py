@@ -9,6 +9,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.money import BASIS_POINTS, MAX_FEN
 from app.orders.models import PROMOTION_KINDS, Promotion, ShippingTemplate
 from app.orders.pricing import AmountOff, ShippingRule
+from app.reference import PROMOTIONS, SHIPPING, Referenced
 
 PROMOTION_FIELDS = ("name", "kind", "threshold_fen", "off_fen", "level_id", "discount_bp", "active", "starts_at",
                     "ends_at")
@@ -74,17 +75,22 @@ def list_promotions():
     return list(Promotion.select().order_by(Promotion.id.desc()))
 
 
-_RUNNING = Prepared(lambda param: Promotion.select().where(
-    Promotion.active, Promotion.starts_at.is_null() | (Promotion.starts_at <= param),
-    Promotion.ends_at.is_null() | (Promotion.ends_at > param)))
-_SHIPPING_TEMPLATES = Prepared(lambda param: ShippingTemplate.select().where(
-    ShippingTemplate.province.in_([param, param])))
+# Every active promotion, whatever its dates (which ones run is decided at each pricing), and every shipping
+# template: kept per process under their reference versions (app/reference.py).
+_ACTIVE_PROMOTIONS = Prepared(lambda _: Promotion.select().where(Promotion.active).order_by(Promotion.id))
+_SHIPPING_TEMPLATES = Prepared(lambda _: ShippingTemplate.select())
+_active_promotions = Referenced(PROMOTIONS, size=1)
+_shipping_templates = Referenced(SHIPPING, size=1)
+
+
+def _running_promotions(now):
+    return [p for p in _active_promotions.get("active", _ACTIVE_PROMOTIONS.rows)
+            if (p.starts_at is None or p.starts_at <= now) and (p.ends_at is None or p.ends_at > now)]
 
 
 def pricing_terms(*, level_id, province):
     """What `price_order` needs for a buyer of `level_id` shipping to `province`: (discount bp, 满减 list, rule)."""
-    now = utcnow()
-    running = _RUNNING.rows(now, now)
+    running = _running_promotions(utcnow())
     level_bp = max((p.discount_bp for p in running if p.kind == "level_discount" and p.level_id == level_id
                     and level_id is not None), default=0)
     amount_offs = [AmountOff(p.name, p.threshold_fen, p.off_fen) for p in running if p.kind == "amount_off"]
@@ -93,7 +99,7 @@ def pricing_terms(*, level_id, province):
 
 def shipping_rule(province):
     """The shipping rule for `province` (its own template, else the default one, else free)."""
-    templates = {t.province: t for t in _SHIPPING_TEMPLATES.rows(province, DEFAULT_PROVINCE)}
+    templates = _shipping_templates.get("all", lambda: {t.province: t for t in _SHIPPING_TEMPLATES.rows()})
     template = templates.get(province) or templates.get(DEFAULT_PROVINCE)
     if template is None:
         return None

@@ -14,6 +14,7 @@ import threading
 import time
 from datetime import timedelta
 
+from app import reference
 from app.clock import utcnow
 from app.database import atomic_with_retry, close_unless_in_transaction, db
 from app.errors import DomainError
@@ -142,7 +143,8 @@ def execute(task, *, worker):
     """Run a claimed task's handler and record how it ended; returns the task as stored afterwards."""
     run = Run(task, worker)
     try:
-        run.finish(**_outcome(run))
+        with reference.scope():
+            run.finish(**_outcome(run))
     except LostClaim:
         log.warning("task %s was reclaimed from %s", task.id, worker)
     return BackgroundTask.get_by_id(task.id)

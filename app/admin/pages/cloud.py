@@ -1,6 +1,6 @@
 """Console pages: cloud stock (云仓) — holdings per agent and product with their age (囤货, a compliance signal)
 and its export, the cloud moves, 转货 between agents (listed, exported, reversed), and the pickups (提货) the
-warehouse picks and ships.
+warehouse picks and ships, each with a page of its own (the codes packed in it).
 
 Roles are the JSON API's (`app/admin/cloud.py`): the warehouse picks and ships, finance reads and reverses 转货.
 """
@@ -13,6 +13,7 @@ from app.admin.pages.web import act, error_page, form_values, page, query_args, 
 from app.cloud import service as cloud
 from app.cloud.schemas import MOVE_REASON_NAMES
 from app.cloud.service import PICKUP_STATE_NAMES
+from app.codes import service as codes
 from app.http import admin_actor
 
 AGE_CHOICES = ((1, "1个月以上"), (3, "3个月以上"), (6, "6个月以上"), (12, "12个月以上"))
@@ -83,6 +84,16 @@ def cloud_pickups():
         item.line_list = cloud.get_pickup(item.id).line_list
     return render("inventory/cloud_pickups.html", items=items, total=total, args=args, errors=errors,
                   filters=form_values(request.args), statuses=PICKUP_STATE_NAMES)
+
+
+@page("/cloud/pickups/<id:pickup_id>", roles=api.READ_ROLES)
+def cloud_pickup(pickup_id):
+    """One pickup: its consignee, lines, shipment and, once shipped, the codes packed in it (as an order's page
+    shows an order's)."""
+    pickup = cloud.get_pickup(pickup_id)
+    return render("inventory/cloud_pickup.html", pickup=pickup, statuses=PICKUP_STATE_NAMES,
+                  shipment_codes=codes.codes_of_shipment(pickup_id=pickup.id) if pickup.shipped_at else ([], 0),
+                  product_names={line.product_id: line.product_name for line in pickup.line_list})
 
 
 def _back():

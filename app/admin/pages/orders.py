@@ -74,7 +74,7 @@ def _detail(order_id, *, status=200, failed=None, error=None, values=None):
                   tracked=order_service.order_tracking(order.id), carriers=order_service.carrier_choices(),
                   may_share=holds_role(g.admin, api.STAFF), may_track=holds_role(g.admin, api.STAFF + api.WAREHOUSE),
                   wechat_refunds=order_service.list_wechat_refunds(order_id), refund_states=REFUND_STATES,
-                  shipment_codes=codes.codes_of_shipment(order_id) if order.shipped_at else ([], 0),
+                  shipment_codes=codes.codes_of_shipment(order_id=order_id) if order.shipped_at else ([], 0),
                   product_names={line.product_id: line.product_name for line in order.line_list})
 
 
