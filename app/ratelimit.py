@@ -4,16 +4,59 @@
 production, where several gunicorn workers and machines must count together.
 """
 import logging
+import time
 
-from flask import g
+from flask import g, has_app_context
 from flask_limiter import Limiter
+from limits.storage import RedisStorage
+from limits.strategies import STRATEGIES, FixedWindowRateLimiter, WindowStats
 
 from app.agents import service as agents
 from app.config import get_settings
 from app.http import client_ip
 
 log = logging.getLogger(__name__)
-limiter = Limiter(key_func=client_ip, default_limits=[])
+
+# limits' fixed-window increment (incr_expire.lua), answering the window's seconds left with the count.
+_HIT_WITH_TIME_LEFT = """
+local amount = tonumber(ARGV[2])
+local current = redis.call("incrby", KEYS[1], amount)
+if tonumber(current) == amount then
+    redis.call("expire", KEYS[1], ARGV[1])
+end
+return {current, redis.call("ttl", KEYS[1])}
+"""
+
+
+class FixedWindowOwnHits(FixedWindowRateLimiter):
+    """limits' fixed window, whose response headers (remaining, reset) come from the request's own hit: on Redis
+    the hit reads the count and the time left in its one round trip, where the headers read both again (two more
+    round trips a request, a tenth of a scan's time). Elsewhere (memory://, outside a request) it is limits' own."""
+
+    def __init__(self, storage):
+        super().__init__(storage)
+        self._hit_script = (storage.get_connection().register_script(_HIT_WITH_TIME_LEFT)
+                            if isinstance(storage, RedisStorage) else None)
+
+    def hit(self, item, *identifiers, cost=1):
+        if self._hit_script is None or not has_app_context():
+            return super().hit(item, *identifiers, cost=cost)
+        key = item.key_for(*identifiers)
+        count, seconds_left = self._hit_script([self.storage.prefixed_key(key)], [item.get_expiry(), cost])
+        g.setdefault("rate_limit_hits", {})[key] = (int(count), max(int(seconds_left), 0) + time.time())
+        return int(count) <= item.amount
+
+    def get_window_stats(self, item, *identifiers):
+        key = item.key_for(*identifiers)
+        own = g.get("rate_limit_hits", {}).pop(key, None) if has_app_context() else None
+        if own is None:
+            return super().get_window_stats(item, *identifiers)
+        count, resets_at = own
+        return WindowStats(resets_at, max(0, item.amount - count))
+
+
+STRATEGIES["fixed-window-own-hits"] = FixedWindowOwnHits
+limiter = Limiter(key_func=client_ip, default_limits=[], strategy="fixed-window-own-hits")
 
 
 def init_limiter(app, settings):

@@ -21,7 +21,7 @@ TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|S
 # ship_order 13 (two-line orders, as below). Before reference data was kept across processes (app/reference.py)
 # and the sign-in became one statement: place_order 10, agent_order_list 4, cloud_transfer 13.
 BUDGETS = {"place_order": 6, "confirm_payment": 15, "refund_order": 22, "cancel_order": 18, "ship_order": 11,
-           "scan_known_code": 5, "agent_order_list": 3, "cloud_transfer": 11, "wechat_pay_notification": 17}
+           "scan_known_code": 4, "agent_order_list": 3, "cloud_transfer": 11, "wechat_pay_notification": 17}
 TARGETS = {"place_order": 10, "confirm_payment": 15, "refund_order": 22, "cancel_order": 18, "ship_order": 11,
            "scan_known_code": 6, "agent_order_list": 4}
 

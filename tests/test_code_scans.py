@@ -1,6 +1,7 @@
 """The consumer's look-up: verdicts on the page and as JSON, the scan record, PIN, reports, flags, 窜货, abuse."""
 import io
 import json
+import time
 from datetime import timedelta
 
 from PIL import Image
@@ -317,6 +318,18 @@ def test_look_ups_beyond_the_limit_answer_a_chinese_page(app):
         pages = [client.get(f"/v/{code}") for _ in range(3)]
     assert [page.status_code for page in pages] == [200, 200, 429]
     assert "查询过于频繁" in pages[-1].get_data(as_text=True)
+
+
+def test_a_look_up_tells_its_limit_what_remains_and_when_it_resets(app):
+    client = scan_client(app)
+    code = codes_of(make_batch(1))[0]
+    with overridden_settings(SCAN_RATE_LIMIT="3/minute"):
+        pages = [client.get(f"/v/{code}") for _ in range(4)]
+    assert [page.headers["X-RateLimit-Limit"] for page in pages] == ["3"] * 4
+    assert [page.headers["X-RateLimit-Remaining"] for page in pages] == ["2", "1", "0", "0"]
+    resets = {int(page.headers["X-RateLimit-Reset"]) - int(time.time()) for page in pages}
+    assert all(0 < seconds <= 61 for seconds in resets)
+    assert 0 < int(pages[-1].headers["Retry-After"]) <= 61
 
 
 def test_look_ups_are_limited_per_openid_across_addresses(app, fake_wechat):

@@ -20,7 +20,7 @@ from app.clock import utcnow
 from app.codes import codec, geo, price_control, violations
 from app.codes.models import Code, CodeBatch, CodeFlag, CodeMiss, CodePinFailure, CodeScan, ConsumerReport
 from app.config import get_settings
-from app.database import Prepared, atomic_with_retry, create_row, db, for_update
+from app.database import Prepared, atomic_with_retry, create_row, db, for_update, is_mysql
 from app.errors import Conflict, InvalidInput, NotFound
 from app.notify import service as notify
 
@@ -86,9 +86,29 @@ def _place(scan):
 
 
 # The statements of every scan, written once (see Prepared).
-_CODE_WITH_BATCH = Prepared(lambda param: Code.select(Code, CodeBatch).join(CodeBatch).where(Code.code == param))
-_LOCKED_SCAN_COUNT = Prepared(lambda param: for_update(Code.select(Code.scan_count).where(Code.id == param)).tuples())
-_COUNT_A_SCAN = Prepared(lambda param: Code.update(scan_count=Code.scan_count + SQL("1")).where(Code.id == param))
+# Only the columns a scan reads: the driver's Python time per result column counts on this path.
+_CODE_WITH_BATCH = Prepared(lambda param: Code.select(
+    Code.id, Code.code, Code.batch, Code.pin_hash, Code.order_id, Code.pickup_id, Code.agent, Code.province,
+    Code.scan_count, CodeBatch.id, CodeBatch.product, CodeBatch.lot).join(CodeBatch).where(Code.code == param))
+
+
+def _count_a_scan(param):
+    # The raised count comes back with the statement: MySQL hands LAST_INSERT_ID(expr) back as its insert id,
+    # SQLite answers RETURNING.
+    if is_mysql():
+        return Code.update(scan_count=fn.LAST_INSERT_ID(Code.scan_count + SQL("1"))).where(Code.id == param)
+    return Code.update(scan_count=Code.scan_count + SQL("1")).where(Code.id == param).returning(
+        Code.scan_count).tuples()
+
+
+_COUNT_A_SCAN = Prepared(_count_a_scan)
+
+
+def _scans_counted(code_id):
+    """The code's count raised by one and read back, its row locked until the transaction ends."""
+    if is_mysql():
+        return _COUNT_A_SCAN.execute(code_id).lastrowid
+    return _COUNT_A_SCAN.first(code_id)[0]
 
 
 def _first_and_visitor_scans(param):
@@ -96,7 +116,8 @@ def _first_and_visitor_scans(param):
                   & (CodeScan.openid == param))
     earlier = CodeScan.alias()
     first_id = earlier.select(fn.MIN(earlier.id)).where(earlier.code == param)
-    return (CodeScan.select(CodeScan, Case(None, [(by_visitor, SQL("1"))], SQL("0")).alias("by_visitor"))
+    return (CodeScan.select(CodeScan.id, CodeScan.at, CodeScan.province, CodeScan.city,
+                            Case(None, [(by_visitor, SQL("1"))], SQL("0")).alias("by_visitor"))
             .where(CodeScan.code == param, (CodeScan.id == first_id) | by_visitor).order_by(CodeScan.id))
 
 
@@ -120,19 +141,33 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
     province, city, place_source = _place_of(ip, province, city, channel)
     user_agent = (user_agent or "")[:255]
     def record():
-        # The code's row locked and its count read fresh: of two first scans at once, one is told it is the first.
-        scans_before, = _LOCKED_SCAN_COUNT.first(row.id)
+        # The count raised first, which locks the code's row and reads the count fresh: of two first scans at
+        # once, one is told it is the first. A repeat rolls the count back.
+        scan_count = _scans_counted(row.id)
         first, scan = _first_and_repeated_scan(row, ip=ip, user_agent=user_agent, openid=openid)
         if scan is not None:
-            scans_before = CodeScan.select().where(CodeScan.code == row.id, CodeScan.id < scan.id).count()
-            return _verdict(row, scan, scans_before, first=first if first.id < scan.id else None)
-        _COUNT_A_SCAN.execute(row.id)
+            raise _Repeated(first, scan)
         scan = create_row(CodeScan, code=row.id, ip=ip, user_agent=user_agent, openid=(openid or "")[:64],
                           province=province, city=city, place_source=place_source, channel=channel)
-        row.scan_count = scans_before + 1
+        row.scan_count = scan_count
         _check_scan(row, scan)
-        return _verdict(row, scan, scans_before, first=first)
-    return atomic_with_retry(record)
+        return _verdict(row, scan, scan_count - 1, first=first)
+    try:
+        return atomic_with_retry(record)
+    except _Repeated as repeat:
+        # Every scan of the code before this visitor's was committed: each held the code's row from its count to
+        # its COMMIT, the visitor's own scan too.
+        first, scan = repeat.first, repeat.scan
+        scans_before = CodeScan.select().where(CodeScan.code == row.id, CodeScan.id < scan.id).count()
+        return _verdict(row, scan, scans_before, first=first if first.id < scan.id else None)
+
+
+class _Repeated(Exception):
+    """The visitor's scan within SCAN_REPEAT_SECONDS: nothing is recorded, the count's transaction rolls back."""
+
+    def __init__(self, first, scan):
+        super().__init__("repeated scan")
+        self.first, self.scan = first, scan
 
 
 def _place_of(ip, province, city, channel):

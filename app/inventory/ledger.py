@@ -227,15 +227,15 @@ def _apply_all(deltas, active_warehouse):
     case: none short, none falling under its threshold. When it matches none, nothing changed and the rows go one
     by one; when it matches some, `PartlyApplied` rolls the change back for `run` to repeat it one row at a time.
     """
-    takes = all(d.takes_available for d in deltas)
-    gives = all(not d.takes_available and (d.reserved < 0 or d.on_hand < 0) for d in deltas)
-    if (len(deltas) > 1 and len({d.warehouse_id for d in deltas}) == 1 and (takes or gives)
-            and not getattr(_rows, "one_at_a_time", False)):
-        matched = _guarded_update_many(deltas, stay_at_threshold=takes, active_warehouse=active_warehouse)
-        if matched == len(deltas):
-            return frozenset()
-        if matched:
-            raise PartlyApplied()
+    if len(deltas) > 1 and len({d.warehouse_id for d in deltas}) == 1 and not getattr(_rows, "one_at_a_time", False):
+        takes = all(d.takes_available for d in deltas)
+        gives = all(not d.takes_available and (d.reserved < 0 or d.on_hand < 0) for d in deltas)
+        if takes or gives:
+            matched = _guarded_update_many(deltas, stay_at_threshold=takes, active_warehouse=active_warehouse)
+            if matched == len(deltas):
+                return frozenset()
+            if matched:
+                raise PartlyApplied()
     fell_under = set()
     for index, delta in enumerate(deltas):
         applied = _apply(delta, active_warehouse)
