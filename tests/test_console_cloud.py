@@ -9,7 +9,18 @@ from app.clock import utcnow
 from app.cloud import service as cloud
 from app.cloud.models import CloudStock
 from tests.browser import browser  # noqa: F401  (a fixture)
-from tests.factories import ADDRESS, console_as, console_post, in_cloud, make_agent, orderable, stock_of
+from tests.factories import ADDRESS, console_as, console_post, in_cloud, make_agent, orderable, picked_up, stock_of
+
+
+def requested_pickup(*, on_hand, held, quantity):
+    """An agent holding `held` units of a product in cloud stock, and the 提货 it asked for of `quantity` of them:
+    (pickup, product, warehouse)."""
+    agent = make_agent()
+    product, warehouse = orderable(on_hand=on_hand)
+    in_cloud(agent, product, held)
+    pickup, _ = cloud.request_pickup(agent=agent, idempotency_key="p", consignee=ADDRESS,
+                                     items=[{"product_id": product.id, "quantity": quantity}])
+    return pickup, product, warehouse
 
 
 def held_for(agent, days):
@@ -59,11 +70,7 @@ def test_the_moves_page_lists_every_change_with_its_reason(client):
 
 
 def test_the_warehouse_picks_and_ships_a_pickup_from_its_page(client):
-    agent = make_agent()
-    product, warehouse = orderable(on_hand=20)
-    in_cloud(agent, product, 7)
-    pickup, _ = cloud.request_pickup(agent=agent, idempotency_key="p", consignee=ADDRESS,
-                                     items=[{"product_id": product.id, "quantity": 3}])
+    pickup, product, warehouse = requested_pickup(on_hand=20, held=7, quantity=3)
     console_as(client, "warehouse")
     assert "开始配货" in client.get("/admin/cloud/pickups").get_data(as_text=True)
     assert console_post(client, f"/admin/cloud/pickups/{pickup.id}/pick").status_code == 302
@@ -73,11 +80,7 @@ def test_the_warehouse_picks_and_ships_a_pickup_from_its_page(client):
 
 
 def test_finance_sees_pickups_but_cannot_ship_them(client):
-    agent = make_agent()
-    product, _ = orderable(on_hand=20)
-    in_cloud(agent, product, 7)
-    pickup, _ = cloud.request_pickup(agent=agent, idempotency_key="p", consignee=ADDRESS,
-                                     items=[{"product_id": product.id, "quantity": 3}])
+    pickup, _, _ = requested_pickup(on_hand=20, held=7, quantity=3)
     console_as(client, "finance")
     page = client.get("/admin/cloud/pickups").get_data(as_text=True)
     assert f"#{pickup.id}" in page and "开始配货" not in page
@@ -85,7 +88,6 @@ def test_finance_sees_pickups_but_cannot_ship_them(client):
 
 
 def test_a_shipped_pickups_page_shows_the_codes_packed_in_it_by_product(client):
-    from tests.factories import picked_up
     agent = make_agent(name="陈小美")
     pickup, texts = picked_up(agent, 2)
     console_as(client, "warehouse")
@@ -94,11 +96,7 @@ def test_a_shipped_pickups_page_shows_the_codes_packed_in_it_by_product(client):
 
 
 def test_a_pickup_not_yet_shipped_shows_no_codes(client):
-    agent = make_agent()
-    product, _ = orderable(on_hand=5)
-    in_cloud(agent, product, 5)
-    pickup, _ = cloud.request_pickup(agent=agent, idempotency_key="p", consignee=ADDRESS,
-                                     items=[{"product_id": product.id, "quantity": 2}])
+    pickup, _, _ = requested_pickup(on_hand=5, held=5, quantity=2)
     console_as(client, "finance")
     page = client.get(f"/admin/cloud/pickups/{pickup.id}").get_data(as_text=True)
     assert f"提货单 #{pickup.id}" in page and "发货防伪码" not in page
