@@ -253,6 +253,33 @@ def create_row(model, *, or_ignore=False, **values):
     return instance
 
 
+_UPDATES = {}  # (model, column names, kind of database): the UPDATE statement by primary key
+
+
+def update_row(model, row_id, **values):
+    """`model.update(**values).where(primary key == row_id).execute()` (values converted as the fields convert
+    them) with its UPDATE written once per model, set of columns and kind of database, as `create_row` writes its
+    INSERT: on the hot paths building the statement cost more Python time than running it. Answers the rows
+    matched."""
+    meta = model._meta
+    fields = meta.fields
+    names = tuple(field.name for field in meta.sorted_fields if field.name in values)  # SET's order, the builder's
+    if len(names) != len(values):
+        raise ValueError(f"not fields of {model.__name__}: {sorted(set(values) - set(names))}")
+    kind = (model, names, type(db.obj))
+    statement = _UPDATES.get(kind)
+    if statement is None:
+        param, (left, right) = SQL(db.param), db.obj.quote
+        query = model.update({fields[name]: param for name in names}).where(meta.primary_key == param)
+        statement, params = query.sql()
+        assigned = ", ".join(f"{left}{fields[name].column_name}{right} = {db.param}" for name in names)
+        if params or f"SET {assigned} WHERE" not in statement:  # the values below go in this order, and only they
+            raise ValueError(f"an UPDATE not of the columns {names} alone: {statement}")
+        _UPDATES[kind] = statement
+    row_values = [fields[name].db_value(values[name]) for name in names]
+    return db.execute_sql(statement, [*row_values, model._meta.primary_key.db_value(row_id)]).rowcount
+
+
 def upsert(model, values, *, conflict_fields, update_fields):
     """INSERT, or UPDATE `update_fields` when a row with the same `conflict_fields` exists."""
     query = model.insert(**values)
@@ -292,13 +319,34 @@ def add_to_many(model, key_names, rows):
     (sort them by key so that concurrent writers lock in one order)."""
     if not rows:
         return None
-    amounts = [name for name in rows[0] if name not in key_names]
+    names = tuple(rows[0])
+    kind = (model, tuple(key_names), names, len(rows), type(db.obj))
+    statement = _ADDS.get(kind)
+    if statement is None:  # written once per shape: the daily figures are added to on every payment
+        statement = _ADDS[kind] = _add_to_many_sql(model, key_names, names, len(rows))
+    fields = model._meta.fields
+    return db.execute_sql(statement, [fields[name].db_value(row[name]) for row in rows for name in names]).rowcount
+
+
+_ADDS = {}  # (model, key names, column names, rows, kind of database): the INSERT … ON DUPLICATE/CONFLICT
+
+
+def _add_to_many_sql(model, key_names, names, count):
+    amounts = [name for name in names if name not in key_names]
     added = {name: (fn.VALUES(getattr(model, name)) if is_mysql() else getattr(EXCLUDED, name)) for name in amounts}
     update = {getattr(model, name): getattr(model, name) + added[name] for name in amounts}
-    query = model.insert_many(rows)
+    param = SQL(db.param)
+    query = model.insert_many([{getattr(model, name): param for name in names}] * count)
     if is_mysql():
-        return query.on_conflict(update=update).execute()
-    return query.on_conflict(conflict_target=[getattr(model, name) for name in key_names], update=update).execute()
+        query = query.on_conflict(update=update)
+    else:
+        query = query.on_conflict(conflict_target=[getattr(model, name) for name in key_names], update=update)
+    statement, params = query.sql()
+    (left, right), fields = db.obj.quote, model._meta.fields
+    columns = ", ".join(f"{left}{fields[name].column_name}{right}" for name in names)
+    if params or f"({columns})" not in statement:  # the values go in this order, and only they
+        raise ValueError(f"an INSERT not of the columns {columns} alone: {statement}")
+    return statement
 
 
 LOCK_CONFLICT_ERRORS = (1213, 1205)  # InnoDB deadlock victim, lock wait timeout
@@ -361,7 +409,8 @@ def paginate(query, *, page, per_page):
 
 
 def bulk_insert(model, rows, *, ignore_duplicates=False, add_on_duplicate=(), chunk=1000):
-    """INSERT many rows (dicts keyed by field name, the same keys in each), one statement per chunk.
+    """INSERT many rows (dicts keyed by field name, the same keys in each), one statement per chunk; answers the
+    rows the database counts as written (with `ignore_duplicates`: those inserted).
 
     For ledgers written thousands of rows at a time: building such statements through
     the query builder costs more than running them. Python-side defaults are filled
@@ -370,7 +419,7 @@ def bulk_insert(model, rows, *, ignore_duplicates=False, add_on_duplicate=(), ch
     with the same primary key instead.
     """
     if not rows:
-        return
+        return 0
     meta, database = model._meta, db.obj
     defaults = {name: field.default() if callable(field.default) else field.default
                 for name, field in meta.fields.items() if name not in rows[0] and field.default is not None}
@@ -393,19 +442,25 @@ def bulk_insert(model, rows, *, ignore_duplicates=False, add_on_duplicate=(), ch
         def write(values):
             # Literals, no parameters: PyMySQL would read a "%" in the text (平级奖 3%) as a placeholder.
             statement = head + ", ".join(f"({', '.join(map(literal, row))})" for row in values) + tail
-            database.cursor().execute(statement)
+            cursor = database.cursor()
+            cursor.execute(statement)
             _seen_by_hooks(database, statement)
+            return cursor.rowcount
     else:
         statement = head + f"({', '.join([database.param] * len(names))})" + tail
 
         def write(values):
-            database.cursor().executemany(statement, values)
+            cursor = database.cursor()
+            cursor.executemany(statement, values)
             _seen_by_hooks(database, statement)
+            return cursor.rowcount
     extra = list(defaults.values())
+    written = 0
     for start in range(0, len(rows), chunk):
         values = [[row[name] for name in rows[0]] + extra for row in rows[start:start + chunk]]
         with exception_wrapper:  # the driver's errors as peewee's, as every other query raises them
-            write(values)
+            written += write(values)
+    return written
 
 
 _NEEDS_ESCAPING = re.compile(r"[\x00\n\r\x1a'\"\\]").search

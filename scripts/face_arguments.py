@@ -12,7 +12,7 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-WRITES = re.compile(r"atomic|\.save\(|\.insert|\.update\(|\.delete|\.create\(|upsert|enqueue|_with_retry")
+WRITES = re.compile(r"atomic|\.save\(|\.insert|\.update\(|\.delete|\.create\(|create_row|update_row|upsert|enqueue|_with_retry")
 
 
 def face_functions():

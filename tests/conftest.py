@@ -21,7 +21,7 @@ from app.http import trust_proxies
 from app.models import ALL_MODELS
 from tests.fake_kuaidi100 import FakeKuaidi100
 from tests.fake_wechat import FakeWeChat
-from tests.fake_wechat_pay_v3 import FakeWeChatPayV3, new_key_pair
+from tests.fake_wechat_pay_v3 import FakeWeChatPayV3
 
 # Property tests never fail on timing: a busy machine makes an example slow, not wrong.
 settings.register_profile("weishang", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -57,17 +57,8 @@ PAY_MCH_ID = "1900009191"
 def fake_wechat_pay_v3(tmp_path_factory):
     """The fake WeChat Pay APIv3 server, knowing our test merchant; `.merchant_files` are its key files."""
     folder = tmp_path_factory.mktemp("wechat-pay-v3")
-    private_pem, public_pem = new_key_pair()
-    serial = uuid.uuid4().hex[:20].upper()
     with FakeWeChatPayV3() as fake:
-        fake.add_merchant(PAY_MCH_ID, serial=serial, public_key_pem=public_pem, appid=MP_APPID)
-        (folder / "apiclient_key.pem").write_text(private_pem)
-        (folder / "pub_key.pem").write_text(fake.public_key_pem)
-        fake.merchant_settings = {
-            "WECHAT_PAY_API_VERSION": "v3", "WECHAT_PAY_MCH_ID": PAY_MCH_ID, "WECHAT_PAY_API_BASE": fake.url,
-            "WECHAT_PAY_PRIVATE_KEY_FILE": str(folder / "apiclient_key.pem"), "WECHAT_PAY_CERT_SERIAL": serial,
-            "WECHAT_PAY_APIV3_KEY": fake.apiv3_key, "WECHAT_PAY_PUBLIC_KEY_FILE": str(folder / "pub_key.pem"),
-            "WECHAT_PAY_PUBLIC_KEY_ID": fake.public_key_id}
+        fake.merchant_settings = fake.merchant_with_files(PAY_MCH_ID, appid=MP_APPID, folder=folder)
         yield fake
 
 

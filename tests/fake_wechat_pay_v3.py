@@ -27,10 +27,12 @@ import re
 import secrets
 import threading
 import time
+import uuid
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import parse_qsl, urlsplit
 
@@ -166,6 +168,19 @@ class FakeWeChatPayV3(LocalServer):
         key = serialization.load_pem_public_key(public_key_pem.encode())
         with self.lock:
             self._merchants[mchid] = Merchant(mchid, serial, key, appid)
+
+    def merchant_with_files(self, mchid, *, appid, folder):
+        """A merchant made now (its key pair written into `folder`, as apiclient_key.pem beside our pub_key.pem) and
+        accepted here; the APIv3 settings of the app that is that merchant."""
+        private_pem, public_pem = new_key_pair()
+        serial = uuid.uuid4().hex[:20].upper()
+        self.add_merchant(mchid, serial=serial, public_key_pem=public_pem, appid=appid)
+        (Path(folder) / "apiclient_key.pem").write_text(private_pem)
+        (Path(folder) / "pub_key.pem").write_text(self.public_key_pem)
+        return {"WECHAT_PAY_API_VERSION": "v3", "WECHAT_PAY_MCH_ID": mchid, "WECHAT_PAY_API_BASE": self.url,
+                "WECHAT_PAY_PRIVATE_KEY_FILE": str(Path(folder) / "apiclient_key.pem"), "WECHAT_PAY_CERT_SERIAL": serial,
+                "WECHAT_PAY_APIV3_KEY": self.apiv3_key, "WECHAT_PAY_PUBLIC_KEY_FILE": str(Path(folder) / "pub_key.pem"),
+                "WECHAT_PAY_PUBLIC_KEY_ID": self.public_key_id}
 
     def add_route(self, method, pattern, handler):
         """Serve `method` on paths matching `pattern` (a regex, anchored) with `handler(call) -> (status, payload)`."""

@@ -11,7 +11,7 @@ from app import reference
 from app.database import db
 from app.orders import refunds, service as order_service
 from tests.factories import (ADDRESS, advanced, agent_headers, in_cloud, make_agent, make_batch, make_level, orderable,
-                             place, scan_client, shipped, with_goods)
+                             place, scan_client, settings_changed, shipped, with_goods)
 from tests.factories import unique
 
 TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|START TRANSACTION)\b", re.I)
@@ -21,7 +21,7 @@ TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|S
 # ship_order 13 (two-line orders, as below). Before reference data was kept across processes (app/reference.py)
 # and the sign-in became one statement: place_order 10, agent_order_list 4, cloud_transfer 13.
 BUDGETS = {"place_order": 6, "confirm_payment": 15, "refund_order": 22, "cancel_order": 18, "ship_order": 11,
-           "scan_known_code": 4, "agent_order_list": 3, "cloud_transfer": 11}
+           "scan_known_code": 4, "agent_order_list": 3, "cloud_transfer": 11, "wechat_pay_notification": 17}
 TARGETS = {"place_order": 10, "confirm_payment": 15, "refund_order": 22, "cancel_order": 18, "ship_order": 11,
            "scan_known_code": 6, "agent_order_list": 4}
 
@@ -56,8 +56,9 @@ def _second_run(work):
     return seen
 
 
-def per_use_case(app, fake_wechat):
-    """{use case: the statements of its second run} on a small world built here."""
+def per_use_case(app, fake_wechat, fake_pay):
+    """{use case: the statements of its second run} on a small world built here (`fake_pay`: the fake APIv3
+    server, `.merchant_settings` the app's settings as its merchant)."""
     client = app.test_client()
     headers, agent = agent_headers(client, fake_wechat, level=make_level())
     # Both products in one warehouse: the payment reserves them there (the usual path, not the stock-short one).
@@ -83,6 +84,7 @@ def per_use_case(app, fake_wechat):
     refundable = [advanced(place_order(), "pay") for _ in range(2)]
     cancellable = [advanced(place_order(), "pay") for _ in range(2)]
     picked = [advanced(place_order(), "pay", "pick") for _ in range(2)]
+    paid_through_wechat = [place_order() for _ in range(2)]
     refund_order = one_after_another(
         lambda order_id: refunds.refund(order_id, actor="admin:1", reason="质量问题"), refundable)
     cancel_order = one_after_another(
@@ -102,6 +104,9 @@ def per_use_case(app, fake_wechat):
         "agent_order_list": _second_run(lambda: _ok(client.get("/api/mp/orders", headers=headers))),
         "cloud_transfer": _second_run(_cloud_transfer()),
     }
+    with settings_changed(**fake_pay.merchant_settings):
+        counts["wechat_pay_notification"] = _second_run(
+            _wechat_pay_notification(app, fake_pay, headers, paid_through_wechat))
     return counts
 
 
@@ -120,6 +125,26 @@ def _cloud_transfer():
     in_cloud(upline, product, 10)
     return lambda: cloud.transfer_from_upline(downline=downline, product_id=product.id, quantity=1,
                                               idempotency_key=unique("transfer-"))
+
+
+def _wechat_pay_notification(app, fake_pay, headers, orders):
+    """WeChat Pay's TRANSACTION.SUCCESS for the next of `orders`, whose payments the agent started here (not
+    counted), handled at the v3 notify URL: verified, decrypted, the payment found, the order confirmed."""
+    from app.orders.wechat_payments import NOTIFY_PATH
+
+    client = app.test_client()
+    signed = []
+    for order in orders:
+        _ok(client.post(f"/api/mp/orders/{order.id}/wechat-payment", headers=headers))
+        fake_pay.pay(order_service.order_no(order), notify=False)
+        signed.append(fake_pay.payment_notification(order_service.order_no(order)))
+    waiting = iter(signed)
+
+    def notified():
+        notification_headers, body = next(waiting)
+        answer = client.post(NOTIFY_PATH, data=body, headers=notification_headers)
+        assert answer.status_code == 204, answer.get_data(as_text=True)[:300]
+    return notified
 
 
 def _ok(response):

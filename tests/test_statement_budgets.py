@@ -5,8 +5,9 @@ from tests.statements import BUDGETS, per_use_case
 
 
 @pytest.fixture
-def statements(app, fake_wechat):
-    return per_use_case(app, fake_wechat)
+def statements(app, fake_wechat, fake_wechat_pay_v3):
+    fake_wechat_pay_v3.reset()
+    return per_use_case(app, fake_wechat, fake_wechat_pay_v3)
 
 
 @pytest.mark.parametrize("use_case", sorted(BUDGETS))

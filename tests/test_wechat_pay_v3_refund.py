@@ -189,6 +189,51 @@ def test_a_forged_refund_notification_is_a_4xx_and_writes_nothing(client, wechat
     assert service.get_order(order.id).refunded_fen == 0
 
 
+@pytest.fixture
+def paid_in_certificate_mode(client, wechat_pay_v3_certificates):
+    agent = make_agent()
+    product, warehouse = orderable(100)
+    return wechat_paid(wechat_pay_v3_certificates, client, agent, (product, 2)), product, warehouse
+
+
+def test_in_platform_certificate_mode_a_refund_is_sent_and_its_notification_writes_the_books_once(
+        client, wechat_pay_v3_certificates, paid_in_certificate_mode, finance):
+    order, product, warehouse = paid_in_certificate_mode
+    response = ask_refund(client, finance, order)
+    assert response.status_code == 201 and response.get_json()["status"] == "refunding"
+    no = response.get_json()["out_refund_no"]
+    wechat_pay_v3_certificates.settle_refund(no, notify=False)
+    for _ in range(2):
+        assert refund_notify(client, wechat_pay_v3_certificates.refund_notification(no)).status_code == 204
+    refunded = service.get_order(order.id)
+    assert (refunded.status, refunded.refunded_fen, stock_of(product, warehouse)) == ("refunded", order.total_fen,
+                                                                                      (50, 0))
+
+
+def test_in_platform_certificate_mode_the_job_asks_wechat_about_a_refund_and_writes_its_success(
+        client, wechat_pay_v3_certificates, paid_in_certificate_mode, finance):
+    order, _, _ = paid_in_certificate_mode
+    no = ask_refund(client, finance, order).get_json()["out_refund_no"]
+    wechat_pay_v3_certificates.settle_refund(no, notify=False)
+    with settings_changed(WECHAT_PAY_QUERY_AFTER_MINUTES=0):
+        assert jobs.settle_wechat_pay() == {"refund_succeeded": 1}
+    assert service.get_order(order.id).refunded_fen == order.total_fen
+    assert WechatRefund.get(WechatRefund.out_refund_no == no).status == "succeeded"
+
+
+def test_in_platform_certificate_mode_a_refund_notification_signed_by_another_key_writes_nothing(
+        client, wechat_pay_v3_certificates, paid_in_certificate_mode, finance):
+    from tests.fake_wechat_pay_v3 import _forger
+
+    order, _, _ = paid_in_certificate_mode
+    no = ask_refund(client, finance, order).get_json()["out_refund_no"]
+    wechat_pay_v3_certificates.settle_refund(no, notify=False)
+    forged = wechat_pay_v3_certificates.refund_notification(no, key=_forger())
+    assert refund_notify(client, forged).status_code == 400
+    assert service.get_order(order.id).refunded_fen == 0
+    assert WechatRefund.get(WechatRefund.out_refund_no == no).status == "refunding"
+
+
 def test_a_refund_notification_for_an_unknown_refund_is_a_4xx(client, wechat_pay_v3):
     signed = wechat_pay_v3.notification("REFUND.SUCCESS", {"out_refund_no": "NOPE", "refund_status": "SUCCESS",
                                                            "amount": {"refund": 1}}, original_type="refund")

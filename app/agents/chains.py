@@ -5,6 +5,7 @@ from datetime import datetime
 from peewee import JOIN
 
 from app.agents.models import Agent, AgentApplication, AgentClosure, AgentLevel
+from app.database import Prepared
 
 CHUNK = 500
 
@@ -29,6 +30,26 @@ def _chunks(ids):
         yield ids[start:start + CHUNK]
 
 
+_CHAINS = {}  # agents asked about at once: their chains' query (every payment settles one buyer's chain)
+
+
+def _chains_of(count):
+    prepared = _CHAINS.get(count)
+    if prepared is None:
+        prepared = _CHAINS[count] = Prepared(lambda param: (
+            AgentClosure
+            .select(AgentClosure.descendant, AgentClosure.depth, Agent.id, Agent.name, Agent.level,
+                    AgentLevel.name, AgentLevel.rank, Agent.upline, Agent.joined_at, AgentApplication.inviter)
+            .join(Agent, on=(Agent.id == AgentClosure.ancestor))
+            .join(AgentLevel, on=(AgentLevel.id == Agent.level))
+            .join(AgentApplication, JOIN.LEFT_OUTER,
+                  on=((AgentApplication.agent == Agent.id) & (AgentApplication.status == param)))
+            .where(AgentClosure.descendant.in_([param] * count), AgentClosure.depth <= param)
+            .order_by(AgentClosure.descendant, AgentClosure.depth)
+            .tuples()))
+    return prepared
+
+
 def upline_chains(agent_ids, *, max_depth):
     """{agent id: [ChainMember]} — each agent (depth 0) and its uplines up to `max_depth`, nearest first.
 
@@ -36,16 +57,7 @@ def upline_chains(agent_ids, *, max_depth):
     """
     chains = {agent_id: [] for agent_id in agent_ids}
     for chunk in _chunks(agent_ids):
-        rows = (AgentClosure
-                .select(AgentClosure.descendant, AgentClosure.depth, Agent.id, Agent.name, Agent.level,
-                        AgentLevel.name, AgentLevel.rank, Agent.upline, Agent.joined_at, AgentApplication.inviter)
-                .join(Agent, on=(Agent.id == AgentClosure.ancestor))
-                .join(AgentLevel, on=(AgentLevel.id == Agent.level))
-                .join(AgentApplication, JOIN.LEFT_OUTER,
-                      on=((AgentApplication.agent == Agent.id) & (AgentApplication.status == "approved")))
-                .where(AgentClosure.descendant.in_(chunk), AgentClosure.depth <= max_depth)
-                .order_by(AgentClosure.descendant, AgentClosure.depth)
-                .tuples())
+        rows = _chains_of(len(chunk)).rows("approved", *chunk, max_depth)
         for descendant, depth, agent_id, name, level_id, level_name, rank, upline_id, joined_at, inviter in rows:
             chains[descendant].append(ChainMember(agent_id=agent_id, name=name, level_id=level_id,
                                                   level_name=level_name, level_rank=rank, depth=depth,

@@ -1,6 +1,6 @@
 """Performance: the purchase and retail ledgers other domains feed, and the figures built on them.
 
-Orders call `record_purchase` / `reverse_purchase`, price control calls
+Orders call `record_first_purchase` (on payment) / `reverse_purchase`, price control calls
 `record_retail_sale`; each is idempotent on its order or sale id, so a retried
 call changes nothing. A refund is netted against the purchase's own date, so
 buying in one window and refunding in the next earns no promotion.
@@ -12,7 +12,7 @@ from peewee import SQL, IntegrityError, fn
 
 from app.agents.models import Agent, AgentClosure, AgentPurchase, AgentRetailSale
 from app.clock import local_today, utc_start_of_local_day, utcnow
-from app.database import atomic_with_retry, for_update
+from app.database import atomic_with_retry, create_row, for_update
 from app.errors import Conflict, InvalidInput, NotFound
 from app.money import MAX_FEN
 
@@ -54,6 +54,14 @@ def record_purchase(*, order_id, agent_id, amount_fen, at):
     # The agent's existence is checked by the INSERT's foreign key, and named only when the INSERT fails.
     return _insert_once(AgentPurchase, "order_id", order_id, {"agent": agent_id, "amount_fen": amount_fen, "at": at},
                         refused=lambda: _check_agent(agent_id))
+
+
+def record_first_purchase(*, order_id, agent_id, amount_fen, at):
+    """`record_purchase` of an order whose payment is being confirmed for the first time (the caller holds the
+    order's row and moves it to paid now, so no purchase of it can exist and none is looked for; one would be an
+    IntegrityError): one INSERT, inside the caller's transaction, without the savepoint a repeat needs."""
+    _check_amount(amount_fen)
+    create_row(AgentPurchase, order_id=order_id, agent=agent_id, amount_fen=amount_fen, at=at)
 
 
 def reverse_purchase(*, order_id, amount_fen=None):

@@ -20,8 +20,9 @@ from app.agents.models import Agent, AgentApplication, AgentChange, AgentLevel, 
 from app.agents.models import (AGENT_STATUS_NAMES, AGENT_STATUSES, APPLICATION_STATUSES, CHANGE_NAMES,  # noqa: F401
                                DECISION_NAMES, PROPOSAL_STATUSES)
 from app.agents.pending import pending_decisions  # noqa: F401
-from app.agents.performance import (RANKING_METRICS, TeamRanking, count_joined, performance, ranking, record_purchase,  # noqa: F401
-                                    record_retail_sale, reverse_purchase, team_ranking)
+from app.agents.performance import (RANKING_METRICS, TeamRanking, count_joined, performance, ranking,  # noqa: F401
+                                    record_first_purchase, record_purchase, record_retail_sale, reverse_purchase,
+                                    team_ranking)
 from app.agents.review import (LevelProgress, approve_proposal, level_progress, list_proposals,  # noqa: F401
                                reject_proposal, review_levels)
 from app.agents.terms import expire_lapsed_agents, warn_expiring_terms  # noqa: F401

@@ -12,7 +12,7 @@ from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import to_local, utcnow
 from app.config import get_settings
-from app.database import atomic_with_retry, bulk_insert, db, for_update, paginate
+from app.database import Prepared, atomic_with_retry, bulk_insert, db, for_update, paginate
 from app.errors import Conflict, InvalidInput, NotFound
 from app.finance import ledger
 from app.finance.engine import month_of, order_commissions
@@ -161,9 +161,11 @@ def _claim_first_orders(new):
     claimed = _first_orders_of(earliest)
     unclaimed = {buyer: order_id for buyer, order_id in earliest.items() if buyer not in claimed}
     if unclaimed:
-        bulk_insert(BuyerFirstOrder, [{"buyer_agent": buyer, "order_id": order_id}
-                                      for buyer, order_id in sorted(unclaimed.items())], ignore_duplicates=True)
-        claimed.update(_first_orders_of(unclaimed, locking=True))
+        inserted = bulk_insert(BuyerFirstOrder, [{"buyer_agent": buyer, "order_id": order_id}
+                                                 for buyer, order_id in sorted(unclaimed.items())],
+                               ignore_duplicates=True)
+        # Every claim ours: nothing to read back. Otherwise another settlement claimed some buyer first.
+        claimed.update(unclaimed if inserted == len(unclaimed) else _first_orders_of(unclaimed, locking=True))
     return claimed
 
 
@@ -171,10 +173,23 @@ def _first_orders_of(buyers, *, locking=False):
     found = {}
     buyers = sorted(buyers)
     for start in range(0, len(buyers), CHUNK):
-        query = (BuyerFirstOrder.select(BuyerFirstOrder.buyer_agent, BuyerFirstOrder.order_id)
-                 .where(BuyerFirstOrder.buyer_agent.in_(buyers[start:start + CHUNK])))
-        found.update((for_update(query, shared=True) if locking else query).tuples())
+        chunk = buyers[start:start + CHUNK]
+        found.update(_first_orders_query(len(chunk), locking).rows(*chunk))
     return found
+
+
+_FIRST_ORDERS = {}  # (buyers asked about, locking): the query (every payment looks its buyer's claim up)
+
+
+def _first_orders_query(count, locking):
+    prepared = _FIRST_ORDERS.get((count, locking))
+    if prepared is None:
+        def build(param):
+            query = (BuyerFirstOrder.select(BuyerFirstOrder.buyer_agent, BuyerFirstOrder.order_id)
+                     .where(BuyerFirstOrder.buyer_agent.in_([param] * count)).tuples())
+            return for_update(query, shared=True) if locking else query
+        prepared = _FIRST_ORDERS[(count, locking)] = Prepared(build)
+    return prepared
 
 
 def _settlement_row(paid, day, version, commissions):

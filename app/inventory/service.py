@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, IntegrityError, fn
 
 from app.catalog import service as catalog
-from app.database import db, for_update, paginate, upsert
+from app.database import Prepared, db, for_update, paginate, upsert
 from app.errors import Conflict, InvalidInput, NotFound
 from app.inventory import alerts, ledger
 from app.inventory.alerts import run_and_alert
@@ -305,17 +305,30 @@ def choose_warehouse(*, province, lines):
     return _best_warehouse(province, ledger.product_quantities(lines))
 
 
+_WAREHOUSES_WITH_STOCK = {}  # products asked about: the query (every payment and placement chooses a warehouse)
+
+
+def _warehouses_with_stock(count):
+    """Every active warehouse, whether it serves a province, and its stock of `count` products: prepared."""
+    prepared = _WAREHOUSES_WITH_STOCK.get(count)
+    if prepared is None:
+        def build(param):
+            serves = fn.EXISTS(WarehouseProvince.select(WarehouseProvince.id).where(
+                WarehouseProvince.warehouse == Warehouse.id, WarehouseProvince.province == param))
+            return (Warehouse.select(Warehouse, serves.alias("serves"), Stock.product.alias("stocked_product"),
+                                     Stock.on_hand.alias("stocked_on_hand"), Stock.reserved.alias("stocked_reserved"))
+                    .join(Stock, JOIN.LEFT_OUTER,
+                          on=((Stock.warehouse == Warehouse.id) & Stock.product.in_([param] * count)))
+                    .where(Warehouse.active == param)
+                    .order_by(Warehouse.id).objects())
+        prepared = _WAREHOUSES_WITH_STOCK[count] = Prepared(build)
+    return prepared
+
+
 def _best_warehouse(province, quantities):
     """The choice of `choose_warehouse`, read in one query: every active warehouse, whether it serves `province`,
     and its stock of the products wanted."""
-    serves = fn.EXISTS(WarehouseProvince.select(WarehouseProvince.id).where(
-        WarehouseProvince.warehouse == Warehouse.id, WarehouseProvince.province == province))
-    rows = (Warehouse.select(Warehouse, serves.alias("serves"), Stock.product.alias("stocked_product"),
-                             Stock.on_hand.alias("stocked_on_hand"), Stock.reserved.alias("stocked_reserved"))
-            .join(Stock, JOIN.LEFT_OUTER,
-                  on=((Stock.warehouse == Warehouse.id) & Stock.product.in_(list(quantities))))
-            .where(Warehouse.active == True)  # noqa: E712  (SQL, not Python)
-            .order_by(Warehouse.id).objects())
+    rows = _warehouses_with_stock(len(quantities)).rows(province, *quantities, True)
     warehouses, available = {}, {}
     for row in rows:
         warehouses.setdefault(row.id, row)

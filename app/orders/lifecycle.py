@@ -18,7 +18,7 @@ from app.cloud import service as cloud
 from app.codes import service as codes
 from app.clock import to_local, utc_start_of_local_day, utcnow
 from app.config import get_settings
-from app.database import atomic_with_retry, for_update, paginate, reads_replica
+from app.database import Prepared, atomic_with_retry, create_row, for_update, paginate, reads_replica, update_row
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.finance import service as finance
 from app.finance.schemas import OrderRefund as RefundFacts, PaidOrder, RefundedLine, SoldLine
@@ -173,15 +173,24 @@ def lock_order(order_id, *, agent=None, approver=None):
     return order
 
 
+def _order_with_lines(param):
+    return (Order.select(Order, OrderLine)
+            .join(OrderLine, JOIN.LEFT_OUTER, on=(OrderLine.order == Order.id), attr="joined_line")
+            .where(Order.id == param).order_by(OrderLine.id))
+
+
+# Every money path starts by locking its order with its lines: a wide row the query builder took longer to write
+# than the database to answer.
+_LOCKED_ORDER_WITH_LINES = Prepared(lambda param: for_update(_order_with_lines(param)))
+_LOCKED_AGENTS_ORDER_WITH_LINES = Prepared(
+    lambda param: for_update(_order_with_lines(param).where(Order.buyer_agent == param)))
+
+
 def lock_order_with_lines(order_id, *, agent=None):
     """(the order, its lines by id), the order's row and its lines' locked for this transaction, in one query (an
     agent's own only); or NotFound."""
-    query = (Order.select(Order, OrderLine)
-             .join(OrderLine, JOIN.LEFT_OUTER, on=(OrderLine.order == Order.id), attr="joined_line")
-             .where(Order.id == order_id).order_by(OrderLine.id))
-    if agent is not None:
-        query = query.where(Order.buyer_agent == agent.id)
-    rows = list(for_update(query))
+    rows = (_LOCKED_ORDER_WITH_LINES.rows(order_id) if agent is None
+            else _LOCKED_AGENTS_ORDER_WITH_LINES.rows(order_id, agent.id))
     if not rows:
         raise NotFound("订单不存在", code="order_not_found")
     return rows[0], [row.joined_line for row in rows if row.joined_line.id is not None]
@@ -191,9 +200,9 @@ def move_order(order, action, *, actor, reason="", **changes):
     """Set the order's next state (and `changes`) and log the event; the caller holds the row lock."""
     target = next_state(order.status, action)
     now = utcnow()
-    Order.update(status=target, **changes).where(Order.id == order.id).execute()
-    OrderEvent.create(order=order.id, action=action, from_state=order.status, to_state=target, actor=actor,
-                      reason=(reason or "")[:255], created_at=now)
+    update_row(Order, order.id, status=target, **changes)
+    create_row(OrderEvent, order=order.id, action=action, from_state=order.status, to_state=target, actor=actor,
+               reason=(reason or "")[:255], created_at=now)
     for field, value in changes.items():
         setattr(order, field, value)
     order.status = target
@@ -202,8 +211,8 @@ def move_order(order, action, *, actor, reason="", **changes):
 
 def log_event(order, action, *, actor, reason=""):
     """Write an event that does not change the state (a repeated confirmation, a partial refund …)."""
-    OrderEvent.create(order=order.id, action=action, from_state=order.status, to_state=order.status, actor=actor,
-                      reason=(reason or "")[:255])
+    create_row(OrderEvent, order=order.id, action=action, from_state=order.status, to_state=order.status,
+               actor=actor, reason=(reason or "")[:255])
 
 
 def _transition(order_id, action, *, actor, reason="", agent=None, approver=None, effect=None, **changes):
@@ -354,6 +363,9 @@ def confirm_locked_payment(order, *, lines, actor, method, amount_fen, payment_r
     return order, True
 
 
+_LINES_PAID = Prepared(lambda param: OrderLine.update(paid_at=param).where(OrderLine.order == param))
+
+
 def _pay(order, lines, *, actor, method, payment_ref, proof):
     """The payment's writes, in the order that keeps hot rows locked briefly; runs inside the caller's
     transaction, the order's row locked."""
@@ -366,13 +378,13 @@ def _pay(order, lines, *, actor, method, payment_ref, proof):
     move_order(order, "pay", actor=actor, payment_method=method, payment_ref=payment_ref[:64] or order.payment_ref,
                payment_proof=proof[:128] or order.payment_proof, paid_at=now,
                **({"warehouse": warehouse.id} if warehouse else {}))
-    OrderLine.update(paid_at=now).where(OrderLine.order == order.id).execute()
+    _LINES_PAID.execute(OrderLine.paid_at.db_value(now), order.id)
     for line in lines:
         line.paid_at = now
     finance.settle_first_payment(_paid_facts(order, lines))
     if order.buyer_agent_id:
-        agents.record_purchase(order_id=order.id, agent_id=order.buyer_agent_id,
-                               amount_fen=order.total_fen - order.shipping_fen, at=now)
+        agents.record_first_purchase(order_id=order.id, agent_id=order.buyer_agent_id,
+                                     amount_fen=order.total_fen - order.shipping_fen, at=now)
         enqueue(kind="order_paid", recipient=recipient_agent(order.buyer_agent_id),
                 data={"order_id": order.id, "order_no": order_no(order), "amount": format_yuan(order.total_fen)},
                 dedupe_key=f"order:{order.id}:paid")

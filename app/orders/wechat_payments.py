@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from app.clock import utcnow
 from app.config import get_settings
-from app.database import atomic_with_retry, db
+from app.database import Prepared, atomic_with_retry, db
 from app.errors import BadRequest, Conflict, DomainError, NotFound, Unavailable
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
@@ -104,6 +104,14 @@ def handle_notification(*, headers, body):
     return _apply_transaction(notification.resource, client=client)
 
 
+# A notification's statements around the confirmation, written once (every notification runs them).
+_PAYMENT_OF = Prepared(lambda param: WechatPayment.select(WechatPayment.order, WechatPayment.status).where(
+    WechatPayment.out_trade_no == param))  # unique
+_PAID = Prepared(lambda param: WechatPayment.update(status=param, transaction_id=param, paid_at=param,
+                                                   checked_at=param).where(WechatPayment.order == param,
+                                                                           WechatPayment.status != param))
+
+
 def _apply_transaction(resource, *, client):
     """Settle what WeChat says of a transaction (a notification's resource or a query's answer): "paid",
     "repeated" (already confirmed), "closed", "not_paid"."""
@@ -111,8 +119,7 @@ def _apply_transaction(resource, *, client):
         raise BadRequest("商户号或小程序与本店不符", code="merchant_mismatch")
     state = resource.get("trade_state")
     number = resource.get("out_trade_no")
-    payment = WechatPayment.select(WechatPayment.order, WechatPayment.status).where(
-        WechatPayment.out_trade_no == number).first() if isinstance(number, str) else None
+    payment = _PAYMENT_OF.first(number) if isinstance(number, str) else None
     if payment is not None and payment.status == "paid":  # a repeat: one lookup, nothing else
         return "repeated"
     order_id = payment.order_id if payment is not None else lifecycle.id_from_order_no(number)
@@ -131,14 +138,14 @@ def _apply_transaction(resource, *, client):
 
     def confirm():
         # The order and its payment move together: one unit of work, retried whole when InnoDB picks it as a
-        # deadlock victim (the hot stock and rollup rows are shared by every payment).
+        # deadlock victim (the hot stock and rollup rows are shared by every payment). The payment is written
+        # before the confirmation, so the hot rows, locked last, are held only until COMMIT; a refusal (another
+        # amount) rolls it back with the rest.
         order, lines = lifecycle.lock_order_with_lines(order_id)
-        confirmed = lifecycle.confirm_locked_payment(order, lines=lines, actor=WECHAT_ACTOR, method="wechat",
-                                                   amount_fen=amount, payment_ref=transaction_id)
-        WechatPayment.update(status="paid", transaction_id=transaction_id, paid_at=utcnow(),
-                             checked_at=utcnow()).where(WechatPayment.order == order_id,
-                                                        WechatPayment.status != "paid").execute()
-        return confirmed
+        now = WechatPayment.paid_at.db_value(utcnow())
+        _PAID.execute("paid", transaction_id, now, now, order_id, "paid")  # SET in the columns' order
+        return lifecycle.confirm_locked_payment(order, lines=lines, actor=WECHAT_ACTOR, method="wechat",
+                                                amount_fen=amount, payment_ref=transaction_id)
 
     try:
         order, confirmed_now = atomic_with_retry(confirm)
