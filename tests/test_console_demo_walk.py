@@ -7,6 +7,7 @@ import pytest
 
 from app.agents.models import Agent, AgentLevel
 from app.catalog.models import Product
+from app.cloud.models import Pickup
 from app.codes.models import CodeBatch
 from app.finance.models import CommissionRuleVersion, GoodsTopUp
 from app.inventory.models import StockTake, Transfer, Warehouse
@@ -55,6 +56,7 @@ def demo(app, client):
         "warehouse_id": Warehouse.select().first().id,
         "fmt": "pdf",
         "top_up_id": GoodsTopUp.select().first().id,
+        "pickup_id": Pickup.select().first().id,
     }
 
 
