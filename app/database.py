@@ -14,7 +14,7 @@ from peewee import EXCLUDED, SQL, DatabaseProxy, InterfaceError, Model, Operatio
 from peewee import __exception_wrapper__ as exception_wrapper
 from playhouse.db_url import connect, parse
 from playhouse.pool import MaxConnectionsExceeded, PooledMySQLDatabase
-from pymysql.constants import CLIENT
+from pymysql.constants import CLIENT, SERVER_STATUS
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,14 @@ class CommandPooledMySQLDatabase(PooledMySQLDatabase):
             raise InterfaceError("Cannot rollback, database connection not open.")
         with exception_wrapper:
             self._state.conn.rollback()
+
+    def _can_reuse(self, conn):
+        # The pool rolls back every connection given back (PyMySQL cannot say whether a transaction is open), a
+        # round trip on every request; the server's status in its last answer says so. A connection that died
+        # meanwhile is still pinged, found closed and replaced at its next check-out.
+        if conn.server_status is not None and not conn.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS:
+            return True
+        return super()._can_reuse(conn)
 
 
 def mysql_hosts(url):

@@ -7,7 +7,7 @@ import logging
 import time
 
 from flask import g, has_app_context
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RouteLimit
 from limits.storage import RedisStorage
 from limits.strategies import STRATEGIES, FixedWindowRateLimiter, WindowStats
 
@@ -59,13 +59,46 @@ STRATEGIES["fixed-window-own-hits"] = FixedWindowOwnHits
 limiter = Limiter(key_func=client_ip, default_limits=[], strategy="fixed-window-own-hits")
 
 
+class BuiltOnceLimit(RouteLimit):
+    """flask-limiter's shared limit of a view, its runtime limits parsed and built once per configured value
+    rather than on every request, and none at all while `exempt_when` exempts the request (flask-limiter would
+    build them, then skip each one as exempt)."""
+
+    def __post_init__(self, limiter):
+        super().__post_init__(limiter)
+        self._built = {}
+
+    def __iter__(self):
+        if self.exempt_when is not None and self.exempt_when():
+            return iter(())
+        value = self.limit_provider() if callable(self.limit_provider) else self.limit_provider
+        if value not in self._built:
+            self._built[value] = tuple(super().__iter__())
+        return iter(self._built[value])
+
+
+def shared_limit(limit_value, scope, **options):
+    """`limiter.shared_limit`, its limits built once per value (`BuiltOnceLimit`)."""
+    return BuiltOnceLimit(limit_provider=limit_value, scope=scope, limiter=limiter, shared=True,
+                          override_defaults=True, **options)
+
+
 def init_limiter(app, settings):
     """Bind the limiter to `app` with the configured storage and key prefix."""
     app.config.update(RATELIMIT_STORAGE_URI=settings.RATELIMIT_STORAGE_URI,
                       RATELIMIT_KEY_PREFIX=settings.RATELIMIT_KEY_PREFIX,
                       RATELIMIT_HEADERS_ENABLED=True)
     limiter.init_app(app)
+    skip_the_check_of_no_limits(app)
     warn_if_counted_per_process(settings)
+
+
+def skip_the_check_of_no_limits(app):
+    """flask-limiter checks the application's and default limits before every request; there are none (every
+    limit is a view's own, checked by its decorator), so the check found nothing, for a tenth of `/healthz`."""
+    manager = limiter.limit_manager
+    if not (manager.application_limits or manager.default_limits or limiter._meta_limits):
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 def warn_if_counted_per_process(settings):
@@ -83,20 +116,19 @@ def openid_key():
 
 def lookup_limited(view):
     """Limit code look-ups per address and per openid, counted together over the page and the JSON API."""
-    per_openid = limiter.shared_limit(lambda: get_settings().SCAN_OPENID_RATE_LIMIT, scope="code_lookup_openid",
-                                      key_func=openid_key, exempt_when=lambda: not openid_key())
-    per_address = limiter.shared_limit(lambda: get_settings().SCAN_RATE_LIMIT, scope="code_lookup_ip")
+    per_openid = shared_limit(lambda: get_settings().SCAN_OPENID_RATE_LIMIT, scope="code_lookup_openid",
+                              key_function=openid_key, exempt_when=lambda: not openid_key())
+    per_address = shared_limit(lambda: get_settings().SCAN_RATE_LIMIT, scope="code_lookup_ip")
     return per_address(per_openid(view))
 
 
 def authorization_lookup_limited(view):
     """Limit verifications of agents (page and JSON together) per address and per openid: a phone or WeChat ID
     search tells whether someone is an agent, so it must not be run in bulk."""
-    per_openid = limiter.shared_limit(lambda: get_settings().AUTHORIZATION_OPENID_RATE_LIMIT,
-                                      scope="authorization_lookup_openid", key_func=openid_key,
-                                      exempt_when=lambda: not openid_key())
-    per_address = limiter.shared_limit(lambda: get_settings().AUTHORIZATION_RATE_LIMIT,
-                                       scope="authorization_lookup_ip")
+    per_openid = shared_limit(lambda: get_settings().AUTHORIZATION_OPENID_RATE_LIMIT,
+                              scope="authorization_lookup_openid", key_function=openid_key,
+                              exempt_when=lambda: not openid_key())
+    per_address = shared_limit(lambda: get_settings().AUTHORIZATION_RATE_LIMIT, scope="authorization_lookup_ip")
     return per_address(per_openid(view))
 
 
@@ -107,22 +139,22 @@ def _report_join_code_burst(_limit):
 def join_code_limited(view):
     """Limit tries of invite and bind codes per address and per signed-in WeChat user, counted together over
     applying and binding (codes are guessable by volume only); a refused burst alerts the owner."""
-    per_openid = limiter.shared_limit(lambda: get_settings().JOIN_CODE_OPENID_RATE_LIMIT, scope="join_code_openid",
-                                      key_func=openid_key, exempt_when=lambda: not openid_key(),
-                                      on_breach=_report_join_code_burst)
-    per_address = limiter.shared_limit(lambda: get_settings().JOIN_CODE_RATE_LIMIT, scope="join_code_ip",
-                                       on_breach=_report_join_code_burst)
+    per_openid = shared_limit(lambda: get_settings().JOIN_CODE_OPENID_RATE_LIMIT, scope="join_code_openid",
+                              key_function=openid_key, exempt_when=lambda: not openid_key(),
+                              on_breach=_report_join_code_burst)
+    per_address = shared_limit(lambda: get_settings().JOIN_CODE_RATE_LIMIT, scope="join_code_ip",
+                               on_breach=_report_join_code_burst)
     return per_address(per_openid(view))
 
 
 def tracking_limited(view):
     """Limit customers' tracking pages per address (TRACKING_RATE_LIMIT), as the scan page is limited: share
     tokens are unguessable, so only volume could find one."""
-    return limiter.shared_limit(lambda: get_settings().TRACKING_RATE_LIMIT, scope="tracking_page_ip")(view)
+    return shared_limit(lambda: get_settings().TRACKING_RATE_LIMIT, scope="tracking_page_ip")(view)
 
 
 def proof_upload_limited(view):
     """Limit transfer-proof uploads (top-up and order payment proofs together) per WeChat user, that is per agent
     (PROOF_UPLOAD_RATE_LIMIT): each keeps an image on disk. Placed under the login decorator, which sets the user."""
-    return limiter.shared_limit(lambda: get_settings().PROOF_UPLOAD_RATE_LIMIT, scope="proof_upload",
-                                key_func=lambda: openid_key() or client_ip())(view)
+    return shared_limit(lambda: get_settings().PROOF_UPLOAD_RATE_LIMIT, scope="proof_upload",
+                        key_function=lambda: openid_key() or client_ip())(view)

@@ -340,6 +340,26 @@ def test_look_ups_are_limited_per_openid_across_addresses(app, fake_wechat):
     assert statuses == [200, 200, 429]
 
 
+def test_look_ups_on_the_page_and_through_the_api_count_against_one_limit_per_address(app):
+    client = scan_client(app)
+    code = codes_of(make_batch(1))[0]
+    with overridden_settings(SCAN_RATE_LIMIT="2/minute"):
+        statuses = [client.get(f"/v/{code}").status_code, client.get(f"/api/mp/codes/{code}").status_code,
+                    client.get(f"/v/{code}").status_code]
+    assert statuses == [200, 200, 429]
+
+
+def test_a_changed_look_up_limit_holds_from_the_next_look_up(app):
+    client = scan_client(app)
+    code = codes_of(make_batch(1))[0]
+    with overridden_settings(SCAN_RATE_LIMIT="1/minute"):
+        limited = [client.get(f"/v/{code}").status_code for _ in range(2)]
+    with overridden_settings(SCAN_RATE_LIMIT="5/minute"):
+        raised = client.get(f"/v/{code}")
+    assert limited == [200, 429]
+    assert (raised.status_code, raised.headers["X-RateLimit-Limit"]) == (200, "5")
+
+
 def test_a_code_scanned_before_it_was_shipped_says_it_never_left_the_warehouse(app):
     code = codes_of(make_batch(1))[0]
     body = _look_up(scan_client(app), code)
