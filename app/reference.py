@@ -29,12 +29,12 @@ COMMISSION_RULES = "commission_rules"  # commission_rule_version
 
 
 class _Scope:
-    """The versions one request works under, read at its first look-up."""
+    """The versions one request works under, read at its first look-up, and the transaction depth it began at."""
 
-    __slots__ = ("versions",)
+    __slots__ = ("versions", "depth")
 
-    def __init__(self):
-        self.versions = None
+    def __init__(self, depth):
+        self.versions, self.depth = None, depth
 
 
 _scope = contextvars.ContextVar("reference_scope", default=None)
@@ -43,7 +43,7 @@ _scope = contextvars.ContextVar("reference_scope", default=None)
 def open_scope():
     """From now on (a request, a job, a task) the versions are read once, at the first look-up; the token for
     `close_scope`."""
-    return _scope.set(_Scope())
+    return _scope.set(_Scope(db.transaction_depth()))
 
 
 def close_scope(token):
@@ -70,6 +70,11 @@ def _current_versions():
     if scope is None:
         return _read_versions()
     if scope.versions is None:
+        if db.transaction_depth() > scope.depth:
+            # Read inside a transaction the scope opened, they may be its own uncommitted writes': kept for the
+            # scope, a rollback would leave it serving what was rolled back. Read again at each look-up until one
+            # comes outside it.
+            return _read_versions()
         scope.versions = _read_versions()
     return scope.versions
 

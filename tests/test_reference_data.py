@@ -98,3 +98,16 @@ def test_what_a_request_reads_with_its_own_change_not_yet_committed_is_not_kept(
             savepoint.rollback()
     with reference.scope():
         assert _level_price(second, level) == 10000
+
+
+@pytest.mark.committed  # a transaction of the request's own, as in production, not a savepoint in the test's
+def test_a_request_whose_first_look_up_follows_its_own_change_is_not_served_it_after_a_rollback():
+    """The versions first read inside the transaction that changed the price are its own: not kept for the scope."""
+    level = make_level()
+    product, _ = orderable(100)
+    with reference.scope():
+        with db.atomic() as transaction:
+            _set_price(product, 25000)
+            assert _level_price(product, level) == 25000
+            transaction.rollback()
+        assert _level_price(product, level) == 10000
