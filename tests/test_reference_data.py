@@ -3,6 +3,7 @@ change rolled back is never served."""
 import pytest
 
 from app import reference
+from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import local_today
 from app.database import db, open_database
@@ -45,6 +46,13 @@ def test_every_write_to_a_reference_table_gives_its_kind_a_new_version(table, ev
         before = _version(kind)
         db.execute_sql(update.format(row_id) if event == "update" else f"DELETE FROM {table} WHERE id = {row_id}")
     assert _version(kind) != before
+
+
+def test_deleting_a_level_gives_the_promotions_a_new_version_as_its_promotions_go_with_it():
+    level = make_level()
+    before = _version("promotions")
+    agents.delete_level(level.id)  # MySQL fires no trigger for the promotions its foreign key's cascade deletes
+    assert _version("promotions") != before
 
 
 def _price_in_quote(client, headers, product):
