@@ -377,15 +377,25 @@ def rows_written(work):
             for table, value in written]
 
 
-def test_a_reversal_takes_the_rows_in_the_order_a_transfer_takes_them(app):
+def test_a_reversal_takes_the_money_rows_in_the_order_a_transfer_takes_them_and_the_cloud_rows_after(app):
     upline, downline, product, _ = upline_holding(10)
     transfer(downline, product, 1)
     taken = rows_written(lambda: transfer(downline, product, 4))
     done = cloud.list_transfers()[0][0]
     undone = rows_written(lambda: cloud.reverse_transfer(done.id, actor="admin:1", reason="下错单"))
-    in_order = [("cloud_stock", downline.id), ("goods_balance", downline.id), ("goods_balance", upline.id),
-                ("cloud_stock", upline.id)]
-    assert taken == undone == in_order
+    money_first = [("goods_balance", downline.id), ("goods_balance", upline.id)]
+    cloud_rows = {("cloud_stock", downline.id), ("cloud_stock", upline.id)}
+    assert taken[:2] == undone[:2] == money_first and set(taken[2:]) == set(undone[2:]) == cloud_rows
+
+
+def test_a_middle_agent_buying_and_selling_takes_its_money_row_before_its_cloud_row_both_ways(app):
+    _, middle, product, _ = upline_holding(10)
+    below = with_goods(1_000_000, agent=make_agent(level=middle.level, upline=middle))
+    transfer(middle, product, 2)
+    bought = rows_written(lambda: transfer(middle, product, 1))
+    sold = rows_written(lambda: transfer(below, product, 1))
+    for written in (bought, sold):
+        assert written.index(("goods_balance", middle.id)) < written.index(("cloud_stock", middle.id))
 
 
 def test_a_reversal_needs_a_reason(app):

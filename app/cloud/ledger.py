@@ -25,10 +25,6 @@ MOVE_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?)"
 TAKE = ("UPDATE cloud_stock SET held_since = CASE WHEN units = ? THEN NULL ELSE held_since END, "
         "units = units - ?, updated_at = ? "
         "WHERE agent_id = ? AND product_id = ? AND warehouse_id = ? AND units >= ?")
-# By the row's id: found through its primary key the UPDATE locks that record alone, where found through the
-# (agent, product, warehouse) key it also locked the gap before it, and a new buyer's row inserted there deadlocked.
-ADD = ("UPDATE cloud_stock SET held_since = CASE WHEN units = 0 THEN ? ELSE held_since END, units = units + ?, "
-       "updated_at = ? WHERE id = ?")
 GIVE_SQLITE = ("INSERT INTO cloud_stock (agent_id, product_id, warehouse_id, units, held_since, updated_at) "
                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (agent_id, product_id, warehouse_id) DO UPDATE SET "
                "held_since = CASE WHEN units = 0 THEN excluded.held_since ELSE held_since END, "
@@ -52,32 +48,26 @@ class Change:
     delta: int
 
 
-def post(changes, *, reason_in, reason_out, reference, actor, now, before_rows=None, early=None):
+def post(changes, *, reason_in, reason_out, reference, actor, now, before_rows=None):
     """Write the moves, then (after `before_rows()`, when given) the credits, then the debits (guarded, last);
     Conflict when a debit lacks units.
 
-    A change of a row in `early` ({(agent, product, warehouse): its id, None for a debit}) is written before
-    `before_rows()`: a debit guarded as ever, a credit as a plain UPDATE of the row by the id read before (rows are
-    never deleted). That UPDATE locks the row alone, where the upsert also locks the gap before it and deadlocked
-    against concurrent buyers' upserts unless written after the hot row serialised them; so a 转货 to a downline that held the product there before keeps only
-    the upline's rows between the hot lock and COMMIT, and its reversal takes the rows in the same order.
+    A 转货 and its reversal post the goods balances in `before_rows()`, so every one of them takes the agents'
+    money rows before their cloud rows: crediting a buyer's cloud row before its money (to keep fewer rows under
+    the hot lock) took a middle agent's two rows in opposite orders when it bought and sold at once, and deadlocked.
 
     Runs inside the caller's transaction; each reason/reference happens once per row (unique key)."""
     rows = [(c.agent_id, c.product_id, c.warehouse_id, c.delta, reason_in if c.delta > 0 else reason_out,
              reference, actor[:48], now) for c in changes]
     db.execute_sql(sql(INSERT_MOVES + ", ".join([MOVE_VALUES] * len(rows))), [v for row in rows for v in row])
-    ordered = sorted(changes, key=lambda c: (c.product_id, c.warehouse_id, c.agent_id))
-    early = early or {}
-    first = [c for c in ordered if (c.agent_id, c.product_id, c.warehouse_id) in early]
-    _take([c for c in first if c.delta < 0], now)
-    missing = [c for c in first if c.delta > 0 and db.execute_sql(
-        sql(ADD), (now, c.delta, now, early[c.agent_id, c.product_id, c.warehouse_id])).rowcount != 1]
     if before_rows is not None:
         before_rows()
+    ordered = sorted(changes, key=lambda c: (c.product_id, c.warehouse_id, c.agent_id))
     give = sql(GIVE_MYSQL if is_mysql() else GIVE_SQLITE)
-    for c in missing + [c for c in ordered if c.delta > 0 and c not in first]:
-        db.execute_sql(give, (c.agent_id, c.product_id, c.warehouse_id, c.delta, now, now))
-    _take([c for c in ordered if c.delta < 0 and c not in first], now)
+    for c in ordered:
+        if c.delta > 0:
+            db.execute_sql(give, (c.agent_id, c.product_id, c.warehouse_id, c.delta, now, now))
+    _take([c for c in ordered if c.delta < 0], now)
 
 
 def _take(debits, now):

@@ -42,7 +42,7 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
     actor = (actor or f"agent:{downline.id}")[:48]
     request_hash = body_hash({"product": product_id, "quantity": quantity, "warehouse": warehouse_id})
     try:
-        upline_id, product, price, source, downline_row = _transfer_terms(downline, product_id, warehouse_id)
+        upline_id, product, price, source = _transfer_terms(downline, product_id, warehouse_id)
     except (Conflict, Forbidden, NotFound):
         # A retry of a 转货 that went through answers it, whatever changed since (the upline may hold no more).
         earlier = _earlier_transfer(downline.id, key, request_hash)
@@ -55,10 +55,11 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
     def work():
         # The 转货's own row first: its unique key (downline, idempotency key) stops a retry at once. The hot rows,
         # the upline's goods balance and its cloud row, come last, each one UPDATE: the downline pays (guarded)
-        # and the upline is credited, then the upline's cloud row, guarded, is the last statement before COMMIT.
-        # The downline's cloud row is credited before the money moves when it exists (a plain UPDATE, seen by the
-        # read before), else between the two hot rows: upserted earlier, concurrent downlines' new rows took gap
-        # locks that deadlocked against each other on MariaDB (bench/cloud.py).
+        # and the upline is credited, then the downline's cloud row is credited and the upline's, guarded, is the
+        # last statement before COMMIT. The downline's row is credited only once the upline's balance is locked:
+        # upserted earlier, concurrent downlines' new rows took gap locks that deadlocked against each other on
+        # MariaDB (bench/cloud.py); credited earlier by its id, a middle agent buying and selling at once took its
+        # own two rows in opposite orders and deadlocked (money rows first, always: app/cloud/ledger.py).
         now = utcnow()
         transfer_id = db.execute_sql(sql(INSERT_TRANSFER), (
             upline_id, downline.id, product_id, source, quantity, price, amount, key, request_hash, actor,
@@ -78,8 +79,7 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
         post([Change(downline.id, product_id, source, quantity), Change(upline_id, product_id, source, -quantity)],
               reason_in="transfer_in", reason_out="transfer_out", reference=reference, actor=actor, now=now,
               before_rows=lambda: finance.pay_goods(payer_id=downline.id, payee_id=upline_id, amount_fen=amount,
-                                                    reason="transfer", reference=reference, actor=actor),
-              early={(downline.id, product_id, source): downline_row} if downline_row else None)
+                                                    reason="transfer", reference=reference, actor=actor))
         return CloudTransfer(id=transfer_id, upline=upline_id, downline=downline.id, product=product_id,
                              warehouse=source, quantity=quantity, unit_price_fen=price, amount_fen=amount,
                              idempotency_key=key, request_hash=request_hash, actor=actor, created_at=now,
@@ -89,8 +89,7 @@ def transfer_from_upline(*, downline, product_id, quantity, idempotency_key, war
 
 
 def _transfer_terms(downline, product_id, warehouse_id):
-    """(upline id, product, the downline's unit price, the warehouse the units come from, the id of the downline's
-    cloud row of the product there or None) of a 转货, or why not."""
+    """(upline id, product, the downline's unit price, the warehouse the units come from) of a 转货, or why not."""
     agents.ensure_may_order(downline)
     if downline.upline_id is None:
         raise Conflict("您没有上级，请向品牌方进货", code="no_upline")
@@ -100,19 +99,16 @@ def _transfer_terms(downline, product_id, warehouse_id):
     upline_id = downline.upline_id
     product, price = catalog.order_prices(product_ids=[product_id], level_id=downline.level_id,
                                           agent_asking=True)[product_id]
-    rows = _cloud_rows(upline_id, downline.id, product_id) if warehouse_id is None else ()
-    fullest = max(((units, -warehouse) for _, agent, warehouse, units in rows if agent == upline_id and units > 0),
-                  default=None)
-    source = warehouse_id if warehouse_id is not None else (-fullest[1] if fullest else None)
+    source = warehouse_id if warehouse_id is not None else _fullest_warehouse(upline_id, product_id)
     if source is None:
         raise Conflict(f"上级云仓没有「{product.name}」", code="insufficient_cloud_stock")
-    return upline_id, product, price, source, next(
-        (row_id for row_id, agent, warehouse, _ in rows if (agent, warehouse) == (downline.id, source)), None)
+    return upline_id, product, price, source
 
 
 # Read or written on every 转货: plain SQL, as building them with peewee cost more than running them.
 EARLIER_TRANSFER = "SELECT id, request_hash FROM cloud_transfer WHERE downline_id = ? AND idempotency_key = ?"
-CLOUD_ROWS = "SELECT id, agent_id, warehouse_id, units FROM cloud_stock WHERE agent_id IN (?, ?) AND product_id = ?"
+FULLEST_WAREHOUSE = ("SELECT warehouse_id FROM cloud_stock WHERE agent_id = ? AND product_id = ? AND units > 0 "
+                     "ORDER BY units DESC, warehouse_id LIMIT 1")
 INSERT_TRANSFER = ("INSERT INTO cloud_transfer (upline_id, downline_id, product_id, warehouse_id, quantity, "
                    "unit_price_fen, amount_fen, idempotency_key, request_hash, actor, created_at, reversed_by, "
                    "reversal_reason, commission_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)")
@@ -128,10 +124,9 @@ def _earlier_transfer(downline_id, key, request_hash):
     return TransferResult(transfer, catalog.get_product(transfer.product_id).name, repeated=True)
 
 
-def _cloud_rows(upline_id, downline_id, product_id):
-    """(id, agent, warehouse, units) of the two agents' cloud rows of the product: where the upline holds the most (the
-    lowest warehouse id among equals) and where the downline has a row."""
-    return db.execute_sql(sql(CLOUD_ROWS), (upline_id, downline_id, product_id)).fetchall()
+def _fullest_warehouse(agent_id, product_id):
+    row = db.execute_sql(sql(FULLEST_WAREHOUSE), (agent_id, product_id)).fetchone()
+    return row[0] if row is not None else None
 
 
 @dataclass(frozen=True)
@@ -203,12 +198,11 @@ def reverse_transfer(transfer_id, *, actor, reason):
         _tell_reversal(transfer, reason)
         reference = f"transfer:{transfer.id}"
         try:
-            # The rows in a 转货's order, the downline's first (its cloud row, then its money), so a reversal racing
-            # a new 转货 by the same downline never waits on it the other way round.
+            # The money rows in a 转货's order, the downline's first, then the cloud rows, so a reversal racing a
+            # new 转货 by the same downline never waits on it the other way round.
             post([Change(transfer.upline_id, transfer.product_id, transfer.warehouse_id, transfer.quantity),
                    Change(transfer.downline_id, transfer.product_id, transfer.warehouse_id, -transfer.quantity)],
                   reason_in="reversal", reason_out="reversal", reference=reference, actor=actor, now=now,
-                  early={(transfer.downline_id, transfer.product_id, transfer.warehouse_id): None},
                   before_rows=lambda: finance.pay_goods(payer_id=transfer.upline_id, payee_id=transfer.downline_id,
                                                         amount_fen=transfer.amount_fen, reason="reversal",
                                                         reference=reference, actor=actor,
