@@ -143,7 +143,8 @@ def _apply_transaction(resource, *, client):
         # amount) rolls it back with the rest.
         order, lines = lifecycle.lock_order_with_lines(order_id)
         now = WechatPayment.paid_at.db_value(utcnow())
-        _PAID.execute("paid", transaction_id, now, now, order_id, "paid")  # SET in the columns' order
+        # The SET follows the model's column order (checked_at before paid_at): both take `now`.
+        _PAID.execute("paid", transaction_id, now, now, order_id, "paid")
         return lifecycle.confirm_locked_payment(order, lines=lines, actor=WECHAT_ACTOR, method="wechat",
                                                 amount_fen=amount, payment_ref=transaction_id)
 
