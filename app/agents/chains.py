@@ -1,4 +1,5 @@
 """Read-only views of the tree for commission: each buyer's upline chain, and who is in whose team."""
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,24 +31,20 @@ def _chunks(ids):
         yield ids[start:start + CHUNK]
 
 
-_CHAINS = {}  # agents asked about at once: their chains' query (every payment settles one buyer's chain)
-
-
+@functools.lru_cache(maxsize=64)
 def _chains_of(count):
-    prepared = _CHAINS.get(count)
-    if prepared is None:
-        prepared = _CHAINS[count] = Prepared(lambda param: (
-            AgentClosure
-            .select(AgentClosure.descendant, AgentClosure.depth, Agent.id, Agent.name, Agent.level,
-                    AgentLevel.name, AgentLevel.rank, Agent.upline, Agent.joined_at, AgentApplication.inviter)
-            .join(Agent, on=(Agent.id == AgentClosure.ancestor))
-            .join(AgentLevel, on=(AgentLevel.id == Agent.level))
-            .join(AgentApplication, JOIN.LEFT_OUTER,
-                  on=((AgentApplication.agent == Agent.id) & (AgentApplication.status == param)))
-            .where(AgentClosure.descendant.in_([param] * count), AgentClosure.depth <= param)
-            .order_by(AgentClosure.descendant, AgentClosure.depth)
-            .tuples()))
-    return prepared
+    """The prepared read of `count` agents' chains (every payment settles one buyer's chain)."""
+    return Prepared(lambda param: (
+        AgentClosure
+        .select(AgentClosure.descendant, AgentClosure.depth, Agent.id, Agent.name, Agent.level,
+                AgentLevel.name, AgentLevel.rank, Agent.upline, Agent.joined_at, AgentApplication.inviter)
+        .join(Agent, on=(Agent.id == AgentClosure.ancestor))
+        .join(AgentLevel, on=(AgentLevel.id == Agent.level))
+        .join(AgentApplication, JOIN.LEFT_OUTER,
+              on=((AgentApplication.agent == Agent.id) & (AgentApplication.status == param)))
+        .where(AgentClosure.descendant.in_([param] * count), AgentClosure.depth <= param)
+        .order_by(AgentClosure.descendant, AgentClosure.depth)
+        .tuples()))
 
 
 def upline_chains(agent_ids, *, max_depth):

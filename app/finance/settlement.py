@@ -3,6 +3,7 @@ reverse it in proportion, completion, and the job that makes commission availabl
 
 Orders call these with the facts of `app.finance.inputs`; finance never reads order tables.
 """
+import functools
 import json
 from datetime import timedelta
 
@@ -178,18 +179,15 @@ def _first_orders_of(buyers, *, locking=False):
     return found
 
 
-_FIRST_ORDERS = {}  # (buyers asked about, locking): the query (every payment looks its buyer's claim up)
-
-
+@functools.lru_cache(maxsize=64)
 def _first_orders_query(count, locking):
-    prepared = _FIRST_ORDERS.get((count, locking))
-    if prepared is None:
-        def build(param):
-            query = (BuyerFirstOrder.select(BuyerFirstOrder.buyer_agent, BuyerFirstOrder.order_id)
-                     .where(BuyerFirstOrder.buyer_agent.in_([param] * count)).tuples())
-            return for_update(query, shared=True) if locking else query
-        prepared = _FIRST_ORDERS[(count, locking)] = Prepared(build)
-    return prepared
+    """The prepared read of `count` buyers' first-order claims, locked (shared) or not (every payment looks its
+    buyer's claim up)."""
+    def build(param):
+        query = (BuyerFirstOrder.select(BuyerFirstOrder.buyer_agent, BuyerFirstOrder.order_id)
+                 .where(BuyerFirstOrder.buyer_agent.in_([param] * count)).tuples())
+        return for_update(query, shared=True) if locking else query
+    return Prepared(build)
 
 
 def _settlement_row(paid, day, version, commissions):

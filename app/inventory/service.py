@@ -5,6 +5,7 @@ on cancellation, `ship` on shipment and `return_stock` on refund. Each takes a
 `reference` ("order:123"); repeating a call with the same reference changes
 nothing and returns a StockChange with `repeated=True`.
 """
+import functools
 from dataclasses import dataclass, field
 
 from peewee import JOIN, IntegrityError, fn
@@ -305,24 +306,19 @@ def choose_warehouse(*, province, lines):
     return _best_warehouse(province, ledger.product_quantities(lines))
 
 
-_WAREHOUSES_WITH_STOCK = {}  # products asked about: the query (every payment and placement chooses a warehouse)
-
-
+@functools.lru_cache(maxsize=64)
 def _warehouses_with_stock(count):
-    """Every active warehouse, whether it serves a province, and its stock of `count` products: prepared."""
-    prepared = _WAREHOUSES_WITH_STOCK.get(count)
-    if prepared is None:
-        def build(param):
-            serves = fn.EXISTS(WarehouseProvince.select(WarehouseProvince.id).where(
-                WarehouseProvince.warehouse == Warehouse.id, WarehouseProvince.province == param))
-            return (Warehouse.select(Warehouse, serves.alias("serves"), Stock.product.alias("stocked_product"),
-                                     Stock.on_hand.alias("stocked_on_hand"), Stock.reserved.alias("stocked_reserved"))
-                    .join(Stock, JOIN.LEFT_OUTER,
-                          on=((Stock.warehouse == Warehouse.id) & Stock.product.in_([param] * count)))
-                    .where(Warehouse.active == param)
-                    .order_by(Warehouse.id).objects())
-        prepared = _WAREHOUSES_WITH_STOCK[count] = Prepared(build)
-    return prepared
+    """Every active warehouse, whether it serves a province, and its stock of `count` products: prepared (every
+    payment and placement chooses a warehouse)."""
+    def build(param):
+        serves = fn.EXISTS(WarehouseProvince.select(WarehouseProvince.id).where(
+            WarehouseProvince.warehouse == Warehouse.id, WarehouseProvince.province == param))
+        return (Warehouse.select(Warehouse, serves.alias("serves"), Stock.product.alias("stocked_product"),
+                                 Stock.on_hand.alias("stocked_on_hand"), Stock.reserved.alias("stocked_reserved"))
+                .join(Stock, JOIN.LEFT_OUTER, on=((Stock.warehouse == Warehouse.id) & Stock.product.in_([param] * count)))
+                .where(Warehouse.active == param)
+                .order_by(Warehouse.id).objects())
+    return Prepared(build)
 
 
 def _best_warehouse(province, quantities):
