@@ -62,16 +62,10 @@ def post(changes, *, reason_in, reason_out, reference, actor, now, before_rows=N
     db.execute_sql(sql(INSERT_MOVES + ", ".join([MOVE_VALUES] * len(rows))), [v for row in rows for v in row])
     if before_rows is not None:
         before_rows()
-    ordered = sorted(changes, key=lambda c: (c.product_id, c.warehouse_id, c.agent_id))
     give = sql(GIVE_MYSQL if is_mysql() else GIVE_SQLITE)
-    for c in ordered:
-        if c.delta > 0:
-            db.execute_sql(give, (c.agent_id, c.product_id, c.warehouse_id, c.delta, now, now))
-    _take([c for c in ordered if c.delta < 0], now)
-
-
-def _take(debits, now):
-    """The guarded UPDATE of each debit; Conflict naming every product short."""
+    for c in sorted((c for c in changes if c.delta > 0), key=lambda c: (c.product_id, c.warehouse_id, c.agent_id)):
+        db.execute_sql(give, (c.agent_id, c.product_id, c.warehouse_id, c.delta, now, now))
+    debits = sorted((c for c in changes if c.delta < 0), key=lambda c: (c.product_id, c.warehouse_id, c.agent_id))
     for index, c in enumerate(debits):
         units = -c.delta
         if db.execute_sql(sql(TAKE), (units, units, now, c.agent_id, c.product_id, c.warehouse_id,
