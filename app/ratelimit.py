@@ -3,12 +3,14 @@
 `RATELIMIT_STORAGE_URI` is `memory://` for development and a Redis URL in
 production, where several gunicorn workers and machines must count together.
 """
+import functools
 import logging
 import time
 
-from flask import g, has_app_context
-from flask_limiter import Limiter, RouteLimit
-from limits.storage import RedisStorage
+from flask import current_app, g, has_app_context, request
+from flask_limiter import Limiter, RateLimitExceeded, RequestLimit, RouteLimit
+from flask.wrappers import Response
+from limits.storage import RedisClusterStorage, RedisStorage
 from limits.strategies import STRATEGIES, FixedWindowRateLimiter, WindowStats
 
 from app.agents import service as agents
@@ -28,15 +30,52 @@ return {current, redis.call("ttl", KEYS[1])}
 """
 
 
+# Several windows hit in one round trip, in the order given, until one refuses: what flask-limiter does with one
+# round trip a window (KEYS: the windows' keys; ARGV: expiry, cost and amount of each, in turn). Answers each hit
+# window's count and seconds left; a window after the refusing one is neither counted nor answered.
+_HIT_IN_ORDER = """
+local answers = {}
+for i, key in ipairs(KEYS) do
+    local cost = tonumber(ARGV[3 * i - 1])
+    local current = redis.call("incrby", key, cost)
+    if current == cost then
+        redis.call("expire", key, ARGV[3 * i - 2])
+    end
+    answers[2 * i - 1] = current
+    answers[2 * i] = redis.call("ttl", key)
+    if current > tonumber(ARGV[3 * i]) then
+        break
+    end
+end
+return answers
+"""
+
+
 class FixedWindowOwnHits(FixedWindowRateLimiter):
     """limits' fixed window, whose response headers (remaining, reset) come from the request's own hit: on Redis
     the hit reads the count and the time left in its one round trip, where the headers read both again (two more
-    round trips a request, a tenth of a scan's time). Elsewhere (memory://, outside a request) it is limits' own."""
+    round trips a request, a tenth of a scan's time). Elsewhere (memory://, outside a request) it is limits' own.
+    On one Redis (not a cluster, whose keys of one script must share a slot) `hit_in_order` hits several windows
+    in one round trip (see `limited`)."""
 
     def __init__(self, storage):
         super().__init__(storage)
+        redis_storage = isinstance(storage, RedisStorage)
         self._hit_script = (storage.get_connection().register_script(_HIT_WITH_TIME_LEFT)
-                            if isinstance(storage, RedisStorage) else None)
+                            if redis_storage else None)
+        self._in_order_script = (storage.get_connection().register_script(_HIT_IN_ORDER)
+                                 if redis_storage and not isinstance(storage, RedisClusterStorage) else None)
+
+    def hit_in_order(self, hits):
+        """Hit each (item, identifiers) of `hits` in turn by one, stopping after the first refused, in one round
+        trip; [(count, resets at)] of the windows hit, the refused one last."""
+        keys, arguments = [], []
+        for item, identifiers in hits:
+            keys.append(self.storage.prefixed_key(item.key_for(*identifiers)))
+            arguments += (item.get_expiry(), 1, item.amount)
+        answers = self._in_order_script(keys, arguments)
+        now = time.time()
+        return [(int(answers[i]), max(int(answers[i + 1]), 0) + now) for i in range(0, len(answers), 2)]
 
     def hit(self, item, *identifiers, cost=1):
         if self._hit_script is None or not has_app_context():
@@ -77,10 +116,85 @@ class BuiltOnceLimit(RouteLimit):
         return iter(self._built[value])
 
 
-def shared_limit(limit_value, scope, **options):
-    """`limiter.shared_limit`, its limits built once per value (`BuiltOnceLimit`)."""
+def shared_limit(limit_value, scope, *, key_function=None, exempt_when=None, on_breach=None):
+    """`limiter.shared_limit`, its limits built once per value (`BuiltOnceLimit`); a view takes its limits
+    through `limited`."""
     return BuiltOnceLimit(limit_provider=limit_value, scope=scope, limiter=limiter, shared=True,
-                          override_defaults=True, **options)
+                          override_defaults=True, key_function=key_function, exempt_when=exempt_when,
+                          on_breach=on_breach)
+
+
+def limited(*limits):
+    """Decorate a view with every one of its `shared_limit`s, in the order flask-limiter would have them from
+    stacked decorators (the innermost first): on one Redis, all their windows are checked and counted in one
+    round trip (`hit_in_order`), as flask-limiter checks them with one round trip each: smallest window first
+    (a stable sort), each counted, until the first that refuses (FAIL_ON_FIRST_BREACH), which answers 429 after
+    its `on_breach`; the response headers speak of the refusing window, else of the first. Anywhere else (memory://,
+    a cluster, the limiter disabled or configured otherwise) flask-limiter checks them itself, as it did."""
+    def decorate(view):
+        checked = view
+        for limit in limits:  # registered with flask-limiter as its decorators do; its check is the fallback
+            checked = limit(checked)
+
+        @functools.wraps(view)
+        def limited_view(*args, **kwargs):
+            if not _checked_in_one_round_trip(limits):
+                return checked(*args, **kwargs)
+            return current_app.ensure_sync(view)(*args, **kwargs)
+
+        return limited_view
+    return decorate
+
+
+def _window_length(runtime_limit):
+    return runtime_limit.limit.GRANULARITY.seconds  # what flask-limiter sorts a request's limits by
+
+
+def _checked_in_one_round_trip(limits):
+    """flask-limiter's check of `limits` for this request (`Limiter._check_request_limit` with fail on first
+    breach, no meta limits, no request filters, no fallback storage, errors not swallowed), its hits in one
+    round trip; False, having done nothing, where the strategy or the configuration is not that one."""
+    strategy = limiter.limiter
+    if (getattr(strategy, "_in_order_script", None) is None or not (limiter.enabled and limiter.initialized)
+            or limiter._storage_dead or limiter._in_memory_fallback_enabled or limiter._swallow_errors
+            or not limiter._fail_on_first_breach or limiter._request_filters or limiter._meta_limits):
+        return False
+    endpoint, method, prefix = request.endpoint, request.method, limiter._key_prefix
+    planned = []
+    for runtime_limit in sorted((runtime for limit in limits for runtime in limit), key=_window_length):
+        key, scope = runtime_limit.key_func(), runtime_limit.scope_for(endpoint, method)
+        if not (key and scope):
+            limiter.logger.error(f"Skipping limit: {runtime_limit.limit}. Empty value found in parameters.")
+            continue
+        planned.append((runtime_limit, [prefix, key, scope] if prefix else [key, scope]))
+    if not planned:
+        return True
+    answers = strategy.hit_in_order([(runtime_limit.limit, args) for runtime_limit, args in planned])
+    seen, refused = [], None
+    for (runtime_limit, args), (count, resets_at) in zip(planned, answers):
+        amount = runtime_limit.limit.amount
+        seen.append(RequestLimit(limiter, runtime_limit.limit, args, count > amount, runtime_limit.shared))
+        seen[-1]._window = WindowStats(resets_at, max(0, amount - count))
+        if count > amount:
+            refused = runtime_limit, args
+    context = limiter.context
+    context.view_rate_limit = seen[-1] if refused else next((one for one in seen if not one.shared), seen[0])
+    context.view_rate_limits = seen
+    if refused:
+        _refuse(*refused)
+    return True
+
+
+def _refuse(runtime_limit, args):
+    """What flask-limiter does when a limit refuses a request: log it, call the breach callbacks, answer 429."""
+    limiter.logger.info("ratelimit %s (%s) exceeded at endpoint: %s", runtime_limit.limit, args[-2], args[-1])
+    refusal, response = RequestLimit(limiter, runtime_limit.limit, args, True, runtime_limit.shared), None
+    for callback in dict.fromkeys([limiter._on_breach, runtime_limit.on_breach]):
+        if callback:
+            answer = callback(refusal)
+            if isinstance(answer, Response):
+                response = answer
+    raise RateLimitExceeded(runtime_limit, response=response)
 
 
 def init_limiter(app, settings):
@@ -119,7 +233,7 @@ def lookup_limited(view):
     per_openid = shared_limit(lambda: get_settings().SCAN_OPENID_RATE_LIMIT, scope="code_lookup_openid",
                               key_function=openid_key, exempt_when=lambda: not openid_key())
     per_address = shared_limit(lambda: get_settings().SCAN_RATE_LIMIT, scope="code_lookup_ip")
-    return per_address(per_openid(view))
+    return limited(per_openid, per_address)(view)
 
 
 def authorization_lookup_limited(view):
@@ -129,7 +243,7 @@ def authorization_lookup_limited(view):
                               scope="authorization_lookup_openid", key_function=openid_key,
                               exempt_when=lambda: not openid_key())
     per_address = shared_limit(lambda: get_settings().AUTHORIZATION_RATE_LIMIT, scope="authorization_lookup_ip")
-    return per_address(per_openid(view))
+    return limited(per_openid, per_address)(view)
 
 
 def _report_join_code_burst(_limit):
@@ -144,17 +258,17 @@ def join_code_limited(view):
                               on_breach=_report_join_code_burst)
     per_address = shared_limit(lambda: get_settings().JOIN_CODE_RATE_LIMIT, scope="join_code_ip",
                                on_breach=_report_join_code_burst)
-    return per_address(per_openid(view))
+    return limited(per_openid, per_address)(view)
 
 
 def tracking_limited(view):
     """Limit customers' tracking pages per address (TRACKING_RATE_LIMIT), as the scan page is limited: share
     tokens are unguessable, so only volume could find one."""
-    return shared_limit(lambda: get_settings().TRACKING_RATE_LIMIT, scope="tracking_page_ip")(view)
+    return limited(shared_limit(lambda: get_settings().TRACKING_RATE_LIMIT, scope="tracking_page_ip"))(view)
 
 
 def proof_upload_limited(view):
     """Limit transfer-proof uploads (top-up and order payment proofs together) per WeChat user, that is per agent
     (PROOF_UPLOAD_RATE_LIMIT): each keeps an image on disk. Placed under the login decorator, which sets the user."""
-    return shared_limit(lambda: get_settings().PROOF_UPLOAD_RATE_LIMIT, scope="proof_upload",
-                        key_function=lambda: openid_key() or client_ip())(view)
+    return limited(shared_limit(lambda: get_settings().PROOF_UPLOAD_RATE_LIMIT, scope="proof_upload",
+                                key_function=lambda: openid_key() or client_ip()))(view)
