@@ -5,6 +5,7 @@ images from elsewhere), so it opens fast on any phone and leaks no visit to a
 third party. It never shows who the agent is.
 """
 import functools
+from types import MappingProxyType
 from urllib.parse import urlparse
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -39,10 +40,16 @@ def _province_options():
 def page_answer(template, status=200, **context):
     """A consumer page: never cached, nothing loaded from elsewhere (the Content-Security-Policy enforces it);
     images only from us: the brand's logo (same origin) and product photos (at the public address)."""
-    public = urlparse(get_settings().PUBLIC_BASE_URL)
-    return render_template(f"consumer/{template}", **context), status, {
+    return render_template(f"consumer/{template}", **context), status, _page_headers(get_settings().PUBLIC_BASE_URL)
+
+
+@functools.lru_cache(maxsize=4)
+def _page_headers(public_base_url):
+    """A consumer page's headers for the configured public address, written once per address (read-only)."""
+    public = urlparse(public_base_url)
+    return MappingProxyType({
         "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-        f"form-action 'self'; img-src 'self' data: {public.scheme}://{public.netloc}"}
+        f"form-action 'self'; img-src 'self' data: {public.scheme}://{public.netloc}"})
 
 
 

@@ -4,6 +4,7 @@ The verdict never names the agent, and never says "fake" about a known code:
 counterfeiters can scan genuine codes to raise false alarms, so unusual
 patterns only flag the code for the owner's review.
 """
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -72,7 +73,14 @@ REPORT_TOKEN_MAX_AGE = 7 * 24 * 3600
 
 
 def _token_serializer():
-    return URLSafeTimedSerializer(get_settings().SECRET_KEY, salt="code-scan-report-v1")
+    return _serializer_for(get_settings().SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret_key):
+    """The report tokens' serializer for `secret_key`, made once: a scan page made one for its one token, a
+    third of the page's rendering."""
+    return URLSafeTimedSerializer(secret_key, salt="code-scan-report-v1")
 
 
 def _region(province, city):
