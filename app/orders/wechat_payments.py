@@ -141,7 +141,7 @@ def _apply_transaction(resource, *, client):
         # deadlock victim (the hot stock and rollup rows are shared by every payment). The payment is written
         # before the confirmation, so the hot rows, locked last, are held only until COMMIT; a refusal (another
         # amount) rolls it back with the rest.
-        order, lines = lifecycle.lock_order_with_lines(order_id)
+        order, lines = lifecycle.lock_order_for_payment(order_id)
         now = WechatPayment.paid_at.db_value(utcnow())
         # The SET follows the model's column order (checked_at before paid_at): both take `now`.
         _PAID.execute("paid", transaction_id, now, now, order_id, "paid")
