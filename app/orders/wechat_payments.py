@@ -107,9 +107,6 @@ def handle_notification(*, headers, body):
 # A notification's statements around the confirmation, written once (every notification runs them).
 _PAYMENT_OF = Prepared(lambda param: WechatPayment.select(WechatPayment.order, WechatPayment.status).where(
     WechatPayment.out_trade_no == param))  # unique
-_PAID = Prepared(lambda param: WechatPayment.update(status=param, transaction_id=param, paid_at=param,
-                                                   checked_at=param).where(WechatPayment.order == param,
-                                                                           WechatPayment.status != param))
 
 
 def _apply_transaction(resource, *, client):
@@ -138,15 +135,14 @@ def _apply_transaction(resource, *, client):
 
     def confirm():
         # The order and its payment move together: one unit of work, retried whole when InnoDB picks it as a
-        # deadlock victim (the hot stock and rollup rows are shared by every payment). The payment is written
-        # before the confirmation, so the hot rows, locked last, are held only until COMMIT; a refusal (another
-        # amount) rolls it back with the rest.
+        # deadlock victim (the hot stock and rollup rows are shared by every payment). The payment is marked paid
+        # with the order (in the order's own UPDATE on MySQL; by itself when the order was paid otherwise), before
+        # the hot rows, locked last, so they are held only until COMMIT; a refusal (another amount) rolls it back
+        # with the rest.
         order, lines = lifecycle.lock_order_for_payment(order_id)
-        now = WechatPayment.paid_at.db_value(utcnow())
-        # The SET follows the model's column order (checked_at before paid_at): both take `now`.
-        _PAID.execute("paid", transaction_id, now, now, order_id, "paid")
         return lifecycle.confirm_locked_payment(order, lines=lines, actor=WECHAT_ACTOR, method="wechat",
-                                                amount_fen=amount, payment_ref=transaction_id)
+                                                amount_fen=amount, payment_ref=transaction_id,
+                                                wechat_paid=(transaction_id, utcnow()))
 
     try:
         order, confirmed_now = atomic_with_retry(confirm)
