@@ -65,8 +65,21 @@ def scope():
         close_scope(token)
 
 
+VERSIONS_TABLE = "reference_version"  # (kind, version): one row per kind, never none
+
+
 def _read_versions():
-    return dict(db.execute_sql("SELECT kind, version FROM reference_version").fetchall())
+    return dict(db.execute_sql(f"SELECT kind, version FROM {VERSIONS_TABLE}").fetchall())
+
+
+def remember_versions(rows):
+    """The (kind, version) rows of VERSIONS_TABLE that the caller read in a statement of its own (a hot path's
+    first, joining them to what it reads: a round trip less), kept as the scope's versions as its first look-up
+    would have read them: only when the scope has read none yet and no transaction it opened is under way (else
+    they are left unused)."""
+    scope = _scope.get()
+    if scope is not None and scope.versions is None and db.transaction_depth() <= scope.depth and rows:
+        scope.versions = dict(rows)
 
 
 def _current_versions():
