@@ -6,9 +6,11 @@ every process (gunicorn workers, the scheduler), not some seconds later as with 
 Triggers (migration 0260) set a kind's row of `reference_version` to a new random value on every INSERT, UPDATE
 and DELETE of its tables, inside the writing transaction; a value never comes back, so what was read under a
 version that was replaced or rolled back is never served again. A request (a job, a background task) reads the
-versions once, in one statement, at its first look-up (`open_scope`) — unless that look-up comes inside a
-transaction the scope opened, whose own uncommitted writes the versions may then be: a rollback would leave the
-scope serving what was rolled back, so they are read again at each look-up until one comes outside it. Outside a
+versions once, in one statement, at its first look-up (`open_scope`), or with its first statement where a hot path
+joins them to what it reads anyway (`remember_versions`: a WeChat Pay notification's payment lookup) — unless that
+look-up comes inside a transaction the scope opened, whose own uncommitted writes the versions may then be: a
+rollback would leave the scope serving what was rolled back, so they are read again at each look-up until one
+comes outside it. Outside a
 scope (a `flask` command, a test calling a use case) each look-up reads them. A level deleted takes its promotions
 with it through a foreign key's cascade, which fires no trigger on MySQL: migration 0261 bumps the promotions'
 version on a level's delete. So within one scope a look-up after the scope's own write of
