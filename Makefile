@@ -12,8 +12,10 @@ WITH_IPDB = IP_REGION_DB=$${IP_REGION_DB-$$(test -f $(IPDB) && echo $(CURDIR)/$(
 
 .PHONY: run test test-galera install migrate seed scheduler clean
 
+# mysqlclient (the MySQL driver) builds from source: pkg-config and libmariadb-dev first (installed when root on Debian).
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	sh scripts/ensure_mysql_client.sh $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)

@@ -19,7 +19,7 @@ DEFAULT_TEXT = {
 MEANINGS = {
     "ENV": "`production` refuses to start with a weak `SECRET_KEY` or a `PUBLIC_BASE_URL` that is not public "
            "`https://`; `development` allows `DEV_LOGIN`",
-    "DATABASE_URL": "`sqlite:///path` or `mysql://user:pass@host:3306/db` (PyMySQL, utf8mb4, pooled); "
+    "DATABASE_URL": "`sqlite:///path` or `mysql://user:pass@host:3306/db` (mysqlclient, utf8mb4, pooled); "
                     "`mysql://user:pass@host1:3306,host2:3306,host3:3306/db` names the nodes of a Galera cluster, "
                     "each new connection going to the next node that answers (docs/scale-out.md)",
     "DATABASE_REPLICA_URL": "a MySQL/MariaDB read replica of `DATABASE_URL`: the reports, statements, dashboard "

@@ -9,12 +9,15 @@ import threading
 import time
 from urllib.parse import urlparse
 
-import pymysql
-from peewee import EXCLUDED, SQL, DatabaseProxy, InterfaceError, Model, OperationalError, QueryEvent, fn
+import MySQLdb
+import MySQLdb.connections
+import MySQLdb.cursors
+from MySQLdb.constants import CLIENT
+from peewee import (EXCLUDED, SQL, DatabaseProxy, InterfaceError, Model, MySQLDatabase, OperationalError, QueryEvent,
+                    fn)
 from peewee import __exception_wrapper__ as exception_wrapper
 from playhouse.db_url import connect, parse
 from playhouse.pool import MaxConnectionsExceeded, PooledMySQLDatabase
-from pymysql.constants import CLIENT, SERVER_STATUS
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +79,10 @@ def open_database(url, *, max_connections=20, connect_timeout=10, read_only=Fals
     if scheme.startswith("mysql"):
         pooled = url if scheme == "mysql+pool" else "mysql+pool" + url[len(scheme):]
         # FOUND_ROWS: an UPDATE reports the rows it matched, as SQLite does, so a
-        # guarded UPDATE's row count means the same thing on both databases.
+        # guarded UPDATE's row count means the same thing on both databases. `timeout` is the pool's: how long a
+        # check-out waits for a free connection when all `max_connections` are out.
         options = dict(charset="utf8mb4", max_connections=max_connections, stale_timeout=300,
-                       timeout=connect_timeout, client_flag=CLIENT.FOUND_ROWS,
+                       timeout=connect_timeout, connect_timeout=connect_timeout, client_flag=CLIENT.FOUND_ROWS,
                        **({"init_command": "SET SESSION TRANSACTION READ ONLY"} if read_only else {}))
         hosts = mysql_hosts(url)
         if len(hosts) > 1:
@@ -90,13 +94,85 @@ def open_database(url, *, max_connections=20, connect_timeout=10, read_only=Fals
     raise ValueError(f"unsupported DATABASE_URL scheme: {scheme}")
 
 
-class CommandPooledMySQLDatabase(PooledMySQLDatabase):
+# The one MySQL driver: mysqlclient (MySQLdb, over the C client library), chosen here and never by peewee (which
+# would take PyMySQL when both are installed): PyMySQL's Python per round trip was the largest single cost in every
+# profile. mysqlclient allows several statements in one query and libmariadb LOAD DATA LOCAL unless told not to;
+# PyMySQL, which we used before, allowed neither, nor do we.
+MYSQL_DRIVER_OPTIONS = {"multi_statements": False, "local_infile": False}
+
+# The server errors whose DB-API class mysqlclient and PyMySQL disagree on (every number 1000–1999 and 3000–4199
+# raised by SIGNAL against MariaDB 10.11), as PyMySQL raised them: peewee maps a driver's error by its class name,
+# and the app by peewee's class (an OperationalError answers 503 "database down", an IntegrityError is read as a
+# duplicate). Deadlocks, lock waits, duplicate keys, Galera's refusals and lost connections agree already.
+_PYMYSQL_CLASSES = {1166: MySQLdb.ProgrammingError,  # bad column name
+                    1169: MySQLdb.OperationalError,  # can't write, because of unique constraint
+                    1263: MySQLdb.DataError,         # NULL supplied to a NOT NULL column
+                    1364: MySQLdb.OperationalError,  # field has no default value
+                    1366: MySQLdb.DataError,         # incorrect value for a column
+                    1367: MySQLdb.DataError}         # illegal value found during parsing
+
+
+class _Cursor(MySQLdb.cursors.Cursor):
+    """mysqlclient's cursor, raising each server error as the class PyMySQL raised it (see _PYMYSQL_CLASSES)."""
+
+    def execute(self, query, args=None):
+        try:
+            return super().execute(query, args)
+        except MySQLdb.DatabaseError as exc:
+            kind = _PYMYSQL_CLASSES.get(exc.args[0] if exc.args else None)
+            if kind is None or type(exc) is kind:
+                raise
+            raise kind(*exc.args) from exc
+
+
+class _Connection(MySQLdb.connections.Connection):
+    """A mysqlclient connection that knows whether a transaction may be open on it, so that the pool rolls back only
+    those given back with one (PyMySQL read it in the server's status of each answer; mysqlclient does not say).
+
+    Our connections autocommit outside transactions, and every transaction of ours begins by `db.begin()` (`atomic`):
+    a BEGIN opens one from the moment it is sent (an answer lost on the way may still have opened it), a COMMIT or
+    ROLLBACK the server accepted closes it, a failed one leaves it open. A transaction begun by SQL of one's own
+    (`execute_sql("BEGIN")`) is not seen: begin them through the database."""
+
+    default_cursor = _Cursor
+    in_transaction = False
+
+    def begin(self):
+        self.in_transaction = True
+        super().begin()
+
+    def commit(self):
+        super().commit()
+        self.in_transaction = False
+
+    def rollback(self):
+        super().rollback()
+        self.in_transaction = False
+
+
+class _MySQLdbDatabase(MySQLDatabase):
+    """peewee's MySQL database, its connections made by mysqlclient. Below the pool: the pool asks it for a new
+    connection when it has none to give."""
+
+    def _connect(self):
+        return self.new_connection(self.connect_params)
+
+    def new_connection(self, params):
+        """A new connection of the driver's with `params` (host, port, user, charset …)."""
+        return _Connection(database=self.database, autocommit=True, **MYSQL_DRIVER_OPTIONS, **params)
+
+    def get_binary_type(self):
+        return MySQLdb.Binary
+
+
+class CommandPooledMySQLDatabase(PooledMySQLDatabase, _MySQLdbDatabase):
     """The pool, its BEGIN, COMMIT and ROLLBACK sent as the driver's own commands: the same statements on the
     wire, without a cursor made and read for each. On one hot row the Python run between the guarded UPDATE and
     COMMIT is time the row stays locked (bench/stock.py)."""
 
     def begin(self, isolation_level=None):
         if isolation_level:
+            self.connection().in_transaction = True  # peewee sends this BEGIN as SQL
             return super().begin(isolation_level)
         with exception_wrapper:
             self.connection().begin()
@@ -113,13 +189,20 @@ class CommandPooledMySQLDatabase(PooledMySQLDatabase):
         with exception_wrapper:
             self._state.conn.rollback()
 
-    def _can_reuse(self, conn):
-        # The pool rolls back every connection given back (PyMySQL cannot say whether a transaction is open), a
-        # round trip on every request; the server's status in its last answer says so. A connection that died
-        # meanwhile is still pinged, found closed and replaced at its next check-out.
-        if conn.server_status is not None and not conn.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS:
+    def _is_closed(self, conn):
+        # The pool's own check pings with ping(False), which mysqlclient deprecates (a warning at each check-out);
+        # its connections never reconnect by themselves.
+        try:
+            conn.ping()
+        except Exception:
             return True
-        return super()._can_reuse(conn)
+        return False
+
+    def _can_reuse(self, conn):
+        # The pool would roll back every connection given back, a round trip on every request; only one whose
+        # transaction may be open is (a failed ROLLBACK closes it). A connection that died meanwhile is still
+        # pinged, found closed and replaced at its next check-out.
+        return not conn.in_transaction or super()._can_reuse(conn)
 
 
 def mysql_hosts(url):
@@ -142,14 +225,13 @@ class MultiHostMySQLDatabase(CommandPooledMySQLDatabase):
         self._turn = itertools.count(random.randrange(max(len(self.hosts), 1)))
         super().init(database, **kwargs)
 
-    def _connect(self):
+    def new_connection(self, params):
         start, refused = next(self._turn), None
         for offset in range(len(self.hosts)):
             host, port = self.hosts[(start + offset) % len(self.hosts)]
             try:
-                return pymysql.connect(database=self.database, autocommit=True,
-                                       **{**self.connect_params, "host": host, "port": port})
-            except pymysql.err.OperationalError as exc:
+                return super().new_connection({**params, "host": host, "port": port})
+            except MySQLdb.OperationalError as exc:
                 refused = exc
         raise refused
 
@@ -448,7 +530,7 @@ def bulk_insert(model, rows, *, ignore_duplicates=False, add_on_duplicate=(), ch
         literal = _mysql_literal(database.connection())
 
         def write(values):
-            # Literals, no parameters: PyMySQL would read a "%" in the text (平级奖 3%) as a placeholder.
+            # Literals, no parameters: the driver would read a "%" in the text (平级奖 3%) as a placeholder.
             statement = head + ", ".join(f"({', '.join(map(literal, row))})" for row in values) + tail
             cursor = database.cursor()
             cursor.execute(statement)
@@ -481,12 +563,15 @@ def _seen_by_hooks(database, statement):
 
 
 def _mysql_literal(connection):
-    """A function giving the SQL literal of a value, as the driver would write it, faster for ints and strings.
+    """A function giving the SQL literal of a value as text, as the driver would write it, faster for ints and
+    strings.
 
     Most strings we store (Chinese explanations, JSON) contain nothing to escape, and
-    the driver's per-character escaping of them is most of a bulk insert's Python time.
+    the driver's escaping of them is most of a bulk insert's Python time. The driver
+    answers bytes (in the connection's encoding); bytes values are written in hex, which
+    any bytes survive in a statement of text.
     """
-    escape = connection.escape
+    encoding, driver_literal = connection.encoding, connection.literal
 
     def literal(value):
         kind = type(value)
@@ -494,7 +579,11 @@ def _mysql_literal(connection):
             return str(value)
         if kind is str and not _NEEDS_ESCAPING(value):
             return f"'{value}'"
-        return "NULL" if value is None else escape(value)
+        if value is None:
+            return "NULL"
+        if kind is bytes or kind is bytearray:
+            return f"X'{value.hex()}'"
+        return driver_literal(value).decode(encoding)
     return literal
 
 

@@ -5,8 +5,8 @@ and the certificate image (授权书 PNG) drawn per second on one core.
 
 转货 (cloud stock): every client is a downline of the same upline buying one unit at a time from the upline's cloud
 stock of one product (the hot row), paying from its goods balance. The raw floor is what any ledgered decrement of
-that row costs: one INSERT of a move and the guarded UPDATE, one transaction, straight PyMySQL. Target: the service
-at least 0.5 of the floor.
+that row costs: one INSERT of a move and the guarded UPDATE, one transaction, straight mysqlclient (the app's own
+driver, so that the ratio compares like with like). Target: the service at least 0.5 of the floor.
 
 Certificates: one process, one thread — one core — drawing certificates of agents with distinct names, regions and
 numbers (no image is drawn twice), against the raw floor of any PNG of the same size: the cached background copied

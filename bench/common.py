@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
-import pymysql
+import MySQLdb
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIZES = ("smoke", "quick", "full")
@@ -70,11 +70,13 @@ def insert_closure(database, ranges):
 
 
 def raw_connection(url, *, use_database=True, **kwargs):
-    """A plain PyMySQL connection to the server of `url` (to its database unless `use_database` is false)."""
+    """A plain connection of the app's driver (mysqlclient) to the server of `url` (to its database unless
+    `use_database` is false): the raw floors send their statements through the same C client as the app."""
     parts = urlparse(url)
-    return pymysql.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
-                           user=parts.username or "root", password=parts.password or "",
-                           database=parts.path.lstrip("/") if use_database else None, charset="utf8mb4", **kwargs)
+    database = {"database": parts.path.lstrip("/")} if use_database else {}
+    return MySQLdb.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
+                           user=parts.username or "root", password=parts.password or "", charset="utf8mb4",
+                           **database, **kwargs)
 
 
 def _server_statement(url, statement):

@@ -30,7 +30,8 @@ CREDIT = "UPDATE goods_balance SET balance_fen = balance_fen + 1 WHERE agent_id 
 
 
 def raw_debit_worker(url, agent_id):
-    """One entry INSERT and the guarded UPDATE of the hot balance per transaction, straight PyMySQL."""
+    """One entry INSERT and the guarded UPDATE of the hot balance per transaction, straight mysqlclient (the app's
+    driver)."""
     def make(client):
         connection = raw_connection(url)
         cursor, counter = connection.cursor(), itertools.count()

@@ -84,8 +84,8 @@ def run_phases(url, phases, *, clients, rounds, seconds, unit):
 
 
 def raw_worker(url, warehouse_id, product_id, hot_update_last, *, begin=False):
-    """One guarded UPDATE and one INSERT of a move per transaction, straight PyMySQL. The connection runs with
-    autocommit off, so its transaction starts with its first statement; with `begin` it is opened by BEGIN first,
+    """One guarded UPDATE and one INSERT of a move per transaction, straight mysqlclient (the app's driver). The
+    connection runs with autocommit off, so its transaction starts with its first statement; with `begin` it is opened by BEGIN first,
     as every transaction of the app is (its connections autocommit outside transactions): one round trip more."""
     def make(client):
         connection = raw_connection(url)

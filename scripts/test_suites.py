@@ -12,7 +12,7 @@ import subprocess
 import sys
 from urllib.parse import urlparse
 
-import pymysql
+import MySQLdb
 
 DEFAULT_MYSQL_URL = "mysql://root@127.0.0.1:3306/weishang_test"
 
@@ -21,10 +21,10 @@ def ensure_mysql_database(url):
     """Create the test database if missing; False when the server is unreachable."""
     parts = urlparse(url)
     try:
-        connection = pymysql.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
+        connection = MySQLdb.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
                                      user=parts.username or "root", password=parts.password or "",
                                      connect_timeout=5)
-    except pymysql.err.OperationalError as exc:
+    except MySQLdb.OperationalError as exc:
         print(f"MySQL unreachable at {parts.hostname}:{parts.port}: {exc}")
         return False
     with connection.cursor() as cursor:

@@ -17,7 +17,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import pymysql
+import MySQLdb
 import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -86,9 +86,9 @@ class PrivateMariaDB:
 
     def _answers(self):
         try:
-            pymysql.connect(host="127.0.0.1", port=self.port, user="root", connect_timeout=1).close()
+            MySQLdb.connect(host="127.0.0.1", port=self.port, user="root", connect_timeout=1).close()
             return True
-        except pymysql.err.OperationalError:
+        except MySQLdb.OperationalError:
             return False
 
     def kill(self):
@@ -103,7 +103,7 @@ class PrivateMariaDB:
 
     def sql(self, *statements):
         """Run `statements` as root; the first row of the last one."""
-        connection = pymysql.connect(host="127.0.0.1", port=self.port, user="root", autocommit=True)
+        connection = MySQLdb.connect(host="127.0.0.1", port=self.port, user="root", autocommit=True)
         try:
             with connection.cursor() as cursor:
                 for statement in statements:

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 
-import pymysql
+import MySQLdb
 
 from tests.faults import free_port, wait_until
 
@@ -99,8 +99,8 @@ wsrep-retry-autocommit=1
         if self.process.poll() is not None:
             raise RuntimeError(f"galera node{self.index} exited; see {self.directory}/mariadbd.log")
         try:
-            connection = pymysql.connect(host="127.0.0.1", port=self.port, user="root", connect_timeout=1)
-        except pymysql.err.OperationalError:
+            connection = MySQLdb.connect(host="127.0.0.1", port=self.port, user="root", connect_timeout=1)
+        except MySQLdb.OperationalError:
             return False
         try:
             with connection.cursor() as cursor:
@@ -152,7 +152,7 @@ class GaleraCluster:
         return int(self.sql(node, "SHOW STATUS LIKE 'wsrep_cluster_size'")[1])
 
     def sql(self, node, statement):
-        connection = pymysql.connect(host="127.0.0.1", port=node.port, user="root", autocommit=True)
+        connection = MySQLdb.connect(host="127.0.0.1", port=node.port, user="root", autocommit=True)
         try:
             with connection.cursor() as cursor:
                 cursor.execute(statement)
