@@ -6,9 +6,11 @@ every process (gunicorn workers, the scheduler), not some seconds later as with 
 Triggers (migration 0260) set a kind's row of `reference_version` to a new random value on every INSERT, UPDATE
 and DELETE of its tables, inside the writing transaction; a value never comes back, so what was read under a
 version that was replaced or rolled back is never served again. A request (a job, a background task) reads the
-versions once, in one statement, at its first look-up (`open_scope`) — unless that look-up comes inside a
-transaction the scope opened, whose own uncommitted writes the versions may then be: a rollback would leave the
-scope serving what was rolled back, so they are read again at each look-up until one comes outside it. Outside a
+versions once, in one statement, at its first look-up (`open_scope`), or with its first statement where a hot path
+joins them to what it reads anyway (`remember_versions`: a WeChat Pay notification's payment lookup) — unless that
+look-up comes inside a transaction the scope opened, whose own uncommitted writes the versions may then be: a
+rollback would leave the scope serving what was rolled back, so they are read again at each look-up until one
+comes outside it. Outside a
 scope (a `flask` command, a test calling a use case) each look-up reads them. A level deleted takes its promotions
 with it through a foreign key's cascade, which fires no trigger on MySQL: migration 0261 bumps the promotions'
 version on a level's delete. So within one scope a look-up after the scope's own write of
@@ -65,8 +67,21 @@ def scope():
         close_scope(token)
 
 
+VERSIONS_TABLE = "reference_version"  # (kind, version): one row per kind, never none
+
+
 def _read_versions():
-    return dict(db.execute_sql("SELECT kind, version FROM reference_version").fetchall())
+    return dict(db.execute_sql(f"SELECT kind, version FROM {VERSIONS_TABLE}").fetchall())
+
+
+def remember_versions(rows):
+    """The (kind, version) rows of VERSIONS_TABLE that the caller read in a statement of its own (a hot path's
+    first, joining them to what it reads: a round trip less), kept as the scope's versions as its first look-up
+    would have read them: only when the scope has read none yet and no transaction it opened is under way (else
+    they are left unused)."""
+    scope = _scope.get()
+    if scope is not None and scope.versions is None and db.transaction_depth() <= scope.depth and rows:
+        scope.versions = dict(rows)
 
 
 def _current_versions():

@@ -119,3 +119,34 @@ def test_a_request_whose_first_look_up_follows_its_own_change_is_not_served_it_a
             assert _level_price(product, level) == 25000
             transaction.rollback()
         assert _level_price(product, level) == 10000
+
+
+def _versions_read_by_a_look_up(level, product):
+    from tests.statements import counted
+
+    with counted() as seen:
+        _level_price(product, level)
+    return sum("reference_version" in statement for statement in seen)
+
+
+def test_versions_a_request_read_with_its_first_statement_are_the_ones_it_works_under():
+    level = make_level()
+    product, _ = orderable(100)
+    _level_price(product, level)  # kept
+    with reference.scope():
+        reference.remember_versions(db.execute_sql("SELECT kind, version FROM reference_version").fetchall())
+        assert _versions_read_by_a_look_up(level, product) == 0
+    with reference.scope():
+        assert _versions_read_by_a_look_up(level, product) == 1  # not remembered: read at the first look-up
+
+
+@pytest.mark.committed  # a transaction of the request's own, as in production, not a savepoint in the test's
+def test_versions_read_inside_a_transaction_the_request_opened_are_not_remembered():
+    level = make_level()
+    product, _ = orderable(100)
+    _level_price(product, level)
+    with reference.scope():
+        with db.atomic():
+            reference.remember_versions(db.execute_sql("SELECT kind, version FROM reference_version").fetchall())
+        with db.atomic():
+            assert _versions_read_by_a_look_up(level, product) > 0  # read again, as at each look-up in there

@@ -307,3 +307,70 @@ def test_money_taken_for_an_order_finance_confirmed_otherwise_is_reported_to_the
     assert notify(client, wechat_pay_v3.payment_notification(no)).status_code == 204
     assert OutboxMessage.select().where(OutboxMessage.kind == "order_paid_after_close").count() == 1
     assert service.get_order(order.id).payment_ref == "BANK-1"
+
+
+def test_a_notification_writes_the_order_its_lines_its_payment_and_its_books_as_one_payment(
+        app, client, wechat_pay_v3, my_order):
+    from app.agents.models import AgentPurchase
+    from app.finance.models import OrderSettlement
+    from app.orders.models import OrderLine
+
+    no = started(client, my_order)
+    _, order, _, _ = my_order
+    wechat_pay_v3.pay(no, notify=False, transaction_id="4200000000000000007")
+    assert notify(client, wechat_pay_v3.payment_notification(no)).status_code == 204
+    paid = service.get_order(order.id)
+    payment = WechatPayment.get(WechatPayment.order == order.id)
+    assert (payment.status, payment.transaction_id) == ("paid", "4200000000000000007")
+    assert payment.paid_at is not None and payment.checked_at == payment.paid_at
+    assert {line.paid_at for line in OrderLine.select().where(OrderLine.order == order.id)} == {paid.paid_at}
+    assert OrderSettlement.get_by_id(order.id).total_fen == order.total_fen
+    assert AgentPurchase.get(AgentPurchase.order_id == order.id).amount_fen == order.total_fen - order.shipping_fen
+    assert {command: code for command, (code, _) in ledger_checks(app).items()} == CLEAN_LEDGERS
+
+
+def test_a_cloud_order_paid_through_a_notification_is_stored_in_its_buyers_cloud_stock(
+        app, client, fake_wechat, wechat_pay_v3):
+    from app.orders import placement
+    from tests.factories import cloud_units, line
+
+    headers, agent = agent_headers(client, fake_wechat)
+    product, warehouse = orderable(100)
+    order = placement.place_order(placed_by=f"agent:{agent.id}", idempotency_key="cloud-by-wechat",
+                                  buyer_agent=agent, items=[line(product, 3)], to_cloud=True)
+    assert start(client, headers, order).status_code == 200
+    no = service.order_no(order)
+    wechat_pay_v3.pay(no, notify=False)
+    assert notify(client, wechat_pay_v3.payment_notification(no)).status_code == 204
+    stored = service.get_order(order.id)
+    assert (stored.status, stored.warehouse_id) == ("stored", warehouse.id) and stored.received_at is not None
+    assert cloud_units(agent, product) == 3 and stock_of(product, warehouse) == (50, 3)
+    assert {command: code for command, (code, _) in ledger_checks(app).items()} == CLEAN_LEDGERS
+
+
+def test_a_notification_for_an_order_whose_stock_ran_short_counts_the_payment_and_picking_waits(
+        app, client, fake_wechat, wechat_pay_v3):
+    headers, agent = agent_headers(client, fake_wechat)
+    product, warehouse = orderable(100, on_hand=1)
+    order = place(agent, (product, 2))
+    assert start(client, headers, order).status_code == 200
+    no = service.order_no(order)
+    wechat_pay_v3.pay(no, notify=False)
+    assert notify(client, wechat_pay_v3.payment_notification(no)).status_code == 204
+    paid = service.get_order(order.id)
+    assert (paid.status, paid.warehouse_id) == ("paid", None)
+    assert [e.action for e in paid.event_log] == ["place", "pay", "stock_short"]
+    assert stock_of(product, warehouse) == (1, 0)
+    assert WechatPayment.get(WechatPayment.order == order.id).status == "paid"
+    assert OutboxMessage.select().where(OutboxMessage.kind == "order_stock_short").count() == 1
+
+
+def test_a_notification_for_an_order_paid_otherwise_marks_its_wechat_payment_paid(client, wechat_pay_v3, my_order):
+    _, order, _, _ = my_order
+    no = started(client, my_order)
+    service.confirm_payment(order.id, actor="admin:1", method="offline", amount_fen=order.total_fen,
+                            payment_ref="BANK-2")
+    wechat_pay_v3.pay(no, notify=False, transaction_id="4200000000000000009")
+    assert notify(client, wechat_pay_v3.payment_notification(no)).status_code == 204
+    payment = WechatPayment.get(WechatPayment.order == order.id)
+    assert (payment.status, payment.transaction_id) == ("paid", "4200000000000000009") and payment.paid_at

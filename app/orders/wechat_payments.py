@@ -12,9 +12,10 @@ import logging
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from app import reference
 from app.clock import utcnow
 from app.config import get_settings
-from app.database import Prepared, atomic_with_retry, db
+from app.database import atomic_with_retry, db, portable_sql
 from app.errors import BadRequest, Conflict, DomainError, NotFound, Unavailable
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
@@ -104,12 +105,19 @@ def handle_notification(*, headers, body):
     return _apply_transaction(notification.resource, client=client)
 
 
-# A notification's statements around the confirmation, written once (every notification runs them).
-_PAYMENT_OF = Prepared(lambda param: WechatPayment.select(WechatPayment.order, WechatPayment.status).where(
-    WechatPayment.out_trade_no == param))  # unique
-_PAID = Prepared(lambda param: WechatPayment.update(status=param, transaction_id=param, paid_at=param,
-                                                   checked_at=param).where(WechatPayment.order == param,
-                                                                           WechatPayment.status != param))
+# A notification's first statement: its payment (out_trade_no is unique) beside the reference versions the request
+# works under (app/reference.py), which the settlement of a payment confirmed now looks up, read in the same round
+# trip, before any transaction. One row per kind of reference data, the payment's columns NULL when there is none.
+_PAYMENT_AND_VERSIONS = (f"SELECT v.kind, v.version, p.{WechatPayment.order.column_name}, p.{WechatPayment.status.column_name}"
+                         f" FROM {reference.VERSIONS_TABLE} AS v LEFT JOIN {WechatPayment._meta.table_name} AS p"
+                         f" ON p.{WechatPayment.out_trade_no.column_name} = ?")
+
+
+def _payment_of(number):
+    """(order id, status) of the WeChat payment numbered `number`, or None; the reference versions remembered."""
+    rows = db.execute_sql(portable_sql(_PAYMENT_AND_VERSIONS), (number,)).fetchall()
+    reference.remember_versions([(kind, version) for kind, version, _, _ in rows])
+    return (rows[0][2], rows[0][3]) if rows and rows[0][2] is not None else None
 
 
 def _apply_transaction(resource, *, client):
@@ -119,10 +127,10 @@ def _apply_transaction(resource, *, client):
         raise BadRequest("商户号或小程序与本店不符", code="merchant_mismatch")
     state = resource.get("trade_state")
     number = resource.get("out_trade_no")
-    payment = _PAYMENT_OF.first(number) if isinstance(number, str) else None
-    if payment is not None and payment.status == "paid":  # a repeat: one lookup, nothing else
+    payment = _payment_of(number) if isinstance(number, str) else None
+    if payment is not None and payment[1] == "paid":  # a repeat: one lookup, nothing else
         return "repeated"
-    order_id = payment.order_id if payment is not None else lifecycle.id_from_order_no(number)
+    order_id = payment[0] if payment is not None else lifecycle.id_from_order_no(number)
     if order_id is None:
         raise NotFound("订单不存在", code="order_not_found")
     if state in CLOSED_STATES:
@@ -138,15 +146,14 @@ def _apply_transaction(resource, *, client):
 
     def confirm():
         # The order and its payment move together: one unit of work, retried whole when InnoDB picks it as a
-        # deadlock victim (the hot stock and rollup rows are shared by every payment). The payment is written
-        # before the confirmation, so the hot rows, locked last, are held only until COMMIT; a refusal (another
-        # amount) rolls it back with the rest.
-        order, lines = lifecycle.lock_order_with_lines(order_id)
-        now = WechatPayment.paid_at.db_value(utcnow())
-        # The SET follows the model's column order (checked_at before paid_at): both take `now`.
-        _PAID.execute("paid", transaction_id, now, now, order_id, "paid")
+        # deadlock victim (the hot stock and rollup rows are shared by every payment). The payment is marked paid
+        # with the order (in the order's own UPDATE on MySQL; by itself when the order was paid otherwise), before
+        # the hot rows, locked last, so they are held only until COMMIT; a refusal (another amount) rolls it back
+        # with the rest.
+        order, lines = lifecycle.lock_order_for_payment(order_id)
         return lifecycle.confirm_locked_payment(order, lines=lines, actor=WECHAT_ACTOR, method="wechat",
-                                                amount_fen=amount, payment_ref=transaction_id)
+                                                amount_fen=amount, payment_ref=transaction_id,
+                                                wechat_paid=(transaction_id, utcnow()))
 
     try:
         order, confirmed_now = atomic_with_retry(confirm)
