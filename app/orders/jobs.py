@@ -7,6 +7,7 @@ transaction; an order that changed meanwhile (paid just now) is left alone.
 import logging
 from datetime import timedelta
 
+from app import reference
 from app.clock import local_today, utcnow
 from app.config import get_settings
 from app.database import db
@@ -59,7 +60,10 @@ def settle_wechat_pay(now=None):
     for kind, ids, settle in work:
         for record_id in ids:
             try:
-                outcome = settle(record_id)
+                # Each under reference data read for it, as its notification's request would be: the run takes
+                # minutes of calls to WeChat, and the job's own scope would keep the first one's versions.
+                with reference.scope():
+                    outcome = settle(record_id)
             except (DomainError, PayError) as exc:
                 log.info("WeChat Pay %s %s left for later: %s", kind, record_id, exc)
                 outcome = "unknown"
