@@ -225,9 +225,11 @@ def picked_up(agent, quantity, *, consignee=None):
 
 
 def scan_client(app):
-    """A test client that looks up codes from an address of its own (rate limits count per address)."""
+    """A test client that looks up codes from an address of its own, never another's in the session (rate limits
+    count per address, and a test may use up an address's window)."""
     client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = f"10.{next(_sequence) % 250}.{next(_sequence) % 250}.7"
+    number = next(_sequence)
+    client.environ_base["REMOTE_ADDR"] = f"10.{(number >> 16) & 255}.{(number >> 8) & 255}.{number & 255}"
     return client
 
 
