@@ -208,7 +208,11 @@ _LOCKED_ORDER_FOR_PAYMENT = Prepared(lambda param: for_update(
 def lock_order_for_payment(order_id):
     """`lock_order_with_lines` reading only what `confirm_locked_payment` needs (PAYMENT_ORDER_FIELDS and
     PAYMENT_LINE_FIELDS): for a use case that confirms the payment and shows nothing else of the order."""
-    rows = _LOCKED_ORDER_FOR_PAYMENT.rows(order_id)
+    return _order_and_lines(_LOCKED_ORDER_FOR_PAYMENT.rows(order_id))
+
+
+def _order_and_lines(rows):
+    """(the order, its lines) of the rows of an order LEFT JOINed to its lines; or NotFound."""
     if not rows:
         raise NotFound("订单不存在", code="order_not_found")
     return rows[0], [row.joined_line for row in rows if row.joined_line.id is not None]
@@ -217,11 +221,8 @@ def lock_order_for_payment(order_id):
 def lock_order_with_lines(order_id, *, agent=None):
     """(the order, its lines by id), the order's row and its lines' locked for this transaction, in one query (an
     agent's own only); or NotFound."""
-    rows = (_LOCKED_ORDER_WITH_LINES.rows(order_id) if agent is None
-            else _LOCKED_AGENTS_ORDER_WITH_LINES.rows(order_id, agent.id))
-    if not rows:
-        raise NotFound("订单不存在", code="order_not_found")
-    return rows[0], [row.joined_line for row in rows if row.joined_line.id is not None]
+    return _order_and_lines(_LOCKED_ORDER_WITH_LINES.rows(order_id) if agent is None
+                            else _LOCKED_AGENTS_ORDER_WITH_LINES.rows(order_id, agent.id))
 
 
 def move_order(order, action, *, actor, reason="", **changes):
@@ -407,10 +408,15 @@ _WECHAT_PAID = Prepared(lambda param: WechatPayment.update(status=param, transac
                                                                                   WechatPayment.status != param))
 
 
-def _mark_wechat_paid(order_id, wechat_paid):
+def _wechat_paid_values(wechat_paid):
+    """The payment's status, transaction_id, checked_at and paid_at as written when it is marked paid."""
     transaction_id, moment = wechat_paid
     at = WechatPayment.paid_at.db_value(moment)
-    _WECHAT_PAID.execute("paid", transaction_id, at, at, order_id, "paid")
+    return ["paid", transaction_id, at, at]
+
+
+def _mark_wechat_paid(order_id, wechat_paid):
+    _WECHAT_PAID.execute(*_wechat_paid_values(wechat_paid), order_id, "paid")
 
 
 _LINES_PAID = Prepared(lambda param: OrderLine.update(paid_at=param).where(OrderLine.order == param))
@@ -455,9 +461,7 @@ def _move_to_paid(order, lines, *, actor, paid_at, wechat_paid, **changes):
                 names, wechat=wechat_paid is not None)
         values = [*(fields[name].db_value(changes[name]) for name in names), OrderLine.paid_at.db_value(paid_at)]
         if wechat_paid is not None:
-            transaction_id, moment = wechat_paid
-            at = WechatPayment.paid_at.db_value(moment)
-            values = ["paid", *values, "paid", transaction_id, at, at]
+            values = ["paid", *values, *_wechat_paid_values(wechat_paid)]
         db.execute_sql(statement, [*values, order.id])
     del changes["status"]
     _moved(order, "pay", target, actor=actor, reason="", changes=changes)
