@@ -34,7 +34,8 @@ from app.codes import service as codes  # noqa: E402
 from app.codes.batches import INSERT_CHUNK  # noqa: E402
 from app.database import db  # noqa: E402
 from app.orders import service as orders  # noqa: E402
-from bench.common import emit, fresh_database, gunicorn, parse_args, raw_connection, sized  # noqa: E402
+from bench.common import (CpuMeter, cpu_bound, emit, fresh_database, gunicorn, parse_args, print_cpu,  # noqa: E402
+                          raw_connection, round_trip_us, sized)
 
 FLOOR_CHUNK = INSERT_CHUNK
 # Units of one shipped order: within an order line's 9,999 and the 10,000 codes one shipment binds.
@@ -116,8 +117,9 @@ def page(port, path):
     return body
 
 
-def http_rate(port, paths, clients, seconds):
-    """Requests per second of `clients` threads fetching `paths` in turn; any non-200 answer fails the run."""
+def http_rate(port, paths, clients, seconds, url=None):
+    """Requests per second of `clients` threads fetching `paths` in turn, and the CPU they cost (a CpuMeter, the
+    statements counted on the database server of `url`); any non-200 answer fails the run."""
     stop, errors, counts = threading.Event(), [], []
     path_cycle = itertools.cycle(paths)
     lock = threading.Lock()
@@ -142,16 +144,18 @@ def http_rate(port, paths, clients, seconds):
         counts.append(done)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join()
+    with CpuMeter(url) as meter:
+        began = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        time.sleep(seconds)
+        stop.set()
+        for thread in threads:
+            thread.join()
+        meter.units = sum(counts)
     if errors:
         raise errors[0]
-    return sum(counts) / (time.perf_counter() - began)
+    return sum(counts) / (time.perf_counter() - began), meter
 
 
 def main():
@@ -188,15 +192,18 @@ def run(args):
     with gunicorn("wsgi:app", server_env(args.url), "--workers", "2") as port:
         http_rate(port, ["/healthz"], 2, 1)
         assert "正品验证通过" in page(port, shipped_paths[0]), "a shipped code's page is not the genuine verdict"
-        health = http_rate(port, ["/healthz"], args.clients, seconds)
-        scans = http_rate(port, scan_paths, args.clients, seconds)
-        shipped_scans = http_rate(port, shipped_paths, args.clients, seconds)
+        health, health_cpu = http_rate(port, ["/healthz"], args.clients, seconds, args.url)
+        scans, _ = http_rate(port, scan_paths, args.clients, seconds, args.url)
+        shipped_scans, shipped_cpu = http_rate(port, shipped_paths, args.clients, seconds, args.url)
+    round_trip = round_trip_us(args.url)
     print(f"HTTP under gunicorn (2 sync workers), {args.clients} clients, {seconds} s each, clients on the same "
           "2 cores:")
     print(f"  {'floor: GET /healthz (one SELECT 1)':<82} {health:8,.0f} requests/s")
     for label, rate in (("scan page GET /v/<code>, shipped codes (a consumer's scan)", shipped_scans),
                         ("scan page GET /v/<code>, unshipped codes (the anomaly path: flag + owner notice)", scans)):
         print(f"  {label:<82} {rate:8,.0f} requests/s   ({rate / health:.0%} of the floor)")
+    bounds = cpu_bound(health_cpu, shipped_cpu), cpu_bound(health_cpu, shipped_cpu, round_trip=round_trip)
+    print_cpu("shipped code's scan", health_cpu, shipped_cpu, bound=bounds[0], driver_bound=bounds[1])
 
     figures = {"batch": quantity, "codes_per_second": round(service), "raw_insert_floor_per_second": round(floor),
                "drawing_per_second": round(drawing), "qr_default_png_per_second": round(default_png, 1),
@@ -204,7 +211,12 @@ def run(args):
                "http_clients": args.clients, "floor_requests_per_second": round(health, 1),
                "scan_requests_per_second": round(scans, 1), "scan_codes": scan_codes,
                "shipped_scan_requests_per_second": round(shipped_scans, 1),
-               "shipped_scan_ratio": round(shipped_scans / health, 3), "unshipped_scan_ratio": round(scans / health, 3)}
+               "shipped_scan_ratio": round(shipped_scans / health, 3), "unshipped_scan_ratio": round(scans / health, 3),
+               "floor_cpu_us": health_cpu.machine_us, "floor_database_cpu_us": health_cpu.database_us,
+               "floor_statements": health_cpu.statements, "shipped_scan_cpu_us": shipped_cpu.machine_us,
+               "shipped_scan_database_cpu_us": shipped_cpu.database_us,
+               "shipped_scan_statements": shipped_cpu.statements, "driver_round_trip_cpu_us": round_trip,
+               "shipped_scan_ratio_bound": bounds[0], "shipped_scan_ratio_bound_with_driver": bounds[1]}
     emit(figures)
 
 

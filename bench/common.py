@@ -156,6 +156,114 @@ def gunicorn(target, env, *options):
         process.wait(timeout=60)
 
 
+def _busy_seconds():
+    """CPU seconds every core has spent busy since boot (user, nice, system, irq, softirq): not idle, I/O wait or
+    time the hypervisor stole."""
+    with open("/proc/stat") as stat:
+        user, nice, system, _idle, _iowait, irq, softirq = map(int, stat.readline().split()[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def _database_server_seconds():
+    """CPU seconds the local MariaDB (or MySQL) server has spent since it started; None when none runs here."""
+    for name in ("mariadbd", "mysqld"):
+        found = subprocess.run(["pidof", name], capture_output=True, text=True).stdout.split()
+        if found:
+            with open(f"/proc/{found[0]}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return None
+
+
+class CpuMeter:
+    """The CPU a phase cost, per unit of work: the whole machine's (every process: server, database, clients) and
+    the database server's share, in microseconds, and (given the database's `url`) the statements the server was
+    sent, once the `with` block has ended (None where /proc, a local database server or the URL is not there to
+    read). Throughput on a saturated machine is cores ÷ CPU per unit, so these say what a rate cannot: where the
+    time of a request goes."""
+
+    def __init__(self, url=None):
+        self.url = url
+        self.machine_us = self.database_us = self.statements = None
+        self.units = 0
+
+    def __enter__(self):
+        try:
+            self._began = (_busy_seconds(), _database_server_seconds(), self._questions())
+        except OSError:
+            self._began = None
+        return self
+
+    def __exit__(self, *exc):
+        if self._began is None or not self.units:
+            return
+        machine, database, questions = _busy_seconds(), _database_server_seconds(), self._questions()
+        self.machine_us = round((machine - self._began[0]) / self.units * 1e6)
+        if database is not None and self._began[1] is not None:
+            self.database_us = round((database - self._began[1]) / self.units * 1e6)
+        if questions is not None:
+            # Less the reading's own SHOW, counted by the server before it answers.
+            self.statements = round((questions - self._began[2] - 1) / self.units, 1)
+
+    def _questions(self):
+        if self.url is None:
+            return None
+        connection = raw_connection(self.url, use_database=False)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW GLOBAL STATUS LIKE 'Questions'")
+                return int(cursor.fetchone()[1])
+        finally:
+            connection.close()
+
+
+def round_trip_us(url, count=2000):
+    """Microseconds of this process's CPU per `SELECT 1` sent by the raw driver: what every statement costs the
+    client however little the application does around it."""
+    connection = raw_connection(url)
+    try:
+        with connection.cursor() as cursor:
+            started = time.process_time()
+            for _ in range(count):
+                cursor.execute("SELECT 1")
+                cursor.fetchall()
+            return round((time.process_time() - started) / count * 1e6, 1)
+    finally:
+        connection.close()
+
+
+def cpu_bound(floor, use_case, *, round_trip=None):
+    """The most `use_case`'s rate could be of `floor`'s on a saturated machine if the application added no work
+    beyond the floor's but the database server's for the use case's statements (and, given the client's
+    `round_trip` µs, the driver's for each statement more than the floor's): floor CPU ÷ (floor CPU + the
+    extra). None unless the meters read."""
+    if None in (floor.machine_us, floor.database_us, use_case.database_us):
+        return None
+    extra = use_case.database_us - floor.database_us
+    if round_trip is not None:
+        if None in (floor.statements, use_case.statements):
+            return None
+        extra += (use_case.statements - floor.statements) * round_trip
+    return round(floor.machine_us / (floor.machine_us + extra), 3)
+
+
+def print_cpu(unit, floor, use_case, *, bound=None, driver_bound=None):
+    """The CpuMeter readings of a floor and a use case, and their `cpu_bound`s, as lines of the report."""
+    if floor.machine_us is None or use_case.machine_us is None:
+        return
+    database = (f"; the database server's share {floor.database_us:,} and {use_case.database_us:,} µs"
+                if floor.database_us is not None and use_case.database_us is not None else "")
+    statements = (f"; statements sent {floor.statements} and {use_case.statements}"
+                  if floor.statements is not None and use_case.statements is not None else "")
+    print(f"  CPU per {unit} (both cores, every process): floor {floor.machine_us:,} µs, use case "
+          f"{use_case.machine_us:,} µs{database}{statements}")
+    if bound is not None:
+        print(f"  with no application work beyond the floor's but the database server's for its statements, the "
+              f"use case could reach at most {bound:.2f} of the floor here")
+    if driver_bound is not None:
+        print(f"  and with the driver's own CPU for each statement sent, at most {driver_bound:.2f}")
+
+
 def emit(figures):
     """The bench's last line: its figures as one line of JSON."""
     print(json.dumps(figures, ensure_ascii=False), flush=True)

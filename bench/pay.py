@@ -47,7 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app, migrate  # noqa: E402
 from app.database import db  # noqa: E402
-from bench.common import emit, fresh_database, gunicorn, parse_args, raw_connection, sized  # noqa: E402
+from bench.common import (CpuMeter, cpu_bound, emit, fresh_database, gunicorn, parse_args, print_cpu,  # noqa: E402
+                          raw_connection, round_trip_us, sized)
 
 MCH_ID, APPID, SERIAL = "1900009191", "wx-bench-mp", "5157F09EFDC096DE15EBE81A47057A72"
 CLIENTS = 4  # --clients changes it
@@ -128,14 +129,16 @@ def _post_all(args):
 
 def post_rate(port, path, notifications):
     """Notifications per second POSTed to `path` by CLIENTS processes (each its share, one connection); the
-    statuses seen."""
+    statuses seen; the CPU they cost (a CpuMeter)."""
     clients = OPTIONS["clients"]
     shares = [(port, path, notifications[index::clients]) for index in range(clients)]
     with multiprocessing.Pool(clients) as pool:
-        started = time.perf_counter()
-        results = pool.map(_post_all, shares)
-        seconds = time.perf_counter() - started
-    return len(notifications) / seconds, {status for statuses in results for status in statuses}
+        with CpuMeter(OPTIONS["url"]) as meter:
+            started = time.perf_counter()
+            results = pool.map(_post_all, shares)
+            seconds = time.perf_counter() - started
+            meter.units = len(notifications)
+    return len(notifications) / seconds, {status for statuses in results for status in statuses}, meter
 
 
 def bench_notifications(options, fake, env):
@@ -155,9 +158,10 @@ def bench_notifications(options, fake, env):
     served = ("--worker-class", "gthread", "--threads", str(threads)) if threads > 1 else ()
     with gunicorn("bench.pay:wsgi_app()", env, "--workers", "2", *served) as port:
         post_rate(port, "/bench/verify", signed(fake, orders[:OPTIONS["clients"] * 2]))  # warm both workers
-        floor, floor_statuses = post_rate(port, "/bench/verify", signed(fake, orders))
-        handled, handled_statuses = post_rate(port, NOTIFY, signed(fake, orders))
-        repeated, repeated_statuses = post_rate(port, NOTIFY, signed(fake, orders))
+        floor, floor_statuses, floor_cpu = post_rate(port, "/bench/verify", signed(fake, orders))
+        handled, handled_statuses, handled_cpu = post_rate(port, NOTIFY, signed(fake, orders))
+        repeated, repeated_statuses, _ = post_rate(port, NOTIFY, signed(fake, orders))
+    round_trip = round_trip_us(options.url)
     assert floor_statuses == handled_statuses == repeated_statuses == {204}, (floor_statuses, handled_statuses,
                                                                              repeated_statuses)
     figures = {"notifications": count, "clients": OPTIONS["clients"], "threads_per_worker": threads,
@@ -165,13 +169,21 @@ def bench_notifications(options, fake, env):
                "verify_decrypt_http_floor_per_second": round(floor, 1),
                "notifications_handled_per_second": round(handled, 1),
                "repeated_notifications_per_second": round(repeated, 1),
-               "handled_to_floor_ratio": round(handled / floor, 3)}
+               "handled_to_floor_ratio": round(handled / floor, 3),
+               "floor_cpu_us": floor_cpu.machine_us, "floor_database_cpu_us": floor_cpu.database_us,
+               "handled_cpu_us": handled_cpu.machine_us, "handled_database_cpu_us": handled_cpu.database_us,
+               "floor_statements": floor_cpu.statements, "handled_statements": handled_cpu.statements,
+               "driver_round_trip_cpu_us": round_trip,
+               "handled_ratio_bound": cpu_bound(floor_cpu, handled_cpu),
+               "handled_ratio_bound_with_driver": cpu_bound(floor_cpu, handled_cpu, round_trip=round_trip)}
     print(f"verify + decrypt in one process: {figures['verify_decrypt_in_process_per_second']}/s")
     print(f"HTTP floor (verify + decrypt, gunicorn 2 workers × {threads} threads, {OPTIONS['clients']} clients): "
           f"{figures['verify_decrypt_http_floor_per_second']}/s over {count} notifications")
     print(f"handled at {NOTIFY} (verify, decrypt, confirm the order): {figures['notifications_handled_per_second']}/s "
           f"(ratio to floor {figures['handled_to_floor_ratio']}, target >= 0.3)")
     print(f"repeats (already confirmed): {figures['repeated_notifications_per_second']}/s")
+    print_cpu("notification", floor_cpu, handled_cpu, bound=figures["handled_ratio_bound"],
+              driver_bound=figures["handled_ratio_bound_with_driver"])
     return figures
 
 
@@ -280,6 +292,7 @@ def main():
                          extra=_extra_arguments)
     OPTIONS["clients"] = max(1, options.clients)
     OPTIONS["threads"] = max(1, options.threads)
+    OPTIONS["url"] = options.url
     logging.disable(logging.WARNING)
     from tests.fake_wechat_pay_v3 import FakeWeChatPayV3
 
