@@ -5,9 +5,10 @@ second under gunicorn (2 workers) with concurrent clients against a trivial endp
 The scan page is measured in two phases against the same `/healthz` floor, each on 20,000 codes (1,000 with
 --smoke), more than a phase scans on this machine, so a scan is its code's first. First the codes of a batch never
 shipped: the anomaly path, a code scanned before it left the warehouse (besides the count, 3 writes: the scan, its
-`unshipped_scan` flag and an owner notice in the outbox; 6 statements). Then shipped codes, what a consumer scans:
+`unshipped_scan` flag and an owner notice in the outbox; 5 statements). Then shipped codes, what a consumer scans:
 codes bound to orders of one agent placed, paid, picked and shipped with the codes scanned at packing, through the
-order service as the warehouse does (besides the count, 1 write: the scan; 4 statements).
+order service as the warehouse does (besides the count, 1 write: the scan; 3 statements, a code's first scan looking
+for no scan before it).
 
     .venv/bin/python bench/codes.py [--smoke | --quick] [--url mysql://root@127.0.0.1:3306/weishang_bench_codes]
 

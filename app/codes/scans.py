@@ -150,9 +150,11 @@ def look_up(*, text, ip, user_agent="", openid="", province="", city="", channel
     user_agent = (user_agent or "")[:255]
     def record():
         # The count raised first, which locks the code's row and reads the count fresh: of two first scans at
-        # once, one is told it is the first. A repeat rolls the count back.
+        # once, one is told it is the first. A repeat rolls the count back. The count is the code's scans, so
+        # a first (the usual scan) has no scan before it to find, neither the code's first nor a repeat.
         scan_count = _scans_counted(row.id)
-        first, scan = _first_and_repeated_scan(row, ip=ip, user_agent=user_agent, openid=openid)
+        first, scan = (_first_and_repeated_scan(row, ip=ip, user_agent=user_agent, openid=openid)
+                       if scan_count > 1 else (None, None))
         if scan is not None:
             raise _Repeated(first, scan)
         scan = create_row(CodeScan, code=row.id, ip=ip, user_agent=user_agent, openid=(openid or "")[:64],
