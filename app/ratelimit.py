@@ -3,13 +3,16 @@
 `RATELIMIT_STORAGE_URI` is `memory://` for development and a Redis URL in
 production, where several gunicorn workers and machines must count together.
 """
+import dataclasses
 import functools
 import logging
 import time
+import weakref
 
 from flask import current_app, g, has_app_context, request
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit, RouteLimit
 from flask.wrappers import Response
+from limits.limits import safe_string
 from limits.storage import RedisClusterStorage, RedisStorage
 from limits.strategies import STRATEGIES, FixedWindowRateLimiter, WindowStats
 
@@ -66,13 +69,10 @@ class FixedWindowOwnHits(FixedWindowRateLimiter):
         self._in_order_script = (storage.get_connection().register_script(_HIT_IN_ORDER)
                                  if redis_storage and not isinstance(storage, RedisClusterStorage) else None)
 
-    def hit_in_order(self, hits):
-        """Hit each (item, identifiers) of `hits` in turn by one, stopping after the first refused, in one round
-        trip; [(count, resets at)] of the windows hit, the refused one last."""
-        keys, arguments = [], []
-        for item, identifiers in hits:
-            keys.append(self.storage.prefixed_key(item.key_for(*identifiers)))
-            arguments += (item.get_expiry(), 1, item.amount)
+    def hit_in_order(self, keys, arguments):
+        """Hit each window of `keys` (the storage's keys) in turn by one, stopping after the first refused, in one
+        round trip (`arguments`: expiry, cost and amount of each, in turn); [(count, resets at)] of the windows hit,
+        the refused one last."""
         answers = self._in_order_script(keys, arguments)
         now = time.time()
         return [(int(answers[i]), max(int(answers[i + 1]), 0) + now) for i in range(0, len(answers), 2)]
@@ -108,12 +108,21 @@ class BuiltOnceLimit(RouteLimit):
         self._built = {}
 
     def __iter__(self):
+        return iter(self.runtime_limits(self.value_now()))
+
+    def value_now(self):
+        """The configured value for this request; None while `exempt_when` exempts it."""
         if self.exempt_when is not None and self.exempt_when():
-            return iter(())
-        value = self.limit_provider() if callable(self.limit_provider) else self.limit_provider
+            return None
+        return self.limit_provider() if callable(self.limit_provider) else self.limit_provider
+
+    def runtime_limits(self, value):
+        """The runtime limits of `value` (of `value_now`), built once per value."""
+        if value is None:
+            return ()
         if value not in self._built:
             self._built[value] = tuple(super().__iter__())
-        return iter(self._built[value])
+        return self._built[value]
 
 
 def shared_limit(limit_value, scope, *, key_function=None, exempt_when=None, on_breach=None):
@@ -135,10 +144,11 @@ def limited(*limits):
         checked = view
         for limit in limits:  # registered with flask-limiter as its decorators do; its check is the fallback
             checked = limit(checked)
+        windows = _ViewWindows(limits)
 
         @functools.wraps(view)
         def limited_view(*args, **kwargs):
-            if not _checked_in_one_round_trip(limits):
+            if not _checked_in_one_round_trip(windows):
                 return checked(*args, **kwargs)
             return current_app.ensure_sync(view)(*args, **kwargs)
 
@@ -150,38 +160,106 @@ def _window_length(runtime_limit):
     return runtime_limit.limit.GRANULARITY.seconds  # what flask-limiter sorts a request's limits by
 
 
-def _checked_in_one_round_trip(limits):
-    """flask-limiter's check of `limits` for this request (`Limiter._check_request_limit` with fail on first
+_IDENTITY = "\0identity\0"  # stands for the request's identity in a key worked out before there is one
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Window:
+    """One runtime limit as a request hits it, worked out once: its scope, its key around the request's identity
+    (`RateLimitItem.key_for(prefix, identity, scope)`, cut where the identity goes) and its arguments to
+    `_HIT_IN_ORDER`, already the bytes the driver would send."""
+
+    runtime_limit: object
+    scope: str
+    key_before: str
+    key_after: str
+    arguments: tuple
+
+    @classmethod
+    def of(cls, runtime_limit, *, endpoint, method, prefix):
+        item, scope = runtime_limit.limit, runtime_limit.scope_for(endpoint, method)
+        key_before, key_after = item.key_for(*_request_args(prefix, _IDENTITY, scope)).split(_IDENTITY)
+        return cls(runtime_limit, scope, key_before, key_after,
+                   tuple(str(number).encode() for number in (item.get_expiry(), 1, item.amount)))
+
+    def key_for(self, identity):
+        return f"{self.key_before}{safe_string(identity)}{self.key_after}"
+
+
+def _request_args(prefix, identity, scope):
+    """flask-limiter's identifiers of a hit (RequestLimit.request_args)."""
+    return [prefix, identity, scope] if prefix else [identity, scope]
+
+
+class _ViewWindows:
+    """A view's limits as windows (`_Window`), smallest first as flask-limiter sorts them, worked out once per
+    configured value of each limit (None while it exempts the request), endpoint, method and key prefix: a
+    request only asks each limit its value and each window its identity."""
+
+    def __init__(self, limits):
+        self.limits = limits
+        self._known = {}
+
+    def now(self):
+        endpoint, method, prefix = request.endpoint, request.method, limiter._key_prefix
+        values = tuple(limit.value_now() for limit in self.limits)
+        windows = self._known.get((values, endpoint, method, prefix))
+        if windows is None:
+            runtime_limits = (runtime for limit, value in zip(self.limits, values)
+                              for runtime in limit.runtime_limits(value))
+            windows = self._known[values, endpoint, method, prefix] = tuple(
+                _Window.of(runtime, endpoint=endpoint, method=method, prefix=prefix)
+                for runtime in sorted(runtime_limits, key=_window_length))
+        return windows
+
+
+class _Hit(RequestLimit):
+    """flask-limiter's RequestLimit of a window this request hit, made from what the hit answered: its key and its
+    window known already (RequestLimit would work the key out again)."""
+
+    def __init__(self, runtime_limit, request_args, key, count, resets_at):
+        self.extension, self.limit, self.request_args, self.key = _LIMITER, runtime_limit.limit, request_args, key
+        self.runtime_limit, self.breached, self.shared = runtime_limit, count > self.limit.amount, runtime_limit.shared
+        self._window = WindowStats(resets_at, max(0, self.limit.amount - count))
+
+
+_LIMITER = weakref.proxy(limiter)  # what RequestLimit keeps of its extension
+
+
+def _one_round_trip_applies(strategy):
+    """Whether flask-limiter's check is the one `_checked_in_one_round_trip` does (see there)."""
+    return not (getattr(strategy, "_in_order_script", None) is None or not (limiter.enabled and limiter.initialized)
+                or limiter._storage_dead or limiter._in_memory_fallback_enabled or limiter._swallow_errors
+                or not limiter._fail_on_first_breach or limiter._request_filters or limiter._meta_limits)
+
+
+def _checked_in_one_round_trip(view_windows):
+    """flask-limiter's check of a view's limits for this request (`Limiter._check_request_limit` with fail on first
     breach, no meta limits, no request filters, no fallback storage, errors not swallowed), its hits in one
     round trip; False, having done nothing, where the strategy or the configuration is not that one."""
     strategy = limiter.limiter
-    if (getattr(strategy, "_in_order_script", None) is None or not (limiter.enabled and limiter.initialized)
-            or limiter._storage_dead or limiter._in_memory_fallback_enabled or limiter._swallow_errors
-            or not limiter._fail_on_first_breach or limiter._request_filters or limiter._meta_limits):
+    if not _one_round_trip_applies(strategy):
         return False
-    endpoint, method, prefix = request.endpoint, request.method, limiter._key_prefix
     planned = []
-    for runtime_limit in sorted((runtime for limit in limits for runtime in limit), key=_window_length):
-        key, scope = runtime_limit.key_func(), runtime_limit.scope_for(endpoint, method)
-        if not (key and scope):
-            limiter.logger.error(f"Skipping limit: {runtime_limit.limit}. Empty value found in parameters.")
+    for window in view_windows.now():
+        identity = window.runtime_limit.key_func()
+        if not (identity and window.scope):
+            limiter.logger.error(f"Skipping limit: {window.runtime_limit.limit}. Empty value found in parameters.")
             continue
-        planned.append((runtime_limit, [prefix, key, scope] if prefix else [key, scope]))
+        planned.append((window, identity, window.key_for(identity)))
     if not planned:
         return True
-    answers = strategy.hit_in_order([(runtime_limit.limit, args) for runtime_limit, args in planned])
-    seen, refused = [], None
-    for (runtime_limit, args), (count, resets_at) in zip(planned, answers):
-        amount = runtime_limit.limit.amount
-        seen.append(RequestLimit(limiter, runtime_limit.limit, args, count > amount, runtime_limit.shared))
-        seen[-1]._window = WindowStats(resets_at, max(0, amount - count))
-        if count > amount:
-            refused = runtime_limit, args
+    answers = strategy.hit_in_order([strategy.storage.prefixed_key(key) for _, _, key in planned],
+                                    [argument for window, _, _ in planned for argument in window.arguments])
+    prefix = limiter._key_prefix
+    seen = [_Hit(window.runtime_limit, _request_args(prefix, identity, window.scope), key, count, resets_at)
+            for (window, identity, key), (count, resets_at) in zip(planned, answers)]
+    refused = seen[-1] if seen[-1].breached else None
     context = limiter.context
-    context.view_rate_limit = seen[-1] if refused else next((one for one in seen if not one.shared), seen[0])
+    context.view_rate_limit = refused or next((one for one in seen if not one.shared), seen[0])
     context.view_rate_limits = seen
     if refused:
-        _refuse(*refused)
+        _refuse(refused.runtime_limit, refused.request_args)
     return True
 
 
