@@ -271,6 +271,11 @@ def portable_sql(statement):
     return statement.replace("?", db.param) if db.param != "?" else statement
 
 
+# What a peewee cursor wrapper keeps of the one result it reads (CursorWrapper.__init__); the rest of its state is the
+# statement's columns resolved (see Prepared.rows).
+_WRAPPER_STATE_OF_ONE_RESULT = frozenset({"cursor", "count", "index", "populated", "row_cache"})
+
+
 class Prepared:
     """A statement the query builder writes once per kind of database, then run as its SQL with new values.
 
@@ -285,6 +290,7 @@ class Prepared:
     def __init__(self, build):
         self._build = build
         self._compiled = {}
+        self._resolved = {}
 
     def _query(self):
         kind = type(db.obj)
@@ -298,9 +304,22 @@ class Prepared:
         return compiled
 
     def rows(self, *values):
-        """Every row, as the built query would answer it."""
+        """Every row, as the built query would answer it.
+
+        The cursor wrapper's resolution of the result's columns (to fields, converters, joined models), which peewee
+        works out again from each cursor, is the statement's: it is kept from the first run that had a row, and
+        was a scan's largest Python cost after the driver's."""
         query, sql = self._query()
-        return list(query._get_cursor_wrapper(db.execute_sql(sql, values)))
+        kind = type(db.obj)
+        wrapper = query._get_cursor_wrapper(db.execute_sql(sql, values))
+        resolved = self._resolved.get(kind)
+        if resolved is not None:
+            vars(wrapper).update(resolved)
+        rows = list(wrapper)
+        if resolved is None and wrapper.initialized:
+            self._resolved[kind] = {name: value for name, value in vars(wrapper).items()
+                                    if name not in _WRAPPER_STATE_OF_ONE_RESULT}
+        return rows
 
     def first(self, *values):
         """The first row, or None."""
