@@ -112,6 +112,19 @@ def test_with_the_ca_every_connection_is_encrypted(tls):
     assert _cipher(open_database(tls.url, tls_ca=tls.ca_file)).startswith("TLS_")
 
 
+def test_an_encrypted_connection_given_back_is_used_again(tls):
+    database = open_database(tls.url, tls_ca=tls.ca_file)
+    try:
+        database.connect()
+        first = database.execute_sql("SELECT CONNECTION_ID()").fetchone()
+        database.close()
+        database.connect()
+        assert database.execute_sql("SELECT CONNECTION_ID()").fetchone() == first
+        database.close()
+    finally:
+        database.close_all()
+
+
 def test_a_server_whose_certificate_another_ca_signed_is_refused(tls):
     with pytest.raises(OperationalError, match="TLS/SSL error"):
         _cipher(open_database(tls.url, tls_ca=tls.other_ca_file))
