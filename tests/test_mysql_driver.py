@@ -3,6 +3,7 @@ columns store them, one statement per execute."""
 from datetime import date, datetime
 from decimal import Decimal
 
+import MySQLdb.connections
 import pytest
 from peewee import DataError, IntegrityError, OperationalError, ProgrammingError
 
@@ -80,3 +81,19 @@ def test_a_bulk_insert_literal_is_text_that_reads_back_as_the_value(value, read_
     literal = _mysql_literal(db.connection())(value)
     assert isinstance(literal, str)
     assert db.execute_sql(f"SELECT {literal}").fetchone() == (read_back,)
+
+
+PARAMETERS = [0, -7, 2 ** 63 - 1, True, None, "plain", "中文 🧧", "", "100%", "it's", 'a "q"', "back\\slash", "new\nline",
+              "nul\x00", "\x1a", b"\x00\xff'\\", Decimal("12.30"), 1.5, date(2026, 1, 2), datetime(2026, 12, 6, 1, 2, 3),
+              datetime(2026, 12, 6, 1, 2, 3, 456), datetime(999, 1, 2, 3, 4, 5)]
+
+
+@pytest.mark.parametrize("value", PARAMETERS)
+def test_a_parameter_is_written_as_the_driver_writes_it(value):
+    connection = db.connection()
+    assert connection.literal(value) == MySQLdb.connections.Connection.literal(connection, value)
+
+
+@pytest.mark.parametrize("value", [value for value in PARAMETERS if value is None or type(value) in (int, str)])
+def test_an_id_or_a_text_parameter_reads_back_as_itself(value):
+    assert db.execute_sql("SELECT %s", (value,)).fetchone() == (value,)
