@@ -92,15 +92,15 @@ def test_the_windows_of_openid_and_address_count_in_order_of_length_until_one_re
 def test_a_look_up_is_one_round_trip_to_the_limits_storage(app, monkeypatch):
     client, code = scan_client(app), codes_of(make_batch(1))[0]
     commands = []
-    original = redis.Redis.execute_command
+    original = redis.connection.AbstractConnection.send_packed_command
 
-    def counting(self, *args, **options):
-        commands.append(args[0])
-        return original(self, *args, **options)
+    def counting(self, command, *args, **options):  # every command sent, through redis-py's client or not
+        commands.append(command)
+        return original(self, command, *args, **options)
 
     with overridden_settings(SCAN_RATE_LIMIT="60/minute;600/hour"):
         client.get(f"/v/{code}")
-        monkeypatch.setattr(redis.Redis, "execute_command", counting)
+        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
         page = client.get(f"/v/{code}")
     assert page.status_code == 200
     assert len(commands) == 1
@@ -130,3 +130,24 @@ def test_a_look_up_while_the_limits_storage_is_down_fails_as_a_server_error(app,
     answer = client.get(f"/api/mp/codes/{code}")
     assert page.status_code == 500
     assert (answer.status_code, answer.get_json()["error"]["code"]) == (500, "internal_error")
+
+
+def test_a_look_up_is_counted_when_the_limits_storage_has_not_the_script(app, monkeypatch):
+    client, code = scan_client(app), codes_of(make_batch(1))[0]
+    script = limiter.limiter._in_order_script
+    monkeypatch.setattr(script, "sha", "0" * 40)  # as after a restart of Redis: the server knows no such script
+    with overridden_settings(SCAN_RATE_LIMIT="60/minute;600/hour"):
+        statuses = _scans(client, code, 2)
+    assert statuses == [200, 200]
+    assert _count(app, "60/minute", _address(client), "code_lookup_ip") == 2
+
+
+def test_a_look_up_is_counted_after_the_limits_storage_dropped_the_connection(app):
+    client, code = scan_client(app), codes_of(make_batch(1))[0]
+    redis_client = limiter.storage.get_connection()
+    with overridden_settings(SCAN_RATE_LIMIT="60/minute;600/hour"):
+        _scans(client, code, 1)
+        redis_client.client_kill_filter(_id=redis_client.client_id())  # the pooled connection, closed by the server
+        statuses = _scans(client, code, 1)
+    assert statuses == [200]
+    assert _count(app, "60/minute", _address(client), "code_lookup_ip") == 2
