@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.url_safe import URLSafeSerializerMixin
 from peewee import SQL, Case, IntegrityError, fn
 
 from app import iplocation, regions
@@ -80,7 +82,22 @@ def _token_serializer():
 def _serializer_for(secret_key):
     """The report tokens' serializer for `secret_key`, made once: a scan page made one for its one token, a
     third of the page's rendering."""
-    return URLSafeTimedSerializer(secret_key, salt="code-scan-report-v1")
+    return _ReportTokens(secret_key, salt="code-scan-report-v1")
+
+
+class _ReportTokens(URLSafeTimedSerializer):
+    """itsdangerous' URL-safe timed serializer, its payload not offered to zlib while too short to come out
+    shorter: the tokens are the same, and zlib setting up its state to compress a scan id was a quarter of the scan
+    page's rendering. zlib's answer to any payload is at least 9 bytes (header, a block, checksum), and itsdangerous
+    takes it only when shorter than the payload less one."""
+
+    NEVER_COMPRESSED = 10  # bytes of JSON, up to a scan id of 10 digits
+
+    def dump_payload(self, obj):
+        payload = super(URLSafeSerializerMixin, self).dump_payload(obj)  # the JSON the mixin would compress
+        if len(payload) > self.NEVER_COMPRESSED:
+            return super().dump_payload(obj)
+        return base64_encode(payload)
 
 
 def _region(province, city):
