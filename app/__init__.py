@@ -64,9 +64,10 @@ def no_sniffing(response):
 def register_database(app, settings):
     """Bind the database and give each request a connection, returned on teardown, and one reading of the
     reference data's versions (app/reference.py)."""
-    init_database(settings.DATABASE_URL, max_connections=settings.DB_MAX_CONNECTIONS)
+    init_database(settings.DATABASE_URL, max_connections=settings.DB_MAX_CONNECTIONS,
+                  tls_ca=settings.DATABASE_TLS_CA)
     init_replica(settings.DATABASE_REPLICA_URL, max_lag_seconds=settings.REPLICA_MAX_LAG_SECONDS,
-                 max_connections=settings.DB_MAX_CONNECTIONS)
+                 max_connections=settings.DB_MAX_CONNECTIONS, tls_ca=settings.DATABASE_TLS_CA)
 
     @app.before_request
     def connect():

@@ -41,6 +41,7 @@ class Settings:
     DATABASE_URL: str = "sqlite:///instance/weishang.db"
     DATABASE_REPLICA_URL: str = ""
     REPLICA_MAX_LAG_SECONDS: float = 30.0
+    DATABASE_TLS_CA: str = ""
     SECRET_KEY: str = DEV_SECRET_KEY
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
     TIMEZONE: str = "Asia/Shanghai"
@@ -213,6 +214,10 @@ class Settings:
         if self.DATABASE_REPLICA_URL and not (self.DATABASE_REPLICA_URL.startswith("mysql")
                                               and self.DATABASE_URL.startswith("mysql")):
             raise ConfigError("DATABASE_REPLICA_URL needs MySQL/MariaDB for both it and DATABASE_URL")
+        if self.DATABASE_TLS_CA and not os.path.isfile(self.DATABASE_TLS_CA):
+            raise ConfigError(f"DATABASE_TLS_CA names no file: {self.DATABASE_TLS_CA}")
+        if self.DATABASE_TLS_CA and not self.DATABASE_URL.startswith("mysql"):
+            raise ConfigError("DATABASE_TLS_CA is for MySQL/MariaDB: DATABASE_URL is not one")
         if self.REPLICA_MAX_LAG_SECONDS <= 0:
             raise ConfigError("REPLICA_MAX_LAG_SECONDS must be positive")
         if self.CERTIFICATE_FONT and not os.path.isfile(self.CERTIFICATE_FONT):

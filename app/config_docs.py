@@ -28,6 +28,10 @@ MEANINGS = {
     "REPLICA_MAX_LAG_SECONDS": "a replica further behind than this is left alone and reports read the primary; a "
                                "report read from a lagging replica says how old its data is (`X-Data-Age`, a "
                                "console notice)",
+    "DATABASE_TLS_CA": "the CA certificate (PEM file) that signed the database servers' certificates: every MySQL "
+                       "connection (primary, replica, each Galera node) is then encrypted and refused unless the "
+                       "server's certificate is that CA's for the host the URL names; empty: no TLS, for a "
+                       "database on this machine or a private network (docs/deployment.md)",
     "SECRET_KEY": "signs bearer tokens and derives PINs; production needs ≥ 32 random characters, no placeholder "
                   "(`flask secret new` prints one); with the development value only requests from this machine "
                   "are answered (others get 403)",

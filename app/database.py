@@ -5,6 +5,7 @@ import logging
 import os
 import random
 import re
+import select
 import threading
 import time
 from datetime import datetime
@@ -84,9 +85,11 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
-def open_database(url, *, max_connections=20, connect_timeout=10, read_only=False):
+def open_database(url, *, max_connections=20, connect_timeout=10, read_only=False, tls_ca=""):
     """Build the Database for `url` (sqlite:///path or mysql://user:pass@host/db, or mysql://user@host1:port1,
-    host2:port2/db for several equal servers); `read_only` connections refuse every write."""
+    host2:port2/db for several equal servers); `read_only` connections refuse every write; with `tls_ca` (a CA
+    certificate's PEM file) MySQL connections are encrypted, and refused unless the server's certificate is
+    signed by that CA for the host the URL names."""
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else ""
@@ -102,7 +105,8 @@ def open_database(url, *, max_connections=20, connect_timeout=10, read_only=Fals
         # check-out waits for a free connection when all `max_connections` are out.
         options = dict(charset="utf8mb4", max_connections=max_connections, stale_timeout=300,
                        timeout=connect_timeout, connect_timeout=connect_timeout, client_flag=CLIENT.FOUND_ROWS,
-                       **({"init_command": "SET SESSION TRANSACTION READ ONLY"} if read_only else {}))
+                       **({"init_command": "SET SESSION TRANSACTION READ ONLY"} if read_only else {}),
+                       **_tls_options(tls_ca))
         hosts = mysql_hosts(url)
         if len(hosts) > 1:
             first = pooled.replace(urlparse(url).netloc.rsplit("@", 1)[-1], "%s:%d" % hosts[0], 1)
@@ -111,6 +115,14 @@ def open_database(url, *, max_connections=20, connect_timeout=10, read_only=Fals
         params = parse(pooled)
         return CommandPooledMySQLDatabase(params.pop("database"), **params, **options)
     raise ValueError(f"unsupported DATABASE_URL scheme: {scheme}")
+
+
+def _tls_options(ca_file):
+    """The driver's options for TLS verified against `ca_file`: the CA alone would accept any certificate it
+    signed, whatever the host (libmariadb checks the name only in VERIFY_IDENTITY)."""
+    if not ca_file:
+        return {}
+    return {"ssl": {"ca": ca_file}, "ssl_mode": "VERIFY_IDENTITY"}
 
 
 # The one MySQL driver: mysqlclient (MySQLdb, over the C client library), chosen here and never by peewee (which
@@ -226,13 +238,17 @@ class CommandPooledMySQLDatabase(PooledMySQLDatabase, _MySQLdbDatabase):
             self._state.conn.rollback()
 
     def _is_closed(self, conn):
-        # The pool's own check pings with ping(False), which mysqlclient deprecates (a warning at each check-out);
-        # its connections never reconnect by themselves.
+        # An idle connection has nothing to read: a readable one was closed by the server (killed, timed out,
+        # restarted) or told why before closing. Asking the socket costs no round trip, where a ping cost one on
+        # every request (go-sql-driver checks the same way). A server gone silently fails the first statement,
+        # as it would have hung the ping.
         try:
-            conn.ping()
-        except Exception:
+            descriptor = conn.fileno()
+        except MySQLdb.Error:
             return True
-        return False
+        idle = select.poll()
+        idle.register(descriptor, select.POLLIN | select.POLLPRI)
+        return bool(idle.poll(0))
 
     def _can_reuse(self, conn):
         # The pool would roll back every connection given back, a round trip on every request; only one whose
@@ -272,21 +288,21 @@ class MultiHostMySQLDatabase(CommandPooledMySQLDatabase):
         raise refused
 
 
-def init_database(url, *, max_connections=20):
+def init_database(url, *, max_connections=20, tls_ca=""):
     """Point the proxy at the database for `url` and return it."""
-    database = open_database(url, max_connections=max_connections)
+    database = open_database(url, max_connections=max_connections, tls_ca=tls_ca)
     db.initialize(database)
     return database
 
 
-def init_replica(url, *, max_lag_seconds, max_connections=20):
+def init_replica(url, *, max_lag_seconds, max_connections=20, tls_ca=""):
     """Let `replica_read` send reports to the replica at `url` while it lags at most `max_lag_seconds`
     (no `url`: every read goes to the primary)."""
     global _replica
     if _replica is not None:
         _replica.database.close_all()
     _replica = _Replica(open_database(url, max_connections=max_connections, connect_timeout=2,
-                                      read_only=True),
+                                      read_only=True, tls_ca=tls_ca),
                         max_lag_seconds) if url else None
     return _replica
 

@@ -4,8 +4,9 @@
 #   deploy/backup.sh            # settings from the environment, else /etc/weishang/weishang.env
 #   (cron, as the weishang user:  17 3 * * * /srv/weishang/deploy/backup.sh)
 #
-# DATABASE_URL (mysql://user:password@host:port/name), BACKUP_DIR, BACKUP_KEEP_DAYS (14) and
-# UPLOAD_DIR (payment proofs and receipts; skipped when absent). Prints the dump's path.
+# DATABASE_URL (mysql://user:password@host:port/name), DATABASE_TLS_CA (when the server talks TLS),
+# BACKUP_DIR, BACKUP_KEEP_DAYS (14) and UPLOAD_DIR (payment proofs and receipts; skipped when absent).
+# Prints the dump's path.
 # --single-transaction reads one InnoDB snapshot without locking the tables, so the shop keeps
 # selling while it runs. Copy BACKUP_DIR to another machine: a backup on the database's disk
 # dies with it.
@@ -15,6 +16,7 @@ umask 077  # the dumps hold phone numbers and addresses
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/mysql-url.sh"
 DATABASE_URL=${DATABASE_URL:-$(setting_from_env_file DATABASE_URL)}
+DATABASE_TLS_CA=${DATABASE_TLS_CA:-$(setting_from_env_file DATABASE_TLS_CA)}
 BACKUP_DIR=${BACKUP_DIR:-$(setting_from_env_file BACKUP_DIR)}
 BACKUP_KEEP_DAYS=${BACKUP_KEEP_DAYS:-$(setting_from_env_file BACKUP_KEEP_DAYS)}
 UPLOAD_DIR=${UPLOAD_DIR:-$(setting_from_env_file UPLOAD_DIR)}

@@ -6,7 +6,8 @@ setting_from_env_file() {
 }
 
 # DATABASE_URL as a client option file (mode 600, removed on exit): the password never appears on a
-# command line, where `ps` would show it. Sets MYSQL_DEFAULTS and MYSQL_DATABASE.
+# command line, where `ps` would show it. With DATABASE_TLS_CA (a CA certificate's PEM file) the client
+# talks TLS and checks the server's certificate, as the app does. Sets MYSQL_DEFAULTS and MYSQL_DATABASE.
 mysql_defaults_from_url() {
     local url=${1#mysql://} creds hostport
     url=${url#mysql+pool://}
@@ -25,5 +26,9 @@ mysql_defaults_from_url() {
         echo "host=${hostport%%:*}"
         [[ "$hostport" == *:* ]] && echo "port=${hostport#*:}"
         echo "protocol=tcp"
+        if [[ -n "${DATABASE_TLS_CA:-}" ]]; then
+            echo "ssl-ca=$DATABASE_TLS_CA"
+            echo "ssl-verify-server-cert"
+        fi
     } > "$MYSQL_DEFAULTS"
 }

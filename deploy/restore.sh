@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Restore a dump made by deploy/backup.sh into the database of DATABASE_URL.
+# Restore a dump made by deploy/backup.sh into the database of DATABASE_URL (with DATABASE_TLS_CA when its
+# server talks TLS).
 #
 #   DATABASE_URL=mysql://root@127.0.0.1:3306/weishang_restored deploy/restore.sh /var/backups/weishang/weishang-….sql.gz
 #

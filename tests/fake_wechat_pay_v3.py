@@ -115,6 +115,7 @@ class _Script:
     pause_seconds: float = 0.0
     accept_before_pause: bool = False
     forge: bool = False
+    meanwhile: Optional[Callable] = None
 
 
 @dataclass
@@ -207,6 +208,11 @@ class FakeWeChatPayV3(LocalServer):
         """Handle the next calls but sign their answers with a key that is not WeChat Pay's."""
         self._add_script(pattern, _Script(forge=True), times)
 
+    def meanwhile_next(self, pattern, action, *, times=1):
+        """Run `action()` before handling the next calls: something that happens at our side while WeChat Pay
+        answers (another request's write), in the server's thread."""
+        self._add_script(pattern, _Script(meanwhile=action), times)
+
     def recover(self):
         with self.lock:
             self._scripts.clear()
@@ -239,6 +245,8 @@ class FakeWeChatPayV3(LocalServer):
         script = self._pop_script(path)
         if script is not None and script.reply is not None:
             return self._signed(*script.reply)
+        if script is not None and script.meanwhile is not None:
+            script.meanwhile()
         if script is not None and script.pause_seconds and not script.accept_before_pause:
             self._stopping.wait(script.pause_seconds)
             if not client_is_waiting():

@@ -39,6 +39,15 @@ def test_environment_variables_are_read_and_typed(monkeypatch):
     assert settings.WECHAT_OA_TOKEN == "tok"
 
 
+@pytest.mark.parametrize("overrides, message", [
+    ({"DATABASE_URL": "mysql://app@db.internal/weishang", "DATABASE_TLS_CA": "/nowhere/ca.pem"}, "names no file"),
+    ({"DATABASE_URL": "sqlite:///instance/weishang.db", "DATABASE_TLS_CA": __file__}, "is for MySQL"),
+])
+def test_a_database_tls_ca_that_cannot_work_is_refused_at_start(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(overrides)
+
+
 def test_api_base_must_end_with_a_slash():
     with pytest.raises(ConfigError):
         Settings.from_env({"WECHAT_API_BASE": "http://127.0.0.1:1"})

@@ -9,12 +9,15 @@ import requests
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from app import reference
 from app.clock import utcnow
+from app.database import db
+from app.finance.models import OrderSettlement
 from app.notify.models import Notification as OutboxMessage
 from app.orders import jobs, service
 from app.orders.models import Order, WechatPayment
 from tests.conftest import MP_APPID, PAY_MCH_ID
-from tests.factories import agent_headers, orderable, place, settings_changed, stock_of
+from tests.factories import agent_headers, make_rules, orderable, place, settings_changed, stock_of
 from tests.faults import ledger_checks
 
 NOTIFY = "/api/pay/wechat/v3/notify"
@@ -181,6 +184,30 @@ def test_the_settle_job_confirms_a_payment_whose_notification_never_came(client,
     with settings_changed(WECHAT_PAY_QUERY_AFTER_MINUTES=0):
         assert jobs.settle_wechat_pay() == {"payment_paid": 1}
     assert service.get_order(my_order[1].id).status == "paid"
+
+
+@pytest.mark.committed
+def test_the_settle_job_settles_each_payment_under_the_rules_in_force_when_it_is_settled(client, fake_wechat,
+                                                                                          wechat_pay_v3):
+    headers, agent = agent_headers(client, fake_wechat)
+    product, _ = orderable(100)
+    first, second = place(agent, (product, 1)), place(agent, (product, 1))
+    for order in (first, second):
+        assert start(client, headers, order).status_code == 200
+        wechat_pay_v3.pay(service.order_no(order), notify=False)
+    rules_before = make_rules(level_difference={})
+    rules_changed = []
+
+    def owner_changes_the_rules():  # in the fake's thread, committed while the job asks about the second payment
+        rules_changed.append(make_rules(level_difference={}, max_depth=2))
+        db.close()
+
+    wechat_pay_v3.meanwhile_next(f"/v3/pay/transactions/out-trade-no/{service.order_no(second)}",
+                                 owner_changes_the_rules)
+    with settings_changed(WECHAT_PAY_QUERY_AFTER_MINUTES=0), reference.scope():  # as the scheduler runs a job
+        assert jobs.settle_wechat_pay() == {"payment_paid": 2}
+    settled_under = {row.order_id: row.rule_version_id for row in OrderSettlement.select()}
+    assert settled_under == {first.id: rules_before.id, second.id: rules_changed[0].id}
 
 
 def test_the_settle_job_leaves_an_unpaid_payment_started(client, wechat_pay_v3, my_order):
