@@ -517,11 +517,13 @@ def atomic_with_retry(work, *, attempts=10):
     test machine); pauses that stopped at 0.3 s spent 8 attempts inside one burst (docs/scale-out.md).
     """
     database = db.obj  # the bound database itself: each of the transaction's own steps asked the proxy for it
+    # A transaction of its own, or a savepoint inside the caller's: what `atomic` would choose, chosen once.
+    begin = database.transaction
     if database.in_transaction():
-        attempts = 1
+        attempts, begin = 1, database.atomic
     for attempt in range(1, attempts + 1):
         try:
-            with database.atomic():
+            with begin():
                 return work()
         except OperationalError as exc:
             if attempt == attempts or not _lock_conflict(exc):
