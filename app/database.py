@@ -24,20 +24,38 @@ from playhouse.pool import MaxConnectionsExceeded, PooledMySQLDatabase
 log = logging.getLogger(__name__)
 
 
+class _Reading(threading.local):
+    """This thread's replica while `replica_read` runs: None, found on the class, where getattr with a default
+    would first raise (and format) an AttributeError on every statement of a thread that never read a replica."""
+
+    reading = None
+
+
 class RoutingProxy(DatabaseProxy):
-    """The proxy every model is bound to: the primary, or this thread's replica while `replica_read` runs."""
+    """The proxy every model is bound to: the primary, or this thread's replica while `replica_read` runs.
+
+    `execute_sql` and `param`, asked for by every hand-written statement, are the proxy's own: through peewee's
+    `__getattr__` each was found only after a failed lookup had raised (and formatted) an AttributeError.
+    """
 
     __slots__ = ("_primary", "_local")
     _NAMES = frozenset({"obj", "_callbacks", "_Model", "_primary", "_local"})
 
     def __init__(self):
-        object.__setattr__(self, "_local", threading.local())
+        object.__setattr__(self, "_local", _Reading())
         object.__setattr__(self, "_primary", None)
         super().__init__()
 
     @property
     def obj(self):
-        return getattr(self._local, "reading", None) or self._primary
+        return self._local.reading or self._primary
+
+    @property
+    def param(self):
+        return self.obj.param
+
+    def execute_sql(self, sql, params=None):
+        return self.obj.execute_sql(sql, params)
 
     @obj.setter
     def obj(self, database):
@@ -518,11 +536,13 @@ def atomic_with_retry(work, *, attempts=10):
     test machine); pauses that stopped at 0.3 s spent 8 attempts inside one burst (docs/scale-out.md).
     """
     database = db.obj  # the bound database itself: each of the transaction's own steps asked the proxy for it
+    # A transaction of its own, or a savepoint inside the caller's: what `atomic` would choose, chosen once.
+    begin = database.transaction
     if database.in_transaction():
-        attempts = 1
+        attempts, begin = 1, database.atomic
     for attempt in range(1, attempts + 1):
         try:
-            with database.atomic():
+            with begin():
                 return work()
         except OperationalError as exc:
             if attempt == attempts or not _lock_conflict(exc):
@@ -717,7 +737,7 @@ def replica_read(work):
     Nested calls run where the outermost one does.
     """
     replica = _replica
-    if replica is None or getattr(db._local, "reading", None) is not None or db.in_transaction():
+    if replica is None or db._local.reading is not None or db.in_transaction():
         return work()
     age = replica.usable_age()
     if age is None:

@@ -137,6 +137,7 @@ def _isolated(request, app, fake_wechat):
     fake_wechat.reset()
     brand.forget_cached()  # a profile a rolled-back test saved must not outlive it in this process
     catalog.forget_cover()  # nor a product's name or photo the scan page showed
+    catalog.forget_thresholds()  # nor a product's low-stock threshold a reservation read
     if request.node.get_closest_marker("mysql_only") and not is_mysql():
         pytest.skip("needs MySQL")
     if request.node.get_closest_marker("committed"):

@@ -1,6 +1,8 @@
 """Low-stock alerts: one per product, warehouse and day, after moves and from the scheduled scan."""
 import json
 
+from app.catalog import service as catalog
+from app.catalog.models import Product
 from app.clock import to_local, utcnow
 from app.inventory import jobs
 from app.inventory import service as inventory
@@ -33,6 +35,36 @@ def test_stock_above_the_threshold_queues_nothing():
     product, warehouse = stocked(10, product=make_product(low_stock_threshold=5))
     inventory.reserve(reference="order:1", warehouse_id=warehouse.id, lines=[line(product, 5)])
     assert alerts() == []
+
+
+def test_a_threshold_raised_counts_at_the_next_reservation():
+    product, warehouse = stocked(10, product=make_product(low_stock_threshold=2))
+    inventory.reserve(reference="order:1", warehouse_id=warehouse.id, lines=[line(product, 1)])
+    catalog.update_product(product.id, low_stock_threshold=9)
+    inventory.reserve(reference="order:2", warehouse_id=warehouse.id, lines=[line(product, 1)])
+    assert [(a["available"], a["threshold"]) for a in alerts()] == [(8, 9)]
+
+
+def changed_by_another_process(product, threshold):
+    """The product's threshold as another process would change it: this one keeps the threshold it read."""
+    Product.update(low_stock_threshold=threshold).where(Product.id == product.id).execute()
+
+
+def test_a_threshold_lowered_in_another_process_queues_no_alert_above_it():
+    product, warehouse = stocked(20, product=make_product(low_stock_threshold=9))
+    inventory.reserve(reference="order:1", warehouse_id=warehouse.id, lines=[line(product, 1)])
+    changed_by_another_process(product, 2)
+    inventory.reserve(reference="order:2", warehouse_id=warehouse.id, lines=[line(product, 12)])
+    assert alerts() == []
+
+
+def test_a_threshold_raised_in_another_process_is_alerted_by_the_scan():
+    product, warehouse = stocked(10, product=make_product(low_stock_threshold=2))
+    inventory.reserve(reference="order:1", warehouse_id=warehouse.id, lines=[line(product, 1)])
+    changed_by_another_process(product, 9)
+    inventory.reserve(reference="order:2", warehouse_id=warehouse.id, lines=[line(product, 1)])
+    jobs.scan_low_stock()
+    assert [(a["available"], a["threshold"]) for a in alerts()] == [(8, 9)]
 
 
 def test_a_warehouse_threshold_overrides_the_products():

@@ -9,10 +9,12 @@ from app.catalog.demo import demo_photo  # noqa: F401
 from app.catalog.images import (MAX_IMAGES, ProductCover, add_product_image, delete_product_image,  # noqa: F401
                                 forget_cover, image_urls, images_of_product, make_cover_image,
                                 order_product_images, product_images, product_with_cover)
+from app.catalog.images import CACHE_SECONDS
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
 from app.clock import utcnow
 from app.database import Prepared, db, for_update, paginate
 from app.errors import Conflict, InvalidInput, NotFound
+from app.kept import Kept
 from app.money import MAX_FEN
 from app.reference import CATALOG, Referenced
 
@@ -76,6 +78,7 @@ def update_product(product_id, **changes):
     except IntegrityError as exc:
         raise _gtin_taken() from exc
     forget_cover(product_id)
+    _thresholds.forget(product_id)
     return get_product(product_id)
 
 
@@ -86,6 +89,25 @@ def get_product_with_cover(product_id):
     if product is None:
         raise NotFound("商品不存在", code="product_not_found")
     return product
+
+
+_thresholds = Kept(CACHE_SECONDS)  # product id: its low_stock_threshold
+
+
+def low_stock_threshold(product_id):
+    """The product's default low-stock threshold, or NotFound; each process keeps it for images.CACHE_SECONDS, as
+    the covers (a change shows at once in the process that made it): every reservation's guarded UPDATE takes it,
+    and inventory's ledger says why one that old is safe there."""
+    threshold = _thresholds.get(product_id, lambda: Product.select(Product.low_stock_threshold)
+                                .where(Product.id == product_id).scalar())
+    if threshold is None:
+        raise NotFound("商品不存在", code="product_not_found")
+    return threshold
+
+
+def forget_thresholds():
+    """Read every product's threshold afresh next time (a test's rollback)."""
+    _thresholds.forget()
 
 
 def get_product(product_id):
