@@ -13,7 +13,7 @@ from app import phones, regions
 from app.agents import service as agents
 from app.catalog import service as catalog
 from app.clock import utcnow
-from app.database import Prepared, atomic_with_retry, create_row
+from app.database import Prepared, atomic_with_retry, bulk_insert, create_row
 from app.errors import Conflict, InvalidInput
 from app.money import format_yuan
 from app.notify.service import RECIPIENT_OWNERS
@@ -206,11 +206,13 @@ def _insert(placed_by, key, request_hash, buyer_agent, consignee, remark, priced
         promotion_name=breakdown.promotion_name[:64], shipping_fen=breakdown.shipping_fen,
         total_fen=breakdown.total_fen, created_at=now,
         payment_due_at=None if needs_approval else lifecycle.payment_due(now))
-    OrderLine.insert_many([dict(order=order.id, product=line.product_id, product_name=priced.names[line.product_id],
-                                quantity=line.quantity, unit_price_fen=line.unit_price_fen,
-                                discount_fen=line.discount_fen, paid_fen=line.paid_fen,
-                                unit_cost_fen=priced.costs[line.product_id])
-                           for line in breakdown.lines]).execute()
+    # Written as bulk_insert writes a ledger's rows: peewee building the lines' INSERT was the one statement of a
+    # placement still written by the query builder, about a twentieth of its CPU.
+    bulk_insert(OrderLine, [dict(order=order.id, product=line.product_id, product_name=priced.names[line.product_id],
+                                 quantity=line.quantity, unit_price_fen=line.unit_price_fen,
+                                 discount_fen=line.discount_fen, paid_fen=line.paid_fen,
+                                 unit_cost_fen=priced.costs[line.product_id])
+                            for line in breakdown.lines])
     order.placed_event = create_row(OrderEvent, order=order.id, action="place", to_state=status, actor=placed_by,
                                     created_at=now)
     if needs_approval:
