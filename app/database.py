@@ -118,8 +118,9 @@ def open_database(url, *, max_connections=20, connect_timeout=10, read_only=Fals
 
 
 def _tls_options(ca_file):
-    """The driver's options for TLS verified against `ca_file`: the CA alone would accept any certificate it
-    signed, whatever the host (libmariadb checks the name only in VERIFY_IDENTITY)."""
+    """The driver's options for TLS verified against `ca_file`, the server's name included: the CA alone would let
+    libmariadb accept any certificate the CA signed, whatever the host. VERIFY_IDENTITY checks the name with either
+    client library (Oracle's libmysqlclient would skip it in VERIFY_CA)."""
     if not ca_file:
         return {}
     return {"ssl": {"ca": ca_file}, "ssl_mode": "VERIFY_IDENTITY"}
@@ -626,7 +627,6 @@ def bulk_insert(model, rows, *, ignore_duplicates=False, add_on_duplicate=(), ch
     return written
 
 
-
 def _seen_by_hooks(database, statement):
     """A statement written past peewee's execute_sql, told to its query hooks (the statement budgets count it)."""
     for hook in database.query_hooks:
@@ -634,27 +634,14 @@ def _seen_by_hooks(database, statement):
 
 
 def _mysql_literal(connection):
-    """A function giving the SQL literal of a value as text, as the driver would write it, faster for ints and
-    strings.
-
-    Most strings we store (Chinese explanations, JSON) contain nothing to escape, and
-    the driver's escaping of them is most of a bulk insert's Python time. The driver
-    answers bytes (in the connection's encoding); bytes values are written in hex, which
-    any bytes survive in a statement of text.
-    """
-    encoding, driver_literal = connection.encoding, connection.literal
+    """A function giving the SQL literal of a value as text, as the connection writes a parameter (its `literal`),
+    but bytes in hex, which any bytes survive in a statement of text."""
+    encoding, connection_literal = connection.encoding, connection.literal
 
     def literal(value):
-        kind = type(value)
-        if kind is int:
-            return str(value)
-        if kind is str and not _NEEDS_ESCAPING(value):
-            return f"'{value}'"
-        if value is None:
-            return "NULL"
-        if kind is bytes or kind is bytearray:
+        if type(value) is bytes or type(value) is bytearray:
             return f"X'{value.hex()}'"
-        return driver_literal(value).decode(encoding)
+        return connection_literal(value).decode(encoding)
     return literal
 
 

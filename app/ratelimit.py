@@ -83,9 +83,10 @@ class FixedWindowOwnHits(FixedWindowRateLimiter):
     def _in_order(self, keys, arguments):
         """`_HIT_IN_ORDER`'s answer, its EVALSHA sent on a connection of the client's pool as the one command it is:
         redis-py's machinery around a command (its script wrapper, metrics, events, retry wrapper) cost more Python
-        than the rest of a request's rate limit. Where that fails (no connection, the connection lost, the script
-        not loaded on the server) the script is run through redis-py, which connects, retries or loads it as it
-        would have."""
+        than the rest of a request's rate limit. Where it cannot have run (no connection, the command not sent, the
+        script not loaded on the server) the script is run through redis-py, which connects or loads it as it would
+        have; an answer lost after the command went out is an error, as through redis-py (which does not retry
+        it): sent again, the hits would count twice."""
         script = self._in_order_script
         pool = script.registered_client.connection_pool
         try:
@@ -93,16 +94,21 @@ class FixedWindowOwnHits(FixedWindowRateLimiter):
         except (RedisConnectionError, RedisTimeoutError):
             return script(keys, arguments)
         try:
-            connection.send_packed_command(connection.pack_command("EVALSHA", script.sha, len(keys), *keys,
-                                                                   *arguments))
-            return connection.read_response()
-        except NoScriptError:
-            pass
-        except (RedisConnectionError, RedisTimeoutError):
-            connection.disconnect()
+            try:
+                connection.send_packed_command(connection.pack_command("EVALSHA", script.sha, len(keys), *keys,
+                                                                       *arguments))
+            except (RedisConnectionError, RedisTimeoutError):
+                connection.disconnect()
+                return script(keys, arguments)
+            try:
+                return connection.read_response()
+            except NoScriptError:
+                return script(keys, arguments)
+            except (RedisConnectionError, RedisTimeoutError):
+                connection.disconnect()
+                raise
         finally:
             pool.release(connection)
-        return script(keys, arguments)
 
     def hit(self, item, *identifiers, cost=1):
         if self._hit_script is None or not has_app_context():

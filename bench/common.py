@@ -164,57 +164,70 @@ def _busy_seconds():
     return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
-def _database_server_seconds():
-    """CPU seconds the local MariaDB (or MySQL) server has spent since it started; None when none runs here."""
-    for name in ("mariadbd", "mysqld"):
-        found = subprocess.run(["pidof", name], capture_output=True, text=True).stdout.split()
-        if found:
-            with open(f"/proc/{found[0]}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return None
+def _process_seconds(pid):
+    """CPU seconds process `pid` has spent since it started."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class CpuMeter:
-    """The CPU a phase cost, per unit of work: the whole machine's (every process: server, database, clients) and
-    the database server's share, in microseconds, and (given the database's `url`) the statements the server was
-    sent, once the `with` block has ended (None where /proc, a local database server or the URL is not there to
-    read). Throughput on a saturated machine is cores ÷ CPU per unit, so these say what a rate cannot: where the
-    time of a request goes."""
+    """The CPU a phase cost, per unit of work: the whole machine's (every process: server, database, clients) and,
+    given the database's `url`, the database server's share in microseconds and the statements it was sent, once
+    the `with` block has ended (None where /proc or the server's process is not there to read: a server on another
+    machine). Throughput on a saturated machine is cores ÷ CPU per unit, so these say what a rate cannot: where the
+    time of a request goes. Every process counts: read them on a quiet machine."""
 
     def __init__(self, url=None):
-        self.url = url
         self.machine_us = self.database_us = self.statements = None
         self.units = 0
+        self._connection = raw_connection(url, use_database=False) if url else None
+        self._server_pid = self._read_server_pid()
+
+    def _read_server_pid(self):
+        """The pid of the server the URL names, from its own pid file (not the first of several mariadbd)."""
+        if self._connection is None:
+            return None
+        try:
+            with open(self._ask("SELECT @@pid_file")) as pid_file:
+                return int(pid_file.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def _ask(self, statement):
+        with self._connection.cursor() as cursor:
+            cursor.execute(statement)
+            return cursor.fetchone()[-1]
+
+    def _reading(self):
+        try:
+            database = _process_seconds(self._server_pid) if self._server_pid else None
+        except OSError:
+            database = None
+        questions = int(self._ask("SHOW GLOBAL STATUS LIKE 'Questions'")) if self._connection else None
+        return _busy_seconds(), database, questions
 
     def __enter__(self):
         try:
-            self._began = (_busy_seconds(), _database_server_seconds(), self._questions())
+            self._began = self._reading()
         except OSError:
             self._began = None
         return self
 
     def __exit__(self, *exc):
-        if self._began is None or not self.units:
-            return
-        machine, database, questions = _busy_seconds(), _database_server_seconds(), self._questions()
-        self.machine_us = round((machine - self._began[0]) / self.units * 1e6)
-        if database is not None and self._began[1] is not None:
-            self.database_us = round((database - self._began[1]) / self.units * 1e6)
-        if questions is not None:
-            # Less the reading's own SHOW, counted by the server before it answers.
-            self.statements = round((questions - self._began[2] - 1) / self.units, 1)
-
-    def _questions(self):
-        if self.url is None:
-            return None
-        connection = raw_connection(self.url, use_database=False)
         try:
-            with connection.cursor() as cursor:
-                cursor.execute("SHOW GLOBAL STATUS LIKE 'Questions'")
-                return int(cursor.fetchone()[1])
+            if self._began is None or not self.units:
+                return
+            machine, database, questions = self._reading()
+            self.machine_us = round((machine - self._began[0]) / self.units * 1e6)
+            if database is not None and self._began[1] is not None:
+                self.database_us = round((database - self._began[1]) / self.units * 1e6)
+            if questions is not None:
+                # Less the closing reading's own SHOW, counted by the server before it answers.
+                self.statements = round((questions - self._began[2] - 1) / self.units, 1)
         finally:
-            connection.close()
+            if self._connection is not None:
+                self._connection.close()
 
 
 def round_trip_us(url, count=2000):

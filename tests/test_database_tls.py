@@ -164,9 +164,33 @@ def test_the_app_and_its_replica_reads_connect_with_the_setting(tls):
     assert replica_data_age != "None"  # read from the replica, not the primary it falls back to
 
 
+def test_a_pool_over_several_servers_encrypts_and_checks_each(tls):
+    servers = f"127.0.0.1:{tls.server.port},127.0.0.1:{tls.server.port}"
+    url = tls.url.replace(f"127.0.0.1:{tls.server.port}", servers)
+    assert _cipher(open_database(url, tls_ca=tls.ca_file)).startswith("TLS_")
+    with pytest.raises(OperationalError, match="TLS/SSL error"):
+        _cipher(open_database(url, tls_ca=tls.other_ca_file))
+
+
+def _backup(tls, ca_file, backup_dir):
+    return subprocess.run([os.path.join(ROOT, "deploy", "backup.sh")], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "DATABASE_URL": tls.url, "DATABASE_TLS_CA": ca_file,
+                               "BACKUP_DIR": str(backup_dir)})
+
+
 def test_the_backup_talks_tls_with_the_setting(tls, tmp_path):
-    done = subprocess.run([os.path.join(ROOT, "deploy", "backup.sh")], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "DATABASE_URL": tls.url, "DATABASE_TLS_CA": tls.ca_file,
-                               "BACKUP_DIR": str(tmp_path)})
+    done = _backup(tls, tls.ca_file, tmp_path)
     assert done.returncode == 0, done.stderr
     assert os.path.getsize(done.stdout.strip().splitlines()[-1]) > 0
+
+
+def test_the_backup_refuses_a_server_whose_certificate_another_ca_signed(tls, tmp_path):
+    assert _backup(tls, tls.other_ca_file, tmp_path).returncode != 0
+
+
+def test_the_backup_refuses_a_certificate_of_the_ca_for_another_host(tls, tmp_path):
+    tls.name_certificate([x509.DNSName("db.internal")])
+    try:
+        assert _backup(tls, tls.ca_file, tmp_path).returncode != 0
+    finally:
+        tls.name_certificate([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])

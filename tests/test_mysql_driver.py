@@ -88,10 +88,50 @@ PARAMETERS = [0, -7, 2 ** 63 - 1, True, None, "plain", "中文 🧧", "", "100%"
               datetime(2026, 12, 6, 1, 2, 3, 456), datetime(999, 1, 2, 3, 4, 5)]
 
 
+# Text whose multi-byte characters end in 0x5C ("\\") in GBK, Big5 or Shift-JIS: escaped wrongly, such a character
+# would swallow a quote.
+MULTI_BYTE = ["縗", "ソ", "功", "許", "表'", "中文"]
+
+
 @pytest.mark.parametrize("value", PARAMETERS)
 def test_a_parameter_is_written_as_the_driver_writes_it(value):
     connection = db.connection()
     assert connection.literal(value) == MySQLdb.connections.Connection.literal(connection, value)
+
+
+@pytest.fixture
+def no_backslash_escapes():
+    connection = db.connection()
+    db.execute_sql("SET @kept_sql_mode = @@SESSION.sql_mode")
+    db.execute_sql("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_BACKSLASH_ESCAPES')")
+    yield connection
+    db.execute_sql("SET SESSION sql_mode = @kept_sql_mode")
+
+
+@pytest.mark.parametrize("value", PARAMETERS + MULTI_BYTE)
+def test_a_parameter_is_written_as_the_driver_writes_it_without_backslash_escapes(no_backslash_escapes, value):
+    assert no_backslash_escapes.literal(value) == MySQLdb.connections.Connection.literal(no_backslash_escapes, value)
+
+
+@pytest.mark.parametrize("charset", ["gbk", "big5", "sjis", "latin1"])
+def test_a_parameter_is_written_as_the_driver_writes_it_in_another_charset(database_url, charset):
+    pool = open_database(database_url, max_connections=1)
+    try:
+        connection = pool.new_connection({**pool.connect_params, "charset": charset})
+        for value in [value for value in PARAMETERS + MULTI_BYTE
+                      if not isinstance(value, str) or _encodable(value, connection.encoding)]:
+            assert connection.literal(value) == MySQLdb.connections.Connection.literal(connection, value), value
+        connection.close()
+    finally:
+        pool.close_all()
+
+
+def _encodable(text, encoding):
+    try:
+        text.encode(encoding)
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 @pytest.mark.parametrize("value", [value for value in PARAMETERS if value is None or type(value) in (int, str)])

@@ -151,3 +151,40 @@ def test_a_look_up_is_counted_after_the_limits_storage_dropped_the_connection(ap
         statuses = _scans(client, code, 1)
     assert statuses == [200]
     assert _count(app, "60/minute", _address(client), "code_lookup_ip") == 2
+
+
+def _failing_once(method, exc):
+    """`method` of redis-py's connections, raising `exc` the first time (a network fault) and then as it is."""
+    failures = [exc]
+
+    def once(self, *args, **kwargs):
+        if failures:
+            raise failures.pop()
+        return method(self, *args, **kwargs)
+    return once
+
+
+def test_a_look_up_whose_command_could_not_be_sent_is_counted_once(app, monkeypatch):
+    client, code = scan_client(app), codes_of(make_batch(1))[0]
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", _failing_once(
+        redis.connection.Connection.send_packed_command, redis.exceptions.ConnectionError("lost before sending")))
+    with overridden_settings(SCAN_RATE_LIMIT="60/minute;600/hour"):
+        statuses = _scans(client, code, 1)
+    assert statuses == [200]
+    assert _count(app, "60/minute", _address(client), "code_lookup_ip") == 1
+
+
+def test_a_look_up_whose_answer_was_lost_is_an_error_never_counted_twice(app, monkeypatch):
+    client, code = scan_client(app), codes_of(make_batch(1))[0]
+    read = redis.connection.Connection.read_response
+
+    def lost_after_the_answer(self, *args, **kwargs):
+        read(self, *args, **kwargs)  # the script ran: its answer arrived, and the connection broke at once
+        monkeypatch.setattr(redis.connection.Connection, "read_response", read)
+        raise redis.exceptions.ConnectionError("lost after the answer")
+
+    monkeypatch.setattr(redis.connection.Connection, "read_response", lost_after_the_answer)
+    with overridden_settings(SCAN_RATE_LIMIT="60/minute;600/hour"):
+        statuses = _scans(client, code, 1)
+    assert statuses == [500]
+    assert _count(app, "60/minute", _address(client), "code_lookup_ip") == 1

@@ -9,7 +9,6 @@ from app.catalog.demo import demo_photo  # noqa: F401
 from app.catalog.images import (MAX_IMAGES, ProductCover, add_product_image, delete_product_image,  # noqa: F401
                                 forget_cover, image_urls, images_of_product, make_cover_image,
                                 order_product_images, product_images, product_with_cover)
-from app.catalog.images import CACHE_SECONDS
 from app.catalog.models import LevelPrice, LevelPriceChange, PriceRange, Product
 from app.clock import utcnow
 from app.database import Prepared, db, for_update, paginate
@@ -91,13 +90,15 @@ def get_product_with_cover(product_id):
     return product
 
 
-_thresholds = Kept(CACHE_SECONDS)  # product id: its low_stock_threshold
+THRESHOLD_SECONDS = 30
+_thresholds = Kept(THRESHOLD_SECONDS)  # product id: its low_stock_threshold
 
 
 def low_stock_threshold(product_id):
-    """The product's default low-stock threshold, or NotFound; each process keeps it for images.CACHE_SECONDS, as
-    the covers (a change shows at once in the process that made it): every reservation's guarded UPDATE takes it,
-    and inventory's ledger says why one that old is safe there."""
+    """The product's default low-stock threshold, or NotFound; each process keeps it for THRESHOLD_SECONDS, as the
+    covers are kept: every reservation's guarded UPDATE takes it, and inventory's ledger says why one that old is
+    safe there. A change shows at once in the process that made it, but for a read of another thread racing the
+    change's commit, which keeps the old value as long as another process would."""
     threshold = _thresholds.get(product_id, lambda: Product.select(Product.low_stock_threshold)
                                 .where(Product.id == product_id).scalar())
     if threshold is None:
