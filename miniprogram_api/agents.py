@@ -1,13 +1,12 @@
 """Agents in the mini-program: applying with an invite, binding, and an agent's own profile,
 invite, team and performance (and those of its downline, never anyone else's)."""
 from flask import Response, g
-from flask_smorest import Blueprint
 
 from app.agents import service as agents
 from app.agents.schemas import (AgentApplicationOut, AgentOut, AgentPerformanceOut, AgentPeriodQuery, AgentTeamOut,
                                 AgentTeamQuery)
 from app.brand import service as brand
-from app.http import agent_required, wechat_login_required
+from app.http import Blueprint, agent_required, wechat_login_required
 from app.orders import service as orders
 from app.ratelimit import join_code_limited
 from app.schemas import RowId, Schema, Yuan, fields, validate

@@ -1,11 +1,10 @@
 """Mini-program login: wx.login() code in, bearer token out."""
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import validates_schema
 
 from app.accounts import service as accounts
 from app.agents import service as agents
-from app.http import wechat_login_required
+from app.http import Blueprint, wechat_login_required
 from app.schemas import RowId, Schema, ValidationError, fields, validate
 
 blp = Blueprint("mp_auth", __name__, url_prefix="/api/mp/auth", description="小程序登录")

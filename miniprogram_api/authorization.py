@@ -1,11 +1,10 @@
 """Authorization in the mini-program: my certificate (JSON and the PNG to save to the album), the WeChat ID
 consumers may search me by, and verifying any agent (by number, WeChat ID or phone)."""
 from flask import Response, g, request
-from flask_smorest import Blueprint
 
 from app.authorization import service as authorization
 from app.authorization.schemas import AgentCertificateOut, VerificationOut
-from app.http import agent_required, client_ip, wechat_login_optional
+from app.http import Blueprint, agent_required, client_ip, wechat_login_optional
 from app.ratelimit import authorization_lookup_limited
 from app.schemas import Schema, fields, validate
 

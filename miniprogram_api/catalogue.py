@@ -1,8 +1,7 @@
 """The catalogue an agent sees: its own level's price and the stock available, never another level's price."""
 from flask import g
-from flask_smorest import Blueprint
 
-from app.http import agent_required
+from app.http import Blueprint, agent_required
 from app.inventory import service as inventory
 from app.schemas import Schema, Yuan, fields
 

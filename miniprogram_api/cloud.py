@@ -1,12 +1,11 @@
 """My cloud stock (云仓): what I hold, buying from my upline's (转货), and my pickups (提货)."""
 from flask import g
-from flask_smorest import Blueprint
 
 from app.cloud import service as cloud
 from app.cloud.schemas import (CloudHoldingOut, CloudOfferOut, CloudPickupBody, CloudPickupCreatedOut,
                                CloudPickupOut, CloudPickupPageOut, CloudTransferBody, CloudTransferDoneOut,
                                CloudTransferPageOut)
-from app.http import agent_required
+from app.http import Blueprint, agent_required
 from app.schemas import PageArgs, page_body
 
 blp = Blueprint("mp_cloud", __name__, url_prefix="/api/mp/cloud", description="云仓")

@@ -1,11 +1,10 @@
 """Codes in the mini-program: a consumer's look-up (the scan page as JSON), PIN and report; an agent's retail
 sales (checked against the level's price range)."""
 from flask import g, request
-from flask_smorest import Blueprint
 
 from app.authorization import service as authorization
 from app.codes import service as codes
-from app.http import agent_required, client_ip, wechat_login_optional
+from app.http import Blueprint, agent_required, client_ip, wechat_login_optional
 from app.orders import service as orders
 from app.ratelimit import lookup_limited
 from app.schemas import PageArgs, RowId, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate

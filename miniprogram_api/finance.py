@@ -1,13 +1,12 @@
 """An agent's money in the mini-program: commission balance and lines with their explanation, the goods-payment
 balance (货款) with its ledger and top-ups, withdrawals from either."""
 from flask import g, request, send_file
-from flask_smorest import Blueprint
 
 from app.finance import service as finance
 from app.finance.schemas import (AgentWithdrawalPage, CommissionLinePage, FinanceAgentWithdrawalOut as MpWithdrawalOut,
                                  FinanceBalanceOut, FinanceCommissionQuery, FinanceGoodsBalanceOut, FinanceTopUpOut,
                                  FinanceTransferConfirmationOut, GoodsEntryPage, TopUpPage)
-from app.http import agent_required
+from app.http import Blueprint, agent_required
 from app.ratelimit import proof_upload_limited
 from app.schemas import PageArgs, Schema, Yuan, fields, page_body, validate
 

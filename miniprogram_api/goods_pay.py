@@ -3,9 +3,9 @@ orders' notifications are, by `miniprogram_api.pay.v3_answer`). Their own URLs, 
 import logging
 
 from flask import request
-from flask_smorest import Blueprint
 
 from app.finance import service as finance
+from app.http import Blueprint
 from miniprogram_api.pay import _xml, v3_answer  # the orders' answers: the same XML, the same v3 shapes
 
 blp = Blueprint("wechat_pay_goods", __name__, url_prefix="/api/pay", description="微信支付回调（货款充值）")

@@ -1,7 +1,6 @@
 """Which notices the brand's mini-program can send: the subscribe template ids a page asks the agent to accept."""
-from flask_smorest import Blueprint
 
-from app.http import wechat_login_required
+from app.http import Blueprint, wechat_login_required
 from app.notify import service as notify
 from app.schemas import Schema, fields
 

@@ -1,9 +1,8 @@
 """An agent's own orders: quote, place, follow, cancel while unpaid, confirm receipt, quick entry, and the
 downline orders waiting for its approval."""
 from flask import g, request, send_file
-from flask_smorest import Blueprint
 
-from app.http import agent_required
+from app.http import Blueprint, agent_required
 from app.orders import service as orders
 from app.orders.schemas import (STATUS, OrderDetailOut, OrderPageOut, OrderOut, OrderPlaceBody, OrderPlacedOut, OrderQuoteBody,
                                 OrderDraftOut, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody, QuickEntryBody)

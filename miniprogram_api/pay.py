@@ -4,10 +4,10 @@ import json
 import logging
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from app.errors import DomainError
 from app.finance import service as finance
+from app.http import Blueprint
 from app.orders import service as orders
 from app.wechat_pay import NotificationRejected, PayError
 

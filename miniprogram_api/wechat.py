@@ -1,10 +1,9 @@
 """An agent links the official account to receive notifications there."""
 from flask import g
-from flask_smorest import Blueprint
 
 from app.admin.wechat import WechatBindingOut, WechatBindQrOut, binding_status
 from app.chat import service as chat
-from app.http import agent_required
+from app.http import Blueprint, agent_required
 from app.notify.service import recipient_agent
 
 blp = Blueprint("mp_wechat", __name__, url_prefix="/api/mp/wechat", description="公众号绑定")

@@ -1,12 +1,11 @@
 """Applications to join and level proposals: the owner and staff decide them and run the review."""
 from flask import g
-from flask_smorest import Blueprint
 
 from app.admin.agents import MANAGERS, READERS, REASON, AdminAgentOut
 from app.agents import service as agents
 from app.agents.service import APPLICATION_STATUSES, PROPOSAL_STATUSES
 from app.agents.schemas import AgentApplicationOut, AgentPageQuery
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.schemas import Schema, UtcDateTime, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_agent_reviews", __name__, url_prefix="/admin/api/agents", description="代理申请与调级")

@@ -4,11 +4,10 @@ Owner and staff manage agents; finance and warehouse may read (finance settles
 commissions per agent, the warehouse ships to them) but change nothing.
 """
 from flask import g
-from flask_smorest import Blueprint
 
 from app.agents import service as agents
 from app.agents.service import AGENT_STATUSES, RANKING_METRICS
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.agents.schemas import (AgentOut, AgentPageQuery, AgentPerformanceOut, AgentPeriodQuery, AgentTeamOut,
                                 AgentTeamQuery)
 from app.schemas import RowId, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate

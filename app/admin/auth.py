@@ -1,9 +1,8 @@
 """Console login, logout, password change and the signed-in user."""
 from flask import g
-from flask_smorest import Blueprint
 
 from app.accounts import service as accounts
-from app.http import admin_required, client_ip
+from app.http import Blueprint, admin_required, client_ip
 from app.schemas import Schema, fields, validate
 
 blp = Blueprint("admin_auth", __name__, url_prefix="/admin/api/auth", description="后台登录")

@@ -4,12 +4,11 @@ or PDF, the WeChat ID consumers may search it by, and the verification log.
 Everyone who may read agents may see and download certificates and the log; owner and staff set WeChat IDs.
 """
 from flask import Response
-from flask_smorest import Blueprint
 
 from app.admin.agents import MANAGERS, READERS
 from app.authorization import service as authorization
 from app.authorization.schemas import AgentCertificateOut, CertificateOut
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.schemas import PageArgs, RowId, Schema, UtcDateTime, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_authorization", __name__, url_prefix="/admin/api", description="授权书与授权查询")

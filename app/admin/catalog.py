@@ -1,12 +1,11 @@
 """Console: products, level prices (拿货价) with their history, price ranges (控价)."""
 from flask import request
-from flask_smorest import Blueprint
 
 from app import media
 from app.admin.stock import READ_ROLES, WRITE_ROLES
 from app.catalog import service as catalog
 from app.clock import isoformat
-from app.http import admin_actor, admin_required
+from app.http import Blueprint, admin_actor, admin_required
 from app.schemas import PageArgs, RowId, Schema, Yuan, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_catalog", __name__, url_prefix="/admin/api/products", description="商品与价格")

@@ -3,7 +3,6 @@ pickups (提货) the warehouse picks and ships."""
 from io import BytesIO
 
 from flask import send_file
-from flask_smorest import Blueprint
 
 from app.clock import to_local
 from app.cloud import service as cloud
@@ -11,7 +10,7 @@ from app.cloud.schemas import (CloudHoldingPageOut, CloudMovePageOut, CloudPicku
                                CloudPickupPageOut, CloudTransferOut, CloudTransferPageOut)
 from app.cloud.service import PICKUP_STATE_NAMES
 from app.exports import table_file
-from app.http import admin_actor, admin_required
+from app.http import Blueprint, admin_actor, admin_required
 from app.money import format_yuan
 from app.orders import service as orders
 from app.orders.schemas import OrderOut

@@ -2,11 +2,10 @@
 import json
 
 from flask import Response, stream_with_context
-from flask_smorest import Blueprint
 
 from app.codes import service as codes
 from app.codes.service import FLAG_REVIEW_NAMES, FLAG_STATUSES
-from app.http import admin_actor, admin_required
+from app.http import Blueprint, admin_actor, admin_required
 from app.schemas import PageArgs, PeriodDateTime, RowId, Schema, UtcDateTime, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_codes", __name__, url_prefix="/admin/api/codes", description="防伪码")

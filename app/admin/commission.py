@@ -2,14 +2,13 @@
 from io import BytesIO
 
 from flask import g, send_file
-from flask_smorest import Blueprint
 
 from app.clock import local_today
 from app.exports import XLSX_MIMETYPE
 from app.finance import service as finance
 from app.finance.schemas import (CommissionLinePage, FinanceBalanceOut, FinanceCommissionQuery, FinanceRules,
                                  FinanceRuleVersionOut, Month)
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.schemas import PageArgs, RowId, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_commission", __name__, url_prefix="/admin/api/finance", description="佣金规则与佣金账")

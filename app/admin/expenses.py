@@ -1,10 +1,9 @@
 """Console: expenses by category, each with an optional receipt (PDF, PNG or JPEG)."""
 from flask import g, request, send_file
-from flask_smorest import Blueprint
 
 from app.errors import InvalidInput
 from app.finance import service as finance
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.schemas import PageArgs, PeriodDate, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_expenses", __name__, url_prefix="/admin/api/finance/expenses", description="费用")

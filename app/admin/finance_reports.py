@@ -2,12 +2,11 @@
 from io import BytesIO
 
 from flask import send_file
-from flask_smorest import Blueprint
 
 from app.exports import table_file
 from app.finance import service as finance
 from app.finance.schemas import Month
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.schemas import PageArgs, PeriodDate, RowId, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_finance_reports", __name__, url_prefix="/admin/api/finance", description="财务报表与订单结算")

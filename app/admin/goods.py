@@ -1,10 +1,9 @@
 """Console: the goods-payment balance (货款) — top-ups to confirm or reject, each agent's balance and entries."""
 from flask import g, send_file
-from flask_smorest import Blueprint
 
 from app.finance import service as finance
 from app.finance.schemas import FinanceGoodsBalanceOut, FinanceTopUpOut, GoodsEntryPage, TopUpPage
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.schemas import PageArgs, RowId, Schema, fields, page_body, validate
 
 blp = Blueprint("admin_goods", __name__, url_prefix="/admin/api/finance/goods", description="货款余额与充值")

@@ -1,8 +1,7 @@
 """Agent levels: the owner configures them; every console role may read them."""
-from flask_smorest import Blueprint
 
 from app.agents import service as agents
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.schemas import Schema, UtcDateTime, Yuan, fields, validate
 
 blp = Blueprint("admin_levels", __name__, url_prefix="/admin/api/levels", description="代理等级")

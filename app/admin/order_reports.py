@@ -2,11 +2,10 @@
 from io import BytesIO
 
 from flask import send_file
-from flask_smorest import Blueprint
 
 from app.admin.orders import READ_ROLES
 from app.exports import table_file
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.money import format_yuan
 from app.orders import service as orders
 from app.schemas import PeriodDate, Schema, Yuan, fields, validate

@@ -1,7 +1,6 @@
 """Console: promotions (满减, level discounts) and shipping templates per province."""
-from flask_smorest import Blueprint
 
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.orders import service as orders
 from app.schemas import RowId, Schema, UtcDateTime, Yuan, fields, validate
 

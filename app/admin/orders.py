@@ -6,11 +6,10 @@ warehouse picks and ships; every console role reads; the owner does all.
 from io import BytesIO
 
 from flask import request, send_file
-from flask_smorest import Blueprint
 
 from app.errors import InvalidInput
 from app.exports import table_file
-from app.http import admin_actor, admin_required
+from app.http import Blueprint, admin_actor, admin_required
 from app.orders import service as orders
 from app.orders.schemas import (STATUS, ConsigneeBody, OrderDetailOut, OrderDraftOut, OrderItemBody, OrderOut,
                                 OrderPlacedOut, OrderQuoteBody, OrderQuoteOut, OrderReasonBody, OrderRequiredReasonBody,

@@ -2,11 +2,10 @@
 import json
 
 from flask import g
-from flask_smorest import Blueprint
 
 from app.codes import service as codes
 from app.codes.service import VIOLATION_ACTION_NAMES, VIOLATION_KINDS, VIOLATION_STATUSES
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.schemas import PageArgs, PeriodDateTime, RowId, Schema, UtcDateTime, Yuan, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_price_control", __name__, url_prefix="/admin/api/price-control", description="控价与窜货")

@@ -1,10 +1,9 @@
 """Console: the daily reconciliation of WeChat Pay's trade bill with our payments and refunds (finance reads)."""
-from flask_smorest import Blueprint
 
 from app.admin.commission import FINANCE
 from app.finance import service as finance
 from app.finance.schemas import DiscrepancyPage, ReconciliationPage
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.schemas import PageArgs, fields, page_body
 
 blp = Blueprint("admin_reconciliation", __name__, url_prefix="/admin/api/finance", description="微信支付对账")

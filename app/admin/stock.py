@@ -2,11 +2,10 @@
 from io import BytesIO
 
 from flask import send_file
-from flask_smorest import Blueprint
 
 from app.clock import isoformat, to_local
 from app.exports import table_file
-from app.http import admin_actor, admin_required
+from app.http import Blueprint, admin_actor, admin_required
 from app.inventory import service as inventory
 from app.schemas import PageArgs, PeriodDateTime, RowId, Schema, fields, page_body, page_schema, validate
 

@@ -2,13 +2,12 @@
 from io import BytesIO
 
 from flask import request, send_file
-from flask_smorest import Blueprint
 
 from app.admin.stock import READ_ROLES, WRITE_ROLES
 from app.clock import isoformat
 from app.errors import InvalidInput
 from app.exports import table_file
-from app.http import admin_actor, admin_required
+from app.http import Blueprint, admin_actor, admin_required
 from app.inventory import service as inventory
 from app.schemas import RowId, Schema, fields, validate
 

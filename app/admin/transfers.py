@@ -1,9 +1,8 @@
 """Console: transfers between warehouses (调拨) and the allocation report (智能调配)."""
-from flask_smorest import Blueprint
 
 from app.admin.stock import READ_ROLES, WRITE_ROLES, AdminStockLineBody
 from app.clock import isoformat
-from app.http import admin_actor, admin_required
+from app.http import Blueprint, admin_actor, admin_required
 from app.inventory import service as inventory
 from app.schemas import PageArgs, RowId, Schema, fields, page_body, page_schema, validate
 

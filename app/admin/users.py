@@ -1,12 +1,11 @@
 """Console accounts, managed by the owner."""
-from flask_smorest import Blueprint
 
 from flask import g
 
 from app.accounts import service as accounts
 from app.accounts.service import ADMIN_ROLES
 from app.admin.auth import AdminOut
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.schemas import PageArgs, Schema, fields, page_body, page_schema, validate
 
 blp = Blueprint("admin_users", __name__, url_prefix="/admin/api/users", description="后台账号")

@@ -1,8 +1,7 @@
 """Console: warehouses, the provinces they serve and their low-stock thresholds."""
-from flask_smorest import Blueprint
 
 from app.admin.stock import READ_ROLES, WRITE_ROLES
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.inventory import service as inventory
 from app import regions
 from app.schemas import Schema, fields, validate

@@ -1,10 +1,9 @@
 """Linking a console user's WeChat to the official account, and the notification outbox."""
 from flask import g
-from flask_smorest import Blueprint
 
 from app.chat import service as chat
 from app.clock import isoformat
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.notify import service as notify
 from app.notify.service import STATUSES, recipient_admin
 from app.schemas import Schema, fields, page_body, page_schema, validate

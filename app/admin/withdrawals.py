@@ -1,11 +1,10 @@
 """Console: the withdrawal queue — approve (for WeChat change with 商家转账: the transfer is made), reject with a
 reason, mark paid with a reference (bank, Alipay), ask WeChat Pay how a transfer stands."""
 from flask import g
-from flask_smorest import Blueprint
 
 from app.finance import service as finance
 from app.finance.schemas import FinanceWithdrawalOut, WithdrawalPage
-from app.http import admin_required
+from app.http import Blueprint, admin_required
 from app.schemas import PageArgs, RowId, Schema, fields, page_body, validate
 
 blp = Blueprint("admin_withdrawals", __name__, url_prefix="/admin/api/finance/withdrawals", description="提现")
