@@ -35,8 +35,8 @@ from app.codes import service as codes  # noqa: E402
 from app.codes.batches import INSERT_CHUNK  # noqa: E402
 from app.database import db  # noqa: E402
 from app.orders import service as orders  # noqa: E402
-from bench.common import (CpuMeter, cpu_bound, emit, fresh_database, gunicorn, parse_args, print_cpu,  # noqa: E402
-                          raw_connection, round_trip_us, sized)
+from bench.common import (CpuMeter, cpu_figures, emit, fresh_database, gunicorn, parse_args, print_cpu,  # noqa: E402
+                          raw_connection, sized)
 
 FLOOR_CHUNK = INSERT_CHUNK
 # Units of one shipped order: within an order line's 9,999 and the 10,000 codes one shipment binds.
@@ -194,17 +194,16 @@ def run(args):
         http_rate(port, ["/healthz"], 2, 1)
         assert "正品验证通过" in page(port, shipped_paths[0]), "a shipped code's page is not the genuine verdict"
         health, health_cpu = http_rate(port, ["/healthz"], args.clients, seconds, args.url)
-        scans, _ = http_rate(port, scan_paths, args.clients, seconds, args.url)
+        scans, _ = http_rate(port, scan_paths, args.clients, seconds)
         shipped_scans, shipped_cpu = http_rate(port, shipped_paths, args.clients, seconds, args.url)
-    round_trip = round_trip_us(args.url)
+    cpu = cpu_figures(args.url, health_cpu, shipped_cpu, name="shipped_scan")
     print(f"HTTP under gunicorn (2 sync workers), {args.clients} clients, {seconds} s each, clients on the same "
           "2 cores:")
     print(f"  {'floor: GET /healthz (one SELECT 1)':<82} {health:8,.0f} requests/s")
     for label, rate in (("scan page GET /v/<code>, shipped codes (a consumer's scan)", shipped_scans),
                         ("scan page GET /v/<code>, unshipped codes (the anomaly path: flag + owner notice)", scans)):
         print(f"  {label:<82} {rate:8,.0f} requests/s   ({rate / health:.0%} of the floor)")
-    bounds = cpu_bound(health_cpu, shipped_cpu), cpu_bound(health_cpu, shipped_cpu, round_trip=round_trip)
-    print_cpu("shipped code's scan", health_cpu, shipped_cpu, bound=bounds[0], driver_bound=bounds[1])
+    print_cpu("shipped code's scan", cpu, name="shipped_scan")
 
     figures = {"batch": quantity, "codes_per_second": round(service), "raw_insert_floor_per_second": round(floor),
                "drawing_per_second": round(drawing), "qr_default_png_per_second": round(default_png, 1),
@@ -213,11 +212,7 @@ def run(args):
                "scan_requests_per_second": round(scans, 1), "scan_codes": scan_codes,
                "shipped_scan_requests_per_second": round(shipped_scans, 1),
                "shipped_scan_ratio": round(shipped_scans / health, 3), "unshipped_scan_ratio": round(scans / health, 3),
-               "floor_cpu_us": health_cpu.machine_us, "floor_database_cpu_us": health_cpu.database_us,
-               "floor_statements": health_cpu.statements, "shipped_scan_cpu_us": shipped_cpu.machine_us,
-               "shipped_scan_database_cpu_us": shipped_cpu.database_us,
-               "shipped_scan_statements": shipped_cpu.statements, "driver_round_trip_cpu_us": round_trip,
-               "shipped_scan_ratio_bound": bounds[0], "shipped_scan_ratio_bound_with_driver": bounds[1]}
+               **cpu}
     emit(figures)
 
 

@@ -260,21 +260,36 @@ def cpu_bound(floor, use_case, *, round_trip=None):
     return round(floor.machine_us / (floor.machine_us + extra), 3)
 
 
-def print_cpu(unit, floor, use_case, *, bound=None, driver_bound=None):
-    """The CpuMeter readings of a floor and a use case, and their `cpu_bound`s, as lines of the report."""
-    if floor.machine_us is None or use_case.machine_us is None:
+def cpu_figures(url, floor, use_case, *, name):
+    """The JSON figures of a floor's and a use case's CpuMeters (the use case's keys begin with `name`), with the
+    driver's round trip measured now on the server of `url` and both `cpu_bound`s."""
+    round_trip = round_trip_us(url)
+    return {"floor_cpu_us": floor.machine_us, "floor_database_cpu_us": floor.database_us,
+            "floor_statements": floor.statements, f"{name}_cpu_us": use_case.machine_us,
+            f"{name}_database_cpu_us": use_case.database_us, f"{name}_statements": use_case.statements,
+            "driver_round_trip_cpu_us": round_trip, f"{name}_ratio_bound": cpu_bound(floor, use_case),
+            f"{name}_ratio_bound_with_driver": cpu_bound(floor, use_case, round_trip=round_trip)}
+
+
+def print_cpu(unit, figures, *, name):
+    """The report's lines of `cpu_figures(…, name=name)`: CPU per `unit`, the database's share, the bounds."""
+    floor_us, use_case_us = figures["floor_cpu_us"], figures[f"{name}_cpu_us"]
+    if floor_us is None or use_case_us is None:
         return
-    database = (f"; the database server's share {floor.database_us:,} and {use_case.database_us:,} µs"
-                if floor.database_us is not None and use_case.database_us is not None else "")
-    statements = (f"; statements sent {floor.statements} and {use_case.statements}"
-                  if floor.statements is not None and use_case.statements is not None else "")
-    print(f"  CPU per {unit} (both cores, every process): floor {floor.machine_us:,} µs, use case "
-          f"{use_case.machine_us:,} µs{database}{statements}")
-    if bound is not None:
+    floor_database, use_case_database = figures["floor_database_cpu_us"], figures[f"{name}_database_cpu_us"]
+    floor_statements, use_case_statements = figures["floor_statements"], figures[f"{name}_statements"]
+    database = (f"; the database server's share {floor_database:,} and {use_case_database:,} µs"
+                if floor_database is not None and use_case_database is not None else "")
+    statements = (f"; statements sent {floor_statements} and {use_case_statements}"
+                  if floor_statements is not None and use_case_statements is not None else "")
+    print(f"  CPU per {unit} (both cores, every process): floor {floor_us:,} µs, use case {use_case_us:,} µs"
+          f"{database}{statements}")
+    if figures[f"{name}_ratio_bound"] is not None:
         print(f"  with no application work beyond the floor's but the database server's for its statements, the "
-              f"use case could reach at most {bound:.2f} of the floor here")
-    if driver_bound is not None:
-        print(f"  and with the driver's own CPU for each statement sent, at most {driver_bound:.2f}")
+              f"use case could reach at most {figures[f'{name}_ratio_bound']:.2f} of the floor here")
+    if figures[f"{name}_ratio_bound_with_driver"] is not None:
+        print(f"  and with the driver's own CPU for each statement sent, at most "
+              f"{figures[f'{name}_ratio_bound_with_driver']:.2f}")
 
 
 def emit(figures):

@@ -20,8 +20,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from app import create_app, migrate  # noqa: E402
 from app.clock import local_today  # noqa: E402
 from app.database import db  # noqa: E402
-from bench.common import (CpuMeter, cpu_bound, emit, fresh_database, gunicorn, parse_args, percentile,  # noqa: E402
-                          print_cpu, round_trip_us, sized, timed)
+from bench.common import (CpuMeter, cpu_figures, emit, fresh_database, gunicorn, parse_args, percentile,  # noqa: E402
+                          print_cpu, sized, timed)
 
 PROVINCES = (("广东省", "深圳市"), ("广东省", "广州市"), ("浙江省", "杭州市"), ("江苏省", "南京市"), ("上海市", "上海市"),
              ("北京市", "北京市"), ("四川省", "成都市"), ("湖北省", "武汉市"), ("山东省", "青岛市"), ("福建省", "厦门市"))
@@ -164,26 +164,20 @@ def run(options):
         load(port, tokens, product_id, 1, "ping")  # warm both workers
         floor = load(port, tokens, product_id, seconds, "ping", options.url)
         placed = load(port, tokens, product_id, seconds, "order", options.url)
-    round_trip = round_trip_us(options.url)
-    bounds = cpu_bound(floor[4], placed[4]), cpu_bound(floor[4], placed[4], round_trip=round_trip)
+    cpu = cpu_figures(options.url, floor[4], placed[4], name="order")
 
     db.connect(reuse_if_open=True)
     report = report_bench(report_orders)
     figures = {"clients": clients, "seconds": seconds, "orders_per_second": round(placed[0], 1),
                "order_failures": placed[1], "order_p50_ms": round(placed[2], 1), "order_p95_ms": round(placed[3], 1),
                "http_floor_per_second": round(floor[0], 1), "http_floor_p50_ms": round(floor[2], 1),
-               "orders_to_floor_ratio": round(placed[0] / floor[0], 3),
-               "floor_cpu_us": floor[4].machine_us, "floor_database_cpu_us": floor[4].database_us,
-               "floor_statements": floor[4].statements, "order_cpu_us": placed[4].machine_us,
-               "order_database_cpu_us": placed[4].database_us, "order_statements": placed[4].statements,
-               "driver_round_trip_cpu_us": round_trip, "order_ratio_bound": bounds[0],
-               "order_ratio_bound_with_driver": bounds[1], **report}
+               "orders_to_floor_ratio": round(placed[0] / floor[0], 3), **cpu, **report}
     print(f"HTTP floor (trivial endpoint, gunicorn 2 workers, {clients} clients): {figures['http_floor_per_second']}/s,"
           f" p50 {figures['http_floor_p50_ms']} ms")
     print(f"orders placed through POST /api/mp/orders: {figures['orders_per_second']}/s, p50 "
           f"{figures['order_p50_ms']} ms, p95 {figures['order_p95_ms']} ms, failures {placed[1]} "
           f"(ratio to floor {figures['orders_to_floor_ratio']})")
-    print_cpu("order", floor[4], placed[4], bound=bounds[0], driver_bound=bounds[1])
+    print_cpu("order", cpu, name="order")
     print(f"report over {report_orders:,} orders: by product {report['by_product_seconds']} s, by province/city "
           f"{report['by_region_seconds']} s (full-scan floor {report['full_scan_floor_seconds']} s; "
           f"bulk insert {report['insert_seconds']} s)")

@@ -47,8 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app, migrate  # noqa: E402
 from app.database import db  # noqa: E402
-from bench.common import (CpuMeter, cpu_bound, emit, fresh_database, gunicorn, parse_args, print_cpu,  # noqa: E402
-                          raw_connection, round_trip_us, sized)
+from bench.common import (CpuMeter, cpu_figures, emit, fresh_database, gunicorn, parse_args, print_cpu,  # noqa: E402
+                          raw_connection, sized)
 
 MCH_ID, APPID, SERIAL = "1900009191", "wx-bench-mp", "5157F09EFDC096DE15EBE81A47057A72"
 CLIENTS = 4  # --clients changes it
@@ -161,7 +161,6 @@ def bench_notifications(options, fake, env):
         floor, floor_statuses, floor_cpu = post_rate(port, "/bench/verify", signed(fake, orders))
         handled, handled_statuses, handled_cpu = post_rate(port, NOTIFY, signed(fake, orders))
         repeated, repeated_statuses, _ = post_rate(port, NOTIFY, signed(fake, orders))
-    round_trip = round_trip_us(options.url)
     assert floor_statuses == handled_statuses == repeated_statuses == {204}, (floor_statuses, handled_statuses,
                                                                              repeated_statuses)
     figures = {"notifications": count, "clients": OPTIONS["clients"], "threads_per_worker": threads,
@@ -170,20 +169,14 @@ def bench_notifications(options, fake, env):
                "notifications_handled_per_second": round(handled, 1),
                "repeated_notifications_per_second": round(repeated, 1),
                "handled_to_floor_ratio": round(handled / floor, 3),
-               "floor_cpu_us": floor_cpu.machine_us, "floor_database_cpu_us": floor_cpu.database_us,
-               "handled_cpu_us": handled_cpu.machine_us, "handled_database_cpu_us": handled_cpu.database_us,
-               "floor_statements": floor_cpu.statements, "handled_statements": handled_cpu.statements,
-               "driver_round_trip_cpu_us": round_trip,
-               "handled_ratio_bound": cpu_bound(floor_cpu, handled_cpu),
-               "handled_ratio_bound_with_driver": cpu_bound(floor_cpu, handled_cpu, round_trip=round_trip)}
+               **cpu_figures(options.url, floor_cpu, handled_cpu, name="handled")}
     print(f"verify + decrypt in one process: {figures['verify_decrypt_in_process_per_second']}/s")
     print(f"HTTP floor (verify + decrypt, gunicorn 2 workers × {threads} threads, {OPTIONS['clients']} clients): "
           f"{figures['verify_decrypt_http_floor_per_second']}/s over {count} notifications")
     print(f"handled at {NOTIFY} (verify, decrypt, confirm the order): {figures['notifications_handled_per_second']}/s "
           f"(ratio to floor {figures['handled_to_floor_ratio']}, target >= 0.3)")
     print(f"repeats (already confirmed): {figures['repeated_notifications_per_second']}/s")
-    print_cpu("notification", floor_cpu, handled_cpu, bound=figures["handled_ratio_bound"],
-              driver_bound=figures["handled_ratio_bound_with_driver"])
+    print_cpu("notification", figures, name="handled")
     return figures
 
 
