@@ -1,8 +1,7 @@
 """Door plumbing shared by every JSON blueprint: the error shape, bearer auth, client address."""
-import functools
 import ipaddress
 import logging
-from functools import wraps
+from functools import cache, wraps
 
 import flask_smorest
 import marshmallow
@@ -31,7 +30,7 @@ class _SchemaOnceParser(FlaskParser):
         return super()._get_schema(argmap, req)
 
 
-@functools.cache
+@cache
 def _schema_instance(schema_class):
     return schema_class()
 
@@ -40,6 +39,7 @@ class Blueprint(flask_smorest.Blueprint):
     """Every JSON door's blueprint: flask-smorest's, its arguments parsed by `_SchemaOnceParser`."""
 
     ARGUMENTS_PARSER = _SchemaOnceParser()
+
 
 JSON_PREFIXES = ("/api/", "/admin/api/")
 
