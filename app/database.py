@@ -15,8 +15,9 @@ import MySQLdb
 import MySQLdb.connections
 import MySQLdb.cursors
 from MySQLdb.constants import CLIENT
-from peewee import (EXCLUDED, SQL, DatabaseProxy, InterfaceError, Model, MySQLDatabase, OperationalError, QueryEvent,
-                    fn)
+from peewee import (EXCLUDED, SQL, AutoField, BigAutoField, BigIntegerField, CharField, DatabaseProxy, ForeignKeyField,
+                    IntegerField, InterfaceError, Model, ModelTupleCursorWrapper, MySQLDatabase, OperationalError,
+                    QueryEvent, TextField, fn)
 from peewee import __exception_wrapper__ as exception_wrapper
 from playhouse.db_url import connect, parse
 from playhouse.pool import MaxConnectionsExceeded, PooledMySQLDatabase
@@ -328,6 +329,15 @@ def portable_sql(statement):
 # statement's columns resolved (see Prepared.rows).
 _WRAPPER_STATE_OF_ONE_RESULT = frozenset({"cursor", "count", "index", "populated", "row_cache"})
 
+# Fields whose conversion of what either driver fetches for them (an int, a str, or None) hands it on unchanged.
+_AS_FETCHED = frozenset({AutoField, BigAutoField, IntegerField, BigIntegerField, CharField, TextField})
+
+
+def _converts_nothing(field):
+    if isinstance(field, ForeignKeyField):
+        field = field.rel_field
+    return type(field) in _AS_FETCHED
+
 
 class Prepared:
     """A statement the query builder writes once per kind of database, then run as its SQL with new values.
@@ -344,6 +354,7 @@ class Prepared:
         self._build = build
         self._compiled = {}
         self._resolved = {}
+        self._as_fetched = {}
 
     def _query(self):
         kind = type(db.obj)
@@ -361,10 +372,14 @@ class Prepared:
 
         The cursor wrapper's resolution of the result's columns (to fields, converters, joined models), which peewee
         works out again from each cursor, is the statement's: it is kept from the first run that had a row, and
-        was a scan's largest Python cost after the driver's."""
+        was a scan's largest Python cost after the driver's. Tuples whose every column peewee would hand on as
+        the driver fetched it (`_AS_FETCHED`) are the driver's rows, without the wrapper."""
         query, sql = self._query()
         kind = type(db.obj)
-        wrapper = query._get_cursor_wrapper(db.execute_sql(sql, values))
+        cursor = db.execute_sql(sql, values)
+        if self._as_fetched.get(kind):
+            return list(cursor.fetchall())
+        wrapper = query._get_cursor_wrapper(cursor)
         resolved = self._resolved.get(kind)
         if resolved is not None:
             vars(wrapper).update(resolved)
@@ -372,6 +387,8 @@ class Prepared:
         if resolved is None and wrapper.initialized:
             self._resolved[kind] = {name: value for name, value in vars(wrapper).items()
                                     if name not in _WRAPPER_STATE_OF_ONE_RESULT}
+            self._as_fetched[kind] = type(wrapper) is ModelTupleCursorWrapper and all(
+                _converts_nothing(wrapper.fields[index]) for index in wrapper.convert)
         return rows
 
     def first(self, *values):

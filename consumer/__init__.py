@@ -8,7 +8,7 @@ import functools
 from types import MappingProxyType
 from urllib.parse import urlparse
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 from markupsafe import Markup
 
 from app import regions
@@ -40,7 +40,17 @@ def _province_options():
 def page_answer(template, status=200, **context):
     """A consumer page: never cached, nothing loaded from elsewhere (the Content-Security-Policy enforces it);
     images only from us: the brand's logo (same origin) and product photos (at the public address)."""
-    return render_template(f"consumer/{template}", **context), status, _page_headers(get_settings().PUBLIC_BASE_URL)
+    return _rendered(f"consumer/{template}", context), status, _page_headers(get_settings().PUBLIC_BASE_URL)
+
+
+def _rendered(name, context):
+    """The template `name` with the environment's globals (`url_for`, `brand`, `request`…) and `context`, as
+    `render_template` renders it. Flask's copy of the globals, through the chain of maps Jinja keeps them in, and
+    its context processors (run twice, the app's and the blueprint's) were a sixth of a scan page's rendering."""
+    environment = current_app.jinja_env
+    template = environment.get_template(name)
+    return environment.concat(template.root_render_func(
+        template.new_context({**environment.globals, **context}, shared=True)))
 
 
 @functools.lru_cache(maxsize=4)

@@ -10,8 +10,8 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_encode
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode, want_bytes
 from itsdangerous.url_safe import URLSafeSerializerMixin
 from peewee import SQL, Case, IntegrityError, fn
 
@@ -85,16 +85,45 @@ def _serializer_for(secret_key):
     return _ReportTokens(secret_key, salt="code-scan-report-v1")
 
 
+class _KeptKeySigner(TimestampSigner):
+    """itsdangerous' timestamp signer, each secret key's derived key worked out once (itsdangerous derives it
+    for every signature)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._derived = {}
+
+    def derive_key(self, secret_key=None):
+        secret_key = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        derived = self._derived.get(secret_key)
+        if derived is None:
+            derived = self._derived[secret_key] = super().derive_key(secret_key)
+        return derived
+
+
 class _ReportTokens(URLSafeTimedSerializer):
-    """itsdangerous' URL-safe timed serializer, its payload not offered to zlib while too short to come out
-    shorter: the tokens are the same, and zlib setting up its state to compress a scan id was a quarter of the scan
-    page's rendering. zlib's answer to any payload is at least 9 bytes (header, a block, checksum), and itsdangerous
-    takes it only when shorter than the payload less one."""
+    """itsdangerous' URL-safe timed serializer, the same tokens made with less Python: one signer kept for its
+    salt (itsdangerous makes one, and derives its key, for every token), a scan id's JSON written as its digits, and
+    the payload not offered to zlib while too short to come out shorter (zlib setting up its state to compress a
+    scan id was a quarter of the scan page's rendering). zlib's answer to any payload is at least 9 bytes (header,
+    a block, checksum), and itsdangerous takes it only when shorter than the payload less one."""
 
     NEVER_COMPRESSED = 10  # bytes of JSON, up to a scan id of 10 digits
 
+    def __init__(self, secret_key, *, salt):
+        super().__init__(secret_key, salt=salt, signer=_KeptKeySigner)
+        self._signer = super().make_signer(salt)
+
+    def make_signer(self, salt=None):
+        if salt is None or want_bytes(salt) == self.salt:
+            return self._signer
+        return super().make_signer(salt)
+
     def dump_payload(self, obj):
-        payload = super(URLSafeSerializerMixin, self).dump_payload(obj)  # the JSON the mixin would compress
+        if type(obj) is int:  # not a bool, whose JSON is not its digits
+            payload = str(obj).encode()
+        else:
+            payload = super(URLSafeSerializerMixin, self).dump_payload(obj)  # the JSON the mixin would compress
         if len(payload) > self.NEVER_COMPRESSED:
             return super().dump_payload(obj)
         return base64_encode(payload)
