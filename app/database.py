@@ -378,7 +378,9 @@ class Prepared:
         kind = type(db.obj)
         cursor = db.execute_sql(sql, values)
         if self._as_fetched.get(kind):
-            return list(cursor.fetchall())
+            rows = list(cursor.fetchall())
+            cursor.close()  # as the wrapper closes it after the last row
+            return rows
         wrapper = query._get_cursor_wrapper(cursor)
         resolved = self._resolved.get(kind)
         if resolved is not None:

@@ -49,8 +49,11 @@ def _rendered(name, context):
     its context processors (run twice, the app's and the blueprint's) were a sixth of a scan page's rendering."""
     environment = current_app.jinja_env
     template = environment.get_template(name)
-    return environment.concat(template.root_render_func(
-        template.new_context({**environment.globals, **context}, shared=True)))
+    try:
+        return environment.concat(template.root_render_func(
+            template.new_context({**environment.globals, **context}, shared=True)))
+    except Exception:
+        return environment.handle_exception()  # as Template.render: the traceback names the template's lines
 
 
 @functools.lru_cache(maxsize=4)
