@@ -38,8 +38,8 @@ class DatabaseSessionStorage(SessionStorage):
 
     def get(self, key, default=None):
         entry = WechatCacheEntry.get_or_none(WechatCacheEntry.key == key)
-        if entry is None or (entry.expires_at and entry.expires_at <= utcnow()):
-            return default
+        if entry is None or not entry.value or (entry.expires_at and entry.expires_at <= utcnow()):
+            return default  # an empty row is a key's place kept before it has a value (see fetch_access_token)
         return entry.value
 
     def set(self, key, value, ttl=None):
@@ -81,6 +81,10 @@ class ConfiguredClient(WeChatClient):
         process would make processes knock each other's tokens out.
         """
         lock_id = _cache_row_id(self.access_token_key + ":refresh")
+        # The token's row exists before the lock is taken, so that the refresh updates it: inserting it, into the
+        # unique index's gap just before the lock row, deadlocked with another process's INSERT of the lock row
+        # waiting behind the lock (MySQL).
+        _cache_row_id(self.access_token_key)
         with db.atomic():
             _lock_cache_row(lock_id)
             current = self.session.get(self.access_token_key)
@@ -99,6 +103,9 @@ def _cache_row_id(key):
     locking transactions deadlock on MySQL's gap locks, and a read inside it would fix
     the transaction's snapshot before the lock is held.
     """
+    found = WechatCacheEntry.select(WechatCacheEntry.id).where(WechatCacheEntry.key == key).scalar()
+    if found is not None:
+        return found  # no INSERT, which would wait behind a process holding the row's lock
     WechatCacheEntry.insert(key=key, value="").on_conflict_ignore().execute()
     return WechatCacheEntry.get(WechatCacheEntry.key == key).id
 
