@@ -103,11 +103,12 @@ def _cache_row_id(key):
     locking transactions deadlock on MySQL's gap locks, and a read inside it would fix
     the transaction's snapshot before the lock is held.
     """
-    found = WechatCacheEntry.select(WechatCacheEntry.id).where(WechatCacheEntry.key == key).scalar()
-    if found is not None:
-        return found  # no INSERT, which would wait behind a process holding the row's lock
-    WechatCacheEntry.insert(key=key, value="").on_conflict_ignore().execute()
-    return WechatCacheEntry.get(WechatCacheEntry.key == key).id
+    row_id = WechatCacheEntry.select(WechatCacheEntry.id).where(WechatCacheEntry.key == key)
+    found = row_id.scalar()
+    if found is None:  # only then an INSERT, which would wait behind a process holding the row's lock
+        WechatCacheEntry.insert(key=key, value="").on_conflict_ignore().execute()
+        found = row_id.scalar()
+    return found
 
 
 def _lock_cache_row(row_id):

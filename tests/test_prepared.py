@@ -25,18 +25,20 @@ def test_a_prepared_query_answers_tuples_and_nothing_for_no_row():
     assert NAMES_OF_LEVELS_FROM.rows(2) == [("一级",)]
     assert NAMES_OF_LEVELS_FROM.rows(3) == [] and AGENT_WITH_LEVEL.first(999999) is None
 
+
 LEVEL_COLUMNS = (lambda param: AgentLevel.select(AgentLevel.id, AgentLevel.name, AgentLevel.rank)
                  .where(AgentLevel.id == param).tuples())
 AGENT_COLUMNS_CONVERTED = (lambda param: Agent.select(Agent.id, Agent.level, Agent.joined_at, AgentLevel.may_recruit)
                            .join(AgentLevel).where(Agent.id == param).tuples())
 
 
-@pytest.mark.parametrize("build", [LEVEL_COLUMNS, AGENT_COLUMNS_CONVERTED], ids=["as fetched", "converted"])
-def test_prepared_tuples_are_the_querys_on_every_run_whether_their_columns_convert_or_not(build):
+@pytest.mark.parametrize("build, value_of", [(LEVEL_COLUMNS, lambda agent: agent.level_id),
+                                             (AGENT_COLUMNS_CONVERTED, lambda agent: agent.id)],
+                         ids=["as fetched", "converted"])
+def test_prepared_tuples_are_the_querys_on_every_run_whether_their_columns_convert_or_not(build, value_of):
     prepared, agents = Prepared(build), [make_agent(level=make_level(name=name)) for name in ("总代", "一级", "二级")]
     for agent in agents:
-        value = agent.level_id if build is LEVEL_COLUMNS else agent.id
-        rows, expected = prepared.rows(value), list(build(value))
+        rows, expected = prepared.rows(value_of(agent)), list(build(value_of(agent)))
         assert rows == expected and [type(v) for v in rows[0]] == [type(v) for v in expected[0]]
 
 
