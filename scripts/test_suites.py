@@ -1,20 +1,26 @@
-"""Run the test suite on SQLite, then on MySQL (`make test`).
+"""Run the test suite on SQLite and on MySQL side by side, then the mini-program's (`make test`).
 
 MySQL comes from TEST_MYSQL_URL (default mysql://root@127.0.0.1:3306/weishang_test);
 its database is created when missing. When the server cannot be reached the MySQL
 run is skipped, unless REQUIRE_MYSQL=1, which makes that an error (CI sets it).
 First the lint: `ruff check` (ruff.toml) and the import contracts (`lint-imports`, .importlinter).
-Extra arguments go to pytest. Then the mini-program's jest suite runs in miniprogram/ (`npm ci`, `npm test`),
-its journeys against the real backend started with this Python.
+Extra arguments go to both pytest runs. The MySQL run starts first, in the background, its output kept in a file
+and printed when it ends; the SQLite run and then the mini-program's jest suite (`npm ci`, `npm test` in
+miniprogram/, its journeys against the real backend started with this Python) run in the foreground meanwhile. The
+runs share nothing: each its own database, ports the system picks, rate-limit keys under a prefix of its own, and
+pytest's cache in a folder per database. Side by side the whole run takes about half of one after the other on two
+cores: much of the MySQL run's time is the server's, and the SQLite run's is Python's.
 """
 import os
 import subprocess
 import sys
+import tempfile
 from urllib.parse import urlparse
 
 import MySQLdb
 
 DEFAULT_MYSQL_URL = "mysql://root@127.0.0.1:3306/weishang_test"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def ensure_mysql_database(url):
@@ -37,23 +43,24 @@ def ensure_mysql_database(url):
 def run_lint():
     print("\n===== lint: ruff and import contracts =====", flush=True)
     bin_dir = os.path.dirname(sys.executable)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    failed = subprocess.call([os.path.join(bin_dir, "ruff"), "check", "--no-cache", "."], cwd=root)
-    return failed or subprocess.call([os.path.join(bin_dir, "lint-imports"), "--no-cache"], cwd=root)
+    failed = subprocess.call([os.path.join(bin_dir, "ruff"), "check", "--no-cache", "."], cwd=ROOT)
+    return failed or subprocess.call([os.path.join(bin_dir, "lint-imports"), "--no-cache"], cwd=ROOT)
 
 
-def run_pytest(label, database_url, args):
-    print(f"\n===== test suite on {label} =====", flush=True)
+def start_pytest(label, database_url, args, output=None):
+    """The pytest run on `label`'s database, started; its output goes to `output` (a file) when given."""
     env = dict(os.environ)
     env.pop("TEST_DATABASE_URL", None)
     if database_url:
         env["TEST_DATABASE_URL"] = database_url
-    return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
+    cache = os.path.join(".pytest_cache", label.lower())
+    return subprocess.Popen([sys.executable, "-m", "pytest", "-o", f"cache_dir={cache}", *args], cwd=ROOT, env=env,
+                            stdout=output, stderr=subprocess.STDOUT if output else None)
 
 
 def run_miniprogram():
     print("\n===== mini-program suite (jest) =====", flush=True)
-    folder = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "miniprogram")
+    folder = os.path.join(ROOT, "miniprogram")
     env = dict(os.environ, MP_PYTHON=sys.executable)
     installed = subprocess.call(["npm", "ci", "--no-audit", "--no-fund"], cwd=folder, env=env)
     return installed or subprocess.call(["npm", "test"], cwd=folder, env=env)
@@ -62,16 +69,34 @@ def run_miniprogram():
 def main(args):
     failures = 0
     failures += run_lint() != 0
-    failures += run_pytest("SQLite", None, args) != 0
     mysql_url = os.environ.get("TEST_MYSQL_URL", DEFAULT_MYSQL_URL)
+    mysql_run = None
     if ensure_mysql_database(mysql_url):
-        failures += run_pytest("MySQL", mysql_url, args) != 0
+        mysql_output = tempfile.NamedTemporaryFile("w+b", prefix="weishang-test-mysql-", suffix=".log")
+        mysql_run = start_pytest("MySQL", mysql_url, args, output=mysql_output)
+        print(f"\n===== test suite on MySQL: started beside SQLite, its output follows when it ends "
+              f"(meanwhile in {mysql_output.name}) =====", flush=True)
     elif os.environ.get("REQUIRE_MYSQL") == "1":
         print("REQUIRE_MYSQL=1 and MySQL is unreachable: failing")
         failures += 1
     else:
         print("MySQL run skipped (set REQUIRE_MYSQL=1 to make this an error)")
-    failures += run_miniprogram() != 0
+    try:
+        print("\n===== test suite on SQLite =====", flush=True)
+        failures += start_pytest("SQLite", None, args).wait() != 0
+        failures += run_miniprogram() != 0
+    except BaseException:
+        if mysql_run is not None:
+            mysql_run.kill()  # interrupted: the MySQL run does not outlive us
+        raise
+    if mysql_run is not None:
+        failed = mysql_run.wait() != 0
+        print("\n===== test suite on MySQL =====", flush=True)
+        mysql_output.seek(0)
+        sys.stdout.buffer.write(mysql_output.read())
+        sys.stdout.flush()
+        mysql_output.close()
+        failures += failed
     return 1 if failures else 0
 
 
