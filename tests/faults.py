@@ -349,7 +349,8 @@ class Traffic:
         began = time.monotonic()
         try:
             response = requests.post(self.base_url + path, json=body, headers=headers, timeout=30)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            # No answer, or one cut off after its headers (the worker killed between sending them and its body).
             self._count("interrupted")
             raise _Failed from None
         if response.status_code in ok_statuses:
