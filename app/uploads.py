@@ -6,6 +6,7 @@ every answer in `app/__init__.py`), so no browser renders it as a page.
 """
 import hashlib
 import os
+import tempfile
 
 from app.config import get_settings
 from app.errors import InvalidInput, NotFound
@@ -32,14 +33,24 @@ def served_as(stored_name, stem):
 
 def store_by_content(content, *, folder, extension):
     """Write `content` into `folder` as `<its sha256>.<extension>`, once (a name never changes meaning), through
-    a temporary file so no reader sees half of it; returns "<folder's own name>/<sha256>.<extension>"."""
+    a temporary file so no reader sees half of it; returns "<folder's own name>/<sha256>.<extension>".
+
+    Each writer has a temporary file of its own: the same file uploaded twice at once (a double tap, a retry)
+    is written by both, and whichever is renamed last puts the same bytes in place. With one shared temporary
+    name, one writer truncated the file the other was renaming, and the second rename found nothing (a 500)."""
     name = f"{os.path.basename(folder)}/{hashlib.sha256(content).hexdigest()}.{extension}"
     path = os.path.join(os.path.dirname(folder), name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     if not os.path.exists(path):
-        with open(path + ".part", "wb") as handle:
-            handle.write(content)
-        os.replace(path + ".part", path)
+        descriptor, partial = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".part")
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(content)
+            os.chmod(partial, 0o644)  # as open() would have made it, not mkstemp's 0600
+            os.replace(partial, path)
+        except BaseException:
+            os.unlink(partial)
+            raise
     return name
 
 
