@@ -133,8 +133,10 @@ def gunicorn(target, env, *options):
     """`gunicorn target` (with `options`) on a free local port, from the project's root; yields the port once a
     worker answers GET /healthz, and stops the server afterwards."""
     port = free_port()
+    # No control socket: every gunicorn master binds the same one (~/.gunicorn/gunicorn.ctl) by default.
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{port}",
-                                "--log-level", "warning", target], cwd=ROOT, env={**env, "PYTHONPATH": ROOT})
+                                "--log-level", "warning", "--no-control-socket", target], cwd=ROOT,
+                               env={**env, "PYTHONPATH": ROOT})
     try:
         for _ in range(200):
             try:

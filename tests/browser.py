@@ -36,9 +36,12 @@ def browser():
 
 
 def screenshot(page, name):
-    """Save the whole page as test-output/screenshots/<name>.png."""
+    """Save the whole page as test-output/screenshots/<name>.png, whole: the suite on the other database, running
+    beside this one, saves the same names."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    partial = SCREENSHOTS / f"{name}.png.{os.getpid()}"
+    partial.write_bytes(page.screenshot(full_page=True))
+    os.replace(partial, SCREENSHOTS / f"{name}.png")
 
 
 def only_from(page, origin):

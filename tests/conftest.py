@@ -92,7 +92,7 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app(fake_wechat, database_url):
+def app(fake_wechat, database_url, tmp_path_factory):
     application = create_app({
         "ENV": "testing",
         "DATABASE_URL": database_url,
@@ -106,6 +106,8 @@ def app(fake_wechat, database_url):
         "WECHAT_OA_TOKEN": "oa-token",
         "NOTIFY_TEMPLATES": NOTIFY_TEMPLATES,
         "MAX_BODY_BYTES": 64 * 1024,
+        # The session's own: files are named by row ids, which the other database's run beside it counts alike.
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         "RATELIMIT_STORAGE_URI": os.environ.get("TEST_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379"),
         "RATELIMIT_KEY_PREFIX": f"weishang-test-{uuid.uuid4().hex}",
     })

@@ -162,9 +162,15 @@ class Gunicorn:
         self.process = subprocess.Popen(
             # --preload: the master loads the app once, so a worker starts (or replaces a killed one) at once.
             [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--preload", "--workers", str(self.workers),
-             "--bind", f"127.0.0.1:{self.port}", "--log-level", "error", "--timeout", "30", "wsgi:app"],
+             "--bind", f"127.0.0.1:{self.port}", "--log-level", "error", "--timeout", "30",
+             "--no-control-socket", "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if not wait_until(self._serving, 60, step=0.2):
+        try:
+            serving = wait_until(self._serving, 60, step=0.2)
+        except BaseException:  # an interrupted run (Ctrl-C) must not leave the server behind
+            self.stop()
+            raise
+        if not serving:
             self.stop()
             raise RuntimeError("gunicorn did not start")
         return self
