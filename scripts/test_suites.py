@@ -7,13 +7,14 @@ First the lint: `ruff check` (ruff.toml) and the import contracts (`lint-imports
 Extra arguments go to both pytest runs. The MySQL run starts first, in the background, its output kept in a file
 and printed when it ends; the SQLite run and then the mini-program's jest suite (`npm ci`, `npm test` in
 miniprogram/, its journeys against the real backend started with this Python) run in the foreground meanwhile. The
-runs share nothing: each its own database, ports the system picks, rate-limit keys under a prefix of its own, and
-pytest's cache in a folder per database. Side by side a fresh clone's `.ci/run` took 11.5 minutes on the project's
+runs share nothing (CONTRIBUTING, Checks): each its own database, upload folder, ports the system picks, rate-limit
+keys under a prefix of its own, and pytest's cache in a folder per database. Side by side a fresh clone's `.ci/run` took 11.5 minutes on the project's
 2-core machine (SQLite 7.7 minutes, then jest under one, beside MySQL's 11.2), where one after the other had taken 29
 at the stop before (on a noisier machine of the same size): much of the MySQL run's time is the server's and its
 waits, and the SQLite run's is Python's.
 """
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,7 @@ import MySQLdb
 
 DEFAULT_MYSQL_URL = "mysql://root@127.0.0.1:3306/weishang_test"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STOP_SECONDS = 60  # for an interrupted pytest run's teardown before it is killed
 
 
 def ensure_mysql_database(url):
@@ -72,7 +74,7 @@ def main(args):
     failures = 0
     failures += run_lint() != 0
     mysql_url = os.environ.get("TEST_MYSQL_URL", DEFAULT_MYSQL_URL)
-    mysql_run = None
+    mysql_run = mysql_output = None
     if ensure_mysql_database(mysql_url):
         mysql_output = tempfile.NamedTemporaryFile("w+b", prefix="weishang-test-mysql-", suffix=".log")
         mysql_run = start_pytest("MySQL", mysql_url, args, output=mysql_output)
@@ -83,24 +85,52 @@ def main(args):
         failures += 1
     else:
         print("MySQL run skipped (set REQUIRE_MYSQL=1 to make this an error)")
+    sqlite_run = None
     try:
         print("\n===== test suite on SQLite =====", flush=True)
-        failures += start_pytest("SQLite", None, args).wait() != 0
+        sqlite_run = start_pytest("SQLite", None, args)
+        failures += sqlite_run.wait() != 0
         failures += run_miniprogram() != 0
-    except BaseException:
-        if mysql_run is not None:
-            mysql_run.kill()  # interrupted: the MySQL run does not outlive us
+    except (KeyboardInterrupt, SystemExit) as interruption:
+        # Ctrl-C reached the runs as well (the terminal signals its whole process group); a CI's SIGTERM did not.
+        for run in (sqlite_run, mysql_run):
+            if run is not None:
+                stop(run, signalled=isinstance(interruption, KeyboardInterrupt))
         raise
-    if mysql_run is not None:
-        failed = mysql_run.wait() != 0
-        print("\n===== test suite on MySQL =====", flush=True)
-        mysql_output.seek(0)
-        sys.stdout.buffer.write(mysql_output.read())
-        sys.stdout.flush()
-        mysql_output.close()
-        failures += failed
+    finally:
+        if mysql_run is not None:
+            failures += finish_in_background(mysql_run, mysql_output)
     return 1 if failures else 0
 
 
+def stop(run, *, signalled):
+    """Let a pytest run stop as Ctrl-C stops it (it tears down, stopping the servers its tests started; `signalled`:
+    its SIGINT was sent already), then kill it if it has not within STOP_SECONDS."""
+    if run.poll() is None:
+        if not signalled:
+            run.send_signal(signal.SIGINT)
+        try:
+            run.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            run.kill()
+
+
+def finish_in_background(run, output):
+    """Wait for the background MySQL run, print its output, and say whether it failed."""
+    failed = run.wait() != 0
+    print("\n===== test suite on MySQL =====", flush=True)
+    output.seek(0)
+    sys.stdout.buffer.write(output.read())
+    sys.stdout.flush()
+    output.close()
+    return failed
+
+
+def stop_on_sigterm():
+    """A CI cancel (SIGTERM) unwinds as an interruption does, so the pytest runs are stopped too."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+
+
 if __name__ == "__main__":
+    stop_on_sigterm()
     sys.exit(main(sys.argv[1:]))
