@@ -4,9 +4,10 @@ The name and the type a client sent are never trusted: a PDF header followed by 
 as `<random>.pdf` and downloaded as `<our name>.pdf` with the type that extension means (and `nosniff`, set on
 every answer in `app/__init__.py`), so no browser renders it as a page.
 """
+import contextlib
 import hashlib
 import os
-import tempfile
+import secrets
 
 from app.config import get_settings
 from app.errors import InvalidInput, NotFound
@@ -42,14 +43,15 @@ def store_by_content(content, *, folder, extension):
     path = os.path.join(os.path.dirname(folder), name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     if not os.path.exists(path):
-        descriptor, partial = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".part")
+        # Its name its writer's own ("x": never another's), the umask's permissions, and traceable to its file.
+        partial = f"{path}.{secrets.token_hex(8)}.part"
         try:
-            with os.fdopen(descriptor, "wb") as handle:
+            with open(partial, "xb") as handle:
                 handle.write(content)
-            os.chmod(partial, 0o644)  # as open() would have made it, not mkstemp's 0600
             os.replace(partial, path)
         except BaseException:
-            os.unlink(partial)
+            with contextlib.suppress(OSError):  # the error that stopped the write is the one to report
+                os.unlink(partial)
             raise
     return name
 
