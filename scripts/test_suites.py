@@ -18,13 +18,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from urllib.parse import urlparse
 
 import MySQLdb
 
 DEFAULT_MYSQL_URL = "mysql://root@127.0.0.1:3306/weishang_test"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STOP_SECONDS = 60  # for an interrupted pytest run's teardown before it is killed
+STOP_SECONDS = 60  # for an interrupted suite's teardown before what still runs is killed
 
 
 def ensure_mysql_database(url):
@@ -51,23 +52,43 @@ def run_lint():
     return failed or subprocess.call([os.path.join(bin_dir, "lint-imports"), "--no-cache"], cwd=ROOT)
 
 
-def start_pytest(label, database_url, args, output=None):
-    """The pytest run on `label`'s database, started; its output goes to `output` (a file) when given."""
+def pytest_command(label, args):
+    """pytest with `args`, its cache in a folder of `label`'s own."""
+    return [sys.executable, "-m", "pytest", "-o", f"cache_dir={os.path.join('.pytest_cache', label.lower())}", *args]
+
+
+def pytest_options(database_url, output=None):
+    """How a pytest run starts: on `database_url` (SQLite when None), its output into `output` (a file) if given."""
     env = dict(os.environ)
     env.pop("TEST_DATABASE_URL", None)
     if database_url:
         env["TEST_DATABASE_URL"] = database_url
-    cache = os.path.join(".pytest_cache", label.lower())
-    return subprocess.Popen([sys.executable, "-m", "pytest", "-o", f"cache_dir={cache}", *args], cwd=ROOT, env=env,
-                            stdout=output, stderr=subprocess.STDOUT if output else None)
+    return {"cwd": ROOT, "env": env, "stdout": output, "stderr": subprocess.STDOUT if output else None}
+
+
+RUNNING = []  # the suites' processes started and not yet waited for: what an interruption stops
+
+
+def started(command, **options):
+    """`command` started (a suite's process), kept in RUNNING until `finished`."""
+    process = subprocess.Popen(command, **options)
+    RUNNING.append(process)
+    return process
+
+
+def finished(process):
+    """Wait for a suite's process; its exit code."""
+    code = process.wait()
+    RUNNING.remove(process)
+    return code
 
 
 def run_miniprogram():
     print("\n===== mini-program suite (jest) =====", flush=True)
     folder = os.path.join(ROOT, "miniprogram")
     env = dict(os.environ, MP_PYTHON=sys.executable)
-    installed = subprocess.call(["npm", "ci", "--no-audit", "--no-fund"], cwd=folder, env=env)
-    return installed or subprocess.call(["npm", "test"], cwd=folder, env=env)
+    installed = finished(started(["npm", "ci", "--no-audit", "--no-fund"], cwd=folder, env=env))
+    return installed or finished(started(["npm", "test"], cwd=folder, env=env))
 
 
 def main(args):
@@ -75,59 +96,61 @@ def main(args):
     failures += run_lint() != 0
     mysql_url = os.environ.get("TEST_MYSQL_URL", DEFAULT_MYSQL_URL)
     mysql_run = mysql_output = None
-    if ensure_mysql_database(mysql_url):
-        mysql_output = tempfile.NamedTemporaryFile("w+b", prefix="weishang-test-mysql-", suffix=".log")
-        mysql_run = start_pytest("MySQL", mysql_url, args, output=mysql_output)
-        print(f"\n===== test suite on MySQL: started beside SQLite, its output follows when it ends "
-              f"(meanwhile in {mysql_output.name}) =====", flush=True)
-    elif os.environ.get("REQUIRE_MYSQL") == "1":
-        print("REQUIRE_MYSQL=1 and MySQL is unreachable: failing")
-        failures += 1
-    else:
-        print("MySQL run skipped (set REQUIRE_MYSQL=1 to make this an error)")
-    sqlite_run = None
     try:
+        if ensure_mysql_database(mysql_url):
+            mysql_output = tempfile.NamedTemporaryFile("w+b", prefix="weishang-test-mysql-", suffix=".log")
+            mysql_run = started(pytest_command("MySQL", args), **pytest_options(mysql_url, output=mysql_output))
+            print(f"\n===== test suite on MySQL: started beside SQLite, its output follows when it ends "
+                  f"(meanwhile in {mysql_output.name}) =====", flush=True)
+        elif os.environ.get("REQUIRE_MYSQL") == "1":
+            print("REQUIRE_MYSQL=1 and MySQL is unreachable: failing")
+            failures += 1
+        else:
+            print("MySQL run skipped (set REQUIRE_MYSQL=1 to make this an error)")
         print("\n===== test suite on SQLite =====", flush=True)
-        sqlite_run = start_pytest("SQLite", None, args)
-        failures += sqlite_run.wait() != 0
+        failures += finished(started(pytest_command("SQLite", args), **pytest_options(None))) != 0
         failures += run_miniprogram() != 0
+        if mysql_run is not None:
+            failures += finished(mysql_run) != 0
     except (KeyboardInterrupt, SystemExit) as interruption:
-        # Ctrl-C reached the runs as well (the terminal signals its whole process group); a CI's SIGTERM did not.
-        for run in (sqlite_run, mysql_run):
-            if run is not None:
-                stop(run, signalled=isinstance(interruption, KeyboardInterrupt))
+        # Ctrl-C reached every suite already (the terminal signals its whole process group); a CI's SIGTERM did not.
+        stop_running(signalled=isinstance(interruption, KeyboardInterrupt))
         raise
     finally:
         if mysql_run is not None:
-            failures += finish_in_background(mysql_run, mysql_output)
+            mysql_run.wait()  # stopped already if we were interrupted; after any other error it ends on its own
+            print_output("MySQL", mysql_output)
     return 1 if failures else 0
 
 
-def stop(run, *, signalled):
-    """Let a pytest run stop as Ctrl-C stops it (it tears down, stopping the servers its tests started; `signalled`:
-    its SIGINT was sent already), then kill it if it has not within STOP_SECONDS."""
-    if run.poll() is None:
-        if not signalled:
-            run.send_signal(signal.SIGINT)
+def stop_running(*, signalled):
+    """Let every suite still running stop as Ctrl-C stops it (pytest tears down, stopping the servers its tests
+    started; npm passes the signal on to jest), sending SIGINT unless `signalled`; kill what is still running
+    STOP_SECONDS later. A second SIGTERM meanwhile does not cut the stopping short."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if not signalled:
+        for process in RUNNING:
+            process.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + STOP_SECONDS
+    for process in RUNNING:
         try:
-            run.wait(timeout=STOP_SECONDS)
+            process.wait(timeout=max(0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            run.kill()
+            process.kill()
+            process.wait()
 
 
-def finish_in_background(run, output):
-    """Wait for the background MySQL run, print its output, and say whether it failed."""
-    failed = run.wait() != 0
-    print("\n===== test suite on MySQL =====", flush=True)
-    output.seek(0)
-    sys.stdout.buffer.write(output.read())
-    sys.stdout.flush()
-    output.close()
-    return failed
+def print_output(label, output):
+    """The output a suite kept in `output`, under its heading; the file is gone afterwards."""
+    with output:
+        print(f"\n===== test suite on {label} =====", flush=True)
+        output.seek(0)
+        sys.stdout.buffer.write(output.read())
+        sys.stdout.flush()
 
 
 def stop_on_sigterm():
-    """A CI cancel (SIGTERM) unwinds as an interruption does, so the pytest runs are stopped too."""
+    """A CI cancel (SIGTERM) unwinds as an interruption does, so the suites are stopped too."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
 
 
