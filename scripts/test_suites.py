@@ -8,10 +8,10 @@ Extra arguments go to both pytest runs. The MySQL run starts first, in the backg
 and printed when it ends; the SQLite run and then the mini-program's jest suite (`npm ci`, `npm test` in
 miniprogram/, its journeys against the real backend started with this Python) run in the foreground meanwhile. The
 runs share nothing (CONTRIBUTING, Checks): each its own database, upload folder, ports the system picks, rate-limit
-keys under a prefix of its own, and pytest's cache in a folder per database. Side by side a fresh clone's `.ci/run` took 11.5 minutes on the project's
-2-core machine (SQLite 7.7 minutes, then jest under one, beside MySQL's 11.2), where one after the other had taken 29
-at the stop before (on a noisier machine of the same size): much of the MySQL run's time is the server's and its
-waits, and the SQLite run's is Python's.
+keys under a prefix of its own, and pytest's cache in a folder per database. Side by side a fresh clone's `.ci/run`
+took 11.5 minutes on the project's 2-core machine (SQLite 7.7 minutes, then jest under one, beside MySQL's 11.2),
+where one after the other had taken 29 at the stop before (on a noisier machine of the same size): much of the MySQL
+run's time is the server's and its waits, and the SQLite run's is Python's.
 """
 import os
 import signal
@@ -52,20 +52,6 @@ def run_lint():
     return failed or subprocess.call([os.path.join(bin_dir, "lint-imports"), "--no-cache"], cwd=ROOT)
 
 
-def pytest_command(label, args):
-    """pytest with `args`, its cache in a folder of `label`'s own."""
-    return [sys.executable, "-m", "pytest", "-o", f"cache_dir={os.path.join('.pytest_cache', label.lower())}", *args]
-
-
-def pytest_options(database_url, output=None):
-    """How a pytest run starts: on `database_url` (SQLite when None), its output into `output` (a file) if given."""
-    env = dict(os.environ)
-    env.pop("TEST_DATABASE_URL", None)
-    if database_url:
-        env["TEST_DATABASE_URL"] = database_url
-    return {"cwd": ROOT, "env": env, "stdout": output, "stderr": subprocess.STDOUT if output else None}
-
-
 RUNNING = []  # the suites' processes started and not yet waited for: what an interruption stops
 
 
@@ -81,6 +67,18 @@ def finished(process):
     code = process.wait()
     RUNNING.remove(process)
     return code
+
+
+def started_pytest(label, database_url, args, output=None):
+    """pytest with `args` started on `database_url` (SQLite when None), its cache in a folder of `label`'s own, its
+    output into `output` (a file) when given."""
+    env = dict(os.environ)
+    env.pop("TEST_DATABASE_URL", None)
+    if database_url:
+        env["TEST_DATABASE_URL"] = database_url
+    cache = os.path.join(".pytest_cache", label.lower())
+    return started([sys.executable, "-m", "pytest", "-o", f"cache_dir={cache}", *args], cwd=ROOT, env=env,
+                   stdout=output, stderr=subprocess.STDOUT if output else None)
 
 
 def run_miniprogram():
@@ -99,7 +97,7 @@ def main(args):
     try:
         if ensure_mysql_database(mysql_url):
             mysql_output = tempfile.NamedTemporaryFile("w+b", prefix="weishang-test-mysql-", suffix=".log")
-            mysql_run = started(pytest_command("MySQL", args), **pytest_options(mysql_url, output=mysql_output))
+            mysql_run = started_pytest("MySQL", mysql_url, args, output=mysql_output)
             print(f"\n===== test suite on MySQL: started beside SQLite, its output follows when it ends "
                   f"(meanwhile in {mysql_output.name}) =====", flush=True)
         elif os.environ.get("REQUIRE_MYSQL") == "1":
@@ -108,7 +106,7 @@ def main(args):
         else:
             print("MySQL run skipped (set REQUIRE_MYSQL=1 to make this an error)")
         print("\n===== test suite on SQLite =====", flush=True)
-        failures += finished(started(pytest_command("SQLite", args), **pytest_options(None))) != 0
+        failures += finished(started_pytest("SQLite", None, args)) != 0
         failures += run_miniprogram() != 0
         if mysql_run is not None:
             failures += finished(mysql_run) != 0

@@ -166,13 +166,11 @@ class Gunicorn:
              "--no-control-socket", "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            serving = wait_until(self._serving, 60, step=0.2)
-        except BaseException:  # an interrupted run (Ctrl-C) must not leave the server behind
+            if not wait_until(self._serving, 60, step=0.2):
+                raise RuntimeError("gunicorn did not start")
+        except BaseException:  # nor when the run is interrupted (Ctrl-C) is the server left behind
             self.stop()
             raise
-        if not serving:
-            self.stop()
-            raise RuntimeError("gunicorn did not start")
         return self
 
     def _serving(self):
